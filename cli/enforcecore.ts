@@ -1,0 +1,141 @@
+/**
+ * The `enforcecore` command. Exit codes: 0 ok / allowed, 1 denied or a check failed,
+ * 2 bad usage or bad input (unreadable or invalid policy, malformed JSON).
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { compilePolicyFile, EnforceCoreError, formatIssue, loadEngineSync, loadPolicy, type PolicyIssue } from "../hosts/node/index.js";
+
+const EXIT_OK = 0;
+const EXIT_DENIED = 1;
+const EXIT_USAGE = 2;
+
+class UsageError extends Error {}
+
+const HELP: Record<string, string> = {
+  main: `enforcecore — runtime enforcement for AI agent tool calls
+
+Usage: enforcecore <command> [options]
+
+Commands:
+  validate POLICY...                      check policy files; errors as file:line:col: message
+  compile POLICY -o BUNDLE                compile a policy into the bundle edge runtimes load
+  check --policy P --tool T [--args JSON] decide one tool call (exit 0 allow, 1 deny)
+
+Run 'enforcecore <command> --help' for a command's options.
+Exit codes: 0 ok, 1 denied or failed, 2 bad usage or bad input.`,
+  validate: `Usage: enforcecore validate [--json] POLICY...
+
+Loads each policy (following 'extends') and reports every problem as file:line:col: message.
+Exit 0 when all are valid, 2 otherwise.`,
+  compile: `Usage: enforcecore compile POLICY -o BUNDLE [--json]
+
+Validates and compiles POLICY into a binary bundle for the wasm engine and prints its SHA-256
+digest (the policy's identity in decisions and audit entries).`,
+  check: `Usage: enforcecore check --policy P --tool T [--args JSON] [--now MS] [--json]
+
+Asks the engine whether tool T may run with the given arguments (a JSON object, default {}).
+Exit 0 when the call may run (allowed, or violations that the policy only logs or redacts),
+1 when it is denied, 2 on bad input. --json prints the whole decision.`,
+};
+
+function issuesOf(err: unknown): readonly PolicyIssue[] | null {
+  return err instanceof EnforceCoreError && "issues" in err && Array.isArray((err as { issues: unknown }).issues) && (err as { issues: PolicyIssue[] }).issues.length > 0
+    ? (err as { issues: PolicyIssue[] }).issues
+    : null;
+}
+
+function validate(argv: string[]): number {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+  if (values.help) return help("validate");
+  if (positionals.length === 0) throw new UsageError("validate needs at least one POLICY file");
+  let bad = 0;
+  const report: unknown[] = [];
+  for (const file of positionals) {
+    try {
+      const { policy, warnings } = loadPolicy(file);
+      report.push({ file, valid: true, name: policy.name, version: policy.version, warnings });
+      if (!values.json) {
+        console.log(`${file}: ok (${policy.name} v${policy.version})`);
+        for (const w of warnings) console.log(`${file}: warning: ${w}`);
+      }
+    } catch (err) {
+      bad++;
+      const issues = issuesOf(err);
+      const lines = issues ? issues.map(formatIssue) : [`${file}: ${(err as Error).message}`];
+      report.push({ file, valid: false, issues: issues ?? [{ file, path: [], message: (err as Error).message }] });
+      if (!values.json) for (const l of lines) console.error(l);
+    }
+  }
+  if (values.json) console.log(JSON.stringify(report, null, 2));
+  return bad > 0 ? EXIT_USAGE : EXIT_OK;
+}
+
+function compile(argv: string[]): number {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: "string", short: "o" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+  if (values.help) return help("compile");
+  if (positionals.length !== 1 || !values.out) throw new UsageError("compile needs exactly one POLICY and -o BUNDLE");
+  const bundle = compilePolicyFile(positionals[0]!);
+  writeFileSync(values.out, bundle.bytes);
+  if (values.json) console.log(JSON.stringify({ policy: bundle.meta.policy.name, version: bundle.meta.policy.version, bytes: bundle.bytes.length, digest: bundle.digest, out: values.out }));
+  else console.log(`${values.out}: ${bundle.bytes.length} bytes, sha256 ${bundle.digest}`);
+  return EXIT_OK;
+}
+
+function check(argv: string[]): number {
+  const { values } = parseArgs({
+    args: argv,
+    options: { policy: { type: "string", short: "p" }, tool: { type: "string", short: "t" }, args: { type: "string", short: "a" }, now: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+  });
+  if (values.help) return help("check");
+  if (!values.policy || values.tool === undefined) throw new UsageError("check needs --policy and --tool");
+  let args: unknown = {};
+  if (values.args !== undefined) {
+    try {
+      args = JSON.parse(values.args);
+    } catch (err) {
+      throw new UsageError(`--args is not valid JSON: ${(err as Error).message}`);
+    }
+  }
+  const now = values.now === undefined ? Date.now() : Number(values.now);
+  const policyPath = values.policy;
+  const bundle = policyPath.endsWith(".bundle") ? readFileSync(policyPath) : compilePolicyFile(policyPath);
+  const engine = loadEngineSync();
+  engine.loadPolicy(bundle instanceof Uint8Array ? new Uint8Array(bundle) : bundle);
+  const decision = engine.preCall({ tool: values.tool, args, now });
+  if (values.json) console.log(JSON.stringify(decision, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2));
+  else {
+    console.log(`${decision.decision}: ${values.tool}`);
+    for (const v of decision.violations) console.log(`  ${v.type} [${v.action}] ${v.rule ?? ""}: ${v.reason}`);
+  }
+  return decision.allowed ? EXIT_OK : EXIT_DENIED;
+}
+
+function help(command: string): number {
+  console.log(HELP[command] ?? HELP.main);
+  return EXIT_OK;
+}
+
+export function main(argv: string[]): number {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "validate": return validate(rest);
+      case "compile": return compile(rest);
+      case "check": return check(rest);
+      case undefined: case "help": case "--help": case "-h": return help("main");
+      default: throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      console.error(`enforcecore: ${(err as Error).message}\n\n${HELP[command ?? "main"] ?? HELP.main}`);
+      return EXIT_USAGE;
+    }
+    const issues = issuesOf(err);
+    if (issues) for (const i of issues) console.error(formatIssue(i));
+    else console.error(`enforcecore: ${(err as Error).message}`);
+    return err instanceof EnforceCoreError ? EXIT_USAGE : EXIT_DENIED;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

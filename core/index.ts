@@ -1,0 +1,11 @@
+/**
+ * The runtime-agnostic API, shared by every host. Hosts add only how the wasm is loaded and how
+ * files are read (hosts/<runtime>/index.ts).
+ */
+export * from "./errors.js";
+export { createEngine, createEngineSync, Engine, engineDigestOf, ENGINE_ABI_VERSION } from "../engine/engine.js";
+export type { EngineOptions, EngineSource, LoadedPolicy, PostCallRequest, PreCallRequest } from "../engine/engine.js";
+export { openBundle, readBundleMeta, digestOf, BUNDLE_FORMAT } from "../engine/bundle-format.js";
+export type { BundleIndex, BundleMeta, CompiledBundle } from "../engine/bundle-format.js";
+export type { Decision, EngineState, Violation } from "../engine/decision.js";
+export type { DecisionKind, ViolationAction, ViolationType } from "../engine/abi.js";

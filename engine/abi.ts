@@ -1,0 +1,262 @@
+/**
+ * The byte ABI between TypeScript and the wasm engine (docs/ENGINE.md has the tables).
+ * Requests are little-endian binary written into a reusable buffer; answers are integers only.
+ */
+import { BadRequestError } from "../core/errors.js";
+
+export const OP_PRE_CALL = 1;
+export const OP_POST_CALL = 2;
+export const OP_KILL_SWITCH = 3;
+export const OP_RESET_STATE = 4;
+
+export const VT_STRING = 0;
+export const VT_NUMBER = 1;
+export const VT_BOOL = 2;
+export const VT_NULL = 3;
+
+/** Violation types, in the engine's numbering (index = code). */
+export const VIOLATION_TYPES = [
+  "",
+  "tool_denied",
+  "tool_not_allowed",
+  "domain_denied",
+  "content_violation",
+  "rate_limit",
+  "cost_limit",
+  "input_size",
+  "output_size",
+  "argument_violation",
+  "kill_switch",
+  "call_depth",
+  "invalid_tool_name",
+  "too_many_violations",
+] as const;
+export type ViolationType = Exclude<(typeof VIOLATION_TYPES)[number], "">;
+
+export const ACTIONS = ["block", "log", "redact"] as const;
+export type ViolationAction = (typeof ACTIONS)[number];
+
+/** `allow`: no violation. `allow_logged`: violations whose action is log only; the call runs.
+ *  `redact`: the call runs after the reported spans are redacted. `deny`: the call must not run. */
+export const DECISIONS = ["allow", "deny", "allow_logged", "redact"] as const;
+export type DecisionKind = (typeof DECISIONS)[number];
+
+/** Which constraint of an argument rule failed (the engine's detail code). */
+export const ARGUMENT_CHECKS = [
+  "",
+  "allowed_values",
+  "denied_values",
+  "pattern",
+  "denied_pattern",
+  "min",
+  "max",
+  "max_length",
+  "required",
+  "type",
+] as const;
+
+/** One violation exactly as the engine reports it: integers, before any naming. */
+export interface RawViolation {
+  readonly type: number;
+  readonly action: number;
+  readonly rule: number;
+  readonly value: number;
+  readonly start: number;
+  readonly end: number;
+  readonly detail: number;
+}
+
+export interface RawAnswer {
+  readonly decision: number;
+  readonly violations: readonly RawViolation[];
+  readonly depth: number;
+  readonly costSpentMicros: bigint;
+  readonly killSwitch: boolean;
+}
+
+export function decodeAnswer(mem: DataView, ptr: number, len: number): RawAnswer {
+  const decision = mem.getUint32(ptr, true);
+  const n = mem.getUint32(ptr + 4, true);
+  if (decision > 3 || len !== 8 + n * 28 + 16) throw new RangeError(`engine answer malformed (decision ${decision}, ${n} violations, ${len} bytes)`);
+  const violations: RawViolation[] = [];
+  for (let i = 0, p = ptr + 8; i < n; i++, p += 28) {
+    violations.push({
+      type: mem.getUint32(p, true),
+      action: mem.getUint32(p + 4, true),
+      rule: mem.getInt32(p + 8, true),
+      value: mem.getInt32(p + 12, true),
+      start: mem.getInt32(p + 16, true),
+      end: mem.getInt32(p + 20, true),
+      detail: mem.getInt32(p + 24, true),
+    });
+  }
+  const t = ptr + 8 + n * 28;
+  return {
+    decision,
+    violations,
+    depth: mem.getUint32(t, true),
+    costSpentMicros: mem.getBigInt64(t + 4, true),
+    killSwitch: mem.getUint32(t + 12, true) === 1,
+  };
+}
+
+/** A scalar found in the arguments (or output), with the key path that leads to it. */
+export interface FlatValue {
+  readonly path: readonly (string | number)[];
+  readonly value: string | number | boolean | null;
+}
+
+const MAX_DEPTH = 64;
+const MAX_VALUES = 100_000;
+
+/**
+ * Flattens arguments into scalars with their paths, in a deterministic order (JS property order,
+ * which the language specifies). Functions and symbols carry no data and are skipped; cycles,
+ * excessive depth or size are refused (the call is then blocked, never waved through).
+ * Also returns the payload size: UTF-8 bytes of every key and scalar (numbers as their JS text).
+ */
+export function flatten(root: unknown): { values: FlatValue[]; bytes: number } {
+  const values: FlatValue[] = [];
+  const seen = new Set<object>();
+  let bytes = 0;
+  const stack: { value: unknown; path: (string | number)[]; exit?: object }[] = [{ value: root, path: [] }];
+  while (stack.length > 0) {
+    const { value, path, exit } = stack.pop()!;
+    if (exit !== undefined) { seen.delete(exit); continue; }
+    if (path.length > MAX_DEPTH) throw new BadRequestError(`arguments nest deeper than ${MAX_DEPTH} levels`);
+    if (values.length > MAX_VALUES) throw new BadRequestError(`arguments hold more than ${MAX_VALUES} values`);
+    const last = path[path.length - 1];
+    if (typeof last === "string") bytes += utf8Length(last);
+    switch (typeof value) {
+      case "string":
+        bytes += utf8Length(value);
+        values.push({ path, value });
+        continue;
+      case "number":
+        bytes += String(value).length;
+        values.push({ path, value });
+        continue;
+      case "boolean":
+        bytes += value ? 4 : 5;
+        values.push({ path, value });
+        continue;
+      case "bigint":
+        bytes += String(value).length;
+        values.push({ path, value: String(value) });
+        continue;
+      case "undefined":
+        values.push({ path, value: null });
+        continue;
+      case "function":
+      case "symbol":
+        continue;
+    }
+    if (value === null) { values.push({ path, value: null }); continue; }
+    const obj = value as object;
+    if (seen.has(obj)) throw new BadRequestError(`arguments contain a cycle at ${path.join(".") || "<root>"}`);
+    if (value instanceof Date) { const s = Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString(); bytes += s.length; values.push({ path, value: s }); continue; }
+    if (value instanceof Uint8Array) throw new BadRequestError(`binary argument at ${path.join(".") || "<root>"}: pass text or base64`);
+    seen.add(obj);
+    stack.push({ value: undefined, path, exit: obj });
+    const entries: [string | number, unknown][] =
+      value instanceof Map ? [...value.entries()].map(([k, v]) => [String(k), v])
+      : Array.isArray(value) ? value.map((v, i) => [i, v])
+      : Object.keys(obj).map((k) => [k, (obj as Record<string, unknown>)[k]]);
+    // Pushed in reverse so that values come out in property order.
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [k, v] = entries[i]!;
+      stack.push({ value: v, path: [...path, k] });
+    }
+  }
+  return { values, bytes };
+}
+
+const encoder = new TextEncoder();
+
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { n += 4; i++; }
+    else n += 3;
+  }
+  return n;
+}
+
+/** A growable little-endian writer; one instance is reused for every request of an engine. */
+export class ByteWriter {
+  private buf = new Uint8Array(4096);
+  private view = new DataView(this.buf.buffer);
+  length = 0;
+
+  reset(): this {
+    this.length = 0;
+    return this;
+  }
+
+  private reserve(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.length + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  u8(v: number): this { this.reserve(1); this.view.setUint8(this.length, v); this.length += 1; return this; }
+  u32(v: number): this { this.reserve(4); this.view.setUint32(this.length, v >>> 0, true); this.length += 4; return this; }
+  i32(v: number): this { this.reserve(4); this.view.setInt32(this.length, v, true); this.length += 4; return this; }
+  i64(v: bigint): this { this.reserve(8); this.view.setBigInt64(this.length, v, true); this.length += 8; return this; }
+  f64(v: number): this { this.reserve(8); this.view.setFloat64(this.length, v, true); this.length += 8; return this; }
+  bytes(b: Uint8Array): this { this.reserve(b.length); this.buf.set(b, this.length); this.length += b.length; return this; }
+
+  /** `u32 byteLength` followed by the UTF-8 bytes. */
+  str(s: string): this {
+    this.reserve(4 + s.length * 3);
+    const at = this.length;
+    this.length += 4;
+    const { written } = encoder.encodeInto(s, this.buf.subarray(this.length));
+    this.view.setUint32(at, written, true);
+    this.length += written;
+    return this;
+  }
+
+  value(v: string | number | boolean | null): this {
+    if (typeof v === "string") return this.u8(VT_STRING).str(v);
+    if (typeof v === "number") return this.u8(VT_NUMBER).f64(v);
+    if (typeof v === "boolean") return this.u8(VT_BOOL).u8(v ? 1 : 0);
+    return this.u8(VT_NULL);
+  }
+
+  path(path: readonly (string | number | null)[]): this {
+    this.u32(path.length);
+    for (const seg of path) {
+      if (seg === null) this.u32(0xffffffff);
+      else this.str(String(seg));
+    }
+    return this;
+  }
+
+  values(values: readonly FlatValue[]): this {
+    this.u32(values.length);
+    for (const v of values) this.path(v.path).value(v.value);
+    return this;
+  }
+
+  view8(): Uint8Array {
+    return this.buf.subarray(0, this.length);
+  }
+
+  copy(): Uint8Array {
+    return this.buf.slice(0, this.length);
+  }
+}
+
+/** USD (a float in policies and APIs) to integer micro-dollars, the engine's unit. */
+export function usdToMicros(usd: number): bigint {
+  if (!Number.isFinite(usd) || usd < 0) throw new BadRequestError(`cost must be a finite, non-negative number of USD, got ${usd}`);
+  return BigInt(Math.round(usd * 1e6));
+}

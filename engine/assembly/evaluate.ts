@@ -1,0 +1,473 @@
+// One request in, one integer-only answer out. The pipeline order is fixed and documented in
+// docs/ENGINE.md; every stage runs, so the answer lists every violation, not only the first.
+import { readerInit, readerTrust, rdU8, rdU32, rdI64, rdF64, rdBytes, rBad, rp, rEnd, setPos } from "./reader";
+import { outPtr, scratchAlloc, scratchReset, scratchFailed, inputPtr } from "./memory";
+import { decodeAt, dCp, dLen, foldUtf8, utf16Length, bytesEqual } from "./text";
+import { setLookup, nameMatches } from "./names";
+import { searchEnd, reverseStart, extendEnd, fullMatch, mByteEnd, mU16End, mByteStart, mU16Start, DFA_DESC_SIZE } from "./dfa";
+import { nextUrl, uHost, uHostLen, uStart, uEnd, uNext } from "./url";
+import * as P from "./policy";
+
+// Request operations.
+export const OP_PRE_CALL: u32 = 1;
+export const OP_POST_CALL: u32 = 2;
+export const OP_KILL_SWITCH: u32 = 3;
+export const OP_RESET_STATE: u32 = 4;
+
+// Violation types: stable integers, named in engine/abi.ts.
+const V_TOOL_DENIED: u32 = 1, V_TOOL_NOT_ALLOWED: u32 = 2, V_DOMAIN_DENIED: u32 = 3, V_CONTENT: u32 = 4,
+  V_RATE_LIMIT: u32 = 5, V_COST_LIMIT: u32 = 6, V_INPUT_SIZE: u32 = 7, V_OUTPUT_SIZE: u32 = 8,
+  V_ARGUMENT: u32 = 9, V_KILL_SWITCH: u32 = 10, V_CALL_DEPTH: u32 = 11, V_INVALID_TOOL_NAME: u32 = 12,
+  V_TOO_MANY: u32 = 13;
+
+// Argument-rule detail codes.
+const D_ALLOWED = 1, D_DENIED = 2, D_PATTERN = 3, D_DENIED_PATTERN = 4, D_MIN = 5, D_MAX = 6, D_MAXLEN = 7,
+  D_REQUIRED = 8, D_TYPE = 9;
+
+const ACT_BLOCK: u32 = 0, ACT_LOG: u32 = 1, ACT_REDACT: u32 = 2;
+
+export const ERR_NOT_LOADED: i32 = -1;
+export const ERR_BAD_REQUEST: i32 = -2;
+export const ERR_NO_MEMORY: i32 = -3;
+
+const VIOLATION_SIZE: usize = 28;
+const MAX_VIOLATIONS: u32 = 1024;
+const MAX_MATCHES_PER_TEXT: u32 = 256;
+
+// Engine state: the only things that change between calls, and only through requests.
+let sDepth: u32 = 0;
+let sCost: i64 = 0;
+let sKill = false;
+let sNow: i64 = 0;
+
+// Per-call values.
+let nViolations: u32 = 0;
+let anyBlock = false;
+let anyRedact = false;
+let anyLog = false;
+let values: usize = 0; // per value: pathPtr, type, dataPtr, dataLen (16 bytes)
+let nValues: u32 = 0;
+
+function violation(type: u32, action: u32, rule: i32, value: i32, start: i32, end: i32, detail: i32): void {
+  if (nViolations >= MAX_VIOLATIONS) {
+    // The list is full: fail closed rather than silently drop what could not be reported.
+    anyBlock = true;
+    const last = outPtr() + 8 + <usize>(MAX_VIOLATIONS - 1) * VIOLATION_SIZE;
+    store<u32>(last, V_TOO_MANY); store<u32>(last + 4, ACT_BLOCK);
+    return;
+  }
+  const v = outPtr() + 8 + <usize>nViolations * VIOLATION_SIZE;
+  store<u32>(v, type);
+  store<u32>(v + 4, action);
+  store<i32>(v + 8, rule);
+  store<i32>(v + 12, value);
+  store<i32>(v + 16, start);
+  store<i32>(v + 20, end);
+  store<i32>(v + 24, detail);
+  nViolations++;
+  if (action == ACT_BLOCK) anyBlock = true;
+  else if (action == ACT_REDACT) anyRedact = true;
+  else anyLog = true;
+}
+
+/** Policy-wide action for violations that cannot be redacted (redact means block for them). */
+function modeAction(): u32 {
+  return P.gMode == ACT_LOG ? ACT_LOG : ACT_BLOCK;
+}
+
+function finish(): i32 {
+  const o = outPtr();
+  store<u32>(o, anyBlock ? 1 : anyRedact ? 3 : anyLog ? 2 : 0);
+  store<u32>(o + 4, nViolations);
+  const t = o + 8 + <usize>nViolations * VIOLATION_SIZE;
+  store<u32>(t, sDepth);
+  store<i64>(t + 4, sCost);
+  store<u32>(t + 12, sKill ? 1 : 0);
+  return <i32>(t + 16 - o);
+}
+
+// ---- request parsing ------------------------------------------------------------------------
+
+let toolPtr: usize = 0;
+let toolLen: usize = 0;
+let foldedTool: usize = 0;
+let foldedToolLen: usize = 0;
+
+/** Reads `u32 n` values (path + typed payload) into the `values` table. False when malformed. */
+function readValues(): bool {
+  nValues = rdU32();
+  if (rBad || nValues > 1000000) return false;
+  values = scratchAlloc(<usize>nValues * 16 + 16);
+  if (values == 0) return false;
+  for (let i: u32 = 0; i < nValues; i++) {
+    const v = values + <usize>i * 16;
+    store<u32>(v, <u32>rp);
+    P.skipPath(false);
+    const t = rdU8();
+    store<u32>(v + 4, t);
+    if (t == P.VT_STRING) {
+      const len = rdU32();
+      store<u32>(v + 12, len);
+      store<u32>(v + 8, <u32>rdBytes(len));
+    } else if (t == P.VT_NUMBER) {
+      store<u32>(v + 8, <u32>rdBytes(8));
+    } else if (t == P.VT_BOOL) {
+      store<u32>(v + 8, <u32>rdBytes(1));
+    } else if (t != P.VT_NULL) return false;
+    if (rBad) return false;
+  }
+  return true;
+}
+
+function readTool(): bool {
+  toolLen = rdU32();
+  if (toolLen > 4096) return false;
+  toolPtr = rdBytes(toolLen);
+  if (rBad) return false;
+  foldedTool = scratchAlloc(toolLen * 4 + 4);
+  if (foldedTool == 0) return false;
+  foldedToolLen = foldUtf8(toolPtr, toolLen, foldedTool);
+  return true;
+}
+
+/**
+ * Tool names are identifiers: 1-256 bytes of valid UTF-8 with no control, whitespace, zero-width
+ * or bidi characters (each a way to make a denied name look like an allowed one).
+ */
+function toolNameValid(): bool {
+  if (toolLen == 0 || toolLen > 256) return false;
+  const end = toolPtr + toolLen;
+  let p = toolPtr;
+  while (p < end) {
+    decodeAt(p, end);
+    const c = dCp;
+    p += dLen;
+    if (c <= 0x20 || c == 0x7f || (c >= 0x80 && c <= 0xa0) || c == 0xad || c == 0xfffd) return false;
+    if (c == 0x1680 || (c >= 0x2000 && c <= 0x200f) || (c >= 0x2028 && c <= 0x202f) || (c >= 0x205f && c <= 0x206f)) return false;
+    if (c == 0x3000 || c == 0xfeff || c == 0x180e) return false;
+  }
+  return true;
+}
+
+// ---- content, network and argument checks ---------------------------------------------------------
+
+/** Every match of content rules (those that apply to `phase`) in one text. */
+function scanContent(text: usize, len: usize, valueIdx: i32, isKey: bool, phase: u32): void {
+  for (let r: u32 = 0; r < P.gNContent; r++) {
+    const c = P.gContent + <usize>r * P.CONTENT_SIZE;
+    if ((load<u32>(c + 12) & phase) == 0) continue;
+    const search = P.gDfas + <usize>load<u32>(c) * DFA_DESC_SIZE;
+    const reverse = P.gDfas + <usize>load<u32>(c + 4) * DFA_DESC_SIZE;
+    const anchored = P.gDfas + <usize>load<u32>(c + 16) * DFA_DESC_SIZE;
+    let action = load<u32>(c + 8);
+    if (isKey && action == ACT_REDACT) action = ACT_BLOCK; // a key cannot be redacted in place
+    let from: usize = 0;
+    let fromU: i32 = 0;
+    let count: u32 = 0;
+    while (from <= len && searchEnd(search, text, len, from, fromU)) {
+      // Earliest end, then the leftmost start of a match ending there, then the longest end
+      // from that start: each step is one linear pass.
+      reverseStart(reverse, text, from, mByteEnd, mU16End);
+      const startB = mByteStart;
+      const startU = mU16Start;
+      extendEnd(anchored, text, len, startB, startU, mByteEnd, mU16End);
+      const endB = mByteEnd;
+      const endU = mU16End;
+      if (isKey) violation(V_CONTENT, action, <i32>r, valueIdx, -1, -1, 1);
+      else violation(V_CONTENT, action, <i32>r, valueIdx, startU, endU, 0);
+      if (++count >= MAX_MATCHES_PER_TEXT || action != ACT_REDACT) break; // one report per rule unless redacting
+      if (endB == from) {
+        if (from >= len) break;
+        decodeAt(text + from, text + len);
+        fromU += dCp >= 0x10000 ? 2 : 1;
+        from += dLen;
+      } else {
+        from = endB;
+        fromU = endU;
+      }
+    }
+  }
+}
+
+function scanUrls(text: usize, len: usize, valueIdx: i32, isKey: bool): void {
+  let from: usize = 0;
+  while (from < len && nextUrl(text, len, from)) {
+    const denied = setLookup(P.gDeniedDomains, uHost, uHostLen);
+    let bad = denied >= 0;
+    let rule = denied;
+    if (!bad && P.gDenyAllOther && setLookup(P.gAllowedDomains, uHost, uHostLen) < 0) { bad = true; rule = -1; }
+    if (bad) {
+      const s = isKey ? -1 : utf16Length(text, uStart);
+      const e = isKey ? -1 : s + utf16Length(text + uStart, uEnd - uStart);
+      violation(V_DOMAIN_DENIED, modeAction(), rule, valueIdx, s, e, isKey ? 1 : 0);
+    }
+    from = uNext;
+  }
+}
+
+/** Visits the value's string payload and its key segments with the content and URL scanners. */
+function scanValue(i: u32, phase: u32, urls: bool): void {
+  const v = values + <usize>i * 16;
+  // Keys first: an attacker controls them as much as the values.
+  setPos(<usize>load<u32>(v));
+  const nseg = rdU32();
+  for (let s: u32 = 0; s < nseg; s++) {
+    const len = <usize>rdU32();
+    const p = rdBytes(len);
+    scanContent(p, len, <i32>i, true, phase);
+    if (urls) scanUrls(p, len, <i32>i, true);
+  }
+  if (load<u32>(v + 4) != P.VT_STRING) return;
+  const p = <usize>load<u32>(v + 8);
+  const len = <usize>load<u32>(v + 12);
+  scanContent(p, len, <i32>i, false, phase);
+  if (urls) scanUrls(p, len, <i32>i, false);
+}
+
+/** Compares a value path with a rule path: 0 no match, 1 equal, 2 the value lies below the rule path. */
+function pathRelation(valuePath: usize, rulePath: usize): i32 {
+  setPos(rulePath);
+  const rn = rdU32();
+  const rs = rp;
+  setPos(valuePath);
+  const vn = rdU32();
+  if (vn < rn) return 0;
+  let vp = rp;
+  let rq = rs;
+  for (let k: u32 = 0; k < rn; k++) {
+    const rlen = load<u32>(rq); rq += 4;
+    const vlen = load<u32>(vp); vp += 4;
+    if (rlen != P.NONE) {
+      if (!bytesEqual(rq, <usize>rlen, vp, <usize>vlen)) return 0;
+      rq += <usize>rlen;
+    }
+    vp += <usize>vlen;
+  }
+  return vn == rn ? 1 : 2;
+}
+
+/** Type-aware equality of a request value with an encoded policy value at `p`; sets rp past it. */
+function valueEquals(v: usize, p: usize): bool {
+  setPos(p);
+  const t = rdU8();
+  const vt = load<u32>(v + 4);
+  if (t == P.VT_STRING) {
+    const len = <usize>rdU32();
+    const sp = rdBytes(len);
+    return vt == P.VT_STRING && bytesEqual(sp, len, <usize>load<u32>(v + 8), <usize>load<u32>(v + 12));
+  }
+  if (t == P.VT_NUMBER) {
+    const x = rdF64();
+    return vt == P.VT_NUMBER && load<f64>(<usize>load<u32>(v + 8)) == x;
+  }
+  if (t == P.VT_BOOL) {
+    const b = rdU8();
+    return vt == P.VT_BOOL && <u32>load<u8>(<usize>load<u32>(v + 8)) == b;
+  }
+  return vt == P.VT_NULL;
+}
+
+function anyEquals(v: usize, list: usize, n: u32): bool {
+  let p = list;
+  for (let k: u32 = 0; k < n; k++) {
+    if (valueEquals(v, p)) return true;
+    p = rp;
+  }
+  return false;
+}
+
+function checkArgument(r: u32, a: usize, v: usize, i: u32): void {
+  const flags = load<u32>(a + P.A_FLAGS);
+  const act = load<u32>(a + P.A_ACTION) == ACT_LOG ? ACT_LOG : ACT_BLOCK;
+  const t = load<u32>(v + 4);
+  const ri = <i32>r;
+  const vi = <i32>i;
+  if ((flags & P.F_ALLOWED) != 0 && !anyEquals(v, <usize>load<u32>(a + P.A_ALLOWED), load<u32>(a + P.A_NALLOWED))) violation(V_ARGUMENT, act, ri, vi, -1, -1, D_ALLOWED);
+  if ((flags & P.F_DENIED) != 0 && anyEquals(v, <usize>load<u32>(a + P.A_DENIED), load<u32>(a + P.A_NDENIED))) violation(V_ARGUMENT, act, ri, vi, -1, -1, D_DENIED);
+  if ((flags & (P.F_MIN | P.F_MAX)) != 0) {
+    if (t != P.VT_NUMBER) violation(V_ARGUMENT, act, ri, vi, -1, -1, D_TYPE);
+    else {
+      const x = load<f64>(<usize>load<u32>(v + 8));
+      // NaN fails both comparisons and is therefore reported: fail closed.
+      if ((flags & P.F_MIN) != 0 && !(x >= load<f64>(a + P.A_MIN))) violation(V_ARGUMENT, act, ri, vi, -1, -1, D_MIN);
+      if ((flags & P.F_MAX) != 0 && !(x <= load<f64>(a + P.A_MAX))) violation(V_ARGUMENT, act, ri, vi, -1, -1, D_MAX);
+    }
+  }
+  if ((flags & (P.F_MAXLEN | P.F_PATTERN | P.F_DENIED_PATTERN)) != 0) {
+    if (t != P.VT_STRING) { violation(V_ARGUMENT, act, ri, vi, -1, -1, D_TYPE); return; }
+    const p = <usize>load<u32>(v + 8);
+    const len = <usize>load<u32>(v + 12);
+    if ((flags & P.F_MAXLEN) != 0 && utf16Length(p, len) > <i32>load<u32>(a + P.A_MAXLEN)) violation(V_ARGUMENT, act, ri, vi, -1, -1, D_MAXLEN);
+    if ((flags & P.F_PATTERN) != 0 && !fullMatch(P.gDfas + <usize>load<u32>(a + P.A_PATTERN) * DFA_DESC_SIZE, p, len)) violation(V_ARGUMENT, act, ri, vi, -1, -1, D_PATTERN);
+    if ((flags & P.F_DENIED_PATTERN) != 0) {
+      const search = P.gDfas + <usize>load<u32>(a + P.A_DENIED_SEARCH) * DFA_DESC_SIZE;
+      if (searchEnd(search, p, len, 0, 0)) {
+        reverseStart(P.gDfas + <usize>load<u32>(a + P.A_DENIED_REVERSE) * DFA_DESC_SIZE, p, 0, mByteEnd, mU16End);
+        violation(V_ARGUMENT, act, ri, vi, mU16Start, mU16End, D_DENIED_PATTERN);
+      }
+    }
+  }
+}
+
+function checkArguments(): void {
+  for (let r: u32 = 0; r < P.gNArg; r++) {
+    const a = P.gArgs + <usize>r * P.ARG_SIZE;
+    if (!nameMatches(a + P.A_TOOL, foldedTool, foldedToolLen)) continue;
+    const rulePath = <usize>load<u32>(a + P.A_PATH);
+    let present = false;
+    for (let i: u32 = 0; i < nValues; i++) {
+      const v = values + <usize>i * 16;
+      const rel = pathRelation(<usize>load<u32>(v), rulePath);
+      if (rel == 0) continue;
+      present = true;
+      // A constraint on a scalar must not be dodged by sending an object or array there instead.
+      if (rel == 2) violation(V_ARGUMENT, load<u32>(a + P.A_ACTION) == ACT_LOG ? ACT_LOG : ACT_BLOCK, <i32>r, <i32>i, -1, -1, D_TYPE);
+      else checkArgument(r, a, v, i);
+    }
+    if (!present && (load<u32>(a + P.A_FLAGS) & P.F_REQUIRED) != 0) {
+      violation(V_ARGUMENT, load<u32>(a + P.A_ACTION) == ACT_LOG ? ACT_LOG : ACT_BLOCK, <i32>r, -1, -1, -1, D_REQUIRED);
+    }
+  }
+}
+
+// ---- rate limits (sliding window over host-supplied time) -------------------------------------
+
+function rateApplies(r: usize): bool {
+  return nameMatches(r + P.R_NAME, foldedTool, foldedToolLen);
+}
+
+/** Drops timestamps that left the window; returns how many calls remain inside it. */
+function rateExpire(r: usize): u32 {
+  const cap = load<u32>(r + P.R_MAX);
+  const ring = <usize>load<u32>(r + P.R_RING);
+  const window = load<i64>(r + P.R_WINDOW);
+  let head = load<u32>(r + P.R_HEAD);
+  let count = load<u32>(r + P.R_COUNT);
+  while (count > 0 && load<i64>(ring + <usize>head * 8) <= sNow - window) {
+    head = head + 1 == cap ? 0 : head + 1;
+    count--;
+  }
+  store<u32>(r + P.R_HEAD, head);
+  store<u32>(r + P.R_COUNT, count);
+  return count;
+}
+
+function rateRecord(r: usize): void {
+  const cap = load<u32>(r + P.R_MAX);
+  const ring = <usize>load<u32>(r + P.R_RING);
+  const head = load<u32>(r + P.R_HEAD);
+  const count = load<u32>(r + P.R_COUNT);
+  if (count >= cap) return; // only reachable in log mode, where an over-limit call proceeds
+  const slot = (head + count) % cap;
+  store<i64>(ring + <usize>slot * 8, sNow);
+  store<u32>(r + P.R_COUNT, count + 1);
+}
+
+// ---- operations ------------------------------------------------------------------------------------
+
+const PHASE_INPUT: u32 = 1;
+const PHASE_OUTPUT: u32 = 2;
+
+function preCall(): i32 {
+  if (!readTool()) return ERR_BAD_REQUEST;
+  const costEstimate = rdI64();
+  const inputBytes = rdU32();
+  if (rBad || !readValues() || rp != rEnd || costEstimate < 0) return ERR_BAD_REQUEST;
+  readerTrust();
+  const mode = modeAction();
+  if (sKill) violation(V_KILL_SWITCH, ACT_BLOCK, -1, -1, -1, -1, 0);
+  if (!toolNameValid()) {
+    violation(V_INVALID_TOOL_NAME, ACT_BLOCK, -1, -1, -1, -1, 0);
+    return finish();
+  }
+  if (P.gMaxDepth >= 0 && <i32>sDepth >= P.gMaxDepth) violation(V_CALL_DEPTH, mode, -1, -1, <i32>sDepth, P.gMaxDepth, 0);
+  if (P.gMaxInput >= 0 && inputBytes > <u32>P.gMaxInput) violation(V_INPUT_SIZE, mode, -1, -1, <i32>inputBytes, P.gMaxInput, 0);
+  const denied = setLookup(P.gDenied, foldedTool, foldedToolLen);
+  if (denied >= 0) violation(V_TOOL_DENIED, mode, denied, -1, -1, -1, 0);
+  else if (!P.gAllowAll && setLookup(P.gAllowed, foldedTool, foldedToolLen) < 0) violation(V_TOOL_NOT_ALLOWED, mode, -1, -1, -1, -1, 0);
+  checkArguments();
+  for (let i: u32 = 0; i < nValues; i++) scanValue(i, PHASE_INPUT, P.gNetEnabled);
+  for (let r: u32 = 0; r < P.gNRate; r++) {
+    const d = P.gRates + <usize>r * P.RATE_SIZE;
+    if (!rateApplies(d)) continue;
+    const inWindow = rateExpire(d);
+    if (inWindow >= load<u32>(d + P.R_MAX)) violation(V_RATE_LIMIT, mode, <i32>r, -1, <i32>inWindow, <i32>load<u32>(d + P.R_MAX), 0);
+  }
+  if (P.gMaxCostPerCall >= 0 && costEstimate > P.gMaxCostPerCall) violation(V_COST_LIMIT, mode, -1, -1, -1, -1, 1);
+  if (P.gMaxCost >= 0 && (sCost >= P.gMaxCost || costEstimate > P.gMaxCost - sCost)) violation(V_COST_LIMIT, mode, -1, -1, -1, -1, 0);
+  if (scratchFailed) return ERR_NO_MEMORY;
+  // State changes only for a call that will run, so a blocked call leaves nothing to roll back.
+  if (!anyBlock) {
+    for (let r: u32 = 0; r < P.gNRate; r++) {
+      const d = P.gRates + <usize>r * P.RATE_SIZE;
+      if (rateApplies(d)) rateRecord(d);
+    }
+    sDepth++;
+  }
+  return finish();
+}
+
+function postCall(): i32 {
+  if (!readTool()) return ERR_BAD_REQUEST;
+  const cost = rdI64();
+  const outputBytes = rdU32();
+  if (rBad || !readValues() || rp != rEnd || cost < 0) return ERR_BAD_REQUEST;
+  readerTrust();
+  const mode = modeAction();
+  if (sDepth > 0) sDepth--;
+  sCost = cost > i64.MAX_VALUE - sCost ? i64.MAX_VALUE : sCost + cost;
+  if (P.gMaxCostPerCall >= 0 && cost > P.gMaxCostPerCall) violation(V_COST_LIMIT, mode, -1, -1, -1, -1, 1);
+  if (P.gMaxOutput >= 0 && outputBytes > <u32>P.gMaxOutput) violation(V_OUTPUT_SIZE, mode, -1, -1, <i32>outputBytes, P.gMaxOutput, 0);
+  for (let i: u32 = 0; i < nValues; i++) scanValue(i, PHASE_OUTPUT, false);
+  if (scratchFailed) return ERR_NO_MEMORY;
+  return finish();
+}
+
+function resetState(): void {
+  sDepth = 0;
+  sCost = 0;
+  sKill = false;
+  sNow = 0;
+  for (let r: u32 = 0; r < P.gNRate; r++) {
+    const d = P.gRates + <usize>r * P.RATE_SIZE;
+    store<u32>(d + P.R_HEAD, 0);
+    store<u32>(d + P.R_COUNT, 0);
+  }
+}
+
+/** Evaluates the request of `len` bytes at inputPtr(); returns the answer's length at outPtr(), or an error (< 0). */
+export function evaluateRequest(len: usize): i32 {
+  if (!P.gLoaded) return ERR_NOT_LOADED;
+  if (inputPtr() == 0) return ERR_BAD_REQUEST;
+  scratchReset(len);
+  nViolations = 0;
+  anyBlock = false;
+  anyRedact = false;
+  anyLog = false;
+  nValues = 0;
+  readerInit(inputPtr(), len);
+  const op = rdU32();
+  const now = rdI64();
+  if (rBad) return ERR_BAD_REQUEST;
+  // Time never runs backwards for the engine: a host clock stepping back cannot reopen a window.
+  if (now > sNow) sNow = now;
+  if (op == OP_PRE_CALL) return preCall();
+  if (op == OP_POST_CALL) return postCall();
+  if (op == OP_KILL_SWITCH) {
+    const on = rdU32();
+    if (rBad || rp != rEnd || on > 1) return ERR_BAD_REQUEST;
+    sKill = on == 1;
+    return finish();
+  }
+  if (op == OP_RESET_STATE) {
+    if (rp != rEnd) return ERR_BAD_REQUEST;
+    resetState();
+    return finish();
+  }
+  return ERR_BAD_REQUEST;
+}
+
+/** A new policy starts with fresh state (its rate windows and budgets are its own). */
+export function onPolicyLoaded(): void {
+  resetState();
+}

@@ -1,0 +1,41 @@
+// enforcecore engine: the module's whole interface. Hand-written byte ABI (docs/ENGINE.md):
+//   1. p = bundle_alloc(n); write the bundle at p; load() == 0
+//   2. per request: p = input_alloc(n); write the request at p; r = evaluate(n)
+//      r >= 0: the answer is r bytes at output_ptr(); r < 0: an error code (the host blocks the call)
+// No imports, no floats in results, no recursion, no allocation outside the regions in memory.ts.
+import { reserveBundle, reserveInput, outPtr } from "./memory";
+import { loadBundle, gErrorAt } from "./policy";
+import { evaluateRequest, onPolicyLoaded } from "./evaluate";
+
+export const ABI_VERSION: u32 = 1;
+
+export function abi_version(): u32 {
+  return ABI_VERSION;
+}
+
+export function bundle_alloc(len: u32): u32 {
+  return <u32>reserveBundle(<usize>len);
+}
+
+export function load(): i32 {
+  const r = loadBundle();
+  if (r == 0) onPolicyLoaded();
+  return r;
+}
+
+/** Byte offset in the bundle where validation failed, or -1. */
+export function load_error_offset(): i32 {
+  return gErrorAt;
+}
+
+export function input_alloc(len: u32): u32 {
+  return <u32>reserveInput(<usize>len);
+}
+
+export function evaluate(len: u32): i32 {
+  return evaluateRequest(<usize>len);
+}
+
+export function output_ptr(): u32 {
+  return <u32>outPtr();
+}

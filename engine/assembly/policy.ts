@@ -1,0 +1,194 @@
+// The loaded policy: parsed once from the bundle (format documented in engine/compiler/bundle.ts),
+// fully validated, with derived tables in PERSIST. After a successful load, evaluation trusts every
+// index and offset, so a malformed bundle is rejected here and can never cause a trap later.
+import { readerInit, rdU8, rdU32, rdI32, rdI64, rdF64, rdBytes, rBad, rp, setPos, fail } from "./reader";
+import { persistAlloc, persistReset, bundlePtr, bundleLen } from "./memory";
+import { readNameSet, readName } from "./names";
+import { parseDfa, DFA_DESC_SIZE } from "./dfa";
+
+export const MAGIC: u32 = 0x31424345; // "ECB1"
+export const FORMAT: u32 = 1;
+export const NONE: u32 = 0xffffffff;
+
+export let gLoaded = false;
+export let gErrorAt: i32 = -1;
+
+export let gMode: u32 = 0; // 0 block, 1 log, 2 redact
+export let gMaxInput: i32 = -1;
+export let gMaxOutput: i32 = -1;
+export let gMaxDepth: i32 = -1;
+export let gMaxCost: i64 = -1;
+export let gMaxCostPerCall: i64 = -1;
+export let gAllowAll = true;
+export let gAllowed: usize = 0;
+export let gDenied: usize = 0;
+export let gNetEnabled = false;
+export let gDenyAllOther = true;
+export let gAllowedDomains: usize = 0;
+export let gDeniedDomains: usize = 0;
+export let gNDfa: u32 = 0;
+export let gDfas: usize = 0;
+export let gNContent: u32 = 0;
+export let gContent: usize = 0; // per rule: searchDfa, reverseDfa, action, appliesTo, anchoredDfa (5 × u32)
+export const CONTENT_SIZE: usize = 20;
+export let gNArg: u32 = 0;
+export let gArgs: usize = 0;
+export let gNRate: u32 = 0;
+export let gRates: usize = 0;
+
+// Argument-rule descriptor layout (80 bytes).
+export const A_TOOL = 0, A_PATH = 12, A_FLAGS = 16, A_MIN = 24, A_MAX = 32, A_MAXLEN = 40, A_PATTERN = 44,
+  A_DENIED_SEARCH = 48, A_DENIED_REVERSE = 52, A_ACTION = 56, A_ALLOWED = 60, A_NALLOWED = 64, A_DENIED = 68, A_NDENIED = 72;
+export const ARG_SIZE: usize = 80;
+export const F_MIN: u32 = 1, F_MAX: u32 = 2, F_MAXLEN: u32 = 4, F_REQUIRED: u32 = 8, F_PATTERN: u32 = 16, F_DENIED_PATTERN: u32 = 32,
+  F_ALLOWED: u32 = 64, F_DENIED: u32 = 128;
+
+// Rate-limit descriptor layout (40 bytes): name (ptr,len,kind), maxCalls, windowMs, ring, head, count.
+export const R_NAME = 0, R_MAX = 12, R_WINDOW = 16, R_RING = 24, R_HEAD = 28, R_COUNT = 32;
+export const RATE_SIZE: usize = 40;
+const MAX_RING_TOTAL: u64 = 1 << 21;
+
+export const VT_STRING: u32 = 0, VT_NUMBER: u32 = 1, VT_BOOL: u32 = 2, VT_NULL: u32 = 3;
+
+function dfaIndex(allowNone: bool): u32 {
+  const i = rdU32();
+  if (i == NONE && allowNone) return NONE;
+  if (i >= gNDfa) fail();
+  return i;
+}
+
+/** Skips one encoded value (u8 type + payload), validating it. */
+export function skipValue(): void {
+  const t = rdU8();
+  if (t == VT_STRING) rdBytes(rdU32());
+  else if (t == VT_NUMBER) rdF64();
+  else if (t == VT_BOOL) { if (rdU8() > 1) fail(); }
+  else if (t != VT_NULL) fail();
+}
+
+/** Skips one path (`u32 nseg`, then per segment `u32 len` + bytes; len NONE = `*`). */
+export function skipPath(allowWildcard: bool): void {
+  const n = rdU32();
+  if (n > 64) { fail(); return; }
+  for (let i: u32 = 0; i < n && !rBad; i++) {
+    const len = rdU32();
+    if (len == NONE) { if (!allowWildcard) fail(); continue; }
+    rdBytes(len);
+  }
+}
+
+function readAction(): u32 {
+  const a = rdU32();
+  if (a > 2) fail();
+  return a;
+}
+
+/** Parses the bundle written at bundlePtr(). Returns 0, or -1 when malformed (gErrorAt = offset). */
+export function loadBundle(): i32 {
+  gLoaded = false;
+  persistReset();
+  const base = bundlePtr();
+  const len = bundleLen();
+  readerInit(base, len);
+  if (rdU32() != MAGIC || rdU32() != FORMAT) { gErrorAt = 0; return -1; }
+  gMode = readAction();
+  gMaxInput = rdI32();
+  gMaxOutput = rdI32();
+  gMaxDepth = rdI32();
+  gMaxCost = rdI64();
+  gMaxCostPerCall = rdI64();
+  gAllowAll = rdU32() != 0;
+  gAllowed = readNameSet();
+  gDenied = readNameSet();
+  gNetEnabled = rdU32() != 0;
+  gDenyAllOther = rdU32() != 0;
+  gAllowedDomains = readNameSet();
+  gDeniedDomains = readNameSet();
+
+  gNDfa = rdU32();
+  if (gNDfa > 4096) fail();
+  gDfas = rBad ? 0 : persistAlloc(<usize>gNDfa * DFA_DESC_SIZE);
+  if (gDfas == 0) fail();
+  for (let i: u32 = 0; i < gNDfa && !rBad; i++) {
+    const size = rdU32();
+    const start = rp;
+    parseDfa(gDfas + <usize>i * DFA_DESC_SIZE);
+    if (!rBad && rp - start != <usize>size) fail();
+  }
+
+  gNContent = rdU32();
+  if (gNContent > 4096) fail();
+  gContent = rBad ? 0 : persistAlloc(<usize>gNContent * CONTENT_SIZE + 16);
+  if (gContent == 0) fail();
+  for (let i: u32 = 0; i < gNContent && !rBad; i++) {
+    const c = gContent + <usize>i * CONTENT_SIZE;
+    store<u32>(c, dfaIndex(false));
+    store<u32>(c + 4, dfaIndex(false));
+    store<u32>(c + 8, readAction());
+    const applies = rdU32();
+    if (applies < 1 || applies > 3) fail();
+    store<u32>(c + 12, applies);
+    store<u32>(c + 16, dfaIndex(false));
+  }
+
+  gNArg = rdU32();
+  if (gNArg > 65536) fail();
+  gArgs = rBad ? 0 : persistAlloc(<usize>gNArg * ARG_SIZE + 16);
+  if (gArgs == 0) fail();
+  for (let i: u32 = 0; i < gNArg && !rBad; i++) {
+    const a = gArgs + <usize>i * ARG_SIZE;
+    readName(a + A_TOOL);
+    store<u32>(a + A_PATH, <u32>rp);
+    skipPath(true);
+    const flags = rdU32();
+    if (flags > 255) fail();
+    store<u32>(a + A_FLAGS, flags);
+    store<f64>(a + A_MIN, rdF64());
+    store<f64>(a + A_MAX, rdF64());
+    store<u32>(a + A_MAXLEN, rdU32());
+    store<u32>(a + A_PATTERN, dfaIndex(true));
+    store<u32>(a + A_DENIED_SEARCH, dfaIndex(true));
+    store<u32>(a + A_DENIED_REVERSE, dfaIndex(true));
+    if ((flags & F_PATTERN) != 0 && load<u32>(a + A_PATTERN) == NONE) fail();
+    if ((flags & F_DENIED_PATTERN) != 0 && (load<u32>(a + A_DENIED_SEARCH) == NONE || load<u32>(a + A_DENIED_REVERSE) == NONE)) fail();
+    store<u32>(a + A_ACTION, readAction());
+    const nAllowed = rdU32();
+    store<u32>(a + A_ALLOWED, <u32>rp);
+    store<u32>(a + A_NALLOWED, nAllowed);
+    if (nAllowed > 65536) fail();
+    for (let k: u32 = 0; k < nAllowed && !rBad; k++) skipValue();
+    const nDenied = rdU32();
+    store<u32>(a + A_DENIED, <u32>rp);
+    store<u32>(a + A_NDENIED, nDenied);
+    if (nDenied > 65536) fail();
+    for (let k: u32 = 0; k < nDenied && !rBad; k++) skipValue();
+  }
+
+  gNRate = rdU32();
+  if (gNRate > 4096) fail();
+  gRates = rBad ? 0 : persistAlloc(<usize>gNRate * RATE_SIZE + 16);
+  if (gRates == 0) fail();
+  let ringTotal: u64 = 0;
+  for (let i: u32 = 0; i < gNRate && !rBad; i++) {
+    const r = gRates + <usize>i * RATE_SIZE;
+    readName(r + R_NAME);
+    const maxCalls = rdU32();
+    const windowMs = rdI64();
+    if (maxCalls < 1 || maxCalls > 1000000 || windowMs < 1) { fail(); break; }
+    ringTotal += <u64>maxCalls;
+    if (ringTotal > MAX_RING_TOTAL) { fail(); break; }
+    store<u32>(r + R_MAX, maxCalls);
+    store<i64>(r + R_WINDOW, windowMs);
+    const ring = persistAlloc(<usize>maxCalls * 8);
+    if (ring == 0) { fail(); break; }
+    store<u32>(r + R_RING, <u32>ring);
+  }
+
+  // Host metadata (names, reasons) then its u32 length: opaque here, but it must end the bundle exactly.
+  if (!rBad && (base + len - rp < 4 || <usize>load<u32>(base + len - 4) != base + len - 4 - rp)) fail();
+  if (!rBad) setPos(base + len);
+  if (rBad) { gErrorAt = <i32>(rp - base); return -1; }
+  gErrorAt = -1;
+  gLoaded = true;
+  return 0;
+}

@@ -1,0 +1,227 @@
+/**
+ * Policy → bundle: the binary the wasm engine loads. Layout (little-endian; `name` = u8 kind,
+ * u32 len, UTF-8 bytes; `list` = u32 count then items):
+ *
+ *   u32 magic "ECB1", u32 format 1, u32 on_violation (0 block, 1 log, 2 redact)
+ *   i32 max_input_bytes, i32 max_output_bytes, i32 max_call_depth      (-1 = no limit)
+ *   i64 max_cost_micros, i64 max_cost_per_call_micros                  (-1 = no limit)
+ *   u32 allow_all_tools, list<name> allowed_tools, list<name> denied_tools
+ *   u32 network_enabled, u32 deny_all_other, list<name> allowed_domains, list<name> denied_domains
+ *   list<u32 size + DFA table> dfas                                    (format: regex.ts)
+ *   list<{u32 search_dfa, u32 reverse_dfa, u32 action, u32 applies_to, u32 anchored_dfa}> content_rules
+ *   list<argument rule> argument_rules                                 (see writeArgumentRule)
+ *   list<{name, u32 max_calls, i64 window_ms}> rate_limits
+ *   canonical JSON metadata (the resolved policy, for the host's messages and settings), then its u32 length
+ *
+ * Name kinds: 0 exact, 1 glob (`*`, `?`), 2 domain suffix (`*.example.com`), 3 global.
+ * The same policy always compiles to the same bytes, so the bundle's SHA-256 identifies it.
+ */
+import canonicalize from "canonicalize";
+import { ByteWriter } from "../abi.js";
+import { BUNDLE_FORMAT, BUNDLE_MAGIC, digestOf, type BundleMeta, type CompiledBundle } from "../bundle-format.js";
+import { compilePattern } from "./regex.js";
+import { BUILTIN_CONTENT_RULES } from "./builtin-rules.js";
+import { BudgetError, PolicyValidationError } from "../../core/errors.js";
+import type { Policy } from "../../policies/schema.js";
+
+const NONE = 0xffffffff;
+
+/** Hard ceilings per policy, checked when compiling, never while answering a call. */
+export const BUNDLE_BUDGET = { maxBytes: 32 * 1024 * 1024, maxDfaStates: 4096, maxTotalDfaStates: 200_000 } as const;
+
+const KIND_EXACT = 0;
+const KIND_GLOB = 1;
+const KIND_SUFFIX = 2;
+const KIND_GLOBAL = 3;
+
+const ACTION_CODE = { block: 0, log: 1, redact: 2 } as const;
+const APPLIES_CODE = { input: 1, output: 2, both: 3 } as const;
+
+function toolName(w: ByteWriter, entry: string): void {
+  w.u8(/[*?]/.test(entry) ? KIND_GLOB : KIND_EXACT).str(entry);
+}
+
+/**
+ * Domains are stored the way a WHATWG URL parser prints hosts (lower case, punycode, canonical
+ * IPv4/IPv6), which is also how the engine normalises the hosts it extracts.
+ */
+export function normalizeDomain(entry: string): { kind: number; host: string } {
+  const wildcard = entry.startsWith("*.");
+  const raw = wildcard ? entry.slice(2) : entry;
+  let host: string;
+  try {
+    host = new URL(`http://${raw.includes(":") && !raw.startsWith("[") ? `[${raw}]` : raw}/`).hostname;
+  } catch {
+    throw new PolicyValidationError("invalid domain in policy", [{ path: [], message: `${JSON.stringify(entry)} is not a valid host name` }]);
+  }
+  return { kind: wildcard ? KIND_SUFFIX : KIND_EXACT, host: host.replace(/\.$/, "") };
+}
+
+function domainList(w: ByteWriter, entries: readonly string[]): string[] {
+  w.u32(entries.length);
+  const out: string[] = [];
+  for (const e of entries) {
+    const { kind, host } = normalizeDomain(e);
+    w.u8(kind).str(host);
+    out.push(kind === KIND_SUFFIX ? `*.${host}` : host);
+  }
+  return out;
+}
+
+/** Collects DFA tables, de-duplicated, and enforces the per-policy state budget. */
+class DfaTable {
+  readonly tables: Uint8Array[] = [];
+  private readonly byKey = new Map<string, number>();
+  private totalStates = 0;
+
+  add(source: string, kind: "search" | "anchored" | "reverse", caseInsensitive: boolean): number {
+    const key = `${kind}\u0000${caseInsensitive ? "i" : ""}\u0000${source}`;
+    const known = this.byKey.get(key);
+    if (known !== undefined) return known;
+    const dfa = compilePattern(source, { kind, caseInsensitive, maxStates: BUNDLE_BUDGET.maxDfaStates });
+    this.totalStates += dfa.states;
+    if (this.totalStates > BUNDLE_BUDGET.maxTotalDfaStates) {
+      throw new BudgetError(`policy patterns need more than ${BUNDLE_BUDGET.maxTotalDfaStates} automaton states in total (at ${JSON.stringify(source)})`);
+    }
+    this.tables.push(dfa.bytes);
+    this.byKey.set(key, this.tables.length - 1);
+    return this.tables.length - 1;
+  }
+}
+
+type Scalar = string | number | boolean;
+
+/** Splits `a.b.*` into segments; `*` (null) matches any one key. */
+export function splitArgumentPath(path: string): (string | null)[] {
+  return path.split(".").map((s) => (s === "*" ? null : s));
+}
+
+function limit(v: number | null | undefined): number {
+  return v === null || v === undefined ? -1 : v;
+}
+
+function costLimit(usd: number | null | undefined): bigint {
+  return usd === null || usd === undefined ? -1n : BigInt(Math.round(usd * 1e6));
+}
+
+export function compileBundle(policy: Policy): CompiledBundle {
+  const r = policy.rules;
+  const mode = policy.on_violation;
+  const dfas = new DfaTable();
+
+  // Patterns first: their tables are referenced by index from later sections.
+  const contentRules = r.content_rules.enabled ? r.content_rules.block_patterns : [];
+  const content = contentRules.map((rule) => {
+    const builtin = BUILTIN_CONTENT_RULES.find((b) => b.name === rule.name);
+    const source = rule.pattern ?? builtin?.source;
+    if (source === undefined) throw new PolicyValidationError("content rule without pattern", [{ path: ["rules", "content_rules"], message: `rule ${rule.name} has no pattern and is not a built-in` }]);
+    return {
+      search: dfas.add(source, "search", true),
+      reverse: dfas.add(source, "reverse", true),
+      anchored: dfas.add(source, "anchored", true),
+      action: ACTION_CODE[rule.action ?? mode],
+      applies: APPLIES_CODE[rule.applies_to ?? "both"],
+      meta: { name: rule.name, description: rule.description ?? builtin?.description ?? "" },
+    };
+  });
+
+  const argRules: { tool: string; path: string; c: NonNullable<Policy["rules"]["argument_rules"]>[string][string]; pattern: number; deniedSearch: number; deniedReverse: number }[] = [];
+  for (const [tool, byPath] of Object.entries(r.argument_rules ?? {})) {
+    for (const [path, c] of Object.entries(byPath)) {
+      argRules.push({
+        tool,
+        path,
+        c,
+        pattern: c.pattern !== undefined ? dfas.add(c.pattern, "anchored", false) : NONE,
+        deniedSearch: c.denied_pattern !== undefined ? dfas.add(c.denied_pattern, "search", false) : NONE,
+        deniedReverse: c.denied_pattern !== undefined ? dfas.add(c.denied_pattern, "reverse", false) : NONE,
+      });
+    }
+  }
+
+  const rate: { key: string; kind: number; max_calls: number; window_seconds: number }[] = [];
+  if (r.rate_limits.enabled) {
+    for (const [key, l] of Object.entries(r.rate_limits.per_tool)) rate.push({ key, kind: /[*?]/.test(key) ? KIND_GLOB : KIND_EXACT, ...l });
+    if (r.rate_limits.global_limit) rate.push({ key: "*", kind: KIND_GLOBAL, ...r.rate_limits.global_limit });
+  }
+
+  const w = new ByteWriter();
+  w.u32(BUNDLE_MAGIC).u32(BUNDLE_FORMAT).u32(ACTION_CODE[mode]);
+  w.i32(limit(r.max_input_size_bytes)).i32(limit(r.max_output_size_bytes)).i32(limit(r.max_call_depth));
+  w.i64(costLimit(r.resource_limits.max_cost_usd)).i64(costLimit(r.resource_limits.max_cost_per_call_usd));
+  w.u32(r.allowed_tools === null ? 1 : 0);
+  const allowed = r.allowed_tools ?? [];
+  w.u32(allowed.length);
+  for (const t of allowed) toolName(w, t);
+  w.u32(r.denied_tools.length);
+  for (const t of r.denied_tools) toolName(w, t);
+  w.u32(r.network.enabled ? 1 : 0).u32(r.network.deny_all_other ? 1 : 0);
+  const allowedDomains = domainList(w, r.network.allowed_domains);
+  const deniedDomains = domainList(w, r.network.denied_domains);
+
+  w.u32(dfas.tables.length);
+  for (const t of dfas.tables) w.u32(t.length).bytes(t);
+  w.u32(content.length);
+  for (const c of content) w.u32(c.search).u32(c.reverse).u32(c.action).u32(c.applies).u32(c.anchored);
+  w.u32(argRules.length);
+  for (const a of argRules) writeArgumentRule(w, a.tool, a.path, a.c, a.pattern, a.deniedSearch, a.deniedReverse, mode === "log" ? 1 : 0);
+  w.u32(rate.length);
+  for (const l of rate) w.u8(l.kind).str(l.kind === KIND_GLOBAL ? "" : l.key).u32(l.max_calls).i64(BigInt(Math.max(1, Math.round(l.window_seconds * 1000))));
+
+  const meta: BundleMeta = {
+    format: BUNDLE_FORMAT,
+    policy,
+    index: {
+      contentRules: content.map((c) => c.meta),
+      argumentRules: argRules.map((a) => ({ tool: a.tool, path: a.path })),
+      rateLimits: rate.map(({ key, max_calls, window_seconds }) => ({ key, max_calls, window_seconds })),
+      allowedDomains,
+      deniedDomains,
+    },
+  };
+  // Metadata goes last, followed by its length, so a host can read it without parsing the rest.
+  const metaBytes = new TextEncoder().encode(canonicalize(meta) ?? "null");
+  w.bytes(metaBytes).u32(metaBytes.length);
+  if (w.length > BUNDLE_BUDGET.maxBytes) throw new BudgetError(`compiled policy is ${w.length} bytes, over the ${BUNDLE_BUDGET.maxBytes}-byte budget`);
+  const bytes = w.copy();
+  return { bytes, digest: digestOf(bytes), meta };
+}
+
+const F_MIN = 1, F_MAX = 2, F_MAXLEN = 4, F_REQUIRED = 8, F_PATTERN = 16, F_DENIED_PATTERN = 32, F_ALLOWED = 64, F_DENIED = 128;
+
+interface ArgumentConstraint {
+  allowed_values?: Scalar[] | undefined;
+  denied_values?: Scalar[] | undefined;
+  pattern?: string | undefined;
+  denied_pattern?: string | undefined;
+  min?: number | undefined;
+  max?: number | undefined;
+  max_length?: number | undefined;
+  required?: boolean | undefined;
+}
+
+/**
+ * name tool, path (u32 nseg, per segment u32 len + bytes, len 0xFFFFFFFF = `*`), u32 flags,
+ * f64 min, f64 max, u32 max_length, u32 pattern_dfa, u32 denied_search_dfa, u32 denied_reverse_dfa,
+ * u32 action, list<value> allowed_values, list<value> denied_values.
+ */
+function writeArgumentRule(w: ByteWriter, tool: string, path: string, c: ArgumentConstraint, pattern: number, deniedSearch: number, deniedReverse: number, action: number): void {
+  toolName(w, tool);
+  w.path(splitArgumentPath(path));
+  let flags = 0;
+  if (c.min !== undefined) flags |= F_MIN;
+  if (c.max !== undefined) flags |= F_MAX;
+  if (c.max_length !== undefined) flags |= F_MAXLEN;
+  if (c.required) flags |= F_REQUIRED;
+  if (c.pattern !== undefined) flags |= F_PATTERN;
+  if (c.denied_pattern !== undefined) flags |= F_DENIED_PATTERN;
+  if (c.allowed_values !== undefined) flags |= F_ALLOWED;
+  if (c.denied_values !== undefined) flags |= F_DENIED;
+  w.u32(flags).f64(c.min ?? 0).f64(c.max ?? 0).u32(c.max_length ?? 0);
+  w.u32(pattern).u32(deniedSearch).u32(deniedReverse).u32(action);
+  w.u32(c.allowed_values?.length ?? 0);
+  for (const v of c.allowed_values ?? []) w.value(v);
+  w.u32(c.denied_values?.length ?? 0);
+  for (const v of c.denied_values ?? []) w.value(v);
+}
+

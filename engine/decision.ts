@@ -1,0 +1,141 @@
+/**
+ * Turns the engine's integer answer into a Decision with named rules and readable reasons.
+ * Pure and deterministic: the same answer, policy metadata and request give the same Decision
+ * (reasons never quote matched text, so they cannot leak what a content rule caught).
+ */
+import { ACTIONS, ARGUMENT_CHECKS, DECISIONS, VIOLATION_TYPES, type DecisionKind, type FlatValue, type RawAnswer, type RawViolation, type ViolationAction, type ViolationType } from "./abi.js";
+import type { BundleMeta } from "./bundle-format.js";
+
+export interface Violation {
+  readonly type: ViolationType;
+  /** What the policy says to do about it; `block` in any violation denies the call. */
+  readonly action: ViolationAction;
+  /** The policy rule that fired, as a key path (`rules.denied_tools[2]`), or null for engine-wide checks. */
+  readonly rule: string | null;
+  readonly reason: string;
+  /** Where in the arguments (or output) the offending value is, when a value is involved. */
+  readonly path?: readonly (string | number)[];
+  /** UTF-16 offsets of the offending text inside that value, when known. */
+  readonly span?: { readonly start: number; readonly end: number };
+  /** For argument rules: the constraint that failed. */
+  readonly check?: (typeof ARGUMENT_CHECKS)[number];
+}
+
+export interface EngineState {
+  readonly depth: number;
+  readonly costSpentMicros: bigint;
+  readonly killSwitch: boolean;
+}
+
+export interface Decision {
+  readonly decision: DecisionKind;
+  /** False only for `deny`: `allow_logged` and `redact` let the call run. */
+  readonly allowed: boolean;
+  readonly violations: readonly Violation[];
+  readonly state: EngineState;
+  readonly policy: { readonly name: string; readonly version: string; readonly digest: string };
+  readonly engineDigest: string;
+}
+
+export interface DescribeContext {
+  readonly tool: string;
+  readonly values: readonly FlatValue[];
+  readonly meta: BundleMeta;
+  readonly policyDigest: string;
+  readonly engineDigest: string;
+}
+
+const q = (s: string) => JSON.stringify(s);
+
+function where(path: readonly (string | number)[] | undefined): string {
+  return path && path.length > 0 ? path.join(".") : "<root>";
+}
+
+function describeOne(v: RawViolation, ctx: DescribeContext): Violation {
+  const type = VIOLATION_TYPES[v.type];
+  const action = ACTIONS[v.action];
+  if (!type || !action) throw new RangeError(`engine reported unknown violation type ${v.type} or action ${v.action}`);
+  const { meta, tool } = ctx;
+  const rules = meta.policy.rules;
+  const value = v.value >= 0 ? ctx.values[v.value] : undefined;
+  if (v.value >= 0 && value === undefined) throw new RangeError(`engine reported value ${v.value} of ${ctx.values.length}`);
+  const path = value?.path;
+  const span = v.start >= 0 && v.end >= v.start && type !== "argument_violation" && type !== "input_size" && type !== "output_size" && type !== "call_depth" && type !== "rate_limit" ? { start: v.start, end: v.end } : undefined;
+  const base = { type, action, ...(path ? { path } : {}), ...(span ? { span } : {}) };
+  switch (type) {
+    case "tool_denied":
+      return { ...base, rule: `rules.denied_tools[${v.rule}]`, reason: `tool ${q(tool)} is in the denied list (${q(rules.denied_tools[v.rule] ?? "?")})` };
+    case "tool_not_allowed":
+      return { ...base, rule: "rules.allowed_tools", reason: `tool ${q(tool)} is not in the allowed list` };
+    case "domain_denied": {
+      const host = value && typeof value.value === "string" && span ? value.value.slice(span.start, span.end) : "a URL host";
+      const inKey = v.detail === 1 ? " in a key" : "";
+      return v.rule >= 0
+        ? { ...base, rule: `rules.network.denied_domains[${v.rule}]`, reason: `domain ${q(host)} at ${where(path)}${inKey} is denied (${q(meta.index.deniedDomains[v.rule] ?? "?")})` }
+        : { ...base, rule: "rules.network.allowed_domains", reason: `domain ${q(host)} at ${where(path)}${inKey} is not in the allowed domains` };
+    }
+    case "content_violation": {
+      const r = meta.index.contentRules[v.rule];
+      const inKey = v.detail === 1 ? " in a key" : "";
+      return { ...base, rule: `rules.content_rules.${r?.name ?? v.rule}`, reason: `content rule ${q(r?.name ?? "?")} matched at ${where(path)}${inKey}${r?.description ? `: ${r.description}` : ""}` };
+    }
+    case "argument_violation": {
+      const r = meta.index.argumentRules[v.rule];
+      const check = ARGUMENT_CHECKS[v.detail] ?? "";
+      const c = r ? (rules.argument_rules?.[r.tool]?.[r.path] ?? {}) : {};
+      const at = path ? where(path) : (r?.path ?? "?");
+      const why: Record<string, string> = {
+        allowed_values: `is not one of the allowed values`,
+        denied_values: `is a denied value`,
+        pattern: `does not match the required pattern`,
+        denied_pattern: `matches a denied pattern`,
+        min: `is below the minimum ${"min" in c ? String(c.min) : ""}`,
+        max: `is above the maximum ${"max" in c ? String(c.max) : ""}`,
+        max_length: `is longer than ${"max_length" in c ? String(c.max_length) : ""} characters`,
+        required: `is required but missing`,
+        type: `has the wrong type for this rule`,
+      };
+      return {
+        ...base,
+        ...(check === "denied_pattern" && v.start >= 0 ? { span: { start: v.start, end: v.end } } : {}),
+        ...(check ? { check } : {}),
+        rule: r ? `rules.argument_rules.${r.tool}.${r.path}` : null,
+        reason: `argument ${q(at)} of tool ${q(tool)} ${why[check] ?? "violates its rule"}`.trimEnd(),
+      };
+    }
+    case "rate_limit": {
+      const r = meta.index.rateLimits[v.rule];
+      const rule = r?.key === "*" && v.rule === meta.index.rateLimits.length - 1 && rules.rate_limits.global_limit ? "rules.rate_limits.global_limit" : `rules.rate_limits.per_tool.${r?.key ?? v.rule}`;
+      return { ...base, rule, reason: `rate limit reached: ${r?.max_calls ?? "?"} calls per ${r?.window_seconds ?? "?"} s${rule.endsWith("global_limit") ? " (global)" : ` for ${q(r?.key ?? "?")}`}` };
+    }
+    case "cost_limit":
+      return v.detail === 1
+        ? { ...base, rule: "rules.resource_limits.max_cost_per_call_usd", reason: `call cost exceeds the per-call limit of $${rules.resource_limits.max_cost_per_call_usd}` }
+        : { ...base, rule: "rules.resource_limits.max_cost_usd", reason: `cost budget of $${rules.resource_limits.max_cost_usd} is exhausted` };
+    case "input_size":
+      return { ...base, rule: "rules.max_input_size_bytes", reason: `input size ${v.start} bytes exceeds limit ${v.end} bytes` };
+    case "output_size":
+      return { ...base, rule: "rules.max_output_size_bytes", reason: `output size ${v.start} bytes exceeds limit ${v.end} bytes` };
+    case "call_depth":
+      return { ...base, rule: "rules.max_call_depth", reason: `call depth ${v.start} reached the limit of ${v.end} nested calls` };
+    case "kill_switch":
+      return { ...base, rule: null, reason: "the kill switch is engaged: every call is blocked" };
+    case "invalid_tool_name":
+      return { ...base, rule: null, reason: `tool name ${q(tool)} is not a valid identifier (1-256 bytes, no whitespace, control, zero-width or bidi characters)` };
+    case "too_many_violations":
+      return { ...base, rule: null, reason: "more violations than the engine reports; the call is blocked" };
+  }
+}
+
+export function describe(raw: RawAnswer, ctx: DescribeContext): Decision {
+  const decision = DECISIONS[raw.decision];
+  if (!decision) throw new RangeError(`engine reported unknown decision ${raw.decision}`);
+  return {
+    decision,
+    allowed: decision !== "deny",
+    violations: raw.violations.map((v) => describeOne(v, ctx)),
+    state: { depth: raw.depth, costSpentMicros: raw.costSpentMicros, killSwitch: raw.killSwitch },
+    policy: { name: ctx.meta.policy.name, version: ctx.meta.policy.version, digest: ctx.policyDigest },
+    engineDigest: ctx.engineDigest,
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * createEngine: the thin TypeScript face of the wasm module. One engine holds one policy and its
+ * state (rate windows, cost spent, call depth, kill switch); make one per tenant. Every method is
+ * synchronous, and every fault (trap, bad answer, out of memory) surfaces as EngineFaultError so
+ * the caller blocks the call: nothing here can fail open.
+ */
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
+import { BadRequestError, BundleError, EngineFaultError } from "../core/errors.js";
+import { ByteWriter, decodeAnswer, flatten, OP_KILL_SWITCH, OP_POST_CALL, OP_PRE_CALL, OP_RESET_STATE, usdToMicros, type FlatValue, type RawAnswer } from "./abi.js";
+import { digestOf, readBundleMeta, type BundleMeta, type CompiledBundle } from "./bundle-format.js";
+import { describe, type Decision } from "./decision.js";
+
+export const ENGINE_ABI_VERSION = 1;
+
+interface Exports {
+  memory: WebAssembly.Memory;
+  abi_version(): number;
+  bundle_alloc(len: number): number;
+  load(): number;
+  load_error_offset(): number;
+  input_alloc(len: number): number;
+  evaluate(len: number): number;
+  output_ptr(): number;
+}
+
+const ENGINE_ERRORS: Record<number, string> = { [-1]: "no policy loaded", [-2]: "malformed request", [-3]: "engine memory exhausted" };
+
+export interface PreCallRequest {
+  readonly tool: string;
+  readonly args: unknown;
+  /** Host clock in integer milliseconds; recorded so that replay reproduces rate-limit decisions. */
+  readonly now: number;
+  /** Expected cost of this call in USD, checked against the per-call and cumulative budgets. */
+  readonly costEstimateUsd?: number;
+}
+
+export interface PostCallRequest {
+  readonly tool: string;
+  readonly output: unknown;
+  readonly now: number;
+  /** Actual cost of the call in USD, added to the cumulative spend. */
+  readonly costUsd?: number;
+}
+
+export interface LoadedPolicy {
+  readonly digest: string;
+  readonly meta: BundleMeta;
+}
+
+export interface EngineOptions {
+  /** SHA-256 (hex) of the wasm bytes. Required with a precompiled Module, whose bytes cannot be read. */
+  readonly digest?: string;
+}
+
+export type EngineSource = WebAssembly.Module | ArrayBuffer | Uint8Array;
+
+export class Engine {
+  readonly engineDigest: string;
+  private readonly x: Exports;
+  private readonly writer = new ByteWriter();
+  private policy: LoadedPolicy | null = null;
+
+  constructor(instance: WebAssembly.Instance, engineDigest: string) {
+    this.x = instance.exports as unknown as Exports;
+    this.engineDigest = engineDigest;
+    if (this.x.abi_version() !== ENGINE_ABI_VERSION) throw new EngineFaultError(`engine ABI ${this.x.abi_version()} is not the supported ${ENGINE_ABI_VERSION}`);
+  }
+
+  get loadedPolicy(): LoadedPolicy | null {
+    return this.policy;
+  }
+
+  /** Loads a compiled bundle (replacing the previous policy and resetting state). All or nothing. */
+  loadPolicy(bundle: CompiledBundle | Uint8Array): LoadedPolicy {
+    const bytes = bundle instanceof Uint8Array ? bundle : bundle.bytes;
+    const meta = bundle instanceof Uint8Array ? readBundleMeta(bytes) : bundle.meta;
+    const ptr = this.guard(() => this.x.bundle_alloc(bytes.length));
+    if (ptr === 0) throw new BundleError(`bundle of ${bytes.length} bytes does not fit in engine memory`);
+    new Uint8Array(this.x.memory.buffer, ptr, bytes.length).set(bytes);
+    const r = this.guard(() => this.x.load());
+    if (r !== 0) {
+      this.policy = null;
+      throw new BundleError(`engine rejected the bundle: malformed at byte ${this.x.load_error_offset()}`);
+    }
+    this.policy = { digest: bundle instanceof Uint8Array ? digestOf(bytes) : bundle.digest, meta };
+    return this.policy;
+  }
+
+  /** Decides whether a tool call may run. On allow, the engine counts it (rate windows, depth). */
+  preCall(req: PreCallRequest): Decision {
+    const { values, bytes } = flatten(req.args);
+    const w = this.header(OP_PRE_CALL, req.now).str(req.tool).i64(usdToMicros(req.costEstimateUsd ?? 0)).u32(bytes).values(values);
+    return this.run(w, req.tool, values);
+  }
+
+  /** Reports a finished call (after an allowed preCall): output checks, cost, depth. */
+  postCall(req: PostCallRequest): Decision {
+    const { values, bytes } = flatten(req.output);
+    const w = this.header(OP_POST_CALL, req.now).str(req.tool).i64(usdToMicros(req.costUsd ?? 0)).u32(bytes).values(values);
+    return this.run(w, req.tool, values);
+  }
+
+  setKillSwitch(on: boolean, now: number): Decision {
+    return this.run(this.header(OP_KILL_SWITCH, now).u32(on ? 1 : 0), "", []);
+  }
+
+  /** Forgets rate windows, spend, depth and the kill switch (the policy stays loaded). */
+  resetState(now = 0): Decision {
+    return this.run(this.header(OP_RESET_STATE, now), "", []);
+  }
+
+  /** The raw request bytes and answer, for recording and byte-exact replay. */
+  evaluateRaw(request: Uint8Array): RawAnswer {
+    const ptr = this.guard(() => this.x.input_alloc(request.length));
+    if (ptr === 0) throw new EngineFaultError(`request of ${request.length} bytes does not fit in engine memory`);
+    new Uint8Array(this.x.memory.buffer, ptr, request.length).set(request);
+    const len = this.guard(() => this.x.evaluate(request.length));
+    if (len < 0) throw new EngineFaultError(`engine refused the request: ${ENGINE_ERRORS[len] ?? `error ${len}`}`);
+    try {
+      return decodeAnswer(new DataView(this.x.memory.buffer), this.x.output_ptr(), len);
+    } catch (cause) {
+      throw new EngineFaultError("engine answer is malformed", { cause });
+    }
+  }
+
+  /** The bytes of the last request built by preCall/postCall (valid until the next call). */
+  lastRequest(): Uint8Array {
+    return this.writer.view8();
+  }
+
+  private header(op: number, now: number): ByteWriter {
+    if (!Number.isSafeInteger(now) || now < 0) throw new BadRequestError(`now must be a non-negative integer of milliseconds, got ${now}`);
+    return this.writer.reset().u32(op).i64(BigInt(now));
+  }
+
+  private run(w: ByteWriter, tool: string, values: readonly FlatValue[]): Decision {
+    if (this.policy === null) throw new EngineFaultError("no policy loaded");
+    if (typeof tool !== "string") throw new BadRequestError("tool name must be a string");
+    const raw = this.evaluateRaw(w.view8());
+    try {
+      return describe(raw, { tool, values, meta: this.policy.meta, policyDigest: this.policy.digest, engineDigest: this.engineDigest });
+    } catch (cause) {
+      throw new EngineFaultError("engine answer does not match the policy", { cause });
+    }
+  }
+
+  private guard<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (cause) {
+      throw new EngineFaultError(`engine trapped: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    }
+  }
+}
+
+function toBytes(source: ArrayBuffer | Uint8Array): Uint8Array {
+  return source instanceof Uint8Array ? source : new Uint8Array(source);
+}
+
+/** The engine's identity: SHA-256 of its wasm bytes. */
+export function engineDigestOf(bytes: Uint8Array): string {
+  return bytesToHex(sha256(bytes));
+}
+
+function checkNoImports(module: WebAssembly.Module): void {
+  const imports = WebAssembly.Module.imports(module);
+  if (imports.length > 0) throw new EngineFaultError(`engine module must have no imports, has ${imports.map((i) => `${i.module}.${i.name}`).join(", ")}`);
+}
+
+/** Synchronous creation (Node, Deno, Bun, workers). Browsers' main threads need createEngine. */
+export function createEngineSync(source: EngineSource, options: EngineOptions = {}): Engine {
+  const module = source instanceof WebAssembly.Module ? source : new WebAssembly.Module(toBytes(source) as BufferSource);
+  const digest = options.digest ?? (source instanceof WebAssembly.Module ? undefined : engineDigestOf(toBytes(source)));
+  if (digest === undefined) throw new EngineFaultError("a precompiled WebAssembly.Module needs options.digest (the engine's SHA-256)");
+  checkNoImports(module);
+  return new Engine(new WebAssembly.Instance(module, {}), digest);
+}
+
+/** Accepts wasm bytes or an already-compiled Module (edge runtimes forbid compiling bytes). */
+export async function createEngine(source: EngineSource, options: EngineOptions = {}): Promise<Engine> {
+  const module = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(toBytes(source) as BufferSource);
+  const digest = options.digest ?? (source instanceof WebAssembly.Module ? undefined : engineDigestOf(toBytes(source)));
+  if (digest === undefined) throw new EngineFaultError("a precompiled WebAssembly.Module needs options.digest (the engine's SHA-256)");
+  checkNoImports(module);
+  return new Engine(await WebAssembly.instantiate(module, {}), digest);
+}

@@ -69,7 +69,7 @@ export interface RawViolation {
 export interface RawAnswer {
   readonly decision: number;
   readonly violations: readonly RawViolation[];
-  readonly depth: number;
+  readonly openCalls: number;
   readonly costSpentMicros: bigint;
   readonly killSwitch: boolean;
 }
@@ -94,7 +94,7 @@ export function decodeAnswer(mem: DataView, ptr: number, len: number): RawAnswer
   return {
     decision,
     violations,
-    depth: mem.getUint32(t, true),
+    openCalls: mem.getUint32(t, true),
     costSpentMicros: mem.getBigInt64(t + 4, true),
     killSwitch: mem.getUint32(t + 12, true) === 1,
   };

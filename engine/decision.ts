@@ -22,7 +22,8 @@ export interface Violation {
 }
 
 export interface EngineState {
-  readonly depth: number;
+  /** Calls allowed by preCall and not yet finished with postCall. */
+  readonly openCalls: number;
   readonly costSpentMicros: bigint;
   readonly killSwitch: boolean;
 }
@@ -134,7 +135,7 @@ export function describe(raw: RawAnswer, ctx: DescribeContext): Decision {
     decision,
     allowed: decision !== "deny",
     violations: raw.violations.map((v) => describeOne(v, ctx)),
-    state: { depth: raw.depth, costSpentMicros: raw.costSpentMicros, killSwitch: raw.killSwitch },
+    state: { openCalls: raw.openCalls, costSpentMicros: raw.costSpentMicros, killSwitch: raw.killSwitch },
     policy: { name: ctx.meta.policy.name, version: ctx.meta.policy.version, digest: ctx.policyDigest },
     engineDigest: ctx.engineDigest,
   };

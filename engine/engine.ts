@@ -33,6 +33,8 @@ export interface PreCallRequest {
   readonly now: number;
   /** Expected cost of this call in USD, checked against the per-call and cumulative budgets. */
   readonly costEstimateUsd?: number;
+  /** How many enforced calls enclose this one (0 at top level), checked against max_call_depth. */
+  readonly depth?: number;
 }
 
 export interface PostCallRequest {
@@ -90,7 +92,9 @@ export class Engine {
   /** Decides whether a tool call may run. On allow, the engine counts it (rate windows, depth). */
   preCall(req: PreCallRequest): Decision {
     const { values, bytes } = flatten(req.args);
-    const w = this.header(OP_PRE_CALL, req.now).str(req.tool).i64(usdToMicros(req.costEstimateUsd ?? 0)).u32(bytes).values(values);
+    const depth = req.depth ?? 0;
+    if (!Number.isSafeInteger(depth) || depth < 0 || depth > 0xffffffff) throw new BadRequestError(`depth must be a non-negative integer, got ${depth}`);
+    const w = this.header(OP_PRE_CALL, req.now).str(req.tool).i64(usdToMicros(req.costEstimateUsd ?? 0)).u32(bytes).u32(depth).values(values);
     return this.run(w, req.tool, values);
   }
 

@@ -45,6 +45,22 @@ export function parseArgPath(s: string): string[] | string {
   return segments;
 }
 
+/**
+ * Syntax check of a regular expression (JavaScript syntax, what the compiler accepts), so that a
+ * malformed pattern is reported at its line in the policy. Whether the linear-time engine supports
+ * every construct used (no backreferences, no lookaround) is decided later by the compiler.
+ */
+export function checkRegex(source: string): string | null {
+  try {
+    void new RegExp(source);
+    return null;
+  } catch (err) {
+    const message = (err as Error).message;
+    const prefix = `Invalid regular expression: /${source}/: `; // V8's wording; keep only the reason
+    return `invalid regular expression: ${message.startsWith(prefix) ? message.slice(prefix.length) : message}`;
+  }
+}
+
 export type DomainCheck = { ok: true; host: string } | { ok: false; message: string };
 
 /**

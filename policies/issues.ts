@@ -26,6 +26,7 @@ export function describeValue(v: unknown): string {
   if (typeof v === "boolean") return `the boolean ${v}`;
   if (Array.isArray(v)) return "a list";
   if (v instanceof Date) return "a date (quote it to make it a string)";
+  if (ArrayBuffer.isView(v)) return "binary data";
   if (typeof v === "object") return "a mapping";
   return typeof v;
 }

@@ -9,6 +9,7 @@ import { formatIssue, type PolicyIssue, PolicyLoadError, PolicyValidationError }
 import type { PolicyIO } from "./io.js";
 import { findingToIssue, friendlyMessage, type Locator, schemaIssues, sortIssues } from "./issues.js";
 import { yamlLocator } from "./locate.js";
+import { YAML_OPTIONS } from "./yaml-options.js";
 import { mergePolicies } from "./merge.js";
 import { isPlainObject, normalizeRaw } from "./normalize.js";
 import { applyDefaults } from "./resolve.js";
@@ -64,24 +65,19 @@ function yamlMessage(message: string): string {
 /** Parses and validates the text of one policy file. */
 function parseFile(text: string, file: string): Link {
   const lineCounter = new LineCounter();
-  // YAML 1.1, like the original's PyYAML: `yes`/`on` are booleans, `<<` merges, so its files read the same.
-  const doc = parseDocument(text, { lineCounter, version: "1.1", uniqueKeys: true, prettyErrors: false });
-  const at = (offset: number | undefined, message: string): PolicyIssue => ({
-    file,
-    ...(offset === undefined ? {} : lineCounter.linePos(offset)),
-    path: [],
-    message,
-  });
-  if (doc.errors.length > 0) {
-    const seen = new Set<string>();
-    const issues = doc.errors
-      .map((e) => at(e.pos[0], yamlMessage(e.message)))
-      .filter((i) => !seen.has(formatIssue(i)) && seen.add(formatIssue(i)) !== undefined);
-    throw new PolicyLoadError(`Invalid YAML in ${file}`, issues);
+  const doc = parseDocument(text, { ...YAML_OPTIONS, lineCounter });
+  const at = (offset: number, message: string): PolicyIssue => ({ file, ...lineCounter.linePos(offset), path: [], message });
+  // An unknown tag (`!!python/object:…`) is only a warning for the yaml library, which then reads
+  // the plain scalar; PyYAML's safe_load refused it, and so do we.
+  const errors = [...doc.errors, ...doc.warnings.filter((w) => w.code === "TAG_RESOLVE_FAILED")];
+  if (errors.length > 0) {
+    // The yaml library can report one problem several times at the same spot; keep one of each.
+    const unique = new Map(errors.map((e) => at(e.pos[0], yamlMessage(e.message))).map((i) => [formatIssue(i), i]));
+    throw new PolicyLoadError(`Invalid YAML in ${file}`, [...unique.values()]);
   }
-  if (doc.contents === null) throw new PolicyLoadError(`Policy file ${file} is empty`, [at(undefined, "a policy must be a YAML mapping with at least `name:`")]);
+  if (doc.contents === null) throw new PolicyLoadError(`Policy file ${file} is empty`, [at(0, "a policy must be a YAML mapping with at least `name:`")]);
   if (!isMap(doc.contents)) {
-    throw new PolicyLoadError(`Policy file ${file} is not a mapping`, [at(doc.contents.range?.[0], "a policy must be a YAML mapping (`name: …`), not a list or a scalar")]);
+    throw new PolicyLoadError(`Policy file ${file} is not a mapping`, [at(doc.contents.range?.[0] ?? 0, "a policy must be a YAML mapping (`name: …`), not a list or a scalar")]);
   }
   let raw: unknown;
   try {

@@ -53,7 +53,7 @@ function perToolPerPath(base: unknown, child: unknown): unknown {
   const b = base as Record<string, object>;
   const merged = Object.entries(child as Record<string, object>).map(([tool, paths]) => [
     tool,
-    Object.prototype.hasOwnProperty.call(b, tool) ? perKey(b[tool], paths) : paths,
+    Object.hasOwn(b, tool) ? perKey(b[tool], paths) : paths,
   ]);
   return Object.fromEntries([...Object.entries(b), ...merged]);
 }

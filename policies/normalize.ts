@@ -44,7 +44,7 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-const has = (o: Record<string, unknown>, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+const has = (o: Record<string, unknown>, k: string): boolean => Object.hasOwn(o, k);
 
 /** Applies the compatibility renames to a copy of `raw` (the input is never mutated). */
 export function normalizeRaw(raw: unknown): Normalized {

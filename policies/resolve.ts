@@ -22,12 +22,13 @@ const rate = (r: WrittenRate, d: RateLimit): RateLimit => ({
 
 type WrittenContentRule = NonNullable<NonNullable<RulesDocument["content_rules"]>["block_patterns"]>[number];
 
+/** `action: null` = the rule follows the policy's `on_violation` (the engine compiler applies it). */
 function contentRule(r: WrittenContentRule): ContentRule {
   return {
     name: r.name,
     pattern: r.pattern ?? null,
     description: r.description ?? "",
-    action: r.action ?? "block",
+    action: r.action ?? null,
     applies_to: r.applies_to ?? "both",
   };
 }

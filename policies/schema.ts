@@ -11,7 +11,7 @@
 // Renamed keys (deprecated aliases, hoisted top-level rule keys, `global`) are handled before the
 // schema runs, in normalize.ts, so that the schema itself stays strict and simple.
 import { z } from "zod";
-import { canonicalDomain, checkToolPattern, parseArgPath } from "./fields.js";
+import { canonicalDomain, checkRegex, checkToolPattern, parseArgPath } from "./fields.js";
 
 // ---- Vocabularies -------------------------------------------------------------------------------
 
@@ -99,6 +99,15 @@ const domain = z
 
 const domainList = z.array(domain).transform(uniq);
 
+/** A regular expression, syntax-checked here so a typo is reported at its line. */
+const regex = z
+  .string()
+  .min(1)
+  .superRefine((s, ctx) => {
+    const message = checkRegex(s);
+    if (message) ctx.addIssue({ code: "custom", message });
+  });
+
 const positiveNumber = z.number().positive();
 const nonNegativeNumber = z.number().min(0);
 
@@ -146,7 +155,7 @@ const network = z.strictObject({
 const contentRule = z
   .strictObject({
     name: z.string().trim().min(1),
-    pattern: z.string().min(1).optional().describe("Regular expression, matched case-insensitively. Omit to select the builtin of that name."),
+    pattern: regex.optional().describe("Regular expression, matched case-insensitively. Omit to select the builtin of that name."),
     description: z.string().optional(),
     reason: z.string().optional().describe("The original's examples write `reason:`; it is used as the description."),
     action: z.enum(VIOLATION_ACTIONS).optional(),
@@ -219,8 +228,8 @@ const argumentConstraint = z
   .strictObject({
     allowed_values: z.array(scalarValue).optional().describe("The value must equal one of these."),
     denied_values: z.array(scalarValue).optional().describe("The value must equal none of these."),
-    pattern: z.string().min(1).optional().describe("The whole value must match this regular expression."),
-    denied_pattern: z.string().min(1).optional().describe("No part of the value may match this regular expression."),
+    pattern: regex.optional().describe("The whole value must match this regular expression."),
+    denied_pattern: regex.optional().describe("No part of the value may match this regular expression."),
     min: z.number().optional(),
     max: z.number().optional(),
     max_length: z.int().min(0).optional(),
@@ -307,7 +316,8 @@ export interface ContentRule {
   name: string;
   pattern: string | null;
   description: string;
-  action: ViolationAction;
+  /** null: the rule follows the policy's `on_violation`, so `log` and `redact` apply to it too. */
+  action: ViolationAction | null;
   applies_to: ContentTarget;
 }
 

@@ -93,7 +93,7 @@ export function searchEnd(d: usize, text: usize, len: usize, from: usize, u16Fro
   let s: u32 = 1;
   let p = text + from;
   let u16 = u16From;
-  if (!endAnchored && accepting(d, s)) { mByteEnd = p - text; mU16End = u16; return true; }
+  if (accepting(d, s) && (!endAnchored || p == end)) { mByteEnd = p - text; mU16End = u16; return true; }
   while (p < end) {
     decodeAt(p, end);
     const cp = dCp;

@@ -35,7 +35,7 @@ const MAX_VIOLATIONS: u32 = 1024;
 const MAX_MATCHES_PER_TEXT: u32 = 256;
 
 // Engine state: the only things that change between calls, and only through requests.
-let sDepth: u32 = 0;
+let sOpen: u32 = 0; // calls allowed and not yet reported finished
 let sCost: i64 = 0;
 let sKill = false;
 let sNow: i64 = 0;
@@ -80,7 +80,7 @@ function finish(): i32 {
   store<u32>(o, anyBlock ? 1 : anyRedact ? 3 : anyLog ? 2 : 0);
   store<u32>(o + 4, nViolations);
   const t = o + 8 + <usize>nViolations * VIOLATION_SIZE;
-  store<u32>(t, sDepth);
+  store<u32>(t, sOpen);
   store<i64>(t + 4, sCost);
   store<u32>(t + 12, sKill ? 1 : 0);
   return <i32>(t + 16 - o);
@@ -372,6 +372,7 @@ function preCall(): i32 {
   if (!readTool()) return ERR_BAD_REQUEST;
   const costEstimate = rdI64();
   const inputBytes = rdU32();
+  const depth = rdU32();
   if (rBad || !readValues() || rp != rEnd || costEstimate < 0) return ERR_BAD_REQUEST;
   readerTrust();
   const mode = modeAction();
@@ -380,7 +381,9 @@ function preCall(): i32 {
     violation(V_INVALID_TOOL_NAME, ACT_BLOCK, -1, -1, -1, -1, 0);
     return finish();
   }
-  if (P.gMaxDepth >= 0 && <i32>sDepth >= P.gMaxDepth) violation(V_CALL_DEPTH, mode, -1, -1, <i32>sDepth, P.gMaxDepth, 0);
+  // Nesting depth is the caller's (only the host can see an async call chain); it is part of the
+  // recorded request, so replay reproduces it.
+  if (P.gMaxDepth >= 0 && depth >= <u32>P.gMaxDepth) violation(V_CALL_DEPTH, mode, -1, -1, <i32>depth, P.gMaxDepth, 0);
   if (P.gMaxInput >= 0 && inputBytes > <u32>P.gMaxInput) violation(V_INPUT_SIZE, mode, -1, -1, <i32>inputBytes, P.gMaxInput, 0);
   const denied = setLookup(P.gDenied, foldedTool, foldedToolLen);
   if (denied >= 0) violation(V_TOOL_DENIED, mode, denied, -1, -1, -1, 0);
@@ -402,7 +405,7 @@ function preCall(): i32 {
       const d = P.gRates + <usize>r * P.RATE_SIZE;
       if (rateApplies(d)) rateRecord(d);
     }
-    sDepth++;
+    sOpen++;
   }
   return finish();
 }
@@ -414,7 +417,7 @@ function postCall(): i32 {
   if (rBad || !readValues() || rp != rEnd || cost < 0) return ERR_BAD_REQUEST;
   readerTrust();
   const mode = modeAction();
-  if (sDepth > 0) sDepth--;
+  if (sOpen > 0) sOpen--;
   sCost = cost > i64.MAX_VALUE - sCost ? i64.MAX_VALUE : sCost + cost;
   if (P.gMaxCostPerCall >= 0 && cost > P.gMaxCostPerCall) violation(V_COST_LIMIT, mode, -1, -1, -1, -1, 1);
   if (P.gMaxOutput >= 0 && outputBytes > <u32>P.gMaxOutput) violation(V_OUTPUT_SIZE, mode, -1, -1, <i32>outputBytes, P.gMaxOutput, 0);
@@ -424,7 +427,7 @@ function postCall(): i32 {
 }
 
 function resetState(): void {
-  sDepth = 0;
+  sOpen = 0;
   sCost = 0;
   sKill = false;
   sNow = 0;

@@ -19,7 +19,7 @@ export interface BuiltinContentRule {
   readonly source: string;
 }
 
-const WORD_END = String.raw`(?:[^A-Za-z0-9_][^]*)?`;
+const WORD_END = "(?:[^A-Za-z0-9_][^]*)?";
 
 export const BUILTIN_CONTENT_RULES: readonly BuiltinContentRule[] = Object.freeze([
   {

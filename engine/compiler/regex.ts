@@ -41,7 +41,7 @@
  */
 import { RegExpParser } from "@eslint-community/regexpp";
 import type { AST } from "@eslint-community/regexpp";
-import { DFA, JS, NFA, TooManyNodesError } from "refa";
+import { DFA, JS, NFA, TooManyNodesError, type TransitionIterable } from "refa";
 import { BudgetError, PatternError } from "../../core/errors.js";
 
 export type DfaKind = "search" | "anchored" | "reverse";
@@ -80,6 +80,12 @@ const MAX_NFA_NODES = 100_000;
 const RAW_MIN = 10_000;
 const RAW_FACTOR = 8;
 const RAW_CAP = 200_000;
+/**
+ * Subset-construction work limit, total NFA states over all subsets built (see `guarded`):
+ * `max(WORK_MIN, maxStates × WORK_FACTOR)`, about 3 M steps (≈ 1 s) at the default budget.
+ */
+const WORK_MIN = 1_000_000;
+const WORK_FACTOR = 750;
 
 const MAX_CHAR = 0xffff;
 const regexpp = new RegExpParser({ strict: false, ecmaVersion: 2024 });
@@ -99,7 +105,8 @@ interface AnchorInfo {
 }
 
 function describe(node: AST.Node): string {
-  return `${JSON.stringify(node.raw)} at index ${node.start}`;
+  const raw = node.raw.length > 40 ? `${node.raw.slice(0, 40)}…` : node.raw;
+  return `${JSON.stringify(raw)} at index ${node.start}`;
 }
 
 function parseSource(source: string): AST.Pattern {
@@ -111,6 +118,7 @@ function parseSource(source: string): AST.Pattern {
   try {
     pattern = regexpp.parsePattern(source, 0, source.length, { unicode: false, unicodeSets: false });
   } catch (e) {
+    if (e instanceof RangeError) throw new PatternError(source, `groups are nested too deeply to parse (${e.message})`);
     const err = e as { message?: string; index?: number };
     const at = typeof err.index === "number" ? ` (at index ${err.index})` : "";
     throw new PatternError(source, `${err.message ?? String(e)}${at}`);
@@ -135,7 +143,9 @@ function validate(source: string, pattern: AST.Pattern): AnchorInfo {
     if (depth > MAX_NESTING) fail(alts[0] ?? pattern, `groups are nested more than ${MAX_NESTING} deep`);
     for (const alt of alts) {
       const n = alt.elements.length;
-      alt.elements.forEach((el, i) => visitElement(el, atStart && i === 0, atEnd && i === n - 1, depth));
+      alt.elements.forEach((el, i) => {
+        visitElement(el, atStart && i === 0, atEnd && i === n - 1, depth);
+      });
     }
   };
 
@@ -286,7 +296,33 @@ function toNfa(source: string, rewritten: string, caseInsensitive: boolean, kind
   }
 }
 
-function buildDfa(source: string, info: AnchorInfo, opts: Required<CompileOptions>, rawLimit: number): { dfa: DFA; startAnchored: boolean; endAnchored: boolean } {
+class SubsetWorkExceeded extends Error {}
+
+/**
+ * The NFA as refa's DFA construction sees it, counting the work: with `stableOut`, refa asks for
+ * the out-transitions of every NFA state of every subset it builds, so the count is the total size
+ * of all subsets. Bounding it bounds time and memory deterministically (the raw-state limit alone
+ * does not: `[^]*[a-z]{0,30000}` has few raw states but each is a huge subset).
+ */
+function guarded(nfa: NFA, work: { steps: number }, limit: number): TransitionIterable<NFA.ReadonlyNode> {
+  return {
+    maxCharacter: nfa.maxCharacter,
+    transitionIterator: () => {
+      const it = nfa.transitionIterator();
+      return {
+        initial: it.initial,
+        isFinal: it.isFinal,
+        stableOut: true,
+        getOut: (state) => {
+          if (++work.steps > limit) throw new SubsetWorkExceeded();
+          return it.getOut(state);
+        },
+      };
+    },
+  };
+}
+
+function buildDfa(source: string, info: AnchorInfo, opts: Required<CompileOptions>, rawLimit: number, workLimit: number): { dfa: DFA; startAnchored: boolean; endAnchored: boolean } {
   const anchors = [...info.starts, ...info.ends];
   // Every anchor satisfied (they are at the edges, so `(?:)` is exact for full matches).
   const ignored = replaceAnchors(source, anchors, () => "(?:)");
@@ -317,11 +353,15 @@ function buildDfa(source: string, info: AnchorInfo, opts: Required<CompileOption
     }
   }
   let dfa: DFA;
+  const work = { steps: 0 };
   try {
-    dfa = DFA.fromFA(nfa, new DFA.LimitedNodeFactory(rawLimit));
+    dfa = DFA.fromFA(guarded(nfa, work, workLimit), new DFA.LimitedNodeFactory(rawLimit));
   } catch (e) {
     if (e instanceof TooManyNodesError) {
       throw budgetError(source, opts.kind, `subset construction exceeded ${rawLimit} raw states (budget ${opts.maxStates} minimised states)`);
+    }
+    if (e instanceof SubsetWorkExceeded) {
+      throw budgetError(source, opts.kind, `subset construction exceeded ${workLimit} steps (very large NFA state sets, typically a long counted repetition)`);
     }
     throw e;
   }
@@ -339,7 +379,9 @@ function packTable(source: string, dfa: DFA, kind: DfaKind, maxStates: number, s
   //    the dead state 0.
   const nodes: Node[] = [...dfa.nodes()];
   const index = new Map<Node, number>();
-  nodes.forEach((n, i) => index.set(n, i));
+  nodes.forEach((n, i) => {
+    index.set(n, i);
+  });
   const preds: number[][] = nodes.map(() => []);
   nodes.forEach((n, i) => {
     for (const [, to] of n.out) {
@@ -532,6 +574,7 @@ export function compilePattern(source: string, options: CompileOptions): Compile
   const info = validate(source, pattern);
   const opts: Required<CompileOptions> = { caseInsensitive: options.caseInsensitive ?? false, kind, maxStates };
   const rawLimit = Math.min(RAW_CAP, Math.max(RAW_MIN, maxStates * RAW_FACTOR));
-  const { dfa, startAnchored, endAnchored } = buildDfa(source, info, opts, rawLimit);
+  const workLimit = Math.max(WORK_MIN, maxStates * WORK_FACTOR);
+  const { dfa, startAnchored, endAnchored } = buildDfa(source, info, opts, rawLimit, workLimit);
   return packTable(source, dfa, kind, maxStates, startAnchored, endAnchored);
 }

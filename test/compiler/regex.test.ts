@@ -25,6 +25,7 @@ function rejects(source: string): PatternError {
 
 describe("unsupported and malformed patterns", () => {
   const cases: [string, RegExp, number][] = [
+    ["^^a", /anchor in the middle/, 1],
     [String.raw`(a)\1`, /backreferences are not supported/, 3],
     [String.raw`(?<x>a)\k<x>`, /backreferences are not supported/, 7],
     ["a(?=b)", /lookahead assertions are not supported/, 1],
@@ -41,6 +42,7 @@ describe("unsupported and malformed patterns", () => {
     ["(?:a$)+", /anchor in the middle/, 4],
     ["a$|b", /`\$` must end every alternative/, 1],
     ["(?:a|$)b", /anchor in the middle/, 5],
+    ["(?:a|b$)$", /anchor in the middle/, 6],
     [String.raw`\p{L}`, /need the u flag/, 0],
     [String.raw`[\P{L}]`, /need the u flag/, 1],
     [String.raw`\u{1F600}`, /need the u flag/, 0],
@@ -79,8 +81,9 @@ describe("unsupported and malformed patterns", () => {
       "(?<name>a|b)+?c{2}d{1,}e{1,3}?",
       "^a|^b",
       "(?:^|[^A-Za-z_])eval\\s*\\(",
-      "^(?:^a|^b)$",
-      "(?:a|b$)$",
+      "(?:^a|^b)$",
+      "(?:(?:^a)|^b)c",
+      "(?:a$|b$)",
       "a{,3}", // Annex B: literal "{,3}", as V8 reads it
       "]",
       String.raw`\1`, // Annex B octal escape (no groups), as V8 reads it
@@ -95,7 +98,7 @@ describe("unsupported and malformed patterns", () => {
 
 describe("budget", () => {
   it("throws BudgetError past maxStates, naming the pattern and the counts", () => {
-    const source = "[ab]*a[ab]{8}"; // 2^9 search states
+    const source = "a[ab]{8}"; // 2^9 search states
     const ok = compilePattern(source, { kind: "search" });
     expect(ok.states).toBeGreaterThan(512);
     let caught: unknown;
@@ -119,6 +122,19 @@ describe("budget", () => {
     expect(() => compilePattern(source, { kind: "search" })).toThrow(BudgetError);
     expect(() => compilePattern(source, { kind: "search" })).toThrow(/raw states/);
     expect(Date.now() - t0).toBeLessThan(20_000); // sanity only: it is bounded by the node limit
+  });
+
+  it("bounds the subset-construction work (few raw states, huge state sets)", () => {
+    const t0 = Date.now();
+    expect(() => compilePattern("[a-z]{0,30000}", { kind: "search" })).toThrow(/subset construction exceeded \d+ steps/);
+    expect(() => compilePattern("(?:a|b|ab){0,2000}c", { kind: "reverse" })).toThrow(BudgetError);
+    expect(Date.now() - t0).toBeLessThan(20_000); // sanity only: it is bounded by a step count
+  });
+
+  it("rejects absurd nesting and length as PatternError", () => {
+    expect(() => checkPattern(`${"(".repeat(300)}a${")".repeat(300)}`)).toThrow(/nested more than 200 deep/);
+    expect(() => checkPattern(`${"(".repeat(9000)}${")".repeat(9000)}`)).toThrow(PatternError);
+    expect(() => checkPattern("a".repeat(20_001))).toThrow(/limit is 20000/);
   });
 
   it("stops huge counted repetitions while building the NFA", () => {

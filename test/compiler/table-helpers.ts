@@ -38,7 +38,7 @@ export function assertCanonical(bytes: Uint8Array): DfaTable {
   });
 
   // Moore refinement: no two distinct states are equivalent.
-  let block = t.accepting.map((a, s) => (s === 0 ? 0 : a ? 2 : 1));
+  let block: number[] = t.accepting.map((a, s) => (s === 0 ? 0 : a ? 2 : 1));
   for (;;) {
     const ids = new Map<string, number>();
     const nb = block.map((b, s) => {

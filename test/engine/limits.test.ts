@@ -42,15 +42,16 @@ describe("cost, depth, sizes, kill switch", () => {
     expect(e.preCall({ tool: "llm", args: {}, now: 5 }).violations[0]?.rule).toBe("rules.resource_limits.max_cost_usd");
   });
 
-  it("tracks nested call depth and rolls nothing forward on a blocked call", () => {
+  it("checks the caller's nesting depth and counts open calls, rolling nothing forward on a block", () => {
     const e = engineFor({ max_call_depth: 2 });
-    expect(call(e, "a").state.depth).toBe(1);
-    expect(call(e, "b").state.depth).toBe(2);
-    const third = call(e, "c");
-    expect(third.violations[0]?.type).toBe("call_depth");
-    expect(third.state.depth).toBe(2);
-    expect(e.postCall({ tool: "b", output: null, now: 2 }).state.depth).toBe(1);
-    expect(call(e, "c").allowed).toBe(true);
+    expect(e.preCall({ tool: "a", args: {}, now: 1, depth: 0 }).state.openCalls).toBe(1);
+    expect(e.preCall({ tool: "b", args: {}, now: 1, depth: 1 }).state.openCalls).toBe(2);
+    const third = e.preCall({ tool: "c", args: {}, now: 1, depth: 2 });
+    expect(third.violations[0]).toMatchObject({ type: "call_depth", reason: "call depth 2 reached the limit of 2 nested calls" });
+    expect(third.state.openCalls).toBe(2);
+    expect(e.postCall({ tool: "b", output: null, now: 2 }).state.openCalls).toBe(1);
+    // Concurrent top-level calls are not nesting.
+    for (let i = 0; i < 5; i++) expect(e.preCall({ tool: "d", args: {}, now: 3, depth: 0 }).allowed).toBe(true);
   });
 
   it("measures nested input, not only top-level strings", () => {

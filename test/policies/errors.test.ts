@@ -40,8 +40,13 @@ describe("YAML syntax errors", () => {
     expect(loadFail("- a\n- b\n").message).toMatch(/not a mapping/);
     expect(loadFail("just a string\n").issues[0]).toMatchObject({ line: 1, col: 1 });
     expect(loadFail("").message).toMatch(/is empty/);
+    expect(loadFail("").issues[0]).toMatchObject({ file: F, line: 1, col: 1 });
     expect(loadFail("# only a comment\n").message).toMatch(/is empty/);
     expect(thrown(() => parsePolicyObject([1, 2]), PolicyLoadError).message).toMatch(/not a mapping/);
+  });
+
+  it("an unknown tag is refused, as PyYAML's safe_load did", () => {
+    expect(loadFail("name: !!python/object:os.system x\n").issues[0]).toMatchObject({ line: 1, col: 7, message: expect.stringMatching(/Unresolved tag/) });
   });
 
   it("several documents in one file", () => {
@@ -180,6 +185,13 @@ describe("schema errors are located on the offending node", () => {
     const byPath = Object.fromEntries(err.issues.map((i) => [i.path.join("."), [i.line, i.col]]));
     expect(byPath.base).toEqual([2, 1]);
     expect(byPath["rules.pii_redaction.categories.0"]).toEqual([2, 39]);
+  });
+
+  it("a malformed regular expression is reported at its line", () => {
+    const err = invalid("name: x\nrules:\n  argument_rules:\n    t:\n      p: {pattern: '(unclosed'}\n");
+    expect(err.issues).toEqual([
+      expect.objectContaining({ line: 5, col: 20, path: ["rules", "argument_rules", "t", "p", "pattern"], message: "invalid regular expression: Unterminated group" }),
+    ]);
   });
 
   it("issues are sorted by position and all of them are reported at once", () => {

@@ -171,7 +171,7 @@ describe("content rules", () => {
       },
     }).content_rules.block_patterns;
     expect(c).toEqual([
-      { name: "sql_injection", pattern: null, description: "", action: "block", applies_to: "both" },
+      { name: "sql_injection", pattern: null, description: "", action: null, applies_to: "both" },
       { name: "shell_injection", pattern: "rm -rf", description: "", action: "log", applies_to: "input" },
     ]);
   });
@@ -196,6 +196,8 @@ describe("content rules", () => {
     ]);
     expect(issuesOf({ content_rules: { block_patterns: [{ name: "a", pattern: true }] } })).toHaveLength(1);
     expect(issuesOf({ content_rules: { block_patterns: [{ name: " ", pattern: "x" }] } })).toHaveLength(1);
+    expect(issuesOf({ content_rules: { block_patterns: [{ name: "a", pattern: "[z-a]" }] } })[0]).toMatch(/invalid regular expression/);
+    expect(issuesOf({ content_rules: { block_patterns: [{ name: "a", pattern: "" }] } })).toEqual(["rules.content_rules.block_patterns.0.pattern: must not be empty"]);
   });
 });
 
@@ -314,6 +316,9 @@ describe("compatibility renames", () => {
   it("YAML 1.1 scalars read as the original's PyYAML read them", () => {
     const p = parsePolicyText("name: y\nrules:\n  redact_output: no\n  pii_redaction: {enabled: yes}\n  network: {enabled: on}\n", "/y.yaml").policy;
     expect([p.rules.redact_output, p.rules.pii_redaction.enabled, p.rules.network.enabled]).toEqual([false, true, true]);
+    // …but, like PyYAML and unlike some YAML 1.1 readers, `y` and `n` stay strings.
+    const q = parsePolicyText("name: n\nrules:\n  allowed_tools: [y, N]\n", "/q.yaml").policy;
+    expect([q.name, q.rules.allowed_tools]).toEqual(["n", ["y", "n"]]);
   });
 });
 

@@ -20,6 +20,10 @@ export function toMarkdown(report) {
   for (const t of targets) L.push(`| ${t.what} | ${t.measured} ${t.unit} | ${t.goal}${t.unit === "ms" || t.unit === "µs" ? ` ${t.unit}` : ""} | ${t.pass ? "pass" : "**miss**"} | ${t.note} |`);
   L.push("", `### Decision latency, ${report.policy.source} (µs, Node, JS↔wasm boundary included)`, "", head);
   for (const r of results.latency) L.push(row(r));
+  if (results.ablation?.length) {
+    L.push("", "### Where the time goes: the same calls with parts of the policy removed (µs)", "", head);
+    for (const r of results.ablation) L.push(row(r));
+  }
   L.push("", "### Boundary cost: the engine vs a plain-JS allow/deny list check (µs; only the tool lists of the 100-rule policy)", "", head);
   for (const r of results.boundary) L.push(row(r));
   L.push("", "`@cedar-policy/cedar-wasm` is not installed here; the cedar comparison is issue 6's.", "");
@@ -32,6 +36,7 @@ export function toMarkdown(report) {
   L.push("", `### Cold start, fresh process (ms; ${cp.processes} processes, \`bench/cold-child.mjs\`)`, "", msHead);
   for (const [k, r] of Object.entries(cp.phases)) L.push(ms(r, k));
   L.push(ms(cp.total, cp.total.name), ms(cp.totalWithFirstDecision, cp.totalWithFirstDecision.name));
+  if (cp.totalWithoutDigest) L.push(ms(cp.totalWithoutDigest, cp.totalWithoutDigest.name));
   L.push("", "### Policy compile, YAML file → bundle (ms)", "", "| policy | samples | p50 | p95 | max | bundle bytes |", "|---|---:|---:|---:|---:|---:|");
   for (const r of results.compile) L.push(`| ${r.file} | ${r.iterations} | ${(r.p50 / 1000).toFixed(2)} | ${(r.p95 / 1000).toFixed(2)} | ${(r.max / 1000).toFixed(2)} | ${r.bundleBytes} |`);
   const s = results.sizes.wasm;

@@ -6,6 +6,7 @@
 //   --quick       far fewer iterations (a smoke run: seconds, numbers not meaningful)
 //   --out FILE    write the JSON to FILE instead (with or without --json)
 //   --no-write    write no file
+//   --engine FILE benchmark this engine.wasm instead of the embedded one
 //   --from FILE   print the Markdown tables of a saved JSON report (runs nothing)
 //
 // Targets are reported, never asserted: the exit code is 0 whatever the numbers are. It is 1 only
@@ -17,6 +18,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants as zc, gzipSync } from "node:zlib";
+import { parse as parseYaml } from "yaml";
 import { machineInfo, machineLine, measure, measureCold, summarize, timerOverheadNs } from "./harness.mjs";
 import { toMarkdown } from "./report.mjs";
 
@@ -46,7 +48,16 @@ if (!existsSync(distNode)) {
   process.exit(1);
 }
 const api = await import(distNode);
-const { compilePolicyFile, compilePolicyObject, createEngineSync, engineWasmBytes, loadEngineSync, ENGINE_DIGEST } = api;
+const { compilePolicyFile, compilePolicyObject, createEngineSync, engineDigestOf } = api;
+
+// --engine FILE benchmarks another build of the engine (e.g. one built with --debug, whose
+// function names show up in `node --cpu-prof` profiles); by default, the embedded engine.
+const ENGINE_FILE = opt("--engine");
+const ENGINE_BYTES = ENGINE_FILE ? new Uint8Array(readFileSync(resolve(ENGINE_FILE))) : api.engineWasmBytes();
+const ENGINE_DIGEST = ENGINE_FILE ? engineDigestOf(ENGINE_BYTES) : api.ENGINE_DIGEST;
+const ENGINE_MODULE = new WebAssembly.Module(ENGINE_BYTES);
+/** A new engine instance from the compiled module (what loadEngineSync does). */
+const newEngine = () => createEngineSync(ENGINE_MODULE, { digest: ENGINE_DIGEST });
 
 const log = (msg) => process.stderr.write(`${msg}\n`);
 
@@ -161,7 +172,7 @@ function makeJsListCheck(allowed, denied) {
 }
 
 // ---- results -------------------------------------------------------------------------------------
-const results = { latency: [], boundary: [], allowlist: [], cold: [], coldProcess: null, compile: [], sizes: null };
+const results = { latency: [], ablation: [], boundary: [], allowlist: [], cold: [], coldProcess: null, compile: [], sizes: null };
 const targets = [];
 function target(id, what, measured, unit, goal, pass, note = "") {
   targets.push({ id, what, measured, unit, goal, pass, note });
@@ -175,7 +186,7 @@ const t0All = Date.now();
 // ---- 1. decision latency on the 100-rule policy ----------------------------------------------------
 log("decision latency …");
 {
-  const engine = loadEngineSync();
+  const engine = newEngine();
   engine.loadPolicy(hundred);
   let now = 1_000_000;
   const tick = () => {
@@ -237,6 +248,43 @@ log("decision latency …");
   target("decision.denied.p99", "decision p99, denied call", denied.p99, "µs", "≤ 50", denied.p99 <= 50);
 }
 
+// ---- 1b. where the time goes: the same calls with sections of the policy removed --------------------
+log("ablation …");
+if (hundredFromFile) {
+  const doc = parseYaml(readFileSync(hundredPath, "utf8"));
+  const variants = [
+    ["hundred_rules without content_rules", (d) => delete d.rules.content_rules],
+    ["hundred_rules without content_rules and network", (d) => {
+      delete d.rules.content_rules;
+      delete d.rules.network;
+    }],
+  ];
+  for (const [label, edit] of variants) {
+    const d = structuredClone(doc);
+    edit(d);
+    const bundle = compilePolicyObject(d);
+    const engine = newEngine();
+    engine.loadPolicy(bundle);
+    let now = 1_000_000;
+    const tick = () => {
+      now += 1000;
+      return now;
+    };
+    expectDecision(engine, ALLOWED_CALL, "allow", tick());
+    expectDecision(engine, DENIED_CALL, label.includes("network") ? "allow" : "deny", now);
+    const opts = { warmup: N.warm, iterations: N.it };
+    const a = measure(`${label}: allowed call`, () => engine.preCall({ ...ALLOWED_CALL, now: tick() }), {
+      ...opts,
+      between: () => engine.postCall({ tool: ALLOWED_CALL.tool, output: "ok", now }),
+    });
+    const b = measure(`${label}: fetch_url call`, () => engine.preCall({ ...DENIED_CALL, now: tick() }), {
+      ...opts,
+      between: () => engine.resetState(now),
+    });
+    results.ablation.push({ ...a, bundleBytes: bundle.bytes.length }, { ...b, bundleBytes: bundle.bytes.length });
+  }
+}
+
 // ---- 2. boundary cost: the engine vs a plain-JS allow/deny list check ------------------------------
 log("boundary vs plain JS …");
 {
@@ -244,7 +292,7 @@ log("boundary vs plain JS …");
   const allowedTools = lists.allowed_tools;
   const deniedTools = lists.denied_tools ?? [];
   const listsOnly = compilePolicyObject({ name: "lists-only", version: "1.0", rules: { allowed_tools: allowedTools, denied_tools: deniedTools } });
-  const engine = loadEngineSync();
+  const engine = newEngine();
   engine.loadPolicy(listsOnly);
   const jsCheck = makeJsListCheck(allowedTools, deniedTools);
   const allowedTool = "github_list_issues"; // allowed by the glob github_*
@@ -272,7 +320,7 @@ log("allow-list scaling …");
     const tc = process.hrtime.bigint();
     const bundle = compilePolicyObject({ name: `allow-${n}`, version: "1.0", rules: { allowed_tools: tools } });
     const compileMs = Number(process.hrtime.bigint() - tc) / 1e6;
-    const engine = loadEngineSync();
+    const engine = newEngine();
     const loads = [];
     for (let i = 0; i < (QUICK ? 3 : 20); i++) {
       const tl = process.hrtime.bigint();
@@ -305,7 +353,7 @@ log("allow-list scaling …");
 // ---- 4. cold start ----------------------------------------------------------------------------------
 log("cold start …");
 {
-  const wasm = engineWasmBytes();
+  const wasm = ENGINE_BYTES;
   // V8 keeps a process-wide cache of compiled wasm keyed by the module bytes, so compiling the same
   // bytes twice costs ~10 µs. Each sample therefore compiles a distinct module: the engine bytes
   // plus a custom section holding the sample number (custom sections do not change behaviour).
@@ -321,7 +369,7 @@ log("cold start …");
     out.set(section, wasm.length);
     return out;
   };
-  const module = new WebAssembly.Module(wasm);
+  const module = ENGINE_MODULE;
   const o = { iterations: N.coldIt, warmup: N.coldWarm };
   results.cold.push(measureCold("WebAssembly.Module(bytes): compile only", uniqueBytes, (b) => new WebAssembly.Module(b), o));
   results.cold.push(measureCold("createEngineSync(bytes): compile + SHA-256 + instantiate", uniqueBytes, (b) => createEngineSync(b), o));
@@ -329,7 +377,7 @@ log("cold start …");
   results.cold.push(fromBytes);
   const fromModule = measureCold("createEngineSync(module) + loadPolicy(hundred_rules)", () => module, (m) => createEngineSync(m, { digest: ENGINE_DIGEST }).loadPolicy(hundred), o);
   results.cold.push(fromModule);
-  const reuse = loadEngineSync();
+  const reuse = newEngine();
   results.cold.push(measureCold("loadPolicy(hundred_rules) into a live engine", () => hundred, (b) => reuse.loadPolicy(b), o));
   results.cold.push(measureCold("loadPolicy(hundred_rules bytes): + SHA-256 and meta JSON", () => hundred.bytes, (b) => reuse.loadPolicy(b), o));
   results.cold.push(measureCold("digestOf(hundred_rules bytes): SHA-256 only", () => hundred.bytes, (b) => api.digestOf(b), o));
@@ -355,7 +403,7 @@ log("cold start …");
     writeFileSync(bundleFile, hundred.bytes);
     const runs = [];
     for (let i = 0; i < N.procs; i++) {
-      const out = execFileSync(process.execPath, [join(here, "cold-child.mjs"), bundleFile], { encoding: "utf8" });
+      const out = execFileSync(process.execPath, [join(here, "cold-child.mjs"), bundleFile, ...(ENGINE_FILE ? [resolve(ENGINE_FILE)] : [])], { encoding: "utf8" });
       runs.push(JSON.parse(out.trim().split("\n").at(-1)));
     }
     const phases = ["import", "decode", "compile", "instantiate", "digest", "meta", "load", "first", "second"];
@@ -369,7 +417,11 @@ log("cold start …");
       "… + first decision",
       runs.map((r) => (r.decode + r.compile + r.instantiate + r.digest + r.meta + r.load + r.first) * 1000),
     );
-    results.coldProcess = { processes: N.procs, phases: per, total, totalWithFirstDecision: totalFirst };
+    const totalNoDigest = summarize(
+      "decode + compile + instantiate + meta + load (no SHA-256)",
+      runs.map((r) => (r.decode + r.compile + r.instantiate + r.meta + r.load) * 1000),
+    );
+    results.coldProcess = { processes: N.procs, phases: per, total, totalWithFirstDecision: totalFirst, totalWithoutDigest: totalNoDigest };
     target(
       "cold.process",
       "cold start in a fresh process: decode + compile + instantiate + SHA-256 + meta + load (median)",
@@ -377,7 +429,7 @@ log("cold start …");
       "ms",
       "≤ 5",
       total.p50 <= 5000,
-      `+ first decision: ${Math.round(totalFirst.p50) / 1000} ms; import of dist/node.js not counted (${Math.round(per.import.p50) / 1000} ms)`,
+      `without the bundle SHA-256: ${Math.round(totalNoDigest.p50) / 1000} ms; + first decision: ${Math.round(totalFirst.p50) / 1000} ms; import of dist/node.js not counted (${Math.round(per.import.p50) / 1000} ms)`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -398,7 +450,7 @@ log("policy compile …");
 
 // ---- 6. sizes ---------------------------------------------------------------------------------------
 {
-  const wasm = engineWasmBytes();
+  const wasm = ENGINE_BYTES;
   const distWasm = join(root, "dist/engine.wasm");
   const fileBytes = existsSync(distWasm) ? statSync(distWasm).size : null;
   const gz = gzipSync(wasm, { level: 9 }).length;
@@ -418,7 +470,7 @@ const report = {
   durationMs: Date.now() - t0All,
   machine: { ...machine, loadavgEnd: machineInfo().loadavg },
   timerOverheadNs: timer,
-  engine: { digest: ENGINE_DIGEST, wasmBytes: results.sizes.wasm.bytes },
+  engine: { digest: ENGINE_DIGEST, wasmBytes: results.sizes.wasm.bytes, source: ENGINE_FILE ? resolve(ENGINE_FILE) : "embedded (dist/node.js)" },
   policy: { source: hundredLabel, digest: hundred.digest, bundleBytes: hundred.bytes.length },
   targets,
   results,

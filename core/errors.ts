@@ -18,6 +18,15 @@ export interface PolicyIssue extends SourceLocation {
 }
 
 export type ErrorCode =
+  | "tool_denied"
+  | "domain_denied"
+  | "content_violation"
+  | "argument_violation"
+  | "rate_limit"
+  | "cost_limit"
+  | "resource_limit"
+  | "hook_abort"
+  | "internal_error"
   | "policy_load"
   | "policy_invalid"
   | "bundle_invalid"
@@ -95,4 +104,71 @@ export class BadRequestError extends EnforceCoreError {
   constructor(message: string) {
     super("bad_request", message);
   }
+}
+
+/** What every enforcement error carries: which call, under which policy, and why. */
+export interface ViolationDetails {
+  readonly tool: string;
+  readonly policy: string;
+  /** The rule that fired first (e.g. `rules.denied_tools[2]`), or null for engine-wide checks. */
+  readonly rule: string | null;
+  readonly reason: string;
+  /** Every violation the engine reported for this call, in pipeline order. */
+  readonly violations: readonly { readonly type: string; readonly rule: string | null; readonly reason: string; readonly action: string }[];
+}
+
+/** A call was stopped by policy. Subclasses say which kind of rule stopped it. */
+export class EnforcementViolation extends EnforceCoreError implements ViolationDetails {
+  readonly tool: string;
+  readonly policy: string;
+  readonly rule: string | null;
+  readonly reason: string;
+  readonly violations: ViolationDetails["violations"];
+  constructor(code: ErrorCode, details: ViolationDetails, options?: { cause?: unknown }) {
+    super(code, `${details.reason} (tool ${JSON.stringify(details.tool)}, policy ${JSON.stringify(details.policy)}${details.rule ? `, rule ${details.rule}` : ""})`, options);
+    this.tool = details.tool;
+    this.policy = details.policy;
+    this.rule = details.rule;
+    this.reason = details.reason;
+    this.violations = details.violations;
+  }
+}
+
+/** The tool is denied, not allowed, has an invalid name. */
+export class ToolDeniedError extends EnforcementViolation {
+  constructor(d: ViolationDetails) { super("tool_denied", d); }
+}
+/** A URL in the arguments points to a host the policy does not allow. */
+export class DomainDeniedError extends EnforcementViolation {
+  constructor(d: ViolationDetails) { super("domain_denied", d); }
+}
+/** A content rule (shell injection, SQL injection, a custom pattern…) matched an input or output. */
+export class ContentViolationError extends EnforcementViolation {
+  constructor(d: ViolationDetails) { super("content_violation", d); }
+}
+/** An argument breaks its argument rule (allowed values, pattern, range, length, required). */
+export class ArgumentViolationError extends EnforcementViolation {
+  constructor(d: ViolationDetails) { super("argument_violation", d); }
+}
+export class RateLimitError extends EnforcementViolation {
+  constructor(d: ViolationDetails) { super("rate_limit", d); }
+}
+export class CostLimitError extends EnforcementViolation {
+  constructor(d: ViolationDetails) { super("cost_limit", d); }
+}
+/** Sizes, nesting depth, call duration, the kill switch. */
+export class ResourceLimitError extends EnforcementViolation {
+  constructor(d: ViolationDetails) { super("resource_limit", d); }
+}
+/** A pre-call hook aborted the call. */
+export class HookAbortError extends EnforcementViolation {
+  constructor(d: ViolationDetails) { super("hook_abort", d); }
+}
+
+/**
+ * Something inside enforcement failed (engine fault, bad bundle, hook crash, audit write failure).
+ * The call is blocked: enforcement never fails open unless `failOpen` was explicitly chosen.
+ */
+export class InternalEnforcementError extends EnforcementViolation {
+  constructor(d: ViolationDetails, options?: { cause?: unknown }) { super("internal_error", d, options); }
 }

@@ -9,3 +9,9 @@ export { openBundle, readBundleMeta, digestOf, BUNDLE_FORMAT } from "../engine/b
 export type { BundleIndex, BundleMeta, CompiledBundle } from "../engine/bundle-format.js";
 export type { Decision, EngineState, Violation } from "../engine/decision.js";
 export type { DecisionKind, ViolationAction, ViolationType } from "../engine/abi.js";
+export { Enforcer, syncDepthTracker, violationError } from "./enforcer.js";
+export type { AuditSink, CallOptions, CallOutcome, CallRecord, DepthTracker, EnforcerOptions, Hooks, HookCall, Tool, ToolContext } from "./enforcer.js";
+export { MultiTenantEnforcer, defineHost } from "./host.js";
+export type { CreateEnforcerOptions, HostFacilities, PolicySource } from "./host.js";
+export type { WatchOptions } from "./watch.js";
+export { redactSpans } from "./redact-spans.js";

@@ -43,6 +43,8 @@ export interface PostCallRequest {
   readonly now: number;
   /** Actual cost of the call in USD, added to the cumulative spend. */
   readonly costUsd?: number;
+  /** The estimate given at preCall, released from the reservation now that the call is over. */
+  readonly costEstimateUsd?: number;
 }
 
 export interface LoadedPolicy {
@@ -101,7 +103,7 @@ export class Engine {
   /** Reports a finished call (after an allowed preCall): output checks, cost, depth. */
   postCall(req: PostCallRequest): Decision {
     const { values, bytes } = flatten(req.output);
-    const w = this.header(OP_POST_CALL, req.now).str(req.tool).i64(usdToMicros(req.costUsd ?? 0)).u32(bytes).values(values);
+    const w = this.header(OP_POST_CALL, req.now).str(req.tool).i64(usdToMicros(req.costUsd ?? 0)).i64(usdToMicros(req.costEstimateUsd ?? 0)).u32(bytes).values(values);
     return this.run(w, req.tool, values);
   }
 

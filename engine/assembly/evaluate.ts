@@ -37,6 +37,9 @@ const MAX_MATCHES_PER_TEXT: u32 = 256;
 // Engine state: the only things that change between calls, and only through requests.
 let sOpen: u32 = 0; // calls allowed and not yet reported finished
 let sCost: i64 = 0;
+// Estimates of calls that are running: reserved at pre-call, released at post-call, so that
+// concurrent calls cannot together overspend a budget none of them exceeds alone.
+let sReserved: i64 = 0;
 let sKill = false;
 let sNow: i64 = 0;
 
@@ -397,7 +400,7 @@ function preCall(): i32 {
     if (inWindow >= load<u32>(d + P.R_MAX)) violation(V_RATE_LIMIT, mode, <i32>r, -1, <i32>inWindow, <i32>load<u32>(d + P.R_MAX), 0);
   }
   if (P.gMaxCostPerCall >= 0 && costEstimate > P.gMaxCostPerCall) violation(V_COST_LIMIT, mode, -1, -1, -1, -1, 1);
-  if (P.gMaxCost >= 0 && (sCost >= P.gMaxCost || costEstimate > P.gMaxCost - sCost)) violation(V_COST_LIMIT, mode, -1, -1, -1, -1, 0);
+  if (P.gMaxCost >= 0 && (sCost + sReserved >= P.gMaxCost || costEstimate > P.gMaxCost - sCost - sReserved)) violation(V_COST_LIMIT, mode, -1, -1, -1, -1, 0);
   if (scratchFailed) return ERR_NO_MEMORY;
   // State changes only for a call that will run, so a blocked call leaves nothing to roll back.
   if (!anyBlock) {
@@ -406,6 +409,7 @@ function preCall(): i32 {
       if (rateApplies(d)) rateRecord(d);
     }
     sOpen++;
+    sReserved += costEstimate;
   }
   return finish();
 }
@@ -413,11 +417,13 @@ function preCall(): i32 {
 function postCall(): i32 {
   if (!readTool()) return ERR_BAD_REQUEST;
   const cost = rdI64();
+  const release = rdI64();
   const outputBytes = rdU32();
-  if (rBad || !readValues() || rp != rEnd || cost < 0) return ERR_BAD_REQUEST;
+  if (rBad || !readValues() || rp != rEnd || cost < 0 || release < 0) return ERR_BAD_REQUEST;
   readerTrust();
   const mode = modeAction();
   if (sOpen > 0) sOpen--;
+  sReserved = release > sReserved ? 0 : sReserved - release;
   sCost = cost > i64.MAX_VALUE - sCost ? i64.MAX_VALUE : sCost + cost;
   if (P.gMaxCostPerCall >= 0 && cost > P.gMaxCostPerCall) violation(V_COST_LIMIT, mode, -1, -1, -1, -1, 1);
   if (P.gMaxOutput >= 0 && outputBytes > <u32>P.gMaxOutput) violation(V_OUTPUT_SIZE, mode, -1, -1, <i32>outputBytes, P.gMaxOutput, 0);
@@ -429,6 +435,7 @@ function postCall(): i32 {
 function resetState(): void {
   sOpen = 0;
   sCost = 0;
+  sReserved = 0;
   sKill = false;
   sNow = 0;
   for (let r: u32 = 0; r < P.gNRate; r++) {

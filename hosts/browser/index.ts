@@ -3,3 +3,13 @@ export * from "../../core/index.js";
 export * from "../../core/policy-api.js";
 export { loadEngine, engineWasmBytes, ENGINE_DIGEST } from "../../core/embedded.js";
 export const runtime = "browser";
+
+import { defineHost } from "../../core/host.js";
+import { loadEngineSync } from "../../core/embedded.js";
+import { compilePolicyObject, compilePolicyText } from "../../core/policy-api.js";
+
+/** Enforcers in the browser: policies as bundles, objects or YAML text (no file system). */
+export const { createEnforcer, enforce, multiTenant } = defineHost({
+  createEngine: loadEngineSync,
+  compile: (source) => (typeof source === "string" ? compilePolicyText(source) : compilePolicyObject(source)),
+});

@@ -1,5 +1,9 @@
-/** enforcecore for Bun: Bun implements node:fs, so only the runtime tag differs from Node. */
+/** enforcecore for Bun: Bun implements node:fs and AsyncLocalStorage, so only the runtime tag differs from Node. */
+import { defineHost } from "../../core/host.js";
+import { nodeFacilities, nodeWatcher } from "../../core/node-facilities.js";
 import { compilePolicyFileWith } from "../../core/policy-api.js";
+import { watchPolicyWith, type WatchOptions } from "../../core/watch.js";
+import type { Enforcer } from "../../core/enforcer.js";
 import { loadPolicyFile } from "../../policies/loader.js";
 import { nodeIO } from "../../policies/node-io.js";
 
@@ -10,3 +14,12 @@ export const runtime = "bun";
 
 export const loadPolicy = (path: string) => loadPolicyFile(path, nodeIO);
 export const compilePolicyFile = (path: string) => compilePolicyFileWith(path, nodeIO);
+export const { createEnforcer, enforce, multiTenant } = defineHost(nodeFacilities);
+export const watchPolicy = (enforcer: Enforcer, path: string, options?: WatchOptions) => watchPolicyWith(nodeWatcher, compilePolicyFile, enforcer, path, options);
+/** The policy named by ENFORCECORE_DEFAULT_POLICY (a file path), or an error saying it is unset. */
+export const defaultPolicyPath = () => envPolicy(process.env.ENFORCECORE_DEFAULT_POLICY);
+
+function envPolicy(value: string | undefined): string {
+  if (!value) throw new Error("ENFORCECORE_DEFAULT_POLICY is not set: pass a policy or set it to a policy file");
+  return value;
+}

@@ -8,6 +8,7 @@ import engineModule from "./engine.wasm";
 import { ENGINE_DIGEST } from "../../build/generated/engine-digest.js";
 import { createEngine, createEngineSync, type Engine } from "../../engine/engine.js";
 import { openBundle, type CompiledBundle } from "../../engine/bundle-format.js";
+import { defineHost } from "../../core/host.js";
 
 export * from "../../core/index.js";
 export { ENGINE_DIGEST };
@@ -31,3 +32,11 @@ export function createEdgeEngineSync(bundle: Uint8Array | ArrayBuffer | Compiled
   engine.loadPolicy(asBundle(bundle));
   return engine;
 }
+
+/**
+ * Enforcers for workers: policies are bundles (no compiler on the edge), nesting depth follows
+ * synchronous calls and `ctx.call` (no AsyncLocalStorage is assumed).
+ */
+export const { createEnforcer, enforce, multiTenant } = defineHost({
+  createEngine: () => createEngineSync(engineModule, { digest: ENGINE_DIGEST }),
+});

@@ -67,11 +67,12 @@ for (const p of policies) {
     const tool = pick(tools);
     let line;
     try {
-      const d = engine.preCall({ tool, args: args(), now, costEstimateUsd: rand(4) === 0 ? rand(80) / 100 : 0, depth: open });
+      const estimate = rand(4) === 0 ? rand(80) / 100 : 0;
+      const d = engine.preCall({ tool, args: args(), now, costEstimateUsd: estimate, depth: open });
       line = show(d);
       // Mostly paired post-calls; a few calls stay open so nesting depth builds up.
       if (d.allowed && rand(8) === 0) open++;
-      else if (d.allowed) line += ` ${show(engine.postCall({ tool, output: pick([args(), pick(strings), null]), now: now + 1, costUsd: rand(30) / 100 }))}`;
+      else if (d.allowed) line += ` ${show(engine.postCall({ tool, output: pick([args(), pick(strings), null]), now: now + 1, costUsd: rand(30) / 100, costEstimateUsd: estimate }))}`;
       if (open > 0 && rand(4) === 0) {
         open--;
         line += ` close ${show(engine.postCall({ tool: "a", output: null, now: now + 2 }))}`;

@@ -34,12 +34,20 @@ describe("cost, depth, sizes, kill switch", () => {
     const e = engineFor({ resource_limits: { max_cost_usd: 1, max_cost_per_call_usd: 0.5 } });
     expect(e.preCall({ tool: "llm", args: {}, now: 1, costEstimateUsd: 0.6 }).violations[0]?.rule).toBe("rules.resource_limits.max_cost_per_call_usd");
     expect(e.preCall({ tool: "llm", args: {}, now: 1, costEstimateUsd: 0.4 }).allowed).toBe(true);
-    e.postCall({ tool: "llm", output: "ok", now: 2, costUsd: 0.4 });
+    e.postCall({ tool: "llm", output: "ok", now: 2, costUsd: 0.4, costEstimateUsd: 0.4 });
     expect(e.preCall({ tool: "llm", args: {}, now: 3, costEstimateUsd: 0.4 }).allowed).toBe(true);
-    const after = e.postCall({ tool: "llm", output: "ok", now: 4, costUsd: 0.6 });
+    const after = e.postCall({ tool: "llm", output: "ok", now: 4, costUsd: 0.6, costEstimateUsd: 0.4 });
     expect(after.violations[0]?.rule).toBe("rules.resource_limits.max_cost_per_call_usd");
     expect(after.state.costSpentMicros).toBe(1_000_000n);
     expect(e.preCall({ tool: "llm", args: {}, now: 5 }).violations[0]?.rule).toBe("rules.resource_limits.max_cost_usd");
+  });
+
+  it("reserves the estimates of running calls so that concurrent calls cannot overspend", () => {
+    const e = engineFor({ resource_limits: { max_cost_usd: 1 } });
+    expect(e.preCall({ tool: "a", args: {}, now: 1, costEstimateUsd: 0.6 }).allowed).toBe(true);
+    expect(e.preCall({ tool: "b", args: {}, now: 1, costEstimateUsd: 0.6 }).allowed).toBe(false);
+    e.postCall({ tool: "a", output: null, now: 2, costUsd: 0.1, costEstimateUsd: 0.6 });
+    expect(e.preCall({ tool: "b", args: {}, now: 3, costEstimateUsd: 0.6 }).allowed).toBe(true);
   });
 
   it("checks the caller's nesting depth and counts open calls, rolling nothing forward on a block", () => {

@@ -1,0 +1,415 @@
+/**
+ * The enforcer: wraps tool functions so that they cannot run against policy. Runtime-agnostic;
+ * hosts supply the engine factory, the nesting tracker and (later) the audit sink.
+ *
+ * Order of one call (docs/ENFORCER.md):
+ *   pre-call hooks (may abort) → engine pre-call [tool name, depth, input size, allow/deny,
+ *   argument rules, content rules, domains, rate limits, cost] → input redaction (`redact`
+ *   decisions) → execution under the time limit → engine post-call [output size, output content,
+ *   cost] → output redaction → post-call hooks → audit record.
+ * Every call, allowed, blocked, failed or logged-only, produces exactly one audit record.
+ */
+import type { Engine } from "../engine/engine.js";
+import type { CompiledBundle } from "../engine/bundle-format.js";
+import type { Decision, Violation } from "../engine/decision.js";
+import {
+  ArgumentViolationError,
+  ContentViolationError,
+  CostLimitError,
+  DomainDeniedError,
+  EnforceCoreError,
+  EnforcementViolation,
+  HookAbortError,
+  InternalEnforcementError,
+  RateLimitError,
+  ResourceLimitError,
+  ToolDeniedError,
+  type ViolationDetails,
+} from "./errors.js";
+import { redactSpans } from "./redact-spans.js";
+
+/** Tracks how deeply enforced calls nest. Hosts with AsyncLocalStorage follow async chains. */
+export interface DepthTracker {
+  current(): number;
+  run<T>(depth: number, fn: () => T): T;
+}
+
+/** Follows synchronous nesting only; nested async calls should use `ctx.call` (which passes depth). */
+export function syncDepthTracker(): DepthTracker {
+  let depth = 0;
+  return {
+    current: () => depth,
+    run(d, fn) {
+      const saved = depth;
+      depth = d;
+      try {
+        return fn();
+      } finally {
+        depth = saved;
+      }
+    },
+  };
+}
+
+export interface CallOptions {
+  /** Expected cost in USD, checked against the budgets before the call. */
+  readonly costEstimateUsd?: number;
+}
+
+/** What a tool receives besides its arguments. */
+export interface ToolContext {
+  readonly callId: string;
+  readonly tool: string;
+  readonly tenant: string | null;
+  /** Aborted when the call exceeds `max_call_duration_seconds`: long-running tools should listen. */
+  readonly signal: AbortSignal;
+  /** Reports what this call cost (USD); added to the budget when the call ends. */
+  reportCost(usd: number): void;
+  /** Makes a nested enforced call (its depth is this call's depth + 1). */
+  call<A, R>(tool: string, args: A, fn: Tool<A, R>, options?: CallOptions): Promise<Awaited<R>>;
+}
+
+export type Tool<A, R> = (args: A, ctx: ToolContext) => R;
+
+export interface HookCall {
+  readonly callId: string;
+  readonly tool: string;
+  readonly tenant: string | null;
+  readonly args: unknown;
+  readonly policy: string;
+}
+
+export interface Hooks {
+  /** Runs before the engine. Return `{ abort: reason }` to block the call. A throw blocks it too. */
+  preCall?(call: HookCall): void | { abort: string } | Promise<void | { abort: string }>;
+  /** Runs after the output checks. A throw withholds the result (internal error). */
+  postCall?(call: HookCall & { readonly result: unknown; readonly durationMs: number }): void | Promise<void>;
+  /** Notification: errors here are reported to onHookError and never change the outcome. */
+  onViolation?(call: HookCall & { readonly violations: readonly Violation[]; readonly decision: Decision["decision"] }): void | Promise<void>;
+  /** Notification, like onViolation. */
+  onRedaction?(call: HookCall & { readonly direction: "input" | "output"; readonly count: number }): void | Promise<void>;
+}
+
+/** `fail_open`: an internal fault, and the enforcer was told to let the call run anyway. */
+export type CallOutcome = "allowed" | "blocked" | "logged" | "redacted" | "error" | "fail_open";
+
+/** One audit record per enforced call; the audit trail (its own module) persists these. */
+export interface CallRecord {
+  readonly callId: string;
+  readonly time: number;
+  readonly tool: string;
+  readonly tenant: string | null;
+  readonly outcome: CallOutcome;
+  readonly violations: readonly { readonly type: string; readonly rule: string | null; readonly action: string }[];
+  readonly redactions: { readonly input: number; readonly output: number };
+  readonly policyDigest: string;
+  readonly engineDigest: string;
+  readonly durationMs: number;
+  readonly error: { readonly code: string; readonly message: string } | null;
+  /** The exact engine requests of this call (pre, post), for deterministic replay. */
+  readonly requests: readonly Uint8Array[];
+  readonly args: unknown;
+  readonly result: unknown;
+}
+
+export interface AuditSink {
+  record(record: CallRecord): void | Promise<void>;
+}
+
+export interface EnforcerOptions {
+  readonly bundle: CompiledBundle;
+  /** Makes a fresh engine instance (hosts: `loadEngineSync`). One per enforcer, one per reload. */
+  readonly createEngine: () => Engine;
+  readonly tenant?: string;
+  readonly hooks?: Hooks | readonly Hooks[];
+  readonly audit?: AuditSink;
+  /** Milliseconds; injectable so tests and replays control time. */
+  readonly clock?: () => number;
+  readonly depth?: DepthTracker;
+  /**
+   * Opt-in, and loud: an internal fault lets the call run (unchecked parts stay unchecked) instead
+   * of blocking it. Every use is reported through onInternalError.
+   */
+  readonly failOpen?: boolean;
+  readonly onInternalError?: (error: unknown, tool: string) => void;
+  readonly onHookError?: (error: unknown, hook: keyof Hooks) => void;
+}
+
+const ERROR_BY_TYPE: Record<string, new (d: ViolationDetails) => EnforcementViolation> = {
+  tool_denied: ToolDeniedError,
+  tool_not_allowed: ToolDeniedError,
+  invalid_tool_name: ToolDeniedError,
+  domain_denied: DomainDeniedError,
+  content_violation: ContentViolationError,
+  argument_violation: ArgumentViolationError,
+  rate_limit: RateLimitError,
+  cost_limit: CostLimitError,
+  input_size: ResourceLimitError,
+  output_size: ResourceLimitError,
+  call_depth: ResourceLimitError,
+  kill_switch: ResourceLimitError,
+  too_many_violations: ResourceLimitError,
+};
+
+function summary(violations: readonly Violation[]) {
+  return violations.map((v) => ({ type: v.type, rule: v.rule, reason: v.reason, action: v.action }));
+}
+
+/** The typed error for a denied decision: the class of its first blocking violation. */
+export function violationError(tool: string, d: Decision): EnforcementViolation {
+  const first = d.violations.find((v) => v.action === "block") ?? d.violations[0];
+  const Err = (first && ERROR_BY_TYPE[first.type]) ?? ToolDeniedError;
+  return new Err({ tool, policy: d.policy.name, rule: first?.rule ?? null, reason: first?.reason ?? "denied", violations: summary(d.violations) });
+}
+
+function newCallId(): string {
+  return globalThis.crypto.randomUUID();
+}
+
+/** Where the call is when something fails, to tell tool errors from enforcement faults. */
+type Stage = "pre" | "tool" | "post";
+
+export class Enforcer {
+  readonly tenant: string | null;
+  private engine: Engine;
+  private bundle: CompiledBundle;
+  private readonly opts: EnforcerOptions;
+  private readonly hooks: readonly Hooks[];
+  private readonly clock: () => number;
+  private readonly depth: DepthTracker;
+
+  constructor(opts: EnforcerOptions) {
+    this.opts = opts;
+    this.tenant = opts.tenant ?? null;
+    this.hooks = opts.hooks === undefined ? [] : Array.isArray(opts.hooks) ? opts.hooks : [opts.hooks as Hooks];
+    this.clock = opts.clock ?? (() => Date.now());
+    this.depth = opts.depth ?? syncDepthTracker();
+    this.bundle = opts.bundle;
+    this.engine = this.freshEngine(opts.bundle);
+    if (opts.failOpen) this.report(new Error("enforcecore: failOpen is ON: internal faults will let tool calls run unchecked"), "<enforcer>");
+  }
+
+  get policy(): { readonly name: string; readonly version: string; readonly digest: string } {
+    return { name: this.bundle.meta.policy.name, version: this.bundle.meta.policy.version, digest: this.bundle.digest };
+  }
+
+  /**
+   * Swaps in a new policy atomically: calls already running finish under the old engine (pre and
+   * post call on the same one), new calls use the new one. State (rate windows, spend) starts fresh.
+   */
+  reload(bundle: CompiledBundle): void {
+    const engine = this.freshEngine(bundle);
+    this.bundle = bundle;
+    this.engine = engine;
+  }
+
+  /** Engages or releases the kill switch: while on, every call is blocked. */
+  killSwitch(on: boolean): void {
+    this.engine.setKillSwitch(on, this.now());
+  }
+
+  /** Runs `fn(args, ctx)` only if the policy allows it; returns its (possibly redacted) result. */
+  async call<A, R>(tool: string, args: A, fn: Tool<A, R>, options: CallOptions = {}): Promise<Awaited<R>> {
+    return this.callAt(this.depth.current(), tool, args, fn, options);
+  }
+
+  /** A function with the same signature that enforces every call. The tool name defaults to fn.name. */
+  wrap<A, R>(fn: Tool<A, R>, tool: string = fn.name): (args: A, options?: CallOptions) => Promise<Awaited<R>> {
+    if (!tool) throw new EnforceCoreError("bad_request", "cannot infer a tool name from an anonymous function: pass one");
+    return (args: A, options?: CallOptions) => this.call(tool, args, fn, options);
+  }
+
+  private async callAt<A, R>(depth: number, tool: string, args: A, fn: Tool<A, R>, options: CallOptions): Promise<Awaited<R>> {
+    const engine = this.engine; // one engine for the whole call, even if a reload happens meanwhile
+    const bundle = this.bundle;
+    const started = this.now();
+    const callId = newCallId();
+    const hookCall = { callId, tool, tenant: this.tenant, args, policy: bundle.meta.policy.name } as HookCall;
+    const requests: Uint8Array[] = [];
+    const violations: Violation[] = [];
+    const redactions = { input: 0, output: 0 };
+    let stage: Stage = "pre";
+    let opened = false;
+    let cost = 0;
+    let outcome: CallOutcome = "allowed";
+    let result: unknown;
+    let callArgs: unknown = args;
+    let error: unknown = null;
+    const controller = new AbortController();
+    const release = options.costEstimateUsd !== undefined ? { costEstimateUsd: options.costEstimateUsd } : {};
+
+    try {
+      for (const h of this.hooks) {
+        const r = await h.preCall?.(hookCall);
+        if (r && typeof r === "object" && "abort" in r) {
+          throw new HookAbortError({ tool, policy: bundle.meta.policy.name, rule: null, reason: `aborted by a pre-call hook: ${r.abort}`, violations: [] });
+        }
+      }
+      const pre = engine.preCall({ tool, args, now: started, depth, ...(options.costEstimateUsd !== undefined ? { costEstimateUsd: options.costEstimateUsd } : {}) });
+      requests.push(engine.lastRequest().slice());
+      violations.push(...pre.violations);
+      if (pre.violations.length > 0) this.notify("onViolation", { ...hookCall, violations: pre.violations, decision: pre.decision });
+      if (!pre.allowed) throw violationError(tool, pre);
+      opened = true;
+      if (pre.decision === "redact") {
+        const r = redactSpans(args, pre.violations);
+        callArgs = r.value;
+        redactions.input = r.count;
+        this.notify("onRedaction", { ...hookCall, direction: "input", count: r.count });
+      }
+
+      stage = "tool";
+      const ctx: ToolContext = {
+        callId,
+        tool,
+        tenant: this.tenant,
+        signal: controller.signal,
+        reportCost: (usd) => {
+          if (!Number.isFinite(usd) || usd < 0) throw new EnforceCoreError("bad_request", `reported cost must be a non-negative number, got ${usd}`);
+          cost += usd;
+        },
+        call: (t, a, f, o) => this.callAt(depth + 1, t, a, f, o ?? {}),
+      };
+      const limitS = bundle.meta.policy.rules.resource_limits.max_call_duration_seconds;
+      result = await this.depth.run(depth + 1, () => withTimeout(() => fn(callArgs as A, ctx), limitS, controller, tool, bundle.meta.policy.name));
+
+      stage = "post";
+      const post = engine.postCall({ tool, output: result, now: this.now(), costUsd: cost, ...release });
+      opened = false;
+      requests.push(engine.lastRequest().slice());
+      violations.push(...post.violations);
+      if (post.violations.length > 0) this.notify("onViolation", { ...hookCall, violations: post.violations, decision: post.decision });
+      if (!post.allowed) throw violationError(tool, post);
+      if (post.decision === "redact") {
+        const r = redactSpans(result, post.violations);
+        result = r.value;
+        redactions.output = r.count;
+        this.notify("onRedaction", { ...hookCall, direction: "output", count: r.count });
+      }
+      outcome = violations.some((v) => v.action === "redact") ? "redacted" : violations.length > 0 ? "logged" : "allowed";
+      for (const h of this.hooks) await h.postCall?.({ ...hookCall, result, durationMs: this.now() - started });
+    } catch (err) {
+      error = err;
+    }
+
+    // Close the call in the engine when the tool failed after being allowed (depth, cost).
+    if (opened) {
+      try {
+        engine.postCall({ tool, output: null, now: this.now(), costUsd: cost, ...release });
+        requests.push(engine.lastRequest().slice());
+      } catch (closeErr) {
+        error ??= closeErr;
+      }
+    }
+
+    const isToolError = error !== null && stage === "tool" && !(error instanceof EnforceCoreError);
+    let thrown: unknown = null;
+    if (error !== null) {
+      if (isToolError) {
+        outcome = "error";
+        thrown = error; // the tool's own error propagates unchanged
+      } else if (error instanceof EnforcementViolation) {
+        outcome = "blocked";
+        thrown = error;
+      } else {
+        outcome = "blocked";
+        thrown = this.internal(tool, bundle, error);
+      }
+    }
+
+    // Opt-in fail-open: only for internal faults before the tool ran, never for policy violations.
+    const failOpen = this.opts.failOpen === true && thrown instanceof InternalEnforcementError && stage === "pre";
+    if (failOpen) outcome = "fail_open";
+
+    const record: CallRecord = {
+      callId,
+      time: started,
+      tool,
+      tenant: this.tenant,
+      outcome,
+      violations: violations.map((v) => ({ type: v.type, rule: v.rule, action: v.action })),
+      redactions,
+      policyDigest: bundle.digest,
+      engineDigest: engine.engineDigest,
+      durationMs: this.now() - started,
+      error: thrown === null ? null : { code: isToolError ? "tool_error" : ((thrown as { code?: string }).code ?? "internal_error"), message: String((thrown as Error)?.message ?? thrown) },
+      requests,
+      args,
+      result: error === null ? result : null,
+    };
+    try {
+      await this.opts.audit?.record(record);
+    } catch (auditErr) {
+      // An unrecorded call is a blocked call: the result is withheld.
+      if (thrown === null || isToolError) thrown = this.internal(tool, bundle, auditErr, "audit write failed");
+    }
+
+    if (failOpen && thrown instanceof InternalEnforcementError) {
+      this.report(thrown, tool);
+      return (await fn(callArgs as A, this.bareContext(callId, tool, controller))) as Awaited<R>;
+    }
+    if (thrown !== null) throw thrown;
+    return result as Awaited<R>;
+  }
+
+  private bareContext(callId: string, tool: string, controller: AbortController): ToolContext {
+    return { callId, tool, tenant: this.tenant, signal: controller.signal, reportCost: () => {}, call: (t, a, f, o) => this.call(t, a, f, o) };
+  }
+
+  private internal(tool: string, bundle: CompiledBundle, cause: unknown, what = "internal fault in enforcement"): InternalEnforcementError {
+    const reason = `${what}: ${(cause as Error)?.message ?? String(cause)}`;
+    const err = new InternalEnforcementError({ tool, policy: bundle.meta.policy.name, rule: null, reason, violations: [] }, { cause });
+    this.report(err, tool);
+    return err;
+  }
+
+  private report(err: unknown, tool: string): void {
+    if (this.opts.onInternalError) this.opts.onInternalError(err, tool);
+    else if (this.opts.failOpen) console.error(err);
+  }
+
+  private notify<K extends "onViolation" | "onRedaction">(kind: K, arg: Parameters<NonNullable<Hooks[K]>>[0]): void {
+    for (const h of this.hooks) {
+      const f = h[kind] as ((a: typeof arg) => void | Promise<void>) | undefined;
+      if (!f) continue;
+      try {
+        const p = f.call(h, arg);
+        if (p && typeof (p as Promise<void>).catch === "function") (p as Promise<void>).catch((e) => this.opts.onHookError?.(e, kind));
+      } catch (e) {
+        this.opts.onHookError?.(e, kind);
+      }
+    }
+  }
+
+  private now(): number {
+    return Math.floor(this.clock());
+  }
+
+  private freshEngine(bundle: CompiledBundle): Engine {
+    const engine = this.opts.createEngine();
+    engine.loadPolicy(bundle);
+    return engine;
+  }
+}
+
+/**
+ * Races the tool against `max_call_duration_seconds`. On timeout the signal is aborted and the
+ * call fails with ResourceLimitError; JavaScript cannot stop a running promise, so work that
+ * ignores the signal continues in the background (docs/ENFORCER.md: use a worker or the OS guard).
+ */
+async function withTimeout<R>(run: () => R, limitS: number | null, controller: AbortController, tool: string, policy: string): Promise<Awaited<R>> {
+  if (limitS === null) return await run();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const reason = `call exceeded max_call_duration_seconds (${limitS} s)`;
+      controller.abort(new Error(reason));
+      reject(new ResourceLimitError({ tool, policy, rule: "rules.resource_limits.max_call_duration_seconds", reason, violations: [{ type: "timeout", rule: "rules.resource_limits.max_call_duration_seconds", reason, action: "block" }] }));
+    }, limitS * 1000);
+  });
+  try {
+    return await Promise.race([Promise.resolve().then(run), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

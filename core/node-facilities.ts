@@ -1,0 +1,19 @@
+/** Facilities shared by the hosts that implement node:fs and AsyncLocalStorage (Node and Bun). */
+import { watch } from "node:fs";
+import { compilePolicyFileWith, compilePolicyObject } from "./policy-api.js";
+import { nodeIO } from "../policies/node-io.js";
+import { loadEngineSync } from "./embedded.js";
+import { asyncDepthTracker } from "./async-depth.js";
+import type { FileWatcher } from "./watch.js";
+import type { HostFacilities } from "./host.js";
+
+export const nodeFacilities: HostFacilities = {
+  createEngine: loadEngineSync,
+  compile: (source) => (typeof source === "string" ? compilePolicyFileWith(source, nodeIO) : compilePolicyObject(source)),
+  depthTracker: asyncDepthTracker,
+};
+
+export const nodeWatcher: FileWatcher = (paths, onChange) => {
+  const watchers = paths.map((p) => watch(p, { persistent: false }, onChange));
+  return { close: () => { for (const w of watchers) w.close(); } };
+};

@@ -1,0 +1,68 @@
+// The `enforcecore` command as a user runs it: real process, real files, documented exit codes.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const cli = (...args: string[]) => spawnSync(process.execPath, [join(root, "dist/cli.js"), ...args], { cwd: root, encoding: "utf8" });
+const tmp = mkdtempSync(join(tmpdir(), "enforcecore-cli-"));
+
+describe("enforcecore validate", () => {
+  it("accepts the example policies", () => {
+    const r = cli("validate", "policies/examples/default.yaml", "policies/examples/strict.yaml", "policies/examples/child_extends.yaml");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("policies/examples/strict.yaml: ok");
+  });
+
+  it("reports problems as file:line:col: message and exits 2", () => {
+    const bad = join(tmp, "bad.yaml");
+    writeFileSync(bad, "name: bad\nrules:\n  denied_tools: [a]\n  alowed_tools: [b]\n");
+    const r = cli("validate", bad);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:4:3: .*alowed_tools.*did you mean`));
+    const broken = join(tmp, "broken.yaml");
+    writeFileSync(broken, "not: valid: yaml: [[[\n");
+    const s = cli("validate", broken);
+    expect(s.status).toBe(2);
+    expect(s.stderr).toMatch(/broken\.yaml:1:\d+: /);
+  });
+});
+
+describe("enforcecore compile and check", () => {
+  it("compiles to a bundle whose digest it prints, and checks calls against it", () => {
+    const out = join(tmp, "default.bundle");
+    const c = cli("compile", "policies/examples/default.yaml", "-o", out, "--json");
+    expect(c.status, c.stderr).toBe(0);
+    const info = JSON.parse(c.stdout);
+    expect(info.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(readFileSync(out).length).toBe(info.bytes);
+
+    const allow = cli("check", "--policy", out, "--tool", "search_web", "--args", '{"query":"weather"}');
+    expect(allow.status, allow.stdout + allow.stderr).toBe(0);
+    const deny = cli("check", "--policy", "policies/examples/default.yaml", "--tool", "execute_shell", "--args", "{}", "--json");
+    expect(deny.status).toBe(1);
+    const d = JSON.parse(deny.stdout);
+    expect(d.decision).toBe("deny");
+    expect(d.violations[0].type).toBe("tool_denied");
+    expect(d.policy.digest).toBe(info.digest);
+  });
+
+  it("exits 2 on bad input and bad usage", () => {
+    expect(cli("check", "--policy", "policies/examples/default.yaml", "--tool", "x", "--args", "{not json").status).toBe(2);
+    expect(cli("check", "--tool", "x").status).toBe(2);
+    expect(cli("compile", "policies/examples/default.yaml").status).toBe(2);
+    expect(cli("frobnicate").status).toBe(2);
+    expect(cli("check", "--policy", join(tmp, "missing.yaml"), "--tool", "x").status).toBe(2);
+  });
+
+  it("has --help on every verb", () => {
+    for (const verb of ["validate", "compile", "check"]) {
+      const r = cli(verb, "--help");
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain(`enforcecore ${verb}`);
+    }
+  });
+});

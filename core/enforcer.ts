@@ -26,7 +26,7 @@ import {
   ToolDeniedError,
   type ViolationDetails,
 } from "./errors.js";
-import { redactSpans } from "./redact-spans.js";
+import { redactSpans, replacementFor } from "./redact-spans.js";
 
 /** Tracks how deeply enforced calls nest. Hosts with AsyncLocalStorage follow async chains. */
 export interface DepthTracker {
@@ -252,7 +252,7 @@ export class Enforcer {
       if (!pre.allowed) throw violationError(tool, pre);
       opened = true;
       if (pre.decision === "redact") {
-        const r = redactSpans(args, pre.violations);
+        const r = redactSpans(args, pre.violations, replacementFor(bundle.meta));
         callArgs = r.value;
         redactions.input = r.count;
         this.notify("onRedaction", { ...hookCall, direction: "input", count: r.count });
@@ -281,7 +281,7 @@ export class Enforcer {
       if (post.violations.length > 0) this.notify("onViolation", { ...hookCall, violations: post.violations, decision: post.decision });
       if (!post.allowed) throw violationError(tool, post);
       if (post.decision === "redact") {
-        const r = redactSpans(result, post.violations);
+        const r = redactSpans(result, post.violations, replacementFor(bundle.meta));
         result = r.value;
         redactions.output = r.count;
         this.notify("onRedaction", { ...hookCall, direction: "output", count: r.count });

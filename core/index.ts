@@ -14,4 +14,4 @@ export type { AuditSink, CallOptions, CallOutcome, CallRecord, DepthTracker, Enf
 export { MultiTenantEnforcer, defineHost } from "./host.js";
 export type { CreateEnforcerOptions, HostFacilities, PolicySource } from "./host.js";
 export type { WatchOptions } from "./watch.js";
-export { redactSpans } from "./redact-spans.js";
+export { redactSpans, replacementFor, type Replacement } from "./redact-spans.js";

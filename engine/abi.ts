@@ -30,6 +30,7 @@ export const VIOLATION_TYPES = [
   "call_depth",
   "invalid_tool_name",
   "too_many_violations",
+  "pii",
 ] as const;
 export type ViolationType = Exclude<(typeof VIOLATION_TYPES)[number], "">;
 

@@ -80,6 +80,10 @@ function describeOne(v: RawViolation, ctx: DescribeContext): Violation {
       const inKey = v.detail === 1 ? " in a key" : "";
       return { ...base, rule: `rules.content_rules.${r?.name ?? v.rule}`, reason: `content rule ${q(r?.name ?? "?")} matched at ${where(path)}${inKey}${r?.description ? `: ${r.description}` : ""}` };
     }
+    case "pii": {
+      const r = meta.index.contentRules[v.rule];
+      return { ...base, rule: `rules.pii_redaction.categories.${r?.name ?? v.rule}`, reason: `PII (${r?.name ?? "?"}) found at ${where(path)}${v.detail === 1 ? " in a key" : ""}` };
+    }
     case "argument_violation": {
       const r = meta.index.argumentRules[v.rule];
       const check = ARGUMENT_CHECKS[v.detail] ?? "";

@@ -112,7 +112,7 @@ export function resolveProfile(input: unknown): ResolvedProfile {
   if (!parsed.success) throw new GuardProfileError(parsed.error.issues.map((i) => ({ path: i.path, message: i.message })));
   const p = parsed.data;
   const s = p.syscalls;
-  return {
+  return markResolved({
     syscalls:
       s === false
         ? null
@@ -143,7 +143,7 @@ export function resolveProfile(input: unknown): ResolvedProfile {
     drop_capabilities: p.drop_capabilities ?? true,
     uid: p.uid ?? null,
     gid: p.gid ?? null,
-  };
+  });
 }
 
 const RESOLVED = Symbol.for("enforcecore.guard.resolved");

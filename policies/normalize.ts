@@ -107,6 +107,14 @@ export function normalizeRaw(raw: unknown): Normalized {
     }
     delete rate.global;
   }
+
+  // 5. `person_name` needs a named-entity recogniser, which enforcecore does not ship: say so
+  //    instead of accepting a category that would never match (the original only logged it).
+  const pii = rules.pii_redaction;
+  if (isPlainObject(pii) && Array.isArray(pii.categories) && pii.categories.includes("person_name")) {
+    const i = pii.categories.indexOf("person_name");
+    out.warnings.push({ path: ["rules", "pii_redaction", "categories", i], onKey: false, message: "`person_name` needs NER, which enforcecore does not ship: names are not redacted" });
+  }
   return out;
 }
 

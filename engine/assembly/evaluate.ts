@@ -7,6 +7,7 @@ import { setLookup, nameMatches } from "./names";
 import { searchEnd, reverseStart, extendEnd, fullMatch, mByteEnd, mU16End, mByteStart, mU16Start, DFA_DESC_SIZE } from "./dfa";
 import { nextUrl, uHost, uHostLen, uStart, uEnd, uNext } from "./url";
 import * as P from "./policy";
+import { checkMatch } from "./checks";
 
 // Request operations.
 export const OP_PRE_CALL: u32 = 1;
@@ -18,7 +19,7 @@ export const OP_RESET_STATE: u32 = 4;
 const V_TOOL_DENIED: u32 = 1, V_TOOL_NOT_ALLOWED: u32 = 2, V_DOMAIN_DENIED: u32 = 3, V_CONTENT: u32 = 4,
   V_RATE_LIMIT: u32 = 5, V_COST_LIMIT: u32 = 6, V_INPUT_SIZE: u32 = 7, V_OUTPUT_SIZE: u32 = 8,
   V_ARGUMENT: u32 = 9, V_KILL_SWITCH: u32 = 10, V_CALL_DEPTH: u32 = 11, V_INVALID_TOOL_NAME: u32 = 12,
-  V_TOO_MANY: u32 = 13;
+  V_TOO_MANY: u32 = 13, V_PII: u32 = 14;
 
 // Argument-rule detail codes.
 const D_ALLOWED = 1, D_DENIED = 2, D_PATTERN = 3, D_DENIED_PATTERN = 4, D_MIN = 5, D_MAX = 6, D_MAXLEN = 7,
@@ -164,6 +165,8 @@ function scanContent(text: usize, len: usize, valueIdx: i32, isKey: bool, phase:
     const anchored = P.gDfas + <usize>load<u32>(c + 16) * DFA_DESC_SIZE;
     let action = load<u32>(c + 8);
     if (isKey && action == ACT_REDACT) action = ACT_BLOCK; // a key cannot be redacted in place
+    const type = load<u32>(c + 20) == 1 ? V_PII : V_CONTENT;
+    const check = load<u32>(c + 24);
     let from: usize = 0;
     let fromU: i32 = 0;
     let count: u32 = 0;
@@ -176,8 +179,16 @@ function scanContent(text: usize, len: usize, valueIdx: i32, isKey: bool, phase:
       extendEnd(anchored, text, len, startB, startU, mByteEnd, mU16End);
       const endB = mByteEnd;
       const endU = mU16End;
-      if (isKey) violation(V_CONTENT, action, <i32>r, valueIdx, -1, -1, 1);
-      else violation(V_CONTENT, action, <i32>r, valueIdx, startU, endU, 0);
+      if (!checkMatch(check, text, len, startB, endB)) {
+        // Not a valid match (checksum, boundary): look again from the next code point after its start.
+        if (startB >= len) break;
+        decodeAt(text + startB, text + len);
+        from = startB + dLen;
+        fromU = startU + (dCp >= 0x10000 ? 2 : 1);
+        continue;
+      }
+      if (isKey) violation(type, action, <i32>r, valueIdx, -1, -1, 1);
+      else violation(type, action, <i32>r, valueIdx, startU, endU, 0);
       if (++count >= MAX_MATCHES_PER_TEXT || action != ACT_REDACT) break; // one report per rule unless redacting
       if (endB == from) {
         if (from >= len) break;

@@ -5,6 +5,7 @@ import { readerInit, rdU8, rdU32, rdI32, rdI64, rdF64, rdBytes, rBad, rp, setPos
 import { persistAlloc, persistReset, bundlePtr, bundleLen } from "./memory";
 import { readNameSet, readName } from "./names";
 import { parseDfa, DFA_DESC_SIZE } from "./dfa";
+import { CHECK_MAX } from "./checks";
 
 export const MAGIC: u32 = 0x31424345; // "ECB1"
 export const FORMAT: u32 = 1;
@@ -29,8 +30,8 @@ export let gDeniedDomains: usize = 0;
 export let gNDfa: u32 = 0;
 export let gDfas: usize = 0;
 export let gNContent: u32 = 0;
-export let gContent: usize = 0; // per rule: searchDfa, reverseDfa, action, appliesTo, anchoredDfa (5 × u32)
-export const CONTENT_SIZE: usize = 20;
+export let gContent: usize = 0; // per rule: searchDfa, reverseDfa, action, appliesTo, anchoredDfa, kind, check (7 × u32)
+export const CONTENT_SIZE: usize = 28;
 export let gNArg: u32 = 0;
 export let gArgs: usize = 0;
 export let gNRate: u32 = 0;
@@ -129,6 +130,11 @@ export function loadBundle(): i32 {
     if (applies < 1 || applies > 3) fail();
     store<u32>(c + 12, applies);
     store<u32>(c + 16, dfaIndex(false));
+    const kind = rdU32();
+    const check = rdU32();
+    if (kind > 1 || check > CHECK_MAX) fail();
+    store<u32>(c + 20, kind);
+    store<u32>(c + 24, check);
   }
 
   gNArg = rdU32();

@@ -8,7 +8,8 @@
  *   u32 allow_all_tools, list<name> allowed_tools, list<name> denied_tools
  *   u32 network_enabled, u32 deny_all_other, list<name> allowed_domains, list<name> denied_domains
  *   list<u32 size + DFA table> dfas                                    (format: regex.ts)
- *   list<{u32 search_dfa, u32 reverse_dfa, u32 action, u32 applies_to, u32 anchored_dfa}> content_rules
+ *   list<{u32 search_dfa, u32 reverse_dfa, u32 action, u32 applies_to, u32 anchored_dfa,
+ *         u32 kind (0 content rule, 1 PII), u32 check (engine/assembly/checks.ts)}> content_rules
  *   list<argument rule> argument_rules                                 (see writeArgumentRule)
  *   list<{name, u32 max_calls, i64 window_ms}> rate_limits
  *   canonical JSON metadata (the resolved policy, for the host's messages and settings), then its u32 length
@@ -21,6 +22,7 @@ import { ByteWriter } from "../abi.js";
 import { BUNDLE_FORMAT, BUNDLE_MAGIC, digestOf, type BundleMeta, type CompiledBundle } from "../bundle-format.js";
 import { compilePattern } from "./regex.js";
 import { BUILTIN_CONTENT_RULES } from "./builtin-rules.js";
+import { PII_PATTERNS } from "./pii.js";
 import { BudgetError, PolicyValidationError } from "../../core/errors.js";
 import type { Policy } from "../../policies/schema.js";
 
@@ -121,9 +123,27 @@ export function compileBundle(policy: Policy): CompiledBundle {
       anchored: dfas.add(source, "anchored", true),
       action: ACTION_CODE[rule.action ?? mode],
       applies: APPLIES_CODE[rule.applies_to ?? "both"],
-      meta: { name: rule.name, description: rule.description ?? builtin?.description ?? "" },
+      kind: 0,
+      check: 0,
+      meta: { name: rule.name, description: rule.description ?? builtin?.description ?? "", kind: "content" as "content" | "pii" },
     };
   });
+  // PII categories are content rules whose matches are always redacted (never blocked), with
+  // exact checks in the engine; the host applies the policy's strategy to each span.
+  if (r.pii_redaction.enabled) {
+    for (const p of PII_PATTERNS.filter((x) => r.pii_redaction.categories.includes(x.category))) {
+      content.push({
+        search: dfas.add(p.source, "search", false),
+        reverse: dfas.add(p.source, "reverse", false),
+        anchored: dfas.add(p.source, "anchored", false),
+        action: ACTION_CODE.redact,
+        applies: r.redact_output ? APPLIES_CODE.both : APPLIES_CODE.input,
+        kind: 1,
+        check: p.check,
+        meta: { name: p.category, description: `PII: ${p.category}`, kind: "pii" as const },
+      });
+    }
+  }
 
   const argRules: { tool: string; path: string; c: NonNullable<Policy["rules"]["argument_rules"]>[string][string]; pattern: number; deniedSearch: number; deniedReverse: number }[] = [];
   for (const [tool, byPath] of Object.entries(r.argument_rules ?? {})) {
@@ -162,7 +182,7 @@ export function compileBundle(policy: Policy): CompiledBundle {
   w.u32(dfas.tables.length);
   for (const t of dfas.tables) w.u32(t.length).bytes(t);
   w.u32(content.length);
-  for (const c of content) w.u32(c.search).u32(c.reverse).u32(c.action).u32(c.applies).u32(c.anchored);
+  for (const c of content) w.u32(c.search).u32(c.reverse).u32(c.action).u32(c.applies).u32(c.anchored).u32(c.kind).u32(c.check);
   w.u32(argRules.length);
   for (const a of argRules) writeArgumentRule(w, a.tool, a.path, a.c, a.pattern, a.deniedSearch, a.deniedReverse, mode === "log" ? 1 : 0);
   w.u32(rate.length);

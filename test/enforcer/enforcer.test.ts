@@ -172,9 +172,9 @@ describe("time, depth, concurrency, reload, tenants", () => {
   it("times out a tool past max_call_duration_seconds and aborts its signal", async () => {
     const e = createEnforcer({ policy: policy({ resource_limits: { max_call_duration_seconds: 0.05 } }) });
     let aborted = false;
-    const err = await e.call("slow", {}, (_a, ctx) => new Promise((resolve) => { ctx.signal.addEventListener("abort", () => { aborted = true; resolve("late"); }); })).catch((x) => x);
+    const err = await e.call("slow", {}, (_a, ctx) => new Promise((resolve) => { ctx.signal.addEventListener("abort", () => { aborted = true; resolve("late"); }); })).catch((x) => x as ResourceLimitError);
     expect(err).toBeInstanceOf(ResourceLimitError);
-    expect(err.rule).toBe("rules.resource_limits.max_call_duration_seconds");
+    expect((err as ResourceLimitError).rule).toBe("rules.resource_limits.max_call_duration_seconds");
     expect(aborted).toBe(true);
   });
 

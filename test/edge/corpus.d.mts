@@ -1,0 +1,3 @@
+export declare const policy: Record<string, unknown>;
+export declare function calls(): Record<string, unknown>[];
+export declare function answer(engine: unknown, list: Record<string, unknown>[]): string;

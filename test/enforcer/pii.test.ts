@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import type { CallRecord } from "../../core/enforcer.js";
+import { createEnforcer, loadPolicy } from "../../hosts/node/index.js";
+import { engineFor } from "../engine/helpers.js";
+
+const SAMPLE = "Mail john@example.com, call (555) 123-4567, SSN 123-45-6789, card 4111 1111 1111 1111, ip 10.0.0.1, passport AB1234567";
+const all = ["email", "phone", "ssn", "credit_card", "ip_address", "passport"];
+
+async function redacted(strategy: string, text = SAMPLE, categories = all) {
+  const e = createEnforcer({ policy: { name: "pii", rules: { pii_redaction: { enabled: true, categories, strategy } } } });
+  let seen: unknown;
+  await e.call("t", { text }, (a) => { seen = a; });
+  return (seen as { text: string }).text;
+}
+
+describe("PII redaction (the original's categories)", () => {
+  it("placeholder and mask give the original's exact outputs", async () => {
+    expect(await redacted("placeholder")).toBe("Mail <EMAIL>, call <PHONE>, SSN <SSN>, card <CREDIT_CARD>, ip <IP_ADDRESS>, passport <PASSPORT>");
+    expect(await redacted("mask")).toBe("Mail ****@****.***, call ***-***-****, SSN ***-**-****, card ****-****-****-****, ip ***.***.***.***, passport **-*******");
+  });
+
+  it("hash and remove", async () => {
+    expect(await redacted("hash", "write to john@example.com", ["email"])).toBe("write to [SHA256:855f96e983f1f8e8]");
+    expect(await redacted("remove", "write to john@example.com now", ["email"])).toBe("write to  now");
+  });
+
+  it("checks what a pattern cannot: Luhn, SSN areas, octets, boundaries", async () => {
+    expect(await redacted("placeholder", "card 4111111111111112", ["credit_card"])).toBe("card 4111111111111112");
+    expect(await redacted("placeholder", "amex 3782 822463 10005", ["credit_card"])).toBe("amex <CREDIT_CARD>");
+    expect(await redacted("placeholder", "ssn 666-12-3456 and 000-12-3456 and 123-00-4567", ["ssn"])).toBe("ssn 666-12-3456 and 000-12-3456 and 123-00-4567");
+    expect(await redacted("placeholder", "ip 256.1.1.1 and 1.2.3.4", ["ip_address"])).toBe("ip 256.1.1.1 and <IP_ADDRESS>");
+    expect(await redacted("placeholder", "order XAB1234567Z", ["passport"])).toBe("order XAB1234567Z");
+  });
+
+  it("redacts nested arguments and outputs, and records counts, never blocking", async () => {
+    const records: CallRecord[] = [];
+    const e = createEnforcer({ policy: { name: "pii", rules: { pii_redaction: { enabled: true } } }, audit: { record: (r) => void records.push(r) } });
+    const out = await e.call("t", { to: ["a@b.io", { cc: "c@d.io" }] }, (a) => `sent ${JSON.stringify(a)} from ops@corp.com`);
+    expect(out).toBe('sent {"to":["<EMAIL>",{"cc":"<EMAIL>"}]} from <EMAIL>');
+    expect(records[0]).toMatchObject({ outcome: "redacted", redactions: { input: 2, output: 1 } });
+  });
+
+  it("leaves outputs alone when redact_output is false", async () => {
+    const e = createEnforcer({ policy: { name: "pii", rules: { pii_redaction: { enabled: true }, redact_output: false } } });
+    expect(await e.call("t", {}, () => "a@b.io")).toBe("a@b.io");
+  });
+
+  it("reports PII as its own violation type in engine decisions", () => {
+    const d = engineFor({ pii_redaction: { enabled: true, categories: ["email"] } }).preCall({ tool: "t", args: { x: "hi a@b.io" }, now: 1 });
+    expect(d.decision).toBe("redact");
+    expect(d.violations[0]).toMatchObject({ type: "pii", rule: "rules.pii_redaction.categories.email", span: { start: 3, end: 9 } });
+  });
+
+  it("warns that person_name is not detected", () => {
+    expect(loadPolicy("policies/examples/strict.yaml").warnings.join("\n")).toMatch(/person_name.*not redacted/);
+  });
+});

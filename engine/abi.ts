@@ -111,64 +111,82 @@ const MAX_DEPTH = 64;
 const MAX_VALUES = 100_000;
 
 /**
- * Flattens arguments into scalars with their paths, in a deterministic order (JS property order,
- * which the language specifies). Functions and symbols carry no data and are skipped; cycles,
- * excessive depth or size are refused (the call is then blocked, never waved through).
- * Also returns the payload size: UTF-8 bytes of every key and scalar (numbers as their JS text).
+ * Visits every scalar of the arguments with its key path, in a deterministic order (JS property
+ * order, which the language specifies). `path` is reused between calls: copy it to keep it.
+ * Functions and symbols carry no data and are skipped; cycles, nesting deeper than 64 or more
+ * than 100,000 values are refused (the call is then blocked, never waved through).
+ * Returns the payload size: UTF-8 bytes of every key and scalar (numbers as their JS text).
+ * Recursion is bounded by MAX_DEPTH, so it cannot depend on the host's stack size.
  */
-export function flatten(root: unknown): { values: FlatValue[]; bytes: number } {
-  const values: FlatValue[] = [];
+export function visitValues(root: unknown, onValue: (path: readonly (string | number)[], value: string | number | boolean | null) => void): number {
+  const path: (string | number)[] = [];
   const seen = new Set<object>();
   let bytes = 0;
-  const stack: { value: unknown; path: (string | number)[]; exit?: object }[] = [{ value: root, path: [] }];
-  while (stack.length > 0) {
-    const { value, path, exit } = stack.pop()!;
-    if (exit !== undefined) { seen.delete(exit); continue; }
-    if (path.length > MAX_DEPTH) throw new BadRequestError(`arguments nest deeper than ${MAX_DEPTH} levels`);
-    if (values.length > MAX_VALUES) throw new BadRequestError(`arguments hold more than ${MAX_VALUES} values`);
-    const last = path[path.length - 1];
-    if (typeof last === "string") bytes += utf8Length(last);
+  let count = 0;
+  const where = () => path.join(".") || "<root>";
+  const emit = (value: string | number | boolean | null) => {
+    if (++count > MAX_VALUES) throw new BadRequestError(`arguments hold more than ${MAX_VALUES} values`);
+    onValue(path, value);
+  };
+  const walk = (value: unknown): void => {
     switch (typeof value) {
       case "string":
         bytes += utf8Length(value);
-        values.push({ path, value });
-        continue;
+        return emit(value);
       case "number":
         bytes += String(value).length;
-        values.push({ path, value });
-        continue;
+        return emit(value);
       case "boolean":
         bytes += value ? 4 : 5;
-        values.push({ path, value });
-        continue;
-      case "bigint":
-        bytes += String(value).length;
-        values.push({ path, value: String(value) });
-        continue;
+        return emit(value);
+      case "bigint": {
+        const s = String(value);
+        bytes += s.length;
+        return emit(s);
+      }
       case "undefined":
-        values.push({ path, value: null });
-        continue;
+        return emit(null);
       case "function":
       case "symbol":
-        continue;
+        return;
     }
-    if (value === null) { values.push({ path, value: null }); continue; }
+    if (value === null) return emit(null);
+    if (value instanceof Date) {
+      const s = Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString();
+      bytes += s.length;
+      return emit(s);
+    }
+    if (value instanceof Uint8Array) throw new BadRequestError(`binary argument at ${where()}: pass text or base64`);
     const obj = value as object;
-    if (seen.has(obj)) throw new BadRequestError(`arguments contain a cycle at ${path.join(".") || "<root>"}`);
-    if (value instanceof Date) { const s = Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString(); bytes += s.length; values.push({ path, value: s }); continue; }
-    if (value instanceof Uint8Array) throw new BadRequestError(`binary argument at ${path.join(".") || "<root>"}: pass text or base64`);
+    if (seen.has(obj)) throw new BadRequestError(`arguments contain a cycle at ${where()}`);
+    if (path.length >= MAX_DEPTH) throw new BadRequestError(`arguments nest deeper than ${MAX_DEPTH} levels`);
     seen.add(obj);
-    stack.push({ value: undefined, path, exit: obj });
-    const entries: [string | number, unknown][] =
-      value instanceof Map ? [...value.entries()].map(([k, v]) => [String(k), v])
-      : Array.isArray(value) ? value.map((v, i) => [i, v])
-      : Object.keys(obj).map((k) => [k, (obj as Record<string, unknown>)[k]]);
-    // Pushed in reverse so that values come out in property order.
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const [k, v] = entries[i]!;
-      stack.push({ value: v, path: [...path, k] });
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        walk(value[i]);
+        path.pop();
+      }
+    } else {
+      const entries: Iterable<[unknown, unknown]> = value instanceof Map ? value.entries() : Object.entries(obj);
+      for (const [k, v] of entries) {
+        const key = String(k);
+        bytes += utf8Length(key);
+        path.push(key);
+        walk(v);
+        path.pop();
+      }
     }
-  }
+    seen.delete(obj);
+  };
+  walk(root);
+  return bytes;
+}
+
+/** The scalars with their paths, as a list (for naming the values a violation points at). */
+export function flatten(root: unknown): { values: FlatValue[]; bytes: number } {
+  const values: FlatValue[] = [];
+  const bytes = visitValues(root, (path, value) => values.push({ path: path.slice(), value }));
   return { values, bytes };
 }
 
@@ -209,6 +227,8 @@ export class ByteWriter {
 
   u8(v: number): this { this.reserve(1); this.view.setUint8(this.length, v); this.length += 1; return this; }
   u32(v: number): this { this.reserve(4); this.view.setUint32(this.length, v >>> 0, true); this.length += 4; return this; }
+  /** Overwrites a u32 written earlier (a count or size known only after the items). */
+  patchU32(at: number, v: number): this { this.view.setUint32(at, v >>> 0, true); return this; }
   i32(v: number): this { this.reserve(4); this.view.setInt32(this.length, v, true); this.length += 4; return this; }
   i64(v: bigint): this { this.reserve(8); this.view.setBigInt64(this.length, v, true); this.length += 8; return this; }
   f64(v: number): this { this.reserve(8); this.view.setFloat64(this.length, v, true); this.length += 8; return this; }
@@ -245,6 +265,21 @@ export class ByteWriter {
     this.u32(values.length);
     for (const v of values) this.path(v.path).value(v.value);
     return this;
+  }
+
+  /**
+   * `u32 size` (at `sizeAt`, patched) … `u32 n, (path, value) × n` written straight from the
+   * arguments, without building an intermediate list: the hot path of every call.
+   */
+  payload(root: unknown, sizeAt: number): this {
+    const countAt = this.length;
+    this.u32(0);
+    let n = 0;
+    const size = visitValues(root, (path, value) => {
+      this.path(path).value(value);
+      n++;
+    });
+    return this.patchU32(countAt, n).patchU32(sizeAt, size);
   }
 
   view8(): Uint8Array {

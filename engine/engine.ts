@@ -7,7 +7,7 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { BadRequestError, BundleError, EngineFaultError } from "../core/errors.js";
-import { ByteWriter, decodeAnswer, flatten, OP_KILL_SWITCH, OP_POST_CALL, OP_PRE_CALL, OP_RESET_STATE, usdToMicros, type FlatValue, type RawAnswer } from "./abi.js";
+import { ByteWriter, decodeAnswer, flatten, OP_KILL_SWITCH, OP_POST_CALL, OP_PRE_CALL, OP_RESET_STATE, usdToMicros, type RawAnswer } from "./abi.js";
 import { digestOf, readBundleMeta, type BundleMeta, type CompiledBundle } from "./bundle-format.js";
 import { describe, type Decision } from "./decision.js";
 
@@ -93,27 +93,29 @@ export class Engine {
 
   /** Decides whether a tool call may run. On allow, the engine counts it (rate windows, depth). */
   preCall(req: PreCallRequest): Decision {
-    const { values, bytes } = flatten(req.args);
     const depth = req.depth ?? 0;
     if (!Number.isSafeInteger(depth) || depth < 0 || depth > 0xffffffff) throw new BadRequestError(`depth must be a non-negative integer, got ${depth}`);
-    const w = this.header(OP_PRE_CALL, req.now).str(req.tool).i64(usdToMicros(req.costEstimateUsd ?? 0)).u32(bytes).u32(depth).values(values);
-    return this.run(w, req.tool, values);
+    const w = this.header(OP_PRE_CALL, req.now).str(req.tool).i64(usdToMicros(req.costEstimateUsd ?? 0));
+    const sizeAt = w.length;
+    w.u32(0).u32(depth).payload(req.args, sizeAt);
+    return this.run(w, req.tool, req.args);
   }
 
   /** Reports a finished call (after an allowed preCall): output checks, cost, depth. */
   postCall(req: PostCallRequest): Decision {
-    const { values, bytes } = flatten(req.output);
-    const w = this.header(OP_POST_CALL, req.now).str(req.tool).i64(usdToMicros(req.costUsd ?? 0)).i64(usdToMicros(req.costEstimateUsd ?? 0)).u32(bytes).values(values);
-    return this.run(w, req.tool, values);
+    const w = this.header(OP_POST_CALL, req.now).str(req.tool).i64(usdToMicros(req.costUsd ?? 0)).i64(usdToMicros(req.costEstimateUsd ?? 0));
+    const sizeAt = w.length;
+    w.u32(0).payload(req.output, sizeAt);
+    return this.run(w, req.tool, req.output);
   }
 
   setKillSwitch(on: boolean, now: number): Decision {
-    return this.run(this.header(OP_KILL_SWITCH, now).u32(on ? 1 : 0), "", []);
+    return this.run(this.header(OP_KILL_SWITCH, now).u32(on ? 1 : 0), "", null);
   }
 
   /** Forgets rate windows, spend, depth and the kill switch (the policy stays loaded). */
   resetState(now = 0): Decision {
-    return this.run(this.header(OP_RESET_STATE, now), "", []);
+    return this.run(this.header(OP_RESET_STATE, now), "", null);
   }
 
   /** The raw request bytes and answer, for recording and byte-exact replay. */
@@ -140,11 +142,13 @@ export class Engine {
     return this.writer.reset().u32(op).i64(BigInt(now));
   }
 
-  private run(w: ByteWriter, tool: string, values: readonly FlatValue[]): Decision {
+  private run(w: ByteWriter, tool: string, payload: unknown): Decision {
     if (this.policy === null) throw new EngineFaultError("no policy loaded");
     if (typeof tool !== "string") throw new BadRequestError("tool name must be a string");
     const raw = this.evaluateRaw(w.view8());
     try {
+      // Paths are materialised only when a violation points at a value (same order as encoded).
+      const values = raw.violations.some((v) => v.value >= 0) ? flatten(payload).values : [];
       return describe(raw, { tool, values, meta: this.policy.meta, policyDigest: this.policy.digest, engineDigest: this.engineDigest });
     } catch (cause) {
       throw new EngineFaultError("engine answer does not match the policy", { cause });

@@ -1,4 +1,4 @@
-// Exact checks applied to a pattern's match before it counts (the DFA finds the shape; these
+// Exact checks applied to a pattern's match (UTF-16 units, [s, e)) before it counts (the DFA finds the shape; these
 // decide validity): word boundaries, Luhn for cards, IPv4 octet ranges, SSN area/group/serial.
 export const CHECK_NONE: u32 = 0;
 export const CHECK_WORD: u32 = 1; // no letter, digit or '_' right before or after the match
@@ -16,24 +16,28 @@ function isWord(c: u32): bool {
   return isDigit(c) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x5f;
 }
 
-function boundedBy(text: usize, len: usize, s: usize, e: usize, word: bool): bool {
+function unit(u: usize, i: i32): u32 {
+  return <u32>load<u16>(u + (<usize>i << 1));
+}
+
+function boundedBy(u: usize, n: i32, s: i32, e: i32, word: bool): bool {
   if (s > 0) {
-    const c = <u32>load<u8>(text + s - 1);
+    const c = unit(u, s - 1);
     if (word ? isWord(c) : isDigit(c)) return false;
   }
-  if (e < len) {
-    const c = <u32>load<u8>(text + e);
+  if (e < n) {
+    const c = unit(u, e);
     if (word ? isWord(c) : isDigit(c)) return false;
   }
   return true;
 }
 
 /** Visa 4, Mastercard 51-55, Amex 34/37, Discover 6011/65: the original's issuers. */
-function cardPrefix(p: usize, n: usize): bool {
+function cardPrefix(u: usize, s: i32, e: i32): bool {
   let v: u32 = 0;
   let k = 0;
-  for (let i: usize = 0; i < n && k < 4; i++) {
-    const c = <u32>load<u8>(p + i);
+  for (let i = s; i < e && k < 4; i++) {
+    const c = unit(u, i);
     if (isDigit(c)) { v = v * 10 + (c - 0x30); k++; }
   }
   const d1 = v / 1000;
@@ -41,13 +45,13 @@ function cardPrefix(p: usize, n: usize): bool {
   return d1 == 4 || (d2 >= 51 && d2 <= 55) || d2 == 34 || d2 == 37 || v == 6011 || d2 == 65;
 }
 
-function luhn(p: usize, n: usize): bool {
-  if (!cardPrefix(p, n)) return false;
+function luhn(u: usize, s: i32, e: i32): bool {
+  if (!cardPrefix(u, s, e)) return false;
   let sum: u32 = 0;
   let digits: u32 = 0;
   let double = false;
-  for (let i = <isize>n - 1; i >= 0; i--) {
-    const c = <u32>load<u8>(p + <usize>i);
+  for (let i = e - 1; i >= s; i--) {
+    const c = unit(u, i);
     if (!isDigit(c)) continue;
     let d = c - 0x30;
     if (double) { d *= 2; if (d > 9) d -= 9; }
@@ -58,12 +62,12 @@ function luhn(p: usize, n: usize): bool {
   return digits >= 13 && digits <= 19 && sum % 10 == 0;
 }
 
-function ipv4(p: usize, n: usize): bool {
+function ipv4(u: usize, s: i32, e: i32): bool {
   let octet: u32 = 0;
   let digits = 0;
   let parts = 0;
-  for (let i: usize = 0; i <= n; i++) {
-    const c = i < n ? <u32>load<u8>(p + i) : 0x2e;
+  for (let i = s; i <= e; i++) {
+    const c = i < e ? unit(u, i) : 0x2e;
     if (c == 0x2e) {
       if (digits == 0 || octet > 255) return false;
       parts++;
@@ -78,12 +82,12 @@ function ipv4(p: usize, n: usize): bool {
   return parts == 4;
 }
 
-function ssn(p: usize, n: usize): bool {
+function ssn(u: usize, s: i32, e: i32): bool {
   // Collect the 9 digits (separators were fixed by the pattern).
   let v: u64 = 0;
   let digits = 0;
-  for (let i: usize = 0; i < n; i++) {
-    const c = <u32>load<u8>(p + i);
+  for (let i = s; i < e; i++) {
+    const c = unit(u, i);
     if (isDigit(c)) { v = v * 10 + <u64>(c - 0x30); digits++; }
   }
   if (digits != 9) return false;
@@ -93,13 +97,13 @@ function ssn(p: usize, n: usize): bool {
   return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0;
 }
 
-/** Whether the match [s, e) (byte offsets) of `text` passes `check`. */
-export function checkMatch(check: u32, text: usize, len: usize, s: usize, e: usize): bool {
+/** Whether the match [s, e) of the units `u` (n of them) passes `check`. */
+export function checkMatch(check: u32, u: usize, n: i32, s: i32, e: i32): bool {
   if (check == CHECK_NONE) return true;
-  if (check == CHECK_DIGITS) return boundedBy(text, len, s, e, false);
-  if (!boundedBy(text, len, s, e, true)) return false;
-  if (check == CHECK_LUHN) return luhn(text + s, e - s);
-  if (check == CHECK_IPV4) return ipv4(text + s, e - s);
-  if (check == CHECK_SSN) return ssn(text + s, e - s);
+  if (check == CHECK_DIGITS) return boundedBy(u, n, s, e, false);
+  if (!boundedBy(u, n, s, e, true)) return false;
+  if (check == CHECK_LUHN) return luhn(u, s, e);
+  if (check == CHECK_IPV4) return ipv4(u, s, e);
+  if (check == CHECK_SSN) return ssn(u, s, e);
   return true;
 }

@@ -1,7 +1,6 @@
 // Scanning with DFA tables compiled in TypeScript (engine/compiler/regex.ts documents the format).
 // Input is UTF-8; the automata run over UTF-16 code units (JS regex semantics), so each decoded
 // code point feeds one unit, or two for a surrogate pair. Every scan is one pass: linear time.
-import { decodeAt, dCp, dLen } from "./text";
 import { rdU32, rdBytes, rBad, fail } from "./reader";
 
 // Descriptor of one validated table, stored in PERSIST: 8 u32 fields.
@@ -50,9 +49,8 @@ export function dfaFlags(d: usize): u32 {
   return load<u32>(d + D_FLAGS);
 }
 
-/** Equivalence class of one UTF-16 code unit: a table for ASCII, binary search for the rest. */
-function classOf(d: usize, u: u32): u32 {
-  if (u < 128) return <u32>load<u8>(<usize>load<u32>(d + D_ASCII) + u);
+/** Equivalence class of a non-ASCII UTF-16 code unit: binary search over the ranges. */
+function classOfWide(d: usize, u: u32): u32 {
   const ranges = <usize>load<u32>(d + D_RANGES);
   let lo: i32 = 0;
   let hi: i32 = <i32>load<u32>(d + D_NRANGES) - 1;
@@ -66,135 +64,92 @@ function classOf(d: usize, u: u32): u32 {
   return 0;
 }
 
-function step(d: usize, s: u32, u: u32): u32 {
-  const classes = load<u32>(d + D_CLASSES);
+// The scanners below run over text already decoded to UTF-16 code units (text.ts toUnits), so a
+// string is decoded once however many tables scan it; offsets are unit indices, the host's unit.
+// Table pointers are hoisted into locals: each step is a class lookup, a load and a compare.
+
+/**
+ * Earliest position >= `from` where a match ends, or -1. One forward pass.
+ * A scan resumed at `from` > 0 treats `from` as the start of text for `^` paths.
+ */
+export function searchEnd(d: usize, u: usize, n: i32, from: i32): i32 {
+  const flags = load<u32>(d + D_FLAGS);
+  if ((flags & FLAG_START_ANCHORED) != 0 && from != 0) return -1;
+  const endAnchored = (flags & FLAG_END_ANCHORED) != 0;
+  const classes = <usize>load<u32>(d + D_CLASSES);
   const trans = <usize>load<u32>(d + D_TRANS);
-  return <u32>load<u16>(trans + (<usize>s * <usize>classes + <usize>classOf(d, u)) * 2);
+  const ascii = <usize>load<u32>(d + D_ASCII);
+  const accept = <usize>load<u32>(d + D_ACCEPT);
+  let s: usize = 1;
+  if (load<u8>(accept + s) != 0 && (!endAnchored || from == n)) return from;
+  for (let i = from; i < n; i++) {
+    const c = <u32>load<u16>(u + (<usize>i << 1));
+    const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
+    s = <usize>load<u16>(trans + ((s * classes + cls) << 1));
+    if (s == 0) return -1;
+    if (load<u8>(accept + s) != 0 && (!endAnchored || i + 1 == n)) return i + 1;
+  }
+  return -1;
 }
 
-function accepting(d: usize, s: u32): bool {
+/** Whether the whole text matches an anchored table. */
+export function fullMatch(d: usize, u: usize, n: i32): bool {
+  const classes = <usize>load<u32>(d + D_CLASSES);
+  const trans = <usize>load<u32>(d + D_TRANS);
+  const ascii = <usize>load<u32>(d + D_ASCII);
+  let s: usize = 1;
+  for (let i = 0; i < n; i++) {
+    const c = <u32>load<u16>(u + (<usize>i << 1));
+    const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
+    s = <usize>load<u16>(trans + ((s * classes + cls) << 1));
+    if (s == 0) return false;
+  }
   return load<u8>(<usize>load<u32>(d + D_ACCEPT) + s) != 0;
 }
 
-// Results of a scan, in bytes and in UTF-16 units (the host's offsets).
-export let mByteStart: usize = 0;
-export let mByteEnd: usize = 0;
-export let mU16Start: i32 = 0;
-export let mU16End: i32 = 0;
-
 /**
- * Forward search from byte `from` (whose UTF-16 offset is `u16From`) for the earliest position
- * where a match ends. Returns true and sets mByteEnd/mU16End, or false. One pass.
+ * From a match end, runs the reversed anchored table backwards (not below `floor`) and returns
+ * the last accepting position: the leftmost start of a match ending there (`end` if none).
  */
-export function searchEnd(d: usize, text: usize, len: usize, from: usize, u16From: i32): bool {
-  const end = text + len;
-  const endAnchored = (dfaFlags(d) & FLAG_END_ANCHORED) != 0;
-  if ((dfaFlags(d) & FLAG_START_ANCHORED) != 0 && from != 0) return false;
-  let s: u32 = 1;
-  let p = text + from;
-  let u16 = u16From;
-  if (accepting(d, s) && (!endAnchored || p == end)) { mByteEnd = p - text; mU16End = u16; return true; }
-  while (p < end) {
-    decodeAt(p, end);
-    const cp = dCp;
-    p += dLen;
-    if (cp >= 0x10000) {
-      s = step(d, s, 0xd800 + ((cp - 0x10000) >> 10));
-      s = step(d, s, 0xdc00 + ((cp - 0x10000) & 0x3ff));
-      u16 += 2;
-    } else {
-      s = step(d, s, cp);
-      u16 += 1;
-    }
-    if (s == 0) return false;
-    if (accepting(d, s) && (!endAnchored || p == end)) { mByteEnd = p - text; mU16End = u16; return true; }
+export function reverseStart(d: usize, u: usize, floor: i32, end: i32): i32 {
+  const classes = <usize>load<u32>(d + D_CLASSES);
+  const trans = <usize>load<u32>(d + D_TRANS);
+  const ascii = <usize>load<u32>(d + D_ASCII);
+  const accept = <usize>load<u32>(d + D_ACCEPT);
+  let s: usize = 1;
+  let start = end;
+  for (let i = end - 1; i >= floor; i--) {
+    const c = <u32>load<u16>(u + (<usize>i << 1));
+    const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
+    s = <usize>load<u16>(trans + ((s * classes + cls) << 1));
+    if (s == 0) break;
+    if (load<u8>(accept + s) != 0) start = i;
   }
-  return false;
-}
-
-/** Whole-value match with an anchored table. */
-export function fullMatch(d: usize, text: usize, len: usize): bool {
-  const end = text + len;
-  let s: u32 = 1;
-  let p = text;
-  while (p < end) {
-    decodeAt(p, end);
-    const cp = dCp;
-    p += dLen;
-    if (cp >= 0x10000) {
-      s = step(d, s, 0xd800 + ((cp - 0x10000) >> 10));
-      s = step(d, s, 0xdc00 + ((cp - 0x10000) & 0x3ff));
-    } else {
-      s = step(d, s, cp);
-    }
-    if (s == 0) return false;
-  }
-  return accepting(d, s);
-}
-
-/**
- * From a match end (byte `endB`, UTF-16 `endU`) runs the reversed, anchored table backwards and
- * keeps the last accepting position: the leftmost start of a match ending there. Never goes
- * before byte `floor`. Sets mByteStart/mU16Start (equal to the end when nothing accepts).
- */
-export function reverseStart(d: usize, text: usize, floor: usize, endB: usize, endU: i32): void {
-  let s: u32 = 1;
-  let p = text + endB;
-  let u16 = endU;
-  mByteStart = endB;
-  mU16Start = endU;
-  if (accepting(d, s)) { mByteStart = endB; mU16Start = endU; }
-  const lo = text + floor;
-  while (p > lo) {
-    // Step back to the first byte of the previous code point.
-    let q = p - 1;
-    while (q > lo && (load<u8>(q) & 0xc0) == 0x80 && p - q < 4) q--;
-    decodeAt(q, p);
-    let cp = dCp;
-    if (q + dLen != p) { cp = 0xfffd; q = p - 1; } // stray continuation byte: one U+FFFD per byte
-    p = q;
-    if (cp >= 0x10000) {
-      s = step(d, s, 0xdc00 + ((cp - 0x10000) & 0x3ff));
-      s = step(d, s, 0xd800 + ((cp - 0x10000) >> 10));
-      u16 -= 2;
-    } else {
-      s = step(d, s, cp);
-      u16 -= 1;
-    }
-    if (s == 0) return;
-    if (accepting(d, s)) { mByteStart = p - text; mU16Start = u16; }
-  }
+  return start;
 }
 
 /** How far past the earliest end a match may be extended: keeps every scan O(n · 1024). */
 export const MAX_EXTEND_UNITS: i32 = 1024;
 
 /**
- * From a match start (byte `startB`, UTF-16 `startU`) runs the anchored table forwards and keeps
- * the last accepting position, at least the known end (`endB`, `endU`): the longest match from
- * that start, looking at most MAX_EXTEND_UNITS code units beyond the known end. Sets mByteEnd/mU16End.
+ * From a match start, runs the anchored table forwards and returns the last accepting position
+ * (at least `end`): the longest match from that start, looking at most MAX_EXTEND_UNITS beyond `end`.
  */
-export function extendEnd(d: usize, text: usize, len: usize, startB: usize, startU: i32, endB: usize, endU: i32): void {
-  const end = text + len;
-  const endAnchored = (dfaFlags(d) & FLAG_END_ANCHORED) != 0;
-  mByteEnd = endB;
-  mU16End = endU;
-  let s: u32 = 1;
-  let p = text + startB;
-  let u16 = startU;
-  while (p < end && u16 < endU + MAX_EXTEND_UNITS) {
-    decodeAt(p, end);
-    const cp = dCp;
-    p += dLen;
-    if (cp >= 0x10000) {
-      s = step(d, s, 0xd800 + ((cp - 0x10000) >> 10));
-      s = step(d, s, 0xdc00 + ((cp - 0x10000) & 0x3ff));
-      u16 += 2;
-    } else {
-      s = step(d, s, cp);
-      u16 += 1;
-    }
-    if (s == 0) return;
-    if (accepting(d, s) && u16 > mU16End && (!endAnchored || p == end)) { mByteEnd = p - text; mU16End = u16; }
+export function extendEnd(d: usize, u: usize, n: i32, start: i32, end: i32): i32 {
+  const endAnchored = (load<u32>(d + D_FLAGS) & FLAG_END_ANCHORED) != 0;
+  const classes = <usize>load<u32>(d + D_CLASSES);
+  const trans = <usize>load<u32>(d + D_TRANS);
+  const ascii = <usize>load<u32>(d + D_ASCII);
+  const accept = <usize>load<u32>(d + D_ACCEPT);
+  const limit = end + MAX_EXTEND_UNITS < n ? end + MAX_EXTEND_UNITS : n;
+  let best = end;
+  let s: usize = 1;
+  for (let i = start; i < limit; i++) {
+    const c = <u32>load<u16>(u + (<usize>i << 1));
+    const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
+    s = <usize>load<u16>(trans + ((s * classes + cls) << 1));
+    if (s == 0) break;
+    if (load<u8>(accept + s) != 0 && i + 1 > best && (!endAnchored || i + 1 == n)) best = i + 1;
   }
+  return best;
 }

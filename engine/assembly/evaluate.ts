@@ -2,9 +2,9 @@
 // docs/ENGINE.md; every stage runs, so the answer lists every violation, not only the first.
 import { readerInit, readerTrust, rdU8, rdU32, rdI64, rdF64, rdBytes, rBad, rp, rEnd, setPos } from "./reader";
 import { outPtr, scratchAlloc, scratchReset, scratchFailed, inputPtr } from "./memory";
-import { decodeAt, dCp, dLen, foldUtf8, utf16Length, bytesEqual } from "./text";
+import { decodeAt, dCp, dLen, foldUtf8, utf16Length, bytesEqual, toUnits, uPtr, uLen } from "./text";
 import { setLookup, nameMatches } from "./names";
-import { searchEnd, reverseStart, extendEnd, fullMatch, mByteEnd, mU16End, mByteStart, mU16Start, DFA_DESC_SIZE } from "./dfa";
+import { searchEnd, reverseStart, extendEnd, fullMatch, DFA_DESC_SIZE } from "./dfa";
 import { nextUrl, uHost, uHostLen, uStart, uEnd, uNext } from "./url";
 import * as P from "./policy";
 import { checkMatch } from "./checks";
@@ -155,11 +155,23 @@ function toolNameValid(): bool {
 
 // ---- content, network and argument checks ---------------------------------------------------------
 
-/** Every match of content rules (those that apply to `phase`) in one text. */
+/** Every match of content rules (those that apply to `phase`) in one text, decoded once. */
 function scanContent(text: usize, len: usize, valueIdx: i32, isKey: bool, phase: u32): void {
+  if (P.gNContent == 0 || !toUnits(text, len)) return;
+  const u = uPtr;
+  const n = uLen;
+  // Prefilter results for this text: 0 not run yet, 1 no match, 2 match (one byte per table).
+  const seen = scratchAlloc(<usize>P.gNDfa);
+  if (seen == 0) return;
+  memory.fill(seen, 0, <usize>P.gNDfa);
   for (let r: u32 = 0; r < P.gNContent; r++) {
     const c = P.gContent + <usize>r * P.CONTENT_SIZE;
     if ((load<u32>(c + 12) & phase) == 0) continue;
+    const pre = load<u32>(c + 28);
+    if (pre != P.NONE) {
+      if (load<u8>(seen + pre) == 0) store<u8>(seen + pre, searchEnd(P.gDfas + <usize>pre * DFA_DESC_SIZE, u, n, 0) >= 0 ? 2 : 1);
+      if (load<u8>(seen + pre) == 1) continue; // the union of this group cannot match: no rule in it can
+    }
     const search = P.gDfas + <usize>load<u32>(c) * DFA_DESC_SIZE;
     const reverse = P.gDfas + <usize>load<u32>(c + 4) * DFA_DESC_SIZE;
     const anchored = P.gDfas + <usize>load<u32>(c + 16) * DFA_DESC_SIZE;
@@ -167,38 +179,24 @@ function scanContent(text: usize, len: usize, valueIdx: i32, isKey: bool, phase:
     if (isKey && action == ACT_REDACT) action = ACT_BLOCK; // a key cannot be redacted in place
     const type = load<u32>(c + 20) == 1 ? V_PII : V_CONTENT;
     const check = load<u32>(c + 24);
-    let from: usize = 0;
-    let fromU: i32 = 0;
+    let from: i32 = 0;
     let count: u32 = 0;
-    while (from <= len && searchEnd(search, text, len, from, fromU)) {
+    while (from <= n) {
       // Earliest end, then the leftmost start of a match ending there, then the longest end
       // from that start: each step is one linear pass.
-      reverseStart(reverse, text, from, mByteEnd, mU16End);
-      const startB = mByteStart;
-      const startU = mU16Start;
-      extendEnd(anchored, text, len, startB, startU, mByteEnd, mU16End);
-      const endB = mByteEnd;
-      const endU = mU16End;
-      if (!checkMatch(check, text, len, startB, endB)) {
-        // Not a valid match (checksum, boundary): look again from the next code point after its start.
-        if (startB >= len) break;
-        decodeAt(text + startB, text + len);
-        from = startB + dLen;
-        fromU = startU + (dCp >= 0x10000 ? 2 : 1);
+      const first = searchEnd(search, u, n, from);
+      if (first < 0) break;
+      const start = reverseStart(reverse, u, from, first);
+      const end = extendEnd(anchored, u, n, start, first);
+      if (!checkMatch(check, u, n, start, end)) {
+        // Not a valid match (checksum, boundary): look again from the unit after its start.
+        from = start + 1;
         continue;
       }
       if (isKey) violation(type, action, <i32>r, valueIdx, -1, -1, 1);
-      else violation(type, action, <i32>r, valueIdx, startU, endU, 0);
+      else violation(type, action, <i32>r, valueIdx, start, end, 0);
       if (++count >= MAX_MATCHES_PER_TEXT || action != ACT_REDACT) break; // one report per rule unless redacting
-      if (endB == from) {
-        if (from >= len) break;
-        decodeAt(text + from, text + len);
-        fromU += dCp >= 0x10000 ? 2 : 1;
-        from += dLen;
-      } else {
-        from = endB;
-        fromU = endU;
-      }
+      from = end > from ? end : from + 1;
     }
   }
 }
@@ -309,15 +307,16 @@ function checkArgument(r: u32, a: usize, v: usize, i: u32): void {
   }
   if ((flags & (P.F_MAXLEN | P.F_PATTERN | P.F_DENIED_PATTERN)) != 0) {
     if (t != P.VT_STRING) { violation(V_ARGUMENT, act, ri, vi, -1, -1, D_TYPE); return; }
-    const p = <usize>load<u32>(v + 8);
-    const len = <usize>load<u32>(v + 12);
-    if ((flags & P.F_MAXLEN) != 0 && utf16Length(p, len) > <i32>load<u32>(a + P.A_MAXLEN)) violation(V_ARGUMENT, act, ri, vi, -1, -1, D_MAXLEN);
-    if ((flags & P.F_PATTERN) != 0 && !fullMatch(P.gDfas + <usize>load<u32>(a + P.A_PATTERN) * DFA_DESC_SIZE, p, len)) violation(V_ARGUMENT, act, ri, vi, -1, -1, D_PATTERN);
+    if (!toUnits(<usize>load<u32>(v + 8), <usize>load<u32>(v + 12))) return;
+    const u = uPtr;
+    const n = uLen;
+    if ((flags & P.F_MAXLEN) != 0 && n > <i32>load<u32>(a + P.A_MAXLEN)) violation(V_ARGUMENT, act, ri, vi, -1, -1, D_MAXLEN);
+    if ((flags & P.F_PATTERN) != 0 && !fullMatch(P.gDfas + <usize>load<u32>(a + P.A_PATTERN) * DFA_DESC_SIZE, u, n)) violation(V_ARGUMENT, act, ri, vi, -1, -1, D_PATTERN);
     if ((flags & P.F_DENIED_PATTERN) != 0) {
-      const search = P.gDfas + <usize>load<u32>(a + P.A_DENIED_SEARCH) * DFA_DESC_SIZE;
-      if (searchEnd(search, p, len, 0, 0)) {
-        reverseStart(P.gDfas + <usize>load<u32>(a + P.A_DENIED_REVERSE) * DFA_DESC_SIZE, p, 0, mByteEnd, mU16End);
-        violation(V_ARGUMENT, act, ri, vi, mU16Start, mU16End, D_DENIED_PATTERN);
+      const end = searchEnd(P.gDfas + <usize>load<u32>(a + P.A_DENIED_SEARCH) * DFA_DESC_SIZE, u, n, 0);
+      if (end >= 0) {
+        const start = reverseStart(P.gDfas + <usize>load<u32>(a + P.A_DENIED_REVERSE) * DFA_DESC_SIZE, u, 0, end);
+        violation(V_ARGUMENT, act, ri, vi, start, end, D_DENIED_PATTERN);
       }
     }
   }

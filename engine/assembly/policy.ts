@@ -30,8 +30,8 @@ export let gDeniedDomains: usize = 0;
 export let gNDfa: u32 = 0;
 export let gDfas: usize = 0;
 export let gNContent: u32 = 0;
-export let gContent: usize = 0; // per rule: searchDfa, reverseDfa, action, appliesTo, anchoredDfa, kind, check (7 × u32)
-export const CONTENT_SIZE: usize = 28;
+export let gContent: usize = 0; // per rule: searchDfa, reverseDfa, action, appliesTo, anchoredDfa, kind, check, prefilterDfa (8 × u32)
+export const CONTENT_SIZE: usize = 32;
 export let gNArg: u32 = 0;
 export let gArgs: usize = 0;
 export let gNRate: u32 = 0;
@@ -135,6 +135,7 @@ export function loadBundle(): i32 {
     if (kind > 1 || check > CHECK_MAX) fail();
     store<u32>(c + 20, kind);
     store<u32>(c + 24, check);
+    store<u32>(c + 28, dfaIndex(true));
   }
 
   gNArg = rdU32();

@@ -1,6 +1,7 @@
 // UTF-8 decoding and case folding. All case-insensitive comparison happens here, inside the
 // engine, because hosts disagree with each other on Unicode case tables (wasm-notes §4).
 import { casemap } from "~lib/util/casemap";
+import { scratchAlloc } from "./memory";
 
 // Decoder state: the last decoded code point and how many bytes it used.
 export let dCp: u32 = 0;
@@ -89,4 +90,33 @@ export function hashBytes(p: usize, len: usize): u32 {
     h *= 0x01000193;
   }
   return h;
+}
+
+// The last decoded text: UTF-16 code units in scratch, and how many.
+export let uPtr: usize = 0;
+export let uLen: i32 = 0;
+
+/** Decodes UTF-8 [p, p+len) into UTF-16 code units in scratch (uPtr/uLen). False when out of memory. */
+export function toUnits(p: usize, len: usize): bool {
+  const out = scratchAlloc(len * 2 + 2);
+  if (out == 0) return false;
+  const end = p + len;
+  let n: usize = 0;
+  while (p < end) {
+    const b = load<u8>(p);
+    if (b < 0x80) { store<u16>(out + (n << 1), b); n++; p++; continue; }
+    decodeAt(p, end);
+    p += dLen;
+    if (dCp >= 0x10000) {
+      store<u16>(out + (n << 1), 0xd800 + ((dCp - 0x10000) >> 10));
+      store<u16>(out + ((n + 1) << 1), 0xdc00 + ((dCp - 0x10000) & 0x3ff));
+      n += 2;
+    } else {
+      store<u16>(out + (n << 1), dCp);
+      n++;
+    }
+  }
+  uPtr = out;
+  uLen = <i32>n;
+  return true;
 }

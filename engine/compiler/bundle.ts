@@ -9,7 +9,8 @@
  *   u32 network_enabled, u32 deny_all_other, list<name> allowed_domains, list<name> denied_domains
  *   list<u32 size + DFA table> dfas                                    (format: regex.ts)
  *   list<{u32 search_dfa, u32 reverse_dfa, u32 action, u32 applies_to, u32 anchored_dfa,
- *         u32 kind (0 content rule, 1 PII), u32 check (engine/assembly/checks.ts)}> content_rules
+ *         u32 kind (0 content rule, 1 PII), u32 check (engine/assembly/checks.ts),
+ *         u32 prefilter_dfa (0xFFFFFFFF: none)}> content_rules
  *   list<argument rule> argument_rules                                 (see writeArgumentRule)
  *   list<{name, u32 max_calls, i64 window_ms}> rate_limits
  *   canonical JSON metadata (the resolved policy, for the host's messages and settings), then its u32 length
@@ -76,11 +77,16 @@ class DfaTable {
   private readonly byKey = new Map<string, number>();
   private totalStates = 0;
 
-  add(source: string, kind: "search" | "anchored" | "reverse", caseInsensitive: boolean): number {
+  readonly anchoredAtEnd: boolean[] = [];
+  readonly states: number[] = [];
+
+  add(source: string, kind: "search" | "anchored" | "reverse", caseInsensitive: boolean, maxStates: number = BUNDLE_BUDGET.maxDfaStates): number {
     const key = `${kind}\u0000${caseInsensitive ? "i" : ""}\u0000${source}`;
     const known = this.byKey.get(key);
     if (known !== undefined) return known;
-    const dfa = compilePattern(source, { kind, caseInsensitive, maxStates: BUNDLE_BUDGET.maxDfaStates });
+    const dfa = compilePattern(source, { kind, caseInsensitive, maxStates });
+    this.anchoredAtEnd.push(dfa.endAnchored);
+    this.states.push(dfa.states);
     this.totalStates += dfa.states;
     if (this.totalStates > BUNDLE_BUDGET.maxTotalDfaStates) {
       throw new BudgetError(`policy patterns need more than ${BUNDLE_BUDGET.maxTotalDfaStates} automaton states in total (at ${JSON.stringify(source)})`);
@@ -89,7 +95,45 @@ class DfaTable {
     this.byKey.set(key, this.tables.length - 1);
     return this.tables.length - 1;
   }
+
+  /** Like add, but a pattern over budget yields NONE instead of an error (for optional tables). */
+  tryAdd(source: string, kind: "search", caseInsensitive: boolean, maxStates: number): number {
+    try {
+      return this.add(source, kind, caseInsensitive, maxStates);
+    } catch (err) {
+      if (err instanceof BudgetError) return NONE;
+      throw err;
+    }
+  }
 }
+
+/**
+ * Prefilters: one search table for the union of the content patterns that share a case flag
+ * (end-anchored ones excepted: one table has one end flag). A text that the union does not match
+ * skips every rule of the group, so a clean text costs one pass instead of one pass per rule.
+ * A union over the state budget is simply not built; its rules are then scanned one by one.
+ */
+function addPrefilters(dfas: DfaTable, rules: { source: string; ci: boolean; search: number }[]): number[] {
+  const prefilterOf = rules.map(() => NONE);
+  for (const ci of [true, false]) {
+    // Patterns whose own automaton is large (long counted repeats) would blow up any union:
+    // they are scanned on their own. The rest are unioned, halving a group that is over budget.
+    const members = rules.map((r, i) => ({ r, i })).filter(({ r }) => r.ci === ci && !dfas.anchoredAtEnd[r.search] && (dfas.states[r.search] ?? 0) <= PREFILTER_MEMBER_STATES);
+    const queue = [members];
+    while (queue.length > 0) {
+      const group = queue.shift()!;
+      if (group.length < 2) continue;
+      const union = dfas.tryAdd(group.map(({ r }) => `(?:${r.source})`).join("|"), "search", ci, PREFILTER_MAX_STATES);
+      if (union !== NONE) for (const { i } of group) prefilterOf[i] = union;
+      else queue.push(group.slice(0, group.length >> 1), group.slice(group.length >> 1));
+    }
+  }
+  return prefilterOf;
+}
+
+/** Largest single-pattern search automaton that joins a prefilter union, and largest union. */
+const PREFILTER_MEMBER_STATES = 128;
+const PREFILTER_MAX_STATES = 1024;
 
 type Scalar = string | number | boolean;
 
@@ -118,6 +162,8 @@ export function compileBundle(policy: Policy): CompiledBundle {
     const source = rule.pattern ?? builtin?.source;
     if (source === undefined) throw new PolicyValidationError("content rule without pattern", [{ path: ["rules", "content_rules"], message: `rule ${rule.name} has no pattern and is not a built-in` }]);
     return {
+      source,
+      ci: true,
       search: dfas.add(source, "search", true),
       reverse: dfas.add(source, "reverse", true),
       anchored: dfas.add(source, "anchored", true),
@@ -133,6 +179,8 @@ export function compileBundle(policy: Policy): CompiledBundle {
   if (r.pii_redaction.enabled) {
     for (const p of PII_PATTERNS.filter((x) => r.pii_redaction.categories.includes(x.category))) {
       content.push({
+        source: p.source,
+        ci: false,
         search: dfas.add(p.source, "search", false),
         reverse: dfas.add(p.source, "reverse", false),
         anchored: dfas.add(p.source, "anchored", false),
@@ -144,6 +192,8 @@ export function compileBundle(policy: Policy): CompiledBundle {
       });
     }
   }
+
+  const prefilters = addPrefilters(dfas, content);
 
   const argRules: { tool: string; path: string; c: NonNullable<Policy["rules"]["argument_rules"]>[string][string]; pattern: number; deniedSearch: number; deniedReverse: number }[] = [];
   for (const [tool, byPath] of Object.entries(r.argument_rules ?? {})) {
@@ -182,7 +232,7 @@ export function compileBundle(policy: Policy): CompiledBundle {
   w.u32(dfas.tables.length);
   for (const t of dfas.tables) w.u32(t.length).bytes(t);
   w.u32(content.length);
-  for (const c of content) w.u32(c.search).u32(c.reverse).u32(c.action).u32(c.applies).u32(c.anchored).u32(c.kind).u32(c.check);
+  content.forEach((c, i) => w.u32(c.search).u32(c.reverse).u32(c.action).u32(c.applies).u32(c.anchored).u32(c.kind).u32(c.check).u32(prefilters[i]!));
   w.u32(argRules.length);
   for (const a of argRules) writeArgumentRule(w, a.tool, a.path, a.c, a.pattern, a.deniedSearch, a.deniedReverse, mode === "log" ? 1 : 0);
   w.u32(rate.length);

@@ -14,7 +14,7 @@ import { compilePattern } from "../../engine/compiler/regex.js";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const HARNESS = "test/compiler/__dfa_harness.ts";
 const HARNESS_SOURCE = `
-import { parseDfa, searchEnd, fullMatch, reverseStart, mU16End, mU16Start } from "../../engine/assembly/dfa";
+import { parseDfa, searchEnd, fullMatch, reverseStart } from "../../engine/assembly/dfa";
 import { readerInit, rBad } from "../../engine/assembly/reader";
 
 export function base(): usize { return (__heap_base + 15) & ~(<usize>15); }
@@ -28,14 +28,9 @@ export function load(len: usize): bool {
   parseDfa(base());
   return !rBad;
 }
-export function search(text: usize, len: usize, from: usize, u16From: i32): i32 {
-  return searchEnd(base(), text, len, from, u16From) ? mU16End : -1;
-}
-export function full(text: usize, len: usize): bool { return fullMatch(base(), text, len); }
-export function rev(text: usize, endB: usize, endU: i32): i32 {
-  reverseStart(base(), text, 0, endB, endU);
-  return mU16Start;
-}
+export function search(units: usize, n: i32, from: i32): i32 { return searchEnd(base(), units, n, from); }
+export function full(units: usize, n: i32): bool { return fullMatch(base(), units, n); }
+export function rev(units: usize, end: i32): i32 { return reverseStart(base(), units, 0, end); }
 `;
 
 interface Harness {
@@ -43,9 +38,9 @@ interface Harness {
   ensure(bytes: number): void;
   table(): number;
   load(len: number): number;
-  search(text: number, len: number, from: number, u16From: number): number;
-  full(text: number, len: number): number;
-  rev(text: number, endB: number, endU: number): number;
+  search(units: number, n: number, from: number): number;
+  full(units: number, n: number): number;
+  rev(units: number, end: number): number;
 }
 
 let wasm: Harness;
@@ -76,21 +71,17 @@ beforeAll(async () => {
   wasm = instance.exports as unknown as Harness;
 }, 120_000);
 
-const enc = new TextEncoder();
-
-/** Loads a table and a text into the harness; returns the text's address and UTF-8 length. */
+/** Loads a table and a text (as UTF-16 code units, what the engine scans) into the harness. */
 function put(bytes: Uint8Array, text: string): { text: number; len: number } {
-  const utf8 = enc.encode(text);
-  wasm.ensure(bytes.length + utf8.length + 16);
+  wasm.ensure(bytes.length + text.length * 2 + 16);
   const t = wasm.table();
   new Uint8Array(wasm.memory.buffer).set(bytes, t);
   expect(wasm.load(bytes.length)).toBe(1);
-  const at = t + bytes.length;
-  new Uint8Array(wasm.memory.buffer).set(utf8, at);
-  return { text: at, len: utf8.length };
+  const at = (t + bytes.length + 1) & ~1;
+  const units = new Uint16Array(wasm.memory.buffer, at, text.length);
+  for (let i = 0; i < text.length; i++) units[i] = text.charCodeAt(i);
+  return { text: at, len: text.length };
 }
-
-const byteOffset = (text: string, u16: number): number => enc.encode(text.slice(0, u16)).length;
 
 interface Tables {
   search: Uint8Array;
@@ -109,18 +100,18 @@ function tables(source: string, caseInsensitive: boolean): Tables {
 /** Compares the engine with the reference model on one text (BMP, no lone surrogates). */
 function agree(t: Tables, text: string): void {
   let p = put(t.search, text);
-  const end = wasm.search(p.text, p.len, 0, 0);
+  const end = wasm.search(p.text, p.len, 0);
   expect(end, `search on ${JSON.stringify(text)}`).toBe(searchFirstEnd(t.sim.search, text));
   // Resumed scans (`from` > 0), as when looking for the next match.
   for (let from = 1; from < text.length; from++) {
-    const got = wasm.search(p.text, p.len, byteOffset(text, from), from);
+    const got = wasm.search(p.text, p.len, from);
     expect(got, `search on ${JSON.stringify(text)} from ${from}`).toBe(searchFirstEnd(t.sim.search, text, from));
   }
   p = put(t.anchored, text);
   expect(wasm.full(p.text, p.len) === 1, `full on ${JSON.stringify(text)}`).toBe(fullMatch(t.sim.anchored, text));
   if (end >= 0) {
     p = put(t.reverse, text);
-    const start = wasm.rev(p.text, byteOffset(text, end), end);
+    const start = wasm.rev(p.text, end);
     expect(start, `reverse on ${JSON.stringify(text)} from ${end}`).toBe(reverseStart(t.sim.reverse, text, end));
   }
 }

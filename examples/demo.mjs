@@ -13,7 +13,7 @@ const calls = [
   { tool: "SEARCH_WEB", args: { query: "case does not help a denied tool, nor hurt an allowed one" } },
   { tool: "execute_shell", args: { command: "rm -rf /" } },
   { tool: "get_weather", args: { city: "Paris", source: "https://api.openai.com@evil.example/steal" } },
-  { tool: "read_file", args: { path: "../../etc/passwd" } },
+  { tool: "read_file", args: { path: "reports/q3.txt", note: "mail jane.doe@example.com" } },
   { tool: "unknown_tool", args: {} },
 ];
 

@@ -88,3 +88,39 @@ for (const p of policies) {
     console.log(line);
   }
 }
+
+// The enforcer on top: redactions (host-side, from engine spans), outcomes and error codes must
+// match too. Time is injected so that rate windows replay identically.
+{
+  let clock = 1_000;
+  const records = [];
+  const enforcer = api.createEnforcer({
+    policy: {
+      name: "enforcer",
+      on_violation: "redact",
+      rules: {
+        denied_tools: ["shell"],
+        pii_redaction: { enabled: true, categories: ["email", "phone", "ssn", "credit_card", "ip_address", "passport"], strategy: "placeholder" },
+        content_rules: { enabled: true, block_patterns: [{ name: "key", pattern: "sk-[a-z0-9]{6,}" }] },
+        rate_limits: { enabled: true, global_limit: { max_calls: 40, window_seconds: 3 } },
+      },
+    },
+    clock: () => clock,
+    audit: { record: (r) => records.push(r) },
+  });
+  const texts = ["mail a.b@c.io", "call (555) 123-4567", "ssn 123-45-6789", "card 4111 1111 1111 1111", "ip 10.1.2.3", "key sk-abc123def", "AB1234567", "plain", "x é 🎉 jane@doe.org y"];
+  for (let i = 0; i < 500; i++) {
+    clock += rand(150);
+    const tool = pick(["search", "search", "shell", "fetch"]);
+    const args = { q: pick(texts), more: [pick(texts), { deep: pick(texts) }] };
+    let seen = null;
+    const line = await enforcer
+      .call(tool, args, (a) => {
+        seen = a;
+        return `${pick(texts)} | ${pick(texts)}`;
+      })
+      .then((out) => `ok ${show(seen)} -> ${show(out)}`, (err) => `err ${err.code} ${err.rule}`);
+    const r = records.at(-1);
+    console.log(`${line} [${r.outcome} ${r.redactions.input}/${r.redactions.output} ${r.violations.map((v) => `${v.type}:${v.action}`).join(",")}]`);
+  }
+}

@@ -2,9 +2,9 @@
  * The `enforcecore` command. Exit codes: 0 ok / allowed, 1 denied or a check failed,
  * 2 bad usage or bad input (unreadable or invalid policy, malformed JSON).
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { compilePolicyFile, EnforceCoreError, formatIssue, loadEngineSync, loadPolicy, type PolicyIssue } from "../hosts/node/index.js";
+import { compilePolicyFile, compilePolicyObject, EnforceCoreError, formatIssue, loadEngineSync, loadPolicy, redactSpans, replacementFor, type PolicyIssue } from "../hosts/node/index.js";
 
 const EXIT_OK = 0;
 const EXIT_DENIED = 1;
@@ -18,9 +18,11 @@ const HELP: Record<string, string> = {
 Usage: enforcecore <command> [options]
 
 Commands:
+  init [--force]                          write a starter policy (enforcecore.yaml) into this folder
   validate POLICY...                      check policy files; errors as file:line:col: message
   compile POLICY -o BUNDLE                compile a policy into the bundle edge runtimes load
   check --policy P --tool T [--args JSON] decide one tool call (exit 0 allow, 1 deny)
+  redact [--policy P] [--json]            redact PII from stdin to stdout
 
 Run 'enforcecore <command> --help' for a command's options.
 Exit codes: 0 ok, 1 denied or failed, 2 bad usage or bad input.`,
@@ -32,6 +34,15 @@ Exit 0 when all are valid, 2 otherwise.`,
 
 Validates and compiles POLICY into a binary bundle for the wasm engine and prints its SHA-256
 digest (the policy's identity in decisions and audit entries).`,
+  init: `Usage: enforcecore init [--force]
+
+Writes enforcecore.yaml, a commented starter policy, into the current folder (never overwrites
+an existing file unless --force). Validate it with 'enforcecore validate enforcecore.yaml'.`,
+  redact: `Usage: enforcecore redact [--policy P] [--json]
+
+Reads text on stdin and writes it with PII replaced, using the policy's pii_redaction section
+(default: email, phone, ssn, credit_card, ip_address as placeholders). --json prints
+{text, entities: [{type, start, end}]} instead. Exit 0.`,
   check: `Usage: enforcecore check --policy P --tool T [--args JSON] [--now MS] [--json]
 
 Asks the engine whether tool T may run with the given arguments (a JSON object, default {}).
@@ -111,6 +122,69 @@ function check(argv: string[]): number {
   return decision.allowed ? EXIT_OK : EXIT_DENIED;
 }
 
+const STARTER = `# enforcecore policy: see docs/POLICY.md for every field.
+name: my-agent
+version: "1.0"
+on_violation: block          # block | log | redact
+
+rules:
+  # null allows every tool that is not denied; [] allows none. Globs: * and ?.
+  allowed_tools: [search_web, read_file, get_weather]
+  denied_tools: [execute_shell, "*_delete"]
+
+  pii_redaction:
+    enabled: true
+    categories: [email, phone, ssn, credit_card, ip_address]
+    strategy: placeholder    # placeholder | mask | hash | remove
+
+  network:
+    enabled: true
+    allowed_domains: [api.openai.com, "*.wikipedia.org"]
+    deny_all_other: true
+
+  content_rules:
+    enabled: true            # an empty list enables the four built-ins
+    block_patterns: []
+
+  rate_limits:
+    enabled: true
+    global_limit: { max_calls: 100, window_seconds: 60 }
+
+  resource_limits:
+    max_call_duration_seconds: 30
+    max_cost_usd: 5.00
+`;
+
+function init(argv: string[]): number {
+  const { values } = parseArgs({ args: argv, options: { force: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+  if (values.help) return help("init");
+  const file = "enforcecore.yaml";
+  if (existsSync(file) && !values.force) throw new UsageError(`${file} already exists (use --force to overwrite)`);
+  writeFileSync(file, STARTER);
+  loadPolicy(file); // the starter must be valid: fail loudly if it ever is not
+  console.log(`wrote ${file}; check it with: enforcecore validate ${file}`);
+  return EXIT_OK;
+}
+
+function redact(argv: string[]): number {
+  const { values } = parseArgs({ args: argv, options: { policy: { type: "string", short: "p" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+  if (values.help) return help("redact");
+  const bundle = values.policy
+    ? compilePolicyFile(values.policy)
+    : compilePolicyObject({ name: "cli-redact", rules: { pii_redaction: { enabled: true } } });
+  if (!bundle.meta.policy.rules.pii_redaction.enabled) throw new UsageError(`${values.policy}: pii_redaction is not enabled in this policy`);
+  const text = readFileSync(0, "utf8");
+  const engine = loadEngineSync();
+  engine.loadPolicy(bundle);
+  const d = engine.preCall({ tool: "redact", args: text, now: 0 });
+  const spans = d.violations.filter((v) => v.type === "pii" && v.span);
+  const out = redactSpans(text, spans, replacementFor(bundle.meta)).value as string;
+  if (values.json) {
+    console.log(JSON.stringify({ text: out, entities: spans.map((v) => ({ type: v.rule?.split(".").pop(), start: v.span?.start, end: v.span?.end })) }, null, 2));
+  } else process.stdout.write(out);
+  return EXIT_OK;
+}
+
 function help(command: string): number {
   console.log(HELP[command] ?? HELP.main);
   return EXIT_OK;
@@ -120,6 +194,8 @@ export function main(argv: string[]): number {
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      case "init": return init(rest);
+      case "redact": return redact(rest);
       case "validate": return validate(rest);
       case "compile": return compile(rest);
       case "check": return check(rest);

@@ -58,8 +58,23 @@ describe("enforcecore compile and check", () => {
     expect(cli("check", "--policy", join(tmp, "missing.yaml"), "--tool", "x").status).toBe(2);
   });
 
+  it("init writes a valid starter policy and refuses to overwrite it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "enforcecore-init-"));
+    const run = (...args: string[]) => spawnSync(process.execPath, [join(root, "dist/cli.js"), ...args], { cwd: dir, encoding: "utf8" });
+    expect(run("init").status).toBe(0);
+    expect(run("validate", "enforcecore.yaml").status).toBe(0);
+    expect(run("init").status).toBe(2);
+    expect(run("init", "--force").status).toBe(0);
+  });
+
+  it("redact replaces PII from stdin", () => {
+    const r = spawnSync(process.execPath, [join(root, "dist/cli.js"), "redact", "--json"], { cwd: root, encoding: "utf8", input: "mail jane@doe.org or call (555) 123-4567" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ text: "mail <EMAIL> or call <PHONE>", entities: [{ type: "email", start: 5, end: 17 }, { type: "phone", start: 26, end: 40 }] });
+  });
+
   it("has --help on every verb", () => {
-    for (const verb of ["validate", "compile", "check"]) {
+    for (const verb of ["init", "validate", "compile", "check", "redact"]) {
       const r = cli(verb, "--help");
       expect(r.status).toBe(0);
       expect(r.stdout).toContain(`enforcecore ${verb}`);

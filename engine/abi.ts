@@ -132,29 +132,38 @@ export function visitValues(root: unknown, onValue: (path: readonly (string | nu
     switch (typeof value) {
       case "string":
         bytes += utf8Length(value);
-        return emit(value);
+        emit(value);
+        return;
       case "number":
         bytes += String(value).length;
-        return emit(value);
+        emit(value);
+        return;
       case "boolean":
         bytes += value ? 4 : 5;
-        return emit(value);
+        emit(value);
+        return;
       case "bigint": {
         const s = String(value);
         bytes += s.length;
-        return emit(s);
+        emit(s);
+        return;
       }
       case "undefined":
-        return emit(null);
+        emit(null);
+        return;
       case "function":
       case "symbol":
         return;
     }
-    if (value === null) return emit(null);
+    if (value === null) {
+      emit(null);
+      return;
+    }
     if (value instanceof Date) {
       const s = Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString();
       bytes += s.length;
-      return emit(s);
+      emit(s);
+      return;
     }
     if (value instanceof Uint8Array) throw new BadRequestError(`binary argument at ${where()}: pass text or base64`);
     const obj = value as object;

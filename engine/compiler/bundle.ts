@@ -232,7 +232,7 @@ export function compileBundle(policy: Policy): CompiledBundle {
   w.u32(dfas.tables.length);
   for (const t of dfas.tables) w.u32(t.length).bytes(t);
   w.u32(content.length);
-  content.forEach((c, i) => w.u32(c.search).u32(c.reverse).u32(c.action).u32(c.applies).u32(c.anchored).u32(c.kind).u32(c.check).u32(prefilters[i]!));
+  for (const [i, c] of content.entries()) w.u32(c.search).u32(c.reverse).u32(c.action).u32(c.applies).u32(c.anchored).u32(c.kind).u32(c.check).u32(prefilters[i]!);
   w.u32(argRules.length);
   for (const a of argRules) writeArgumentRule(w, a.tool, a.path, a.c, a.pattern, a.deniedSearch, a.deniedReverse, mode === "log" ? 1 : 0);
   w.u32(rate.length);

@@ -16,6 +16,15 @@ beforeAll(() => {
   nodeOut = run(process.execPath, [corpus]);
 }, 120_000);
 
+describe("package exports conditions", () => {
+  it("`import \"enforcecore\"` loads each runtime's own entry", () => {
+    const script = "test/cross-runtime/conditions.mjs";
+    expect(run(process.execPath, [script]).trim()).toBe("node deny");
+    expect(run(bin("deno"), ["run", "--quiet", "--allow-read", "--allow-env", script]).trim()).toBe("deno deny");
+    expect(run(bin("bun"), [script]).trim()).toBe("bun deny");
+  }, 60_000);
+});
+
 describe("cross-runtime determinism", () => {
   it("covers every kind of decision and violation", () => {
     const lines = nodeOut.trimEnd().split("\n");

@@ -33,8 +33,19 @@ export interface CompiledBundle {
   readonly meta: BundleMeta;
 }
 
+type Sha256Hex = (bytes: Uint8Array) => string;
+let sha256Hex: Sha256Hex = (bytes) => bytesToHex(sha256(bytes));
+
+/**
+ * Hosts with a native SHA-256 (node:crypto in Node, Deno and Bun) install it here: hashing a
+ * large bundle in pure JS costs milliseconds of cold start. Edge and browsers keep the portable one.
+ */
+export function useNativeSha256(impl: Sha256Hex): void {
+  sha256Hex = impl;
+}
+
 export function digestOf(bytes: Uint8Array): string {
-  return bytesToHex(sha256(bytes));
+  return sha256Hex(bytes);
 }
 
 /** Reads the metadata (stored last, followed by its u32 length) out of bundle bytes. */

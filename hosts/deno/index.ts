@@ -1,5 +1,6 @@
 /** enforcecore for Deno: the shared API plus policy files read and watched with Deno's APIs. */
 import { asyncDepthTracker } from "../../core/async-depth.js";
+import { installNativeSha256 } from "../../core/node-facilities.js";
 import type { Enforcer } from "../../core/enforcer.js";
 import { loadEngineSync } from "../../core/embedded.js";
 import { defineHost } from "../../core/host.js";
@@ -12,6 +13,7 @@ export * from "../../core/index.js";
 export * from "../../core/policy-api.js";
 export { loadEngine, loadEngineSync, engineWasmBytes, ENGINE_DIGEST } from "../../core/embedded.js";
 export const runtime = "deno";
+installNativeSha256();
 
 declare const Deno: {
   watchFs(paths: string[]): AsyncIterable<unknown> & { close(): void };

@@ -1,6 +1,6 @@
 /** enforcecore for Node.js: the shared API plus policy files read and watched with node:fs. */
 import { defineHost } from "../../core/host.js";
-import { nodeFacilities, nodeWatcher } from "../../core/node-facilities.js";
+import { installNativeSha256, nodeFacilities, nodeWatcher } from "../../core/node-facilities.js";
 import { compilePolicyFileWith } from "../../core/policy-api.js";
 import { watchPolicyWith, type WatchOptions } from "../../core/watch.js";
 import type { Enforcer } from "../../core/enforcer.js";
@@ -11,6 +11,7 @@ export * from "../../core/index.js";
 export * from "../../core/policy-api.js";
 export { loadEngine, loadEngineSync, engineWasmBytes, ENGINE_DIGEST } from "../../core/embedded.js";
 export const runtime = "node";
+installNativeSha256();
 
 export const loadPolicy = (path: string) => loadPolicyFile(path, nodeIO);
 export const compilePolicyFile = (path: string) => compilePolicyFileWith(path, nodeIO);

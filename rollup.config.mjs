@@ -3,6 +3,7 @@
 //   dist/node.js, dist/bun.js, dist/deno.js  dependencies stay external (npm resolves them)
 //   dist/browser.js                          self-contained, engine inlined as base64
 //   dist/edge.js + dist/engine.wasm          self-contained, engine imported as a wasm module
+//   dist/guard.js                            the OS guard (Linux; Node, and Deno/Bun via node:child_process)
 //   dist/cli.js                              the `enforcecore` command (Node)
 import { copyFileSync, mkdirSync } from "node:fs";
 import commonjs from "@rollup/plugin-commonjs";
@@ -44,6 +45,12 @@ export default [
   host("deno"),
   host("browser", { bundleDeps: true }),
   host("edge", { bundleDeps: true, plugins: [wasmModule] }),
+  {
+    input: `${tsc}/guard/index.js`,
+    output: { file: "dist/guard.js", format: "es" },
+    external,
+    onwarn,
+  },
   {
     input: `${tsc}/cli/enforcecore.js`,
     output: { file: "dist/cli.js", format: "es", banner: "#!/usr/bin/env node" },

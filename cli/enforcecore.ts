@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { guardMain } from "../guard/cli.js";
 import { compilePolicyFile, compilePolicyObject, EnforceCoreError, formatIssue, loadEngineSync, loadPolicy, redactSpans, replacementFor, type PolicyIssue } from "../hosts/node/index.js";
 
 const EXIT_OK = 0;
@@ -23,6 +24,8 @@ Commands:
   compile POLICY -o BUNDLE                compile a policy into the bundle edge runtimes load
   check --policy P --tool T [--args JSON] decide one tool call (exit 0 allow, 1 deny)
   redact [--policy P] [--json]            redact PII from stdin to stdout
+  guard run --policy P -- CMD [ARGS...]   run a command under the OS guard (Linux)
+  guard capabilities                      what the OS guard can enforce on this machine
 
 Run 'enforcecore <command> --help' for a command's options.
 Exit codes: 0 ok, 1 denied or failed, 2 bad usage or bad input.`,
@@ -190,10 +193,11 @@ function help(command: string): number {
   return EXIT_OK;
 }
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      case "guard": return await guardMain(rest, { loadPolicy });
       case "init": return init(rest);
       case "redact": return redact(rest);
       case "validate": return validate(rest);
@@ -214,4 +218,4 @@ export function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

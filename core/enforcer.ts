@@ -12,6 +12,7 @@
 import type { Engine } from "../engine/engine.js";
 import type { CompiledBundle } from "../engine/bundle-format.js";
 import type { Decision, Violation } from "../engine/decision.js";
+import type { Policy } from "../policies/schema.js";
 import {
   ArgumentViolationError,
   ContentViolationError,
@@ -61,6 +62,8 @@ export interface ToolContext {
   readonly callId: string;
   readonly tool: string;
   readonly tenant: string | null;
+  /** The resolved policy this call runs under (e.g. its `rules.guard` profile for command tools). */
+  readonly policy: Policy;
   /** Aborted when the call exceeds `max_call_duration_seconds`: long-running tools should listen. */
   readonly signal: AbortSignal;
   /** Reports what this call cost (USD); added to the budget when the call ends. */
@@ -263,6 +266,7 @@ export class Enforcer {
         callId,
         tool,
         tenant: this.tenant,
+        policy: bundle.meta.policy,
         signal: controller.signal,
         reportCost: (usd) => {
           if (!Number.isFinite(usd) || usd < 0) throw new EnforceCoreError("bad_request", `reported cost must be a non-negative number, got ${usd}`);
@@ -353,7 +357,7 @@ export class Enforcer {
   }
 
   private bareContext(callId: string, tool: string, controller: AbortController): ToolContext {
-    return { callId, tool, tenant: this.tenant, signal: controller.signal, reportCost: () => {}, call: (t, a, f, o) => this.call(t, a, f, o) };
+    return { callId, tool, tenant: this.tenant, policy: this.bundle.meta.policy, signal: controller.signal, reportCost: () => {}, call: (t, a, f, o) => this.call(t, a, f, o) };
   }
 
   private internal(tool: string, bundle: CompiledBundle, cause: unknown, what = "internal fault in enforcement"): InternalEnforcementError {

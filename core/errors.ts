@@ -27,6 +27,8 @@ export type ErrorCode =
   | "resource_limit"
   | "hook_abort"
   | "internal_error"
+  | "guard_unavailable"
+  | "guard_setup"
   | "policy_load"
   | "policy_invalid"
   | "bundle_invalid"

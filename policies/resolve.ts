@@ -117,6 +117,7 @@ export function applyDefaults(doc: PolicyPatch): Policy {
       max_input_size_bytes: r.max_input_size_bytes ?? null,
       max_call_depth: r.max_call_depth ?? null,
       argument_rules: r.argument_rules ?? {},
+      guard: r.guard ?? null,
     },
   };
 }

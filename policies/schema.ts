@@ -10,6 +10,7 @@
 // lists de-duplicated, `regex` strategy read as `placeholder`, `reason:` read as `description`.
 // Renamed keys (deprecated aliases, hoisted top-level rule keys, `global`) are handled before the
 // schema runs, in normalize.ts, so that the schema itself stays strict and simple.
+import { GuardProfileSchema, type GuardProfileInput } from "../guard/profile.js";
 import { z } from "zod";
 import { canonicalDomain, checkRegex, checkToolPattern, parseArgPath } from "./fields.js";
 
@@ -269,6 +270,7 @@ const rules = z.strictObject({
   max_input_size_bytes: z.int().min(0).nullable().optional().describe("(ours) Largest serialised tool input, in UTF-8 bytes."),
   max_call_depth: z.int().min(1).nullable().optional().describe("(ours) Deepest nesting of enforced calls."),
   argument_rules: argumentRules.optional().describe("(ours) Tool → argument path → constraint."),
+  guard: GuardProfileSchema.optional().describe("(ours) How command tools are confined by the OS guard (seccomp, cgroups, rlimits, Landlock); see docs/GUARD.md."),
 });
 
 /** The schema of one policy file, exactly as written (no defaults). */
@@ -376,6 +378,8 @@ export interface PolicyRules {
   max_input_size_bytes: number | null;
   max_call_depth: number | null;
   argument_rules: Record<string, Record<string, ArgumentConstraint>>;
+  /** null: the policy says nothing about the OS guard (command tools get the guard's defaults). */
+  guard: GuardProfileInput | null;
 }
 
 /** The fully resolved policy: `extends` chain merged, every default applied. */

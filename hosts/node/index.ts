@@ -1,5 +1,6 @@
 /** enforcecore for Node.js: the shared API plus policy files read and watched with node:fs. */
 import { defineHost } from "../../core/host.js";
+import { check as checkGuard } from "../../guard/index.js";
 import { installNativeSha256, nodeFacilities, nodeWatcher } from "../../core/node-facilities.js";
 import { compilePolicyFileWith } from "../../core/policy-api.js";
 import { watchPolicyWith, type WatchOptions } from "../../core/watch.js";
@@ -9,13 +10,26 @@ import { nodeIO } from "../../policies/node-io.js";
 
 export * from "../../core/index.js";
 export * from "../../core/policy-api.js";
+export { workerTool } from "./isolate.js";
+export { commandTool, type CommandResult } from "./command-tool.js";
 export { loadEngine, loadEngineSync, engineWasmBytes, ENGINE_DIGEST } from "../../core/embedded.js";
 export const runtime = "node";
 installNativeSha256();
 
 export const loadPolicy = (path: string) => loadPolicyFile(path, nodeIO);
 export const compilePolicyFile = (path: string) => compilePolicyFileWith(path, nodeIO);
-export const { createEnforcer, enforce, multiTenant } = defineHost(nodeFacilities);
+/**
+ * A policy with a `rules.guard` profile must be enforceable here: it is checked when the policy
+ * loads (GuardUnavailableError names the missing mechanism), never discovered at the first spawn.
+ */
+export const { createEnforcer, enforce, multiTenant } = defineHost({
+  ...nodeFacilities,
+  compile: (source) => {
+    const bundle = nodeFacilities.compile!(source);
+    if (bundle.meta.policy.rules.guard) checkGuard(bundle.meta.policy.rules.guard);
+    return bundle;
+  },
+});
 export const watchPolicy = (enforcer: Enforcer, path: string, options?: WatchOptions) => watchPolicyWith(nodeWatcher, compilePolicyFile, enforcer, path, options);
 /** The policy named by ENFORCECORE_DEFAULT_POLICY (a file path), or an error saying it is unset. */
 export const defaultPolicyPath = () => envPolicy(process.env.ENFORCECORE_DEFAULT_POLICY);

@@ -73,6 +73,16 @@ describe("enforcecore compile and check", () => {
     expect(JSON.parse(r.stdout)).toEqual({ text: "mail <EMAIL> or call <PHONE>", entities: [{ type: "email", start: 5, end: 17 }, { type: "phone", start: 26, end: 40 }] });
   });
 
+  it.skipIf(process.platform !== "linux")("guard run: the tool's exit code, or 1 with the violation", () => {
+    const ok = cli("guard", "run", "--", "/bin/sh", "-c", "exit 3");
+    expect(ok.status).toBe(3);
+    const policy = join(tmp, "guard.yaml");
+    writeFileSync(policy, "name: g\nrules:\n  guard:\n    wall_seconds: 0.3\n");
+    const stopped = cli("guard", "run", "--policy", policy, "--json", "--", "/bin/sleep", "5");
+    expect(stopped.status).toBe(1);
+    expect(JSON.parse(stopped.stdout).violation.type).toBe("wall_time");
+  });
+
   it("has --help on every verb", () => {
     for (const verb of ["init", "validate", "compile", "check", "redact"]) {
       const r = cli(verb, "--help");

@@ -222,7 +222,30 @@ export class Enforcer {
     return (args: A, options?: CallOptions) => this.call(tool, args, fn, options);
   }
 
-  private async callAt<A, R>(depth: number, tool: string, args: A, fn: Tool<A, R>, options: CallOptions): Promise<Awaited<R>> {
+  /**
+   * Runs a synchronous tool synchronously (no promise): for callers that cannot await. Hooks and
+   * the audit sink must then be synchronous too (a promise from them blocks the call), and the
+   * time limit can only be checked when the tool returns (the result is then withheld).
+   */
+  callSync<A, R>(tool: string, args: A, fn: Tool<A, R>, options: CallOptions = {}): R {
+    return driveSync(this.steps(this.depth.current(), tool, args, fn, options, true)) as R;
+  }
+
+  /** The synchronous twin of wrap(). */
+  wrapSync<A, R>(fn: Tool<A, R>, tool: string = fn.name): (args: A, options?: CallOptions) => R {
+    if (!tool) throw new EnforceCoreError("bad_request", "cannot infer a tool name from an anonymous function: pass one");
+    return (args: A, options?: CallOptions) => this.callSync(tool, args, fn, options);
+  }
+
+  private callAt<A, R>(depth: number, tool: string, args: A, fn: Tool<A, R>, options: CallOptions): Promise<Awaited<R>> {
+    return driveAsync(this.steps(depth, tool, args, fn, options, false)) as Promise<Awaited<R>>;
+  }
+
+  /**
+   * One call as a generator: every `yield` is a point where the async driver awaits (hooks, the
+   * tool, the audit sink) and the sync driver requires a plain value. One body, two drivers.
+   */
+  private *steps<A, R>(depth: number, tool: string, args: A, fn: Tool<A, R>, options: CallOptions, sync: boolean): Generator<unknown, unknown, unknown> {
     const engine = this.engine; // one engine for the whole call, even if a reload happens meanwhile
     const bundle = this.bundle;
     const started = this.now();
@@ -243,7 +266,7 @@ export class Enforcer {
 
     try {
       for (const h of this.hooks) {
-        const r = await h.preCall?.(hookCall);
+        const r = (yield h.preCall?.(hookCall)) as void | { abort: string };
         if (r && typeof r === "object" && "abort" in r) {
           throw new HookAbortError({ tool, policy: bundle.meta.policy.name, rule: null, reason: `aborted by a pre-call hook: ${r.abort}`, violations: [] });
         }
@@ -275,7 +298,8 @@ export class Enforcer {
         call: (t, a, f, o) => this.callAt(depth + 1, t, a, f, o ?? {}),
       };
       const limitS = bundle.meta.policy.rules.resource_limits.max_call_duration_seconds;
-      result = await this.depth.run(depth + 1, () => withTimeout(() => fn(callArgs as A, ctx), limitS, controller, tool, bundle.meta.policy.name));
+      const policyName = bundle.meta.policy.name;
+      result = yield this.depth.run(depth + 1, () => (sync ? withLimitAfter(() => fn(callArgs as A, ctx), limitS, tool, policyName) : withTimeout(() => fn(callArgs as A, ctx), limitS, controller, tool, policyName)));
 
       stage = "post";
       const post = engine.postCall({ tool, output: result, now: this.now(), costUsd: cost, ...release });
@@ -291,7 +315,7 @@ export class Enforcer {
         this.notify("onRedaction", { ...hookCall, direction: "output", count: r.count });
       }
       outcome = violations.some((v) => v.action === "redact") ? "redacted" : violations.length > 0 ? "logged" : "allowed";
-      for (const h of this.hooks) await h.postCall?.({ ...hookCall, result, durationMs: this.now() - started });
+      for (const h of this.hooks) yield h.postCall?.({ ...hookCall, result, durationMs: this.now() - started });
     } catch (err) {
       error = err;
     }
@@ -342,7 +366,7 @@ export class Enforcer {
       result: error === null ? result : null,
     };
     try {
-      await this.opts.audit?.record(record);
+      yield this.opts.audit?.record(record);
     } catch (auditErr) {
       // An unrecorded call is a blocked call: the result is withheld.
       if (thrown === null || isToolError) thrown = this.internal(tool, bundle, auditErr, "audit write failed");
@@ -350,10 +374,10 @@ export class Enforcer {
 
     if (failOpen && thrown instanceof InternalEnforcementError) {
       this.report(thrown, tool);
-      return (await fn(callArgs as A, this.bareContext(callId, tool, controller))) as Awaited<R>;
+      return yield fn(callArgs as A, this.bareContext(callId, tool, controller));
     }
     if (thrown !== null) throw thrown;
-    return result as Awaited<R>;
+    return result;
   }
 
   private bareContext(callId: string, tool: string, controller: AbortController): ToolContext {
@@ -394,6 +418,47 @@ export class Enforcer {
     engine.loadPolicy(bundle);
     return engine;
   }
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof (v as { then?: unknown } | null)?.then === "function";
+}
+
+async function driveAsync(g: Generator<unknown, unknown, unknown>): Promise<unknown> {
+  let step = g.next();
+  while (!step.done) {
+    let value: unknown;
+    try {
+      value = await step.value;
+    } catch (err) {
+      step = g.throw(err);
+      continue;
+    }
+    step = g.next(value);
+  }
+  return step.value;
+}
+
+function driveSync(g: Generator<unknown, unknown, unknown>): unknown {
+  let step = g.next();
+  while (!step.done) {
+    if (isThenable(step.value)) {
+      step.value.then(undefined, () => {}); // already running: at least never an unhandled rejection
+      step = g.throw(new EnforceCoreError("bad_request", "callSync met a promise (from the tool, a hook or the audit sink): use call()"));
+    } else step = g.next(step.value);
+  }
+  return step.value;
+}
+
+/** Sync tools cannot be interrupted: the limit is checked when they return, and breaking it withholds the result. */
+function withLimitAfter<R>(run: () => R, limitS: number | null, tool: string, policy: string): R {
+  const t0 = Date.now();
+  const result = run();
+  if (limitS !== null && !isThenable(result) && Date.now() - t0 > limitS * 1000) {
+    const reason = `call exceeded max_call_duration_seconds (${limitS} s); a synchronous tool cannot be stopped earlier`;
+    throw new ResourceLimitError({ tool, policy, rule: "rules.resource_limits.max_call_duration_seconds", reason, violations: [{ type: "timeout", rule: "rules.resource_limits.max_call_duration_seconds", reason, action: "block" }] });
+  }
+  return result;
 }
 
 /**

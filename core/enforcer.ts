@@ -266,7 +266,7 @@ export class Enforcer {
 
     try {
       for (const h of this.hooks) {
-        const r = (yield h.preCall?.(hookCall)) as void | { abort: string };
+        const r = (yield h.preCall?.(hookCall)) as { abort: string } | undefined;
         if (r && typeof r === "object" && "abort" in r) {
           throw new HookAbortError({ tool, policy: bundle.meta.policy.name, rule: null, reason: `aborted by a pre-call hook: ${r.abort}`, violations: [] });
         }

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { runEvalCommand } from "../eval/cli.js";
 import { guardMain } from "../guard/cli.js";
 import { compilePolicyFile, compilePolicyObject, EnforceCoreError, formatIssue, loadEngineSync, loadPolicy, redactSpans, replacementFor, type PolicyIssue } from "../hosts/node/index.js";
 
@@ -26,6 +27,8 @@ Commands:
   redact [--policy P] [--json]            redact PII from stdin to stdout
   guard run --policy P -- CMD [ARGS...]   run a command under the OS guard (Linux)
   guard capabilities                      what the OS guard can enforce on this machine
+  eval [--category C] [--format md|html|json] [--out FILE]
+                                          run the adversarial evaluation suite
 
 Run 'enforcecore <command> --help' for a command's options.
 Exit codes: 0 ok, 1 denied or failed, 2 bad usage or bad input.`,
@@ -198,6 +201,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case "guard": return await guardMain(rest, { loadPolicy });
+      case "eval": return await runEvalCommand(rest);
       case "init": return init(rest);
       case "redact": return redact(rest);
       case "validate": return validate(rest);

@@ -111,6 +111,11 @@ export interface CallRecord {
   readonly error: { readonly code: string; readonly message: string } | null;
   /** The exact engine requests of this call (pre, post), for deterministic replay. */
   readonly requests: readonly Uint8Array[];
+  /** The engine's answer bytes to each request, and each request's position in that engine's sequence. */
+  readonly answers: readonly Uint8Array[];
+  readonly requestSeq: readonly number[];
+  /** The engine instance that decided (its state depends only on its own request sequence). */
+  readonly engineInstance: string;
   readonly args: unknown;
   readonly result: unknown;
 }
@@ -144,6 +149,7 @@ const ERROR_BY_TYPE: Record<string, new (d: ViolationDetails) => EnforcementViol
   invalid_tool_name: ToolDeniedError,
   domain_denied: DomainDeniedError,
   content_violation: ContentViolationError,
+  pii: ContentViolationError, // PII is redacted, so it blocks only where it cannot be (in a key)
   argument_violation: ArgumentViolationError,
   rate_limit: RateLimitError,
   cost_limit: CostLimitError,
@@ -252,6 +258,13 @@ export class Enforcer {
     const callId = newCallId();
     const hookCall = { callId, tool, tenant: this.tenant, args, policy: bundle.meta.policy.name } as HookCall;
     const requests: Uint8Array[] = [];
+    const answers: Uint8Array[] = [];
+    const requestSeq: number[] = [];
+    const keep = () => {
+      requests.push(engine.lastRequest().slice());
+      answers.push(engine.lastAnswer());
+      requestSeq.push(engine.requestSequence);
+    };
     const violations: Violation[] = [];
     const redactions = { input: 0, output: 0 };
     let stage: Stage = "pre";
@@ -272,7 +285,7 @@ export class Enforcer {
         }
       }
       const pre = engine.preCall({ tool, args, now: started, depth, ...(options.costEstimateUsd !== undefined ? { costEstimateUsd: options.costEstimateUsd } : {}) });
-      requests.push(engine.lastRequest().slice());
+      keep();
       violations.push(...pre.violations);
       if (pre.violations.length > 0) this.notify("onViolation", { ...hookCall, violations: pre.violations, decision: pre.decision });
       if (!pre.allowed) throw violationError(tool, pre);
@@ -304,7 +317,7 @@ export class Enforcer {
       stage = "post";
       const post = engine.postCall({ tool, output: result, now: this.now(), costUsd: cost, ...release });
       opened = false;
-      requests.push(engine.lastRequest().slice());
+      keep();
       violations.push(...post.violations);
       if (post.violations.length > 0) this.notify("onViolation", { ...hookCall, violations: post.violations, decision: post.decision });
       if (!post.allowed) throw violationError(tool, post);
@@ -324,7 +337,7 @@ export class Enforcer {
     if (opened) {
       try {
         engine.postCall({ tool, output: null, now: this.now(), costUsd: cost, ...release });
-        requests.push(engine.lastRequest().slice());
+        keep();
       } catch (closeErr) {
         error ??= closeErr;
       }
@@ -362,6 +375,9 @@ export class Enforcer {
       durationMs: this.now() - started,
       error: thrown === null ? null : { code: isToolError ? "tool_error" : ((thrown as { code?: string }).code ?? "internal_error"), message: String((thrown as Error)?.message ?? thrown) },
       requests,
+      answers,
+      requestSeq,
+      engineInstance: engine.instanceId,
       args,
       result: error === null ? result : null,
     };

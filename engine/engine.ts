@@ -61,6 +61,10 @@ export type EngineSource = WebAssembly.Module | ArrayBuffer | Uint8Array;
 
 export class Engine {
   readonly engineDigest: string;
+  /** Names this instance in audit records: its state evolves only through its own requests. */
+  readonly instanceId: string = globalThis.crypto.randomUUID();
+  private requestCount = 0;
+  private lastAnswerBytes: Uint8Array = new Uint8Array(0);
   private readonly x: Exports;
   private readonly writer = new ByteWriter();
   private policy: LoadedPolicy | null = null;
@@ -124,8 +128,11 @@ export class Engine {
     if (ptr === 0) throw new EngineFaultError(`request of ${request.length} bytes does not fit in engine memory`);
     new Uint8Array(this.x.memory.buffer, ptr, request.length).set(request);
     const len = this.guard(() => this.x.evaluate(request.length));
+    this.requestCount++;
     if (len < 0) throw new EngineFaultError(`engine refused the request: ${ENGINE_ERRORS[len] ?? `error ${len}`}`);
     try {
+      // Copied now: the next request may grow memory and detach any view of it.
+      this.lastAnswerBytes = new Uint8Array(this.x.memory.buffer, this.x.output_ptr(), len).slice();
       return decodeAnswer(new DataView(this.x.memory.buffer), this.x.output_ptr(), len);
     } catch (cause) {
       throw new EngineFaultError("engine answer is malformed", { cause });
@@ -135,6 +142,16 @@ export class Engine {
   /** The bytes of the last request built by preCall/postCall (valid until the next call). */
   lastRequest(): Uint8Array {
     return this.writer.view8();
+  }
+
+  /** The last answer's bytes (integers only; a copy owned by the caller), for byte-exact replay. */
+  lastAnswer(): Uint8Array {
+    return this.lastAnswerBytes;
+  }
+
+  /** How many requests this instance has evaluated (every one, kill switch and reset included). */
+  get requestSequence(): number {
+    return this.requestCount;
   }
 
   private header(op: number, now: number): ByteWriter {

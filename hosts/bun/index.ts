@@ -9,6 +9,8 @@ import { nodeIO } from "../../policies/node-io.js";
 
 export * from "../../core/index.js";
 export * from "../../core/policy-api.js";
+export * from "../../audit/index.js";
+export { nodeTrailIO, openNodeTrail as openAuditTrail, verifyNodeTrail as verifyAuditTrail, proveNodeInclusion as proveAuditInclusion, readSignerKeyText } from "../../audit/node-store.js";
 export { loadEngine, loadEngineSync, engineWasmBytes, ENGINE_DIGEST } from "../../core/embedded.js";
 export const runtime = "bun";
 installNativeSha256();

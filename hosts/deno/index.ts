@@ -11,6 +11,9 @@ import { denoIO } from "./io.js";
 
 export * from "../../core/index.js";
 export * from "../../core/policy-api.js";
+export * from "../../audit/index.js";
+// Trail files through Deno's node:fs compatibility until a native adapter exists.
+export { nodeTrailIO, openNodeTrail as openAuditTrail, verifyNodeTrail as verifyAuditTrail, proveNodeInclusion as proveAuditInclusion, readSignerKeyText } from "../../audit/node-store.js";
 export { loadEngine, loadEngineSync, engineWasmBytes, ENGINE_DIGEST } from "../../core/embedded.js";
 export const runtime = "deno";
 installNativeSha256();

@@ -1,0 +1,94 @@
+// Real processes: kill -9 a writer mid-stream many times, and two processes contending for a trail.
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { TrailLockedError } from "../../audit/io.js";
+import { openNodeTrail, verifyNodeTrail } from "../../audit/node-store.js";
+import { tempDir } from "./helpers.js";
+
+const writer = fileURLToPath(new URL("./fixtures/writer.ts", import.meta.url));
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+interface Child {
+  readonly proc: ChildProcess;
+  /** The first line the child prints (ready, or its error). */
+  readonly first: Promise<Record<string, unknown>>;
+  readonly exited: Promise<number | null>;
+}
+
+function start(path: string, ...args: string[]): Child {
+  const proc = spawn(process.execPath, ["--import", "tsx", writer, path, ...args], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  let buf = "";
+  const first = new Promise<Record<string, unknown>>((resolve, reject) => {
+    proc.stdout!.on("data", (d: Buffer) => {
+      buf += d.toString();
+      const nl = buf.indexOf("\n");
+      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)));
+    });
+    proc.on("exit", () => reject(new Error(`writer exited before reporting: ${buf}`)));
+  });
+  const exited = new Promise<number | null>((r) => proc.on("exit", (code) => r(code)));
+  return { proc, first, exited };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("crash safety", () => {
+  it("kill -9 during appends, 12 times: every survivor verifies, the verified prefix only grows", async () => {
+    const path = join(tempDir(), "trail.jsonl");
+    let verified = 0;
+    for (let round = 0; round < 12; round++) {
+      const child = start(path, "append");
+      const ready = await child.first;
+      expect(ready.ready, JSON.stringify(ready)).toBe(true);
+      const report = ready.report as { size: number };
+      expect(report.size).toBeGreaterThanOrEqual(verified);
+      await sleep(40 + ((round * 37) % 120));
+      child.proc.kill("SIGKILL");
+      await child.exited;
+      const r = await verifyNodeTrail(path);
+      expect(r.ok, `round ${round}: ${r.problem?.message}`).toBe(true);
+      expect(r.size).toBeGreaterThanOrEqual(verified);
+      verified = r.size;
+    }
+    expect(verified).toBeGreaterThan(1000);
+    const t = await openNodeTrail({ path, journal: { path: `${path}.journal` } });
+    expect(t.size).toBeGreaterThanOrEqual(verified);
+    await t.close();
+    expect(await verifyNodeTrail(path)).toMatchObject({ ok: true, unsealed: 0 });
+  }, 120_000);
+});
+
+describe("two processes, one trail", () => {
+  it("the second process gets a clear error naming the holder, then takes over when it closes", async () => {
+    const path = join(tempDir(), "trail.jsonl");
+    const holder = start(path, "hold", "1500");
+    const ready = await holder.first;
+    expect(ready.ready).toBe(true);
+    const second = start(path, "hold", "10");
+    const err = await second.first;
+    expect(err).toMatchObject({ error: "audit_locked" });
+    expect(String(err.message)).toContain(`process ${ready.pid}`);
+    expect(await second.exited).toBe(3);
+    // This process too.
+    const here = await openNodeTrail({ path }).catch((e) => e);
+    expect(here).toBeInstanceOf(TrailLockedError);
+    expect(here.owner.pid).toBe(ready.pid);
+    // Waiting works across processes.
+    const waited = await openNodeTrail({ path, lockWaitMs: 10_000 });
+    expect(await holder.exited).toBe(0);
+    await waited.close();
+  }, 60_000);
+
+  it("a lock left by a killed process is stale and taken over", async () => {
+    const path = join(tempDir(), "trail.jsonl");
+    const holder = start(path, "hold", "60000");
+    await holder.first;
+    holder.proc.kill("SIGKILL");
+    await holder.exited;
+    const t = await openNodeTrail({ path });
+    expect(t.report.size).toBe(0);
+    await t.close();
+  }, 60_000);
+});

@@ -1,0 +1,108 @@
+// A deterministic agent session through the real enforcer, audited into a trail with a journal.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { encodeAnswer } from "../../audit/replay.js";
+import { openNodeTrail } from "../../audit/node-store.js";
+import type { AuditTrail } from "../../audit/trail.js";
+import { Enforcer, type CallRecord } from "../../core/enforcer.js";
+import type { Engine } from "../../engine/engine.js";
+import type { CompiledBundle } from "../../engine/bundle-format.js";
+import { compilePolicyObject, loadEngineSync } from "../../hosts/node/index.js";
+import { tempDir } from "./helpers.js";
+
+export const POLICY = {
+  name: "session",
+  rules: {
+    denied_tools: ["shell", "*_delete"],
+    content_rules: { enabled: true, block_patterns: [{ name: "sql_injection" }, { name: "key", pattern: "sk-[a-z0-9]{6,}", action: "redact" }] },
+    argument_rules: { transfer: { amount: { min: 0, max: 1000 } } },
+    rate_limits: { enabled: true, per_tool: { transfer: { max_calls: 3, window_seconds: 2 } }, global_limit: { max_calls: 40, window_seconds: 1 } },
+    resource_limits: { max_cost_usd: 50, max_cost_per_call_usd: 0.5 },
+    max_input_size_bytes: 400,
+  },
+};
+
+/** Simulates the core edit this module asks for: engine instance id, evaluation order, answer bytes. */
+export function instrumented() {
+  let instances = 0;
+  const log: { key: string; seq: number; instance: string; answer: Uint8Array }[] = [];
+  const key = (b: Uint8Array) => Buffer.from(b).toString("base64");
+  const createEngine = (): Engine => {
+    const e = loadEngineSync();
+    const instance = `engine-${instances++}`;
+    let seq = 0;
+    const orig = e.evaluateRaw.bind(e);
+    e.evaluateRaw = (req: Uint8Array) => {
+      const raw = orig(req);
+      log.push({ key: key(req), seq: seq++, instance, answer: encodeAnswer(raw) });
+      return raw;
+    };
+    return e;
+  };
+  const withHints = (r: CallRecord) => {
+    const hits = r.requests.map((q) => {
+      const i = log.findIndex((x) => x.key === key(q));
+      return log.splice(i, 1)[0]!;
+    });
+    if (hits.length === 0) return r;
+    return { ...r, requestSeq: hits.map((h) => h.seq), engineInstance: hits[0]!.instance, answers: hits.map((h) => h.answer) };
+  };
+  return { createEngine, withHints };
+}
+
+export interface Session {
+  readonly path: string;
+  readonly journal: string;
+  readonly bundle: CompiledBundle;
+  readonly bundleFile: string;
+  readonly calls: number;
+}
+
+export async function runSession(n: number, options: { hints?: boolean; key?: Uint8Array; seed?: number } = {}): Promise<Session> {
+  const dir = tempDir("ec-session-");
+  const path = join(dir, "trail.jsonl");
+  const journal = join(dir, "journal.jsonl");
+  const trail: AuditTrail = await openNodeTrail({ path, fsync: { batch: 256, ms: 50 }, checkpoint: { entries: 500 }, journal: { path: journal, ...(options.key ? { key: options.key } : {}) } });
+  const bundle = compilePolicyObject(POLICY);
+  const bundleFile = join(dir, "policy.ecb");
+  writeFileSync(bundleFile, bundle.bytes);
+  const inst = instrumented();
+  let now = 1_767_225_600_000;
+  let seed = options.seed ?? 0x9e3779b9;
+  const rand = (k: number) => {
+    seed ^= seed << 13;
+    seed >>>= 0;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    seed >>>= 0;
+    return seed % k;
+  };
+  const enforcer = new Enforcer({
+    bundle,
+    createEngine: options.hints ? inst.createEngine : loadEngineSync,
+    clock: () => now,
+    audit: { record: (r) => trail.record(options.hints ? inst.withHints(r) : r) },
+  });
+  const texts = ["hello", "' OR 1=1 --", "key sk-abcdef123 here", "x".repeat(500), "https://example.com", "plain"];
+  for (let i = 0; i < n; i++) {
+    now += rand(60);
+    const kind = rand(10);
+    const tool = ["search_web", "transfer", "shell", "file_delete", "read_file", "calc"][rand(6)]!;
+    const args = kind < 3 ? { q: texts[rand(texts.length)] } : tool === "transfer" ? { amount: rand(1500) - 100 } : { path: `/data/${i}` };
+    const cost = kind === 9 ? { costEstimateUsd: rand(80) / 100 } : {};
+    await enforcer
+      .call(
+        tool,
+        args,
+        (a: unknown, ctx) => {
+          if (kind === 4) throw new Error("tool failed");
+          if (kind === 5) ctx.reportCost(0.01);
+          return kind === 6 ? { out: "sk-zzzzzz9 leaked" } : { ok: a };
+        },
+        cost,
+      )
+      .catch(() => {});
+  }
+  await trail.close();
+  return { path, journal, bundle, bundleFile, calls: n };
+}

@@ -275,6 +275,7 @@ export class Enforcer {
     let callArgs: unknown = args;
     let error: unknown = null;
     const controller = new AbortController();
+    // The estimate is reserved against the budget while the call runs (released at post-call).
     const release = options.costEstimateUsd !== undefined ? { costEstimateUsd: options.costEstimateUsd } : {};
 
     try {
@@ -284,7 +285,7 @@ export class Enforcer {
           throw new HookAbortError({ tool, policy: bundle.meta.policy.name, rule: null, reason: `aborted by a pre-call hook: ${r.abort}`, violations: [] });
         }
       }
-      const pre = engine.preCall({ tool, args, now: started, depth, ...(options.costEstimateUsd !== undefined ? { costEstimateUsd: options.costEstimateUsd } : {}) });
+      const pre = engine.preCall({ tool, args, now: started, depth, ...release });
       keep();
       violations.push(...pre.violations);
       if (pre.violations.length > 0) this.notify("onViolation", { ...hookCall, violations: pre.violations, decision: pre.decision });

@@ -7,6 +7,7 @@ import { setLookup, nameMatches } from "./names";
 import { searchEnd, reverseStart, extendEnd, fullMatch, DFA_DESC_SIZE } from "./dfa";
 import { nextUrl, uHost, uHostLen, uStart, uEnd, uNext } from "./url";
 import * as P from "./policy";
+import { foldName, isInvisibleModifier } from "./confusables";
 import { checkMatch } from "./checks";
 
 // Request operations.
@@ -94,6 +95,10 @@ function finish(): i32 {
 
 let toolPtr: usize = 0;
 let toolLen: usize = 0;
+// The tool name case-folded (for allow lists), and also with look-alikes folded (for everything
+// that restricts: deny lists, rate limits, argument rules). See names.ts readName.
+let caseTool: usize = 0;
+let caseToolLen: usize = 0;
 let foldedTool: usize = 0;
 let foldedToolLen: usize = 0;
 
@@ -129,14 +134,17 @@ function readTool(): bool {
   toolPtr = rdBytes(toolLen);
   if (rBad) return false;
   foldedTool = scratchAlloc(toolLen * 4 + 4);
-  if (foldedTool == 0) return false;
-  foldedToolLen = foldUtf8(toolPtr, toolLen, foldedTool);
+  caseTool = scratchAlloc(toolLen * 4 + 4);
+  if (foldedTool == 0 || caseTool == 0) return false;
+  foldedToolLen = foldName(toolPtr, toolLen, foldedTool);
+  caseToolLen = foldUtf8(toolPtr, toolLen, caseTool);
   return true;
 }
 
 /**
- * Tool names are identifiers: 1-256 bytes of valid UTF-8 with no control, whitespace, zero-width
- * or bidi characters (each a way to make a denied name look like an allowed one).
+ * Tool names are identifiers: 1-256 bytes of valid UTF-8 with no control, whitespace, zero-width,
+ * bidi, combining-mark or variation-selector characters (each a way to make a denied name look
+ * like an allowed one). Look-alike letters are folded for matching (confusables.ts).
  */
 function toolNameValid(): bool {
   if (toolLen == 0 || toolLen > 256) return false;
@@ -148,7 +156,7 @@ function toolNameValid(): bool {
     p += dLen;
     if (c <= 0x20 || c == 0x7f || (c >= 0x80 && c <= 0xa0) || c == 0xad || c == 0xfffd) return false;
     if (c == 0x1680 || (c >= 0x2000 && c <= 0x200f) || (c >= 0x2028 && c <= 0x202f) || (c >= 0x205f && c <= 0x206f)) return false;
-    if (c == 0x3000 || c == 0xfeff || c == 0x180e) return false;
+    if (c == 0x3000 || c == 0xfeff || c == 0x180e || isInvisibleModifier(c)) return false;
   }
   return true;
 }
@@ -400,7 +408,7 @@ function preCall(): i32 {
   if (P.gMaxInput >= 0 && inputBytes > <u32>P.gMaxInput) violation(V_INPUT_SIZE, mode, -1, -1, <i32>inputBytes, P.gMaxInput, 0);
   const denied = setLookup(P.gDenied, foldedTool, foldedToolLen);
   if (denied >= 0) violation(V_TOOL_DENIED, mode, denied, -1, -1, -1, 0);
-  else if (!P.gAllowAll && setLookup(P.gAllowed, foldedTool, foldedToolLen) < 0) violation(V_TOOL_NOT_ALLOWED, mode, -1, -1, -1, -1, 0);
+  else if (!P.gAllowAll && setLookup(P.gAllowed, caseTool, caseToolLen) < 0) violation(V_TOOL_NOT_ALLOWED, mode, -1, -1, -1, -1, 0);
   checkArguments();
   for (let i: u32 = 0; i < nValues; i++) scanValue(i, PHASE_INPUT, P.gNetEnabled);
   for (let r: u32 = 0; r < P.gNRate; r++) {

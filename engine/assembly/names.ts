@@ -1,9 +1,10 @@
-// Name sets: tool allow/deny lists, domain lists, rate-limit keys. Entries are case-folded once at
-// load. Exact names go into an open-addressing hash table, so a 10,000-name allow list costs the
+// Name sets: tool allow/deny lists, domain lists, rate-limit keys. Entries are folded once at
+// load (case and look-alikes, confusables.ts). Exact names go into an open-addressing hash table, so a 10,000-name allow list costs the
 // same per lookup as a 10-name one; globs (`*`, `?`) and domain wildcards are scanned in order.
 import { rdU8, rdU32, rdBytes, rBad, fail } from "./reader";
 import { persistAlloc } from "./memory";
-import { foldUtf8, bytesEqual, hashBytes } from "./text";
+import { bytesEqual, hashBytes, foldUtf8 } from "./text";
+import { foldName } from "./confusables";
 
 export const KIND_EXACT: u32 = 0;
 export const KIND_GLOB: u32 = 1;
@@ -16,8 +17,13 @@ const S_N = 0, S_ENTRIES = 4, S_CAP = 8, S_HASH = 12, S_NPAT = 16, S_PAT = 20;
 
 export const MAX_NAME_BYTES: u32 = 1024;
 
-/** Reads one `{u8 kind, u32 len, bytes}` name and folds it into PERSIST; writes ptr,len,kind at `e`. */
-export function readName(e: usize): void {
+/**
+ * Reads one `{u8 kind, u32 len, bytes}` name and folds it into PERSIST; writes ptr,len,kind at `e`.
+ * `lookalikes`: also fold look-alike letters (confusables.ts). Used for everything that restricts
+ * (deny lists, rate-limit keys, argument rules), never for allow lists: a look-alike of an allowed
+ * name must not inherit its permission.
+ */
+export function readName(e: usize, lookalikes: bool): void {
   const kind = rdU8();
   const len = rdU32();
   if (rBad || kind > KIND_GLOBAL || len > MAX_NAME_BYTES) { fail(); return; }
@@ -26,12 +32,12 @@ export function readName(e: usize): void {
   const dst = persistAlloc(<usize>len * 4 + 1);
   if (dst == 0) { fail(); return; }
   store<u32>(e, <u32>dst);
-  store<u32>(e + 4, <u32>foldUtf8(src, len, dst));
+  store<u32>(e + 4, <u32>(lookalikes ? foldName(src, len, dst) : foldUtf8(src, len, dst)));
   store<u32>(e + 8, kind);
 }
 
 /** Parses a `u32 n, name × n` list into a set; returns its descriptor (0 on failure). */
-export function readNameSet(): usize {
+export function readNameSet(lookalikes: bool): usize {
   const n = rdU32();
   if (rBad || n > 1000000) { fail(); return 0; }
   const desc = persistAlloc(24);
@@ -39,7 +45,7 @@ export function readNameSet(): usize {
   if (desc == 0 || entries == 0) { fail(); return 0; }
   let nPattern: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
-    readName(entries + <usize>i * 12);
+    readName(entries + <usize>i * 12, lookalikes);
     if (rBad) return 0;
     if (load<u32>(entries + <usize>i * 12 + 8) != KIND_EXACT) nPattern++;
   }

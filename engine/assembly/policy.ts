@@ -99,12 +99,12 @@ export function loadBundle(): i32 {
   gMaxCost = rdI64();
   gMaxCostPerCall = rdI64();
   gAllowAll = rdU32() != 0;
-  gAllowed = readNameSet();
-  gDenied = readNameSet();
+  gAllowed = readNameSet(false);
+  gDenied = readNameSet(true);
   gNetEnabled = rdU32() != 0;
   gDenyAllOther = rdU32() != 0;
-  gAllowedDomains = readNameSet();
-  gDeniedDomains = readNameSet();
+  gAllowedDomains = readNameSet(false);
+  gDeniedDomains = readNameSet(true);
 
   gNDfa = rdU32();
   if (gNDfa > 4096) fail();
@@ -144,7 +144,7 @@ export function loadBundle(): i32 {
   if (gArgs == 0) fail();
   for (let i: u32 = 0; i < gNArg && !rBad; i++) {
     const a = gArgs + <usize>i * ARG_SIZE;
-    readName(a + A_TOOL);
+    readName(a + A_TOOL, true);
     store<u32>(a + A_PATH, <u32>rp);
     skipPath(true);
     const flags = rdU32();
@@ -178,7 +178,7 @@ export function loadBundle(): i32 {
   let ringTotal: u64 = 0;
   for (let i: u32 = 0; i < gNRate && !rBad; i++) {
     const r = gRates + <usize>i * RATE_SIZE;
-    readName(r + R_NAME);
+    readName(r + R_NAME, true);
     const maxCalls = rdU32();
     const windowMs = rdI64();
     if (maxCalls < 1 || maxCalls > 1000000 || windowMs < 1) { fail(); break; }

@@ -29,26 +29,48 @@ function hexVal(c: u32): i32 {
   return -1;
 }
 
-/** Finds the next URL at or after byte `from`. Sets uHost/uHostLen/uStart/uEnd/uNext. */
+/** Lower-cased scheme [s, e) is one of WHATWG's special schemes that take a host after any slashes. */
+function isSpecialScheme(text: usize, s: usize, e: usize): bool {
+  const n = e - s;
+  const c0 = <u32>load<u8>(text + s) | 0x20;
+  const c1 = n > 1 ? <u32>load<u8>(text + s + 1) | 0x20 : 0;
+  const c2 = n > 2 ? <u32>load<u8>(text + s + 2) | 0x20 : 0;
+  const c3 = n > 3 ? <u32>load<u8>(text + s + 3) | 0x20 : 0;
+  const c4 = n > 4 ? <u32>load<u8>(text + s + 4) | 0x20 : 0;
+  if (n == 4 && c0 == 0x68 && c1 == 0x74 && c2 == 0x74 && c3 == 0x70) return true; // http
+  if (n == 5 && c0 == 0x68 && c1 == 0x74 && c2 == 0x74 && c3 == 0x70 && c4 == 0x73) return true; // https
+  if (n == 2 && c0 == 0x77 && c1 == 0x73) return true; // ws
+  if (n == 3 && c0 == 0x77 && c1 == 0x73 && c2 == 0x73) return true; // wss
+  if (n == 3 && c0 == 0x66 && c1 == 0x74 && c2 == 0x70) return true; // ftp
+  return false;
+}
+
+/**
+ * Finds the next URL at or after byte `from`. Sets uHost/uHostLen/uStart/uEnd/uNext.
+ * A URL is `scheme:` followed by `//` or `\\` (any scheme, any case), `scheme:` of a special
+ * scheme (http, https, ws, wss, ftp) followed by any run of slashes, including none — WHATWG
+ * parsers read `https:evil.com` as host evil.com —, or `//host` at the start of a value.
+ */
 export function nextUrl(text: usize, len: usize, from: usize): bool {
   let i = from;
   while (true) {
     let a: usize = 0; // authority start
     let found = false;
-    // Protocol-relative `//host` at the very start of a value counts as a URL.
     if (i == 0 && len >= 2 && load<u8>(text) == 0x2f && load<u8>(text + 1) == 0x2f) { a = 2; found = true; }
-    if (!found) {
-      while (i + 3 <= len) {
-        if (load<u8>(text + i) == 0x3a && load<u8>(text + i + 1) == 0x2f && load<u8>(text + i + 2) == 0x2f) break;
-        // `scheme:\\host` is `scheme://host` to a WHATWG parser.
-        if (load<u8>(text + i) == 0x3a && load<u8>(text + i + 1) == 0x5c && load<u8>(text + i + 2) == 0x5c) break;
-        i++;
+    while (!found && i < len) {
+      if (load<u8>(text + i) == 0x3a) {
+        const next = i + 1 < len ? <u32>load<u8>(text + i + 1) : 0;
+        const next2 = i + 2 < len ? <u32>load<u8>(text + i + 2) : 0;
+        let s = i;
+        while (s > 0 && isSchemeChar(<u32>load<u8>(text + s - 1))) s--;
+        const slashes = (next == 0x2f || next == 0x5c) && (next2 == 0x2f || next2 == 0x5c);
+        if (slashes || (s < i && isSpecialScheme(text, s, i))) { a = i + 1; found = true; break; }
       }
-      if (i + 3 > len) return false;
-      a = i + 3;
-      i = a;
+      i++;
     }
-    // Extra slashes or backslashes before the host are skipped by WHATWG parsers.
+    if (!found) return false;
+    i = a;
+    // Slashes or backslashes before the host are skipped by WHATWG parsers.
     while (a < len && (load<u8>(text + a) == 0x2f || load<u8>(text + a) == 0x5c)) a++;
     let e = a;
     while (e < len && !endsAuthority(<u32>load<u8>(text + e))) e++;
@@ -112,6 +134,7 @@ function normalizeHost(p: usize, n: usize): bool {
       let c = dCp;
       k += dLen;
       if (c == 0x3002 || c == 0xff0e || c == 0xff61) c = 0x2e;
+      if (c >= 0xff01 && c <= 0xff5e) c -= 0xfee0; // UTS-46 maps full-width ASCII to ASCII
       if (c == 0x2e) { sawDot = true; break; }
       c = foldCp(c);
       if (c == 0xad || c == 0x200b || c == 0x200c || c == 0x200d || c == 0x2060 || c == 0xfeff) continue; // IDNA maps these to nothing
@@ -251,6 +274,19 @@ function normalizeIpv6(p: usize, n: usize, buf: usize): bool {
   if (!ok) {
     for (let j: usize = 0; j < n; j++) store<u8>(buf + j, <u8>foldCp(<u32>load<u8>(p + j)));
     uHost = buf; uHostLen = n;
+    return true;
+  }
+  // IPv4-mapped (::ffff:a.b.c.d) is the IPv4 host itself: compare it as one, or deny lists miss it.
+  let mapped = load<u16>(g + 10) == 0xffff;
+  for (let j = 0; j < 5; j++) if (load<u16>(g + <usize>j * 2) != 0) mapped = false;
+  if (mapped) {
+    let o: usize = 0;
+    for (let j = 12; j < 16; j++) {
+      o += writeDec(buf + o, <u32>load<u8>(g + <usize>(j ^ 1)));
+      if (j < 15) { store<u8>(buf + o, 0x2e); o++; }
+    }
+    uHost = buf;
+    uHostLen = o;
     return true;
   }
   // Longest run of zero groups (length >= 2), first one on ties.

@@ -57,6 +57,12 @@ export function normalizeDomain(entry: string): { kind: number; host: string } {
   } catch {
     throw new PolicyValidationError("invalid domain in policy", [{ path: [], message: `${JSON.stringify(entry)} is not a valid host name` }]);
   }
+  // IPv4-mapped IPv6 is the IPv4 host: the engine compares it that way (engine/assembly/url.ts).
+  const mapped = /^\[::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/.exec(host);
+  if (mapped) {
+    const [hi, lo] = [Number.parseInt(mapped[1]!, 16), Number.parseInt(mapped[2]!, 16)];
+    host = `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  }
   return { kind: wildcard ? KIND_SUFFIX : KIND_EXACT, host: host.replace(/\.$/, "") };
 }
 

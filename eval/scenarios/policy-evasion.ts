@@ -99,8 +99,8 @@ export const policyEvasion: Scenario[] = [
     origin: "bypass",
     attack: "Denied names spelled with Cyrillic `е`, full-width letters, `ſ`, a combining accent, a variation selector; the dispatcher folds them (NFKC, confusables, marks) to the real tool.",
     harm: "Each call deletes one file of victim/.",
-    containedBy: "`allowed_tools`: none of the disguised spellings is listed",
-    mechanisms: ["tool_not_allowed"],
+    containedBy: "`denied_tools` matched on look-alike-folded names (tool_denied), invisible modifiers refused (invalid_tool_name); `allowed_tools` would not list them either",
+    mechanisms: ["tool_denied", "invalid_tool_name"],
     run: (ctx) => disguisedShell(ctx, CONFUSABLE_NAMES),
   },
   {
@@ -111,12 +111,10 @@ export const policyEvasion: Scenario[] = [
     origin: "new",
     attack: "The same disguised names, under a deny-list-only policy (`allowed_tools: null`, the reference `denied_tools`): every tool not denied is allowed, a common setup.",
     harm: "Each call deletes one file of victim/.",
-    containedBy: "nothing yet for deny lists (see the gap)",
+    containedBy: "engine tool names: look-alike letters folded for matching (tool_denied); combining marks and variation selectors refused (invalid_tool_name)",
     mechanisms: ["tool_denied"],
     policy: DENYLIST_TOOLS_POLICY,
-    knownGap:
-      "engine: tool names are compared after simple case folding only and validation accepts combining marks, variation selectors and mixed scripts, so a deny list misses look-alike spellings that a lenient dispatcher resolves. Fix in engine/assembly: reject tool names containing combining marks (\\p{M}) or variation selectors and names mixing scripts, or match deny lists on the NFKC + confusable skeleton.",
-    run: (ctx) => disguisedShell(ctx, CONFUSABLE_NAMES),
+        run: (ctx) => disguisedShell(ctx, CONFUSABLE_NAMES),
   },
   {
     id: "policy-evasion-nested-smuggling",

@@ -40,6 +40,22 @@ describe("URL hosts found anywhere in the arguments", () => {
     });
   }
 
+  it("reads a host after special schemes with no slashes, as WHATWG parsers do", () => {
+    for (const url of ["https:evil.com/c", "HTTP:/evil.com/c", "http:/\\evil.com/c", "see ws:evil.com"]) {
+      expect(verdict(allowOnly, url), url).toBe("deny");
+      expect(verdict(denyList, url), url).toBe("deny");
+    }
+    expect(verdict(allowOnly, "note: nothing here, mailto:x")).toBe("allow");
+  });
+
+  it("maps full-width hosts and IPv4-mapped IPv6 to what a parser connects to", () => {
+    expect(verdict(denyList, "http://ｅｖｉｌ.com/")).toBe("deny");
+    expect(verdict(denyList, "http://[::ffff:7f00:1]/")).toBe("deny");
+    expect(verdict(denyList, "http://[::ffff:127.0.0.1]/")).toBe("deny");
+    const mappedEntry = engineFor({ network: { enabled: true, denied_domains: ["::ffff:169.254.169.254"], deny_all_other: false } });
+    expect(verdict(mappedEntry, "http://169.254.169.254/latest")).toBe("deny");
+  });
+
   it("normalises numeric IPv4 and IPv6 forms", () => {
     for (const url of ["http://127.0.0.1/", "http://2130706433/", "http://0x7f.1/", "http://0177.0.0.1/", "http://127.1/"]) {
       expect(verdict(denyList, url), url).toBe("deny");

@@ -51,6 +51,19 @@ describe("allow and deny lists", () => {
     }
   });
 
+  it("matches look-alike spellings of a denied name, and refuses invisible modifiers", () => {
+    const e = engineFor({ allowed_tools: null, denied_tools: ["execute_shell", "delete_file"] });
+    for (const name of ["ex\u0435cute_shell", "\u0435x\u0435cut\u0435_sh\u0435ll", "ｅｘｅｃｕｔｅ_ｓｈｅｌｌ", "execute_\u017fhell", "ＤＥＬＥＴＥ_ＦＩＬＥ", "d\u0435l\u0435t\u0435_fil\u0435"]) {
+      expect(call(e, name).violations[0]?.type, name).toBe("tool_denied");
+    }
+    for (const name of ["e\u0301xecute_shell", "execute_shell\ufe0f"]) expect(call(e, name).violations[0]?.type, name).toBe("invalid_tool_name");
+    expect(call(e, "search_web").decision).toBe("allow");
+    // …but a look-alike of an allowed name does not inherit its permission.
+    const strict = engineFor({ allowed_tools: ["search_web"] });
+    expect(call(strict, "s\u0435arch_web").violations[0]?.type).toBe("tool_not_allowed");
+    expect(call(strict, "ｓｅａｒｃｈ_ｗｅｂ").violations[0]?.type).toBe("tool_not_allowed");
+  });
+
   it("log mode reports the violation but lets the call run", () => {
     const d = call(engineFor({ denied_tools: ["shell"] }, { on_violation: "log" }), "shell");
     expect(d.decision).toBe("allow_logged");

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { runEvalCommand } from "../eval/cli.js";
+import { AuditUsageError, auditMain } from "./audit.js";
 import { guardMain } from "../guard/cli.js";
 import { compilePolicyFile, compilePolicyObject, EnforceCoreError, formatIssue, loadEngineSync, loadPolicy, redactSpans, replacementFor, type PolicyIssue } from "../hosts/node/index.js";
 
@@ -27,6 +28,7 @@ Commands:
   redact [--policy P] [--json]            redact PII from stdin to stdout
   guard run --policy P -- CMD [ARGS...]   run a command under the OS guard (Linux)
   guard capabilities                      what the OS guard can enforce on this machine
+  audit verify|inspect|prove TRAIL ...    verify a trail, list its entries, prove one (see audit --help)
   eval [--category C] [--format md|html|json] [--out FILE]
                                           run the adversarial evaluation suite
 
@@ -202,6 +204,7 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case "guard": return await guardMain(rest, { loadPolicy });
       case "eval": return await runEvalCommand(rest);
+      case "audit": return await auditMain(rest);
       case "init": return init(rest);
       case "redact": return redact(rest);
       case "validate": return validate(rest);
@@ -211,7 +214,7 @@ export async function main(argv: string[]): Promise<number> {
       default: throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
   } catch (err) {
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    if (err instanceof UsageError || err instanceof AuditUsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       console.error(`enforcecore: ${(err as Error).message}\n\n${HELP[command ?? "main"] ?? HELP.main}`);
       return EXIT_USAGE;
     }

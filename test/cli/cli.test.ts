@@ -83,6 +83,27 @@ describe("enforcecore compile and check", () => {
     expect(JSON.parse(stopped.stdout).violation.type).toBe("wall_time");
   });
 
+  it("audit verify names the first tampered entry; inspect and prove read the trail", async () => {
+    const { openAuditTrail, createEnforcer } = await import("../../hosts/node/index.js");
+    const trailPath = join(tmp, "trail.jsonl");
+    const trail = await openAuditTrail({ path: trailPath, fsync: "none" });
+    const e = createEnforcer({ policy: { name: "a", rules: { denied_tools: ["rm"] } }, audit: trail });
+    for (let i = 0; i < 5; i++) await e.call("search", { q: i }, () => i);
+    await e.call("rm", {}, () => 0).catch(() => {});
+    await trail.close();
+    expect(cli("audit", "verify", trailPath).status).toBe(0);
+    const listed = cli("audit", "inspect", trailPath, "--outcome", "blocked", "--json");
+    expect(JSON.parse(listed.stdout).map((x: { tool: string }) => x.tool)).toEqual(["rm"]);
+    expect(JSON.parse(cli("audit", "prove", trailPath, "--index", "2").stdout)).toHaveProperty("proof");
+    const lines = readFileSync(trailPath, "utf8").split("\n");
+    const at = lines.findIndex((l) => l.includes('"seq":3'));
+    lines[at] = lines[at]!.replace('"search"', '"search_web"');
+    writeFileSync(trailPath, lines.join("\n"));
+    const bad = cli("audit", "verify", trailPath);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/INVALID at entry 3/);
+  });
+
   it("has --help on every verb", () => {
     for (const verb of ["init", "validate", "compile", "check", "redact"]) {
       const r = cli(verb, "--help");

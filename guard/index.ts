@@ -59,7 +59,8 @@ export interface GuardCapabilities {
   outputSize: Mechanism;
 }
 
-export type ViolationType = "memory" | "pids" | "cpu_time" | "wall_time" | "output_size" | "file_size" | "syscall" | "network" | "filesystem";
+/** Why the guard stopped a tool. (Landlock denials are not attributable here: the tool sees EACCES; docs/GUARD.md.) */
+export type ViolationType = "memory" | "pids" | "cpu_time" | "wall_time" | "output_size" | "file_size" | "syscall" | "network";
 
 export interface Violation {
   type: ViolationType;

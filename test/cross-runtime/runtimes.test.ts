@@ -25,6 +25,15 @@ describe("package exports conditions", () => {
   }, 60_000);
 });
 
+describe("audit trails through each runtime's adapter", () => {
+  it("Node, Deno and Bun write trails that verify", () => {
+    const script = "test/cross-runtime/trail-writer.mjs";
+    expect(run(process.execPath, [script]).trim()).toBe("node ok=true size=20");
+    expect(run(bin("deno"), ["run", "--quiet", "-A", script]).trim()).toBe("deno ok=true size=20");
+    expect(run(bin("bun"), [script]).trim()).toBe("bun ok=true size=20");
+  }, 60_000);
+});
+
 describe("cross-runtime determinism", () => {
   it("covers every kind of decision and violation", () => {
     const lines = nodeOut.trimEnd().split("\n");

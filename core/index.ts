@@ -14,4 +14,4 @@ export type { AuditSink, CallOptions, CallOutcome, CallRecord, DepthTracker, Enf
 export { MultiTenantEnforcer, defineHost } from "./host.js";
 export type { CreateEnforcerOptions, HostFacilities, PolicySource } from "./host.js";
 export type { WatchOptions } from "./watch.js";
-export { redactSpans, replacementFor, type Replacement } from "./redact-spans.js";
+export { createTokenVault, redactSpans, replacementFor, tokenVaultFor, type RedactionOptions, type Replacement, type TokenVault, type TokenVaultOptions } from "./redact-spans.js";

@@ -1,33 +1,131 @@
 /**
- * Applies `redact` decisions: replaces the reported spans of flattened values with a marker,
- * copying only the containers on the way to each changed value (the caller's objects are never
- * mutated). Spans are UTF-16 offsets, as the engine reports them.
+ * Applies `redact` decisions: replaces the reported spans of flattened values, copying only the
+ * containers on the way to each changed value (the caller's objects are never mutated). Spans are
+ * UTF-16 offsets into the original strings, as the engine reports them (after evasion defences
+ * they still refer to the original text).
+ *
+ * Strategies (docs/REDACTION.md): placeholder (`<EMAIL>`), mask (fixed shapes), hash
+ * (`[SHA256:<16 hex>]`, or `[HMAC-SHA256:<16 hex>]` with a key), remove, and token: deterministic
+ * reversible tokens (`<EMAIL_1>`; with a key `<EMAIL_9f86d081>`), the same value always getting the
+ * same token within a vault, which alone can map tokens back (`unredact`).
  */
+import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import type { BundleMeta } from "../engine/bundle-format.js";
 import type { Violation } from "../engine/decision.js";
 import { piiPattern } from "../engine/compiler/pii.js";
+import { secretRule } from "../engine/compiler/secrets.js";
 
 /** What replaces a redacted span: the text it had, and which violation flagged it. */
 export type Replacement = (violation: Violation, text: string) => string;
 
 const name = (v: Violation) => v.rule?.split(".").pop() ?? "content";
+const utf8 = (s: string) => new TextEncoder().encode(s);
+const keyBytes = (k: Uint8Array | string) => (typeof k === "string" ? utf8(k) : k);
+
+/** Maps values to deterministic tokens and back. Holding the vault is holding the redacted data. */
+export interface TokenVault {
+  /** The token of `value` in `category` (same pair, same token). */
+  token(category: string, value: string): string;
+  /** `text` with every token issued by this vault replaced by its original value; others untouched. */
+  unredact(text: string): string;
+  /** unredact applied to every string (and object key) of a JSON-like value; returns a copy. */
+  unredactValue<T>(value: T): T;
+  /** Number of distinct values held. */
+  readonly size: number;
+}
+
+export interface TokenVaultOptions {
+  /**
+   * With a key, tokens are `<CATEGORY_8 hex>`: the first 32 bits of HMAC-SHA256(key, category NUL
+   * value), stable across vaults and processes that share the key. Without one, tokens number the
+   * distinct values of each category in order of first appearance (`<EMAIL_1>`, `<EMAIL_2>`).
+   */
+  readonly hmacKey?: Uint8Array | string;
+}
+
+const TOKEN_RE = /<([A-Z0-9_]+?)_([0-9]+|[0-9a-f]{8})>/g;
+
+export function createTokenVault(options: TokenVaultOptions = {}): TokenVault {
+  const byValue = new Map<string, string>();
+  const byToken = new Map<string, string>();
+  const counters = new Map<string, number>();
+  const key = options.hmacKey === undefined ? undefined : keyBytes(options.hmacKey);
+  const unredact = (text: string): string => text.replace(TOKEN_RE, (tok) => byToken.get(tok) ?? tok);
+  const deep = (v: unknown): unknown => {
+    if (typeof v === "string") return unredact(v);
+    if (Array.isArray(v)) return v.map(deep);
+    if (v instanceof Map) return new Map([...v].map(([k, x]) => [typeof k === "string" ? unredact(k) : k, deep(x)]));
+    if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [unredact(k), deep(x)]));
+    return v;
+  };
+  return {
+    token(category, value) {
+      const upper = category.toUpperCase();
+      const id = `${upper}\u0000${value}`;
+      const known = byValue.get(id);
+      if (known) return known;
+      let tok: string;
+      if (key) {
+        tok = `<${upper}_${bytesToHex(hmac(sha256, key, utf8(`${category}\u0000${value}`))).slice(0, 8)}>`;
+      } else {
+        const n = (counters.get(upper) ?? 0) + 1;
+        counters.set(upper, n);
+        tok = `<${upper}_${n}>`;
+      }
+      byValue.set(id, tok);
+      byToken.set(tok, value);
+      return tok;
+    },
+    unredact,
+    unredactValue: <T>(value: T) => deep(value) as T,
+    get size() {
+      return byValue.size;
+    },
+  };
+}
+
+// The vault used for a policy when no other is given: one per loaded bundle, so tokens are stable
+// across the calls an enforcer makes under one policy (a reload starts a new scope).
+const policyVaults = new WeakMap<BundleMeta, TokenVault>();
+
+/** The vault that `replacementFor(meta)` uses by default for `strategy: token`. */
+export function tokenVaultFor(meta: BundleMeta): TokenVault {
+  let v = policyVaults.get(meta);
+  if (!v) {
+    v = createTokenVault();
+    policyVaults.set(meta, v);
+  }
+  return v;
+}
+
+export interface RedactionOptions {
+  /** Vault for `strategy: token` (default: tokenVaultFor(meta)). */
+  readonly vault?: TokenVault;
+  /** Key for `strategy: hash`: `[HMAC-SHA256:<16 hex>]` instead of a plain SHA-256 prefix. */
+  readonly hmacKey?: Uint8Array | string;
+}
 
 /**
- * The policy's replacements: PII spans get the `pii_redaction.strategy` output of the original
- * (`<EMAIL>`, fixed masks, `[SHA256:<16 hex>]`, or nothing); content-rule spans get
+ * The policy's replacements: PII and secret spans get the `pii_redaction.strategy` output
+ * (`<EMAIL>`, fixed masks, `[SHA256:<16 hex>]`, nothing, or a token); content-rule spans get
  * `[REDACTED:<rule>]`.
  */
-export function replacementFor(meta: BundleMeta): Replacement {
+export function replacementFor(meta: BundleMeta, options: RedactionOptions = {}): Replacement {
   const strategy = meta.policy.rules.pii_redaction.strategy;
+  const hashKey = options.hmacKey === undefined ? undefined : keyBytes(options.hmacKey);
   return (v, text) => {
     if (v.type !== "pii") return `[REDACTED:${name(v)}]`;
-    const p = piiPattern(name(v));
+    const n = name(v);
+    const p = v.rule?.startsWith("rules.pii_redaction.secrets.") ? secretRule(n) : piiPattern(n);
     if (strategy === "remove") return "";
-    if (strategy === "hash") return `[SHA256:${bytesToHex(sha256(new TextEncoder().encode(text))).slice(0, 16)}]`;
+    if (strategy === "hash") {
+      return hashKey ? `[HMAC-SHA256:${bytesToHex(hmac(sha256, hashKey, utf8(text))).slice(0, 16)}]` : `[SHA256:${bytesToHex(sha256(utf8(text))).slice(0, 16)}]`;
+    }
     if (strategy === "mask") return p?.mask ?? "****************";
-    return p?.placeholder ?? `<${name(v).toUpperCase()}>`;
+    if (strategy === "token") return (options.vault ?? tokenVaultFor(meta)).token(n, text);
+    return p?.placeholder ?? `<${n.toUpperCase()}>`;
   };
 }
 
@@ -60,31 +158,58 @@ function getAt(root: unknown, path: Path): unknown {
   return cur;
 }
 
-/** Returns the redacted copy and how many spans were replaced. */
+const isSecret = (v: Violation) => v.rule?.startsWith("rules.pii_redaction.secrets.") === true;
+
+interface Span {
+  readonly start: number;
+  readonly end: number;
+  readonly v: Violation;
+  readonly order: number;
+}
+
+/**
+ * Overlapping spans (of any rules) form one cluster, replaced once over its whole extent, with the
+ * replacement of its longest span (ties: a secret rule over a PII category, then the leftmost, then
+ * the first reported). No part of an overlapping match is ever left in clear.
+ */
+function clusters(spans: Span[]): { start: number; end: number; best: Span }[] {
+  spans.sort((a, b) => a.start - b.start || b.end - a.end || a.order - b.order);
+  const out: { start: number; end: number; best: Span }[] = [];
+  for (const s of spans) {
+    if (s.end <= s.start) continue;
+    const last = out[out.length - 1];
+    if (last && s.start < last.end) {
+      if (s.end > last.end) last.end = s.end;
+      const len = s.end - s.start;
+      const bestLen = last.best.end - last.best.start;
+      // equal lengths: a secret (matched with its context) wins over a PII shape
+      if (len > bestLen || (len === bestLen && isSecret(s.v) && !isSecret(last.best.v))) last.best = s;
+    } else out.push({ start: s.start, end: s.end, best: s });
+  }
+  return out;
+}
+
+/** Returns the redacted copy and how many spans (clusters of overlapping spans) were replaced. */
 export function redactSpans(root: unknown, violations: readonly Violation[], replace: Replacement): { value: unknown; count: number } {
-  const byPath = new Map<string, { path: Path; spans: { start: number; end: number; v: Violation }[] }>();
-  for (const v of violations) {
-    if (v.action !== "redact" || !v.span || !v.path) continue;
+  const byPath = new Map<string, { path: Path; spans: Span[] }>();
+  violations.forEach((v, order) => {
+    if (v.action !== "redact" || !v.span || !v.path) return;
     const key = JSON.stringify(v.path);
     const entry = byPath.get(key) ?? { path: v.path, spans: [] };
-    entry.spans.push({ ...v.span, v });
+    entry.spans.push({ ...v.span, v, order });
     byPath.set(key, entry);
-  }
+  });
   let value = root;
   let count = 0;
   for (const { path, spans } of byPath.values()) {
     const text = getAt(value, path);
     if (typeof text !== "string") continue;
-    // Right to left, so earlier offsets stay valid; on equal starts the longer span wins, and a
-    // span overlapping one already replaced is cut at its start (both stay redacted).
-    spans.sort((a, b) => b.start - a.start || b.end - a.end);
+    const cs = clusters(spans);
     let out = text;
-    let floor = Number.POSITIVE_INFINITY;
-    for (const s of spans) {
-      const end = Math.min(s.end, floor);
-      if (end <= s.start) continue;
-      out = out.slice(0, s.start) + replace(s.v, text.slice(s.start, s.end)) + out.slice(end);
-      floor = s.start;
+    // Right to left, so earlier offsets stay valid.
+    for (let i = cs.length - 1; i >= 0; i--) {
+      const c = cs[i] as { start: number; end: number; best: Span };
+      out = out.slice(0, c.start) + replace(c.best.v, text.slice(c.start, c.end)) + out.slice(c.end);
       count++;
     }
     value = replaceAt(value, path, out);

@@ -12,8 +12,8 @@ export const BUNDLE_FORMAT = 1;
 
 /** What the host needs to turn the engine's integer answers into messages, in bundle order. */
 export interface BundleIndex {
-  /** Content rules, then PII categories (`kind: "pii"`, name = the category). */
-  readonly contentRules: readonly { name: string; description: string; kind: "content" | "pii" }[];
+  /** Content rules, then PII categories (`kind: "pii"`, name = the category), then secret rules (`kind: "secret"`). */
+  readonly contentRules: readonly { name: string; description: string; kind: "content" | "pii" | "secret" }[];
   readonly argumentRules: readonly { tool: string; path: string }[];
   readonly rateLimits: readonly { key: string; max_calls: number; window_seconds: number }[];
   readonly allowedDomains: readonly string[];

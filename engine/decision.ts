@@ -82,6 +82,7 @@ function describeOne(v: RawViolation, ctx: DescribeContext): Violation {
     }
     case "pii": {
       const r = meta.index.contentRules[v.rule];
+      if (r?.kind === "secret") return { ...base, rule: `rules.pii_redaction.secrets.${r.name}`, reason: `secret (${r.name}) found at ${where(path)}${v.detail === 1 ? " in a key" : ""}` };
       return { ...base, rule: `rules.pii_redaction.categories.${r?.name ?? v.rule}`, reason: `PII (${r?.name ?? "?"}) found at ${where(path)}${v.detail === 1 ? " in a key" : ""}` };
     }
     case "argument_violation": {

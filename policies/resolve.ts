@@ -71,6 +71,8 @@ export function applyDefaults(doc: PolicyPatch): Policy {
         strategy: pii.strategy ?? "placeholder",
         ner_threshold: pii.ner_threshold ?? 0.8,
         ner_fallback_to_regex: pii.ner_fallback_to_regex ?? true,
+        normalize: pii.normalize ?? true,
+        secrets: { enabled: pii.secrets?.enabled ?? false, categories: pii.secrets?.categories ?? null },
       },
       resource_limits: {
         max_call_duration_seconds: limits.max_call_duration_seconds ?? null,

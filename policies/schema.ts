@@ -13,18 +13,29 @@
 import { GuardProfileSchema, type GuardProfileInput } from "../guard/profile.js";
 import { z } from "zod";
 import { canonicalDomain, checkRegex, checkToolPattern, parseArgPath } from "./fields.js";
+import { SECRET_RULE_NAMES } from "../engine/compiler/secrets.js";
 
 // ---- Vocabularies -------------------------------------------------------------------------------
 
 export const VIOLATION_ACTIONS = ["block", "log", "redact"] as const;
 export type ViolationAction = (typeof VIOLATION_ACTIONS)[number];
 
-export const PII_CATEGORIES = ["email", "phone", "ssn", "credit_card", "ip_address", "passport", "person_name"] as const;
+/** The original's categories, then the structured types added by enforcecore (docs/REDACTION.md). */
+export const PII_CATEGORIES = [
+  "email", "phone", "ssn", "credit_card", "ip_address", "passport", "person_name",
+  "iban", "ipv6", "mac_address", "us_routing_number", "uk_nino", "ca_sin", "btc_address", "eth_address", "date_of_birth",
+  "us_ein", "es_dni", "es_nie", "it_fiscal_code", "in_pan", "in_aadhaar", "br_cpf", "nl_bsn", "phone_intl", "uk_postcode",
+  "us_zip4", "vin", "us_itin", "uk_nhs", "de_tax_id", "fr_nir", "sg_nric", "fi_hetu", "pl_pesel", "au_tfn", "us_npi",
+  "cn_resident_id", "se_personnummer", "za_id", "au_medicare",
+] as const;
 export type PiiCategory = (typeof PII_CATEGORIES)[number];
 export const DEFAULT_PII_CATEGORIES: readonly PiiCategory[] = ["email", "phone", "ssn", "credit_card", "ip_address"];
 
-/** Redaction strategies. The original's `regex` is accepted as an alias of `placeholder`; `ner` is refused. */
-export const PII_STRATEGIES = ["placeholder", "mask", "hash", "remove"] as const;
+/**
+ * Redaction strategies. The original's `regex` is accepted as an alias of `placeholder`; `ner` is
+ * refused. `token` (ours): deterministic reversible tokens (`<EMAIL_1>`), see docs/REDACTION.md.
+ */
+export const PII_STRATEGIES = ["placeholder", "mask", "hash", "remove", "token"] as const;
 export type PiiStrategy = (typeof PII_STRATEGIES)[number];
 
 export const BUILTIN_CONTENT_RULES = ["shell_injection", "path_traversal", "sql_injection", "code_execution"] as const;
@@ -119,7 +130,7 @@ const piiRedaction = z.strictObject({
   categories: z
     .array(
       z.enum(PII_CATEGORIES, {
-        error: (iss) => `unknown PII category ${JSON.stringify(iss.input)}; expected one of ${quoted(PII_CATEGORIES)}`,
+        error: (iss) => `unknown PII category ${JSON.stringify(iss.input)}${didYouMean(String(iss.input), PII_CATEGORIES)}; expected one of ${quoted(PII_CATEGORIES)}`,
       }),
     )
     .transform(uniq)
@@ -129,15 +140,56 @@ const piiRedaction = z.strictObject({
     .enum([...PII_STRATEGIES, "regex"], {
       error: (iss) =>
         iss.input === "ner"
-          ? "strategy `ner` is not supported: enforcecore has no NER detector; use `placeholder`, `mask`, `hash` or `remove`"
+          ? "strategy `ner` is not supported: enforcecore has no NER detector; use `placeholder`, `mask`, `hash`, `remove` or `token`"
           : undefined,
     })
     .transform((s): PiiStrategy => (s === "regex" ? "placeholder" : s))
     .optional()
-    .describe("How a match is replaced. Default placeholder; `regex` (original) means placeholder."),
+    .describe("How a match is replaced: placeholder, mask, hash, remove or (ours) token. Default placeholder; `regex` (original) means placeholder."),
   ner_threshold: z.number().min(0).max(1).optional().describe("Accepted for compatibility; unused (no NER). Default 0.8."),
   ner_fallback_to_regex: z.boolean().optional().describe("Accepted for compatibility; unused (no NER). Default true."),
+  normalize: z
+    .boolean()
+    .optional()
+    .describe("(ours) Evasion defences before detection: drop zero-width, bidi and soft-hyphen characters, fold full-width and look-alike letters, decode %XX and HTML entities (spans still refer to the original text). Default true."),
+  secrets: z
+    .strictObject({
+      enabled: z.boolean().optional().describe("Also detect and redact secrets (API keys, tokens, private keys, passwords in URLs). Default false."),
+      categories: z
+        .array(
+          z.string().refine((s) => SECRET_RULE_NAMES.includes(s), {
+            error: (iss) => `unknown secret rule ${JSON.stringify(iss.input)}${didYouMean(String(iss.input), SECRET_RULE_NAMES)}; see docs/REDACTION.md for the list`,
+          }),
+        )
+        .transform(uniq)
+        .optional()
+        .describe("(ours) Secret rules to apply (docs/REDACTION.md). Default: all of them."),
+    })
+    .optional()
+    .describe("(ours) Secret detection, in the keywords + regex + entropy style of gitleaks."),
 });
+
+/** ` (did you mean "x"?)` when a known name is within edit distance 2. */
+function didYouMean(input: string, known: readonly string[]): string {
+  let best = "";
+  let bestD = 3;
+  for (const k of known) {
+    const d = editDistance(input, k, bestD);
+    if (d < bestD) { bestD = d; best = k; }
+  }
+  return best ? ` (did you mean ${JSON.stringify(best)}?)` : "";
+}
+
+function editDistance(a: string, b: string, cap: number): number {
+  if (Math.abs(a.length - b.length) >= cap) return cap;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length] as number;
+}
 
 const resourceLimits = z.strictObject({
   max_call_duration_seconds: positiveNumber.nullable().optional().describe("Wall-clock timeout of one tool call."),
@@ -335,6 +387,10 @@ export interface PolicyRules {
     strategy: PiiStrategy;
     ner_threshold: number;
     ner_fallback_to_regex: boolean;
+    /** (ours) Evasion defences before detection (docs/REDACTION.md). */
+    normalize: boolean;
+    /** (ours) Secret detection; `categories` lists the secret rules applied, null = all of them. */
+    secrets: { enabled: boolean; categories: string[] | null };
   };
   resource_limits: {
     max_call_duration_seconds: number | null;

@@ -1,23 +1,101 @@
-// Exact checks applied to a pattern's match (UTF-16 units, [s, e)) before it counts (the DFA finds the shape; these
-// decide validity): word boundaries, Luhn for cards, IPv4 octet ranges, SSN area/group/serial.
+// Exact checks applied to a candidate match (UTF-16 units, [s, e)) before it counts. The automata
+// find shapes; these decide validity: boundaries, checksums (Luhn, mod-97, Verhoeff, 11-proofs,
+// CRC32, Base58Check, bech32), calendar dates, issuer and country tables, integer entropy gates.
+// A check may narrow the span (cS, cE): an IBAN is cut at its country's length, a secret
+// assignment keeps only the value, a date of birth drops its context words.
+// Integer arithmetic only; no recursion; every loop is bounded by the span length.
+
 export const CHECK_NONE: u32 = 0;
 export const CHECK_WORD: u32 = 1; // no letter, digit or '_' right before or after the match
 export const CHECK_LUHN: u32 = 2; // word boundaries + issuer prefix + Luhn checksum over 13-19 digits
 export const CHECK_IPV4: u32 = 3; // word boundaries + four octets 0-255
 export const CHECK_SSN: u32 = 4; // word boundaries + area not 000/666/9xx, group not 00, serial not 0000
 export const CHECK_DIGITS: u32 = 5; // no digit right before or after the match
-export const CHECK_MAX: u32 = 5;
+export const CHECK_IBAN: u32 = 6;
+export const CHECK_IPV6: u32 = 7;
+export const CHECK_MAC: u32 = 8;
+export const CHECK_ABA: u32 = 9;
+export const CHECK_NINO: u32 = 10;
+export const CHECK_SIN: u32 = 11;
+export const CHECK_BTC: u32 = 12;
+export const CHECK_ETH: u32 = 13;
+export const CHECK_DOB: u32 = 14;
+export const CHECK_EIN: u32 = 15;
+export const CHECK_ES_ID: u32 = 16;
+export const CHECK_IT_CF: u32 = 17;
+export const CHECK_IN_PAN: u32 = 18;
+export const CHECK_AADHAAR: u32 = 19;
+export const CHECK_CPF: u32 = 20;
+export const CHECK_BSN: u32 = 21;
+export const CHECK_E164: u32 = 22;
+export const CHECK_UK_POSTCODE: u32 = 23;
+export const CHECK_ZIP4: u32 = 24;
+export const CHECK_VIN: u32 = 25;
+export const CHECK_ITIN: u32 = 26;
+export const CHECK_NHS: u32 = 27;
+export const CHECK_DE_TAX: u32 = 28;
+export const CHECK_FR_NIR: u32 = 29;
+export const CHECK_SG_NRIC: u32 = 30;
+export const CHECK_FI_HETU: u32 = 31;
+export const CHECK_PESEL: u32 = 32;
+export const CHECK_AU_TFN: u32 = 33;
+export const CHECK_NPI: u32 = 34;
+export const CHECK_CN_RIC: u32 = 35;
+export const CHECK_SE_PNR: u32 = 36;
+export const CHECK_ZA_ID: u32 = 37;
+export const CHECK_AU_MEDICARE: u32 = 38;
+export const CHECK_TOKEN: u32 = 39; // secrets: boundaries, length, character classes, entropy (arg)
+export const CHECK_GITHUB: u32 = 40; // CHECK_TOKEN + the CRC32/base62 checksum of gh*_ tokens
+export const CHECK_ASSIGN: u32 = 41; // `key = value`: narrowed to the value, then CHECK_TOKEN on it
+export const CHECK_URL_PASSWORD: u32 = 42; // `scheme://user:password@`: narrowed to the password
+export const CHECK_BASIC_AUTH: u32 = 43; // `Basic <base64>` / `"auth": "<base64>"`: the value must decode to `user:password`
+export const CHECK_MAX: u32 = 43;
+
+// The accepted span, set by checkMatch when it returns true.
+export let cS: i32 = 0;
+export let cE: i32 = 0;
+// Where the rule's head begins (the end of a required context), set by the scanner before a check.
+export let cHead: i32 = 0;
+export function setHead(h: i32): void {
+  cHead = h;
+}
+
+// ---- helpers ----------------------------------------------------------------------------------
 
 function isDigit(c: u32): bool {
   return c >= 0x30 && c <= 0x39;
 }
 
+function isUpper(c: u32): bool {
+  return c >= 0x41 && c <= 0x5a;
+}
+
+function isLower(c: u32): bool {
+  return c >= 0x61 && c <= 0x7a;
+}
+
 function isWord(c: u32): bool {
-  return isDigit(c) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c == 0x5f;
+  return isDigit(c) || isUpper(c) || isLower(c) || c == 0x5f;
+}
+
+function isHex(c: u32): bool {
+  return isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
+
+function hexVal(c: u32): u32 {
+  return isDigit(c) ? c - 0x30 : (c | 0x20) - 0x61 + 10;
 }
 
 function unit(u: usize, i: i32): u32 {
   return <u32>load<u16>(u + (<usize>i << 1));
+}
+
+function wordBefore(u: usize, s: i32): bool {
+  return s > 0 && isWord(unit(u, s - 1));
+}
+
+function wordAfter(u: usize, n: i32, e: i32): bool {
+  return e < n && isWord(unit(u, e));
 }
 
 function boundedBy(u: usize, n: i32, s: i32, e: i32, word: bool): bool {
@@ -32,78 +110,1147 @@ function boundedBy(u: usize, n: i32, s: i32, e: i32, word: bool): bool {
   return true;
 }
 
-/** Visa 4, Mastercard 51-55, Amex 34/37, Discover 6011/65: the original's issuers. */
-function cardPrefix(u: usize, s: i32, e: i32): bool {
-  let v: u32 = 0;
-  let k = 0;
-  for (let i = s; i < e && k < 4; i++) {
-    const c = unit(u, i);
-    if (isDigit(c)) { v = v * 10 + (c - 0x30); k++; }
+/** Word boundaries, and no `<sep><digit>` right after: a digit group must not continue. */
+function groupBounded(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!boundedBy(u, n, s, e, true)) return false;
+  if (s > 1) {
+    const c = unit(u, s - 1);
+    if ((c == 0x2d || c == 0x2e) && isDigit(unit(u, s - 2))) return false;
   }
-  const d1 = v / 1000;
-  const d2 = v / 100;
-  return d1 == 4 || (d2 >= 51 && d2 <= 55) || d2 == 34 || d2 == 37 || v == 6011 || d2 == 65;
+  if (e + 1 < n) {
+    const c = unit(u, e);
+    if ((c == 0x2d || c == 0x2e || c == 0x20) && isDigit(unit(u, e + 1))) return false;
+  }
+  return true;
 }
 
-function luhn(u: usize, s: i32, e: i32): bool {
-  if (!cardPrefix(u, s, e)) return false;
-  let sum: u32 = 0;
-  let digits: u32 = 0;
-  let double = false;
-  for (let i = e - 1; i >= s; i--) {
+// Digits of the span, collected once per check (at most 32).
+const DG: usize = memory.data(32);
+let nd: i32 = 0;
+/** Collects the digits of [s, e) into DG; false when there are more than 32. */
+function digits(u: usize, s: i32, e: i32): bool {
+  nd = 0;
+  for (let i = s; i < e; i++) {
     const c = unit(u, i);
-    if (!isDigit(c)) continue;
-    let d = c - 0x30;
+    if (isDigit(c)) {
+      if (nd >= 32) return false;
+      store<u8>(DG + <usize>nd, c - 0x30);
+      nd++;
+    }
+  }
+  return true;
+}
+
+function dg(i: i32): u32 {
+  return <u32>load<u8>(DG + <usize>i);
+}
+
+/** The digits DG[a, b) as a number (b - a <= 18). */
+function num(a: i32, b: i32): u64 {
+  let v: u64 = 0;
+  for (let i = a; i < b; i++) v = v * 10 + <u64>dg(i);
+  return v;
+}
+
+/** Every non-digit unit of [s, e) is the same separator (or there is none). */
+function oneSeparator(u: usize, s: i32, e: i32): bool {
+  let sep: u32 = 0;
+  for (let i = s; i < e; i++) {
+    const c = unit(u, i);
+    if (isDigit(c)) continue;
+    if (sep == 0) sep = c;
+    else if (c != sep) return false;
+  }
+  return true;
+}
+
+function luhnDigits(a: i32, b: i32): bool {
+  let sum: u32 = 0;
+  let double = false;
+  for (let i = b - 1; i >= a; i--) {
+    let d = dg(i);
     if (double) { d *= 2; if (d > 9) d -= 9; }
     sum += d;
     double = !double;
-    digits++;
   }
-  return digits >= 13 && digits <= 19 && sum % 10 == 0;
+  return sum % 10 == 0;
+}
+
+function leapYear(y: u32): bool {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+function validDate(y: u32, m: u32, d: u32): bool {
+  if (m < 1 || m > 12 || d < 1) return false;
+  let days: u32 = 31;
+  if (m == 4 || m == 6 || m == 9 || m == 11) days = 30;
+  else if (m == 2) days = leapYear(y) ? 29 : 28;
+  return d <= days;
+}
+
+/** Letters of [s, e) (A-Z only, others skipped) into AN, at most 40. */
+const AN: usize = memory.data(40);
+let na: i32 = 0;
+function alnums(u: usize, s: i32, e: i32): bool {
+  na = 0;
+  for (let i = s; i < e; i++) {
+    const c = unit(u, i);
+    if (isDigit(c) || isUpper(c)) {
+      if (na >= 40) return false;
+      store<u8>(AN + <usize>na, c);
+      na++;
+    } else if (isLower(c)) {
+      if (na >= 40) return false;
+      store<u8>(AN + <usize>na, c - 32);
+      na++;
+    }
+  }
+  return true;
+}
+
+function an(i: i32): u32 {
+  return <u32>load<u8>(AN + <usize>i);
+}
+
+// ---- original categories ------------------------------------------------------------------------
+
+/** Visa 4, Mastercard 51-55 and 2221-2720, Amex 34/37, Discover 6011/644-649/65, JCB 3528-3589, Diners 36/38/300-305. */
+function cardPrefix(): bool {
+  const v = <u32>num(0, 4);
+  const d1 = v / 1000;
+  const d2 = v / 100;
+  const d3 = v / 10;
+  return d1 == 4 || (d2 >= 51 && d2 <= 55) || (v >= 2221 && v <= 2720) || d2 == 34 || d2 == 37 || v == 6011 || (d3 >= 644 && d3 <= 649) || d2 == 65
+    || (v >= 3528 && v <= 3589) || d2 == 36 || d2 == 38 || (d3 >= 300 && d3 <= 305);
+}
+
+function luhnCard(u: usize, s: i32, e: i32): bool {
+  if (!digits(u, s, e) || nd < 13 || nd > 19) return false;
+  return cardPrefix() && luhnDigits(0, nd);
 }
 
 function ipv4(u: usize, s: i32, e: i32): bool {
   let octet: u32 = 0;
-  let digits = 0;
+  let count = 0;
   let parts = 0;
   for (let i = s; i <= e; i++) {
     const c = i < e ? unit(u, i) : 0x2e;
     if (c == 0x2e) {
-      if (digits == 0 || octet > 255) return false;
+      if (count == 0 || octet > 255) return false;
       parts++;
       octet = 0;
-      digits = 0;
+      count = 0;
     } else if (isDigit(c)) {
       octet = octet * 10 + (c - 0x30);
-      digits++;
-      if (digits > 3) return false;
+      count++;
+      if (count > 3) return false;
     } else return false;
   }
   return parts == 4;
 }
 
 function ssn(u: usize, s: i32, e: i32): bool {
-  // Collect the 9 digits (separators were fixed by the pattern).
-  let v: u64 = 0;
-  let digits = 0;
-  for (let i = s; i < e; i++) {
-    const c = unit(u, i);
-    if (isDigit(c)) { v = v * 10 + <u64>(c - 0x30); digits++; }
-  }
-  if (digits != 9) return false;
-  const area = <u32>(v / 1000000);
-  const group = <u32>((v / 10000) % 100);
-  const serial = <u32>(v % 10000);
+  if (!digits(u, s, e) || nd != 9) return false;
+  const area = <u32>num(0, 3);
+  const group = <u32>num(3, 5);
+  const serial = <u32>num(5, 9);
   return area != 0 && area != 666 && area < 900 && group != 0 && serial != 0;
 }
 
-/** Whether the match [s, e) of the units `u` (n of them) passes `check`. */
-export function checkMatch(check: u32, u: usize, n: i32, s: i32, e: i32): bool {
+// ---- IBAN (ISO 13616): country length table, mod-97 --------------------------------------------
+
+// Country code (two letters) and IBAN length, for the countries of the SWIFT IBAN registry.
+const IBAN_LEN: usize = memory.data<u8>([
+  65, 68, 24, 65, 69, 23, 65, 76, 28, 65, 84, 20, 65, 90, 28, 66, 65, 20, 66, 69, 16, 66, 71, 22, 66, 72, 22, 66, 73, 28, 66, 82, 29,
+  66, 89, 28, 67, 72, 21, 67, 82, 22, 67, 89, 28, 67, 90, 24, 68, 69, 22, 68, 74, 27, 68, 75, 18, 68, 79, 28, 69, 69, 20, 69, 71, 29,
+  69, 83, 24, 70, 73, 18, 70, 75, 23, 70, 79, 18, 70, 82, 27, 71, 66, 22, 71, 69, 22, 71, 73, 23, 71, 76, 18, 71, 82, 27, 71, 84, 28,
+  72, 82, 21, 72, 85, 28, 73, 69, 22, 73, 76, 23, 73, 81, 23, 73, 83, 26, 73, 84, 27, 74, 79, 30, 75, 87, 30, 75, 90, 20, 76, 66, 28,
+  76, 67, 32, 76, 73, 21, 76, 84, 20, 76, 85, 20, 76, 86, 21, 76, 89, 25, 77, 67, 27, 77, 68, 24, 77, 69, 22, 77, 75, 19, 77, 78, 20,
+  77, 82, 27, 77, 84, 31, 77, 85, 30, 78, 73, 28, 78, 76, 18, 78, 79, 15, 79, 77, 23, 80, 75, 24, 80, 76, 28, 80, 83, 29, 80, 84, 25,
+  81, 65, 29, 82, 79, 24, 82, 83, 22, 82, 85, 33, 83, 65, 24, 83, 67, 31, 83, 68, 18, 83, 69, 24, 83, 73, 19, 83, 75, 24, 83, 77, 27,
+  83, 79, 23, 83, 84, 25, 83, 86, 28, 84, 76, 23, 84, 78, 24, 84, 82, 26, 85, 65, 29, 86, 65, 22, 86, 71, 24, 88, 75, 20,
+]);
+const IBAN_COUNTRIES: i32 = 89;
+
+function ibanLength(c1: u32, c2: u32): i32 {
+  for (let i = 0; i < IBAN_COUNTRIES; i++) {
+    const p = IBAN_LEN + <usize>(i * 3);
+    if (<u32>load<u8>(p) == c1 && <u32>load<u8>(p + 1) == c2) return <i32>load<u8>(p + 2);
+  }
+  return 0;
+}
+
+function iban(u: usize, n: i32, s: i32, e: i32): bool {
+  if (wordBefore(u, s) || e - s < 2) return false;
+  const len = ibanLength(unit(u, s), unit(u, s + 1));
+  if (len == 0) return false;
+  // Exactly `len` alphanumerics; printed form has one space after every group of four.
+  const spaced = e - s > 4 && unit(u, s + 4) == 0x20;
+  let p = s;
+  for (let k = 0; k < len; k++) {
+    if (spaced && k > 0 && (k & 3) == 0) {
+      if (p >= e || unit(u, p) != 0x20) return false;
+      p++;
+    }
+    if (p >= e) return false;
+    const c = unit(u, p);
+    if (!isDigit(c) && !isUpper(c)) return false;
+    store<u8>(AN + <usize>k, c);
+    p++;
+  }
+  if (wordAfter(u, n, p)) return false;
+  // mod 97 of the rearranged number (country and check digits moved to the end), letters as 10..35.
+  let rem: u32 = 0;
+  for (let j = 0; j < len; j++) {
+    const c = an((j + 4) % len);
+    if (isDigit(c)) rem = (rem * 10 + (c - 0x30)) % 97;
+    else rem = (rem * 100 + (c - 0x41 + 10)) % 97;
+  }
+  if (rem != 1) return false;
+  cE = p;
+  return true;
+}
+
+// ---- network identifiers ---------------------------------------------------------------------------
+
+function ipv6Valid(u: usize, s: i32, e: i32): bool {
+  let i = s;
+  let groups = 0;
+  let dbl = false;
+  if (e - s >= 2 && unit(u, s) == 0x3a && unit(u, s + 1) == 0x3a) {
+    dbl = true;
+    i = s + 2;
+  } else if (e > s && unit(u, s) == 0x3a) return false;
+  while (i < e) {
+    const g = i;
+    while (i < e && isHex(unit(u, i)) && i - g < 5) i++;
+    const len = i - g;
+    if (i < e && unit(u, i) == 0x2e) {
+      // an embedded IPv4 tail: decimal digits only, at most 6 groups before it
+      for (let j = g; j < i; j++) if (!isDigit(unit(u, j))) return false;
+      if (!ipv4(u, g, e) || groups > 6) return false;
+      groups += 2;
+      i = e;
+      break;
+    }
+    if (len == 0 || len > 4) return false;
+    groups++;
+    if (i == e) break;
+    if (unit(u, i) != 0x3a) return false;
+    i++;
+    if (i < e && unit(u, i) == 0x3a) {
+      if (dbl) return false;
+      dbl = true;
+      i++;
+    } else if (i == e) return false;
+  }
+  if (groups == 0) return false;
+  return dbl ? groups <= 7 : groups == 8;
+}
+
+function ipv6(u: usize, n: i32, s: i32, e: i32): bool {
+  if (s > 0) {
+    const c = unit(u, s - 1);
+    if (isWord(c) || c == 0x3a || c == 0x2e) return false;
+  }
+  // A sentence may end right after the address: drop one trailing '.' or ':'.
+  let end = e;
+  for (let k = 0; k < 2 && end > s; k++) {
+    if (ipv6Valid(u, s, end)) {
+      if (wordAfter(u, n, end) || (end < n && unit(u, end) == 0x3a && end + 1 < n && isHex(unit(u, end + 1)))) return false;
+      cE = end;
+      return true;
+    }
+    const last = unit(u, end - 1);
+    if (last != 0x2e && last != 0x3a) return false;
+    end--;
+  }
+  return false;
+}
+
+function mac(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!boundedBy(u, n, s, e, true)) return false;
+  // one separator style throughout
+  let sep: u32 = 0;
+  for (let i = s; i < e; i++) {
+    const c = unit(u, i);
+    if (isHex(c)) continue;
+    if (sep == 0) sep = c;
+    else if (c != sep) return false;
+  }
+  // no seventh group
+  if (e + 1 < n) {
+    const c = unit(u, e);
+    if ((c == 0x3a || c == 0x2d || c == 0x2e) && isHex(unit(u, e + 1))) return false;
+  }
+  if (s > 1) {
+    const c = unit(u, s - 1);
+    if ((c == 0x3a || c == 0x2d || c == 0x2e) && isHex(unit(u, s - 2))) return false;
+  }
+  return true;
+}
+
+// ---- national identifiers ------------------------------------------------------------------------
+
+/** US ABA routing number: Federal Reserve prefix and the 3-7-1 weighted checksum. */
+function aba(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!boundedBy(u, n, s, e, true) || !digits(u, s, e) || nd != 9) return false;
+  const p = <u32>num(0, 2);
+  if (!(p <= 12 || (p >= 21 && p <= 32) || (p >= 61 && p <= 72) || p == 80)) return false;
+  if (num(0, 9) == 0) return false;
+  const sum = 3 * (dg(0) + dg(3) + dg(6)) + 7 * (dg(1) + dg(4) + dg(7)) + dg(2) + dg(5) + dg(8);
+  return sum % 10 == 0;
+}
+
+/** UK National Insurance number: allowed prefix letters, suffix A-D, consistent spacing. */
+function nino(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!boundedBy(u, n, s, e, true)) return false;
+  const a = unit(u, s);
+  const b = unit(u, s + 1);
+  if (a == 0x44 || a == 0x46 || a == 0x49 || a == 0x51 || a == 0x55 || a == 0x56) return false; // D F I Q U V
+  if (b == 0x44 || b == 0x46 || b == 0x49 || b == 0x4f || b == 0x51 || b == 0x55 || b == 0x56) return false; // D F I O Q U V
+  const pair = (a << 8) | b;
+  if (pair == 0x4247 || pair == 0x4742 || pair == 0x4b4e || pair == 0x4e4b || pair == 0x4e54 || pair == 0x544e || pair == 0x5a5a) return false; // BG GB KN NK NT TN ZZ
+  // spaces: none, or exactly after the prefix and each digit pair
+  let spaces = 0;
+  for (let i = s; i < e; i++) if (unit(u, i) == 0x20) spaces++;
+  return spaces == 0 || spaces == 4;
+}
+
+/** Canadian SIN: Luhn over 9 digits, first digit not 0 or 8, one separator style. */
+function sin(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!groupBounded(u, n, s, e) || !oneSeparator(u, s, e) || !digits(u, s, e) || nd != 9) return false;
+  if (dg(0) == 0 || dg(0) == 8) return false;
+  return luhnDigits(0, 9);
+}
+
+/** US EIN: two-digit IRS campus prefix that has been assigned. */
+function ein(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!groupBounded(u, n, s, e) || !digits(u, s, e) || nd != 9) return false;
+  const p = <u32>num(0, 2);
+  return !(p == 0 || p == 7 || p == 8 || p == 9 || p == 17 || p == 18 || p == 19 || p == 28 || p == 29 || p == 49 || p == 69 || p == 70 || p == 78 || p == 79 || p == 89 || p == 96 || p == 97);
+}
+
+/** Spanish DNI (8 digits + letter) and NIE (X/Y/Z + 7 digits + letter): the mod-23 letter. */
+function esId(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!boundedBy(u, n, s, e, true)) return false;
+  let v: u32 = 0;
+  let k = 0;
+  const first = unit(u, s);
+  if (first == 0x58 || first == 0x59 || first == 0x5a) { v = first - 0x58; k = 1; }
+  for (let i = s; i < e - 1; i++) {
+    const c = unit(u, i);
+    if (isDigit(c)) { v = v * 10 + (c - 0x30); k++; }
+  }
+  if (k != 8) return false;
+  const letter = unit(u, e - 1);
+  const table = "TRWAGMYFPDXBNJZSQVHLCKE";
+  return letter == <u32>table.charCodeAt(<i32>(v % 23));
+}
+
+/** Italian codice fiscale: 16 characters, the positional structure and the check letter. */
+function itCf(u: usize, n: i32, s: i32, e: i32): bool {
+  if (e - s < 16) return false;
+  const end = s + 16;
+  if (wordBefore(u, s) || wordAfter(u, n, end)) return false;
+  // structure: letters 0-5, 8, 11, 15; digit-or-omocode 6,7,9,10,12,13,14
+  let sum: u32 = 0;
+  const odd = "BAKPLCQDREVOSFTGUHMINJWZYX"; // odd-position values 0..25, indexed by value: char at index v has value v
+  for (let i = 0; i < 16; i++) {
+    const c = unit(u, s + i);
+    const letterPos = i < 6 || i == 8 || i == 11 || i == 15;
+    if (letterPos) { if (!isUpper(c)) return false; }
+    else if (!isDigit(c) && c != 0x4c && c != 0x4d && c != 0x4e && c != 0x50 && c != 0x51 && c != 0x52 && c != 0x53 && c != 0x54 && c != 0x55 && c != 0x56) return false;
+    if (i == 15) break;
+    // value of the character as a letter index: digits 0-9 count like A-J
+    const v: u32 = isDigit(c) ? c - 0x30 : c - 0x41;
+    if ((i & 1) == 0) {
+      // odd position (1-based): value = index of the character in `odd`
+      const letter = v + 0x41;
+      let w: u32 = 0;
+      for (let j = 0; j < 26; j++) if (<u32>odd.charCodeAt(j) == letter) { w = <u32>j; break; }
+      sum += w;
+    } else sum += v;
+  }
+  const month = unit(u, s + 8);
+  if (month == 0x46 || month == 0x47 || month == 0x49 || month == 0x4a || month == 0x4b || month == 0x4e || month == 0x4f || month == 0x51 || month == 0x55 || month == 0x56 || month == 0x57 || month == 0x58 || month == 0x59 || month == 0x5a) return false;
+  if (unit(u, s + 15) != 0x41 + sum % 26) return false;
+  cE = end;
+  return true;
+}
+
+/** Indian PAN: the fourth letter is a holder type. */
+function inPan(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!boundedBy(u, n, s, e, true)) return false;
+  const t = unit(u, s + 3);
+  return t == 0x41 || t == 0x42 || t == 0x43 || t == 0x46 || t == 0x47 || t == 0x48 || t == 0x4c || t == 0x4a || t == 0x50 || t == 0x54;
+}
+
+// Verhoeff dihedral-group tables.
+const VD: usize = memory.data<u8>([
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 2, 3, 4, 0, 6, 7, 8, 9, 5, 2, 3, 4, 0, 1, 7, 8, 9, 5, 6, 3, 4, 0, 1, 2, 8, 9, 5, 6, 7,
+  4, 0, 1, 2, 3, 9, 5, 6, 7, 8, 5, 9, 8, 7, 6, 0, 4, 3, 2, 1, 6, 5, 9, 8, 7, 1, 0, 4, 3, 2, 7, 6, 5, 9, 8, 2, 1, 0, 4, 3,
+  8, 7, 6, 5, 9, 3, 2, 1, 0, 4, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0,
+]);
+const VP: usize = memory.data<u8>([
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 5, 7, 6, 2, 8, 3, 0, 9, 4, 5, 8, 0, 3, 7, 9, 6, 1, 4, 2, 8, 9, 1, 6, 0, 4, 3, 5, 2, 7,
+  9, 4, 5, 3, 1, 2, 6, 8, 7, 0, 4, 2, 8, 6, 5, 7, 3, 9, 0, 1, 2, 7, 9, 3, 8, 0, 6, 4, 1, 5, 7, 0, 4, 6, 9, 1, 3, 2, 5, 8,
+]);
+
+function verhoeff(count: i32): bool {
+  let c: u32 = 0;
+  for (let i = 0; i < count; i++) {
+    const d = dg(count - 1 - i);
+    const p = <u32>load<u8>(VP + <usize>((i & 7) * 10) + <usize>d);
+    c = <u32>load<u8>(VD + <usize>(c * 10 + p));
+  }
+  return c == 0;
+}
+
+/** Indian Aadhaar: 12 digits, first 2-9, Verhoeff check digit, one separator style. */
+function aadhaar(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!groupBounded(u, n, s, e) || !oneSeparator(u, s, e) || !digits(u, s, e) || nd != 12) return false;
+  return dg(0) >= 2 && verhoeff(12);
+}
+
+/** Brazilian CPF: two mod-11 check digits; not all digits equal; dots and dash all or none. */
+function cpf(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!groupBounded(u, n, s, e) || !digits(u, s, e) || nd != 11) return false;
+  const seps = (e - s) - 11;
+  if (seps != 0 && seps != 3) return false;
+  let same = true;
+  for (let i = 1; i < 11; i++) if (dg(i) != dg(0)) same = false;
+  if (same) return false;
+  let a: u32 = 0;
+  for (let i = 0; i < 9; i++) a += dg(i) * <u32>(10 - i);
+  let d1 = (a * 10) % 11;
+  if (d1 == 10) d1 = 0;
+  if (d1 != dg(9)) return false;
+  let b: u32 = 0;
+  for (let i = 0; i < 10; i++) b += dg(i) * <u32>(11 - i);
+  let d2 = (b * 10) % 11;
+  if (d2 == 10) d2 = 0;
+  return d2 == dg(10);
+}
+
+/** Dutch BSN: the 11-proof (weights 9..2, last digit -1). */
+function bsn(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!groupBounded(u, n, s, e) || !digits(u, s, e) || nd != 9) return false;
+  let sum: i32 = 0;
+  for (let i = 0; i < 8; i++) sum += <i32>dg(i) * (9 - i);
+  sum -= <i32>dg(8);
+  return sum > 0 && sum % 11 == 0;
+}
+
+/** E.164 international number: assigned country code, 8-15 digits. */
+function e164(u: usize, n: i32, s: i32, e: i32): bool {
+  if (s > 0) {
+    const c = unit(u, s - 1);
+    if (isWord(c) || c == 0x2b) return false;
+  }
+  if (wordAfter(u, n, e) || !digits(u, s, e) || nd < 8 || nd > 15) return false;
+  // separators: never two in a row (a space after ')' and before '(' excepted)
+  for (let i = s + 2; i < e; i++) {
+    const c = unit(u, i);
+    const p = unit(u, i - 1);
+    if (!isDigit(c) && !isDigit(p) && !(p == 0x29 && c == 0x20) && !(p == 0x20 && c == 0x28)) return false;
+  }
+  const d1 = dg(0);
+  if (d1 == 1 || d1 == 7) return true;
+  const d2 = d1 * 10 + dg(1);
+  // two-digit country codes, then the first two digits of the assigned three-digit ones
+  if (d2 == 20 || d2 == 27 || (d2 >= 30 && d2 <= 34) || d2 == 36 || d2 == 39 || d2 == 40 || d2 == 41 || (d2 >= 43 && d2 <= 49) || (d2 >= 51 && d2 <= 58) || (d2 >= 60 && d2 <= 66) || d2 == 81 || d2 == 82 || d2 == 84 || d2 == 86 || (d2 >= 90 && d2 <= 95) || d2 == 98) return true;
+  return (d2 >= 21 && d2 <= 26) || d2 == 29 || d2 == 35 || d2 == 37 || d2 == 38 || d2 == 42 || d2 == 50 || d2 == 59 || (d2 >= 67 && d2 <= 69) || d2 == 85 || d2 == 87 || d2 == 88 || d2 == 96 || d2 == 97 || d2 == 99;
+}
+
+/** UK postcode: outward code letters and the inward code's allowed letters. */
+function ukPostcode(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!boundedBy(u, n, s, e, true)) return false;
+  const a = unit(u, s);
+  if (a == 0x51 || a == 0x56 || a == 0x58) return false; // Q V X never first
+  const b = unit(u, s + 1);
+  if (isUpper(b) && (b == 0x49 || b == 0x4a || b == 0x5a)) return false; // I J Z never second
+  for (let i = e - 2; i < e; i++) {
+    const c = unit(u, i);
+    if (c == 0x43 || c == 0x49 || c == 0x4b || c == 0x4d || c == 0x4f || c == 0x56) return false; // C I K M O V
+  }
+  return true;
+}
+
+// USPS state and territory codes.
+const STATES = "ALAKAZARCACOCTDEDCFLGAHIIDILINIAKSKYLAMEMDMAMIMNMSMOMTNENVNHNJNMNYNCNDOHOKORPARISCSDTNTXUTVTVAWAWVWIWYPRVIGUASMPAAAEAP";
+
+/** ZIP+4 after its context (a state code, "zip" or "postal code"); the span keeps the ZIP only. */
+function zip4(u: usize, n: i32, s: i32, e: i32): bool {
+  const h = cHead;
+  if (h - s < 3 || wordBefore(u, s) || !groupBounded(u, n, h, e)) return false;
+  const c1 = unit(u, s);
+  const c2 = unit(u, s + 1);
+  const c3 = unit(u, s + 2);
+  if (!isUpper(c3) && !isLower(c3)) {
+    // a two-letter context must be an upper-case USPS state or territory code
+    if (!isUpper(c1) || !isUpper(c2)) return false;
+    let found = false;
+    for (let i = 0; i < STATES.length; i += 2) {
+      if (<u32>STATES.charCodeAt(i) == c1 && <u32>STATES.charCodeAt(i + 1) == c2) { found = true; break; }
+    }
+    if (!found) return false;
+  }
+  cS = h;
+  return true;
+}
+
+const VIN_W: usize = memory.data<u8>([8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2]);
+
+/** Vehicle identification number: transliterated weighted sum mod 11 in position 9. */
+function vin(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!boundedBy(u, n, s, e, true) || e - s != 17) return false;
+  const values = "12345678-12345-7-923456789"; // A..Z → value ('-': I, O and Q are not used)
+  let sum: u32 = 0;
+  let letters = 0;
+  for (let i = 0; i < 17; i++) {
+    const c = unit(u, s + i);
+    let v: u32 = 0;
+    if (isDigit(c)) v = c - 0x30;
+    else {
+      const t = <u32>values.charCodeAt(<i32>(c - 0x41));
+      if (t == 0x2d) return false;
+      v = t - 0x30;
+      letters++;
+    }
+    sum += v * <u32>load<u8>(VIN_W + <usize>i);
+  }
+  if (letters == 0) return false;
+  const r = sum % 11;
+  const check = unit(u, s + 8);
+  return r == 10 ? check == 0x58 : check == 0x30 + r;
+}
+
+/** US ITIN: area 9xx and a group in 50-65, 70-88, 90-92 or 94-99. */
+function itin(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!groupBounded(u, n, s, e) || !oneSeparator(u, s, e) || !digits(u, s, e) || nd != 9) return false;
+  const g = <u32>num(3, 5);
+  return dg(0) == 9 && ((g >= 50 && g <= 65) || (g >= 70 && g <= 88) || (g >= 90 && g <= 92) || g >= 94);
+}
+
+/** UK NHS number: mod-11 check digit (10 is never valid). */
+function nhs(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!groupBounded(u, n, s, e) || !oneSeparator(u, s, e) || !digits(u, s, e) || nd != 10) return false;
+  let sum: u32 = 0;
+  for (let i = 0; i < 9; i++) sum += dg(i) * <u32>(10 - i);
+  let r = 11 - sum % 11;
+  if (r == 11) r = 0;
+  return r != 10 && r == dg(9);
+}
+
+/** German tax ID (IdNr): first digit not 0, one digit repeated 2-3 times, ISO 7064 MOD 11,10. */
+function deTax(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!groupBounded(u, n, s, e) || !oneSeparator(u, s, e) || !digits(u, s, e) || nd != 11 || dg(0) == 0) return false;
+  let repeated = 0;
+  for (let d: u32 = 0; d < 10; d++) {
+    let c = 0;
+    for (let i = 0; i < 10; i++) if (dg(i) == d) c++;
+    if (c > 3) return false;
+    if (c >= 2) repeated++;
+  }
+  if (repeated != 1) return false;
+  let product: u32 = 10;
+  for (let i = 0; i < 10; i++) {
+    let sum = (dg(i) + product) % 10;
+    if (sum == 0) sum = 10;
+    product = (sum * 2) % 11;
+  }
+  let check = 11 - product;
+  if (check == 10) check = 0;
+  return check == dg(10);
+}
+
+/** French NIR (INSEE number): sex, month, and the 97-complement key (Corsica 2A/2B as 19/18). */
+function frNir(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!groupBounded(u, n, s, e)) return false;
+  let v: u64 = 0;
+  let k = 0;
+  let key: u32 = 0;
+  for (let i = s; i < e; i++) {
+    const c = unit(u, i);
+    if (c == 0x20) continue;
+    let d: u32 = 0;
+    if (isDigit(c)) d = c - 0x30;
+    else if ((c == 0x41 || c == 0x42) && k == 6 && unit(u, i - 1) == 0x32) {
+      // Corsica 2A / 2B: the department counts as 19 / 18 (the '2' already read becomes '1')
+      v -= 1;
+      d = c == 0x41 ? 9 : 8;
+    } else return false;
+    if (k < 13) v = v * 10 + <u64>d;
+    else key = key * 10 + d;
+    k++;
+  }
+  if (k != 15) return false;
+  const sex = <u32>(v / 1000000000000);
+  const month = <u32>((v / 100000000) % 100);
+  if (!(sex == 1 || sex == 2 || sex == 3 || sex == 4 || sex == 7 || sex == 8)) return false;
+  if (!((month >= 1 && month <= 12) || month >= 20)) return false;
+  return key == 97 - <u32>(v % 97);
+}
+
+const NRIC_W: usize = memory.data<u8>([2, 7, 6, 5, 4, 3, 2]);
+
+/** Singapore NRIC/FIN (S, T, F, G series): weighted checksum letter. */
+function sgNric(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!boundedBy(u, n, s, e, true) || e - s != 9) return false;
+  const prefix = unit(u, s);
+  let sum: u32 = prefix == 0x54 || prefix == 0x47 ? 4 : 0;
+  for (let i = 0; i < 7; i++) sum += (unit(u, s + 1 + i) - 0x30) * <u32>load<u8>(NRIC_W + <usize>i);
+  const table = prefix == 0x53 || prefix == 0x54 ? "JZIHGFEDCBA" : "XWUTRQPNMLK";
+  return unit(u, e - 1) == <u32>table.charCodeAt(<i32>(sum % 11));
+}
+
+/** Finnish HETU: date, century sign and the mod-31 check character. */
+function fiHetu(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!boundedBy(u, n, s, e, true) || e - s != 11 || !digits(u, s, s + 6)) return false;
+  const sign = unit(u, s + 6);
+  let century: u32 = 1900;
+  if (sign == 0x2b) century = 1800;
+  else if (sign == 0x41 || (sign >= 0x42 && sign <= 0x46)) century = 2000;
+  const day = <u32>num(0, 2);
+  const month = <u32>num(2, 4);
+  const year = century + <u32>num(4, 6);
+  if (!validDate(year, month, day)) return false;
+  let v: u64 = num(0, 6);
+  for (let i = s + 7; i < s + 10; i++) {
+    const c = unit(u, i);
+    if (!isDigit(c)) return false;
+    v = v * 10 + <u64>(c - 0x30);
+  }
+  const table = "0123456789ABCDEFHJKLMNPRSTUVWXY";
+  return unit(u, s + 10) == <u32>table.charCodeAt(<i32>(v % 31));
+}
+
+const W1379: usize = memory.data<u8>([1, 3, 7, 9]);
+
+/** Polish PESEL: weights 1,3,7,9 and a valid encoded birth date. */
+function pesel(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!boundedBy(u, n, s, e, true) || !digits(u, s, e) || nd != 11) return false;
+  let sum: u32 = 0;
+  for (let i = 0; i < 10; i++) sum += dg(i) * <u32>load<u8>(W1379 + <usize>(i & 3));
+  if ((10 - sum % 10) % 10 != dg(10)) return false;
+  let month = <u32>num(2, 4);
+  let year = <u32>num(0, 2);
+  if (month > 80) { year += 1800; month -= 80; }
+  else if (month > 60) { year += 2200; month -= 60; }
+  else if (month > 40) { year += 2100; month -= 40; }
+  else if (month > 20) { year += 2000; month -= 20; }
+  else year += 1900;
+  return validDate(year, month, <u32>num(4, 6));
+}
+
+const TFN_W: usize = memory.data<u8>([1, 4, 3, 7, 5, 8, 6, 9, 10]);
+
+/** Australian TFN: weights 1,4,3,7,5,8,6,9,10, sum divisible by 11. */
+function auTfn(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!groupBounded(u, n, s, e) || !oneSeparator(u, s, e) || !digits(u, s, e) || nd != 9) return false;
+  let sum: u32 = 0;
+  for (let i = 0; i < 9; i++) sum += dg(i) * <u32>load<u8>(TFN_W + <usize>i);
+  return sum % 11 == 0;
+}
+
+/** US NPI: 10 digits starting 1 or 2, Luhn with the 80840 prefix. */
+function npi(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!boundedBy(u, n, s, e, true) || !digits(u, s, e) || nd != 10 || dg(0) < 1 || dg(0) > 2) return false;
+  // Luhn over 80840 + the 10 digits: the prefix contributes a constant 24.
+  let sum: u32 = 24;
+  let double = false;
+  for (let i = 9; i >= 0; i--) {
+    let d = dg(i);
+    if (double) { d *= 2; if (d > 9) d -= 9; }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 == 0;
+}
+
+const CN_W: usize = memory.data<u8>([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]);
+
+/** Chinese resident identity card: a valid birth date and the ISO 7064 MOD 11-2 check character. */
+function cnRic(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!boundedBy(u, n, s, e, true) || e - s != 18 || !digits(u, s, s + 17) || nd != 17) return false;
+  if (!validDate(<u32>num(6, 10), <u32>num(10, 12), <u32>num(12, 14)) || num(6, 8) < 18) return false;
+  let sum: u32 = 0;
+  for (let i = 0; i < 17; i++) sum += dg(i) * <u32>load<u8>(CN_W + <usize>i);
+  const table = "10X98765432";
+  const last = unit(u, e - 1);
+  return (last == 0x78 ? 0x58 : last) == <u32>table.charCodeAt(<i32>(sum % 11));
+}
+
+/** Swedish personnummer: a valid date (day + 60 for coordination numbers) and Luhn over 10 digits. */
+function sePnr(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!groupBounded(u, n, s, e) || !digits(u, s, e) || (nd != 10 && nd != 12)) return false;
+  const o = nd - 10;
+  let day = <u32>num(o + 4, o + 6);
+  if (day > 60) day -= 60;
+  const year = nd == 12 ? <u32>num(0, 4) : 2000 + <u32>num(0, 2);
+  if (nd == 12 && (year < 1800 || year > 2099)) return false;
+  if (!validDate(year, <u32>num(o + 2, o + 4), day)) return false;
+  return luhnDigits(o, nd);
+}
+
+/** South African ID: a valid birth date, citizenship 0-2, Luhn over 13 digits. */
+function zaId(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!boundedBy(u, n, s, e, true) || !digits(u, s, e) || nd != 13) return false;
+  if (!validDate(2000 + <u32>num(0, 2), <u32>num(2, 4), <u32>num(4, 6)) || dg(10) > 2) return false;
+  return luhnDigits(0, 13);
+}
+
+/** Australian Medicare number: first digit 2-6, weighted check digit in position 9. */
+function auMedicare(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!groupBounded(u, n, s, e) || !oneSeparator(u, s, e) || !digits(u, s, e) || (nd != 10 && nd != 11)) return false;
+  if (dg(0) < 2 || dg(0) > 6) return false;
+  let sum: u32 = 0;
+  for (let i = 0; i < 8; i++) sum += dg(i) * <u32>load<u8>(W1379 + <usize>(i & 3));
+  return sum % 10 == dg(8);
+}
+
+// ---- dates of birth ----------------------------------------------------------------------------------
+
+/** Month number of the month name starting at [p, end) (at least its first three letters), or 0. */
+function monthName(u: usize, p: i32, end: i32): u32 {
+  if (end - p < 3) return 0;
+  const names = "janfebmaraprmayjunjulaugsepoctnovdec";
+  const a = unit(u, p) | 0x20;
+  const b = unit(u, p + 1) | 0x20;
+  const c = unit(u, p + 2) | 0x20;
+  for (let m = 0; m < 12; m++) {
+    if (<u32>names.charCodeAt(m * 3) == a && <u32>names.charCodeAt(m * 3 + 1) == b && <u32>names.charCodeAt(m * 3 + 2) == c) return <u32>(m + 1);
+  }
+  return 0;
+}
+
+/** A date after its context words: numeric (Y-M-D, D-M-Y, M/D/Y) or with a month name. */
+function dob(u: usize, n: i32, s: i32, e: i32): bool {
+  const h = cHead;
+  if (wordBefore(u, s) || wordAfter(u, n, e)) return false;
+  // Up to three numbers (value, digit count) and one month name, read from [h, e).
+  let v0: u32 = 0, v1: u32 = 0, v2: u32 = 0;
+  let l0 = 0, l1 = 0, l2 = 0;
+  let k = 0;
+  let month: u32 = 0;
+  let i = h;
+  while (i < e) {
+    const c = unit(u, i);
+    if (isDigit(c)) {
+      if (k == 3) return false;
+      let v: u32 = 0;
+      const j = i;
+      while (i < e && isDigit(unit(u, i))) {
+        if (i - j == 4) return false;
+        v = v * 10 + (unit(u, i) - 0x30);
+        i++;
+      }
+      const l = i - j;
+      if (k == 0) { v0 = v; l0 = l; } else if (k == 1) { v1 = v; l1 = l; } else { v2 = v; l2 = l; }
+      k++;
+    } else if (isUpper(c) || isLower(c)) {
+      const j = i;
+      while (i < e && (isUpper(unit(u, i)) || isLower(unit(u, i)))) i++;
+      if (month != 0) return false;
+      month = monthName(u, j, i);
+      if (month == 0) return false;
+    } else i++;
+  }
+  let y: u32 = 0, m: u32 = 0, d: u32 = 0;
+  if (month != 0) {
+    // "12 March 1990" or "March 12, 1990"
+    if (k != 2 || l1 != 4 || l0 > 2) return false;
+    m = month; d = v0; y = v1;
+  } else {
+    if (k != 3) return false;
+    if (l0 == 4) { y = v0; m = v1; d = v2; }
+    else if (l2 == 4 || l2 == 2) {
+      y = l2 == 2 ? (v2 > 30 ? 1900 + v2 : 2000 + v2) : v2;
+      // day-month-year, unless only month-day-year can be a date (12/31/1990)
+      if (v1 > 12 && v0 <= 12) { m = v0; d = v1; } else { d = v0; m = v1; }
+    } else return false;
+  }
+  if (y < 1880 || y > 2099 || !validDate(y, m, d)) return false;
+  cS = h;
+  return true;
+}
+
+// ---- crypto wallet addresses --------------------------------------------------------------------------
+
+// SHA-256 (FIPS 180-4) over one block: enough for Base58Check (21 and 32 bytes).
+const SHA_K: usize = memory.data<u32>([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+  0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+  0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+  0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+]);
+const SHA_W: usize = memory.data(256);
+const SHA_H: usize = memory.data(32);
+const BUF: usize = memory.data(64);
+
+/** SHA-256 of `len` (< 56) bytes at BUF, written to SHA_H as 8 big-endian words. */
+function sha256Block(len: i32): void {
+  // pad into one block
+  store<u8>(BUF + <usize>len, 0x80);
+  for (let i = len + 1; i < 56; i++) store<u8>(BUF + <usize>i, 0);
+  const bits = <u32>len * 8;
+  store<u32>(BUF + 56, 0);
+  store<u8>(BUF + 60, bits >> 24);
+  store<u8>(BUF + 61, (bits >> 16) & 0xff);
+  store<u8>(BUF + 62, (bits >> 8) & 0xff);
+  store<u8>(BUF + 63, bits & 0xff);
+  for (let i = 0; i < 16; i++) store<u32>(SHA_W + <usize>(i * 4), bswap<u32>(load<u32>(BUF + <usize>(i * 4))));
+  for (let i = 16; i < 64; i++) {
+    const w15 = load<u32>(SHA_W + <usize>((i - 15) * 4));
+    const w2 = load<u32>(SHA_W + <usize>((i - 2) * 4));
+    const s0 = rotr<u32>(w15, 7) ^ rotr<u32>(w15, 18) ^ (w15 >> 3);
+    const s1 = rotr<u32>(w2, 17) ^ rotr<u32>(w2, 19) ^ (w2 >> 10);
+    store<u32>(SHA_W + <usize>(i * 4), load<u32>(SHA_W + <usize>((i - 16) * 4)) + s0 + load<u32>(SHA_W + <usize>((i - 7) * 4)) + s1);
+  }
+  let a: u32 = 0x6a09e667, b: u32 = 0xbb67ae85, c: u32 = 0x3c6ef372, d: u32 = 0xa54ff53a;
+  let e: u32 = 0x510e527f, f: u32 = 0x9b05688c, g: u32 = 0x1f83d9ab, h: u32 = 0x5be0cd19;
+  for (let i = 0; i < 64; i++) {
+    const S1 = rotr<u32>(e, 6) ^ rotr<u32>(e, 11) ^ rotr<u32>(e, 25);
+    const ch = (e & f) ^ (~e & g);
+    const t1 = h + S1 + ch + load<u32>(SHA_K + <usize>(i * 4)) + load<u32>(SHA_W + <usize>(i * 4));
+    const S0 = rotr<u32>(a, 2) ^ rotr<u32>(a, 13) ^ rotr<u32>(a, 22);
+    const maj = (a & b) ^ (a & c) ^ (b & c);
+    const t2 = S0 + maj;
+    h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
+  }
+  store<u32>(SHA_H, 0x6a09e667 + a); store<u32>(SHA_H + 4, 0xbb67ae85 + b);
+  store<u32>(SHA_H + 8, 0x3c6ef372 + c); store<u32>(SHA_H + 12, 0xa54ff53a + d);
+  store<u32>(SHA_H + 16, 0x510e527f + e); store<u32>(SHA_H + 20, 0x9b05688c + f);
+  store<u32>(SHA_H + 24, 0x1f83d9ab + g); store<u32>(SHA_H + 28, 0x5be0cd19 + h);
+}
+
+const B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+const DEC: usize = memory.data(25);
+
+/** Legacy Bitcoin address: Base58 decoding to 25 bytes, version 0x00/0x05, double-SHA-256 checksum. */
+function base58Check(u: usize, s: i32, e: i32): bool {
+  if (e - s < 26 || e - s > 35) return false;
+  memory.fill(DEC, 0, 25);
+  for (let i = s; i < e; i++) {
+    const c = unit(u, i);
+    let v: i32 = -1;
+    for (let j = 0; j < 58; j++) if (<u32>B58.charCodeAt(j) == c) { v = j; break; }
+    if (v < 0) return false;
+    let carry = <u32>v;
+    for (let j = 24; j >= 0; j--) {
+      carry += 58 * <u32>load<u8>(DEC + <usize>j);
+      store<u8>(DEC + <usize>j, carry & 0xff);
+      carry >>= 8;
+    }
+    if (carry != 0) return false;
+  }
+  const version = <u32>load<u8>(DEC);
+  const first = unit(u, s);
+  if (!((first == 0x31 && version == 0) || (first == 0x33 && version == 5))) return false;
+  memory.copy(BUF, DEC, 21);
+  sha256Block(21);
+  for (let i = 0; i < 8; i++) store<u32>(BUF + <usize>(i * 4), bswap<u32>(load<u32>(SHA_H + <usize>(i * 4))));
+  sha256Block(32);
+  const w = load<u32>(SHA_H); // first four digest bytes, as a big-endian word
+  return <u32>load<u8>(DEC + 21) == w >> 24 && <u32>load<u8>(DEC + 22) == ((w >> 16) & 0xff) && <u32>load<u8>(DEC + 23) == ((w >> 8) & 0xff) && <u32>load<u8>(DEC + 24) == (w & 0xff);
+}
+
+const BECH = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+
+function bechPolymod(pre: u32, v: u32): u32 {
+  const b = pre >> 25;
+  let chk = ((pre & 0x1ffffff) << 5) ^ v;
+  if ((b & 1) != 0) chk ^= 0x3b6a57b2;
+  if ((b & 2) != 0) chk ^= 0x26508e6d;
+  if ((b & 4) != 0) chk ^= 0x1ea119fa;
+  if ((b & 8) != 0) chk ^= 0x3d4233dd;
+  if ((b & 16) != 0) chk ^= 0x2a1462b3;
+  return chk;
+}
+
+/** Segwit address `bc1…`: bech32 (version 0) or bech32m (versions 1-16) checksum, BIP 173/350 lengths. */
+function bech32(u: usize, s: i32, e: i32): bool {
+  const len = e - s;
+  if (len < 14 || len > 74) return false;
+  // hrp "bc": expand to [3, 3, 0, 2, 3]
+  let chk: u32 = 1;
+  chk = bechPolymod(chk, 3);
+  chk = bechPolymod(chk, 3);
+  chk = bechPolymod(chk, 0);
+  chk = bechPolymod(chk, 2);
+  chk = bechPolymod(chk, 3);
+  let version: i32 = -1;
+  for (let i = s + 3; i < e; i++) {
+    const c = unit(u, i);
+    let v: i32 = -1;
+    for (let j = 0; j < 32; j++) if (<u32>BECH.charCodeAt(j) == c) { v = j; break; }
+    if (v < 0) return false;
+    if (version < 0) version = v;
+    chk = bechPolymod(chk, <u32>v);
+  }
+  if (version < 0 || version > 16) return false;
+  const dataLen = len - 3 - 1 - 6; // 5-bit groups of the witness program
+  const bytes = (dataLen * 5) >> 3;
+  if (version == 0) return chk == 1 && (bytes == 20 || bytes == 32);
+  return chk == 0x2bc830a3 && bytes >= 2 && bytes <= 40;
+}
+
+function btc(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!boundedBy(u, n, s, e, true)) return false;
+  if (e - s > 3 && unit(u, s) == 0x62 && unit(u, s + 1) == 0x63 && unit(u, s + 2) == 0x31) return bech32(u, s, e);
+  return base58Check(u, s, e);
+}
+
+function eth(u: usize, n: i32, s: i32, e: i32): bool {
+  return boundedBy(u, n, s, e, true) && e - s == 42;
+}
+
+// ---- secrets -----------------------------------------------------------------------------------------
+
+// Argument of the secret checks: bits 0-9 min length, 10-21 max length (0: none), 22-27 minimum
+// Shannon entropy in eighths of a bit per character, 28-29 minimum number of character classes
+// (lower, upper, digit, other), 30 no word character may follow, 31 none may precede.
+
+/** floor(log2(x) * 65536), for 1 <= x < 2^31: integer part from the bit length, 16 fraction bits by squaring. */
+function log2q16(x: u32): u64 {
+  const ip = <u32>(31 - clz<u32>(x));
+  let y: u64 = <u64>x << (30 - ip); // x / 2^ip in Q30, in [1, 2)
+  let r: u64 = <u64>ip << 16;
+  for (let b: u32 = 15; b < 16; b--) {
+    y = (y * y) >> 30;
+    if (y >= (<u64>1 << 31)) { y >>= 1; r |= <u64>1 << b; }
+  }
+  return r;
+}
+
+const COUNTS: usize = memory.data(256); // u16 per ASCII code (others share slot 127)
+
+/**
+ * Whether [s, e) has at least `eighths`/8 bits of Shannon entropy per character, in integers:
+ * n·H = n·log2 n − Σ c·log2 c, with log2 in Q16 fixed point (exact to 2^-16 per term).
+ */
+function entropyAtLeast(u: usize, s: i32, e: i32, eighths: u32): bool {
+  if (eighths == 0) return true;
+  memory.fill(COUNTS, 0, 256);
+  for (let i = s; i < e; i++) {
+    const c = unit(u, i);
+    const slot = <usize>(c < 127 ? c : 127) << 1;
+    store<u16>(COUNTS + slot, load<u16>(COUNTS + slot) + 1);
+  }
+  const len = <u32>(e - s);
+  let nh: u64 = <u64>len * log2q16(len);
+  for (let i: usize = 0; i < 128; i++) {
+    const c = <u32>load<u16>(COUNTS + (i << 1));
+    if (c > 1) nh -= <u64>c * log2q16(c);
+  }
+  // nh / len >= eighths / 8 bits  ⇔  8·nh >= eighths · len · 65536
+  return nh * 8 >= <u64>eighths * <u64>len * 65536;
+}
+
+function classesOf(u: usize, s: i32, e: i32): u32 {
+  let lower: u32 = 0, upper: u32 = 0, digit: u32 = 0, other: u32 = 0;
+  for (let i = s; i < e; i++) {
+    const c = unit(u, i);
+    if (isLower(c)) lower = 1;
+    else if (isUpper(c)) upper = 1;
+    else if (isDigit(c)) digit = 1;
+    else other = 1;
+  }
+  return lower + upper + digit + other;
+}
+
+/** Length, class, entropy and boundary gates of a secret value [s, e) (match ends at `end`). */
+function tokenGate(arg: u32, u: usize, n: i32, start: i32, s: i32, e: i32): bool {
+  const len = <u32>(e - s);
+  const min = arg & 0x3ff;
+  const max = (arg >> 10) & 0xfff;
+  if (len < min || (max != 0 && len > max)) return false;
+  if ((arg & (1 << 31)) != 0 && wordBefore(u, start)) return false;
+  if ((arg & (1 << 30)) != 0 && wordAfter(u, n, e)) return false;
+  const classes = (arg >> 28) & 3;
+  if (classes != 0 && classesOf(u, s, e) < classes) return false;
+  return entropyAtLeast(u, s, e, (arg >> 22) & 0x3f);
+}
+
+function crc32(u: usize, s: i32, e: i32): u32 {
+  let c: u32 = 0xffffffff;
+  for (let i = s; i < e; i++) {
+    c ^= unit(u, i) & 0xff;
+    for (let k = 0; k < 8; k++) c = (c >> 1) ^ (0xedb88320 & (0 - (c & 1)));
+  }
+  return ~c;
+}
+
+/** gh[pousr]_ + 30 base62 characters + the CRC32 of those 30, base62 (0-9A-Za-z), 6 digits. */
+function githubChecksum(u: usize, s: i32, e: i32): bool {
+  if (e - s != 40) return false;
+  let v: u64 = 0;
+  for (let i = e - 6; i < e; i++) {
+    const c = unit(u, i);
+    let d: u32 = 0;
+    if (isDigit(c)) d = c - 0x30;
+    else if (isUpper(c)) d = c - 0x41 + 10;
+    else if (isLower(c)) d = c - 0x61 + 36;
+    else return false;
+    v = v * 62 + <u64>d;
+  }
+  return v == <u64>crc32(u, s + 4, e - 6);
+}
+
+/**
+ * `key <op> value`: skips the key, quotes, spaces and the operator (`=`, `:`, `:=`, `=>`, `?=`, `||`);
+ * without an operator, whitespace alone may separate a keyword from its value (`Bearer abc`).
+ * Returns where the value starts, or -1.
+ */
+function assignValue(u: usize, s: i32, e: i32): i32 {
+  let i = s;
+  while (i < e) {
+    const c = unit(u, i);
+    if (isWord(c) || c == 0x2e || c == 0x2d) i++;
+    else break;
+  }
+  const keyEnd = i;
+  while (i < e) {
+    const c = unit(u, i);
+    if (c == 0x20 || c == 0x09 || c == 0x22 || c == 0x27) i++;
+    else break;
+  }
+  let ops = 0;
+  while (i < e && ops < 3) {
+    const c = unit(u, i);
+    if (c == 0x3d || c == 0x3a || c == 0x3e || c == 0x7c || c == 0x3f) { i++; ops++; }
+    else break;
+  }
+  if (ops == 0 && i == keyEnd) return -1;
+  if (ops == 0) {
+    // no operator: only whitespace may separate the keyword from the value (`Bearer abc`)
+    const p = unit(u, i - 1);
+    if (p != 0x20 && p != 0x09) return -1;
+  }
+  while (i < e) {
+    const c = unit(u, i);
+    if (c == 0x20 || c == 0x09 || c == 0x22 || c == 0x27 || c == 0x60) i++;
+    else break;
+  }
+  return i < e ? i : -1;
+}
+
+/** Whether a value is a template or an obvious placeholder (`${X}`, `{{x}}`, `<x>`, `****`, `xxxx`). */
+function placeholderValue(u: usize, s: i32, e: i32): bool {
+  const c = unit(u, s);
+  if (c == 0x24 || c == 0x7b || c == 0x3c || c == 0x25) return true;
+  let same = true;
+  for (let i = s + 1; i < e; i++) if (unit(u, i) != c) { same = false; break; }
+  return same;
+}
+
+function urlPassword(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
+  // scheme "://" user ":" password "@"  (the match ends right after '@')
+  let i = s;
+  while (i + 2 < e && !(unit(u, i) == 0x3a && unit(u, i + 1) == 0x2f && unit(u, i + 2) == 0x2f)) i++;
+  i += 3;
+  while (i < e && unit(u, i) != 0x3a) i++;
+  const p = i + 1;
+  const q = e - 1;
+  if (p >= q || unit(u, q) != 0x40) return false;
+  if (placeholderValue(u, p, q)) return false;
+  if (!tokenGate(arg & 0x3fffffff, u, n, s, p, q)) return false;
+  cS = p;
+  cE = q;
+  return true;
+}
+
+/** `Basic <base64>`: the value decodes to printable text containing ':' (user:password). */
+function basicAuth(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
+  const v = assignValue(u, s, e);
+  if (v < 0) return false;
+  let acc: u32 = 0;
+  let bits: u32 = 0;
+  let colon = false;
+  let chars = 0;
+  let pad = 0;
+  for (let i = v; i < e; i++) {
+    const c = unit(u, i);
+    if (c == 0x3d) { pad++; continue; }
+    if (pad > 0) return false;
+    let x: u32 = 0;
+    if (isUpper(c)) x = c - 0x41;
+    else if (isLower(c)) x = c - 0x61 + 26;
+    else if (isDigit(c)) x = c - 0x30 + 52;
+    else if (c == 0x2b) x = 62;
+    else if (c == 0x2f) x = 63;
+    else return false;
+    chars++;
+    acc = ((acc << 6) | x) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      const b = (acc >> bits) & 0xff;
+      if (b == 0x3a) colon = true;
+      else if (b < 0x20 || b == 0x7f) return false;
+    }
+  }
+  if (!colon || (chars & 3) == 1 || pad > 2) return false;
+  if (!tokenGate(arg & 0x3fffffff, u, n, s, v, e)) return false;
+  cS = v;
+  return true;
+}
+
+/** Whether the match [s, e) of the units `u` (n of them) passes `check`; the accepted span is (cS, cE). */
+export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
+  cS = s;
+  cE = e;
   if (check == CHECK_NONE) return true;
   if (check == CHECK_DIGITS) return boundedBy(u, n, s, e, false);
-  if (!boundedBy(u, n, s, e, true)) return false;
-  if (check == CHECK_LUHN) return luhn(u, s, e);
-  if (check == CHECK_IPV4) return ipv4(u, s, e);
-  if (check == CHECK_SSN) return ssn(u, s, e);
-  return true;
+  if (check == CHECK_WORD) return boundedBy(u, n, s, e, true);
+  if (check == CHECK_LUHN) return boundedBy(u, n, s, e, true) && luhnCard(u, s, e);
+  if (check == CHECK_IPV4) return boundedBy(u, n, s, e, true) && ipv4(u, s, e);
+  if (check == CHECK_SSN) return boundedBy(u, n, s, e, true) && ssn(u, s, e);
+  if (check == CHECK_IBAN) return iban(u, n, s, e);
+  if (check == CHECK_IPV6) return ipv6(u, n, s, e);
+  if (check == CHECK_MAC) return mac(u, n, s, e);
+  if (check == CHECK_ABA) return aba(u, n, s, e);
+  if (check == CHECK_NINO) return nino(u, n, s, e);
+  if (check == CHECK_SIN) return sin(u, n, s, e);
+  if (check == CHECK_BTC) return btc(u, n, s, e);
+  if (check == CHECK_ETH) return eth(u, n, s, e);
+  if (check == CHECK_DOB) return dob(u, n, s, e);
+  if (check == CHECK_EIN) return ein(u, n, s, e);
+  if (check == CHECK_ES_ID) return esId(u, n, s, e);
+  if (check == CHECK_IT_CF) return itCf(u, n, s, e);
+  if (check == CHECK_IN_PAN) return inPan(u, n, s, e);
+  if (check == CHECK_AADHAAR) return aadhaar(u, n, s, e);
+  if (check == CHECK_CPF) return cpf(u, n, s, e);
+  if (check == CHECK_BSN) return bsn(u, n, s, e);
+  if (check == CHECK_E164) return e164(u, n, s, e);
+  if (check == CHECK_UK_POSTCODE) return ukPostcode(u, n, s, e);
+  if (check == CHECK_ZIP4) return zip4(u, n, s, e);
+  if (check == CHECK_VIN) return vin(u, n, s, e);
+  if (check == CHECK_ITIN) return itin(u, n, s, e);
+  if (check == CHECK_NHS) return nhs(u, n, s, e);
+  if (check == CHECK_DE_TAX) return deTax(u, n, s, e);
+  if (check == CHECK_FR_NIR) return frNir(u, n, s, e);
+  if (check == CHECK_SG_NRIC) return sgNric(u, n, s, e);
+  if (check == CHECK_FI_HETU) return fiHetu(u, n, s, e);
+  if (check == CHECK_PESEL) return pesel(u, n, s, e);
+  if (check == CHECK_AU_TFN) return auTfn(u, n, s, e);
+  if (check == CHECK_NPI) return npi(u, n, s, e);
+  if (check == CHECK_CN_RIC) return cnRic(u, n, s, e);
+  if (check == CHECK_SE_PNR) return sePnr(u, n, s, e);
+  if (check == CHECK_ZA_ID) return zaId(u, n, s, e);
+  if (check == CHECK_AU_MEDICARE) return auMedicare(u, n, s, e);
+  if (check == CHECK_TOKEN) return tokenGate(arg, u, n, s, s, e);
+  if (check == CHECK_GITHUB) return tokenGate(arg, u, n, s, s, e) && githubChecksum(u, s, e);
+  if (check == CHECK_ASSIGN) {
+    const v = assignValue(u, s, e);
+    if (v < 0 || placeholderValue(u, v, e) || !tokenGate(arg & 0x7fffffff, u, n, s, v, e) || ((arg & (1 << 31)) != 0 && wordBefore(u, s))) return false;
+    cS = v;
+    return true;
+  }
+  if (check == CHECK_URL_PASSWORD) return urlPassword(arg, u, n, s, e);
+  if (check == CHECK_BASIC_AUTH) return basicAuth(arg, u, n, s, e);
+  return false;
 }

@@ -4,7 +4,7 @@
 import { rdU32, rdBytes, rBad, fail } from "./reader";
 
 // Descriptor of one validated table, stored in PERSIST: 8 u32 fields.
-const D_STATES = 0, D_CLASSES = 4, D_FLAGS = 8, D_ASCII = 12, D_NRANGES = 16, D_RANGES = 20, D_TRANS = 24, D_ACCEPT = 28;
+export const D_STATES = 0, D_CLASSES = 4, D_FLAGS = 8, D_ASCII = 12, D_NRANGES = 16, D_RANGES = 20, D_TRANS = 24, D_ACCEPT = 28;
 export const DFA_DESC_SIZE: usize = 32;
 export const FLAG_START_ANCHORED: u32 = 1;
 export const FLAG_END_ANCHORED: u32 = 2;
@@ -49,8 +49,12 @@ export function dfaFlags(d: usize): u32 {
   return load<u32>(d + D_FLAGS);
 }
 
+export function dfaStates(d: usize): u32 {
+  return load<u32>(d + D_STATES);
+}
+
 /** Equivalence class of a non-ASCII UTF-16 code unit: binary search over the ranges. */
-function classOfWide(d: usize, u: u32): u32 {
+export function classOfWide(d: usize, u: u32): u32 {
   const ranges = <usize>load<u32>(d + D_RANGES);
   let lo: i32 = 0;
   let hi: i32 = <i32>load<u32>(d + D_NRANGES) - 1;

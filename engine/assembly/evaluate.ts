@@ -2,13 +2,14 @@
 // docs/ENGINE.md; every stage runs, so the answer lists every violation, not only the first.
 import { readerInit, readerTrust, rdU8, rdU32, rdI64, rdF64, rdBytes, rBad, rp, rEnd, setPos } from "./reader";
 import { outPtr, scratchAlloc, scratchReset, scratchFailed, inputPtr } from "./memory";
-import { decodeAt, dCp, dLen, foldUtf8, utf16Length, bytesEqual, toUnits, uPtr, uLen } from "./text";
+import { decodeAt, dCp, dLen, foldUtf8, utf16Length, bytesEqual, toUnits, uPtr, uLen, normalizeUnits, nLen, nIdentity, originalStart, originalEnd } from "./text";
 import { setLookup, nameMatches } from "./names";
 import { searchEnd, reverseStart, extendEnd, fullMatch, DFA_DESC_SIZE } from "./dfa";
 import { nextUrl, uHost, uHostLen, uStart, uEnd, uNext } from "./url";
 import * as P from "./policy";
 import { foldName, isInvisibleModifier } from "./confusables";
 import { checkMatch } from "./checks";
+import { scanEntities, entitiesReset, mPtr, mCount } from "./entities";
 
 // Request operations.
 export const OP_PRE_CALL: u32 = 1;
@@ -34,7 +35,8 @@ export const ERR_NO_MEMORY: i32 = -3;
 
 const VIOLATION_SIZE: usize = 28;
 const MAX_VIOLATIONS: u32 = 1024;
-const MAX_MATCHES_PER_TEXT: u32 = 256;
+// One more than the engine can report, so a text with too many matches blocks (too_many_violations).
+const MAX_MATCHES_PER_TEXT: u32 = 1025;
 
 // Engine state: the only things that change between calls, and only through requests.
 let sOpen: u32 = 0; // calls allowed and not yet reported finished
@@ -163,49 +165,85 @@ function toolNameValid(): bool {
 
 // ---- content, network and argument checks ---------------------------------------------------------
 
-/** Every match of content rules (those that apply to `phase`) in one text, decoded once. */
+/**
+ * Every match of content rules and entity rules (PII, secrets) that apply to `phase` in one text,
+ * decoded once. Content rules: earliest end, leftmost start, longest end (docs/ENGINE.md); entity
+ * rules: engine/assembly/entities.ts.
+ */
 function scanContent(text: usize, len: usize, valueIdx: i32, isKey: bool, phase: u32): void {
   if (P.gNContent == 0 || !toUnits(text, len)) return;
   const u = uPtr;
   const n = uLen;
-  // Prefilter results for this text: 0 not run yet, 1 no match, 2 match (one byte per table).
-  const seen = scratchAlloc(<usize>P.gNDfa);
-  if (seen == 0) return;
-  memory.fill(seen, 0, <usize>P.gNDfa);
-  for (let r: u32 = 0; r < P.gNContent; r++) {
-    const c = P.gContent + <usize>r * P.CONTENT_SIZE;
-    if ((load<u32>(c + 12) & phase) == 0) continue;
-    const pre = load<u32>(c + 28);
-    if (pre != P.NONE) {
-      if (load<u8>(seen + pre) == 0) store<u8>(seen + pre, searchEnd(P.gDfas + <usize>pre * DFA_DESC_SIZE, u, n, 0) >= 0 ? 2 : 1);
-      if (load<u8>(seen + pre) == 1) continue; // the union of this group cannot match: no rule in it can
-    }
-    const search = P.gDfas + <usize>load<u32>(c) * DFA_DESC_SIZE;
-    const reverse = P.gDfas + <usize>load<u32>(c + 4) * DFA_DESC_SIZE;
-    const anchored = P.gDfas + <usize>load<u32>(c + 16) * DFA_DESC_SIZE;
-    let action = load<u32>(c + 8);
-    if (isKey && action == ACT_REDACT) action = ACT_BLOCK; // a key cannot be redacted in place
-    const type = load<u32>(c + 20) == 1 ? V_PII : V_CONTENT;
-    const check = load<u32>(c + 24);
-    let from: i32 = 0;
-    let count: u32 = 0;
-    while (from <= n) {
-      // Earliest end, then the leftmost start of a match ending there, then the longest end
-      // from that start: each step is one linear pass.
-      const first = searchEnd(search, u, n, from);
-      if (first < 0) break;
-      const start = reverseStart(reverse, u, from, first);
-      const end = extendEnd(anchored, u, n, start, first);
-      if (!checkMatch(check, u, n, start, end)) {
-        // Not a valid match (checksum, boundary): look again from the unit after its start.
-        from = start + 1;
-        continue;
+  if (P.gNContent > P.gNEntities) {
+    // Prefilter results for this text: 0 not run yet, 1 no match, 2 match (one byte per table).
+    const seen = scratchAlloc(<usize>P.gNDfa);
+    if (seen == 0) return;
+    memory.fill(seen, 0, <usize>P.gNDfa);
+    for (let r: u32 = 0; r < P.gNContent; r++) {
+      const c = P.gContent + <usize>r * P.CONTENT_SIZE;
+      if (load<u32>(c + P.C_KIND) != P.KIND_CONTENT || (load<u32>(c + P.C_APPLIES) & phase) == 0) continue;
+      const pre = load<u32>(c + P.C_PREFILTER);
+      if (pre != P.NONE) {
+        if (load<u8>(seen + pre) == 0) store<u8>(seen + pre, searchEnd(P.gDfas + <usize>pre * DFA_DESC_SIZE, u, n, 0) >= 0 ? 2 : 1);
+        if (load<u8>(seen + pre) == 1) continue; // the union of this group cannot match: no rule in it can
       }
-      if (isKey) violation(type, action, <i32>r, valueIdx, -1, -1, 1);
-      else violation(type, action, <i32>r, valueIdx, start, end, 0);
-      if (++count >= MAX_MATCHES_PER_TEXT || action != ACT_REDACT) break; // one report per rule unless redacting
-      from = end > from ? end : from + 1;
+      const search = P.gDfas + <usize>load<u32>(c + P.C_SEARCH) * DFA_DESC_SIZE;
+      const reverse = P.gDfas + <usize>load<u32>(c + P.C_REVERSE) * DFA_DESC_SIZE;
+      const anchored = P.gDfas + <usize>load<u32>(c + P.C_ANCHORED) * DFA_DESC_SIZE;
+      let action = load<u32>(c + P.C_ACTION);
+      if (isKey && action == ACT_REDACT) action = ACT_BLOCK; // a key cannot be redacted in place
+      const check = load<u32>(c + P.C_CHECK);
+      const arg = load<u32>(c + P.C_ARG);
+      let from: i32 = 0;
+      let count: u32 = 0;
+      while (from <= n) {
+        // Earliest end, then the leftmost start of a match ending there, then the longest end
+        // from that start: each step is one linear pass.
+        const first = searchEnd(search, u, n, from);
+        if (first < 0) break;
+        const start = reverseStart(reverse, u, from, first);
+        const end = extendEnd(anchored, u, n, start, first);
+        if (!checkMatch(check, arg, u, n, start, end)) {
+          // Not a valid match: look again from the unit after its start.
+          from = start + 1;
+          continue;
+        }
+        if (isKey) violation(V_CONTENT, action, <i32>r, valueIdx, -1, -1, 1);
+        else violation(V_CONTENT, action, <i32>r, valueIdx, start, end, 0);
+        if (++count >= MAX_MATCHES_PER_TEXT || action != ACT_REDACT) break; // one report per rule unless redacting
+        from = end > from ? end : from + 1;
+      }
     }
+  }
+  if (P.gNEntities == 0) return;
+  // Entities are matched on the normalised units (evasion defences); spans map back to the original.
+  let eu = u;
+  let en = n;
+  let mapped = false;
+  if ((P.gEntityFlags & P.EF_NORMALIZE) != 0) {
+    // In place: content rules have already read the original units.
+    if (!normalizeUnits(u, n)) return;
+    en = nLen;
+    mapped = !nIdentity;
+  }
+  if (!scanEntities(eu, en, phase)) return;
+  let last: u32 = P.NONE;
+  for (let i: u32 = 0; i < mCount; i++) {
+    const m = mPtr + <usize>i * 12;
+    const r = load<u32>(m);
+    if (mapped) {
+      const s = load<i32>(m + 4);
+      const e = load<i32>(m + 8);
+      store<i32>(m + 4, originalStart(s));
+      store<i32>(m + 8, originalEnd(e - 1));
+    }
+    let action = load<u32>(P.gContent + <usize>r * P.CONTENT_SIZE + P.C_ACTION);
+    if (isKey) {
+      // A key cannot be redacted in place: one blocking report per rule.
+      if (r == last) continue;
+      last = r;
+      violation(V_PII, action == ACT_REDACT ? ACT_BLOCK : action, <i32>r, valueIdx, -1, -1, 1);
+    } else violation(V_PII, action, <i32>r, valueIdx, load<i32>(m + 4), load<i32>(m + 8), 0);
   }
 }
 
@@ -468,6 +506,7 @@ export function evaluateRequest(len: usize): i32 {
   if (!P.gLoaded) return ERR_NOT_LOADED;
   if (inputPtr() == 0) return ERR_BAD_REQUEST;
   scratchReset(len);
+  entitiesReset();
   nViolations = 0;
   anyBlock = false;
   anyRedact = false;

@@ -4,7 +4,7 @@
 import { readerInit, rdU8, rdU32, rdI32, rdI64, rdF64, rdBytes, rBad, rp, setPos, fail } from "./reader";
 import { persistAlloc, persistReset, bundlePtr, bundleLen } from "./memory";
 import { readNameSet, readName } from "./names";
-import { parseDfa, DFA_DESC_SIZE } from "./dfa";
+import { parseDfa, dfaStates, DFA_DESC_SIZE } from "./dfa";
 import { CHECK_MAX } from "./checks";
 
 export const MAGIC: u32 = 0x31424345; // "ECB1"
@@ -30,8 +30,23 @@ export let gDeniedDomains: usize = 0;
 export let gNDfa: u32 = 0;
 export let gDfas: usize = 0;
 export let gNContent: u32 = 0;
-export let gContent: usize = 0; // per rule: searchDfa, reverseDfa, action, appliesTo, anchoredDfa, kind, check, prefilterDfa (8 × u32)
-export const CONTENT_SIZE: usize = 32;
+// Per rule (11 × u32): searchDfa, reverseDfa (content) or backDfa (entity), action, appliesTo,
+// anchoredDfa, kind, check, prefilterDfa, checkArg, maxLen, headLen. See engine/compiler/bundle.ts.
+export let gContent: usize = 0;
+export const CONTENT_SIZE: usize = 44;
+export const C_SEARCH: usize = 0, C_REVERSE: usize = 4, C_ACTION: usize = 8, C_APPLIES: usize = 12, C_ANCHORED: usize = 16, C_KIND: usize = 20,
+  C_CHECK: usize = 24, C_PREFILTER: usize = 28, C_ARG: usize = 32, C_MAXLEN: usize = 36, C_HEADLEN: usize = 40;
+export const KIND_CONTENT: u32 = 0, KIND_PII: u32 = 1, KIND_SECRET: u32 = 2;
+// Entity head groups (one multi-pattern table each), 20 bytes: dfa descriptor, member count,
+// members (u32 rule indices), per-state list offsets (u32), lists (u32: count, then member positions).
+export let gNGroups: u32 = 0;
+export let gGroups: usize = 0;
+export const GROUP_SIZE: usize = 20;
+export const G_DFA: usize = 0, G_NMEMBERS: usize = 4, G_MEMBERS: usize = 8, G_OFFSETS: usize = 12, G_LISTS: usize = 16;
+export let gNEntities: u32 = 0;
+// Entity options: bit 0 = evasion defences (normalise units before entity detection).
+export let gEntityFlags: u32 = 0;
+export const EF_NORMALIZE: u32 = 1;
 export let gNArg: u32 = 0;
 export let gArgs: usize = 0;
 export let gNRate: u32 = 0;
@@ -121,21 +136,74 @@ export function loadBundle(): i32 {
   if (gNContent > 4096) fail();
   gContent = rBad ? 0 : persistAlloc(<usize>gNContent * CONTENT_SIZE + 16);
   if (gContent == 0) fail();
+  gNEntities = 0;
   for (let i: u32 = 0; i < gNContent && !rBad; i++) {
     const c = gContent + <usize>i * CONTENT_SIZE;
-    store<u32>(c, dfaIndex(false));
-    store<u32>(c + 4, dfaIndex(false));
-    store<u32>(c + 8, readAction());
+    store<u32>(c + C_SEARCH, dfaIndex(true));
+    store<u32>(c + C_REVERSE, dfaIndex(true));
+    store<u32>(c + C_ACTION, readAction());
     const applies = rdU32();
     if (applies < 1 || applies > 3) fail();
-    store<u32>(c + 12, applies);
-    store<u32>(c + 16, dfaIndex(false));
+    store<u32>(c + C_APPLIES, applies);
+    store<u32>(c + C_ANCHORED, dfaIndex(false));
     const kind = rdU32();
     const check = rdU32();
-    if (kind > 1 || check > CHECK_MAX) fail();
-    store<u32>(c + 20, kind);
-    store<u32>(c + 24, check);
-    store<u32>(c + 28, dfaIndex(true));
+    if (kind > KIND_SECRET || check > CHECK_MAX) fail();
+    store<u32>(c + C_KIND, kind);
+    store<u32>(c + C_CHECK, check);
+    store<u32>(c + C_PREFILTER, dfaIndex(true));
+    store<u32>(c + C_ARG, rdU32());
+    const maxLen = rdU32();
+    const headLen = rdU32();
+    store<u32>(c + C_MAXLEN, maxLen);
+    store<u32>(c + C_HEADLEN, headLen);
+    if (kind == KIND_CONTENT) {
+      // content rules: scanned with search + reverse + anchored tables
+      if (load<u32>(c + C_SEARCH) == NONE || load<u32>(c + C_REVERSE) == NONE || maxLen != 0 || headLen != 0) fail();
+    } else {
+      // entities: found from their heads; reverse is the optional table of the part before the head
+      if (load<u32>(c + C_SEARCH) != NONE || load<u32>(c + C_PREFILTER) != NONE || maxLen < 1 || maxLen > 65535 || headLen < 1 || headLen > 64) fail();
+      gNEntities++;
+    }
+  }
+
+  gEntityFlags = rdU32();
+  if (gEntityFlags > 1) fail();
+  gNGroups = rdU32();
+  if (gNGroups > 256) fail();
+  gGroups = rBad ? 0 : persistAlloc(<usize>gNGroups * GROUP_SIZE + 16);
+  if (gGroups == 0) fail();
+  for (let i: u32 = 0; i < gNGroups && !rBad; i++) {
+    const g = gGroups + <usize>i * GROUP_SIZE;
+    const dfa = dfaIndex(false);
+    if (rBad) break;
+    const desc = gDfas + <usize>dfa * DFA_DESC_SIZE;
+    store<u32>(g + G_DFA, <u32>desc);
+    const nMembers = rdU32();
+    if (nMembers < 1 || nMembers > 4096) { fail(); break; }
+    store<u32>(g + G_NMEMBERS, nMembers);
+    const members = rdBytes(<usize>nMembers * 4);
+    store<u32>(g + G_MEMBERS, <u32>members);
+    for (let m: u32 = 0; m < nMembers && !rBad; m++) {
+      const r = load<u32>(members + <usize>m * 4);
+      if (r >= gNContent || load<u32>(gContent + <usize>r * CONTENT_SIZE + C_KIND) == KIND_CONTENT) fail();
+    }
+    const nStates = rdU32();
+    if (rBad || nStates != dfaStates(desc)) { fail(); break; }
+    const offsets = rdBytes(<usize>nStates * 4);
+    store<u32>(g + G_OFFSETS, <u32>offsets);
+    const nList = rdU32();
+    if (nList < 1 || nList > 16777216) { fail(); break; }
+    const lists = rdBytes(<usize>nList * 4);
+    store<u32>(g + G_LISTS, <u32>lists);
+    if (rBad) break;
+    for (let st: u32 = 0; st < nStates && !rBad; st++) {
+      const off = load<u32>(offsets + <usize>st * 4);
+      if (off >= nList) { fail(); break; }
+      const count = load<u32>(lists + <usize>off * 4);
+      if (<u64>off + <u64>count >= <u64>nList) { fail(); break; }
+      for (let k: u32 = 1; k <= count; k++) if (load<u32>(lists + <usize>(off + k) * 4) >= nMembers) { fail(); break; }
+    }
   }
 
   gNArg = rdU32();

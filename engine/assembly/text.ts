@@ -120,3 +120,250 @@ export function toUnits(p: usize, len: usize): bool {
   uLen = <i32>n;
   return true;
 }
+
+// ---- evasion defences for entity detection ---------------------------------------------------------
+//
+// Before PII and secret rules look at a text, a normalised copy of its units is made, with the
+// original span of every normalised unit, so matches map back to the exact original text:
+//   - dropped: zero-width, bidi controls, soft hyphen, variation selectors, combining diacritics,
+//     other default-ignorable characters;
+//   - folded: full-width ASCII, Unicode spaces and dashes, Cyrillic and Greek look-alikes of Latin
+//     letters, Arabic-Indic and Devanagari digits;
+//   - decoded (one level): %XX (UTF-8 sequences of 1-3 bytes) and HTML character references
+//     (`&#64;`, `&#x40;`, and the named ones that spell ASCII punctuation: `&commat;`, `&period;`…).
+// A text that contains none of '%', '&' or a non-ASCII unit is used as is. Otherwise the units are
+// normalised in place (never longer than the original), and an edit table records where the
+// mapping to original offsets stops being the identity: memory stays proportional to the edits.
+
+export let nLen: i32 = 0; // normalised units (in place, at the start of the units buffer)
+export let nIdentity = true;
+// Edit entries (12 bytes): normalised index k, original end of unit k-1, original start of unit k.
+let nEdits: usize = 0;
+let nEditCount: u32 = 0;
+let nEditCap: u32 = 0;
+const EDIT_CHUNK: u32 = 1024; // entries per allocation (12 KiB, a multiple of the arena's alignment)
+
+// Cyrillic U+0400..U+04FF and Greek U+0370..U+03FF look-alikes of ASCII letters (0 = none).
+const CYRILLIC: usize = memory.data<u8>([
+  // U+0400..U+040F
+  0x45, 0x45, 0, 0, 0, 0x53, 0x49, 0x49, 0x4a, 0, 0, 0, 0, 0, 0, 0,
+  // U+0410..U+041F: А Б В Г Д Е Ж З И Й К Л М Н О П
+  0x41, 0, 0x42, 0, 0, 0x45, 0, 0, 0, 0, 0x4b, 0, 0x4d, 0x48, 0x4f, 0,
+  // U+0420..U+042F: Р С Т У Ф Х …
+  0x50, 0x43, 0x54, 0x59, 0, 0x58, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  // U+0430..U+043F: а б в г д е ж з и й к л м н о п
+  0x61, 0, 0, 0, 0, 0x65, 0, 0, 0, 0, 0, 0, 0, 0, 0x6f, 0,
+  // U+0440..U+044F: р с т у ф х …
+  0x70, 0x63, 0, 0x79, 0, 0x78, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  // U+0450..U+045F: ѐ ё ђ ѓ є ѕ і ї ј …
+  0x65, 0x65, 0, 0, 0, 0x73, 0x69, 0x69, 0x6a, 0, 0, 0, 0, 0, 0, 0,
+]);
+const GREEK: usize = memory.data<u8>([
+  // U+0390..U+039F: ΐ Α Β Γ Δ Ε Ζ Η Θ Ι Κ Λ Μ Ν Ξ Ο
+  0, 0x41, 0x42, 0, 0, 0x45, 0x5a, 0x48, 0, 0x49, 0x4b, 0, 0x4d, 0x4e, 0, 0x4f,
+  // U+03A0..U+03AF: Π Ρ ΢ Σ Τ Υ Φ Χ …
+  0, 0x50, 0, 0, 0x54, 0x59, 0, 0x58, 0, 0, 0, 0, 0, 0, 0, 0,
+  // U+03B0..U+03BF: ΰ α β γ δ ε ζ η θ ι κ λ μ ν ξ ο
+  0, 0x61, 0, 0, 0, 0, 0, 0, 0, 0x69, 0, 0, 0, 0x76, 0, 0x6f,
+  // U+03C0..U+03CF: π ρ …
+  0, 0x70, 0, 0, 0, 0x75, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+]);
+
+/** Default-ignorable and formatting units that do not change what a text says to a reader. */
+function invisible(c: u32): bool {
+  if (c < 0xad) return false;
+  return c == 0xad || (c >= 0x300 && c <= 0x36f) || c == 0x34f || c == 0x61c || c == 0x115f || c == 0x1160 || c == 0x17b4 || c == 0x17b5
+    || (c >= 0x180b && c <= 0x180f) || (c >= 0x200b && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2060 && c <= 0x206f)
+    || c == 0x3164 || (c >= 0xfe00 && c <= 0xfe0f) || c == 0xfeff || c == 0xffa0;
+}
+
+/** The ASCII look-alike of a unit, or the unit itself. */
+function fold(c: u32): u32 {
+  if (c < 0xa0) return c;
+  if (c >= 0xff01 && c <= 0xff5e) return c - 0xfee0; // full-width ASCII
+  if (c == 0xa0 || c == 0x3000 || (c >= 0x2000 && c <= 0x200a) || c == 0x202f || c == 0x205f || c == 0x1680) return 0x20;
+  if ((c >= 0x2010 && c <= 0x2015) || c == 0x2212 || c == 0xfe58 || c == 0xfe63 || c == 0x2043) return 0x2d;
+  if (c == 0xfe6b) return 0x40;
+  if (c == 0x2024 || c == 0x3002 || c == 0xff61 || c == 0xfe52) return 0x2e;
+  if (c >= 0x400 && c < 0x460) { const f = <u32>load<u8>(CYRILLIC + <usize>(c - 0x400)); return f != 0 ? f : c; }
+  if (c >= 0x390 && c < 0x3d0) { const f = <u32>load<u8>(GREEK + <usize>(c - 0x390)); return f != 0 ? f : c; }
+  if (c == 0x501) return 0x64; // ԁ
+  if (c == 0x131) return 0x69; // ı
+  if ((c >= 0x660 && c <= 0x669) || (c >= 0x966 && c <= 0x96f)) return 0x30 + (c & 0xf) - (c >= 0x966 ? 6 : 0);
+  if (c >= 0x6f0 && c <= 0x6f9) return 0x30 + c - 0x6f0;
+  return c;
+}
+
+function hexDigit(c: u32): i32 {
+  if (c >= 0x30 && c <= 0x39) return <i32>(c - 0x30);
+  const l = c | 0x20;
+  if (l >= 0x61 && l <= 0x66) return <i32>(l - 0x61 + 10);
+  return -1;
+}
+
+// Result of a decoder: the code unit it decoded to, and how many original units it consumed.
+let decVal: u32 = 0;
+let decLen: i32 = 0;
+
+/** `%XX` (one to three UTF-8 bytes making one BMP code point) at i. */
+function percentAt(u: usize, n: i32, i: i32): bool {
+  if (i + 2 >= n) return false;
+  const h = hexDigit(<u32>load<u16>(u + (<usize>(i + 1) << 1)));
+  const l = hexDigit(<u32>load<u16>(u + (<usize>(i + 2) << 1)));
+  if (h < 0 || l < 0) return false;
+  const b0 = <u32>((h << 4) | l);
+  if (b0 < 0x80) { decVal = b0; decLen = 3; return true; }
+  const need = (b0 & 0xe0) == 0xc0 ? 1 : (b0 & 0xf0) == 0xe0 ? 2 : 0;
+  if (need == 0) return false;
+  let cp: u32 = need == 1 ? b0 & 0x1f : b0 & 0x0f;
+  for (let k = 1; k <= need; k++) {
+    const p = i + 3 * k;
+    if (p + 2 >= n || <u32>load<u16>(u + (<usize>p << 1)) != 0x25) return false;
+    const hh = hexDigit(<u32>load<u16>(u + (<usize>(p + 1) << 1)));
+    const ll = hexDigit(<u32>load<u16>(u + (<usize>(p + 2) << 1)));
+    if (hh < 0 || ll < 0) return false;
+    const b = <u32>((hh << 4) | ll);
+    if ((b & 0xc0) != 0x80) return false;
+    cp = (cp << 6) | (b & 0x3f);
+  }
+  if ((need == 1 && cp < 0x80) || (need == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)))) return false;
+  decVal = cp;
+  decLen = 3 * (need + 1);
+  return true;
+}
+
+// Named references that spell ASCII, as "name;" strings and the character each one stands for.
+const ENTITY_NAMES = "amp;lt;gt;quot;apos;nbsp;commat;period;plus;lowbar;hyphen;dash;colon;sol;bsol;equals;lpar;rpar;num;dollar;percnt;comma;excl;quest;semi;ast;Hat;grave;verbar;lsqb;rsqb;lcub;rcub;tilde;";
+const ENTITY_CHARS = "&<>\"' @.+_--:/\\=()#$%,!?;*^`|[]{}~";
+
+/** An HTML character reference at i (`&#NN;`, `&#xHH;` — `;` optional — or a named one). */
+function entityAt(u: usize, n: i32, i: i32): bool {
+  if (i + 3 >= n) return false;
+  let p = i + 1;
+  let c = <u32>load<u16>(u + (<usize>p << 1));
+  if (c == 0x23) {
+    p++;
+    let hex = false;
+    c = p < n ? <u32>load<u16>(u + (<usize>p << 1)) : 0;
+    if (c == 0x78 || c == 0x58) { hex = true; p++; }
+    let v: u32 = 0;
+    let digits = 0;
+    while (p < n && digits < 7) {
+      const d = hexDigit(<u32>load<u16>(u + (<usize>p << 1)));
+      if (d < 0 || (!hex && d > 9)) break;
+      v = v * (hex ? 16 : 10) + <u32>d;
+      digits++;
+      p++;
+    }
+    if (digits == 0 || v == 0 || v > 0xffff || (v >= 0xd800 && v <= 0xdfff)) return false;
+    if (p < n && <u32>load<u16>(u + (<usize>p << 1)) == 0x3b) p++;
+    decVal = v;
+    decLen = p - i;
+    return true;
+  }
+  // named: compare with each "name;" of the list
+  let k = 0;
+  let idx = 0;
+  while (k < ENTITY_NAMES.length) {
+    let j = k;
+    let q = i + 1;
+    while (q < n && <u32>ENTITY_NAMES.charCodeAt(j) == <u32>load<u16>(u + (<usize>q << 1))) {
+      if (ENTITY_NAMES.charCodeAt(j) == 0x3b) { decVal = <u32>ENTITY_CHARS.charCodeAt(idx); decLen = q + 1 - i; return true; }
+      j++;
+      q++;
+    }
+    while (ENTITY_NAMES.charCodeAt(k) != 0x3b) k++;
+    k++;
+    idx++;
+  }
+  return false;
+}
+
+function addEdit(k: i32, endPrev: i32, start: i32): bool {
+  if (nEditCount == nEditCap) {
+    // Chunks are allocated back to back (nothing else is allocated meanwhile), so the table stays contiguous.
+    const p = scratchAlloc(<usize>EDIT_CHUNK * 12);
+    if (p == 0) return false;
+    if (nEditCap == 0) nEdits = p;
+    else if (p != nEdits + <usize>nEditCap * 12) return false;
+    nEditCap += EDIT_CHUNK;
+  }
+  const e = nEdits + <usize>nEditCount * 12;
+  store<i32>(e, k);
+  store<i32>(e + 4, endPrev);
+  store<i32>(e + 8, start);
+  nEditCount++;
+  return true;
+}
+
+/**
+ * Normalises the units [u, u+2n) in place (nLen units remain) and records the offset map, or marks
+ * the text as used as is (nIdentity). False when out of memory.
+ */
+export function normalizeUnits(u: usize, n: i32): bool {
+  nIdentity = true;
+  nLen = n;
+  nEditCount = 0;
+  nEditCap = 0;
+  let needed = false;
+  for (let i = 0; i < n; i++) {
+    const c = <u32>load<u16>(u + (<usize>i << 1));
+    if (c == 0x25 || c == 0x26 || c >= 0x80) { needed = true; break; }
+  }
+  if (!needed) return true;
+  let k: i32 = 0;
+  let i: i32 = 0;
+  let lastEnd: i32 = 0;
+  let lastLen: i32 = 1;
+  while (i < n) {
+    let c = <u32>load<u16>(u + (<usize>i << 1));
+    let len: i32 = 1;
+    if (c == 0x25 && percentAt(u, n, i)) { c = decVal; len = decLen; }
+    else if (c == 0x26 && entityAt(u, n, i)) { c = decVal; len = decLen; }
+    if (!invisible(c)) {
+      if ((i != lastEnd || lastLen != 1) && !addEdit(k, lastEnd, i)) return false;
+      store<u16>(u + (<usize>k << 1), fold(c)); // k <= i: never overwrites a unit still to be read
+      k++;
+      lastEnd = i + len;
+      lastLen = len;
+    }
+    i += len;
+  }
+  if (lastLen != 1 && !addEdit(k, lastEnd, n)) return false;
+  nIdentity = false;
+  nLen = k;
+  return true;
+}
+
+/** Index of the last edit whose normalised index is <= k, or -1. */
+function editAtOrBefore(k: i32): i32 {
+  let lo: i32 = 0;
+  let hi: i32 = <i32>nEditCount - 1;
+  let found: i32 = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (load<i32>(nEdits + <usize>mid * 12) <= k) { found = mid; lo = mid + 1; }
+    else hi = mid - 1;
+  }
+  return found;
+}
+
+/** Original offset of the first unit of normalised unit k. */
+export function originalStart(k: i32): i32 {
+  if (nIdentity) return k;
+  const x = editAtOrBefore(k);
+  if (x < 0) return k;
+  const e = nEdits + <usize>x * 12;
+  return load<i32>(e + 8) + (k - load<i32>(e));
+}
+
+/** Original offset one past the last unit of normalised unit k. */
+export function originalEnd(k: i32): i32 {
+  if (nIdentity) return k + 1;
+  const x = editAtOrBefore(k + 1);
+  if (x >= 0) {
+    const e = nEdits + <usize>x * 12;
+    if (load<i32>(e) == k + 1) return load<i32>(e + 4);
+  }
+  return originalStart(k) + 1;
+}

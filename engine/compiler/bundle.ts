@@ -9,8 +9,16 @@
  *   u32 network_enabled, u32 deny_all_other, list<name> allowed_domains, list<name> denied_domains
  *   list<u32 size + DFA table> dfas                                    (format: regex.ts)
  *   list<{u32 search_dfa, u32 reverse_dfa, u32 action, u32 applies_to, u32 anchored_dfa,
- *         u32 kind (0 content rule, 1 PII), u32 check (engine/assembly/checks.ts),
- *         u32 prefilter_dfa (0xFFFFFFFF: none)}> content_rules
+ *         u32 kind (0 content rule, 1 PII, 2 secret), u32 check (engine/assembly/checks.ts),
+ *         u32 prefilter_dfa, u32 check_arg, u32 max_len, u32 head_len}> content_rules
+ *     content rules: search, reverse and anchored tables, optional prefilter, max_len = head_len = 0;
+ *     entity rules (PII, secrets; engine/compiler/entities.ts): search = prefilter = NONE, reverse =
+ *     the table of the part before the head (NONE: the match starts at the head), anchored = the
+ *     whole pattern, max_len = longest match in UTF-16 units, head_len = head length in units
+ *   u32 entity_flags (bit 0: evasion defences, `pii_redaction.normalize`)
+ *   list<{u32 dfa, u32 n, u32 rule[n], u32 n_states, u32 offset[n_states], u32 n_list, u32 list[n_list]}> head_groups
+ *     one multi-pattern search table over entity heads: for state s, list[offset[s]] = count, then
+ *     that many indices into rule[] (the heads that end in state s); list[0] = 0
  *   list<argument rule> argument_rules                                 (see writeArgumentRule)
  *   list<{name, u32 max_calls, i64 window_ms}> rate_limits
  *   canonical JSON metadata (the resolved policy, for the host's messages and settings), then its u32 length
@@ -24,6 +32,10 @@ import { BUNDLE_FORMAT, BUNDLE_MAGIC, digestOf, type BundleMeta, type CompiledBu
 import { compilePattern } from "./regex.js";
 import { BUILTIN_CONTENT_RULES } from "./builtin-rules.js";
 import { PII_PATTERNS } from "./pii.js";
+import { SECRET_RULES } from "./secrets.js";
+import { compileHeadSet, headOf, type CompiledHeadSet, type Head } from "./entities-set.js";
+import type { EntityDef } from "./entities.js";
+import type { CompiledDfa } from "./regex.js";
 import { BudgetError, PolicyValidationError } from "../../core/errors.js";
 import type { Policy } from "../../policies/schema.js";
 
@@ -90,7 +102,14 @@ class DfaTable {
     const key = `${kind}\u0000${caseInsensitive ? "i" : ""}\u0000${source}`;
     const known = this.byKey.get(key);
     if (known !== undefined) return known;
-    const dfa = compilePattern(source, { kind, caseInsensitive, maxStates });
+    const dfa = cachedPattern(`${key}\u0000${maxStates}`, () => compilePattern(source, { kind, caseInsensitive, maxStates }));
+    return this.addCompiled(key, source, dfa);
+  }
+
+  /** Adds a table compiled elsewhere (entity head sets). */
+  addCompiled(key: string, source: string, dfa: CompiledDfa): number {
+    const known = this.byKey.get(key);
+    if (known !== undefined) return known;
     this.anchoredAtEnd.push(dfa.endAnchored);
     this.states.push(dfa.states);
     this.totalStates += dfa.states;
@@ -137,6 +156,68 @@ function addPrefilters(dfas: DfaTable, rules: { source: string; ci: boolean; sea
   return prefilterOf;
 }
 
+/**
+ * Compiled tables are pure functions of (pattern, kind, flags, budget): processes that compile many
+ * policies (hosts, tests, hot reload) reuse them. Bounded: cleared when it holds too many entries.
+ */
+const patternCache = new Map<string, CompiledDfa>();
+const PATTERN_CACHE_MAX = 4096;
+function cachedPattern(key: string, build: () => CompiledDfa): CompiledDfa {
+  const hit = patternCache.get(key);
+  if (hit) return hit;
+  const dfa = build();
+  if (patternCache.size >= PATTERN_CACHE_MAX) patternCache.clear();
+  patternCache.set(key, dfa);
+  return dfa;
+}
+
+const headCache = new Map<string, Head>();
+function entityHead(e: EntityDef): Head {
+  // PII heads may run through classes (digits) for 4 positions; secret heads stop at the end of
+  // their literal prefix after 2 (entities-set.ts HeadOptions.broadDepth).
+  const broadDepth = e.kind === "pii" ? 4 : 2;
+  const key = `${e.ci ? "i" : ""}\u0000${e.boundary ?? "word"}\u0000${e.headLength ?? 8}\u0000${broadDepth}\u0000${e.rest ?? e.source}`;
+  let h = headCache.get(key);
+  if (!h) {
+    h = headOf(e.rest ?? e.source, e.ci ?? false, e.boundary ?? "word", { maxLength: e.headLength ?? 8, broadDepth });
+    if (headCache.size >= PATTERN_CACHE_MAX) headCache.clear();
+    headCache.set(key, h);
+  }
+  return h;
+}
+
+/** Most states of one head-set table; a policy whose heads need more is split over several tables. */
+export const HEAD_SET_MAX_STATES = 16384;
+const setCache = new Map<string, CompiledHeadSet>();
+
+/**
+ * Groups entity heads into head-set tables: all in one when it fits the budget, else split in
+ * halves until each part fits. Returns, per group, the table and the indices of its members.
+ */
+function headGroups(heads: readonly Head[], keys: readonly string[]): { table: CompiledHeadSet; members: number[] }[] {
+  const out: { table: CompiledHeadSet; members: number[] }[] = [];
+  const queue: number[][] = [heads.map((_, i) => i)];
+  while (queue.length > 0) {
+    const group = queue.shift() as number[];
+    if (group.length === 0) continue;
+    const key = group.map((i) => keys[i]).join("\u0001");
+    let table = setCache.get(key);
+    if (!table) {
+      try {
+        table = compileHeadSet(group.map((i) => heads[i] as Head), HEAD_SET_MAX_STATES);
+      } catch (err) {
+        if (!(err instanceof BudgetError) || group.length === 1) throw err;
+        queue.push(group.slice(0, group.length >> 1), group.slice(group.length >> 1));
+        continue;
+      }
+      if (setCache.size >= 64) setCache.clear();
+      setCache.set(key, table);
+    }
+    out.push({ table, members: group });
+  }
+  return out;
+}
+
 /** Largest single-pattern search automaton that joins a prefilter union, and largest union. */
 const PREFILTER_MEMBER_STATES = 128;
 const PREFILTER_MAX_STATES = 1024;
@@ -177,29 +258,50 @@ export function compileBundle(policy: Policy): CompiledBundle {
       applies: APPLIES_CODE[rule.applies_to ?? "both"],
       kind: 0,
       check: 0,
-      meta: { name: rule.name, description: rule.description ?? builtin?.description ?? "", kind: "content" as "content" | "pii" },
+      arg: 0,
+      maxLen: 0,
+      headLen: 0,
+      meta: { name: rule.name, description: rule.description ?? builtin?.description ?? "", kind: "content" as "content" | "pii" | "secret" },
     };
   });
-  // PII categories are content rules whose matches are always redacted (never blocked), with
-  // exact checks in the engine; the host applies the policy's strategy to each span.
-  if (r.pii_redaction.enabled) {
-    for (const p of PII_PATTERNS.filter((x) => r.pii_redaction.categories.includes(x.category))) {
-      content.push({
-        source: p.source,
-        ci: false,
-        search: dfas.add(p.source, "search", false),
-        reverse: dfas.add(p.source, "reverse", false),
-        anchored: dfas.add(p.source, "anchored", false),
-        action: ACTION_CODE.redact,
-        applies: r.redact_output ? APPLIES_CODE.both : APPLIES_CODE.input,
-        kind: 1,
-        check: p.check,
-        meta: { name: p.category, description: `PII: ${p.category}`, kind: "pii" as const },
-      });
-    }
-  }
-
   const prefilters = addPrefilters(dfas, content);
+  // PII categories and secret rules are entity rules: matches are always redacted (never blocked),
+  // after exact checks in the engine; the host applies the policy's strategy to each span.
+  const entities: EntityDef[] = [];
+  if (r.pii_redaction.enabled) {
+    entities.push(...PII_PATTERNS.filter((x) => r.pii_redaction.categories.includes(x.category)));
+    const secrets = r.pii_redaction.secrets;
+    if (secrets.enabled) entities.push(...SECRET_RULES.filter((x) => secrets.categories === null || secrets.categories.includes(x.name)));
+  }
+  const heads: Head[] = [];
+  const headKeys: string[] = [];
+  const firstEntity = content.length;
+  for (const e of entities) {
+    const ci = e.ci ?? false;
+    const head = entityHead(e);
+    heads.push(head);
+    headKeys.push(`${e.kind}:${e.name}`);
+    content.push({
+      source: e.source,
+      ci,
+      search: NONE,
+      reverse: e.back !== undefined ? dfas.add(e.back, "reverse", ci) : NONE,
+      anchored: dfas.add(e.source, "anchored", ci),
+      action: ACTION_CODE.redact,
+      applies: r.redact_output ? APPLIES_CODE.both : APPLIES_CODE.input,
+      kind: e.kind === "pii" ? 1 : 2,
+      check: e.check,
+      arg: e.arg ?? 0,
+      maxLen: e.maxLen,
+      headLen: head.length,
+      meta: { name: e.name, description: e.kind === "pii" ? `PII: ${e.name}` : `secret: ${e.description}`, kind: e.kind },
+    });
+  }
+  const groups = headGroups(heads, headKeys).map((g, gi) => ({
+    dfa: dfas.addCompiled(`heads\u0000${gi}\u0000${g.members.map((i) => headKeys[i]).join(",")}`, "<entity heads>", g.table),
+    table: g.table,
+    rules: g.members.map((i) => firstEntity + i),
+  }));
 
   const argRules: { tool: string; path: string; c: NonNullable<Policy["rules"]["argument_rules"]>[string][string]; pattern: number; deniedSearch: number; deniedReverse: number }[] = [];
   for (const [tool, byPath] of Object.entries(r.argument_rules ?? {})) {
@@ -238,7 +340,13 @@ export function compileBundle(policy: Policy): CompiledBundle {
   w.u32(dfas.tables.length);
   for (const t of dfas.tables) w.u32(t.length).bytes(t);
   w.u32(content.length);
-  for (const [i, c] of content.entries()) w.u32(c.search).u32(c.reverse).u32(c.action).u32(c.applies).u32(c.anchored).u32(c.kind).u32(c.check).u32(prefilters[i]!);
+  for (const [i, c] of content.entries()) {
+    w.u32(c.search).u32(c.reverse).u32(c.action).u32(c.applies).u32(c.anchored).u32(c.kind).u32(c.check).u32(prefilters[i] ?? NONE);
+    w.u32(c.arg).u32(c.maxLen).u32(c.headLen);
+  }
+  w.u32(r.pii_redaction.normalize ? 1 : 0);
+  w.u32(groups.length);
+  for (const g of groups) writeHeadGroup(w, g.dfa, g.rules, g.table);
   w.u32(argRules.length);
   for (const a of argRules) writeArgumentRule(w, a.tool, a.path, a.c, a.pattern, a.deniedSearch, a.deniedReverse, mode === "log" ? 1 : 0);
   w.u32(rate.length);
@@ -261,6 +369,29 @@ export function compileBundle(policy: Policy): CompiledBundle {
   if (w.length > BUNDLE_BUDGET.maxBytes) throw new BudgetError(`compiled policy is ${w.length} bytes, over the ${BUNDLE_BUDGET.maxBytes}-byte budget`);
   const bytes = w.copy();
   return { bytes, digest: digestOf(bytes), meta };
+}
+
+/** One head group: its table, its rules, and per table state the list of heads ending there. */
+function writeHeadGroup(w: ByteWriter, dfa: number, rules: readonly number[], table: CompiledHeadSet): void {
+  w.u32(dfa).u32(rules.length);
+  for (const r of rules) w.u32(r);
+  const lists: number[] = [0];
+  const offsetOf = new Map<string, number>([["", 0]]);
+  const offsets = table.members.map((m) => {
+    const key = m.join(",");
+    let off = offsetOf.get(key);
+    if (off === undefined) {
+      off = lists.length;
+      lists.push(m.length, ...m);
+      offsetOf.set(key, off);
+    }
+    return off;
+  });
+  if (offsets.length !== table.states) throw new Error(`internal error: ${offsets.length} member lists for ${table.states} states`);
+  w.u32(offsets.length);
+  for (const o of offsets) w.u32(o);
+  w.u32(lists.length);
+  for (const x of lists) w.u32(x);
 }
 
 const F_MIN = 1, F_MAX = 2, F_MAXLEN = 4, F_REQUIRED = 8, F_PATTERN = 16, F_DENIED_PATTERN = 32, F_ALLOWED = 64, F_DENIED = 128;

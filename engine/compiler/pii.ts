@@ -1,37 +1,245 @@
 /**
- * The PII categories of the original (its regex tier), as linear-time patterns plus exact checks
- * done in the engine after a match: word boundaries, Luhn for cards (the original had none),
- * IPv4 octet ranges, SSN area/group/serial rules. `person_name` needs NER and is not detected.
+ * PII categories: the original's six (its regex tier) and the structured types added since, as
+ * entity rules (engine/compiler/entities.ts) with exact checks in the engine
+ * (engine/assembly/checks.ts). Every category but the original default five is opt-in.
+ * `person_name` needs NER and is not detected. docs/REDACTION.md lists each type with its check.
  */
-import type { PiiCategory } from "../../policies/schema.js";
+import { PII_CATEGORIES, type PiiCategory } from "../../policies/schema.js";
+import { CHECK, type EntityDef } from "./entities.js";
 
-/** Engine check codes (engine/assembly/checks.ts). */
-export const CHECK = { none: 0, word: 1, luhn: 2, ipv4: 3, ssn: 4, digits: 5 } as const;
+export { CHECK };
 
-export interface PiiPattern {
+export interface PiiPattern extends EntityDef {
+  readonly kind: "pii";
   readonly category: PiiCategory;
-  readonly source: string;
-  readonly check: number;
-  readonly placeholder: string;
-  readonly mask: string;
+  /** Country or region the identifier belongs to (documentation). */
+  readonly region: string;
 }
 
-export const PII_PATTERNS: readonly PiiPattern[] = [
-  { category: "email", source: "[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}", check: CHECK.word, placeholder: "<EMAIL>", mask: "****@****.***" },
-  { category: "phone", source: "(?:\\+?1[-. ]?)?(?:\\([0-9]{3}\\)|[0-9]{3})[-. ]?[0-9]{3}[-. ]?[0-9]{4}", check: CHECK.digits, placeholder: "<PHONE>", mask: "***-***-****" },
-  { category: "ssn", source: "[0-9]{3}-[0-9]{2}-[0-9]{4}|[0-9]{3} [0-9]{2} [0-9]{4}|[0-9]{9}", check: CHECK.ssn, placeholder: "<SSN>", mask: "***-**-****" },
+type Def = Omit<PiiPattern, "kind" | "name" | "placeholder"> & { placeholder?: string };
+
+const MONTH = "(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\\.?";
+const DOB_DATE = `[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{2,4}|[0-9]{1,2}(?:st|nd|rd|th)? ${MONTH},? [0-9]{4}|${MONTH} [0-9]{1,2}(?:st|nd|rd|th)?,? [0-9]{4}`;
+const DOB_CONTEXT = "(?:date of birth|birth ?date|date de naissance|d\\.?o\\.?b\\.?|born(?: on)?|birthday)[ \\t:,.-]{0,4}";
+const ZIP_CONTEXT = "(?:zip(?: ?code)?|postal(?: ?code)?|[a-z]{2})[:,]?[ \\t]{1,2}";
+
+const DEFS: readonly Def[] = [
+  // ---- the original's categories (same shapes; checks added: Luhn, SSN areas, octets) ----
   {
-    category: "credit_card",
-    // The shape only (4-4-4-x or Amex 4-6-5 groups): exact issuer prefixes in the pattern make
-    // the search automaton explode, so the engine checks them with Luhn after the match.
-    source: "[0-9]{4}(?:[- ]?[0-9]{4}){2}[- ]?[0-9]{1,4}|[0-9]{4}[- ]?[0-9]{6}[- ]?[0-9]{5}",
-    check: CHECK.luhn,
-    placeholder: "<CREDIT_CARD>",
-    mask: "****-****-****-****",
+    category: "email", region: "global", check: CHECK.word, maxLen: 320, mask: "****@****.***",
+    source: "[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}", back: "[A-Za-z0-9._%+-]+", rest: "@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}", boundary: "none",
+    description: "e-mail address; word-bounded",
   },
-  { category: "ip_address", source: "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}", check: CHECK.ipv4, placeholder: "<IP_ADDRESS>", mask: "***.***.***.***" },
-  { category: "passport", source: "[A-Z]{1,2}[0-9]{6,9}", check: CHECK.word, placeholder: "<PASSPORT>", mask: "**-*******" },
+  {
+    category: "phone", region: "US/CA", check: CHECK.digits, maxLen: 24, mask: "***-***-****", boundary: "digit",
+    source: "(?:\\+?1[-. ]?)?(?:\\([0-9]{3}\\)|[0-9]{3})[-. ]?[0-9]{3}[-. ]?[0-9]{4}",
+    description: "North-American phone number; no digit right before or after",
+  },
+  {
+    category: "ssn", region: "US", check: CHECK.ssn, maxLen: 11, mask: "***-**-****",
+    source: "[0-9]{3}-[0-9]{2}-[0-9]{4}|[0-9]{3} [0-9]{2} [0-9]{4}|[0-9]{9}",
+    description: "US social security number; area not 000/666/9xx, group not 00, serial not 0000",
+  },
+  {
+    category: "credit_card", region: "global", check: CHECK.luhn, maxLen: 23, mask: "****-****-****-****",
+    source: "[0-9]{4}(?:[- ]?[0-9]{4}){2}[- ]?[0-9]{1,4}|[0-9]{4}[- ]?[0-9]{6}[- ]?[0-9]{5}",
+    description: "payment card (4-4-4-x or Amex 4-6-5); issuer prefix and Luhn checksum",
+  },
+  {
+    category: "ip_address", region: "global", check: CHECK.ipv4, maxLen: 15, mask: "***.***.***.***",
+    source: "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}",
+    description: "IPv4 address; octets 0-255",
+  },
+  {
+    category: "passport", region: "global", check: CHECK.word, maxLen: 11, mask: "**-*******",
+    source: "[A-Z]{1,2}[0-9]{6,9}",
+    description: "passport number shape (1-2 capitals, 6-9 digits); word-bounded",
+  },
+  // ---- added types (opt-in) ----
+  {
+    category: "iban", region: "global", check: CHECK.iban, maxLen: 42, mask: "**** **** **** ****",
+    source: "[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?",
+    description: "IBAN; the country's registered length and the ISO 7064 mod-97 check",
+  },
+  {
+    category: "ipv6", region: "global", check: CHECK.ipv6, maxLen: 50, mask: "****:****:****:****",
+    // colons come one or two at a time (a run of colons dies at the third)
+    source: "[0-9A-Fa-f]{0,4}::?(?:[0-9A-Fa-f]{1,4}::?){0,7}[0-9A-Fa-f.]{0,16}", back: "[0-9A-Fa-f]{0,4}", rest: "::?(?:[0-9A-Fa-f]{1,4}::?){0,7}[0-9A-Fa-f.]{0,16}", boundary: "none",
+    description: "IPv6 address (RFC 4291 text form, `::` once, optional IPv4 tail)",
+  },
+  {
+    category: "mac_address", region: "global", check: CHECK.mac, maxLen: 17, mask: "**:**:**:**:**:**",
+    source: "[0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{4}\\.[0-9A-Fa-f]{4}\\.[0-9A-Fa-f]{4}",
+    description: "MAC address (6 groups with one separator, or Cisco dotted)",
+  },
+  {
+    category: "us_routing_number", region: "US", check: CHECK.aba, maxLen: 9, mask: "*********",
+    source: "[0-9]{9}",
+    description: "ABA routing transit number; Federal Reserve prefix and 3-7-1 checksum",
+  },
+  {
+    category: "uk_nino", region: "UK", check: CHECK.nino, maxLen: 13, mask: "** ** ** ** *",
+    source: "[A-Z]{2} ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D]",
+    description: "UK National Insurance number; allowed prefix letters",
+  },
+  {
+    category: "ca_sin", region: "CA", check: CHECK.sin, maxLen: 11, mask: "***-***-***",
+    source: "[0-9]{3}[- ]?[0-9]{3}[- ]?[0-9]{3}",
+    description: "Canadian social insurance number; Luhn",
+  },
+  {
+    category: "btc_address", region: "global", check: CHECK.btc, maxLen: 74, mask: "****************",
+    source: "[13][1-9A-HJ-NP-Za-km-z]{25,34}|bc1[02-9ac-hj-np-z]{11,71}",
+    description: "Bitcoin address: Base58Check (double SHA-256) or bech32/bech32m (BIP 173/350)",
+  },
+  {
+    category: "eth_address", region: "global", check: CHECK.eth, maxLen: 42, mask: "0x****************************************",
+    source: "0x[0-9a-fA-F]{40}",
+    description: "Ethereum address (0x + 40 hex digits; the EIP-55 case checksum is not verified)",
+  },
+  {
+    category: "date_of_birth", region: "global", check: CHECK.dob, maxLen: 64, mask: "**/**/****", ci: true,
+    source: `${DOB_CONTEXT}(?:${DOB_DATE})`, back: DOB_CONTEXT, rest: `(?:${DOB_DATE})`,
+    description: "a valid calendar date (1880-2099) right after `date of birth`, `DOB`, `born`, `birthday`…; only the date is redacted",
+  },
+  {
+    category: "us_ein", region: "US", check: CHECK.ein, maxLen: 10, mask: "**-*******",
+    source: "[0-9]{2}-[0-9]{7}",
+    description: "US employer identification number; assigned IRS prefix",
+  },
+  {
+    category: "es_dni", region: "ES", check: CHECK.es_id, maxLen: 10, mask: "********-*",
+    source: "[0-9]{8}-?[A-Z]",
+    description: "Spanish DNI; mod-23 control letter",
+  },
+  {
+    category: "es_nie", region: "ES", check: CHECK.es_id, maxLen: 11, mask: "*-*******-*",
+    source: "[XYZ]-?[0-9]{7}-?[A-Z]",
+    description: "Spanish NIE; mod-23 control letter",
+  },
+  {
+    category: "it_fiscal_code", region: "IT", check: CHECK.it_cf, maxLen: 16, mask: "****************",
+    source: "[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]",
+    description: "Italian codice fiscale; positional structure, month letter and check character",
+  },
+  {
+    category: "in_pan", region: "IN", check: CHECK.in_pan, maxLen: 10, mask: "**********",
+    source: "[A-Z]{5}[0-9]{4}[A-Z]",
+    description: "Indian PAN; holder-type letter",
+  },
+  {
+    category: "in_aadhaar", region: "IN", check: CHECK.aadhaar, maxLen: 14, mask: "**** **** ****",
+    source: "[2-9][0-9]{3}[ -]?[0-9]{4}[ -]?[0-9]{4}",
+    description: "Indian Aadhaar number; Verhoeff checksum",
+  },
+  {
+    category: "br_cpf", region: "BR", check: CHECK.cpf, maxLen: 14, mask: "***.***.***-**",
+    source: "[0-9]{3}\\.?[0-9]{3}\\.?[0-9]{3}-?[0-9]{2}",
+    description: "Brazilian CPF; two mod-11 check digits",
+  },
+  {
+    category: "nl_bsn", region: "NL", check: CHECK.bsn, maxLen: 11, mask: "*********",
+    source: "[0-9]{9}|[0-9]{4}\\.[0-9]{2}\\.[0-9]{3}",
+    description: "Dutch BSN; 11-proof",
+  },
+  {
+    category: "phone_intl", region: "global", check: CHECK.e164, maxLen: 26, mask: "+** *** *** ****", boundary: "none",
+    source: "\\+[1-9][0-9 ().-]{6,22}[0-9]",
+    description: "international number written with `+` (E.164): assigned country code, 8-15 digits",
+  },
+  {
+    category: "uk_postcode", region: "UK", check: CHECK.uk_postcode, maxLen: 8, mask: "*** ***",
+    source: "[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}",
+    description: "UK postcode; position letter rules",
+  },
+  {
+    category: "us_zip4", region: "US", check: CHECK.zip4, maxLen: 40, mask: "*****-****", ci: true,
+    source: `${ZIP_CONTEXT}[0-9]{5}-[0-9]{4}`, back: ZIP_CONTEXT, rest: "[0-9]{5}-[0-9]{4}",
+    description: "ZIP+4 code after a state code, `zip` or `postal code`; only the code is redacted",
+  },
+  {
+    category: "vin", region: "global", check: CHECK.vin, maxLen: 17, mask: "*****************",
+    source: "[A-HJ-NPR-Z0-9]{17}",
+    description: "vehicle identification number; position-9 check digit (North-American scheme)",
+  },
+  {
+    category: "us_itin", region: "US", check: CHECK.itin, maxLen: 11, mask: "***-**-****",
+    source: "9[0-9]{2}[- ]?[0-9]{2}[- ]?[0-9]{4}",
+    description: "US ITIN; area 9xx, assigned group ranges",
+  },
+  {
+    category: "uk_nhs", region: "UK", check: CHECK.nhs, maxLen: 12, mask: "*** *** ****",
+    source: "[0-9]{3}[- ]?[0-9]{3}[- ]?[0-9]{4}",
+    description: "UK NHS number; mod-11 check digit",
+  },
+  {
+    category: "de_tax_id", region: "DE", check: CHECK.de_tax, maxLen: 14, mask: "** *** *** ***",
+    source: "[0-9]{2} ?[0-9]{3} ?[0-9]{3} ?[0-9]{3}",
+    description: "German tax ID (IdNr); digit-repetition rule and ISO 7064 MOD 11,10",
+  },
+  {
+    category: "fr_nir", region: "FR", check: CHECK.fr_nir, maxLen: 21, mask: "* ** ** ** *** *** **",
+    source: "[1-478] ?[0-9]{2} ?[0-9]{2} ?(?:[0-9]{2}|2[AB]) ?[0-9]{3} ?[0-9]{3} ?[0-9]{2}",
+    description: "French social security number (NIR); 97-complement key, Corsica 2A/2B",
+  },
+  {
+    category: "sg_nric", region: "SG", check: CHECK.sg_nric, maxLen: 9, mask: "*********",
+    source: "[STFG][0-9]{7}[A-Z]",
+    description: "Singapore NRIC/FIN (S, T, F, G); checksum letter",
+  },
+  {
+    category: "fi_hetu", region: "FI", check: CHECK.fi_hetu, maxLen: 11, mask: "******-****",
+    source: "[0-9]{6}[-+A-FU-Y][0-9]{3}[0-9A-FHJ-NPR-Y]",
+    description: "Finnish personal identity code; date and mod-31 check character",
+  },
+  {
+    category: "pl_pesel", region: "PL", check: CHECK.pesel, maxLen: 11, mask: "***********",
+    source: "[0-9]{11}",
+    description: "Polish PESEL; birth date and weighted check digit",
+  },
+  {
+    category: "au_tfn", region: "AU", check: CHECK.au_tfn, maxLen: 11, mask: "*** *** ***",
+    source: "[0-9]{3} ?[0-9]{3} ?[0-9]{3}",
+    description: "Australian tax file number; weighted mod-11",
+  },
+  {
+    category: "us_npi", region: "US", check: CHECK.npi, maxLen: 10, mask: "**********",
+    source: "[12][0-9]{9}",
+    description: "US National Provider Identifier; Luhn with the 80840 prefix",
+  },
+  {
+    category: "cn_resident_id", region: "CN", check: CHECK.cn_ric, maxLen: 18, mask: "******************",
+    source: "[1-9][0-9]{16}[0-9Xx]",
+    description: "Chinese resident identity card number; birth date and ISO 7064 MOD 11-2",
+  },
+  {
+    category: "se_personnummer", region: "SE", check: CHECK.se_pnr, maxLen: 13, mask: "******-****",
+    source: "(?:[0-9]{2})?[0-9]{6}[-+]?[0-9]{4}",
+    description: "Swedish personal identity number; date and Luhn",
+  },
+  {
+    category: "za_id", region: "ZA", check: CHECK.za_id, maxLen: 13, mask: "*************",
+    source: "[0-9]{13}",
+    description: "South African ID number; birth date, citizenship digit and Luhn",
+  },
+  {
+    category: "au_medicare", region: "AU", check: CHECK.au_medicare, maxLen: 12, mask: "**** ***** *",
+    source: "[2-6][0-9]{3} ?[0-9]{5} ?[0-9]",
+    description: "Australian Medicare card number; weighted check digit",
+  },
 ];
+
+export const PII_PATTERNS: readonly PiiPattern[] = DEFS.map((d) => ({
+  ...d,
+  kind: "pii" as const,
+  name: d.category,
+  placeholder: d.placeholder ?? `<${d.category.toUpperCase()}>`,
+}));
+
+// Every category the schema accepts is defined here, except person_name (NER only).
+for (const c of PII_CATEGORIES) {
+  if (c !== "person_name" && !PII_PATTERNS.some((p) => p.category === c)) throw new Error(`PII category ${c} has no pattern`);
+}
 
 export function piiPattern(category: string): PiiPattern | undefined {
   return PII_PATTERNS.find((p) => p.category === category);

@@ -93,7 +93,7 @@ const regexpp = new RegExpParser({ strict: false, ecmaVersion: 2024 });
 // ---------------------------------------------------------------------------------------------
 // Validation
 
-interface AnchorInfo {
+export interface AnchorInfo {
   /** `^` assertions, all in start position. */
   starts: AST.Assertion[];
   /** `$` assertions, all in end position. */
@@ -109,7 +109,7 @@ function describe(node: AST.Node): string {
   return `${JSON.stringify(raw)} at index ${node.start}`;
 }
 
-function parseSource(source: string): AST.Pattern {
+export function parseSource(source: string): AST.Pattern {
   if (typeof source !== "string") throw new PatternError(String(source), "pattern must be a string");
   if (source.length > MAX_SOURCE_LENGTH) {
     throw new PatternError(source, `pattern is ${source.length} characters long; the limit is ${MAX_SOURCE_LENGTH}`);
@@ -132,7 +132,7 @@ function parseSource(source: string): AST.Pattern {
   return pattern;
 }
 
-function validate(source: string, pattern: AST.Pattern): AnchorInfo {
+export function validate(source: string, pattern: AST.Pattern): AnchorInfo {
   const starts: AST.Assertion[] = [];
   const ends: AST.Assertion[] = [];
   const fail = (node: AST.Node, what: string): never => {
@@ -272,7 +272,7 @@ function budgetError(source: string, kind: DfaKind, what: string): BudgetError {
   return new BudgetError(`pattern ${JSON.stringify(source)} (${kind} DFA): ${what}`);
 }
 
-function toNfa(source: string, rewritten: string, caseInsensitive: boolean, kind: DfaKind): NFA {
+export function toNfa(source: string, rewritten: string, caseInsensitive: boolean, kind: DfaKind): NFA {
   const pattern = regexpp.parsePattern(rewritten, 0, rewritten.length, { unicode: false, unicodeSets: false });
   const flags = regexpp.parseFlags(caseInsensitive ? "i" : "");
   try {
@@ -304,7 +304,7 @@ class SubsetWorkExceeded extends Error {}
  * of all subsets. Bounding it bounds time and memory deterministically (the raw-state limit alone
  * does not: `[^]*[a-z]{0,30000}` has few raw states but each is a huge subset).
  */
-function guarded(nfa: NFA, work: { steps: number }, limit: number): TransitionIterable<NFA.ReadonlyNode> {
+export function guarded(nfa: NFA, work: { steps: number }, limit: number): TransitionIterable<NFA.ReadonlyNode> {
   return {
     maxCharacter: nfa.maxCharacter,
     transitionIterator: () => {
@@ -374,7 +374,20 @@ function buildDfa(source: string, info: AnchorInfo, opts: Required<CompileOption
 
 type Node = DFA.Node;
 
-function packTable(source: string, dfa: DFA, kind: DfaKind, maxStates: number, startAnchored: boolean, endAnchored: boolean): CompiledDfa {
+/**
+ * Packs a minimised DFA. Transitions on characters above U+FFFF are ignored (the scanner reads
+ * UTF-16 code units; multi-pattern tables put their pattern markers there, see entities-set.ts).
+ * `acceptOf` overrides which nodes accept; `stateNodes[i]` is the node of table state i + 1.
+ */
+export function packTable(
+  source: string,
+  dfa: DFA,
+  kind: DfaKind,
+  maxStates: number,
+  startAnchored: boolean,
+  endAnchored: boolean,
+  acceptOf?: (node: DFA.Node) => boolean,
+): CompiledDfa & { stateNodes: DFA.Node[] } {
   // 1. Reachable nodes, and the live ones (those that can reach a final node). Everything else is
   //    the dead state 0.
   const nodes: Node[] = [...dfa.nodes()];
@@ -419,8 +432,9 @@ function packTable(source: string, dfa: DFA, kind: DfaKind, maxStates: number, s
   nodes.forEach((n, i) => {
     if (!live[i]) return;
     for (const [r] of n.out) {
+      if (r.min > MAX_CHAR) continue;
       cuts.add(r.min);
-      cuts.add(r.max + 1);
+      cuts.add(Math.min(r.max, MAX_CHAR) + 1);
     }
   });
   const bounds = [...cuts].sort((a, b) => a - b);
@@ -550,9 +564,9 @@ function packTable(source: string, dfa: DFA, kind: DfaKind, maxStates: number, s
     }
   }
   bytes[p++] = 0; // dead state never accepts
-  for (const ni of order) bytes[p++] = dfa.finals.has(nodes[ni] as Node) ? 1 : 0;
+  for (const ni of order) bytes[p++] = (acceptOf ? acceptOf(nodes[ni] as Node) : dfa.finals.has(nodes[ni] as Node)) ? 1 : 0;
   if (p !== size) throw new Error(`internal error: table size ${p} != ${size}`);
-  return { bytes, states: nStates, classes: nClasses, startAnchored, endAnchored };
+  return { bytes, states: nStates, classes: nClasses, startAnchored, endAnchored, stateNodes: order.map((ni) => nodes[ni] as Node) };
 }
 
 /**
@@ -576,5 +590,6 @@ export function compilePattern(source: string, options: CompileOptions): Compile
   const rawLimit = Math.min(RAW_CAP, Math.max(RAW_MIN, maxStates * RAW_FACTOR));
   const workLimit = Math.max(WORK_MIN, maxStates * WORK_FACTOR);
   const { dfa, startAnchored, endAnchored } = buildDfa(source, info, opts, rawLimit, workLimit);
-  return packTable(source, dfa, kind, maxStates, startAnchored, endAnchored);
+  const { stateNodes: _nodes, ...table } = packTable(source, dfa, kind, maxStates, startAnchored, endAnchored);
+  return table;
 }

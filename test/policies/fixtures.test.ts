@@ -99,6 +99,8 @@ describe("original fixtures", () => {
       strategy: "placeholder",
       ner_threshold: 0.8,
       ner_fallback_to_regex: true,
+      normalize: true,
+      secrets: { enabled: false, categories: null },
     });
     expect(load("pii_mask.yaml").policy.rules.pii_redaction).toMatchObject({ categories: ["email", "phone"], strategy: "mask" });
   });

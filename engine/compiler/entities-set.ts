@@ -1,0 +1,204 @@
+/**
+ * Multi-pattern scanning tables for entity rules (PII categories and secret rules; engine side in
+ * engine/assembly/entities.ts).
+ *
+ * Unioning whole entity patterns into one automaton explodes (loose tails of many patterns can be
+ * active at once, so the subset construction enumerates their combinations). Instead each rule
+ * contributes its *head*: the first K characters of its pattern, as a few sequences of character
+ * classes read off the pattern's own DFA (`ghp_`, `[sS][kK]_`, `[0-9][0-9][0-9]`, …), optionally
+ * preceded by one boundary character class. All heads of a policy go into one search table whose
+ * states carry the set of heads that end there (a multi-pattern DFA in the RegexSet/Hyperscan
+ * sense); the engine reads the text once with it, and from each head occurrence runs that rule's
+ * anchored table for the longest match, then the rule's exact check.
+ *
+ * Head sets are built as one NFA over characters 0..U+10FFFF: the alternatives of head i end with a
+ * marker character U+10000+i that text (UTF-16 code units) never contains, so after subset
+ * construction and minimisation "head i ends at this state" is exactly "the marker transition of
+ * state s reaches a final state". Marker transitions are dropped when the table is packed.
+ */
+import type { DFA as DfaNS } from "refa";
+import { CharSet, DFA, NFA, TooManyNodesError, type NoParent, type Concatenation, type Element } from "refa";
+import { BudgetError, PatternError } from "../../core/errors.js";
+import { guarded, packTable, parseSource, toNfa, validate, type CompiledDfa } from "./regex.js";
+
+const BMP = 0xffff;
+const MAX = 0x10ffff;
+const MARKER_BASE = 0x10000;
+
+/** What must hold right before a match starts, folded into the head as one character class. */
+export type StartBoundary = "none" | "word" | "digit";
+
+export interface Head {
+  /** Class sequences, all of length `length` (boundary class excluded). */
+  readonly paths: readonly (readonly CharSet[])[];
+  readonly length: number;
+  readonly boundary: StartBoundary;
+}
+
+export interface HeadOptions {
+  /** Longest head read off the pattern (default 8). */
+  readonly maxLength?: number;
+  /** Most class sequences in one head (default 4). */
+  readonly maxPaths?: number;
+  /**
+   * From this length on, the head stops before the first position where some class has more
+   * than two characters (a literal letter in both cases counts as narrow). Default 4. Broad
+   * classes deep in many heads make the head set explode; literal prefixes do not.
+   */
+  readonly broadDepth?: number;
+}
+
+const narrow = (set: CharSet): boolean => {
+  let n = 0;
+  for (const r of set.ranges) n += r.max - r.min + 1;
+  return n <= 2;
+};
+
+const bmpSet = (ranges: readonly { min: number; max: number }[]): CharSet => CharSet.empty(MAX).union(ranges.filter((r) => r.min <= BMP).map((r) => ({ min: r.min, max: Math.min(r.max, BMP) })));
+const WORD = [{ min: 0x30, max: 0x39 }, { min: 0x41, max: 0x5a }, { min: 0x5f, max: 0x5f }, { min: 0x61, max: 0x7a }];
+const DIGIT = [{ min: 0x30, max: 0x39 }];
+/** Non-word (resp. non-digit) BMP code units: what may precede a start that needs a boundary. */
+export function boundaryClass(b: Exclude<StartBoundary, "none">): CharSet {
+  return bmpSet([{ min: 0, max: BMP }]).without(bmpSet(b === "word" ? WORD : DIGIT));
+}
+
+/** The anchored, minimised automaton of an entity pattern (no anchors allowed: the engine decides positions). */
+export function entityDfa(source: string, ci: boolean): DFA {
+  const info = validate(source, parseSource(source));
+  if (info.starts.length > 0 || info.ends.length > 0) throw new PatternError(source, "entity patterns cannot use `^` or `$`");
+  const nfa = toNfa(source, source, ci, "anchored");
+  const dfa = DFA.fromFA(guarded(nfa, { steps: 0 }, 1_000_000), new DFA.LimitedNodeFactory(20_000));
+  dfa.minimize();
+  return dfa;
+}
+
+/** Live nodes (those from which a final node is reachable) and shortest distance to a final. */
+function distances(dfa: DFA): Map<DfaNS.Node, number> {
+  const nodes = [...dfa.nodes()];
+  const preds = new Map<DfaNS.Node, DfaNS.Node[]>(nodes.map((n) => [n, []]));
+  for (const n of nodes) for (const [, to] of n.out) preds.get(to)?.push(n);
+  const dist = new Map<DfaNS.Node, number>();
+  let frontier = [...dfa.finals];
+  for (const f of frontier) dist.set(f, 0);
+  for (let d = 1; frontier.length > 0; d++) {
+    const next: DfaNS.Node[] = [];
+    for (const n of frontier) {
+      for (const p of preds.get(n) ?? []) {
+        if (!dist.has(p)) {
+          dist.set(p, d);
+          next.push(p);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return dist;
+}
+
+/**
+ * The head of a pattern: every match begins with one of `paths` (each `length` classes long), and
+ * `length` is at most the shortest match. Paths are extended one class at a time while there are
+ * at most `maxPaths` of them.
+ */
+export function headOf(source: string, ci: boolean, boundary: StartBoundary, opts: HeadOptions = {}): Head {
+  const maxLength = opts.maxLength ?? 8;
+  const maxPaths = opts.maxPaths ?? 4;
+  const broadDepth = opts.broadDepth ?? 4;
+  const dfa = entityDfa(source, ci);
+  const dist = distances(dfa);
+  const minLen = dist.get(dfa.initial);
+  if (minLen === undefined || minLen === 0) throw new PatternError(source, "an entity pattern must match something and never the empty string");
+  type Path = { sets: CharSet[]; node: DfaNS.Node };
+  let paths: Path[] = [{ sets: [], node: dfa.initial }];
+  for (let depth = 0; depth < Math.min(maxLength, minLen); depth++) {
+    const next: Path[] = [];
+    for (const p of paths) {
+      // Group this node's transitions by live target: one class per target.
+      const byTarget = new Map<DfaNS.Node, { min: number; max: number }[]>();
+      for (const [range, to] of p.node.out) {
+        if (!dist.has(to) || range.min > BMP) continue;
+        const list = byTarget.get(to) ?? [];
+        list.push(range);
+        byTarget.set(to, list);
+      }
+      for (const [to, ranges] of byTarget) next.push({ sets: [...p.sets, bmpSet(ranges)], node: to });
+    }
+    if (next.length > maxPaths) break;
+    if (depth >= broadDepth && next.some((p) => !narrow(p.sets[depth] as CharSet))) break;
+    paths = next;
+  }
+  if ((paths[0]?.sets.length ?? 0) > 0) return { paths: paths.map((p) => p.sets), length: paths[0]?.sets.length ?? 0, boundary };
+  // Too many ways to start: one path whose classes are the unions, position by position, of
+  // every way (a weaker but still necessary condition), over at most 3 characters.
+  const sets: CharSet[] = [];
+  let level = new Set<DfaNS.Node>([dfa.initial]);
+  for (let depth = 0; depth < Math.min(3, maxLength, minLen); depth++) {
+    let set = CharSet.empty(MAX);
+    const next = new Set<DfaNS.Node>();
+    for (const node of level) {
+      for (const [range, to] of node.out) {
+        if (!dist.has(to) || range.min > BMP) continue;
+        set = set.union([{ min: range.min, max: Math.min(range.max, BMP) }]);
+        next.add(to);
+      }
+    }
+    sets.push(set);
+    level = next;
+  }
+  return { paths: [sets], length: sets.length, boundary };
+}
+
+export interface CompiledHeadSet extends CompiledDfa {
+  /** Per table state (index = state id): the heads (indices into the input) that end there. */
+  readonly members: readonly (readonly number[])[];
+}
+
+const cls = (characters: CharSet): NoParent<Element> => ({ type: "CharacterClass", characters });
+
+/**
+ * One search table for all heads. Throws BudgetError when it would have more than `maxStates`
+ * states (the caller then splits the heads over several tables).
+ */
+export function compileHeadSet(heads: readonly Head[], maxStates: number): CompiledHeadSet {
+  if (heads.length === 0 || heads.length > MAX - MARKER_BASE) throw new BudgetError(`a head set needs 1..${MAX - MARKER_BASE} heads`);
+  const alternatives: NoParent<Concatenation>[] = [];
+  heads.forEach((h, i) => {
+    const marker = CharSet.empty(MAX).union([{ min: MARKER_BASE + i, max: MARKER_BASE + i }]);
+    for (const path of h.paths) {
+      const elements: NoParent<Element>[] = [];
+      if (h.boundary !== "none") elements.push(cls(boundaryClass(h.boundary)));
+      for (const set of path) elements.push(cls(set));
+      elements.push(cls(marker));
+      alternatives.push({ type: "Concatenation", elements });
+    }
+  });
+  const nfa = NFA.fromRegex(alternatives, { maxCharacter: MAX });
+  // Unanchored: any BMP text before a head (markers never occur in text).
+  const prefix: NoParent<Concatenation> = {
+    type: "Concatenation",
+    elements: [{ type: "Quantifier", lazy: false, min: 0, max: Infinity, alternatives: [{ type: "Concatenation", elements: [cls(bmpSet([{ min: 0, max: BMP }]))] }] }],
+  };
+  nfa.prepend(NFA.fromRegex([prefix], { maxCharacter: MAX }));
+  const raw = Math.min(200_000, Math.max(20_000, maxStates * 8));
+  let dfa: DFA;
+  try {
+    dfa = DFA.fromFA(guarded(nfa, { steps: 0 }, Math.max(2_000_000, maxStates * 750)), new DFA.LimitedNodeFactory(raw));
+  } catch (e) {
+    if (e instanceof TooManyNodesError || (e instanceof Error && e.constructor.name === "SubsetWorkExceeded")) {
+      throw new BudgetError(`entity head set of ${heads.length} rules exceeds the automaton budget while building`);
+    }
+    throw e;
+  }
+  dfa.minimize();
+  const memberOf = (n: DfaNS.Node): number[] => {
+    const out: number[] = [];
+    for (let i = 0; i < heads.length; i++) {
+      const to = n.out.get(MARKER_BASE + i);
+      if (to !== undefined && dfa.finals.has(to)) out.push(i);
+    }
+    return out;
+  };
+  const packed = packTable("<entity heads>", dfa, "search", maxStates, false, false, (n) => memberOf(n).length > 0);
+  const { stateNodes, ...table } = packed;
+  return { ...table, members: [[], ...stateNodes.map(memberOf)] };
+}

@@ -1,0 +1,317 @@
+/**
+ * Secret rules, in the keywords + regex + entropy style of gitleaks: a distinctive prefix (the
+ * keyword, which becomes the rule's head), a pattern matched anchored from it, and gates checked
+ * in the engine (engine/assembly/checks.ts): length, character classes, an integer Shannon-entropy
+ * threshold, boundaries, and exact checksums where the format has one (GitHub and npm CRC32,
+ * `Basic` credentials that must decode to `user:password`). Assignment rules (`api_key = "…"`)
+ * keep the key and redact only the value. Token formats follow the vendors' documentation and the
+ * public rule sets of gitleaks and TruffleHog (patterns written here, shapes loosened so the
+ * automata stay small; exact lengths are gates).
+ */
+import { CHECK, tokenArg, type EntityDef, type TokenGate } from "./entities.js";
+import type { StartBoundary } from "./entities-set.js";
+
+export interface SecretRule extends EntityDef {
+  readonly kind: "secret";
+}
+
+interface Opts extends TokenGate {
+  ci?: boolean;
+  check?: number;
+  back?: string;
+  rest?: string;
+  maxLen?: number;
+  boundary?: StartBoundary;
+  placeholder?: string;
+  mask?: string;
+}
+
+const rules: SecretRule[] = [];
+
+/** Large counted repeats become open ones (`{a,b}` → `{a,}`): the length gate and maxLen bound them. */
+const loosen = (src: string | undefined): string | undefined => src?.replace(/\{(\d+),(\d+)\}/g, (m, a: string, b: string) => (Number(b) > 256 ? `{${a},}` : m));
+
+function rule(name: string, rawSource: string, description: string, o: Opts = {}): void {
+  const source = loosen(rawSource) as string;
+  const gate: TokenGate = { entropy: 2, endBoundary: true, ...o };
+  // The longest match: the token, or for assignments the key, spaces and operator before the value.
+  const narrowed = o.check === CHECK.assign || o.check === CHECK.basic_auth;
+  const maxLen = o.maxLen ?? (gate.max && gate.max > 0 ? gate.max : 512) + (narrowed ? 100 : 8);
+  rules.push({
+    kind: "secret",
+    name,
+    source,
+    ...(o.back !== undefined ? { back: loosen(o.back) as string, rest: loosen(o.rest) as string } : {}),
+    ci: o.ci ?? false,
+    boundary: o.boundary ?? "word",
+    check: o.check ?? CHECK.token,
+    arg: tokenArg({ min: gate.min, max: gate.max, entropy: gate.entropy, classes: gate.classes, endBoundary: gate.endBoundary, startBoundary: gate.startBoundary }),
+    maxLen,
+    placeholder: o.placeholder ?? `<${name.toUpperCase()}>`,
+    mask: o.mask ?? "****************",
+    description,
+  });
+}
+
+/** A token: fixed prefix(es) then a run; `len` = [min, max] of the whole token (max 0 = open). */
+function token(name: string, source: string, len: [number, number], description: string, o: Opts = {}): void {
+  rule(name, source, description, { min: len[0], max: len[1], ...o });
+}
+
+/** `keyword … = value` (the value only is redacted); `value` is the value's character class. */
+function assign(name: string, keyword: string, value: string, description: string, o: Opts = {}): void {
+  const source = `${keyword}[A-Za-z0-9_.-]{0,30}["']?[ \\t]*(?:=|:=|:|=>|\\?=)[ \\t]*["'\`]?${value}`;
+  // The keyword may end an identifier (`OPENAI_API_KEY`): no boundary before it.
+  rule(name, source, description, { ci: true, check: CHECK.assign, entropy: 3, boundary: "none", ...o });
+}
+
+const B62 = "A-Za-z0-9";
+const B64U = "A-Za-z0-9_-";
+const UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+
+// ---- cloud providers --------------------------------------------------------------------------------
+token("aws_access_key", "(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16}", [20, 20], "AWS access key ID", { entropy: 3, mask: "AKIA****************" });
+assign("aws_secret_key", "(?:aws[_-]?secret[_-]?(?:access[_-]?)?key|secret[_-]?access[_-]?key)", "[A-Za-z0-9/+=]{40}", "AWS secret access key after its key name", { min: 40, max: 40, entropy: 3.5, mask: "****************************************" });
+assign("aws_session_token", "aws[_-]?session[_-]?token", "[A-Za-z0-9/+=]{100,2000}", "AWS session token after its key name", { min: 100, max: 2000, entropy: 3.5, maxLen: 2100 });
+token("aws_mws_key", `amzn\\.mws\\.${UUID}`, [45, 45], "Amazon MWS auth token");
+token("gcp_api_key", `AIza[${B64U}]{35}`, [39, 39], "Google API key", { entropy: 3 });
+token("google_oauth_client_secret", `GOCSPX-[${B64U}]{28}`, [35, 35], "Google OAuth client secret");
+token("google_oauth_access_token", `ya29\\.[${B64U}]{20,2000}`, [30, 2010], "Google OAuth access token", { entropy: 3 });
+token("google_oauth_refresh_token", `1//0[${B64U}]{40,500}`, [44, 504], "Google OAuth refresh token", { entropy: 3 });
+assign("gcp_private_key_id", "private_key_id", "[0-9a-f]{40}", "GCP service-account private key ID", { min: 40, max: 40, ci: false });
+assign("azure_storage_key", "AccountKey", "[A-Za-z0-9+/]{86}==", "Azure storage account key (connection string)", { min: 88, max: 88, ci: false, entropy: 4 });
+assign("azure_shared_access_key", "SharedAccessKey", "[A-Za-z0-9+/]{42,44}=", "Azure Service Bus / Event Hubs shared access key", { min: 43, max: 45, ci: false, entropy: 3.5 });
+assign("azure_sas_signature", "sig", "[A-Za-z0-9%+/]{40,120}(?:%3D|=)?", "Azure SAS token signature (`sig=`)", { min: 40, max: 130, ci: false, entropy: 3.5, boundary: "word" });
+token("azure_ad_client_secret", "[A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}", [37, 40], "Azure AD (Entra ID) client secret", {
+  back: "[A-Za-z0-9_~.]{3}[0-9]", rest: "Q~[A-Za-z0-9_~.-]{31,34}", boundary: "none", startBoundary: true, entropy: 3,
+});
+token("alibaba_access_key", `LTAI[${B62}]{20}`, [24, 24], "Alibaba Cloud AccessKey ID");
+token("tencent_secret_id", `AKID[${B62}]{32}`, [36, 36], "Tencent Cloud SecretId", { entropy: 3 });
+token("digitalocean_pat", "dop_v1_[a-f0-9]{64}", [71, 71], "DigitalOcean personal access token", { entropy: 3 });
+token("digitalocean_oauth_token", "doo_v1_[a-f0-9]{64}", [71, 71], "DigitalOcean OAuth access token", { entropy: 3 });
+token("digitalocean_refresh_token", "dor_v1_[a-f0-9]{64}", [71, 71], "DigitalOcean OAuth refresh token", { entropy: 3 });
+token("heroku_api_key_v2", `HRKU-AA[${B64U}]{58}`, [65, 65], "Heroku API key (v2)", { entropy: 3.5 });
+assign("heroku_api_key", "heroku", UUID, "Heroku API key (UUID) after `heroku…=`", { min: 36, max: 36, entropy: 3 });
+token("cloudflare_origin_ca_key", "v1\\.0-[a-f0-9]{24}-[a-f0-9]{146}", [176, 176], "Cloudflare Origin CA key");
+assign("cloudflare_api_token", "cloudflare", `[${B64U}]{40}`, "Cloudflare API token after `cloudflare…=`", { min: 40, max: 40, entropy: 3 });
+token("flyio_token", `(?:fo1_[${B64U}]{43}|fm[12][ar]?_[A-Za-z0-9+/]{100,1000}={0,3})`, [47, 1010], "Fly.io access token", { entropy: 3.5 });
+token("render_api_key", `rnd_[${B62}]{32}`, [36, 36], "Render API key", { entropy: 3 });
+token("supabase_pat", "sbp_[a-f0-9]{40}", [44, 44], "Supabase personal access token", { entropy: 3 });
+token("supabase_secret_key", `sb_secret_[${B64U}]{20,64}`, [30, 74], "Supabase secret API key", { entropy: 3 });
+token("planetscale_token", "pscale_tkn_[A-Za-z0-9_=.-]{32,64}", [43, 75], "PlanetScale API token", { entropy: 3 });
+token("planetscale_oauth_token", "pscale_oauth_[A-Za-z0-9_=.-]{32,64}", [45, 77], "PlanetScale OAuth token", { entropy: 3 });
+token("planetscale_password", "pscale_pw_[A-Za-z0-9_=.-]{32,64}", [42, 74], "PlanetScale database password", { entropy: 3 });
+token("databricks_token", "dapi[a-f0-9]{32}(?:-[0-9])?", [36, 38], "Databricks API token", { entropy: 3 });
+token("doppler_token", `dp\\.(?:pt|st|ct|sa|scim|audit)\\.[${B62}]{40,44}`, [46, 54], "Doppler token", { entropy: 3 });
+token("vault_service_token", `hvs\\.[${B64U}]{90,120}`, [94, 124], "HashiCorp Vault service token", { entropy: 3.5 });
+token("vault_batch_token", `hvb\\.[${B64U}]{138,300}`, [142, 304], "HashiCorp Vault batch token", { entropy: 3.5 });
+token("terraform_cloud_token", `[${B62}]{14}\\.atlasv1\\.[A-Za-z0-9_=-]{60,70}`, [83, 93], "Terraform Cloud / HCP API token", {
+  back: `[${B62}]{14}`, rest: "\\.atlasv1\\.[A-Za-z0-9_=-]{60,70}", boundary: "none", startBoundary: true, entropy: 3.5,
+});
+token("pulumi_token", "pul-[a-f0-9]{40}", [44, 44], "Pulumi access token");
+token("tailscale_key", `tskey-(?:api|auth|client|webhook|scim)-[${B62}]{6,24}-[${B62}]{20,48}`, [30, 90], "Tailscale API / auth key", { entropy: 3 });
+token("deno_deploy_token", `dd[pw]_[${B62}]{36}`, [40, 40], "Deno Deploy access token", { entropy: 3 });
+token("scalingo_token", `tk-us-[${B64U}]{48}`, [54, 54], "Scalingo API token");
+token("openshift_token", `sha256~[${B64U}]{43}`, [50, 50], "OpenShift user token", { entropy: 3.5 });
+token("yandex_api_key", `AQVN[${B64U}]{35,38}`, [39, 42], "Yandex Cloud API key", { entropy: 3 });
+token("yandex_access_token", `t1\\.[${B64U}]+={0,2}\\.[${B64U}]{86}={0,2}`, [92, 600], "Yandex OAuth / IAM token", { entropy: 3 });
+token("ibm_cloud_iam_key_assign", "(?:ibm|bluemix)[_-]?(?:cloud[_-]?)?api[_-]?key[\"']?[ \\t]*[=:][ \\t]*[\"']?[A-Za-z0-9_-]{44}", [44, 44], "IBM Cloud API key after its key name", { ci: true, check: CHECK.assign, entropy: 3.5 });
+
+// ---- source control and CI --------------------------------------------------------------------------
+const GH: Opts = { check: CHECK.github, entropy: 3, mask: "ghp_************************************" };
+token("github_pat", `ghp_[${B62}]{36}`, [40, 40], "GitHub personal access token (classic); CRC32 checksum", GH);
+token("github_oauth_token", `gho_[${B62}]{36}`, [40, 40], "GitHub OAuth access token; CRC32 checksum", GH);
+token("github_user_token", `ghu_[${B62}]{36}`, [40, 40], "GitHub user-to-server token; CRC32 checksum", GH);
+token("github_server_token", `ghs_[${B62}]{36}`, [40, 40], "GitHub server-to-server (app installation) token; CRC32 checksum", GH);
+token("github_refresh_token", `ghr_[${B62}]{36}`, [40, 40], "GitHub refresh token; CRC32 checksum", GH);
+token("github_fine_grained_pat", `github_pat_[${B62}]{22}_[${B62}]{59}`, [93, 93], "GitHub fine-grained personal access token", { entropy: 3 });
+token("gitlab_pat", "glpat-[A-Za-z0-9_.-]{20,320}", [26, 326], "GitLab personal access token", { entropy: 3 });
+token("gitlab_deploy_token", `gldt-[${B64U}]{20,64}`, [25, 69], "GitLab deploy token", { entropy: 3 });
+token("gitlab_runner_token", `glrt-[A-Za-z0-9_.-]{20,320}`, [25, 325], "GitLab runner authentication token", { entropy: 3 });
+token("gitlab_runner_registration_token", `GR1348941[${B64U}]{20}`, [29, 29], "GitLab runner registration token", { entropy: 3 });
+token("gitlab_pipeline_trigger_token", "glptt-[a-f0-9]{40}", [46, 46], "GitLab pipeline trigger token", { entropy: 3 });
+token("gitlab_feed_token", `glft-[${B64U}]{20}`, [25, 25], "GitLab feed token", { entropy: 3 });
+token("gitlab_incoming_mail_token", `glimt-[${B64U}]{25}`, [31, 31], "GitLab incoming mail token", { entropy: 3 });
+token("gitlab_agent_token", `glagent-[${B64U}]{50}`, [58, 58], "GitLab Kubernetes agent token", { entropy: 3 });
+token("gitlab_oauth_secret", `gloas-[${B64U}]{64}`, [70, 70], "GitLab OAuth application secret", { entropy: 3 });
+token("gitlab_scim_token", `glsoat-[${B64U}]{20}`, [27, 27], "GitLab SCIM token", { entropy: 3 });
+token("gitlab_job_token", `glcbt-[${B62}]{1,5}_[${B64U}]{20}`, [28, 32], "GitLab CI/CD job token", { entropy: 3 });
+token("gitlab_feature_flag_token", `glffct-[${B64U}]{20}`, [27, 27], "GitLab feature flag client token", { entropy: 3 });
+token("gitlab_session_cookie", "_gitlab_session=[0-9a-z]{32}", [48, 48], "GitLab session cookie", { entropy: 3 });
+token("bitbucket_app_password", "ATBB[A-Za-z0-9_=.-]{28,64}", [32, 68], "Bitbucket app password", { entropy: 3 });
+token("atlassian_api_token", "ATATT3[A-Za-z0-9_=-]{186}", [192, 192], "Atlassian API token", { entropy: 3.5 });
+token("circleci_token", `CCIPAT_[${B62}]{22}_[a-f0-9]{40}`, [70, 70], "CircleCI personal API token", { entropy: 3 });
+token("buildkite_token", "bkua_[a-f0-9]{40}", [45, 45], "Buildkite API access token", { entropy: 3 });
+token("sonarqube_token", "sq[upa]_[a-f0-9]{40}", [44, 44], "SonarQube token", { entropy: 3 });
+token("docker_hub_pat", `dckr_pat_[${B64U}]{27,64}`, [36, 73], "Docker Hub personal access token", { entropy: 3 });
+token("docker_hub_oat", `dckr_oat_[${B64U}]{27,64}`, [36, 73], "Docker Hub organization access token", { entropy: 3 });
+token("octopus_deploy_key", "API-[A-Z0-9]{26}", [30, 30], "Octopus Deploy API key", { entropy: 3 });
+token("harness_token", `(?:pat|sat)\\.[${B64U}]{22}\\.[${B62}]{24}\\.[${B62}]{20}`, [72, 72], "Harness personal / service access token", { entropy: 3 });
+token("snyk_token_assign", `snyk[_.-]?(?:(?:api|oauth)[_.-]?)?(?:key|token)["']?[ \\t]*[=:][ \\t]*["']?${UUID}`, [46, 90], "Snyk API token after its key name", { ci: true, check: CHECK.assign, entropy: 3, min: 36, max: 36 });
+
+// ---- package registries -------------------------------------------------------------------------------
+token("npm_token", `npm_[${B62}]{36}`, [40, 40], "npm access token; CRC32 checksum", { check: CHECK.github, entropy: 3 });
+assign("npm_auth_token_config", "_authToken", "[A-Za-z0-9_-]{36,64}", "npm `_authToken=` in .npmrc", { min: 36, max: 64, ci: false, boundary: "none" });
+token("pypi_token", `pypi-AgEIcHlwaS5vcmc[${B64U}]{50,1000}`, [70, 1020], "PyPI upload token", { entropy: 3 });
+token("pypi_test_token", `pypi-AgENdGVzdC5weXBpLm9yZw[${B64U}]{50,1000}`, [77, 1027], "TestPyPI upload token", { entropy: 3 });
+token("rubygems_token", "rubygems_[a-f0-9]{48}", [57, 57], "RubyGems API key", { entropy: 3 });
+token("nuget_key", "oy2[a-z0-9]{43}", [46, 46], "NuGet API key", { entropy: 3 });
+token("clojars_token", "CLOJARS_[a-z0-9]{60}", [68, 68], "Clojars deploy token", { ci: true });
+token("crates_io_token", `cio[${B62}]{32}`, [35, 35], "crates.io API token", { entropy: 3.5, classes: 2 });
+token("artifactory_api_key", `AKCp[${B62}]{69}`, [73, 73], "JFrog Artifactory API key", { entropy: 4 });
+token("artifactory_reference_token", `cmVmd[${B62}]{59}`, [64, 64], "JFrog Artifactory reference token", { entropy: 4 });
+
+// ---- AI providers ------------------------------------------------------------------------------------
+token("openai_api_key", `sk-(?:(?:proj|svcacct|admin)-[${B64U}]{58,74}T3BlbkFJ[${B64U}]{58,74}|[${B62}]{20}T3BlbkFJ[${B62}]{20})`, [51, 170], "OpenAI API key (with its T3BlbkFJ marker)", { entropy: 3 });
+token("openai_project_key", `sk-(?:proj|svcacct|admin)-[${B64U}]{40,200}`, [48, 210], "OpenAI project / service-account / admin key", { entropy: 3.5 });
+token("anthropic_api_key", `sk-ant-api03-[${B64U}]{93}AA`, [108, 108], "Anthropic API key", { entropy: 3.5, mask: "sk-ant-api03-****************" });
+token("anthropic_admin_key", `sk-ant-admin01-[${B64U}]{93}AA`, [110, 110], "Anthropic admin API key", { entropy: 3.5 });
+token("groq_api_key", `gsk_[${B62}]{52}`, [56, 56], "Groq API key", { entropy: 3.5 });
+token("xai_api_key", `xai-[${B62}]{80}`, [84, 84], "xAI API key", { entropy: 3.5 });
+token("perplexity_api_key", `pplx-[${B62}]{48}`, [53, 53], "Perplexity API key", { entropy: 3.5 });
+token("replicate_api_token", `r8_[${B62}]{37}`, [40, 40], "Replicate API token", { entropy: 3.5 });
+token("huggingface_token", "hf_[A-Za-z]{34}", [37, 37], "Hugging Face access token", { entropy: 3 });
+token("huggingface_org_token", "api_org_[A-Za-z]{34}", [42, 42], "Hugging Face organization API token", { entropy: 3 });
+token("langsmith_api_key", "lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}", [51, 51], "LangSmith API key", { entropy: 3 });
+token("pinecone_api_key", "pcsk_[A-Za-z0-9_]{40,100}", [45, 105], "Pinecone API key", { entropy: 3.5 });
+assign("cohere_api_key", "(?:co_api_key|cohere[_-]?api[_-]?key)", `[${B62}]{40}`, "Cohere API key after its key name", { min: 40, max: 40, entropy: 3.5 });
+assign("mistral_api_key", "mistral[_-]?api[_-]?key", `[${B62}]{32}`, "Mistral API key after its key name", { min: 32, max: 32, entropy: 3.5 });
+
+// ---- communication ----------------------------------------------------------------------------------
+token("slack_bot_token", "xoxb-[0-9]{10,13}-[0-9]{10,13}[A-Za-z0-9-]{0,64}", [27, 95], "Slack bot token", { entropy: 3 });
+token("slack_user_token", "xox[pe]-[0-9]{10,13}-[0-9]{10,13}-[0-9]{10,13}-[A-Za-z0-9-]{28,34}", [66, 90], "Slack user token", { entropy: 3 });
+token("slack_app_token", "xapp-[0-9]-[A-Z0-9]{6,16}-[0-9]{6,16}-[a-z0-9]{32,80}", [50, 130], "Slack app-level token", { ci: true, entropy: 3 });
+token("slack_config_token", "xoxe\\.xox[bp]-[0-9]-[A-Z0-9]{163,166}", [175, 180], "Slack configuration access token", { ci: true, entropy: 3 });
+token("slack_config_refresh_token", "xoxe-[0-9]-[A-Z0-9]{146}", [153, 153], "Slack configuration refresh token", { ci: true, entropy: 3 });
+token("slack_legacy_token", "xox[os]-[0-9]{1,16}-[0-9]{1,16}-[0-9]{1,16}-[a-fA-F0-9]{8,64}", [20, 130], "Slack legacy token", { entropy: 2.5 });
+token("slack_legacy_workspace_token", `xox[ar]-(?:[0-9]-)?[${B62}]{8,48}`, [13, 55], "Slack legacy workspace token", { entropy: 3 });
+token("slack_webhook_url", "hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,56}", [68, 90], "Slack incoming webhook URL", { entropy: 3, endBoundary: false });
+token("discord_webhook_url", `discord(?:app)?\\.com/api/webhooks/[0-9]{17,20}/[${B64U}]{60,70}`, [100, 120], "Discord webhook URL", { entropy: 3 });
+token("discord_bot_token", `[MNO][${B64U}]{23,25}\\.[${B64U}]{6}\\.[${B64U}]{27,38}`, [59, 72], "Discord bot token", {
+  back: `[MNO][${B64U}]{23,25}`, rest: `\\.[${B64U}]{6}\\.[${B64U}]{27,38}`, boundary: "none", startBoundary: true, entropy: 3.5,
+});
+token("telegram_bot_token", `[0-9]{8,10}:AA[${B64U}]{33}`, [44, 46], "Telegram bot API token", {
+  back: "[0-9]{8,10}", rest: `:AA[${B64U}]{33}`, boundary: "none", startBoundary: true, entropy: 3,
+});
+token("microsoft_teams_webhook", `[a-z0-9-]+\\.webhook\\.office\\.com/webhookb2/${UUID}@${UUID}/IncomingWebhook/[a-z0-9]{32}/${UUID}`, [150, 260], "Microsoft Teams incoming webhook URL", {
+  back: "[a-z0-9-]+", rest: `\\.webhook\\.office\\.com/webhookb2/${UUID}@${UUID}/IncomingWebhook/[a-z0-9]{32}/${UUID}`, boundary: "none", ci: true, entropy: 3,
+});
+token("twilio_api_key", "SK[0-9a-fA-F]{32}", [34, 34], "Twilio API key SID", { entropy: 3 });
+assign("twilio_auth_token", "twilio[_-]?(?:auth[_-]?)?token", "[a-f0-9]{32}", "Twilio auth token after its key name", { min: 32, max: 32, entropy: 3 });
+token("telnyx_api_key", `KEY[0-9A-F]{32}_[${B62}]{22}`, [58, 58], "Telnyx API key", { entropy: 3 });
+token("sendgrid_api_key", `SG\\.[${B64U}]{22}\\.[${B64U}]{43}`, [69, 69], "SendGrid API key", { entropy: 3.5 });
+token("sendinblue_api_key", `xkeysib-[a-f0-9]{64}-[${B62}]{16}`, [89, 89], "Brevo (Sendinblue) API key", { entropy: 3 });
+token("mailgun_api_key", "key-[0-9a-f]{32}", [36, 36], "Mailgun API key", { entropy: 3 });
+token("mailgun_pub_key", "pubkey-[0-9a-f]{32}", [39, 39], "Mailgun public validation key", { entropy: 3 });
+token("mailchimp_api_key", "[0-9a-f]{32}-us[0-9]{1,2}", [35, 36], "Mailchimp API key", {
+  back: "[0-9a-f]{32}", rest: "-us[0-9]{1,2}", boundary: "none", startBoundary: true, entropy: 3,
+});
+token("mailersend_api_token", "mlsn\\.[a-f0-9]{64}", [69, 69], "MailerSend API token", { entropy: 3 });
+token("resend_api_key", "re_[A-Za-z0-9_]{30,40}", [33, 43], "Resend API key", { entropy: 3.5, classes: 2 });
+token("intercom_access_token", `dG9rOj[${B62}+/=]{40,80}`, [46, 86], "Intercom access token (base64 `tok:`)", { entropy: 3.5 });
+token("messagebird_key_assign", `message[_-]?bird[A-Za-z0-9_.-]{0,20}["']?[ \\t]*[=:][ \\t]*["']?[${B62}]{25}`, [37, 80], "MessageBird API key after its key name", { ci: true, check: CHECK.assign, min: 25, max: 25, entropy: 3 });
+
+// ---- payments and commerce -------------------------------------------------------------------------------
+token("stripe_secret_key", `sk_(?:live|test|prod)_[${B62}]{10,247}`, [18, 256], "Stripe secret key", { entropy: 2.5, mask: "sk_live_****************" });
+token("stripe_restricted_key", `rk_(?:live|test|prod)_[${B62}]{10,247}`, [18, 256], "Stripe restricted key", { entropy: 2.5 });
+token("stripe_webhook_secret", `whsec_[${B62}]{32,64}`, [38, 70], "Stripe webhook signing secret", { entropy: 3 });
+token("square_access_token", `(?:sq0atp-[${B64U}]{22}|EAAA[${B64U}]{60})`, [29, 64], "Square access token", { entropy: 3 });
+token("square_oauth_secret", `sq0csp-[${B64U}]{43}`, [50, 50], "Square OAuth secret", { entropy: 3 });
+token("braintree_access_token", "access_token\\$production\\$[0-9a-z]{16}\\$[0-9a-f]{32}", [73, 73], "PayPal Braintree access token", { entropy: 3 });
+token("razorpay_key", `rzp_(?:live|test)_[${B62}]{14}`, [23, 23], "Razorpay key ID", { entropy: 3 });
+token("shopify_access_token", "shpat_[a-fA-F0-9]{32}", [38, 38], "Shopify access token", { entropy: 3 });
+token("shopify_custom_app_token", "shpca_[a-fA-F0-9]{32}", [38, 38], "Shopify custom app access token", { entropy: 3 });
+token("shopify_private_app_token", "shppa_[a-fA-F0-9]{32}", [38, 38], "Shopify private app access token", { entropy: 3 });
+token("shopify_shared_secret", "shpss_[a-fA-F0-9]{32}", [38, 38], "Shopify shared secret", { entropy: 3 });
+token("plaid_access_token", `access-(?:sandbox|development|production)-${UUID}`, [51, 60], "Plaid access token", { entropy: 3 });
+token("shippo_token", "shippo_(?:live|test)_[a-fA-F0-9]{40}", [52, 52], "Shippo API token", { entropy: 3 });
+token("easypost_api_key", `EZAK[${B62}]{54}`, [58, 58], "EasyPost production API key", { entropy: 3.5 });
+token("easypost_test_key", `EZTK[${B62}]{54}`, [58, 58], "EasyPost test API key", { entropy: 3.5 });
+token("duffel_token", "duffel_(?:test|live)_[A-Za-z0-9_=-]{43}", [55, 55], "Duffel API token", { entropy: 3 });
+token("flutterwave_secret_key", "FLWSECK(?:_TEST)?-[a-h0-9]{32}-X", [42, 47], "Flutterwave secret key", { entropy: 3 });
+token("flutterwave_public_key", "FLWPUBK(?:_TEST)?-[a-h0-9]{32}-X", [42, 47], "Flutterwave public key", { entropy: 3 });
+token("coinbase_key_assign", `coinbase[A-Za-z0-9_.-]{0,20}["']?[ \\t]*[=:][ \\t]*["']?[${B64U}]{64}`, [76, 120], "Coinbase API token after its key name", { ci: true, check: CHECK.assign, min: 64, max: 64, entropy: 3.5 });
+token("facebook_access_token", `EAA[MC][${B62}]{100,400}`, [104, 404], "Facebook (Meta) access token", { entropy: 4 });
+token("twitter_bearer_token", "A{22}[A-Za-z0-9%]{80,100}", [102, 122], "Twitter (X) bearer token", { entropy: 3.5 });
+
+// ---- SaaS and developer tools ---------------------------------------------------------------------------
+token("notion_token", `ntn_[0-9]{11}[${B62}]{35}`, [50, 50], "Notion integration token", { entropy: 3.5 });
+token("notion_legacy_secret", `secret_[${B62}]{43}`, [50, 50], "Notion internal integration secret (legacy)", { entropy: 3.5 });
+token("linear_api_key", `lin_api_[${B62}]{40}`, [48, 48], "Linear API key", { entropy: 3 });
+token("figma_token", `figd_[${B64U}]{40,64}`, [45, 69], "Figma personal access token", { entropy: 3.5 });
+token("airtable_pat", `pat[${B62}]{14}\\.[a-f0-9]{64}`, [82, 82], "Airtable personal access token", { entropy: 3.5 });
+token("asana_pat", "[0-9]/[0-9]{16}:[a-f0-9]{32}", [51, 51], "Asana personal access token", { entropy: 3 });
+token("mapbox_secret_token", `sk\\.eyJ[${B64U}]{50,300}\\.[${B64U}]{20,64}`, [75, 380], "Mapbox secret access token", { entropy: 3.5 });
+token("contentful_pat", `CFPAT-[${B64U}]{43}`, [49, 49], "Contentful personal access token", { entropy: 3 });
+token("postman_api_key", "PMAK-[a-f0-9]{24}-[a-f0-9]{34}", [64, 64], "Postman API key", { ci: true, entropy: 3 });
+token("newrelic_user_key", "NRAK-[A-Z0-9]{27}", [32, 32], "New Relic user API key", { entropy: 3 });
+token("newrelic_browser_key", "NRJS-[a-f0-9]{19}", [24, 24], "New Relic browser API key", { entropy: 3 });
+token("newrelic_insert_key", `NRII-[${B64U}]{32}`, [37, 37], "New Relic insights insert key", { entropy: 3 });
+token("dynatrace_token", "dt0c01\\.[A-Z0-9]{24}\\.[A-Z0-9]{64}", [96, 96], "Dynatrace API token", { ci: true, entropy: 3.5 });
+token("grafana_cloud_token", "glc_[A-Za-z0-9+/]{32,400}={0,3}", [36, 407], "Grafana Cloud API token", { entropy: 3 });
+token("grafana_service_account_token", `glsa_[${B62}]{32}_[A-Fa-f0-9]{8}`, [46, 46], "Grafana service account token", { entropy: 3 });
+token("grafana_api_key", `eyJrIjoi[${B62}]{70,400}={0,3}`, [78, 411], "Grafana API key (legacy)", { entropy: 3 });
+token("sentry_user_token", "sntryu_[a-f0-9]{64}", [71, 71], "Sentry user auth token", { entropy: 3.5 });
+token("sentry_org_token", "sntrys_eyJpYXQiO[A-Za-z0-9+/=_]{50,600}", [66, 616], "Sentry organization auth token", { entropy: 3.5 });
+assign("datadog_api_key", "(?:datadog|dd)[_-]?(?:api|app)[_-]?key", "[a-f0-9]{32,40}", "Datadog API / application key after its key name", { min: 32, max: 40, entropy: 3 });
+assign("okta_api_token", "okta[_-]?(?:api[_-]?)?token", `00[${B64U}]{40}`, "Okta API token after its key name", { min: 42, max: 42, entropy: 3.5 });
+assign("pagerduty_api_key", "pagerduty[_-]?(?:api[_-]?)?(?:key|token)", "[A-Za-z0-9_+-]{20}", "PagerDuty API key after its key name", { min: 20, max: 20, entropy: 3 });
+assign("algolia_api_key", "algolia[_-]?(?:admin[_-]?)?(?:api[_-]?)?key", "[a-f0-9]{32}", "Algolia API key after its key name", { min: 32, max: 32, entropy: 3 });
+assign("launchdarkly_key", "launchdarkly[_-]?(?:sdk|api)?[_-]?key", `(?:sdk|api|mob)-${UUID}`, "LaunchDarkly SDK / API key after its key name", { min: 40, max: 40, entropy: 3 });
+token("age_secret_key", "AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}", [74, 74], "age encryption secret key", { entropy: 3 });
+token("onepassword_secret_key", "A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}", [40, 41], "1Password secret key", { entropy: 3.5 });
+token("onepassword_service_token", "ops_eyJ[A-Za-z0-9+/]{250,2000}={0,3}", [257, 2010], "1Password service account token", { entropy: 4, maxLen: 2100 });
+token("prefect_api_token", `pnu_[${B62}]{36}`, [40, 40], "Prefect API token", { entropy: 3 });
+token("readme_api_token", "rdme_[a-z0-9]{70}", [75, 75], "ReadMe API token", { entropy: 3 });
+token("settlemint_token", `sm_(?:aat|pat|sat)_[${B62}]{16}`, [23, 23], "SettleMint access token", { entropy: 3 });
+token("infracost_api_token", `ico-[${B62}]{32}`, [36, 36], "Infracost API token", { entropy: 3 });
+token("frameio_token", "fio-u-[A-Za-z0-9_=-]{64}", [70, 70], "Frame.io API token", { entropy: 3 });
+token("typeform_token", "tfp_[A-Za-z0-9_.=-]{59}", [63, 63], "Typeform personal access token", { entropy: 3 });
+token("clickhouse_cloud_key", `4b1d[${B62}]{38}`, [42, 42], "ClickHouse Cloud API secret key", { entropy: 3 });
+token("adobe_client_secret", "p8e-[A-Za-z0-9]{32}", [36, 36], "Adobe client secret", { ci: true, entropy: 3 });
+token("intra42_client_secret", "s-s4t2(?:ud|af)-[a-f0-9]{64}", [73, 73], "42 intra client secret", { entropy: 3 });
+token("maxmind_license_key", `[${B62}]{6}_[${B62}]{29}_mmk`, [40, 40], "MaxMind license key", {
+  back: `[${B62}]{6}_[${B62}]{29}`, rest: "_mmk", boundary: "none", startBoundary: true, entropy: 3.5,
+});
+token("authress_key", "(?:sc|ext|scauth|authress)_[a-z0-9]{5,30}\\.[a-z0-9]{4,6}\\.acc[_-][a-z0-9-]{10,32}\\.[a-z0-9+/_=-]{30,120}", [55, 200], "Authress service client access key", { ci: true, entropy: 3 });
+token("sidekiq_secret_url", "https?://[a-f0-9]{8}:[a-f0-9]{8}@(?:gems|enterprise)\\.contribsys\\.com", [50, 70], "Sidekiq Pro/Enterprise credentials in a URL", { entropy: 3, endBoundary: false });
+
+// ---- generic shapes -----------------------------------------------------------------------------------
+token("jwt", `eyJ[${B64U}]{10,2000}\\.eyJ[${B64U}]{10,8000}\\.[${B64U}]{16,2000}`, [45, 0], "JSON Web Token (header, payload and signature; base64url JSON)", { entropy: 3, maxLen: 12100, mask: "eyJ****.****.****" });
+rule("private_key", "-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:[^-]|-{1,4}[^-])+-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----", "PEM private key block (RSA, EC, DSA, OpenSSH, PKCS#8, encrypted, PGP)", {
+  check: CHECK.none, maxLen: 65535, mask: "-----REDACTED PRIVATE KEY-----", boundary: "none",
+});
+rule("private_key_fragment", "-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----[A-Za-z0-9+/=\\s:,-]{31,65536}[A-Za-z0-9+/=]", "PEM private key header and body without its END line (truncated output)", {
+  check: CHECK.none, maxLen: 65535, mask: "-----REDACTED PRIVATE KEY-----", boundary: "none",
+});
+rule("database_url", "(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|couchbases?|neo4j(?:\\+s)?|snowflake)://[^\\s:/?#@\"'<>]{1,128}:[^\\s/?#\"'<>]{1,256}@", "password in a database connection URL (only the password is redacted)", {
+  ci: true, check: CHECK.url_password, min: 3, entropy: 0, endBoundary: false, maxLen: 420, placeholder: "<DATABASE_PASSWORD>", mask: "****",
+  back: "(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|couchbases?|neo4j(?:\\+s)?|snowflake)", rest: "://[^\\s:/?#@\"'<>]{1,128}:[^\\s/?#\"'<>]{1,256}@", boundary: "none",
+});
+rule("url_password", "[A-Za-z][A-Za-z0-9+.-]{0,30}://[^\\s:/?#@\"'<>]{1,128}:[^\\s/?#\"'<>]{1,256}@", "password in any `scheme://user:password@host` URL (only the password is redacted)", {
+  check: CHECK.url_password, min: 3, entropy: 0, endBoundary: false, maxLen: 420, placeholder: "<URL_PASSWORD>", mask: "****",
+  back: "[A-Za-z][A-Za-z0-9+.-]{0,30}", rest: "://[^\\s:/?#@\"'<>]{1,128}:[^\\s/?#\"'<>]{1,256}@", boundary: "none", startBoundary: true,
+});
+rule("basic_auth", "Basic[ \\t]+[A-Za-z0-9+/]{8,2000}={0,2}", "HTTP Basic credentials (must decode to `user:password`)", { check: CHECK.basic_auth, min: 8, max: 2002, entropy: 0, maxLen: 2020, placeholder: "<BASIC_AUTH>" });
+rule("docker_config_auth", "auth[\"']?[ \\t]*:[ \\t]*[\"'][A-Za-z0-9+/]{8,2000}={0,2}", "Docker config.json `auth` (base64 `user:password`)", { check: CHECK.basic_auth, min: 8, max: 2002, entropy: 0, maxLen: 2020 });
+rule("bearer_token", `[Bb]earer[ \\t]+[A-Za-z0-9._~+/-]{16,4000}=*`, "bearer token in an Authorization header or log line", { check: CHECK.assign, min: 16, max: 4010, entropy: 3, classes: 2, maxLen: 4030 });
+assign("generic_api_key", "(?:x[_-])?api[_-]?(?:key|secret|token)", "[A-Za-z0-9_+/.~-]{15,255}={0,2}", "value assigned to a key named like api_key / apiKey / api-secret / api_token", { min: 16, max: 256, entropy: 3, classes: 2 });
+assign("generic_secret", "(?:client|app|application|consumer|signing|encryption|webhook|jwt|session|master)[_-]?secret(?:[_-]?key)?", "[A-Za-z0-9_+/.~-]{11,255}={0,2}", "value assigned to a key named like client_secret / app_secret / jwt_secret", { min: 12, max: 256, entropy: 3, classes: 2 });
+assign("generic_token", "(?:auth|access|refresh|bearer|api|personal[_-]?access|private)[_-]?token", "[A-Za-z0-9_+/.~-]{15,511}={0,2}", "value assigned to a key named like auth_token / access_token / refresh_token", { min: 16, max: 512, entropy: 3, classes: 2 });
+assign("generic_password", "(?:password|passwd|pwd|passphrase|db[_-]?pass)", "[^\\s\"'`,;<>]{6,128}", "value assigned to a key named like password / passwd / pwd", { min: 6, max: 128, entropy: 2, classes: 2 });
+assign("generic_private_key_value", "(?:private|secret)[_-]?key", "[A-Za-z0-9_+/.~-]{19,511}={0,2}", "value assigned to a key named like private_key / secret_key", { min: 20, max: 512, entropy: 3.5, classes: 2 });
+
+export const SECRET_RULES: readonly SecretRule[] = rules;
+export const SECRET_RULE_NAMES: readonly string[] = rules.map((r) => r.name);
+
+{
+  const seen = new Set<string>();
+  for (const r of rules) {
+    if (seen.has(r.name) || !/^[a-z][a-z0-9_]*$/.test(r.name)) throw new Error(`secret rule name ${r.name} is duplicated or malformed`);
+    seen.add(r.name);
+  }
+}
+
+export function secretRule(name: string): SecretRule | undefined {
+  return rules.find((r) => r.name === name);
+}

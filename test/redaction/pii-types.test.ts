@@ -1,0 +1,237 @@
+// Every PII type: positive fixtures (found, with the exact span) and negative fixtures (a wrong
+// check digit, a wrong structure, a missing context), plus generated values checked against
+// independent reference implementations of the checksums.
+import { describe, expect, it } from "vitest";
+import { PII_PATTERNS } from "../../engine/compiler/pii.js";
+import { DEFAULT_PII_CATEGORIES, PII_CATEGORIES } from "../../policies/schema.js";
+import { createEnforcer } from "../../hosts/node/index.js";
+import {
+  ALL_PII, base58Address, cpfOf, detect, digitsOf, engineWith, ibanOf, int, luhnCheckDigit, mod1110CheckDigit, pick, prng, segwitAddress, verhoeffCheckDigit,
+} from "./helpers.js";
+
+interface Case {
+  /** Values that must be found; with `=>`, the part after it is the expected span (context dropped). */
+  readonly pos: readonly string[];
+  readonly neg: readonly string[];
+}
+
+const CASES: Record<string, Case> = {
+  email: { pos: ["john@example.com", "first.last+tag@sub.example.co.uk"], neg: ["john@localhost", "x_john@example.com_y"] },
+  phone: { pos: ["(555) 123-4567", "555-123-4567", "+1 555 123 4567"], neg: ["55512345678", "555-1234"] },
+  ssn: { pos: ["123-45-6789", "123 45 6789"], neg: ["666-12-3456", "000-12-3456", "123-00-4567", "923-45-6789"] },
+  credit_card: { pos: ["4111 1111 1111 1111", "5500-0000-0000-0004", "3782 822463 10005"], neg: ["4111 1111 1111 1112", "1234 5678 9012 3456"] },
+  ip_address: { pos: ["10.0.0.1", "192.168.1.254"], neg: ["256.1.1.1", "1.2.3"] },
+  passport: { pos: ["AB1234567"], neg: ["XAB1234567Z"] },
+  iban: { pos: ["DE89 3704 0044 0532 0130 00", "GB82 WEST 1234 5698 7654 32", "GB82WEST12345698765432", "FR14 2004 1010 0505 0001 3M02 606"], neg: ["DE89 3704 0044 0532 0130 01", "XX89 3704 0044 0532 0130 00", "DE89 3704 0044 0532 0130"] },
+  ipv6: { pos: ["2001:db8::8a2e:370:7334", "fe80::1", "::ffff:192.0.2.128", "2001:0db8:0000:0000:0000:ff00:0042:8329"], neg: ["12:30:45", "2001:db8:::1", "1:2:3:4:5:6:7:8:9", "std::vector"] },
+  mac_address: { pos: ["00:1A:2B:3C:4D:5E", "00-1a-2b-3c-4d-5e", "001a.2b3c.4d5e"], neg: ["00:1A-2B:3C:4D:5E", "00:1A:2B:3C:4D:5E:6F", "00:1A:2B:3C:4D"] },
+  us_routing_number: { pos: ["021000021", "011000015"], neg: ["021000022", "991000021"] },
+  uk_nino: { pos: ["AB 12 34 56 C", "AB123456C"], neg: ["BG 12 34 56 C", "AB 12 34 56 E", "DA123456C"] },
+  ca_sin: { pos: ["130 692 544", "130-692-544"], neg: ["130 692 545", "046 454 286", "130 692-544"] },
+  btc_address: { pos: ["1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy"], neg: ["1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb", "bc1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"] },
+  eth_address: { pos: ["0x52908400098527886E0F7030069857D2E4169EE7", "0xde709f2102306220921060314715629080e2fb77"], neg: ["0x52908400098527886E0F7030069857D2E4169EE", "0x52908400098527886E0F7030069857D2E4169EE7A"] },
+  date_of_birth: {
+    pos: ["date of birth: 1990-01-31 => 1990-01-31", "DOB 31/01/1990 => 31/01/1990", "born on March 3, 1985 => March 3, 1985", "Birthday: 12 March 1990 => 12 March 1990", "D.O.B. 02.29.2000 => 02.29.2000"],
+    neg: ["date of birth: 1990-02-30", "meeting on 1990-01-31", "DOB 1850-01-01", "born 2001-02-29"],
+  },
+  us_ein: { pos: ["12-3456789"], neg: ["07-1234567", "12-345678"] },
+  es_dni: { pos: ["12345678Z", "12345678-Z"], neg: ["12345678A"] },
+  es_nie: { pos: ["X1234567L", "Y-1234567-X"], neg: ["X1234567A"] },
+  it_fiscal_code: { pos: ["RSSMRA85T10A562S"], neg: ["RSSMRA85T10A562T", "RSSMRA85Z10A562S"] },
+  in_pan: { pos: ["ABCPE1234F"], neg: ["ABCXE1234F"] },
+  br_cpf: { pos: ["529.982.247-25", "52998224725"], neg: ["529.982.247-26", "111.111.111-11", "529.98224725"] },
+  nl_bsn: { pos: ["111222333", "1112.22.333"], neg: ["111222334", "000000000"] },
+  phone_intl: { pos: ["+44 20 7946 0958", "+33 1 23 45 67 89", "+49 30 1234567", "+81-3-1234-5678"], neg: ["+28 1234 5678", "+44 20", "+0 123 456 789"] },
+  uk_postcode: { pos: ["SW1A 1AA", "EC1A 1BB", "M1 1AE", "B33 8TH"], neg: ["QW1A 1AA", "SW1A 1AC"] },
+  us_zip4: { pos: ["Springfield, IL 62704-1234 => 62704-1234", "ZIP code: 94105-1234 => 94105-1234", "postal code 10001-0001 => 10001-0001"], neg: ["XX 62704-1234", "order 62704-1234", "ca 62704-1234"] },
+  vin: { pos: ["1M8GDM9AXKP042788", "1HGCM82633A004352"], neg: ["1M8GDM9A0KP042788", "12345678901234567"] },
+  us_itin: { pos: ["912-70-1234", "900 88 0000"], neg: ["912-40-1234", "812-70-1234"] },
+  uk_nhs: { pos: ["943 476 5919", "9434765919"], neg: ["943 476 5918"] },
+  de_tax_id: { pos: ["86095742719", "86 095 742 719"], neg: ["86095742710", "11111111111"] },
+  fr_nir: { pos: ["1 85 05 78 006 084 91", "185057800608491"], neg: ["1 85 05 78 006 084 92", "5 85 05 78 006 084 91"] },
+  in_aadhaar: { pos: ["2341 2341 2346", "9876 5432 1096", "234123412346"], neg: ["2341 2341 2347", "1341 2341 2346", "2341-2341 2346"] },
+  sg_nric: { pos: ["S1234567D", "T1234567J"], neg: ["S1234567A"] },
+  fi_hetu: { pos: ["131052-308T"], neg: ["131052-308U", "311352-308T"] },
+  pl_pesel: { pos: ["44051401359"], neg: ["44051401358", "44053201352"] },
+  au_tfn: { pos: ["123 456 782", "123456782"], neg: ["123 456 789"] },
+  us_npi: { pos: ["1234567893"], neg: ["1234567890", "3234567893"] },
+  cn_resident_id: { pos: ["11010519491231002X", "11010519491231002x"], neg: ["110105194912310021", "11010519491331002X"] },
+  se_personnummer: { pos: ["811218-9876", "19811218-9876"], neg: ["811218-9875", "811318-9876"] },
+  za_id: { pos: ["8001015009087"], neg: ["8001015009088", "8013015009085"] },
+  au_medicare: { pos: ["2123 45670 1", "2123456701"], neg: ["2123 45671 1", "7123 45670 1"] },
+};
+
+const all = () => engineWith({ categories: ALL_PII });
+const only = (category: string) => engineWith({ categories: [category] });
+
+describe("PII types", () => {
+  it("every category has a pattern, an exact check and fixtures; 40 are detectable", () => {
+    expect(PII_PATTERNS.length).toBe(40);
+    expect(PII_CATEGORIES.filter((c) => c !== "person_name").sort()).toEqual([...ALL_PII].sort());
+    for (const p of PII_PATTERNS) {
+      expect(CASES[p.category], p.category).toBeDefined();
+      expect(CASES[p.category]!.pos.length, p.category).toBeGreaterThan(0);
+      expect(CASES[p.category]!.neg.length, p.category).toBeGreaterThan(0);
+    }
+  });
+
+  it("new categories are opt-in: the default list is still the original's five", () => {
+    expect(DEFAULT_PII_CATEGORIES).toEqual(["email", "phone", "ssn", "credit_card", "ip_address"]);
+    const def = engineWith({});
+    expect(detect(def, "iban DE89 3704 0044 0532 0130 00 and mail a@b.io").map((f) => f.rule)).toEqual(["email"]);
+  });
+
+  for (const [category, c] of Object.entries(CASES)) {
+    it(`${category}: positives found with their exact span, negatives not`, () => {
+      const e = only(category);
+      for (const raw of c.pos) {
+        const [value, expected] = raw.includes(" => ") ? (raw.split(" => ") as [string, string]) : [raw, raw];
+        const found = detect(e, `Record: ${value} end.`).filter((f) => f.rule === category);
+        expect(found.map((f) => f.text), `${category} in ${JSON.stringify(value)}`).toEqual([expected]);
+      }
+      for (const value of c.neg) {
+        expect(detect(e, `Record: ${value} end.`).filter((f) => f.rule === category).map((f) => f.text), `${category} must not match ${JSON.stringify(value)}`).toEqual([]);
+      }
+    });
+  }
+
+  it("with every category on, each positive is still covered by a span of its category or a longer one", () => {
+    const e = all();
+    for (const [category, c] of Object.entries(CASES)) {
+      for (const raw of c.pos) {
+        const [value, expected] = raw.includes(" => ") ? (raw.split(" => ") as [string, string]) : [raw, raw];
+        const text = `Record: ${value} end.`;
+        const at = text.indexOf(expected);
+        const found = detect(e, text);
+        expect(found.some((f) => f.rule === category && f.start === at && f.end === at + expected.length), `${category} ${value}: ${JSON.stringify(found)}`).toBe(true);
+      }
+    }
+  });
+});
+
+describe("generated values agree with reference checksums", () => {
+  const r = prng(20260801);
+  const N = 40;
+
+  it("credit cards: Luhn-valid numbers of each issuer are found; a wrong check digit is not", () => {
+    const e = only("credit_card");
+    for (let i = 0; i < N; i++) {
+      const prefix = pick(r, [[4], [5, int(r, 1, 5)], [6, 0, 1, 1], [3, 5, 2, 8]]);
+      const body = [...prefix, ...digitsOf(r, 15 - prefix.length)];
+      const check = luhnCheckDigit(body);
+      const good = [...body, check].join("");
+      const bad = [...body, (check + int(r, 1, 9)) % 10].join("");
+      const grouped = (s: string) => s.replace(/(\d{4})(?=\d)/g, "$1 ");
+      expect(detect(e, `pay ${grouped(good)} now`).map((f) => f.text)).toEqual([grouped(good)]);
+      expect(detect(e, `pay ${grouped(bad)} now`)).toEqual([]);
+    }
+  });
+
+  it("IBANs of several countries: mod-97 valid are found, any changed digit is not", () => {
+    const e = only("iban");
+    const shapes: [string, number][] = [["DE", 18], ["FR", 23], ["NL", 14], ["ES", 20], ["IT", 23], ["BE", 12], ["CH", 17]];
+    for (let i = 0; i < N; i++) {
+      const [country, len] = pick(r, shapes);
+      const bban = country === "NL" ? `ABNA${digitsOf(r, len - 4).join("")}` : digitsOf(r, len).join("");
+      const iban = ibanOf(country, bban);
+      const spaced = iban.replace(/(.{4})(?=.)/g, "$1 ");
+      expect(detect(e, `IBAN ${spaced}.`).map((f) => f.text)).toEqual([spaced]);
+      expect(detect(e, `IBAN ${iban}.`).map((f) => f.text)).toEqual([iban]);
+      const k = int(r, 4, iban.length - 1);
+      const ch = iban[k] as string;
+      if (!/[0-9]/.test(ch)) continue;
+      const bad = iban.slice(0, k) + String((Number(ch) + 1) % 10) + iban.slice(k + 1);
+      expect(detect(e, `IBAN ${bad}.`)).toEqual([]);
+    }
+  });
+
+  it("Aadhaar: Verhoeff-valid numbers are found, a wrong check digit is not", () => {
+    const e = only("in_aadhaar");
+    for (let i = 0; i < N; i++) {
+      const body = [int(r, 2, 9), ...digitsOf(r, 10)];
+      const check = verhoeffCheckDigit(body);
+      const fmt = (d: number[]) => d.join("").replace(/(\d{4})(?=\d)/g, "$1 ");
+      expect(detect(e, `UID ${fmt([...body, check])} ok`).map((f) => f.text)).toEqual([fmt([...body, check])]);
+      expect(detect(e, `UID ${fmt([...body, (check + int(r, 1, 9)) % 10])} ok`)).toEqual([]);
+    }
+  });
+
+  it("CPF: both check digits are verified", () => {
+    const e = only("br_cpf");
+    for (let i = 0; i < N; i++) {
+      const cpf = cpfOf(digitsOf(r, 9));
+      if (/^(\d)\1+$/.test(cpf)) continue;
+      const dotted = `${cpf.slice(0, 3)}.${cpf.slice(3, 6)}.${cpf.slice(6, 9)}-${cpf.slice(9)}`;
+      expect(detect(e, `CPF ${dotted}`).map((f) => f.text)).toEqual([dotted]);
+      const bad = cpf.slice(0, 10) + String((Number(cpf[10]) + 1) % 10);
+      expect(detect(e, `CPF ${bad}`)).toEqual([]);
+    }
+  });
+
+  it("German tax IDs: MOD 11,10 and the repeated-digit rule", () => {
+    const e = only("de_tax_id");
+    let tested = 0;
+    while (tested < N) {
+      // ten digits, exactly one repeated twice, first not 0
+      const set = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].sort(() => r() - 0.5).slice(0, 9);
+      const ten = [...set, set[int(r, 0, 8)] as number].sort(() => r() - 0.5);
+      if (ten[0] === 0) continue;
+      const id = [...ten, mod1110CheckDigit(ten)].join("");
+      expect(detect(e, `IdNr ${id}`).map((f) => f.text)).toEqual([id]);
+      expect(detect(e, `IdNr ${id.slice(0, 10)}${(Number(id[10]) + 1) % 10}`)).toEqual([]);
+      tested++;
+    }
+  });
+
+  it("French NIR: the key is 97 minus the number mod 97 (Corsica 2A/2B counted as 19/18)", () => {
+    const e = only("fr_nir");
+    for (let i = 0; i < N; i++) {
+      const sex = pick(r, [1, 2]);
+      const dept = pick(r, ["75", "13", "2A", "2B", "69"]);
+      const head = `${sex}${String(int(r, 0, 99)).padStart(2, "0")}${String(int(r, 1, 12)).padStart(2, "0")}${dept}${digitsOf(r, 6).join("")}`;
+      const n = BigInt(head.replace("2A", "19").replace("2B", "18"));
+      const key = String(97n - (n % 97n)).padStart(2, "0");
+      expect(detect(e, `NIR ${head}${key} ok`).map((f) => f.text)).toEqual([`${head}${key}`]);
+      const badKey = String((Number(key) % 97) + 1).padStart(2, "0");
+      if (badKey !== key) expect(detect(e, `NIR ${head}${badKey} ok`)).toEqual([]);
+    }
+  });
+
+  it("Bitcoin: Base58Check (P2PKH, P2SH) and bech32/bech32m addresses; one changed character is rejected", () => {
+    const e = only("btc_address");
+    for (let i = 0; i < N; i++) {
+      const payload = Array.from({ length: 20 }, () => int(r, 0, 255));
+      const legacy = base58Address(pick(r, [0, 5]), payload);
+      const v0 = segwitAddress(0, payload);
+      const v1 = segwitAddress(1, Array.from({ length: 32 }, () => int(r, 0, 255)));
+      for (const a of [legacy, v0, v1]) {
+        expect(detect(e, `send to ${a} today`).map((f) => f.text), a).toEqual([a]);
+        const k = int(r, 5, a.length - 2);
+        const alphabet = a.startsWith("bc1") ? "qpzry9x8gf2tvdw0s3jn54khce6mua7l" : "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+        const swapped = alphabet[(alphabet.indexOf(a[k] as string) + 1) % alphabet.length] as string;
+        expect(detect(e, `send to ${a.slice(0, k)}${swapped}${a.slice(k + 1)} today`), `${a} changed at ${k}`).toEqual([]);
+      }
+    }
+  });
+});
+
+describe("PII strategies on the new types", () => {
+  it("placeholders are <CATEGORY>, masks are fixed shapes", async () => {
+    const text = "IBAN DE89 3704 0044 0532 0130 00, VIN 1M8GDM9AXKP042788, wallet 0x52908400098527886E0F7030069857D2E4169EE7";
+    const run = async (strategy: string) => {
+      const e = createEnforcer({ policy: { name: "p", rules: { pii_redaction: { enabled: true, categories: ["iban", "vin", "eth_address"], strategy } } } });
+      let seen: unknown;
+      await e.call("t", { text }, (a) => { seen = a; });
+      return (seen as { text: string }).text;
+    };
+    expect(await run("placeholder")).toBe("IBAN <IBAN>, VIN <VIN>, wallet <ETH_ADDRESS>");
+    expect(await run("mask")).toBe("IBAN **** **** **** ****, VIN *****************, wallet 0x****************************************");
+  });
+
+  it("context words stay; only the date of birth or the ZIP code is replaced", async () => {
+    const e = createEnforcer({ policy: { name: "p", rules: { pii_redaction: { enabled: true, categories: ["date_of_birth", "us_zip4"] } } } });
+    let seen: unknown;
+    await e.call("t", { text: "DOB: 1990-01-31, Springfield, IL 62704-1234" }, (a) => { seen = a; });
+    expect((seen as { text: string }).text).toBe("DOB: <DATE_OF_BIRTH>, Springfield, IL <US_ZIP4>");
+  });
+});

@@ -1,0 +1,41 @@
+// The redaction corpus (every PII category, every secret rule, evasion defences, every strategy)
+// must print byte-identical output under Node, Deno and Bun: same bundle digests, same spans,
+// same redacted text.
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const corpus = "test/redaction/corpus.mjs";
+const bin = (name: string) => `${root}node_modules/.bin/${name}`;
+const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+
+let nodeOut = "";
+beforeAll(() => {
+  nodeOut = run(process.execPath, [corpus]);
+}, 120_000);
+
+describe("redaction across runtimes", () => {
+  it("the corpus covers every strategy, PII and secrets, and disguised values", () => {
+    const lines = nodeOut.trimEnd().split("\n");
+    expect(lines.filter((l) => l.startsWith("policy ")).length).toBe(5);
+    expect(lines.length).toBeGreaterThan(2000);
+    for (const s of ["<IBAN>", "<AWS_ACCESS_KEY>", "<DATABASE_PASSWORD>", "<EMAIL_1>", "[HMAC-SHA256:", "rules.pii_redaction.secrets.jwt", "rules.pii_redaction.categories.fr_nir"]) expect(nodeOut, s).toContain(s);
+  });
+
+  for (const [runtime, cmd, args] of [
+    ["deno", bin("deno"), ["run", "--quiet", "--allow-read", "--allow-env", corpus]],
+    ["bun", bin("bun"), [corpus]],
+  ] as const) {
+    it(`${runtime} prints byte-identical redactions`, () => {
+      const out = run(cmd, [...args]);
+      if (out !== nodeOut) {
+        const a = nodeOut.split("\n");
+        const b = out.split("\n");
+        const i = a.findIndex((line, k) => line !== b[k]);
+        expect.fail(`${runtime} diverges from node at line ${i + 1}:\nnode: ${a[i]}\n${runtime}: ${b[i]}`);
+      }
+      expect(out).toBe(nodeOut);
+    }, 180_000);
+  }
+});

@@ -1,0 +1,191 @@
+// Secret rules: every rule has a generated positive (a random string of its own pattern that
+// passes its gates) found with the exact span, and a negative (its prefix without the body) not
+// found; then the exact checks: GitHub/npm CRC32, the integer entropy gate against a float
+// reference, Basic credentials, private keys, URLs with passwords, placeholders and policy control.
+import { describe, expect, it } from "vitest";
+import { readTokenArg, CHECK } from "../../engine/compiler/entities.js";
+import { headOf } from "../../engine/compiler/entities-set.js";
+import { SECRET_RULES, type SecretRule } from "../../engine/compiler/secrets.js";
+import { createEnforcer, parsePolicyObject } from "../../hosts/node/index.js";
+import { charClasses, crc32, detect, engineWith, entropy, githubStyleToken, prng, sampleOf } from "./helpers.js";
+
+const secretsOn = () => engineWith({ categories: [], secrets: { enabled: true } });
+
+/** Where the value of a `key = value` match starts (same rules as the engine's narrowing). */
+function valueStart(s: string): number {
+  let i = 0;
+  while (i < s.length && /[A-Za-z0-9_.-]/.test(s[i] as string)) i++;
+  const keyEnd = i;
+  while (i < s.length && /[ \t"']/.test(s[i] as string)) i++;
+  let ops = 0;
+  while (i < s.length && ops < 3 && /[=:>|?]/.test(s[i] as string)) {
+    i++;
+    ops++;
+  }
+  if (ops === 0 && i === keyEnd) return -1;
+  while (i < s.length && /[ \t"'`]/.test(s[i] as string)) i++;
+  return i;
+}
+
+/** The span a rule redacts in its own sample: the token, the assigned value, or the URL password. */
+function expectedSpan(rule: SecretRule, sample: string): string {
+  if (rule.check === CHECK.assign || rule.check === CHECK.basic_auth) return sample.slice(valueStart(sample));
+  if (rule.check === CHECK.url_password) return sample.slice(sample.indexOf(":", sample.indexOf("://") + 3) + 1, -1);
+  return sample;
+}
+
+/** Whether a value passes the rule's gate (float entropy, with a margin around the threshold). */
+function gateOk(rule: SecretRule, value: string): boolean {
+  const g = readTokenArg(rule.arg ?? 0);
+  if (value.length < g.min || (g.max > 0 && value.length > g.max)) return false;
+  if (g.classes > 0 && charClasses(value) < g.classes) return false;
+  if (g.entropy > 0 && entropy(value) < g.entropy + 0.05) return false;
+  return !/^[${<%]/.test(value) && !/^(.)\1*$/.test(value);
+}
+
+function basic(user: string, pass: string): string {
+  return Buffer.from(`${user}:${pass}`).toString("base64");
+}
+
+/** A random positive for a rule, or the special-format one for checksummed and structured rules. */
+function positive(rule: SecretRule, r: () => number): { sample: string; head: number } {
+  if (rule.check === CHECK.github) return { sample: githubStyleToken(rule.source.slice(0, 4), r), head: 4 };
+  if (rule.check === CHECK.basic_auth) {
+    const b = basic(`svc${Math.floor(r() * 1000)}`, `Pw-${Math.floor(r() * 1e9)}x`);
+    return rule.name === "basic_auth" ? { sample: `Basic ${b}`, head: 5 } : { sample: `auth": "${b}`, head: 4 };
+  }
+  const head = headOf(rule.rest ?? rule.source, rule.ci ?? false, rule.boundary ?? "word", { broadDepth: 2 });
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const back = rule.back !== undefined ? sampleOf(rule.back, r) : "";
+    const rest = sampleOf(rule.rest ?? rule.source, r, 12);
+    const sample = back + rest;
+    if (sample.length > rule.maxLen) continue;
+    if (rule.check === CHECK.none || gateOk(rule, expectedSpan(rule, sample))) return { sample, head: back.length + head.length };
+  }
+  throw new Error(`no sample for ${rule.name}`);
+}
+
+describe("secret rules", () => {
+  it("more than 150 rules, unique names, each with a description and a placeholder", () => {
+    expect(SECRET_RULES.length).toBeGreaterThanOrEqual(150);
+    expect(new Set(SECRET_RULES.map((r) => r.name)).size).toBe(SECRET_RULES.length);
+    for (const rule of SECRET_RULES) {
+      expect(rule.description.length, rule.name).toBeGreaterThan(10);
+      expect(rule.placeholder, rule.name).toMatch(/^<[A-Z0-9_]+>$/);
+    }
+  });
+
+  it("are off by default and opt-in per rule", () => {
+    const text = "key AKIAIOSFODNN7EXAMPLE, token ghp_";
+    expect(detect(engineWith({ categories: [] }), text)).toEqual([]);
+    expect(detect(engineWith({ categories: [], secrets: { enabled: true, categories: ["aws_access_key"] } }), text).map((f) => f.rule)).toEqual(["aws_access_key"]);
+    expect(parsePolicyObject({ name: "p", rules: { pii_redaction: { secrets: { enabled: true } } } }).policy.rules.pii_redaction.secrets).toEqual({ enabled: true, categories: null });
+    expect(() => parsePolicyObject({ name: "p", rules: { pii_redaction: { secrets: { categories: ["aws_acess_key"] } } } })).toThrow(/unknown secret rule "aws_acess_key" \(did you mean "aws_access_key"\?\)/);
+  });
+
+  const r = prng(424242);
+  for (const rule of SECRET_RULES) {
+    it(`${rule.name}: a generated positive is found with its span; its prefix alone is not`, () => {
+      const e = secretsOn();
+      const { sample, head } = positive(rule, r);
+      const text = `config: ${sample} ;\n`;
+      const want = expectedSpan(rule, sample);
+      const found = detect(e, text).filter((f) => f.rule === rule.name);
+      expect(found.map((f) => f.text), `${rule.name} in ${JSON.stringify(sample)}`).toEqual([want]);
+      const negative = `config: ${sample.slice(0, head)}x ;\n`;
+      expect(detect(e, negative).filter((f) => f.rule === rule.name), `${rule.name} in ${JSON.stringify(negative)}`).toEqual([]);
+    });
+  }
+});
+
+describe("exact checks on secrets", () => {
+  const r = prng(7);
+
+  it("GitHub and npm tokens: the CRC32 of the 30 random characters must match the base62 suffix", () => {
+    const e = engineWith({ categories: [], secrets: { enabled: true, categories: ["github_pat", "github_oauth_token", "github_server_token", "npm_token"] } });
+    for (let i = 0; i < 30; i++) {
+      const prefix = ["ghp_", "gho_", "ghs_", "npm_"][i % 4] as string;
+      const good = githubStyleToken(prefix, r);
+      expect(detect(e, `t=${good} `).map((f) => f.text), good).toEqual([good]);
+      // any change of the body or of the checksum is caught
+      const k = 4 + Math.floor(r() * 36);
+      const alt = good[k] === "A" ? "B" : "A";
+      const bad = good.slice(0, k) + alt + good.slice(k + 1);
+      expect(detect(e, `t=${bad} `), bad).toEqual([]);
+    }
+    // GitHub's documentation example does not carry a valid checksum
+    expect(detect(e, "gho_16C7e42F292c6912E7710c838347Ae178B4a")).toEqual([]);
+    expect(crc32("The quick brown fox jumps over the lazy dog")).toBe(0x414fa339);
+  });
+
+  it("the integer entropy gate agrees with Shannon entropy computed in floating point", () => {
+    const e = engineWith({ categories: [], secrets: { enabled: true, categories: ["generic_api_key"] } });
+    const alphabets = ["ab", "abc1", "abcd12", "abcdefgh1234", "0123456789abcdef", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"];
+    let checked = 0;
+    for (let i = 0; i < 600; i++) {
+      const alphabet = alphabets[i % alphabets.length] as string;
+      const len = 16 + Math.floor(r() * 40);
+      // skewed draws make entropies spread around the 3-bit threshold
+      const skew = r();
+      let v = "";
+      for (let k = 0; k < len; k++) v += alphabet[Math.floor(r() ** (1 + skew * 3) * alphabet.length)];
+      const h = entropy(v);
+      if (Math.abs(h - 3) < 0.001 || /^(.)\1*$/.test(v)) continue;
+      const expected = charClasses(v) >= 2 && h >= 3;
+      const found = detect(e, `api_key = "${v}"`).length > 0;
+      expect(found, `${v} H=${h.toFixed(4)} classes=${charClasses(v)}`).toBe(expected);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(500);
+  });
+
+  it("generic assignments keep the key and redact the value; placeholders and templates are skipped", () => {
+    const e = engineWith({ categories: [], secrets: { enabled: true } });
+    const f = (t: string) => detect(e, t).map((x) => `${x.rule}:${x.text}`);
+    expect(f('OPENAI_API_KEY="q8Zr2LmX0pV7sTbN4wEy"')).toEqual(["generic_api_key:q8Zr2LmX0pV7sTbN4wEy"]);
+    expect(f("client_secret: 7fG2kLp9Qx4Rz8Vm")).toEqual(["generic_secret:7fG2kLp9Qx4Rz8Vm"]);
+    expect(f("password = hunter22")).toEqual(["generic_password:hunter22"]);
+    expect(f("password: string")).toEqual([]);
+    expect(f(`api_key = ${"$"}{API_KEY}`)).toEqual([]);
+    expect(f("api_key = xxxxxxxxxxxxxxxxxxxx")).toEqual([]);
+    expect(f("api_key = aaaaaaaaaaaaaaaa1111")).toEqual([]);
+    expect(f("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")).toEqual(["aws_secret_key:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]);
+  });
+
+  it("Basic credentials must decode to user:password", () => {
+    const e = engineWith({ categories: [], secrets: { enabled: true, categories: ["basic_auth"] } });
+    const b = basic("admin", "s3cret!");
+    expect(detect(e, `Authorization: Basic ${b}`).map((x) => x.text)).toEqual([b]);
+    expect(detect(e, `Authorization: Basic ${Buffer.from("no colon here").toString("base64")}`)).toEqual([]);
+    expect(detect(e, "Basic English is a controlled language")).toEqual([]);
+  });
+
+  it("private key blocks, with or without their END line", () => {
+    const e = engineWith({ categories: [], secrets: { enabled: true, categories: ["private_key", "private_key_fragment"] } });
+    const body = "MIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MbSXtgGBa9JkGJ9d\nq9nBmXIvXA8aR1rQYx3dZkHmAF3mZ9pC2Nd4Q1Xo3t0mE5JLzXbP7wSxU1QKcZ2D\n";
+    const pem = `-----BEGIN RSA PRIVATE KEY-----\n${body}-----END RSA PRIVATE KEY-----`;
+    const found = detect(e, `key:\n${pem}\nend`);
+    expect(found.map((x) => x.rule)).toContain("private_key");
+    expect(found.find((x) => x.rule === "private_key")!.text).toBe(pem);
+    const truncated = `-----BEGIN OPENSSH PRIVATE KEY-----\n${body}`;
+    expect(detect(e, truncated).map((x) => [x.rule, x.text])).toEqual([["private_key_fragment", truncated.trimEnd()]]);
+    expect(detect(e, "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----")).toEqual([]);
+  });
+
+  it("passwords in URLs: only the password is redacted", async () => {
+    const enforcer = createEnforcer({ policy: { name: "p", rules: { pii_redaction: { enabled: true, categories: [], secrets: { enabled: true } } } } });
+    let seen: unknown;
+    await enforcer.call("t", { dsn: "postgres://app:Tr0ub4dor3@db.internal:5432/prod and https://bob:pa55word@example.com/x" }, (a) => { seen = a; });
+    expect((seen as { dsn: string }).dsn).toBe("postgres://app:<DATABASE_PASSWORD>@db.internal:5432/prod and https://bob:<URL_PASSWORD>@example.com/x");
+  });
+
+  it("placeholders name the rule; secrets are reported under rules.pii_redaction.secrets", async () => {
+    const enforcer = createEnforcer({ policy: { name: "p", rules: { pii_redaction: { enabled: true, categories: ["email"], secrets: { enabled: true } } } } });
+    const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+    let seen: unknown;
+    await enforcer.call("t", { t: `key AKIAIOSFODNN7EXAMPLE to a@b.co, jwt ${jwt}` }, (a) => { seen = a; });
+    expect((seen as { t: string }).t).toBe("key <AWS_ACCESS_KEY> to <EMAIL>, jwt <JWT>");
+    const d = secretsOn().preCall({ tool: "t", args: { t: "AKIAIOSFODNN7EXAMPLE" }, now: 1 });
+    expect(d.violations[0]).toMatchObject({ type: "pii", action: "redact", rule: "rules.pii_redaction.secrets.aws_access_key", span: { start: 0, end: 20 } });
+  });
+});

@@ -126,7 +126,7 @@ function time(fn, runs = RUNS) {
 
 // ---- the engine ------------------------------------------------------------------------------------------
 const policy = { name: "bench-redaction", rules: { pii_redaction: { enabled: true, categories: PII_PATTERNS.map((p) => p.category), secrets: { enabled: true } } } };
-let t0 = performance.now();
+const t0 = performance.now();
 const bundle = compilePolicyObject(policy);
 const compileMs = performance.now() - t0;
 const engine = loadEngineSync();

@@ -8,7 +8,7 @@ import { parseDfa, dfaStates, DFA_DESC_SIZE } from "./dfa";
 import { CHECK_MAX } from "./checks";
 
 export const MAGIC: u32 = 0x31424345; // "ECB1"
-export const FORMAT: u32 = 1;
+export const FORMAT: u32 = 2; // 2: content records with entity flags and head groups (redaction breadth)
 export const NONE: u32 = 0xffffffff;
 
 export let gLoaded = false;

@@ -14,11 +14,14 @@
  *   verifier key <name>+<8 hex key ID>+base64(0x01 ‖ 32-byte Ed25519 public key)
  * key ID = first 4 bytes (big-endian) of SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key).
  */
+import { EnforceCoreError } from "../core/errors.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { equalHashes, fromBase64, HASH_SIZE, toBase64, type Hash } from "./merkle.js";
 
-export class NoteError extends Error {
-  override readonly name = "NoteError";
+export class NoteError extends EnforceCoreError {
+  constructor(message: string) {
+    super("audit_invalid", message);
+  }
 }
 
 const ALG_ED25519 = 0x01;

@@ -11,6 +11,7 @@
  * generation streams leaf hashes and keeps O(log² n) memory (see ProofBuilder), so a proof over a
  * file-backed trail never loads the file.
  */
+import { EnforceCoreError } from "../core/errors.js";
 import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 
 export type Hash = Uint8Array;
@@ -52,8 +53,10 @@ export class TreeHasher {
 export const rfc6962 = new TreeHasher();
 
 /** A proof that does not verify, or arguments that cannot describe a proof. */
-export class ProofError extends Error {
-  override readonly name = "ProofError";
+export class ProofError extends EnforceCoreError {
+  constructor(message: string) {
+    super("audit_proof", message);
+  }
 }
 
 // ---- integer helpers for safe integers above 2^32 (no BigInt on the hot path) ----

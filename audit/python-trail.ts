@@ -13,6 +13,7 @@
  * original ignores) and missing keys. It cannot see a cut-off tail (nothing in the format
  * records the length); compare with the original's witness file for that.
  */
+import { EnforceCoreError } from "../core/errors.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { AuditError, readLines, type TrailIO } from "./io.js";
 import { toHex } from "./merkle.js";
@@ -47,8 +48,10 @@ export interface PyNumber {
 
 export type PyValue = null | boolean | string | PyNumber | PyValue[] | Map<string, PyValue>;
 
-export class PythonJsonError extends Error {
-  override readonly name = "PythonJsonError";
+export class PythonJsonError extends EnforceCoreError {
+  constructor(message: string) {
+    super("audit_invalid", message);
+  }
 }
 
 /** json.loads, keeping number literals (and accepting Python's NaN / Infinity / -Infinity). */

@@ -29,6 +29,8 @@ export type ErrorCode =
   | "internal_error"
   | "guard_unavailable"
   | "guard_setup"
+  | "guard_profile"
+  | "audit_proof"
   | "audit_locked"
   | "audit_corrupt"
   | "audit_io"

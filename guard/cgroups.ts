@@ -15,6 +15,7 @@
 // first instruction of the tool already runs limited. Leaves are named
 // enforcecore-<pid-namespace inode>-<host pid>-<sequence>; a leaf whose host process is dead (a
 // crashed Node) is swept by the next guard in the same pid namespace.
+import { EnforceCoreError } from "../core/errors.js";
 import { accessSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -253,13 +254,13 @@ export interface LeafStats {
   memoryPeakBytes: number | null;
 }
 
-export class CgroupSetupError extends Error {
+export class CgroupSetupError extends EnforceCoreError {
   constructor(
     readonly controller: string,
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super("guard_setup", message, options);
   }
 }
 

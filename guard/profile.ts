@@ -1,6 +1,7 @@
 // A guard profile: how one external tool is confined. The zod schema holds only what an author
 // wrote (no defaults, like policies/schema.ts, so it can sit in a policy as `rules.guard` and merge
 // across `extends`); `resolveProfile` applies the defaults once.
+import { EnforceCoreError } from "../core/errors.js";
 import { z } from "zod";
 import { SECCOMP_ACTIONS, unknownSyscalls } from "./seccomp.js";
 
@@ -97,10 +98,10 @@ export interface ResolvedProfile {
   gid: number | null;
 }
 
-export class GuardProfileError extends Error {
+export class GuardProfileError extends EnforceCoreError {
   readonly issues: readonly { path: readonly PropertyKey[]; message: string }[];
   constructor(issues: readonly { path: readonly PropertyKey[]; message: string }[]) {
-    super(`invalid guard profile:\n${issues.map((i) => `  ${i.path.map(String).join(".") || "<profile>"}: ${i.message}`).join("\n")}`);
+    super("guard_profile", `invalid guard profile:\n${issues.map((i) => `  ${i.path.map(String).join(".") || "<profile>"}: ${i.message}`).join("\n")}`);
     this.issues = issues;
   }
 }

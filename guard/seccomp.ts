@@ -19,6 +19,7 @@
 // Integer arguments are compared on their low 32 bits only: the kernel truncates `int family` and
 // clone's flags to 32 bits, so comparing all 64 (what libseccomp 2.5.4 does with its 32-bit
 // comparator) lets socket(0x1_00000002, …) open an AF_INET socket past a rule denying 2.
+import { EnforceCoreError } from "../core/errors.js";
 import * as bpf from "./bpf.js";
 import { SYSCALLS_AARCH64, SYSCALLS_X86_64 } from "./syscalls.generated.js";
 
@@ -127,7 +128,12 @@ export interface CompiledFilter {
   plans: Record<Arch, ArchPlan>;
 }
 
-export class SeccompSpecError extends Error {}
+/** A seccomp profile that cannot be compiled (unknown syscall, bad action…). */
+export class SeccompSpecError extends EnforceCoreError {
+  constructor(message: string) {
+    super("guard_profile", message);
+  }
+}
 
 export function syscallNumber(arch: Arch, name: string): number | undefined {
   return SYSCALL_TABLES[arch][name];

@@ -21,15 +21,18 @@ export function foldNameCp(c: u32): u32 {
   return c;
 }
 
-/** Folds UTF-8 [src, src+len) into dst (4*len bytes); returns the folded length. */
-export function foldName(src: usize, len: usize, dst: usize): usize {
+/**
+ * Folds UTF-8 [src, src+len) into dst (4*len bytes); returns the folded length. Case only, or
+ * also look-alikes (for everything that restricts; never for allow lists, see names.ts).
+ */
+export function foldName(src: usize, len: usize, dst: usize, lookalikes: bool): usize {
   const end = src + len;
   let p = src;
   let q = dst;
   while (p < end) {
     decodeAt(p, end);
     p += dLen;
-    q += encodeAt(q, foldNameCp(dCp));
+    q += encodeAt(q, lookalikes ? foldNameCp(dCp) : foldCp(dCp));
   }
   return q - dst;
 }

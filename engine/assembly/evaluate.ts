@@ -2,7 +2,7 @@
 // docs/ENGINE.md; every stage runs, so the answer lists every violation, not only the first.
 import { readerInit, readerTrust, rdU8, rdU32, rdI64, rdF64, rdBytes, rBad, rp, rEnd, setPos } from "./reader";
 import { outPtr, scratchAlloc, scratchReset, scratchFailed, inputPtr } from "./memory";
-import { decodeAt, dCp, dLen, foldUtf8, utf16Length, bytesEqual, toUnits, uPtr, uLen, normalizeUnits, nLen, nIdentity, originalStart, originalEnd } from "./text";
+import { decodeAt, dCp, dLen, utf16Length, bytesEqual, toUnits, uPtr, uLen, normalizeUnits, nLen, nIdentity, originalStart, originalEnd } from "./text";
 import { setLookup, nameMatches } from "./names";
 import { searchEnd, reverseStart, extendEnd, fullMatch, DFA_DESC_SIZE } from "./dfa";
 import { nextUrl, uHost, uHostLen, uStart, uEnd, uNext } from "./url";
@@ -138,8 +138,8 @@ function readTool(): bool {
   foldedTool = scratchAlloc(toolLen * 4 + 4);
   caseTool = scratchAlloc(toolLen * 4 + 4);
   if (foldedTool == 0 || caseTool == 0) return false;
-  foldedToolLen = foldName(toolPtr, toolLen, foldedTool);
-  caseToolLen = foldUtf8(toolPtr, toolLen, caseTool);
+  foldedToolLen = foldName(toolPtr, toolLen, foldedTool, true);
+  caseToolLen = foldName(toolPtr, toolLen, caseTool, false);
   return true;
 }
 

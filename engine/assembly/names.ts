@@ -3,7 +3,7 @@
 // same per lookup as a 10-name one; globs (`*`, `?`) and domain wildcards are scanned in order.
 import { rdU8, rdU32, rdBytes, rBad, fail } from "./reader";
 import { persistAlloc } from "./memory";
-import { bytesEqual, hashBytes, foldUtf8 } from "./text";
+import { bytesEqual, hashBytes } from "./text";
 import { foldName } from "./confusables";
 
 export const KIND_EXACT: u32 = 0;
@@ -32,7 +32,7 @@ export function readName(e: usize, lookalikes: bool): void {
   const dst = persistAlloc(<usize>len * 4 + 1);
   if (dst == 0) { fail(); return; }
   store<u32>(e, <u32>dst);
-  store<u32>(e + 4, <u32>(lookalikes ? foldName(src, len, dst) : foldUtf8(src, len, dst)));
+  store<u32>(e + 4, <u32>foldName(src, len, dst, lookalikes));
   store<u32>(e + 8, kind);
 }
 

@@ -52,19 +52,6 @@ export function encodeAt(p: usize, cp: u32): usize {
   store<u8>(p + 2, 0x80 | ((cp >> 6) & 0x3f)); store<u8>(p + 3, 0x80 | (cp & 0x3f)); return 4;
 }
 
-/** Case-folds UTF-8 [src, src+len) into dst (which must hold 4*len bytes); returns the new length. */
-export function foldUtf8(src: usize, len: usize, dst: usize): usize {
-  const end = src + len;
-  let p = src;
-  let q = dst;
-  while (p < end) {
-    decodeAt(p, end);
-    p += dLen;
-    q += encodeAt(q, foldCp(dCp));
-  }
-  return q - dst;
-}
-
 /** Number of UTF-16 code units in UTF-8 [p, p+len): the offset unit the host uses. */
 export function utf16Length(p: usize, len: usize): i32 {
   const end = p + len;

@@ -147,3 +147,19 @@ export function machineInfo() {
 export function machineLine(m) {
   return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}-${m.arch}, Node ${m.node} (V8 ${m.v8}), load average ${m.loadavg.join(" / ")}`;
 }
+
+/**
+ * Times an async fn: each sample awaits one call (percentiles are per call, the await included).
+ * The same warm-up / GC discipline as measure().
+ */
+export async function measureAsync(name, fn, { warmup = 1_000, iterations = 10_000 } = {}) {
+  for (let i = 0; i < warmup; i++) await fn(i);
+  gc();
+  const samples = new Float64Array(iterations);
+  for (let i = 0; i < iterations; i++) {
+    const t0 = hr();
+    await fn(i);
+    samples[i] = Number(hr() - t0);
+  }
+  return summarize(name, samples, { batch: 1 });
+}

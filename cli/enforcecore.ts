@@ -1,11 +1,14 @@
 /**
  * The `enforcecore` command. Exit codes: 0 ok / allowed, 1 denied or a check failed,
- * 2 bad usage or bad input (unreadable or invalid policy, malformed JSON).
+ * 2 bad usage or bad input (unreadable or invalid policy, malformed JSON). docs/CLI.md is the
+ * reference; every verb answers --help.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { runEvalCommand } from "../eval/cli.js";
-import { AuditUsageError, auditMain } from "./audit.js";
+import { AUDIT_HELP, AuditUsageError, auditMain } from "./audit.js";
+import { BENCH_HELP, BenchUsageError, benchMain } from "./bench.js";
+import { err as errPaint, out as outPaint, outcomeColor } from "./style.js";
 import { guardMain } from "../guard/cli.js";
 import { compilePolicyFile, compilePolicyObject, EnforceCoreError, formatIssue, loadEngineSync, loadPolicy, redactSpans, replacementFor, type PolicyIssue } from "../hosts/node/index.js";
 
@@ -28,12 +31,20 @@ Commands:
   redact [--policy P] [--json]            redact PII from stdin to stdout
   guard run --policy P -- CMD [ARGS...]   run a command under the OS guard (Linux)
   guard capabilities                      what the OS guard can enforce on this machine
-  audit verify|inspect|prove TRAIL ...    verify a trail, list its entries, prove one (see audit --help)
+  audit verify TRAIL                      verify a trail's entries, Merkle tree and checkpoints
+  audit inspect TRAIL                     list entries (filters by tool, outcome, time)
+  audit prove TRAIL --index N             an inclusion proof of one entry
+  audit replay TRAIL --journal J ...      re-run the recorded decisions, or "what if" under another policy
+  audit export TRAIL [--format json|html] a report over a period (outcomes, tools, violations, redactions)
   eval [--category C] [--format md|html|json] [--out FILE]
                                           run the adversarial evaluation suite
+  bench [--quick] [--json] [--only NAME]  run the benchmarks (from a source checkout)
 
-Run 'enforcecore <command> --help' for a command's options.
-Exit codes: 0 ok, 1 denied or failed, 2 bad usage or bad input.`,
+Run 'enforcecore <command> --help' for a command's options; docs/CLI.md is the reference.
+Exit codes: 0 ok, 1 denied, a check failed or a violation was found, 2 bad usage or bad input.
+Colour: on when the output is a terminal; NO_COLOR=1 turns it off, FORCE_COLOR=1 forces it on.`,
+  audit: AUDIT_HELP,
+  bench: BENCH_HELP,
   validate: `Usage: enforcecore validate [--json] POLICY...
 
 Loads each policy (following 'extends') and reports every problem as file:line:col: message.
@@ -41,16 +52,17 @@ Exit 0 when all are valid, 2 otherwise.`,
   compile: `Usage: enforcecore compile POLICY -o BUNDLE [--json]
 
 Validates and compiles POLICY into a binary bundle for the wasm engine and prints its SHA-256
-digest (the policy's identity in decisions and audit entries).`,
+digest (the policy's identity in decisions and audit entries). Exit 0, 2 on an invalid policy or bad usage.`,
   init: `Usage: enforcecore init [--force]
 
 Writes enforcecore.yaml, a commented starter policy, into the current folder (never overwrites
-an existing file unless --force). Validate it with 'enforcecore validate enforcecore.yaml'.`,
+an existing file unless --force). Validate it with 'enforcecore validate enforcecore.yaml'.
+Exit 0, 2 when the file exists (without --force).`,
   redact: `Usage: enforcecore redact [--policy P] [--json]
 
 Reads text on stdin and writes it with PII replaced, using the policy's pii_redaction section
 (default: email, phone, ssn, credit_card, ip_address as placeholders). --json prints
-{text, entities: [{type, start, end}]} instead. Exit 0.`,
+{text, entities: [{type, start, end}]} instead. Exit 0, 2 on a bad policy.`,
   check: `Usage: enforcecore check --policy P --tool T [--args JSON] [--now MS] [--json]
 
 Asks the engine whether tool T may run with the given arguments (a JSON object, default {}).
@@ -75,8 +87,8 @@ function validate(argv: string[]): number {
       const { policy, warnings } = loadPolicy(file);
       report.push({ file, valid: true, name: policy.name, version: policy.version, warnings });
       if (!values.json) {
-        console.log(`${file}: ok (${policy.name} v${policy.version})`);
-        for (const w of warnings) console.log(`${file}: warning: ${w}`);
+        console.log(`${file}: ${outPaint.green("ok")} (${policy.name} v${policy.version})`);
+        for (const w of warnings) console.log(`${file}: ${outPaint.yellow("warning")}: ${w}`);
       }
     } catch (err) {
       bad++;
@@ -124,8 +136,8 @@ function check(argv: string[]): number {
   const decision = engine.preCall({ tool: values.tool, args, now });
   if (values.json) console.log(JSON.stringify(decision, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2));
   else {
-    console.log(`${decision.decision}: ${values.tool}`);
-    for (const v of decision.violations) console.log(`  ${v.type} [${v.action}] ${v.rule ?? ""}: ${v.reason}`);
+    console.log(`${outcomeColor(outPaint, decision.decision)}: ${values.tool}`);
+    for (const v of decision.violations) console.log(`  ${v.type} [${v.action}] ${outPaint.dim(v.rule ?? "")}: ${v.reason}`);
   }
   return decision.allowed ? EXIT_OK : EXIT_DENIED;
 }
@@ -193,6 +205,11 @@ function redact(argv: string[]): number {
   return EXIT_OK;
 }
 
+function wantsHelp(argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end < 0 ? argv : argv.slice(0, end)).some((a) => a === "--help" || a === "-h");
+}
+
 function help(command: string): number {
   console.log(HELP[command] ?? HELP.main);
   return EXIT_OK;
@@ -202,9 +219,11 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
-      case "guard": return await guardMain(rest, { loadPolicy });
+      // --help anywhere before "--" is help, for every guard verb (guard/cli.ts answers it only on some).
+      case "guard": return await guardMain(wantsHelp(rest) ? ["--help"] : rest, { loadPolicy });
       case "eval": return await runEvalCommand(rest);
       case "audit": return await auditMain(rest);
+      case "bench": return await benchMain(rest);
       case "init": return init(rest);
       case "redact": return redact(rest);
       case "validate": return validate(rest);
@@ -214,13 +233,13 @@ export async function main(argv: string[]): Promise<number> {
       default: throw new UsageError(`unknown command ${JSON.stringify(command)}`);
     }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof AuditUsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      console.error(`enforcecore: ${(err as Error).message}\n\n${HELP[command ?? "main"] ?? HELP.main}`);
+    if (err instanceof UsageError || err instanceof AuditUsageError || err instanceof BenchUsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      console.error(`${errPaint.red("enforcecore:")} ${(err as Error).message}\n\n${HELP[command ?? "main"] ?? HELP.main}`);
       return EXIT_USAGE;
     }
     const issues = issuesOf(err);
     if (issues) for (const i of issues) console.error(formatIssue(i));
-    else console.error(`enforcecore: ${(err as Error).message}`);
+    else console.error(`${errPaint.red("enforcecore:")} ${(err as Error).message}`);
     return err instanceof EnforceCoreError ? EXIT_USAGE : EXIT_DENIED;
   }
 }

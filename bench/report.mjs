@@ -26,7 +26,7 @@ export function toMarkdown(report) {
   }
   L.push("", "### Boundary cost: the engine vs a plain-JS allow/deny list check (µs; only the tool lists of the 100-rule policy)", "", head);
   for (const r of results.boundary) L.push(row(r));
-  L.push("", "`@cedar-policy/cedar-wasm` is not installed here; the cedar comparison is issue 6's.", "");
+  L.push("", "The comparison with `@cedar-policy/cedar-wasm` on the same machine is `node bench/peers.mjs`.", "");
   L.push("### Allow-list size (exact names; µs)", "", "| tools | bundle bytes | compile ms | load µs (p50) | listed p50 | listed p99 | unlisted p50 | unlisted p99 |", "|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of results.allowlist) L.push(`| ${r.n} | ${r.bundleBytes} | ${r.compileMs} | ${f(r.loadP50Us)} | ${f(r.listed.p50)} | ${f(r.listed.p99)} | ${f(r.unlisted.p50)} | ${f(r.unlisted.p99)} |`);
   L.push("", `10,000 / 10 p50 ratio: listed ${results.allowlistRatio.listed}×, unlisted ${results.allowlistRatio.unlisted}×.`, "");

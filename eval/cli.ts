@@ -9,6 +9,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { colorEnabled } from "../cli/style.js";
 import { compilePolicyFile } from "../hosts/node/index.js";
 import type { PolicySpec } from "./harness.js";
 import { type ReportFormat, render } from "./report.js";
@@ -56,7 +57,7 @@ export async function runEvalCommand(argv: string[], deps: EvalCliDeps = {}): Pr
   const out = deps.stdout ?? ((s: string) => void process.stdout.write(s));
   const err = deps.stderr ?? ((s: string) => void process.stderr.write(s));
   const tty = deps.isTTY ?? process.stderr.isTTY === true;
-  const color = tty && !process.env.NO_COLOR;
+  const color = colorEnabled({ isTTY: tty });
   try {
     const { values } = parseArgs({
       args: argv,

@@ -7,7 +7,7 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { BadRequestError, BundleError, EngineFaultError } from "../core/errors.js";
-import { ByteWriter, decodeAnswer, flatten, OP_KILL_SWITCH, OP_POST_CALL, OP_PRE_CALL, OP_RESET_STATE, usdToMicros, type RawAnswer } from "./abi.js";
+import { ByteWriter, decodeAnswer, flattenValues, OP_KILL_SWITCH, OP_POST_CALL, OP_PRE_CALL, OP_RESET_STATE, usdToMicros, type RawAnswer } from "./abi.js";
 import { digestOf, readBundleMeta, type BundleMeta, type CompiledBundle } from "./bundle-format.js";
 import { describe, type Decision } from "./decision.js";
 
@@ -165,7 +165,7 @@ export class Engine {
     const raw = this.evaluateRaw(w.view8());
     try {
       // Paths are materialised only when a violation points at a value (same order as encoded).
-      const values = raw.violations.some((v) => v.value >= 0) ? flatten(payload).values : [];
+      const values = raw.violations.some((v) => v.value >= 0) ? flattenValues(payload) : [];
       return describe(raw, { tool, values, meta: this.policy.meta, policyDigest: this.policy.digest, engineDigest: this.engineDigest });
     } catch (cause) {
       throw new EngineFaultError("engine answer does not match the policy", { cause });

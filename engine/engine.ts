@@ -124,19 +124,42 @@ export class Engine {
 
   /** The raw request bytes and answer, for recording and byte-exact replay. */
   evaluateRaw(request: Uint8Array): RawAnswer {
-    const ptr = this.guard(() => this.x.input_alloc(request.length));
-    if (ptr === 0) throw new EngineFaultError(`request of ${request.length} bytes does not fit in engine memory`);
-    new Uint8Array(this.x.memory.buffer, ptr, request.length).set(request);
-    const len = this.guard(() => this.x.evaluate(request.length));
+    let len: number;
+    try {
+      const ptr = this.x.input_alloc(request.length);
+      if (ptr === 0) throw new EngineFaultError(`request of ${request.length} bytes does not fit in engine memory`);
+      this.memoryBytes().set(request, ptr);
+      len = this.x.evaluate(request.length);
+    } catch (cause) {
+      if (cause instanceof EngineFaultError) throw cause;
+      throw new EngineFaultError(`engine trapped: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    }
     this.requestCount++;
     if (len < 0) throw new EngineFaultError(`engine refused the request: ${ENGINE_ERRORS[len] ?? `error ${len}`}`);
     try {
       // Copied now: the next request may grow memory and detach any view of it.
-      this.lastAnswerBytes = new Uint8Array(this.x.memory.buffer, this.x.output_ptr(), len).slice();
-      return decodeAnswer(new DataView(this.x.memory.buffer), this.x.output_ptr(), len);
+      const out = this.x.output_ptr();
+      this.lastAnswerBytes = this.memoryBytes().slice(out, out + len);
+      return decodeAnswer(this.memoryView(), out, len);
     } catch (cause) {
       throw new EngineFaultError("engine answer is malformed", { cause });
     }
+  }
+
+  // Views of the engine's memory, remade only when it has grown (growing detaches the old buffer).
+  private bytesView: Uint8Array | null = null;
+  private dataView: DataView | null = null;
+
+  private memoryBytes(): Uint8Array {
+    const buffer = this.x.memory.buffer;
+    if (this.bytesView === null || this.bytesView.buffer !== buffer) this.bytesView = new Uint8Array(buffer);
+    return this.bytesView;
+  }
+
+  private memoryView(): DataView {
+    const buffer = this.x.memory.buffer;
+    if (this.dataView === null || this.dataView.buffer !== buffer) this.dataView = new DataView(buffer);
+    return this.dataView;
   }
 
   /** The bytes of the last request built by preCall/postCall (valid until the next call). */

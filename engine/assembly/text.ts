@@ -106,8 +106,20 @@ export function toUnits(p: usize, len: usize): bool {
       p += 8;
     }
     if (p >= end) break;
-    const b = load<u8>(p);
+    const b = <u32>load<u8>(p);
     if (b < 0x80) { store<u16>(out + (n << 1), b); n++; p++; continue; }
+    if ((b & 0xf0) == 0xe0 && p + 2 < end) {
+      // Three-byte sequences inline (most non-Latin scripts, zero-width and bidi characters).
+      const b1 = <u32>load<u8>(p + 1);
+      const b2 = <u32>load<u8>(p + 2);
+      const cp = ((b & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
+      if ((b1 & 0xc0) == 0x80 && (b2 & 0xc0) == 0x80 && cp >= 0x800 && (cp < 0xd800 || cp > 0xdfff)) {
+        store<u16>(out + (n << 1), cp);
+        n++;
+        p += 3;
+        continue;
+      }
+    }
     decodeAt(p, end);
     p += dLen;
     if (dCp >= 0x10000) {

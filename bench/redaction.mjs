@@ -221,6 +221,14 @@ for (let i = 0; i < 3000; i++) {
   shortUs.push((performance.now() - a) * 1000);
 }
 
+// ---- flatness: every size and every adversarial shape against the 1 MB mixed-text figure --------------------------
+// The issue's target: within ±20% of it (ratio 0.8-1.2) from 1 KB to 10 MB and on adversarial inputs.
+const reference = mbps(text.length, ours.ms);
+const flatness = [
+  ...sizes.map((s) => ({ input: `mixed text, ${s.bytes >= 1e6 ? `${s.bytes / 1e6} MB` : `${s.bytes / 1e3} KB`}`, mbPerSec: s.mbPerSec })),
+  ...adversarial.map((a) => ({ input: `${a.name}, 1 MB`, mbPerSec: a.enforcecore1MB })),
+].map((row) => ({ ...row, ratio: round(row.mbPerSec / reference, 2), within20pct: row.mbPerSec >= 0.8 * reference && row.mbPerSec <= 1.2 * reference }));
+
 const result = {
   node: process.version,
   platform: `${process.platform}-${process.arch}`,
@@ -235,6 +243,7 @@ const result = {
   },
   sizes,
   adversarial,
+  flatness: { referenceMbPerSec: reference, rows: flatness },
   short130: { p50us: round(median(shortUs), 2), p99us: round(pct(shortUs, 0.99), 2) },
   peerCompileFailures: failures,
 };

@@ -107,6 +107,9 @@ export interface FlatValue {
   readonly value: string | number | boolean | null;
 }
 
+/** Called for every scalar; may return the UTF-8 byte length of a string value it encoded. */
+export type ValueVisitor = (path: readonly (string | number)[], value: string | number | boolean | null) => number | undefined;
+
 const MAX_DEPTH = 64;
 const MAX_VALUES = 100_000;
 
@@ -115,25 +118,28 @@ const MAX_VALUES = 100_000;
  * order, which the language specifies). `path` is reused between calls: copy it to keep it.
  * Functions and symbols carry no data and are skipped; cycles, nesting deeper than 64 or more
  * than 100,000 values are refused (the call is then blocked, never waved through).
- * Returns the payload size: UTF-8 bytes of every key and scalar (numbers as their JS text).
+ * Returns the payload size: UTF-8 bytes of every key and scalar (numbers as their JS text). A
+ * visitor that has just UTF-8 encoded a string value returns its byte length, so long strings are
+ * not measured twice (a JS loop over a 1 MB string costs milliseconds; the encoder knows for free).
  * Recursion is bounded by MAX_DEPTH, so it cannot depend on the host's stack size.
  */
-export function visitValues(root: unknown, onValue: (path: readonly (string | number)[], value: string | number | boolean | null) => void): number {
+export function visitValues(root: unknown, onValue: ValueVisitor): number {
   const path: (string | number)[] = [];
   const seen = new Set<object>();
   let bytes = 0;
   let count = 0;
   const where = () => path.join(".") || "<root>";
-  const emit = (value: string | number | boolean | null) => {
+  const emit = (value: string | number | boolean | null): number | undefined => {
     if (++count > MAX_VALUES) throw new BadRequestError(`arguments hold more than ${MAX_VALUES} values`);
-    onValue(path, value);
+    return onValue(path, value);
   };
   const walk = (value: unknown): void => {
     switch (typeof value) {
-      case "string":
-        bytes += utf8Length(value);
-        emit(value);
+      case "string": {
+        const encoded = emit(value);
+        bytes += encoded ?? utf8Length(value);
         return;
+      }
       case "number":
         bytes += String(value).length;
         emit(value);
@@ -195,8 +201,22 @@ export function visitValues(root: unknown, onValue: (path: readonly (string | nu
 /** The scalars with their paths, as a list (for naming the values a violation points at). */
 export function flatten(root: unknown): { values: FlatValue[]; bytes: number } {
   const values: FlatValue[] = [];
-  const bytes = visitValues(root, (path, value) => values.push({ path: path.slice(), value }));
+  const bytes = visitValues(root, (path, value) => {
+    values.push({ path: path.slice(), value });
+    return undefined;
+  });
   return { values, bytes };
+}
+
+/** The scalars with their paths, without measuring them (naming the values of violations). */
+export function flattenValues(root: unknown): FlatValue[] {
+  const values: FlatValue[] = [];
+  // Strings are reported as "already measured" (0 bytes): the size is not wanted here.
+  visitValues(root, (path, value) => {
+    values.push({ path: path.slice(), value });
+    return 0;
+  });
+  return values;
 }
 
 const encoder = new TextEncoder();
@@ -245,13 +265,19 @@ export class ByteWriter {
 
   /** `u32 byteLength` followed by the UTF-8 bytes. */
   str(s: string): this {
+    this.strBytes(s);
+    return this;
+  }
+
+  /** Like `str`; returns the UTF-8 byte length written. */
+  strBytes(s: string): number {
     this.reserve(4 + s.length * 3);
     const at = this.length;
     this.length += 4;
     const { written } = encoder.encodeInto(s, this.buf.subarray(this.length));
     this.view.setUint32(at, written, true);
     this.length += written;
-    return this;
+    return written;
   }
 
   value(v: string | number | boolean | null): this {
@@ -285,8 +311,13 @@ export class ByteWriter {
     this.u32(0);
     let n = 0;
     const size = visitValues(root, (path, value) => {
-      this.path(path).value(value);
       n++;
+      this.path(path);
+      if (typeof value !== "string") {
+        this.value(value);
+        return undefined;
+      }
+      return this.u8(VT_STRING).strBytes(value);
     });
     return this.patchU32(countAt, n).patchU32(sizeAt, size);
   }

@@ -62,7 +62,9 @@ function describeOne(v: RawViolation, ctx: DescribeContext): Violation {
   if (v.value >= 0 && value === undefined) throw new RangeError(`engine reported value ${v.value} of ${ctx.values.length}`);
   const path = value?.path;
   const span = v.start >= 0 && v.end >= v.start && type !== "argument_violation" && type !== "input_size" && type !== "output_size" && type !== "call_depth" && type !== "rate_limit" ? { start: v.start, end: v.end } : undefined;
-  const base = { type, action, ...(path ? { path } : {}), ...(span ? { span } : {}) };
+  // Literal shapes instead of conditional spreads (same keys, same order): a spread of a varying
+  // shape is a slow generic copy, and a call can report a thousand redactions.
+  const base = path ? (span ? { type, action, path, span } : { type, action, path }) : span ? { type, action, span } : { type, action };
   switch (type) {
     case "tool_denied":
       return { ...base, rule: `rules.denied_tools[${v.rule}]`, reason: `tool ${q(tool)} is in the denied list (${q(rules.denied_tools[v.rule] ?? "?")})` };
@@ -82,8 +84,10 @@ function describeOne(v: RawViolation, ctx: DescribeContext): Violation {
     }
     case "pii": {
       const r = meta.index.contentRules[v.rule];
-      if (r?.kind === "secret") return { ...base, rule: `rules.pii_redaction.secrets.${r.name}`, reason: `secret (${r.name}) found at ${where(path)}${v.detail === 1 ? " in a key" : ""}` };
-      return { ...base, rule: `rules.pii_redaction.categories.${r?.name ?? v.rule}`, reason: `PII (${r?.name ?? "?"}) found at ${where(path)}${v.detail === 1 ? " in a key" : ""}` };
+      const secret = r?.kind === "secret";
+      const rule = secret ? `rules.pii_redaction.secrets.${r.name}` : `rules.pii_redaction.categories.${r?.name ?? v.rule}`;
+      const reason = `${secret ? "secret" : "PII"} (${r?.name ?? "?"}) found at ${where(path)}${v.detail === 1 ? " in a key" : ""}`;
+      return path ? (span ? { type, action, path, span, rule, reason } : { type, action, path, rule, reason }) : span ? { type, action, span, rule, reason } : { type, action, rule, reason };
     }
     case "argument_violation": {
       const r = meta.index.argumentRules[v.rule];

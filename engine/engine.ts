@@ -7,7 +7,7 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { BadRequestError, BundleError, EngineFaultError } from "../core/errors.js";
-import { ByteWriter, decodeAnswer, flatten, OP_KILL_SWITCH, OP_POST_CALL, OP_PRE_CALL, OP_RESET_STATE, usdToMicros, type RawAnswer } from "./abi.js";
+import { ByteWriter, decodeAnswer, flattenValues, OP_KILL_SWITCH, OP_POST_CALL, OP_PRE_CALL, OP_RESET_STATE, usdToMicros, type RawAnswer } from "./abi.js";
 import { digestOf, readBundleMeta, type BundleMeta, type CompiledBundle } from "./bundle-format.js";
 import { describe, type Decision } from "./decision.js";
 
@@ -124,19 +124,42 @@ export class Engine {
 
   /** The raw request bytes and answer, for recording and byte-exact replay. */
   evaluateRaw(request: Uint8Array): RawAnswer {
-    const ptr = this.guard(() => this.x.input_alloc(request.length));
-    if (ptr === 0) throw new EngineFaultError(`request of ${request.length} bytes does not fit in engine memory`);
-    new Uint8Array(this.x.memory.buffer, ptr, request.length).set(request);
-    const len = this.guard(() => this.x.evaluate(request.length));
+    let len: number;
+    try {
+      const ptr = this.x.input_alloc(request.length);
+      if (ptr === 0) throw new EngineFaultError(`request of ${request.length} bytes does not fit in engine memory`);
+      this.memoryBytes().set(request, ptr);
+      len = this.x.evaluate(request.length);
+    } catch (cause) {
+      if (cause instanceof EngineFaultError) throw cause;
+      throw new EngineFaultError(`engine trapped: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    }
     this.requestCount++;
     if (len < 0) throw new EngineFaultError(`engine refused the request: ${ENGINE_ERRORS[len] ?? `error ${len}`}`);
     try {
       // Copied now: the next request may grow memory and detach any view of it.
-      this.lastAnswerBytes = new Uint8Array(this.x.memory.buffer, this.x.output_ptr(), len).slice();
-      return decodeAnswer(new DataView(this.x.memory.buffer), this.x.output_ptr(), len);
+      const out = this.x.output_ptr();
+      this.lastAnswerBytes = this.memoryBytes().slice(out, out + len);
+      return decodeAnswer(this.memoryView(), out, len);
     } catch (cause) {
       throw new EngineFaultError("engine answer is malformed", { cause });
     }
+  }
+
+  // Views of the engine's memory, remade only when it has grown (growing detaches the old buffer).
+  private bytesView: Uint8Array | null = null;
+  private dataView: DataView | null = null;
+
+  private memoryBytes(): Uint8Array {
+    const buffer = this.x.memory.buffer;
+    if (this.bytesView === null || this.bytesView.buffer !== buffer) this.bytesView = new Uint8Array(buffer);
+    return this.bytesView;
+  }
+
+  private memoryView(): DataView {
+    const buffer = this.x.memory.buffer;
+    if (this.dataView === null || this.dataView.buffer !== buffer) this.dataView = new DataView(buffer);
+    return this.dataView;
   }
 
   /** The bytes of the last request built by preCall/postCall (valid until the next call). */
@@ -165,7 +188,7 @@ export class Engine {
     const raw = this.evaluateRaw(w.view8());
     try {
       // Paths are materialised only when a violation points at a value (same order as encoded).
-      const values = raw.violations.some((v) => v.value >= 0) ? flatten(payload).values : [];
+      const values = raw.violations.some((v) => v.value >= 0) ? flattenValues(payload) : [];
       return describe(raw, { tool, values, meta: this.policy.meta, policyDigest: this.policy.digest, engineDigest: this.engineDigest });
     } catch (cause) {
       throw new EngineFaultError("engine answer does not match the policy", { cause });

@@ -10,8 +10,8 @@
 // Work per text: one table step per unit per group, plus per head occurrence at most maxLen
 // forward steps and a backward scan that stops where the part before the head cannot continue
 // (built-in back parts cannot contain their head's first character, so these scans do not overlap).
-import { D_ACCEPT, D_ASCII, D_CLASSES, D_TRANS, DFA_DESC_SIZE, classOfWide } from "./dfa";
-import { scratchAlloc } from "./memory";
+import { D_ACCEPT, D_ASCII, D_CLASSES, D_NRANGES, D_RANGES, D_STATES, D_TRANS, DFA_DESC_SIZE, classOfWide } from "./dfa";
+import { persistAlloc, scratchAlloc } from "./memory";
 import * as P from "./policy";
 import { checkMatch, cS, cE, setHead } from "./checks";
 
@@ -58,8 +58,109 @@ function setFloor(r: u32, f: i32): void {
   store<i32>(st + 4, f);
 }
 
+// Verification tables (each entity rule's anchored table, and the reverse table of its back part),
+// derived at load like the head tables: u32 byte offsets of target rows, accepting states last, so
+// a step is a class lookup, one load, and compares (dead: offset 0; accepting: >= F_ACCEPT_FROM).
+// Per bundle table (indexed like P.gDfas): F_TABLE (0: not built, use the bundle's table),
+// F_START (offset of the start state), F_ACCEPT_FROM.
+let gFast: usize = 0;
+const FAST_DESC: usize = 12;
+const F_TABLE: usize = 0, F_START: usize = 4, F_ACCEPT_FROM: usize = 8;
+
+/** Builds the derived table of bundle table `index` at `f`, or leaves F_TABLE = 0. Returns the bytes used. */
+function deriveTable(index: u32, budget: usize): usize {
+  const f = gFast + <usize>index * FAST_DESC;
+  if (load<u32>(f + F_TABLE) != 0) return 0; // shared by several rules: built once
+  const d = P.gDfas + <usize>index * DFA_DESC_SIZE;
+  const states = <usize>load<u32>(d + D_STATES);
+  const classes = <usize>load<u32>(d + D_CLASSES);
+  const trans = <usize>load<u32>(d + D_TRANS);
+  const accept = <usize>load<u32>(d + D_ACCEPT);
+  const rowBytes = classes << 2;
+  const bytes = states * rowBytes;
+  if (bytes > budget) return 0;
+  let nAccepting: usize = 0;
+  for (let st: usize = 0; st < states; st++) if (load<u8>(accept + st) != 0) nAccepting++;
+  const nOther = states - nAccepting;
+  const renumber = persistAlloc(states << 2);
+  const table = persistAlloc(bytes);
+  if (renumber == 0 || table == 0) return 0;
+  let a: usize = 0;
+  let b: usize = nOther;
+  for (let st: usize = 0; st < states; st++) store<u32>(renumber + (st << 2), <u32>(load<u8>(accept + st) != 0 ? b++ : a++));
+  for (let st: usize = 0; st < states; st++) {
+    const row = table + <usize>load<u32>(renumber + (st << 2)) * rowBytes;
+    for (let c: usize = 0; c < classes; c++) {
+      const to = <usize>load<u16>(trans + ((st * classes + c) << 1));
+      store<u32>(row + (c << 2), <u32>(<usize>load<u32>(renumber + (to << 2)) * rowBytes));
+    }
+  }
+  store<u32>(f + F_START, <u32>(<usize>load<u32>(renumber + 4) * rowBytes));
+  store<u32>(f + F_ACCEPT_FROM, <u32>(nOther * rowBytes));
+  store<u32>(f + F_TABLE, <u32>table);
+  return bytes;
+}
+
+/** Derives the verification tables of every entity rule (after a successful load). Never fails. */
+function prepareRuleTables(): void {
+  gFast = persistAlloc(<usize>P.gNDfa * FAST_DESC + 16);
+  if (gFast == 0) return;
+  let left: usize = FAST_RULES_MAX_BYTES;
+  for (let r: u32 = 0; r < P.gNContent; r++) {
+    const c = P.gContent + <usize>r * P.CONTENT_SIZE;
+    if (load<u32>(c + P.C_KIND) == P.KIND_CONTENT) continue;
+    left -= deriveTable(load<u32>(c + P.C_ANCHORED), left);
+    const back = load<u32>(c + P.C_REVERSE);
+    if (back != P.NONE) left -= deriveTable(back, left);
+  }
+}
+const FAST_RULES_MAX_BYTES: usize = 16 << 20;
+
 /** Leftmost s >= floor with u[s..h) accepted by the reverse table `d` (fed backwards from h), or -1. */
-function backStart(d: usize, u: usize, floor: i32, h: i32): i32 {
+function backStart(index: u32, u: usize, floor: i32, h: i32): i32 {
+  const d = P.gDfas + <usize>index * DFA_DESC_SIZE;
+  const ascii = <usize>load<u32>(d + D_ASCII);
+  const f = gFast + <usize>index * FAST_DESC;
+  const table = <usize>load<u32>(f + F_TABLE);
+  if (table != 0) {
+    const acceptFrom = <usize>load<u32>(f + F_ACCEPT_FROM);
+    let off = <usize>load<u32>(f + F_START);
+    let best: i32 = off >= acceptFrom ? h : -1;
+    for (let i = h - 1; i >= floor; i--) {
+      const c = <u32>load<u16>(u + (<usize>i << 1));
+      const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
+      off = <usize>load<u32>(table + off + (cls << 2));
+      if (off == 0) break;
+      if (off >= acceptFrom) best = i;
+    }
+    return best;
+  }
+  return backStartTable(d, u, floor, h);
+}
+
+/** End of the longest match of anchored table `index` from s, looking at most `maxLen` units; -1 if none. */
+function longestFrom(index: u32, u: usize, n: i32, s: i32, maxLen: i32): i32 {
+  const f = gFast + <usize>index * FAST_DESC;
+  const table = <usize>load<u32>(f + F_TABLE);
+  const d = P.gDfas + <usize>index * DFA_DESC_SIZE;
+  if (table == 0) return longestFromTable(d, u, n, s, maxLen);
+  const ascii = <usize>load<u32>(d + D_ASCII);
+  const acceptFrom = <usize>load<u32>(f + F_ACCEPT_FROM);
+  const limit = n - s > maxLen ? s + maxLen : n;
+  let best: i32 = -1;
+  let off = <usize>load<u32>(f + F_START);
+  for (let i = s; i < limit; i++) {
+    const c = <u32>load<u16>(u + (<usize>i << 1));
+    const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
+    off = <usize>load<u32>(table + off + (cls << 2));
+    if (off == 0) break;
+    if (off >= acceptFrom) best = i + 1;
+  }
+  return best;
+}
+
+/** backStart over the bundle's own table (when no derived table was built). */
+function backStartTable(d: usize, u: usize, floor: i32, h: i32): i32 {
   const classes = <usize>load<u32>(d + D_CLASSES);
   const trans = <usize>load<u32>(d + D_TRANS);
   const ascii = <usize>load<u32>(d + D_ASCII);
@@ -76,8 +177,8 @@ function backStart(d: usize, u: usize, floor: i32, h: i32): i32 {
   return best;
 }
 
-/** End of the longest match of the anchored table `d` from s, looking at most `maxLen` units; -1 if none. */
-function longestFrom(d: usize, u: usize, n: i32, s: i32, maxLen: i32): i32 {
+/** longestFrom over the bundle's own table (when no derived table was built). */
+function longestFromTable(d: usize, u: usize, n: i32, s: i32, maxLen: i32): i32 {
   const classes = <usize>load<u32>(d + D_CLASSES);
   const trans = <usize>load<u32>(d + D_TRANS);
   const ascii = <usize>load<u32>(d + D_ASCII);
@@ -112,15 +213,108 @@ function tryRule(r: u32, u: usize, n: i32, h: i32): void {
   let s = h;
   const back = load<u32>(c + P.C_REVERSE);
   if (back != P.NONE) {
-    s = backStart(P.gDfas + <usize>back * DFA_DESC_SIZE, u, floor, h);
+    s = backStart(back, u, floor, h);
     if (s < 0) return;
   }
-  const e = longestFrom(P.gDfas + <usize>load<u32>(c + P.C_ANCHORED) * DFA_DESC_SIZE, u, n, s, <i32>load<u32>(c + P.C_MAXLEN));
+  const e = longestFrom(load<u32>(c + P.C_ANCHORED), u, n, s, <i32>load<u32>(c + P.C_MAXLEN));
   if (e <= h) return;
   setHead(h);
   if (!checkMatch(load<u32>(c + P.C_CHECK), load<u32>(c + P.C_ARG), u, n, s, e)) return;
   record(r, cS, cE);
   setFloor(r, cE > h ? cE : h + 1);
+}
+
+// ---- head tables for scanning, derived at load ---------------------------------------------------------
+//
+// The bundle's head table is u16 target states, indexed state × classes + class. For the scan the
+// loader derives, per head group, a table of u32 *byte offsets* of the target row (no multiply in
+// the loop), a class byte for every BMP unit (no branch, no binary search), and a state order in
+// which every accepting state comes after every other one, so "any head ends here?" is one compare
+// of the offset against a threshold instead of a load. Same automaton, same answers; a group whose
+// derived table would exceed FAST_GROUP_MAX_BYTES (or the total FAST_TOTAL_MAX_BYTES) is scanned
+// with the bundle's table directly.
+const FAST_GROUP_MAX_BYTES: usize = 8 << 20;
+const FAST_TOTAL_MAX_BYTES: usize = 16 << 20;
+
+/**
+ * Derives the scan tables of every head group and entity rule (after a successful load). Never
+ * fails: a table it cannot build (memory, size caps) is scanned from the bundle's own table.
+ */
+export function prepareScanTables(): void {
+  prepareRuleTables();
+  prepareHeadTables();
+}
+
+function prepareHeadTables(): void {
+  let total: usize = 0;
+  for (let g: u32 = 0; g < P.gNGroups; g++) {
+    const gp = P.gGroups + <usize>g * P.GROUP_SIZE;
+    store<u32>(gp + P.G_FAST, 0);
+    const d = <usize>load<u32>(gp + P.G_DFA);
+    const states = <usize>load<u32>(d + D_STATES);
+    const classes = <usize>load<u32>(d + D_CLASSES);
+    const trans = <usize>load<u32>(d + D_TRANS);
+    const ascii = <usize>load<u32>(d + D_ASCII);
+    const accept = <usize>load<u32>(d + D_ACCEPT);
+    const rowBytes = classes << 2;
+    const bytes = states * rowBytes;
+    if (bytes > FAST_GROUP_MAX_BYTES || total + bytes > FAST_TOTAL_MAX_BYTES) continue;
+    // New state numbers: non-accepting states first (the dead state 0 stays 0), accepting ones after.
+    let nAccepting: usize = 0;
+    for (let st: usize = 0; st < states; st++) if (load<u8>(accept + st) != 0) nAccepting++;
+    const nOther = states - nAccepting;
+    const renumber = persistAlloc(states << 2);
+    const fast = persistAlloc(bytes);
+    const classMap = persistAlloc(65536);
+    const acceptLists = persistAlloc((nAccepting << 2) + 4);
+    if (renumber == 0 || fast == 0 || classMap == 0 || acceptLists == 0) return;
+    let a: usize = 0;
+    let b: usize = nOther;
+    for (let st: usize = 0; st < states; st++) store<u32>(renumber + (st << 2), <u32>(load<u8>(accept + st) != 0 ? b++ : a++));
+    const offsets = <usize>load<u32>(gp + P.G_OFFSETS);
+    for (let st: usize = 0; st < states; st++) {
+      const id = <usize>load<u32>(renumber + (st << 2));
+      const row = fast + id * rowBytes;
+      for (let c: usize = 0; c < classes; c++) {
+        const to = <usize>load<u16>(trans + ((st * classes + c) << 1));
+        store<u32>(row + (c << 2), <u32>(<usize>load<u32>(renumber + (to << 2)) * rowBytes));
+      }
+      if (id >= nOther) store<u32>(acceptLists + ((id - nOther) << 2), load<u32>(offsets + (st << 2)));
+    }
+    // Class of every BMP unit: ASCII from the table's map, the rest from its ranges (default class 0).
+    memory.copy(classMap, ascii, 128);
+    const ranges = <usize>load<u32>(d + D_RANGES);
+    const nRanges = <usize>load<u32>(d + D_NRANGES);
+    for (let k: usize = 0; k < nRanges; k++) {
+      const r = ranges + k * 6;
+      const lo = <usize>load<u16>(r);
+      const hi = <usize>load<u16>(r + 2);
+      memory.fill(classMap + lo, load<u8>(r + 4), hi - lo + 1);
+    }
+    // A virtual NUL before the text: heads that need a boundary before them can match at 0.
+    const start = <usize>load<u16>(trans + ((classes + <usize>load<u8>(ascii)) << 1));
+    store<u32>(gp + P.G_CLASSMAP, <u32>classMap);
+    store<u32>(gp + P.G_START, <u32>(<usize>load<u32>(renumber + (start << 2)) * rowBytes));
+    store<u32>(gp + P.G_ACCEPT_FROM, <u32>(nOther * rowBytes));
+    store<u32>(gp + P.G_ROW_BYTES, <u32>rowBytes);
+    store<u32>(gp + P.G_ACCEPT_LISTS, <u32>acceptLists);
+    store<u32>(gp + P.G_FAST, <u32>fast);
+    total += bytes;
+  }
+}
+
+/** Tries, in list order, the rules whose heads end at unit i (list = count, then member positions). False when the match table is full. */
+// @ts-ignore: decorator
+@inline function headsEndAt(list: usize, members: usize, u: usize, n: i32, i: i32, phase: u32): bool {
+  const count = load<u32>(list);
+  for (let k: u32 = 1; k <= count; k++) {
+    const r = load<u32>(members + (<usize>load<u32>(list + (<usize>k << 2)) << 2));
+    const c2 = P.gContent + <usize>r * P.CONTENT_SIZE;
+    if ((load<u32>(c2 + P.C_APPLIES) & phase) == 0) continue;
+    tryRule(r, u, n, i + 1 - <i32>load<u32>(c2 + P.C_HEADLEN));
+    if (mCount >= MAX_TEXT_MATCHES) return false;
+  }
+  return true;
 }
 
 /**
@@ -134,10 +328,27 @@ export function scanEntities(u: usize, n: i32, phase: u32): bool {
   generation++;
   for (let g: u32 = 0; g < P.gNGroups; g++) {
     const gp = P.gGroups + <usize>g * P.GROUP_SIZE;
-    const d = <usize>load<u32>(gp + P.G_DFA);
     const members = <usize>load<u32>(gp + P.G_MEMBERS);
-    const offsets = <usize>load<u32>(gp + P.G_OFFSETS);
     const lists = <usize>load<u32>(gp + P.G_LISTS);
+    const fast = <usize>load<u32>(gp + P.G_FAST);
+    if (fast != 0) {
+      // One load per unit for its class, one for the next row, one compare for "heads end here".
+      const classMap = <usize>load<u32>(gp + P.G_CLASSMAP);
+      const acceptFrom = <usize>load<u32>(gp + P.G_ACCEPT_FROM);
+      const rowBytes = <usize>load<u32>(gp + P.G_ROW_BYTES);
+      const acceptLists = <usize>load<u32>(gp + P.G_ACCEPT_LISTS);
+      let off = <usize>load<u32>(gp + P.G_START);
+      for (let i = 0; i < n; i++) {
+        const c = <usize>load<u16>(u + (<usize>i << 1));
+        off = <usize>load<u32>(fast + off + (<usize>load<u8>(classMap + c) << 2));
+        if (off < acceptFrom) continue;
+        const list = lists + (<usize>load<u32>(acceptLists + ((off - acceptFrom) / rowBytes << 2)) << 2);
+        if (!headsEndAt(list, members, u, n, i, phase)) return true;
+      }
+      continue;
+    }
+    const d = <usize>load<u32>(gp + P.G_DFA);
+    const offsets = <usize>load<u32>(gp + P.G_OFFSETS);
     const classes = <usize>load<u32>(d + D_CLASSES);
     const trans = <usize>load<u32>(d + D_TRANS);
     const ascii = <usize>load<u32>(d + D_ASCII);
@@ -149,15 +360,7 @@ export function scanEntities(u: usize, n: i32, phase: u32): bool {
       const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
       st = <usize>load<u16>(trans + ((st * classes + cls) << 1));
       if (load<u8>(accept + st) == 0) continue;
-      const list = lists + (<usize>load<u32>(offsets + (st << 2)) << 2);
-      const count = load<u32>(list);
-      for (let k: u32 = 1; k <= count; k++) {
-        const r = load<u32>(members + (<usize>load<u32>(list + (<usize>k << 2)) << 2));
-        const c2 = P.gContent + <usize>r * P.CONTENT_SIZE;
-        if ((load<u32>(c2 + P.C_APPLIES) & phase) == 0) continue;
-        tryRule(r, u, n, i + 1 - <i32>load<u32>(c2 + P.C_HEADLEN));
-        if (mCount >= MAX_TEXT_MATCHES) return true;
-      }
+      if (!headsEndAt(lists + (<usize>load<u32>(offsets + (st << 2)) << 2), members, u, n, i, phase)) return true;
     }
   }
   sortByRule();

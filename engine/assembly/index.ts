@@ -6,6 +6,7 @@
 import { reserveBundle, reserveInput, outPtr } from "./memory";
 import { loadBundle, gErrorAt } from "./policy";
 import { evaluateRequest, onPolicyLoaded } from "./evaluate";
+import { prepareScanTables } from "./entities";
 
 export const ABI_VERSION: u32 = 1;
 
@@ -19,7 +20,10 @@ export function bundle_alloc(len: u32): u32 {
 
 export function load(): i32 {
   const r = loadBundle();
-  if (r == 0) onPolicyLoaded();
+  if (r == 0) {
+    prepareScanTables();
+    onPolicyLoaded();
+  }
   return r;
 }
 

@@ -37,12 +37,14 @@ export const CONTENT_SIZE: usize = 44;
 export const C_SEARCH: usize = 0, C_REVERSE: usize = 4, C_ACTION: usize = 8, C_APPLIES: usize = 12, C_ANCHORED: usize = 16, C_KIND: usize = 20,
   C_CHECK: usize = 24, C_PREFILTER: usize = 28, C_ARG: usize = 32, C_MAXLEN: usize = 36, C_HEADLEN: usize = 40;
 export const KIND_CONTENT: u32 = 0, KIND_PII: u32 = 1, KIND_SECRET: u32 = 2;
-// Entity head groups (one multi-pattern table each), 20 bytes: dfa descriptor, member count,
-// members (u32 rule indices), per-state list offsets (u32), lists (u32: count, then member positions).
+// Entity head groups (one multi-pattern table each), 48 bytes: dfa descriptor, member count,
+// members (u32 rule indices), per-state list offsets (u32), lists (u32: count, then member positions),
+// then the scan table derived at load (entities.ts prepareHeadTables; G_FAST = 0 when not built).
 export let gNGroups: u32 = 0;
 export let gGroups: usize = 0;
-export const GROUP_SIZE: usize = 20;
-export const G_DFA: usize = 0, G_NMEMBERS: usize = 4, G_MEMBERS: usize = 8, G_OFFSETS: usize = 12, G_LISTS: usize = 16;
+export const GROUP_SIZE: usize = 48;
+export const G_DFA: usize = 0, G_NMEMBERS: usize = 4, G_MEMBERS: usize = 8, G_OFFSETS: usize = 12, G_LISTS: usize = 16,
+  G_FAST: usize = 20, G_CLASSMAP: usize = 24, G_START: usize = 28, G_ACCEPT_FROM: usize = 32, G_ROW_BYTES: usize = 36, G_ACCEPT_LISTS: usize = 40;
 export let gNEntities: u32 = 0;
 // Entity options: bit 0 = evasion defences (normalise units before entity detection).
 export let gEntityFlags: u32 = 0;

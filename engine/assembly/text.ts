@@ -90,8 +90,36 @@ export function toUnits(p: usize, len: usize): bool {
   const end = p + len;
   let n: usize = 0;
   while (p < end) {
-    const b = load<u8>(p);
+    // ASCII runs, eight bytes at a time: each byte widened to one unit (interleaved with zeros).
+    while (p + 8 <= end) {
+      const v = load<u64>(p);
+      if ((v & 0x8080808080808080) != 0) break;
+      let lo = v & 0xffffffff;
+      lo = (lo | (lo << 16)) & 0x0000ffff0000ffff;
+      lo = (lo | (lo << 8)) & 0x00ff00ff00ff00ff;
+      let hi = v >> 32;
+      hi = (hi | (hi << 16)) & 0x0000ffff0000ffff;
+      hi = (hi | (hi << 8)) & 0x00ff00ff00ff00ff;
+      store<u64>(out + (n << 1), lo);
+      store<u64>(out + (n << 1) + 8, hi);
+      n += 8;
+      p += 8;
+    }
+    if (p >= end) break;
+    const b = <u32>load<u8>(p);
     if (b < 0x80) { store<u16>(out + (n << 1), b); n++; p++; continue; }
+    if ((b & 0xf0) == 0xe0 && p + 2 < end) {
+      // Three-byte sequences inline (most non-Latin scripts, zero-width and bidi characters).
+      const b1 = <u32>load<u8>(p + 1);
+      const b2 = <u32>load<u8>(p + 2);
+      const cp = ((b & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
+      if ((b1 & 0xc0) == 0x80 && (b2 & 0xc0) == 0x80 && cp >= 0x800 && (cp < 0xd800 || cp > 0xdfff)) {
+        store<u16>(out + (n << 1), cp);
+        n++;
+        p += 3;
+        continue;
+      }
+    }
     decodeAt(p, end);
     p += dLen;
     if (dCp >= 0x10000) {
@@ -283,6 +311,33 @@ function addEdit(k: i32, endPrev: i32, start: i32): bool {
   return true;
 }
 
+/** An ASCII unit that normalisation keeps as it is (anything but '%' and '&'). */
+// @ts-ignore: decorator
+@inline function plain(c: u32): bool {
+  return c < 0x80 && c != 0x25 && c != 0x26;
+}
+
+/** Index of the first unit at or after `i` that is '%', '&' or non-ASCII (n if none): four units per step. */
+function nextSpecial(u: usize, i: i32, n: i32): i32 {
+  while (i < n) {
+    while (i + 4 <= n) {
+      const v = load<u64>(u + (<usize>i << 1));
+      // Units 0x24-0x27 become zero lanes (xor 0x24, then the low two bits cleared); the zero-lane
+      // test may also flag '$' and '\'' or lanes after a zero lane: the exact loop below decides.
+      const x = (v ^ 0x0024002400240024) & ~(<u64>0x0003000300030003);
+      const zero = (x - 0x0001000100010001) & ~x & 0x8000800080008000;
+      if ((v & 0xff80ff80ff80ff80) != 0 || zero != 0) break;
+      i += 4;
+    }
+    const lim = i + 4 < n ? i + 4 : n;
+    while (i < lim) {
+      if (!plain(<u32>load<u16>(u + (<usize>i << 1)))) return i;
+      i++;
+    }
+  }
+  return n;
+}
+
 /**
  * Normalises the units [u, u+2n) in place (nLen units remain) and records the offset map, or marks
  * the text as used as is (nIdentity). False when out of memory.
@@ -292,18 +347,26 @@ export function normalizeUnits(u: usize, n: i32): bool {
   nLen = n;
   nEditCount = 0;
   nEditCap = 0;
-  let needed = false;
-  for (let i = 0; i < n; i++) {
-    const c = <u32>load<u16>(u + (<usize>i << 1));
-    if (c == 0x25 || c == 0x26 || c >= 0x80) { needed = true; break; }
-  }
-  if (!needed) return true;
-  let k: i32 = 0;
-  let i: i32 = 0;
-  let lastEnd: i32 = 0;
+  // Units before the first '%', '&' or non-ASCII unit are kept as they are (the identity map).
+  const first = nextSpecial(u, 0, n);
+  if (first >= n) return true;
+  let k: i32 = first;
+  let i: i32 = first;
+  let lastEnd: i32 = first;
   let lastLen: i32 = 1;
   while (i < n) {
     let c = <u32>load<u16>(u + (<usize>i << 1));
+    if (plain(c)) {
+      // A run of plain ASCII units: copied down as they are; only its first unit can need an edit.
+      if ((i != lastEnd || lastLen != 1) && !addEdit(k, lastEnd, i)) return false;
+      const j = nextSpecial(u, i + 1, n);
+      if (k != i) memory.copy(u + (<usize>k << 1), u + (<usize>i << 1), <usize>(j - i) << 1);
+      k += j - i;
+      i = j;
+      lastEnd = i;
+      lastLen = 1;
+      continue;
+    }
     let len: i32 = 1;
     if (c == 0x25 && percentAt(u, n, i)) { c = decVal; len = decLen; }
     else if (c == 0x26 && entityAt(u, n, i)) { c = decVal; len = decLen; }

@@ -173,13 +173,20 @@ function cachedPattern(key: string, build: () => CompiledDfa): CompiledDfa {
 
 const headCache = new Map<string, Head>();
 function entityHead(e: EntityDef): Head {
-  // PII heads may run through classes (digits) for 4 positions; secret heads stop at the end of
-  // their literal prefix after 2 (entities-set.ts HeadOptions.broadDepth).
-  const broadDepth = e.kind === "pii" ? 4 : 2;
-  const key = `${e.ci ? "i" : ""}\u0000${e.boundary ?? "word"}\u0000${e.headLength ?? 8}\u0000${broadDepth}\u0000${e.rest ?? e.source}`;
+  // PII heads may run through classes (digits) for 5 positions (4 with a back part); secret heads
+  // stop at the end of their literal prefix after 2 (entities-set.ts HeadOptions.broadDepth). The
+  // fifth class is what tells `1234 ` (a card group) from `123456789` (nine-digit IDs): without it
+  // every digit group was a candidate for some twenty numeric rules.
+  const broadDepth = e.kind === "pii" ? (e.back === undefined ? 5 : 4) : 2;
+  // Rules that start at their head may have up to 16 literal alternatives in it (keyword lists).
+  // A longer or narrower head only drops positions where the rule cannot match, so answers stay
+  // the same; rules with a back part keep their heads, so the positions they are tried at (and
+  // the span a check narrows to) stay exactly as they were.
+  const maxLiteralPaths = e.back === undefined ? 16 : 4;
+  const key = `${e.ci ? "i" : ""}\u0000${e.boundary ?? "word"}\u0000${e.headLength ?? 8}\u0000${broadDepth}\u0000${maxLiteralPaths}\u0000${e.rest ?? e.source}`;
   let h = headCache.get(key);
   if (!h) {
-    h = headOf(e.rest ?? e.source, e.ci ?? false, e.boundary ?? "word", { maxLength: e.headLength ?? 8, broadDepth });
+    h = headOf(e.rest ?? e.source, e.ci ?? false, e.boundary ?? "word", { maxLength: e.headLength ?? 8, broadDepth, maxLiteralPaths });
     if (headCache.size >= PATTERN_CACHE_MAX) headCache.clear();
     headCache.set(key, h);
   }

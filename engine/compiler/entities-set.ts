@@ -41,6 +41,13 @@ export interface HeadOptions {
   /** Most class sequences in one head (default 4). */
   readonly maxPaths?: number;
   /**
+   * Most class sequences when every class of every sequence is narrow (literal keywords such as
+   * `auth|access|refresh|bearer…`). Default `maxPaths`. Literal alternatives add a handful of
+   * states each to the head set, and a longer literal head fires far less often in prose than a
+   * one-letter head (`[aA]`), each firing being a verification run of the rule.
+   */
+  readonly maxLiteralPaths?: number;
+  /**
    * From this length on, the head stops before the first position where some class has more
    * than two characters (a literal letter in both cases counts as narrow). Default 4. Broad
    * classes deep in many heads make the head set explode; literal prefixes do not.
@@ -104,6 +111,7 @@ export function headOf(source: string, ci: boolean, boundary: StartBoundary, opt
   const maxLength = opts.maxLength ?? 8;
   const maxPaths = opts.maxPaths ?? 4;
   const broadDepth = opts.broadDepth ?? 4;
+  const maxLiteralPaths = Math.max(maxPaths, opts.maxLiteralPaths ?? maxPaths);
   const dfa = entityDfa(source, ci);
   const dist = distances(dfa);
   const minLen = dist.get(dfa.initial);
@@ -123,7 +131,7 @@ export function headOf(source: string, ci: boolean, boundary: StartBoundary, opt
       }
       for (const [to, ranges] of byTarget) next.push({ sets: [...p.sets, bmpSet(ranges)], node: to });
     }
-    if (next.length > maxPaths) break;
+    if (next.length > maxPaths && (next.length > maxLiteralPaths || !next.every((p) => p.sets.every(narrow)))) break;
     if (depth >= broadDepth && next.some((p) => !narrow(p.sets[depth] as CharSet))) break;
     paths = next;
   }

@@ -1,6 +1,6 @@
 // Linear time on adversarial inputs (the original and the prototype had quadratic corners), and a
 // bundle with entity sections that is corrupted byte by byte never makes the engine trap.
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { EnforceCoreError } from "../../core/errors.js";
 import { createEngineSync } from "../../engine/engine.js";
 import { ENGINE_WASM, bundleFor } from "../engine/helpers.js";
@@ -32,6 +32,10 @@ function ms(text: string): number {
 }
 
 describe("entity scanning is linear", () => {
+  // The first compile of every rule takes seconds (cached afterwards): not part of any timed test.
+  beforeAll(() => {
+    everything();
+  }, 60_000);
   for (const [name, make] of Object.entries(ADVERSARIAL)) {
     it(name, () => {
       ms(make(10_000)); // warm up

@@ -21,6 +21,8 @@ export interface SeccompRecord {
   /** "kill_process", "errno(1)", "log"… */
   action: string;
   signal: number;
+  /** How many times (the supervisor counts repeats; absent from the kernel log). */
+  count?: number;
 }
 
 /** Whether /dev/kmsg can be read by this process. */

@@ -866,6 +866,17 @@ static void observe_open(const struct seccomp_notif *req, int dirfd, uint64_t ad
   else observe_operand(req, dirfd, addr, access, !(flags & O_NOFOLLOW), access);
 }
 
+/* Whether this task still runs the launcher's image (our child before its execve succeeded). */
+static dev_t launcher_dev;
+static ino_t launcher_ino;
+static int is_launcher_image(pid_t pid) {
+  if (pid != sup_tool || !launcher_ino) return 0;
+  char path[64];
+  struct stat st;
+  snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+  return stat(path, &st) == 0 && st.st_dev == launcher_dev && st.st_ino == launcher_ino;
+}
+
 static void observe(const struct seccomp_notif *req, int op) {
   const __u64 *a = req->data.args;
   switch (op) {
@@ -894,8 +905,14 @@ static void observe(const struct seccomp_notif *req, int op) {
   case OP_LINKAT: observe_operand(req, (int)a[2], a[3], ACC_CREATE, 0, IF_EXISTS_SKIP); break;
   case OP_SYMLINKAT: observe_operand(req, (int)a[1], a[2], ACC_CREATE, 0, IF_EXISTS_SKIP); break;
   case OP_TRUNCATE: observe_operand(req, AT_FDCWD, a[0], ACC_WRITE, 1, IF_EXISTS_SKIP); break;
-  case OP_EXECVE: observe_operand(req, AT_FDCWD, a[0], ACC_EXECUTE, 1, IF_EXISTS_SKIP); break;
-  case OP_EXECVEAT: observe_operand(req, (int)a[0], a[1], ACC_EXECUTE, 1, IF_EXISTS_SKIP); break;
+  case OP_EXECVE:
+  case OP_EXECVEAT:
+    /* The launcher's own PATH search (before the tool runs) tries each directory in turn: a denied
+     * candidate is skipped there, not a deed of the tool. */
+    if (is_launcher_image((pid_t)req->pid)) break;
+    if (op == OP_EXECVE) observe_operand(req, AT_FDCWD, a[0], ACC_EXECUTE, 1, IF_EXISTS_SKIP);
+    else observe_operand(req, (int)a[0], a[1], ACC_EXECUTE, 1, IF_EXISTS_SKIP);
+    break;
   default: break;
   }
 }
@@ -1049,6 +1066,11 @@ static void start_supervisor(const struct config *c) {
   int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
   if (pidfd < 0) supervisor_die("pidfd_open", errno);
   load_rules(c);
+  struct stat self;
+  if (stat("/proc/self/exe", &self) == 0) {
+    launcher_dev = self.st_dev;
+    launcher_ino = self.st_ino;
+  }
   /* Wait for the listener's fd number, or for the child to end (a confinement step failed: it has
    * written the status line itself). */
   int listener = -1;

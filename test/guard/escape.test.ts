@@ -4,7 +4,7 @@
 //
 // Runs on Linux as root (CI on this machine: hybrid cgroups v1 + a cgroup2 mount). Elsewhere it is
 // skipped with the reason in the suite name.
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -413,6 +413,16 @@ describe.skipIf(skipReason !== "")(`OS guard escape battery${skipReason ? ` (ski
       const missing = await attempt(["read", join(outside, "no-such-file")], profile);
       expect(missing.stdout).toMatch(/No such file/);
       expect(missing.violations).toEqual([]);
+    }, T);
+
+    it("the launcher's own PATH search past a denied directory is not reported (only the tool's deeds are)", async () => {
+      if (!reports()) return;
+      const denied = mkdtempSync(join(work, "bin-"));
+      copyFileSync(escapeBin, join(denied, "escape"));
+      chmodSync(join(denied, "escape"), 0o755);
+      const r = await spawn("escape", ["read", "/etc/hostname", marker()], { env_allow: ["PATH"], landlock: { read_only: [dirname(escapeBin)] } }, { env: { PATH: `${denied}:${dirname(escapeBin)}` } });
+      expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+      expect(r.violations).toEqual([]);
     }, T);
 
     it("report_denials: false turns the observation off (Landlock still enforces)", async () => {

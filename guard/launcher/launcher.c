@@ -87,6 +87,7 @@
 #define MAX_BPF_INSNS 4096
 
 static int status_fd = -1;
+static pid_t death_parent = -1; /* the process whose death must kill us (PDEATHSIG), -1: none */
 
 static void write_all(int fd, const char *buf, size_t len) {
   while (len > 0) {
@@ -1055,6 +1056,7 @@ static void start_supervisor(const struct config *c) {
   if (pid < 0) die(EX_NOTIFY, "notify", errno, "clone(CLONE_FILES)");
   if (pid == 0) {
     notify_sync_fd = sync[1];
+    death_parent = me;
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) die(EX_PDEATHSIG, "pdeathsig", errno, "prctl(PR_SET_PDEATHSIG) for the tool");
     if (getppid() != me) die(EX_PDEATHSIG, "pdeathsig", 0, "the supervisor exited before the tool started");
     return;
@@ -1274,6 +1276,7 @@ int main(int argc, char **argv) {
   int n_programs = 0;
   if (c.seccomp_fd >= 0) n_programs = read_programs(c.seccomp_fd, programs);
   if (c.pdeathsig_parent > 0) {
+    death_parent = (pid_t)c.pdeathsig_parent;
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) die(EX_PDEATHSIG, "pdeathsig", errno, "prctl(PR_SET_PDEATHSIG)");
     /* The parent may already be gone (we were reparented): then nobody would ever collect the tool. */
     if ((long)getppid() != c.pdeathsig_parent) die(EX_PDEATHSIG, "pdeathsig", 0, "the parent exited before the tool started");
@@ -1309,6 +1312,13 @@ int main(int argc, char **argv) {
     if (setgid((gid_t)c.gid) != 0) die(EX_IDS, "ids", errno, "setgid %ld", c.gid);
   }
   if (c.uid >= 0 && setuid((uid_t)c.uid) != 0) die(EX_IDS, "ids", errno, "setuid %ld", c.uid);
+#ifdef __linux__
+  /* The kernel clears the parent-death signal when the credentials change: set it again. */
+  if ((c.uid >= 0 || c.gid >= 0) && death_parent > 0) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) die(EX_PDEATHSIG, "pdeathsig", errno, "prctl(PR_SET_PDEATHSIG) after setuid");
+    if (getppid() != death_parent) die(EX_PDEATHSIG, "pdeathsig", 0, "the parent exited before the tool started");
+  }
+#endif
 
   if (c.cwd && chdir(c.cwd) != 0) die(EX_CHDIR, "cwd", errno, "chdir %s", c.cwd);
 

@@ -1,7 +1,7 @@
 // The launcher's protocol, driven directly: every failing step reports itself on the status fd,
 // exits with its own code, and never runs the tool (fail closed).
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
@@ -177,6 +177,31 @@ describe.skipIf(skipReason !== "")(`launcher protocol${skipReason ? ` (skipped: 
       expect(truncated.code).toBe(70);
       expect(truncated.status).toMatch(/supervisor table truncated/);
     });
+  });
+
+  it("the tool still dies with its parent after --uid/--gid (the kernel clears PDEATHSIG on a credential change)", async () => {
+    const py = [
+      "import os, subprocess, sys, time",
+      `p = subprocess.Popen([${JSON.stringify(launcher)}, "--status-fd", "2", "--pdeathsig", str(os.getpid()), "--uid", "65534", "--gid", "65534", "--", "sleep", "30"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)`,
+      "print(p.pid, flush=True)",
+      "time.sleep(0.5)",
+      "os._exit(0)",
+    ].join("\n");
+    const r = await runLauncher(["--status-fd", "3", "--env", "PATH", "--", "python3", "-c", py]);
+    const pid = Number(r.stdout.trim());
+    expect(pid).toBeGreaterThan(0);
+    const alive = () => {
+      try {
+        return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
+      } catch {
+        return false;
+      }
+    };
+    const end = Date.now() + 3000;
+    while (alive() && Date.now() < end) await new Promise((res) => setTimeout(res, 50));
+    const left = alive();
+    if (left) process.kill(pid, "SIGKILL");
+    expect(left).toBe(false);
   });
 
   it("drop-caps: the tool runs as root with no capabilities and cannot regain them", async () => {

@@ -644,7 +644,7 @@ static void drop_capabilities(void) {
  * allowed); no sendmsg/SCM_RIGHTS, which an allow-list filter would have to permit to the tool.
  *
  * Events go to the parent (Node) on --events-fd, one tab-separated line each:
- *   T pid                                         the tool's pid
+ *   T pid                                         the tool's pid (with the first event, or the summary)
  *   S idx arch nr verdict pid comm                a denied syscall (first time for this arch/nr/verdict)
  *   F idx access arch nr pid comm path            a filesystem access Landlock denies (first time per access/path)
  *   N idx count                                   an event seen more than once (at the end)
@@ -726,8 +726,26 @@ static void read_comm(pid_t pid, char *out, size_t cap) {
   escape_into(out, cap, raw);
 }
 
+/* The tool's pid goes out with the first event, or with the summary at the end: one write (one
+ * wake-up of the parent) for a run without events. */
+static int tool_pid_sent;
 static void emit(const char *line) {
-  if (sup_events_fd >= 0) write_all(sup_events_fd, line, strlen(line));
+  if (sup_events_fd < 0) return;
+  if (!tool_pid_sent) {
+    char t[32];
+    snprintf(t, sizeof t, "T\t%d\n", (int)sup_tool);
+    tool_pid_sent = 1;
+    char both[PATH_MAX * 4 + 320];
+    size_t n = strlen(t), m = strlen(line);
+    if (n + m < sizeof both) {
+      memcpy(both, t, n);
+      memcpy(both + n, line, m);
+      write_all(sup_events_fd, both, n + m);
+      return;
+    }
+    write_all(sup_events_fd, t, n);
+  }
+  write_all(sup_events_fd, line, strlen(line));
 }
 
 /* Records one event; the first occurrence of each is written at once (so a later SIGKILL of the
@@ -980,11 +998,11 @@ static void load_rules(const struct config *c) {
 /* Ends the supervisor the way the tool ended, so a parent that only sees our exit status learns
  * the same thing. A tool the supervisor killed for a denied syscall ends as SIGSYS, like a
  * SECCOMP_RET_KILL_PROCESS. */
-static void mirror_exit(int status) {
-  char line[64];
+static void mirror_exit(int status, const char *summary) {
+  char line[MAX_EVENTS * 32 + 128];
   int sig = sup_killed ? SIGSYS : WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-  if (sig) snprintf(line, sizeof line, "X\tsignal\t%d\n", sig);
-  else snprintf(line, sizeof line, "X\texit\t%d\n", WIFEXITED(status) ? WEXITSTATUS(status) : 255);
+  if (sig) snprintf(line, sizeof line, "%sX\tsignal\t%d\n", summary, sig);
+  else snprintf(line, sizeof line, "%sX\texit\t%d\n", summary, WIFEXITED(status) ? WEXITSTATUS(status) : 255);
   emit(line);
   if (sup_events_fd >= 0) close(sup_events_fd);
   if (!sig) _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 255);
@@ -1029,18 +1047,13 @@ static void supervise_loop(pid_t tool, int pidfd) {
   int status = 0;
   while (waitpid(tool, &status, 0) < 0)
     if (errno != EINTR) supervisor_die("waitpid", errno);
-  char line[64];
-  for (int i = 0; i < n_events; i++) {
-    if (events[i].count > 1) {
-      snprintf(line, sizeof line, "N\t%d\t%lu\n", i, events[i].count);
-      emit(line);
-    }
-  }
-  if (dropped_events) {
-    snprintf(line, sizeof line, "D\t%lu\n", dropped_events);
-    emit(line);
-  }
-  mirror_exit(status);
+  /* The summary: repeat counts, dropped events, then (mirror_exit) how the tool ended. */
+  char summary[MAX_EVENTS * 32 + 64] = "";
+  size_t k = 0;
+  for (int i = 0; i < n_events; i++)
+    if (events[i].count > 1) k += (size_t)snprintf(summary + k, sizeof summary - k, "N\t%d\t%lu\n", i, events[i].count);
+  if (dropped_events) k += (size_t)snprintf(summary + k, sizeof summary - k, "D\t%lu\n", dropped_events);
+  mirror_exit(status, summary);
 }
 
 static int notify_sync_fd = -1;
@@ -1091,14 +1104,11 @@ static void start_supervisor(const struct config *c) {
   }
   close(sync[0]);
   close(sync[1]);
-  char line[32];
-  snprintf(line, sizeof line, "T\t%d\n", (int)pid);
-  emit(line);
   if (listener < 0) {
     int status = 0;
     while (waitpid((pid_t)pid, &status, 0) < 0)
       if (errno != EINTR) supervisor_die("waitpid", errno);
-    mirror_exit(status);
+    mirror_exit(status, "");
   }
   sup_listener = listener;
   supervise_loop((pid_t)pid, pidfd);

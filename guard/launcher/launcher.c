@@ -11,12 +11,13 @@
  *   4. join the cgroups                 write our own pid into each DIR/cgroup.procs
  *   5. setrlimit                        CPU, FSIZE, NOFILE, NPROC, AS, CORE (only those given)
  *   6. unshare(CLONE_NEWNET)            (root; else a user namespace first), loopback up
- *   7. setgroups/setgid/setuid          when --gid/--uid are given
+ *  6b. drop the bounding and ambient capability sets (before setuid takes CAP_SETPCAP away)
+ *   7. setgroups/setgid/setuid          when --gid/--uid are given; PDEATHSIG set again
  *   8. chdir
  *   9. environment                      cleared to the --env allow list
  *  10. close every fd >= 3              (close_range CLOEXEC; the status fd is CLOEXEC as well)
  *  11. Landlock                         read-only / read-write path rules, ABI detected
- *  12. drop capabilities                bounding set, ambient, inheritable, permitted, effective
+ *  12. drop capabilities                inheritable, permitted, effective (capset)
  *  13. PR_SET_NO_NEW_PRIVS
  *  14. seccomp(SECCOMP_SET_MODE_FILTER) the programs from step 2, in order
  *  15. execve                          PATH search in the allowed environment
@@ -603,8 +604,10 @@ struct cap_data {
   uint32_t effective, permitted, inheritable;
 };
 
-static void drop_capabilities(void) {
-  /* Bounding set first (needs CAP_SETPCAP, which we still hold), then ambient, then the sets. */
+/* The bounding set (needs CAP_SETPCAP) and the ambient set: before setuid, which takes
+ * CAP_SETPCAP away from a non-root uid. Permitted and effective capabilities are untouched here
+ * (setuid, unshare and Landlock still need them); drop_capabilities clears them last. */
+static void drop_bounding_and_ambient(void) {
   int last = 63;
   FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
   if (f) {
@@ -617,6 +620,9 @@ static void drop_capabilities(void) {
   }
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
     die(EX_CAPS, "capabilities", errno, "clearing ambient capabilities");
+}
+
+static void drop_capabilities(void) {
   struct cap_header h = {0x20080522 /* _LINUX_CAPABILITY_VERSION_3 */, 0};
   struct cap_data d[2];
   memset(d, 0, sizeof d);
@@ -1315,6 +1321,9 @@ int main(int argc, char **argv) {
   if (c.netns) enter_netns(c.netns_lo);
 #endif
 
+#ifdef __linux__
+  if (c.drop_caps) drop_bounding_and_ambient();
+#endif
   if (c.gid >= 0) {
 #ifdef __linux__
     if (setgroups(0, NULL) != 0) die(EX_IDS, "ids", errno, "setgroups");

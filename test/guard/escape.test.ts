@@ -465,6 +465,16 @@ describe.skipIf(skipReason !== "")(`OS guard escape battery${skipReason ? ` (ski
       expect(existsSync(flag)).toBe(false);
     }, T);
 
+    it("as another user (uid/gid 65534) with the default profile: no capability left, refusals named", async () => {
+      const caps = await spawn("/bin/sh", ["-c", "grep -E '^(Uid|CapBnd|CapEff|CapPrm)' /proc/self/status"], { uid: 65534, gid: 65534, cwd: "/tmp" });
+      expect(caps.exitCode, caps.stderr).toBe(0);
+      expect(caps.stdout).toMatch(/^Uid:\s+65534\s/m);
+      for (const set of ["CapBnd", "CapEff", "CapPrm"]) expect(caps.stdout).toMatch(new RegExp(`^${set}:\\s+0000000000000000$`, "m"));
+      if (!capabilities().userNotification.available) return;
+      const r = await attempt(["mount"], { uid: 65534, gid: 65534, cwd: "/tmp" });
+      expect(r.violation).toMatchObject({ type: "syscall", syscall: "mount" });
+    }, T);
+
     it("a missing command is a setup error too (exec step)", async () => {
       const err = await spawn("no-such-command-enforcecore", [], {}).catch((e) => e);
       expect(err).toBeInstanceOf(GuardSetupError);

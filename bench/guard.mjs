@@ -7,8 +7,8 @@
 // Every case awaits the child's exit the same way (async spawn, 'exit' event), one spawn at a time,
 // after 10 untimed warm-up spawns each. The cases are interleaved (round-robin, one spawn of each
 // per round) so that load from other processes hits all of them alike. Reported, never asserted;
-// target: ≤ 5 ms overhead at p50. A second group (a quarter of the runs) shows what observing
-// opens for Landlock reports costs a tool that opens many files (python3 start-up).
+// target: ≤ 5 ms overhead at p50. A second group (a fifth of the runs) measures what observing
+// opens for Landlock reports costs per call (python3 opening a file 2000 times).
 // Needs Linux and the launcher (node guard/build.mjs); imports the guard from build/tsc when the
 // TypeScript build includes it, else straight from guard/*.ts through tsx.
 import { spawn } from "node:child_process";
@@ -100,18 +100,22 @@ const results = await group(
   RUNS,
 );
 
-// The cost of observing opens grows with the tool's opens: Python's start-up opens ~40 files.
-// An absolute path, so that no PATH shim (pyenv…) runs in the plain case only.
-const python = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-const py = ["-S", "-c", "import json, os, re"];
+// What observing opens (Landlock reports) costs per call: a tool that opens a file OPENS times.
+// The difference between the two guarded cases, divided by OPENS, is the supervisor's round trip.
+const OPENS = 2000;
+const python = existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3"; // no PATH shim in the plain case
+const py = ["-S", "-c", `import os\nfor _ in range(${OPENS}): os.close(os.open('/etc/hostname', os.O_RDONLY))`];
 const openHeavy = await group(
   [
-    [`plain spawn: ${python} -S -c 'import json, os, re'`, () => plain(python, py)],
-    ["guard: python3, Landlock, report_denials: false", g({ cwd: "/tmp", landlock: { ...landlock, report_denials: false } }, {}, python, py)],
-    ["guard: python3, Landlock, denials reported (opens observed)", g({ cwd: "/tmp", landlock }, {}, python, py)],
+    [`plain spawn: python3, ${OPENS} opens`, () => plain(python, py)],
+    [`guard: python3, ${OPENS} opens, Landlock, report_denials: false`, g({ cwd: "/tmp", landlock: { ...landlock, report_denials: false } }, {}, python, py)],
+    [`guard: python3, ${OPENS} opens, Landlock, denials reported (opens observed)`, g({ cwd: "/tmp", landlock }, {}, python, py)],
   ],
-  Math.max(10, Math.round(RUNS / 4)),
+  Math.max(10, Math.round(RUNS / 5)),
 );
+const perOpen = (k) => Math.round(((openHeavy[2][k] - openHeavy[1][k]) / OPENS) * 1e6) / 1000; // µs
+const observation = { opens: OPENS, per_open_us_p50: perOpen("p50_ms"), per_open_us_min: perOpen("min_ms") };
+process.stderr.write(`observing an open: ${observation.per_open_us_p50} µs (p50), ${observation.per_open_us_min} µs (min)\n`);
 
 const out = {
   benchmark: "guard-spawn",
@@ -122,6 +126,6 @@ const out = {
   landlock_abi: caps.landlock.abi,
   syscall_attribution: caps.syscallAttribution.mechanism,
   results,
-  open_heavy: { command: `${python} ${py.join(" ")}`, results: openHeavy },
+  open_heavy: { command: `${python} ${py.join(" ")}`, results: openHeavy, observation },
 };
 process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

@@ -6,8 +6,13 @@
 //   guard.check(profile)                              throws GuardUnavailableError if it cannot be enforced
 //   await guard.spawn("python3", ["tool.py"], { memory_mb: 256, wall_seconds: 10, no_network: true })
 //
-// Node only: the launcher protocol needs extra stdio descriptors (the status fd and the fd that
-// carries the seccomp program), process 'exit' hooks and synchronous fs on cgroupfs.
+// Refused syscalls are named by the launcher's supervisor (seccomp user notification, events on
+// fd 5, guard/notify.ts), which also reports Landlock denials; where the kernel lacks it, by the
+// kernel log (guard/kmsg.ts). docs/GUARD.md has the mechanism.
+//
+// Node (and Bun, Deno): the launcher protocol needs extra stdio descriptors (the status fd, the fd
+// that carries the seccomp program, the supervisor's events), process 'exit' hooks and
+// synchronous fs on cgroupfs.
 import { type ChildProcess, execFileSync, spawn as nodeSpawn, type StdioOptions } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { constants as osConstants } from "node:os";

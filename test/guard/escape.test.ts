@@ -227,6 +227,24 @@ describe.skipIf(skipReason !== "")(`OS guard escape battery${skipReason ? ` (ski
       expect(r.violations).toEqual([expect.objectContaining({ type: "syscall", syscall: "keyctl", count: 500 })]);
     }, T);
 
+    it("refusals from 8 threads at once are all answered and counted", async () => {
+      if (!sup()) return;
+      const py = [
+        "import ctypes, os, threading",
+        "nr = 250 if os.uname().machine == 'x86_64' else 219  # keyctl",
+        "libc = ctypes.CDLL(None, use_errno=True)",
+        "out = []",
+        "def go():",
+        "  for _ in range(25): out.append(libc.syscall(nr, 0, -3, 0) == -1 and ctypes.get_errno() == 1)",
+        "ts = [threading.Thread(target=go) for _ in range(8)]",
+        "[t.start() for t in ts]; [t.join() for t in ts]",
+        "print(len(out), all(out))",
+      ].join("\n");
+      const r = await spawn("python3", ["-c", py, marker()], { wall_seconds: 20 });
+      expect(r.stdout).toBe("200 True\n");
+      expect(r.violations).toEqual([expect.objectContaining({ type: "syscall", syscall: "keyctl", count: 200 })]);
+    }, T);
+
     it("a refused call from the tool's child is named, with the child's pid", async () => {
       if (!sup()) return;
       const r = await attempt(["child-mount"], {});
@@ -423,6 +441,17 @@ describe.skipIf(skipReason !== "")(`OS guard escape battery${skipReason ? ` (ski
       const r = await spawn("escape", ["read", "/etc/hostname", marker()], { env_allow: ["PATH"], landlock: { read_only: [dirname(escapeBin)] } }, { env: { PATH: `${denied}:${dirname(escapeBin)}` } });
       expect(r.exitCode, r.stdout + r.stderr).toBe(0);
       expect(r.violations).toEqual([]);
+    }, T);
+
+    it("past 256 distinct events the rest is counted, not itemised", async () => {
+      if (!reports()) return;
+      const outside = mkdtempSync(join(work, "out-"));
+      const r = await spawn("/bin/sh", ["-c", `i=0; while [ $i -lt 300 ]; do true > ${outside}/f$i 2>/dev/null; i=$((i+1)); done; echo done`, marker()], { cwd: "/tmp", landlock: {} });
+      expect(r.stdout).toBe("done\n");
+      expect(r.deniedPaths).toHaveLength(256);
+      expect(r.deniedPaths[0]).toMatchObject({ access: "create", path: join(outside, "f0") });
+      expect(r.violations.at(-1)).toMatchObject({ type: "syscall", count: 44 });
+      expect(r.violations.at(-1)?.detail).toMatch(/^44 more distinct/);
     }, T);
 
     it("report_denials: false turns the observation off (Landlock still enforces)", async () => {

@@ -100,6 +100,15 @@ describe("what a host can enforce", () => {
     ]);
   });
 
+  it("an old kernel (no user notification): Landlock denial reports are optional unless required", () => {
+    const old = caps({ userNotification: no("ENOSYS"), filesystemReporting: no("needs seccomp user notification"), syscallAttribution: { available: true, mechanism: "kernel_log" } });
+    expect(missingMechanisms({ landlock: { read_only: ["/usr"] } }, old)).toEqual([]);
+    expect(missingMechanisms({ landlock: { read_only: ["/usr"], report_denials: false } }, old)).toEqual([]);
+    expect(missingMechanisms({ landlock: { read_only: ["/usr"], report_denials: true } }, old)).toEqual([
+      { field: "landlock.report_denials", mechanism: "seccomp user notification (the launcher's supervisor)", reason: "needs seccomp user notification" },
+    ]);
+  });
+
   it("GuardUnavailableError is an EnforceCoreError with code guard_unavailable and lists every gap", () => {
     const e = new GuardUnavailableError(missingMechanisms({ memory_mb: 10, landlock: {} }, macos));
     expect(e).toBeInstanceOf(EnforceCoreError);

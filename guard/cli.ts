@@ -76,7 +76,8 @@ export async function guardMain(argv: string[], deps: GuardCliDeps = {}): Promis
         line("cgroup cpu", caps.cgroups.cpu);
         line("CPU accounting of the tree", caps.cgroups.cpuAccounting);
         out(`     tree kill: ${caps.cgroups.kill}\n`);
-        line("syscall names in reports (kernel log)", caps.syscallAttribution);
+        line(`syscall names in reports${caps.syscallAttribution.mechanism ? ` (${caps.syscallAttribution.mechanism === "user_notif" ? "supervisor, seccomp user notification" : "kernel log"})` : ""}`, caps.syscallAttribution);
+        line("Landlock denials in reports (supervisor)", caps.filesystemReporting);
         line("wall time, output size", caps.wallTime);
       }
       return 0;

@@ -6,22 +6,30 @@
 //   guard.check(profile)                              throws GuardUnavailableError if it cannot be enforced
 //   await guard.spawn("python3", ["tool.py"], { memory_mb: 256, wall_seconds: 10, no_network: true })
 //
-// Node only: the launcher protocol needs extra stdio descriptors (the status fd and the fd that
-// carries the seccomp program), process 'exit' hooks and synchronous fs on cgroupfs.
+// Refused syscalls are named by the launcher's supervisor (seccomp user notification, events on
+// fd 5, guard/notify.ts), which also reports Landlock denials; where the kernel lacks it, by the
+// kernel log (guard/kmsg.ts). docs/GUARD.md has the mechanism.
+//
+// Node (and Bun, Deno): the launcher protocol needs extra stdio descriptors (the status fd, the fd
+// that carries the seccomp program, the supervisor's events), process 'exit' hooks and
+// synchronous fs on cgroupfs.
 import { type ChildProcess, execFileSync, spawn as nodeSpawn, type StdioOptions } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
+import { constants as osConstants } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { type CgroupLayout, CgroupSetupError, createLeaf, detectLayout, type Leaf, type LeafStats, sweepStale } from "./cgroups.js";
 import { GuardSetupError, GuardUnavailableError, type MissingMechanism } from "./errors.js";
 import { kmsgReadable, type SeccompRecord, seccompRecords, uptimeSeconds } from "./kmsg.js";
+import { type FilesystemDenial, parseSupervisorEvents, type SupervisorReport } from "./notify.js";
 import { LANDLOCK_SYSTEM_READ_ONLY, LANDLOCK_SYSTEM_READ_WRITE, type GuardProfileInput, type ResolvedProfile, resolveProfile } from "./profile.js";
-import { type Arch, type CompiledFilter, compile as compileSeccomp, nodeArch } from "./seccomp.js";
+import { type Arch, type CompiledFilter, compile as compileSeccomp, nodeArch, OBSERVE_OPS } from "./seccomp.js";
 
 export { GuardSetupError, GuardUnavailableError, type MissingMechanism } from "./errors.js";
 export { GuardProfileError, GuardProfileSchema, type GuardProfile, type GuardProfileInput, type ResolvedProfile, resolveProfile } from "./profile.js";
 export type { SeccompRecord } from "./kmsg.js";
+export type { FilesystemDenial } from "./notify.js";
 
 // ---- types -------------------------------------------------------------------------------------
 
@@ -50,8 +58,16 @@ export interface GuardCapabilities {
     /** CPU time of the whole tree (cgroup accounting). */
     cpuAccounting: Mechanism;
   };
-  /** Naming the syscall a filter refused (kernel log readable). */
-  syscallAttribution: Mechanism;
+  /**
+   * Naming the syscall a filter refused: `user_notif` (the launcher's supervisor receives every
+   * refusal: all named, any user), else `kernel_log` (audit records in /dev/kmsg: root,
+   * rate-limited), else none.
+   */
+  syscallAttribution: Mechanism & { mechanism: "user_notif" | "kernel_log" | null };
+  /** Seccomp user notification with a supervisor in the launcher (kernel 5.5+; probed end to end). */
+  userNotification: Mechanism;
+  /** Reporting accesses Landlock denies as `filesystem` violations (needs Landlock and userNotification). */
+  filesystemReporting: Mechanism;
   /** Run as another uid/gid (root). */
   setuid: Mechanism;
   /** Always available: enforced by this process. */
@@ -59,14 +75,20 @@ export interface GuardCapabilities {
   outputSize: Mechanism;
 }
 
-/** Why the guard stopped a tool. (Landlock denials are not attributable here: the tool sees EACCES; docs/GUARD.md.) */
-export type ViolationType = "memory" | "pids" | "cpu_time" | "wall_time" | "output_size" | "file_size" | "syscall" | "network";
+/** Why the guard stopped (or refused something to) a tool. */
+export type ViolationType = "memory" | "pids" | "cpu_time" | "wall_time" | "output_size" | "file_size" | "syscall" | "network" | "filesystem";
 
 export interface Violation {
   type: ViolationType;
   detail: string;
-  /** The syscall, for `syscall` and `network` (when the kernel log names it). */
+  /** The syscall, for `syscall`, `network` and `filesystem` (always with the supervisor; from the kernel log otherwise, when it names it). */
   syscall?: string;
+  /** `filesystem`: the path Landlock denied (resolved, absolute). */
+  path?: string;
+  /** `filesystem`: read, write, create, remove or execute. */
+  access?: FilesystemDenial["access"];
+  /** How many times this was seen (supervisor only; 1 when not counted). */
+  count?: number;
   /** The limit that was passed, in the profile's unit. */
   limit?: number;
 }
@@ -91,8 +113,10 @@ export interface GuardResult {
   /** Why the guard stopped (or refused something to) the tool: the first of `violations`. */
   violation?: Violation;
   violations: Violation[];
-  /** Syscalls the filter refused or logged, from the kernel log (when readable). */
+  /** Syscalls the filter refused, logged or killed for: from the supervisor, else the kernel log (when readable). */
   denied: SeccompRecord[];
+  /** Accesses Landlock denied (when reported: `capabilities().filesystemReporting`). */
+  deniedPaths: FilesystemDenial[];
   /** The mechanisms applied to this run, e.g. ["seccomp", "cgroup:memory", "rlimit:CPU", "landlock"]. */
   confinement: string[];
   pid: number | null;
@@ -111,6 +135,8 @@ export interface SpawnOptions {
   launcherPath?: string;
   /** Internal / tests: force a kill strategy. */
   killStrategy?: "auto" | "freezer" | "cgroup.procs";
+  /** Internal / tests: false runs without the supervisor (the kernel-log fallback of old kernels). */
+  supervisor?: boolean;
 }
 
 // ---- launcher and host probing -----------------------------------------------------------------
@@ -139,6 +165,8 @@ interface Probe {
   landlockError?: string;
   netns: boolean;
   netnsError?: string;
+  notify: boolean;
+  notifyError?: string;
   euid: number;
 }
 
@@ -165,6 +193,8 @@ function probeLauncher(path: string): Probe | string {
       landlockError: kv.get("landlock_error"),
       netns: kv.get("netns") === "1",
       netnsError: kv.get("netns_error"),
+      notify: kv.get("notify") === "1",
+      notifyError: kv.get("notify_error"),
       euid: Number(kv.get("euid") ?? -1),
     };
   } catch (err) {
@@ -231,7 +261,13 @@ export function capabilities(options: { refresh?: boolean } = {}): GuardCapabili
       kill,
       cpuAccounting: layout && (layout.tracking || layout.controllers.cpuacct) ? yes : no(layout ? "no cgroup2 tracking group and no cpuacct controller" : cgroupWhy),
     },
-    syscallAttribution: linux && kmsgReadable() ? yes : no(linux ? "/dev/kmsg is not readable (needs CAP_SYSLOG or kernel.dmesg_restrict=0): a SIGSYS is reported without the syscall's name" : notLinux),
+    syscallAttribution: p?.notify
+      ? { available: true, mechanism: "user_notif" }
+      : linux && kmsgReadable()
+        ? { available: true, mechanism: "kernel_log" }
+        : { available: false, mechanism: null, reason: linux ? `no seccomp user notification (${p?.notifyError ?? (probe as string)}) and /dev/kmsg is not readable (needs CAP_SYSLOG or kernel.dmesg_restrict=0): a SIGSYS is reported without the syscall's name` : notLinux },
+    userNotification: !linux ? no(notLinux) : !p ? no(probe as string) : p.notify ? yes : no(`seccomp user notification does not work here (${p.notifyError ?? "unknown"}; needs kernel 5.5+)`),
+    filesystemReporting: !linux ? no(notLinux) : !p ? no(probe as string) : !(p.landlock > 0) ? no("no Landlock") : p.notify ? yes : no(`needs seccomp user notification (${p.notifyError ?? "unknown"}; kernel 5.5+)`),
     setuid: p && p.euid === 0 ? yes : no(p ? "not root" : typeof probe === "string" ? probe : notLinux),
     wallTime: yes,
     outputSize: yes,
@@ -263,6 +299,7 @@ export function missingMechanisms(profileInput: GuardProfileInput | ResolvedProf
     if (v !== null) need(field, "setrlimit (the launcher)", caps.rlimits);
   }
   if (profile.landlock) need("landlock", "Landlock", caps.landlock);
+  if (profile.landlock?.report_denials === true) need("landlock.report_denials", "seccomp user notification (the launcher's supervisor)", caps.filesystemReporting);
   if (profile.uid !== null || profile.gid !== null) need(profile.uid !== null ? "uid" : "gid", "root (setuid/setgid)", caps.setuid);
   if (profile.drop_capabilities && caps.platform === "linux") need("drop_capabilities", "the launcher", caps.launcher);
   if (profile.cwd !== null && !existsDir(profile.cwd)) out.push({ field: "cwd", mechanism: "a directory", reason: `${profile.cwd} is not a directory` });
@@ -288,13 +325,18 @@ export function check(profileInput: GuardProfileInput | ResolvedProfile): Resolv
 // ---- filter cache ------------------------------------------------------------------------------
 
 const filterCache = new Map<string, CompiledFilter>();
-function filterFor(profile: ResolvedProfile): CompiledFilter | null {
-  if (!profile.syscalls && !profile.no_network) return null;
+const OBSERVED_SYSCALLS = Object.keys(OBSERVE_OPS);
+/**
+ * The filter for a profile. `supervised`: refusals go to the launcher's supervisor (user
+ * notification); `observe`: it also sees the path-taking syscalls, to report Landlock denials.
+ */
+function filterFor(profile: ResolvedProfile, supervised: boolean, observe: boolean): CompiledFilter | null {
+  if (!profile.syscalls && !profile.no_network && !observe) return null;
   const s = profile.syscalls ?? { mode: "deny_list" as const, default_deny: false, allow: [], deny: [], action: "errno" as const };
-  const key = JSON.stringify([s, profile.no_network]);
+  const key = JSON.stringify([s, profile.no_network, supervised, observe]);
   let f = filterCache.get(key);
   if (!f) {
-    f = compileSeccomp({ mode: s.mode, defaultDeny: s.default_deny, allow: s.allow, deny: s.deny, action: s.action, noNetwork: profile.no_network });
+    f = compileSeccomp({ mode: s.mode, defaultDeny: s.default_deny, allow: s.allow, deny: s.deny, action: s.action, noNetwork: profile.no_network, notify: supervised, observe: observe ? OBSERVED_SYSCALLS : [] });
     if (filterCache.size > 64) filterCache.clear();
     filterCache.set(key, f);
   }
@@ -310,11 +352,12 @@ function envAllowed(name: string, allow: readonly string[]): boolean {
 }
 
 /** The launcher's argument vector for a profile (exported for tests and `explain`). */
-export function launcherArgs(profile: ResolvedProfile, command: string, args: readonly string[], extra: { cgroups: readonly string[]; seccompFd: number | null; parentPid: number; landlockAbi: number }): string[] {
+export function launcherArgs(profile: ResolvedProfile, command: string, args: readonly string[], extra: { cgroups: readonly string[]; seccompFd: number | null; parentPid: number; landlockAbi: number; notify?: { action: "errno" | "kill" | "log"; eventsFd: number } }): string[] {
   const a: string[] = ["--status-fd", "3"];
   if (process.platform === "linux") a.push("--pdeathsig", String(extra.parentPid));
   if (extra.seccompFd !== null) {
     a.push("--seccomp-fd", String(extra.seccompFd));
+    if (extra.notify) a.push("--notify", extra.notify.action, "--events-fd", String(extra.notify.eventsFd));
   }
   for (const d of extra.cgroups) a.push("--cgroup", d);
   a.push("--rlimit", "CORE=0");
@@ -368,6 +411,8 @@ class OutputBuffer {
   }
 }
 
+const EVENTS_CAP = 8 * MIB;
+
 const SIGNAL_VIOLATION: Partial<Record<NodeJS.Signals, ViolationType>> = { SIGXCPU: "cpu_time", SIGXFSZ: "file_size" };
 
 /**
@@ -379,9 +424,12 @@ const SIGNAL_VIOLATION: Partial<Record<NodeJS.Signals, ViolationType>> = { SIGXC
 export async function spawn(command: string, args: readonly string[] = [], profileInput: GuardProfileInput | ResolvedProfile = {}, options: SpawnOptions = {}): Promise<GuardResult> {
   const profile = check(profileInput);
   const caps = capabilities();
-  const filter = filterFor(profile);
   const launcher = options.launcherPath ?? cachedPath ?? null;
   const useLauncher = launcher !== null && caps.launcher.available && process.platform !== "win32";
+  // The supervisor names refusals and observes Landlock denials, where the kernel has user notification.
+  const supervised = useLauncher && caps.userNotification.available && options.supervisor !== false && (profile.syscalls !== null || profile.no_network || profile.landlock !== null);
+  const observe = supervised && profile.landlock !== null && profile.landlock.report_denials !== false;
+  const filter = filterFor(profile, supervised, observe);
   options.signal?.throwIfAborted();
 
   let leaf: Leaf | null = null;
@@ -397,7 +445,7 @@ export async function spawn(command: string, args: readonly string[] = [], profi
     for (const c of ["memory", "pids", "cpu"] as const) if (leaf.dir(c)) confinement.push(`cgroup:${c}`);
   }
   try {
-    return await run(command, args, profile, options, { launcher: useLauncher ? launcher : null, filter, leaf, confinement, caps });
+    return await run(command, args, profile, options, { launcher: useLauncher ? launcher : null, filter, leaf, confinement, caps, supervised: supervised && filter !== null, observe });
   } finally {
     if (leaf && !leaf.isRemoved) {
       await leaf.killAll();
@@ -412,6 +460,9 @@ interface RunContext {
   leaf: Leaf | null;
   confinement: string[];
   caps: GuardCapabilities;
+  /** The launcher forks a supervisor that receives the filter's notifications (events on fd 5). */
+  supervised: boolean;
+  observe: boolean;
 }
 
 function run(command: string, args: readonly string[], profile: ResolvedProfile, options: SpawnOptions, ctx: RunContext): Promise<GuardResult> {
@@ -423,8 +474,11 @@ function run(command: string, args: readonly string[], profile: ResolvedProfile,
   const startUptime = uptimeSeconds();
   if (ctx.launcher) {
     const cgroups = leaf ? leaf.dirs : [];
-    const argv = launcherArgs(profile, command, args, { cgroups, seccompFd: filter ? 4 : null, parentPid: process.pid, landlockAbi: ctx.caps.landlock.abi });
-    if (filter) confinement.push(`seccomp:${profile.syscalls?.action ?? "errno"}`);
+    const notify = ctx.supervised ? { action: profile.syscalls?.action ?? ("errno" as const), eventsFd: 5 } : undefined;
+    const argv = launcherArgs(profile, command, args, { cgroups, seccompFd: filter ? 4 : null, parentPid: process.pid, landlockAbi: ctx.caps.landlock.abi, notify });
+    if (profile.syscalls || profile.no_network) confinement.push(`seccomp:${profile.syscalls?.action ?? "errno"}`);
+    if (ctx.supervised) confinement.push("supervisor");
+    if (ctx.observe) confinement.push("landlock:report");
     if (profile.no_network) confinement.push("no_network");
     if (profile.network_namespace) confinement.push("netns");
     if (profile.landlock) confinement.push(`landlock:abi${ctx.caps.landlock.abi}`);
@@ -432,6 +486,7 @@ function run(command: string, args: readonly string[], profile: ResolvedProfile,
     for (let i = 0; i < argv.length; i++) if (argv[i] === "--rlimit") confinement.push(`rlimit:${argv[i + 1]!.split("=")[0]}`);
     const stdio: StdioOptions = [stdinMode, "pipe", "pipe", "pipe"];
     if (filter) stdio.push("pipe");
+    if (notify) stdio.push("pipe");
     child = nodeSpawn(ctx.launcher, argv, { stdio, env: baseEnv as NodeJS.ProcessEnv, detached: true, windowsHide: true });
     if (filter) {
       const fd4 = child.stdio[4] as Writable | null;
@@ -493,6 +548,14 @@ function run(command: string, args: readonly string[], profile: ResolvedProfile,
   status?.on("data", (c: Buffer) => {
     statusText += c.toString("utf8");
   });
+  // The supervisor's events (fd 5): bounded, like the tool's output (the supervisor itemises at most 256).
+  const events = ctx.supervised ? ((child.stdio as readonly unknown[])[5] as Readable | null | undefined) : null;
+  const eventChunks: Buffer[] = [];
+  let eventBytes = 0;
+  events?.on("data", (c: Buffer) => {
+    if (eventBytes < EVENTS_CAP) eventChunks.push(c);
+    eventBytes += c.length;
+  });
 
   const timers: NodeJS.Timeout[] = [];
   if (profile.wall_seconds !== null) {
@@ -540,6 +603,7 @@ function run(command: string, args: readonly string[], profile: ResolvedProfile,
         cleanupTimers();
         // The status fd is close-on-exec: it is at EOF now (exec'd or launcher exited).
         await ended(status);
+        await ended(events);
         // Survivors (grandchildren) die with the group; they may hold stdout/stderr open.
         if (leaf) {
           leaf.procs();
@@ -570,7 +634,8 @@ function run(command: string, args: readonly string[], profile: ResolvedProfile,
         }
         try {
           settled = true;
-          resolvePromise(classify({ code, signal, wallMs, stats, profile, guardKills, out, pid: child.pid ?? null, confinement, startUptime, leaf, killedByGuard: killed, attribution: ctx.caps.syscallAttribution.available }));
+          const report = ctx.supervised ? parseSupervisorEvents(Buffer.concat(eventChunks).toString("utf8")) : null;
+          resolvePromise(classify({ code, signal, wallMs, stats, profile, guardKills, out, pid: child.pid ?? null, confinement, startUptime, leaf, killedByGuard: killed, attribution: ctx.caps.syscallAttribution.available, report }));
         } catch (err) {
           rejectPromise(err);
         }
@@ -593,28 +658,49 @@ interface ClassifyInput {
   leaf: Leaf | null;
   killedByGuard: boolean;
   attribution: boolean;
+  /** The supervisor's events (null: no supervisor, the kernel log is the fallback). */
+  report: SupervisorReport | null;
 }
 
-function classify(i: ClassifyInput): GuardResult {
-  const { profile, stats } = i;
+/** A signal number as Node names it ("SIGSYS"), or null. */
+function signalName(n: number): NodeJS.Signals | null {
+  for (const [name, v] of Object.entries(osConstants.signals)) if (v === n) return name as NodeJS.Signals;
+  return null;
+}
+
+function classify(input: ClassifyInput): GuardResult {
+  const { profile, stats, report } = input;
+  // With a supervisor, the tool is its child: how the TOOL ended and its pid come from the events
+  // (the supervisor mirrors both, but a supervisor killed by the guard cannot).
+  const i = { ...input };
+  if (report?.exit) {
+    if ("code" in report.exit) [i.code, i.signal] = [report.exit.code, null];
+    else [i.code, i.signal] = [null, signalName(report.exit.signal) ?? input.signal];
+  }
+  if (report?.toolPid) i.pid = report.toolPid;
   const violations: Violation[] = [...i.guardKills];
   const cpuMs = stats?.cpuUsec != null ? stats.cpuUsec / 1000 : null;
   const usage: GuardUsage = { wallMs: Math.round(i.wallMs * 100) / 100, cpuMs: cpuMs !== null ? Math.round(cpuMs * 100) / 100 : null, maxRssBytes: stats?.memoryPeakBytes ?? null };
 
-  // Syscalls the filter refused, from the kernel log (only looked at when something went wrong or
-  // the action is `log`: reading the ring buffer costs a few milliseconds).
+  // Syscalls the filter refused: every one from the supervisor; else from the kernel log (only
+  // looked at when something went wrong or the action is `log`: reading the ring buffer costs a
+  // few milliseconds).
   let denied: SeccompRecord[] = [];
   const filtered = profile.syscalls !== null || profile.no_network;
-  const look = filtered && i.attribution && i.pid !== null && (i.signal === "SIGSYS" || (i.code !== 0 && i.code !== null) || profile.syscalls?.action === "log");
-  if (look) {
-    const pids = new Set<number>([i.pid!, ...(i.leaf?.seenPids ?? [])]);
+  if (report) {
+    denied = report.syscalls.map((e) => ({ pid: e.pid, comm: e.comm, uptime: i.startUptime, arch: e.arch, nr: e.nr, syscall: e.syscall, action: e.action, signal: e.action === "kill_process" ? 31 : 0, count: e.count }));
+  } else if (filtered && i.attribution && i.pid !== null && (i.signal === "SIGSYS" || (i.code !== 0 && i.code !== null) || profile.syscalls?.action === "log")) {
+    const pids = new Set<number>([i.pid, ...(i.leaf?.seenPids ?? [])]);
     denied = seccompRecords(pids, i.startUptime - 1).slice(-64);
   }
   const networkCall = (r: SeccompRecord) => profile.no_network && (r.syscall === "socket" || r.syscall === "socketpair" || r.syscall.startsWith("io_uring"));
+  const times = (n: number | undefined) => (n && n > 1 ? `, ${n} times` : "");
   const asViolation = (r: SeccompRecord, fatal: boolean): Violation => {
     const net = networkCall(r);
     const how = fatal ? "killed the tool (SIGSYS)" : r.action === "log" ? "was logged (action log)" : `was refused with ${r.action}`;
-    return { type: net ? "network" : "syscall", syscall: r.syscall, detail: `${r.syscall}() ${how}${net ? ": no_network allows only AF_UNIX sockets" : ""} (pid ${r.pid}, ${r.comm})` };
+    const v: Violation = { type: net ? "network" : "syscall", syscall: r.syscall, detail: `${r.syscall}() ${how}${net ? ": no_network allows only AF_UNIX sockets" : ""} (pid ${r.pid}, ${r.comm}${times(r.count)})` };
+    if (r.count !== undefined) v.count = r.count;
+    return v;
   };
 
   if (i.signal === "SIGSYS") {
@@ -638,6 +724,11 @@ function classify(i: ClassifyInput): GuardResult {
       violations.push(asViolation(r, false));
     }
   }
+  const deniedPaths = report?.files ?? [];
+  for (const f of deniedPaths) {
+    violations.push({ type: "filesystem", path: f.path, access: f.access, syscall: f.syscall, count: f.count, detail: `${f.access} ${f.path}: denied by Landlock (${f.syscall}, pid ${f.pid}, ${f.comm}${times(f.count)})` });
+  }
+  if (report && report.dropped > 0) violations.push({ type: "syscall", detail: `${report.dropped} more distinct refused syscalls or denied paths (the supervisor itemises 256)`, count: report.dropped });
   const result: GuardResult = {
     exitCode: i.code,
     signal: i.signal,
@@ -647,6 +738,7 @@ function classify(i: ClassifyInput): GuardResult {
     usage,
     violations,
     denied,
+    deniedPaths,
     confinement: i.confinement,
     pid: i.pid,
   };

@@ -1,4 +1,5 @@
-// Which syscall a seccomp filter refused, from the kernel log.
+// Which syscall a seccomp filter refused, from the kernel log: the FALLBACK where the kernel has
+// no seccomp user notification (then the launcher's supervisor, guard/notify.ts, names them all).
 //
 // SECCOMP_RET_KILL_PROCESS only tells the parent "SIGSYS". The kernel also writes an audit record
 // for it (and for SECCOMP_RET_ERRNO / SECCOMP_RET_LOG when the filter was installed with
@@ -21,6 +22,8 @@ export interface SeccompRecord {
   /** "kill_process", "errno(1)", "log"… */
   action: string;
   signal: number;
+  /** How many times (the supervisor counts repeats; absent from the kernel log). */
+  count?: number;
 }
 
 /** Whether /dev/kmsg can be read by this process. */

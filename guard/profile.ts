@@ -34,6 +34,10 @@ export const LandlockSchema = z.strictObject({
   read_only: z.array(absolutePath).optional().describe("Paths (and everything beneath) the tool may read and execute."),
   read_write: z.array(absolutePath).optional().describe("Paths (and everything beneath) the tool may read, write, create and remove in."),
   system_paths: z.boolean().optional().describe("Also allow reading /usr, /bin, /sbin, /lib*, /etc, /proc and /dev/{null,zero,urandom} so ordinary programs start. Default true."),
+  report_denials: z
+    .boolean()
+    .optional()
+    .describe("Report accesses Landlock denies as `filesystem` violations (the launcher's supervisor observes path-taking syscalls; costs a round trip per open). Default: when the host has seccomp user notification; true makes it required."),
 });
 
 export const GuardProfileSchema = z
@@ -92,7 +96,8 @@ export interface ResolvedProfile {
   nproc: number | null;
   env_allow: string[];
   cwd: string | null;
-  landlock: { read_only: string[]; read_write: string[]; system_paths: boolean } | null;
+  /** report_denials null: report when the host can (seccomp user notification), else not. */
+  landlock: { read_only: string[]; read_write: string[]; system_paths: boolean; report_denials: boolean | null } | null;
   drop_capabilities: boolean;
   uid: number | null;
   gid: number | null;
@@ -139,7 +144,7 @@ export function resolveProfile(input: unknown): ResolvedProfile {
     env_allow: p.env_allow ?? [...DEFAULT_ENV_ALLOW],
     cwd: p.cwd ?? null,
     landlock: p.landlock
-      ? { read_only: p.landlock.read_only ?? [], read_write: p.landlock.read_write ?? [], system_paths: p.landlock.system_paths ?? true }
+      ? { read_only: p.landlock.read_only ?? [], read_write: p.landlock.read_write ?? [], system_paths: p.landlock.system_paths ?? true, report_denials: p.landlock.report_denials ?? null }
       : null,
     drop_capabilities: p.drop_capabilities ?? true,
     uid: p.uid ?? null,

@@ -34,6 +34,7 @@ export const SECCOMP_RET_KILL_PROCESS = 0x80000000;
 export const SECCOMP_RET_KILL_THREAD = 0x00000000;
 export const SECCOMP_RET_TRAP = 0x00030000;
 export const SECCOMP_RET_ERRNO = 0x00050000;
+export const SECCOMP_RET_USER_NOTIF = 0x7fc00000;
 export const SECCOMP_RET_LOG = 0x7ffc0000;
 export const SECCOMP_RET_ALLOW = 0x7fff0000;
 export const SECCOMP_RET_ACTION_FULL = 0xffff0000;
@@ -85,6 +86,16 @@ export const DEFAULT_DENY: readonly string[] = Object.values(DEFAULT_DENY_FAMILI
  */
 export const ENOSYS_WHEN_DENIED: ReadonlySet<string> = new Set(["clone3", "io_uring_setup", "io_uring_enter", "io_uring_register"]);
 
+/**
+ * Path-taking syscalls the supervisor observes under Landlock (`landlock.report_denials`), with the
+ * launcher's operation code for each (guard/launcher/launcher.c, OP_*: which arguments are the
+ * directory fd and the path, and which access they need). renameat2 shares renameat's layout.
+ */
+export const OBSERVE_OPS: Readonly<Record<string, number>> = {
+  open: 1, openat: 2, openat2: 3, creat: 4, mkdir: 5, mkdirat: 6, mknod: 7, mknodat: 8, unlink: 9, rmdir: 10, unlinkat: 11,
+  rename: 12, renameat: 13, renameat2: 13, link: 14, linkat: 15, symlink: 16, symlinkat: 17, truncate: 18, execve: 19, execveat: 20,
+};
+
 /** Syscalls the launcher itself needs after the filter is installed (allow-list mode adds them). */
 export const LAUNCHER_NEEDS: readonly string[] = ["execve", "exit", "exit_group", "write"];
 
@@ -98,6 +109,24 @@ export interface SeccompSpec {
   action: SeccompAction;
   /** socket()/socketpair(): only AF_UNIX; io_uring denied. */
   noNetwork: boolean;
+  /**
+   * Send every refusal to the launcher's supervisor (SECCOMP_RET_USER_NOTIF) instead of answering
+   * it in the kernel: the supervisor names it and applies `action` itself. One program, installed
+   * with SECCOMP_FILTER_FLAG_NEW_LISTENER, followed in the stream by the supervisor's table.
+   */
+  notify?: boolean;
+  /** With `notify`: syscalls (keys of OBSERVE_OPS) the supervisor observes and lets through. */
+  observe?: readonly string[];
+}
+
+/** One row of the supervisor's table: how to answer a notification for (arch, nr). */
+export interface NotifyEntry {
+  /** AUDIT_ARCH_* value; 0: the default for any notification no other row matches (allow-list mode). */
+  arch: number;
+  nr: number;
+  kind: "deny" | "observe";
+  /** deny: the errno answered under action `errno`; observe: the OP_* code. */
+  value: number;
 }
 
 export interface ArchPlan {
@@ -107,6 +136,8 @@ export interface ArchPlan {
   allowed: { name: string; nr: number }[];
   /** Allowed with an argument check. */
   checked: { name: string; nr: number; kind: "socket_family" | "clone_flags" }[];
+  /** Allowed, but sent to the supervisor first (notify mode, Landlock observation). */
+  observed: { name: string; nr: number; op: number }[];
   defaultRet: number;
   /** Names of the spec that do not exist on this architecture (ignored there). */
   missing: string[];
@@ -116,6 +147,8 @@ export interface SeccompProgram {
   insns: bpf.Insn[];
   /** Installed with SECCOMP_FILTER_FLAG_LOG: its SECCOMP_RET_ERRNO answers reach the kernel log. */
   log: boolean;
+  /** Installed with SECCOMP_FILTER_FLAG_NEW_LISTENER (notify mode): its notifications go to the supervisor. */
+  listener?: boolean;
 }
 
 export interface CompiledFilter {
@@ -123,9 +156,13 @@ export interface CompiledFilter {
   insns: bpf.Insn[];
   /** Every program, in installation order (the kernel runs all; the most restrictive answer wins). */
   programs: SeccompProgram[];
-  /** What the launcher reads from --seccomp-fd: per program a u16 instruction count, a u16 flags word (bit 0: log), the instructions. */
+  /** What the launcher reads from --seccomp-fd: per program a u16 instruction count, a u16 flags word (bit 0: log, bit 1: listener), the instructions; in notify mode then the table (count 0xFFFF). */
   stream: Uint8Array;
   plans: Record<Arch, ArchPlan>;
+  /** Refusals go to the supervisor (SECCOMP_RET_USER_NOTIF). */
+  notify: boolean;
+  /** The supervisor's table (notify mode; empty otherwise). */
+  table: NotifyEntry[];
 }
 
 /** A seccomp profile that cannot be compiled (unknown syscall, bad action…). */
@@ -209,13 +246,29 @@ export function plan(spec: SeccompSpec, arch: Arch): ArchPlan {
     checked.push({ name: "clone", nr: table.clone!, kind: "clone_flags" });
     allowed.delete("clone");
   }
-  const deniedList = [...denied].map(([name, ret]) => ({ name, nr: table[name]!, ret })).sort((a, b) => a.nr - b.nr);
+  // Notify mode: every refusal but the ENOSYS probes goes to the supervisor, which applies the action.
+  const notify = spec.notify === true;
+  const toSupervisor = (ret: number) => (notify && ret !== RET_ENOSYS ? SECCOMP_RET_USER_NOTIF : ret);
+  const observed: ArchPlan["observed"] = [];
+  if (notify) {
+    for (const n of new Set(spec.observe ?? [])) {
+      const op = OBSERVE_OPS[n];
+      if (op === undefined) throw new SeccompSpecError(`${n} cannot be observed (not a path-taking syscall the supervisor knows)`);
+      if (!(n in table) || !isAllowed(n) || checked.some((c) => c.name === n)) continue;
+      observed.push({ name: n, nr: table[n]!, op });
+      allowed.delete(n);
+    }
+  } else if (spec.observe?.length) {
+    throw new SeccompSpecError("observing syscalls needs notify mode (the supervisor)");
+  }
+  const deniedList = [...denied].map(([name, ret]) => ({ name, nr: table[name]!, ret: toSupervisor(ret) })).sort((a, b) => a.nr - b.nr);
   const allowedList = [...allowed].map((name) => ({ name, nr: table[name]! })).sort((a, b) => a.nr - b.nr);
   return {
     denied: deniedList,
     allowed: allowedList,
     checked: checked.sort((a, b) => a.nr - b.nr),
-    defaultRet: spec.mode === "deny_list" ? SECCOMP_RET_ALLOW : denyRet(spec.action, EPERM),
+    observed: observed.sort((a, b) => a.nr - b.nr),
+    defaultRet: spec.mode === "deny_list" ? SECCOMP_RET_ALLOW : toSupervisor(denyRet(spec.action, EPERM)),
     missing,
   };
 }
@@ -249,8 +302,8 @@ const ret = (value: number) => bpf.stmt(bpf.BPF_RET | bpf.BPF_K, value);
 const ifEq = (k: number) => bpf.jump(bpf.BPF_JMP | bpf.BPF_JEQ | bpf.BPF_K, k, 0, 1);
 
 function assemble(plans: Record<Arch, ArchPlan>, spec: SeccompSpec): bpf.Insn[] {
-  const netRet = denyRet(spec.action, EAFNOSUPPORT);
-  const nsRet = denyRet(spec.action, EPERM);
+  const netRet = spec.notify ? SECCOMP_RET_USER_NOTIF : denyRet(spec.action, EAFNOSUPPORT);
+  const nsRet = spec.notify ? SECCOMP_RET_USER_NOTIF : denyRet(spec.action, EPERM);
   const a = new Asm();
   a.emit(ld(bpf.OFFSET_ARCH));
   for (const arch of ARCHES) {
@@ -273,6 +326,10 @@ function assemble(plans: Record<Arch, ArchPlan>, spec: SeccompSpec): bpf.Insn[] 
     for (const c of p.checked) {
       a.emit(ifEq(c.nr));
       a.jaTo(`${arch}_${c.name}`);
+    }
+    for (const o of p.observed) {
+      a.emit(ifEq(o.nr));
+      a.emit(ret(SECCOMP_RET_USER_NOTIF));
     }
     for (const al of p.allowed) {
       a.emit(ifEq(al.nr));
@@ -311,7 +368,20 @@ export function compile(spec: SeccompSpec): CompiledFilter {
   if (!SECCOMP_ACTIONS.includes(spec.action)) throw new SeccompSpecError(`unknown action ${spec.action}`);
   const plans = { x86_64: plan(spec, "x86_64"), aarch64: plan(spec, "aarch64") };
   let programs: SeccompProgram[];
-  if (spec.action === "errno") {
+  const table: NotifyEntry[] = [];
+  if (spec.notify) {
+    // One program: no log flag is needed (the supervisor names refusals), so the ENOSYS probes need
+    // no program of their own.
+    programs = [{ insns: assemble(plans, spec), log: false, listener: true }];
+    for (const arch of ARCHES) {
+      const p = plans[arch];
+      const a = AUDIT_ARCH[arch];
+      for (const d of p.denied) if (d.ret === SECCOMP_RET_USER_NOTIF) table.push({ arch: a, nr: d.nr, kind: "deny", value: EPERM });
+      for (const c of p.checked) table.push({ arch: a, nr: c.nr, kind: "deny", value: c.kind === "socket_family" ? EAFNOSUPPORT : EPERM });
+      for (const o of p.observed) table.push({ arch: a, nr: o.nr, kind: "observe", value: o.op });
+    }
+    if (spec.mode === "allow_list") table.push({ arch: 0, nr: 0xffffffff, kind: "deny", value: EPERM });
+  } else if (spec.action === "errno") {
     const isProbe = (d: { ret: number }) => d.ret === RET_ENOSYS;
     const main = {} as Record<Arch, ArchPlan>;
     const probes = {} as Record<Arch, ArchPlan>;
@@ -324,7 +394,7 @@ export function compile(spec: SeccompSpec): CompiledFilter {
         // allow-list mode denies by default: the probes must pass this program (the other answers ENOSYS)
         allowed: p.defaultRet === SECCOMP_RET_ALLOW ? p.allowed : [...p.allowed, ...probeEntries.map(({ name, nr }) => ({ name, nr }))],
       };
-      probes[arch] = { denied: probeEntries, allowed: [], checked: [], defaultRet: SECCOMP_RET_ALLOW, missing: [] };
+      probes[arch] = { denied: probeEntries, allowed: [], checked: [], observed: [], defaultRet: SECCOMP_RET_ALLOW, missing: [] };
     }
     programs = [{ insns: assemble(probes, spec), log: false }, { insns: assemble(main, spec), log: true }];
   } else {
@@ -334,16 +404,34 @@ export function compile(spec: SeccompSpec): CompiledFilter {
   for (const prog of programs) {
     const header = new Uint8Array(4);
     new DataView(header.buffer).setUint16(0, prog.insns.length, true);
-    new DataView(header.buffer).setUint16(2, prog.log ? 1 : 0, true);
+    new DataView(header.buffer).setUint16(2, (prog.log ? 1 : 0) | (prog.listener ? 2 : 0), true);
     parts.push(header, bpf.encode(prog.insns));
   }
+  if (spec.notify) parts.push(encodeTable(table));
   const stream = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let off = 0;
   for (const p of parts) {
     stream.set(p, off);
     off += p.length;
   }
-  return { insns: programs[programs.length - 1]!.insns, programs, stream, plans };
+  return { insns: programs[programs.length - 1]!.insns, programs, stream, plans, notify: spec.notify === true, table };
+}
+
+/** The supervisor's table as the launcher reads it: u16 0xFFFF, u16 version 1, u32 count, 12-byte rows. */
+export function encodeTable(table: readonly NotifyEntry[]): Uint8Array {
+  const out = new Uint8Array(8 + 12 * table.length);
+  const v = new DataView(out.buffer);
+  v.setUint16(0, 0xffff, true);
+  v.setUint16(2, 1, true);
+  v.setUint32(4, table.length, true);
+  table.forEach((e, i) => {
+    const o = 8 + 12 * i;
+    v.setUint32(o, e.arch >>> 0, true);
+    v.setUint32(o + 4, e.nr >>> 0, true);
+    v.setUint16(o + 8, e.kind === "deny" ? 1 : 2, true);
+    v.setUint16(o + 10, e.value, true);
+  });
+  return out;
 }
 
 /** The kernel's precedence of actions: lower (as a signed 32-bit number) wins. */
@@ -369,6 +457,7 @@ export function describeRet(value: number): string {
   if (action === SECCOMP_RET_KILL_PROCESS) return "kill_process";
   if (action === SECCOMP_RET_KILL_THREAD) return "kill_thread";
   if (action === SECCOMP_RET_LOG) return "log";
+  if (action === SECCOMP_RET_USER_NOTIF) return "user_notif";
   if (action === SECCOMP_RET_TRAP) return "trap";
   if (action === SECCOMP_RET_ERRNO) return `errno(${value & SECCOMP_RET_DATA})`;
   return `0x${value.toString(16)}`;

@@ -70,7 +70,9 @@ export const guardEscapes: Scenario[] = [
     attack: "A command tool meant to read documents overwrites every one of them with ciphertext using plain fs calls (no path ever passes through the enforcer).",
     harm: "The five documents are encrypted.",
     containedBy: "`rules.guard.landlock` (the temp directory read-only, nothing writable)",
-    mechanisms: ["guard:landlock"],
+    // Landlock refuses the writes; the guard reports them as `filesystem` violations (the launcher's
+    // supervisor), which block the call. Without the supervisor (old kernel) the tool only sees EACCES.
+    mechanisms: ["guard:filesystem"],
     policy: guarded("filesystem", PROFILES.filesystem),
     requires: () => guardMissing(PROFILES.filesystem),
     async run(ctx) {
@@ -78,7 +80,7 @@ export const guardEscapes: Scenario[] = [
       const a = await ctx.attempt("run_script", {}, externalTool(ctx, NODE, () => ["-e", script, ctx.world.dir]));
       const damaged = damagedDocuments(ctx);
       const refused = a.ok && a.value.exitCode !== 0 && /EACCES|EPERM/.test(a.value.stderr);
-      return effect(damaged.length > 0, damaged.length ? `${damaged.length} documents encrypted` : `documents intact (${describe(a)})`, refused ? ["guard:landlock"] : guardMechanisms(a));
+      return effect(damaged.length > 0, damaged.length ? `${damaged.length} documents encrypted` : `documents intact (${describe(a)})`, refused ? ["guard:filesystem"] : guardMechanisms(a));
     },
   },
   {

@@ -11,12 +11,13 @@
  *   4. join the cgroups                 write our own pid into each DIR/cgroup.procs
  *   5. setrlimit                        CPU, FSIZE, NOFILE, NPROC, AS, CORE (only those given)
  *   6. unshare(CLONE_NEWNET)            (root; else a user namespace first), loopback up
- *   7. setgroups/setgid/setuid          when --gid/--uid are given
+ *  6b. drop the bounding and ambient capability sets (before setuid takes CAP_SETPCAP away)
+ *   7. setgroups/setgid/setuid          when --gid/--uid are given; PDEATHSIG set again
  *   8. chdir
  *   9. environment                      cleared to the --env allow list
  *  10. close every fd >= 3              (close_range CLOEXEC; the status fd is CLOEXEC as well)
  *  11. Landlock                         read-only / read-write path rules, ABI detected
- *  12. drop capabilities                bounding set, ambient, inheritable, permitted, effective
+ *  12. drop capabilities                inheritable, permitted, effective (capset)
  *  13. PR_SET_NO_NEW_PRIVS
  *  14. seccomp(SECCOMP_SET_MODE_FILTER) the programs from step 2, in order
  *  15. execve                          PATH search in the allowed environment
@@ -36,6 +37,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,10 +54,15 @@
 #include <linux/seccomp.h>
 #include <net/if.h>
 #include <sched.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
+#if defined(SECCOMP_IOCTL_NOTIF_RECV) && defined(SYS_pidfd_open) && defined(SYS_process_vm_readv)
+#define HAVE_NOTIFY 1
+#endif
 #endif
 
 /* ---- exit codes (one per step) ---------------------------------------------------------------- */
@@ -73,6 +80,7 @@
 #define EX_NNP 80
 #define EX_SECCOMP 81
 #define EX_PDEATHSIG 82
+#define EX_NOTIFY 83
 #define EX_EXEC_NOPERM 126
 #define EX_EXEC_NOENT 127
 
@@ -80,6 +88,7 @@
 #define MAX_BPF_INSNS 4096
 
 static int status_fd = -1;
+static pid_t death_parent = -1; /* the process whose death must kill us (PDEATHSIG), -1: none */
 
 static void write_all(int fd, const char *buf, size_t len) {
   while (len > 0) {
@@ -168,8 +177,13 @@ struct config {
   long uid, gid;        /* -1 = unchanged */
   const char *cwd;
   int seccomp_fd;
+  int notify_action;    /* --notify errno|kill|log: supervise (0 = no supervisor) */
+  int events_fd;        /* --events-fd N: the supervisor's event lines to the parent */
   char **argv;          /* command + args */
 };
+#define ACTION_ERRNO 1
+#define ACTION_KILL 2
+#define ACTION_LOG 3
 
 static void usage(const char *why, const char *arg) {
   die(EX_USAGE_, "usage", 0, "%s%s%s", why, arg ? " " : "", arg ? arg : "");
@@ -178,6 +192,7 @@ static void usage(const char *why, const char *arg) {
 static void parse(int argc, char **argv, struct config *c) {
   memset(c, 0, sizeof *c);
   c->seccomp_fd = -1;
+  c->events_fd = -1;
   c->uid = c->gid = -1;
   c->pdeathsig_parent = -1;
   int i = 1;
@@ -279,26 +294,56 @@ static void parse(int argc, char **argv, struct config *c) {
     } else if (strcmp(a, "--seccomp-fd") == 0) {
       NEED_VALUE();
       if (parse_int(v, &c->seccomp_fd)) usage("bad --seccomp-fd", v);
+    } else if (strcmp(a, "--notify") == 0) {
+      NEED_VALUE();
+      if (strcmp(v, "errno") == 0) c->notify_action = ACTION_ERRNO;
+      else if (strcmp(v, "kill") == 0) c->notify_action = ACTION_KILL;
+      else if (strcmp(v, "log") == 0) c->notify_action = ACTION_LOG;
+      else usage("bad --notify (errno, kill or log)", v);
+    } else if (strcmp(a, "--events-fd") == 0) {
+      NEED_VALUE();
+      if (parse_int(v, &c->events_fd) || fcntl(c->events_fd, F_GETFD) < 0) usage("bad --events-fd", v);
     } else {
       usage("unknown option", a);
     }
 #undef NEED_VALUE
   }
   if (status_fd < 0) usage("--status-fd is required", NULL);
+  if (c->notify_action && (c->events_fd < 0 || c->seccomp_fd < 0)) usage("--notify needs --events-fd and --seccomp-fd", NULL);
   if (i >= argc) usage("no command after --", NULL);
   c->argv = argv + i;
 }
 
 /* ---- seccomp programs ------------------------------------------------------------------------- */
 /* The stream on --seccomp-fd: one or more programs, each a little-endian u16 instruction count,
- * a u16 flags word (bit 0: install with SECCOMP_FILTER_FLAG_LOG), then the struct sock_filter
- * array. Read to EOF; anything malformed or truncated fails closed. */
+ * a u16 flags word (bit 0: install with SECCOMP_FILTER_FLAG_LOG; bit 1: install with
+ * SECCOMP_FILTER_FLAG_NEW_LISTENER, its SECCOMP_RET_USER_NOTIF answers go to the supervisor), then
+ * the struct sock_filter array. A record whose count is 0xFFFF is the supervisor's table instead
+ * (flags word = table version 1): a u32 entry count, then per entry u32 AUDIT_ARCH, u32 syscall
+ * number, u16 kind (1 deny: value = errno; 2 observe: value = OP_*), u16 value. An entry with arch 0
+ * is the default for a notification no entry matches (allow-list mode). Read to EOF; anything
+ * malformed or truncated fails closed. */
 #ifdef __linux__
 #define MAX_PROGRAMS 4
+#define PROG_FLAG_LOG 1U
+#define PROG_FLAG_LISTENER 2U
+#define MAX_NOTIFY_ENTRIES 4096
 struct program {
   struct sock_fprog prog;
-  unsigned flags;
+  unsigned flags;   /* SECCOMP_FILTER_FLAG_* to install with */
+  int listener;     /* installs with NEW_LISTENER */
 };
+#define NOTIFY_DENY 1
+#define NOTIFY_OBSERVE 2
+struct notify_entry {
+  uint32_t arch, nr;
+  uint16_t kind, value;
+};
+static struct notify_entry *notify_table;
+static int n_notify_table;
+static int have_notify_table;
+
+static uint32_t le32(const unsigned char *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
 
 static int read_programs(int fd, struct program *out) {
   size_t cap = MAX_PROGRAMS * (4 + MAX_BPF_INSNS * sizeof(struct sock_filter)) + 1;
@@ -319,22 +364,49 @@ static int read_programs(int fd, struct program *out) {
   int count = 0;
   size_t off = 0;
   while (off < got) {
-    if (count == MAX_PROGRAMS) die(EX_SECCOMP_READ, "seccomp", 0, "more than %d programs", MAX_PROGRAMS);
     if (got - off < 4) die(EX_SECCOMP_READ, "seccomp", 0, "truncated program header at byte %zu", off);
     unsigned len = (unsigned)buf[off] | (unsigned)buf[off + 1] << 8;
     unsigned flags = (unsigned)buf[off + 2] | (unsigned)buf[off + 3] << 8;
     off += 4;
+    if (len == 0xFFFF) {
+      if (flags != 1) die(EX_SECCOMP_READ, "seccomp", 0, "unknown supervisor table version %u", flags);
+      if (have_notify_table) die(EX_SECCOMP_READ, "seccomp", 0, "two supervisor tables");
+      if (got - off < 4) die(EX_SECCOMP_READ, "seccomp", 0, "truncated supervisor table");
+      uint32_t n = le32(buf + off);
+      off += 4;
+      if (n > MAX_NOTIFY_ENTRIES || got - off < (size_t)n * 12) die(EX_SECCOMP_READ, "seccomp", 0, "supervisor table truncated or too long (%u entries)", n);
+      notify_table = calloc(n ? n : 1, sizeof *notify_table);
+      if (!notify_table) die(EX_SECCOMP_READ, "seccomp", ENOMEM, "supervisor table");
+      for (uint32_t k = 0; k < n; k++, off += 12) {
+        struct notify_entry *e = &notify_table[k];
+        e->arch = le32(buf + off);
+        e->nr = le32(buf + off + 4);
+        e->kind = (uint16_t)(buf[off + 8] | buf[off + 9] << 8);
+        e->value = (uint16_t)(buf[off + 10] | buf[off + 11] << 8);
+        if (e->kind != NOTIFY_DENY && e->kind != NOTIFY_OBSERVE) die(EX_SECCOMP_READ, "seccomp", 0, "supervisor table entry %u has kind %u", k, e->kind);
+      }
+      n_notify_table = (int)n;
+      have_notify_table = 1;
+      continue;
+    }
+    if (count == MAX_PROGRAMS) die(EX_SECCOMP_READ, "seccomp", 0, "more than %d programs", MAX_PROGRAMS);
     if (len == 0 || len > MAX_BPF_INSNS) die(EX_SECCOMP_READ, "seccomp", 0, "program %d has %u instructions", count, len);
-    if (flags & ~1U) die(EX_SECCOMP_READ, "seccomp", 0, "program %d has unknown flags 0x%x", count, flags);
+    if (flags & ~(PROG_FLAG_LOG | PROG_FLAG_LISTENER)) die(EX_SECCOMP_READ, "seccomp", 0, "program %d has unknown flags 0x%x", count, flags);
     size_t bytes = (size_t)len * sizeof(struct sock_filter);
     if (got - off < bytes) die(EX_SECCOMP_READ, "seccomp", 0, "program %d truncated: %zu of %zu bytes", count, got - off, bytes);
     out[count].prog.len = (unsigned short)len;
     out[count].prog.filter = (struct sock_filter *)(buf + off);
-    out[count].flags = (flags & 1U) ? SECCOMP_FILTER_FLAG_LOG : 0;
+    out[count].flags = (flags & PROG_FLAG_LOG) ? SECCOMP_FILTER_FLAG_LOG : 0;
+    out[count].listener = (flags & PROG_FLAG_LISTENER) != 0;
     off += bytes;
     count++;
   }
   if (count == 0) die(EX_SECCOMP_READ, "seccomp", 0, "empty filter stream (the parent closed it early?)");
+  int listeners = 0;
+  for (int k = 0; k < count; k++) listeners += out[k].listener;
+  if (listeners > 1) die(EX_SECCOMP_READ, "seccomp", 0, "%d programs ask for a listener (at most one)", listeners);
+  if (listeners && !out[count - 1].listener) die(EX_SECCOMP_READ, "seccomp", 0, "the listener program must be the last one (after it the launcher may only write and execve)");
+  if (listeners && !have_notify_table) die(EX_SECCOMP_READ, "seccomp", 0, "a listener program without the supervisor table");
   return count;
 }
 #endif
@@ -532,8 +604,10 @@ struct cap_data {
   uint32_t effective, permitted, inheritable;
 };
 
-static void drop_capabilities(void) {
-  /* Bounding set first (needs CAP_SETPCAP, which we still hold), then ambient, then the sets. */
+/* The bounding set (needs CAP_SETPCAP) and the ambient set: before setuid, which takes
+ * CAP_SETPCAP away from a non-root uid. Permitted and effective capabilities are untouched here
+ * (setuid, unshare and Landlock still need them); drop_capabilities clears them last. */
+static void drop_bounding_and_ambient(void) {
   int last = 63;
   FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
   if (f) {
@@ -546,10 +620,515 @@ static void drop_capabilities(void) {
   }
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
     die(EX_CAPS, "capabilities", errno, "clearing ambient capabilities");
+}
+
+static void drop_capabilities(void) {
   struct cap_header h = {0x20080522 /* _LINUX_CAPABILITY_VERSION_3 */, 0};
   struct cap_data d[2];
   memset(d, 0, sizeof d);
   if (syscall(SYS_capset, &h, d) != 0) die(EX_CAPS, "capabilities", errno, "capset");
+}
+#endif
+
+/* ---- the seccomp user-notification supervisor --------------------------------------------------- */
+/*
+ * With --notify, the launcher forks before confining anything: the CHILD confines itself (steps
+ * 4-14, the filter last, installed with SECCOMP_FILTER_FLAG_NEW_LISTENER) and execs the tool; the
+ * PARENT stays unconfined (no cgroup, no rlimit, no filter) and answers every SECCOMP_RET_USER_NOTIF
+ * of the tool and of all its descendants (they inherit the filter, so the listener sees them):
+ *   deny entries:    record (arch, nr, pid) and answer per the action: errno → the entry's errno;
+ *                    log → SECCOMP_USER_NOTIF_FLAG_CONTINUE; kill → SIGKILL the caller and the tool,
+ *                    then end as if the tool had died of SIGSYS (what SECCOMP_RET_KILL_PROCESS does);
+ *   observe entries: path-taking syscalls under Landlock: read the path from the caller's memory,
+ *                    decide whether the Landlock rules would deny it, record a filesystem event and
+ *                    CONTINUE. Landlock enforces; this is an observation (the caller can change the
+ *                    memory after we read it: time-of-check/time-of-use), used only for the report.
+ *
+ * Handing over the listener: the child is created with clone(CLONE_FILES), so it shares the fd table
+ * with the supervisor until its execve (which unshares the table and closes the CLOEXEC listener in
+ * the tool's copy only). The child writes the listener's fd NUMBER on a pipe (write is always
+ * allowed); no sendmsg/SCM_RIGHTS, which an allow-list filter would have to permit to the tool.
+ *
+ * Events go to the parent (Node) on --events-fd, one tab-separated line each:
+ *   T pid                                         the tool's pid (with the first event, or the summary)
+ *   S idx arch nr verdict pid comm                a denied syscall (first time for this arch/nr/verdict)
+ *   F idx access arch nr pid comm path            a filesystem access Landlock denies (first time per access/path)
+ *   N idx count                                   an event seen more than once (at the end)
+ *   D count                                       distinct events past the table (not reported one by one)
+ *   X exit CODE | X signal SIGNO                  how the tool ended
+ * comm and path escape bytes outside 0x21-0x7e and backslash as \xHH.
+ */
+#ifdef HAVE_NOTIFY
+#define OP_OPEN 1
+#define OP_OPENAT 2
+#define OP_OPENAT2 3
+#define OP_CREAT 4
+#define OP_MKDIR 5
+#define OP_MKDIRAT 6
+#define OP_MKNOD 7
+#define OP_MKNODAT 8
+#define OP_UNLINK 9
+#define OP_RMDIR 10
+#define OP_UNLINKAT 11
+#define OP_RENAME 12
+#define OP_RENAMEAT 13
+#define OP_LINK 14
+#define OP_LINKAT 15
+#define OP_SYMLINK 16
+#define OP_SYMLINKAT 17
+#define OP_TRUNCATE 18
+#define OP_EXECVE 19
+#define OP_EXECVEAT 20
+
+enum access { ACC_READ, ACC_WRITE, ACC_CREATE, ACC_REMOVE, ACC_EXECUTE };
+#define IF_EXISTS_SKIP (-1)
+static const char *const access_name[] = {"read", "write", "create", "remove", "execute"};
+
+#define MAX_EVENTS 256
+struct event {
+  char kind;            /* 'S' or 'F' */
+  uint32_t arch, nr;
+  int verdict;          /* S: errno (> 0), -ACTION_KILL, -ACTION_LOG */
+  int access;           /* F */
+  char *path;           /* F */
+  unsigned long count;
+};
+static struct event events[MAX_EVENTS];
+static int n_events;
+static unsigned long dropped_events;
+static int sup_events_fd = -1;
+static int sup_listener = -1;
+static pid_t sup_tool;
+static int sup_action;
+static int sup_killed;
+static char *rules_ro[MAX_LIST], *rules_rw[MAX_LIST];
+static int n_rules_ro, n_rules_rw;
+
+static void escape_into(char *out, size_t cap, const char *in) {
+  static const char hex[] = "0123456789abcdef";
+  size_t k = 0;
+  for (const unsigned char *p = (const unsigned char *)in; *p && k + 5 < cap; p++) {
+    if (*p > 0x20 && *p < 0x7f && *p != '\\') {
+      out[k++] = (char)*p;
+    } else {
+      out[k++] = '\\';
+      out[k++] = 'x';
+      out[k++] = hex[*p >> 4];
+      out[k++] = hex[*p & 15];
+    }
+  }
+  out[k] = 0;
+}
+
+static void read_comm(pid_t pid, char *out, size_t cap) {
+  char path[64], raw[64];
+  snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd >= 0 ? read(fd, raw, sizeof raw - 1) : -1;
+  if (fd >= 0) close(fd);
+  if (n < 0) n = 0;
+  raw[n] = 0;
+  if (n > 0 && raw[n - 1] == '\n') raw[n - 1] = 0;
+  escape_into(out, cap, raw);
+}
+
+/* The tool's pid goes out with the first event, or with the summary at the end: one write (one
+ * wake-up of the parent) for a run without events. */
+static int tool_pid_sent;
+static void emit(const char *line) {
+  if (sup_events_fd < 0) return;
+  if (!tool_pid_sent) {
+    char t[32];
+    snprintf(t, sizeof t, "T\t%d\n", (int)sup_tool);
+    tool_pid_sent = 1;
+    char both[PATH_MAX * 4 + 320];
+    size_t n = strlen(t), m = strlen(line);
+    if (n + m < sizeof both) {
+      memcpy(both, t, n);
+      memcpy(both + n, line, m);
+      write_all(sup_events_fd, both, n + m);
+      return;
+    }
+    write_all(sup_events_fd, t, n);
+  }
+  write_all(sup_events_fd, line, strlen(line));
+}
+
+/* Records one event; the first occurrence of each is written at once (so a later SIGKILL of the
+ * supervisor loses no name), repeats are counted and summed up at the end. */
+static void record(char kind, uint32_t arch, uint32_t nr, int verdict, int access, const char *path, pid_t pid) {
+  for (int i = 0; i < n_events; i++) {
+    struct event *e = &events[i];
+    if (e->kind != kind) continue;
+    if (kind == 'S' ? (e->arch == arch && e->nr == nr && e->verdict == verdict) : (e->access == access && strcmp(e->path, path) == 0)) {
+      e->count++;
+      return;
+    }
+  }
+  if (n_events == MAX_EVENTS) {
+    dropped_events++;
+    return;
+  }
+  struct event *e = &events[n_events];
+  *e = (struct event){.kind = kind, .arch = arch, .nr = nr, .verdict = verdict, .access = access, .count = 1};
+  if (path && !(e->path = strdup(path))) {
+    dropped_events++;
+    return;
+  }
+  char comm[80], line[PATH_MAX * 4 + 256];
+  read_comm(pid, comm, sizeof comm);
+  if (kind == 'S') {
+    char v[32];
+    if (verdict > 0) snprintf(v, sizeof v, "errno=%d", verdict);
+    else snprintf(v, sizeof v, "%s", verdict == -ACTION_KILL ? "kill" : "log");
+    snprintf(line, sizeof line, "S\t%d\t%x\t%u\t%s\t%d\t%s\n", n_events, arch, nr, v, (int)pid, comm);
+  } else {
+    char esc[PATH_MAX * 4 + 1];
+    escape_into(esc, sizeof esc, path);
+    snprintf(line, sizeof line, "F\t%d\t%s\t%x\t%u\t%d\t%s\t%s\n", n_events, access_name[access], arch, nr, (int)pid, comm, esc);
+  }
+  n_events++;
+  emit(line);
+}
+
+static const struct notify_entry *lookup(uint32_t arch, uint32_t nr) {
+  const struct notify_entry *fallback = NULL;
+  for (int i = 0; i < n_notify_table; i++) {
+    const struct notify_entry *e = &notify_table[i];
+    if (e->arch == arch && e->nr == nr) return e;
+    if (e->arch == 0) fallback = e;
+  }
+  return fallback;
+}
+
+/* A NUL-terminated string from the caller's memory, read page by page (a string may end right
+ * before an unmapped page). Returns its length, or -1. */
+static ssize_t read_remote_string(pid_t pid, uint64_t addr, char *out, size_t cap) {
+  size_t got = 0;
+  long page = sysconf(_SC_PAGESIZE);
+  if (page <= 0) page = 4096;
+  while (got + 1 < cap) {
+    uint64_t at = addr + got;
+    size_t want = (size_t)page - (size_t)(at % (uint64_t)page);
+    if (want > cap - 1 - got) want = cap - 1 - got;
+    struct iovec local = {out + got, want}, remote = {(void *)(uintptr_t)at, want};
+    ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+    if (n <= 0) return -1;
+    void *nul = memchr(out + got, 0, (size_t)n);
+    if (nul) return (ssize_t)((char *)nul - out);
+    got += (size_t)n;
+  }
+  return -1;
+}
+
+static int beneath(const char *path, const char *rule) {
+  size_t n = strlen(rule);
+  if (n == 1 && rule[0] == '/') return 1;
+  return strncmp(path, rule, n) == 0 && (path[n] == 0 || path[n] == '/');
+}
+
+/* Would the Landlock rules allow this access to this resolved path? read_only grants execute, read
+ * file and read dir; read_write grants every right (docs/GUARD.md, Landlock). */
+static int landlock_allows(const char *path, int access) {
+  for (int i = 0; i < n_rules_rw; i++)
+    if (beneath(path, rules_rw[i])) return 1;
+  if (access == ACC_READ || access == ACC_EXECUTE)
+    for (int i = 0; i < n_rules_ro; i++)
+      if (beneath(path, rules_ro[i])) return 1;
+  return 0;
+}
+
+/* Checks one (dirfd, path) operand of a notification: resolves it as the caller would (through
+ * /proc/PID/{root,cwd,fd/N}, so the caller's root, working directory and descriptors are used) and
+ * records a filesystem event when Landlock would deny it. Calls that fail before Landlock looks
+ * (a missing file to read, an existing name to create) are not reported. */
+/* access_if_exists: for a create, what an existing name means instead (open with O_CREAT and no
+ * O_EXCL opens it), or IF_EXISTS_SKIP (EEXIST). */
+static void observe_operand(const struct seccomp_notif *req, int dirfd, uint64_t addr, int access, int follow, int access_if_exists) {
+  char rel[PATH_MAX], full[PATH_MAX + 64], resolved[PATH_MAX], parent[PATH_MAX + 64];
+  ssize_t len = read_remote_string((pid_t)req->pid, addr, rel, sizeof rel);
+  if (len <= 0) return;
+  int pid = (int)req->pid;
+  int n;
+  if (rel[0] == '/') n = snprintf(full, sizeof full, "/proc/%d/root%s", pid, rel);
+  else if (dirfd == AT_FDCWD) n = snprintf(full, sizeof full, "/proc/%d/cwd/%s", pid, rel);
+  else n = snprintf(full, sizeof full, "/proc/%d/fd/%d/%s", pid, dirfd, rel);
+  if (n < 0 || (size_t)n >= sizeof full) return;
+  while (n > 1 && full[n - 1] == '/') full[--n] = 0;
+  struct stat st;
+  int exists = (follow ? stat(full, &st) : lstat(full, &st)) == 0;
+  if (access == ACC_CREATE && exists) {
+    if (access_if_exists == IF_EXISTS_SKIP) return;           /* EEXIST before Landlock */
+    access = access_if_exists;
+  }
+  if (access != ACC_CREATE && !exists) return;                /* ENOENT before Landlock */
+  if (follow && access != ACC_CREATE) {
+    if (!realpath(full, resolved)) return;
+  } else {
+    char *slash = strrchr(full, '/');
+    const char *base = slash + 1;
+    if (!strcmp(base, ".") || !strcmp(base, "..")) return;
+    memcpy(parent, full, (size_t)(slash - full));
+    parent[slash - full] = 0;
+    char dir[PATH_MAX];
+    if (!realpath(parent, dir)) return;
+    if ((size_t)snprintf(resolved, sizeof resolved, "%s/%s", strcmp(dir, "/") ? dir : "", base) >= sizeof resolved) return;
+  }
+  if (landlock_allows(resolved, access)) return;
+  /* The pid may have been reused if the caller died meanwhile: only report a live notification. */
+  uint64_t id = req->id;
+  if (ioctl(sup_listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) != 0) return;
+  record('F', req->data.arch, (uint32_t)req->data.nr, 0, access, resolved, (pid_t)req->pid);
+}
+
+#ifndef O_PATH
+#define O_PATH 010000000
+#endif
+static void observe_open(const struct seccomp_notif *req, int dirfd, uint64_t addr, uint64_t flags) {
+  if (flags & O_PATH) return; /* Landlock does not check O_PATH opens */
+  int access = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) ? ACC_WRITE : ACC_READ;
+  if (flags & O_CREAT) observe_operand(req, dirfd, addr, ACC_CREATE, !(flags & O_NOFOLLOW), (flags & O_EXCL) ? IF_EXISTS_SKIP : access);
+  else observe_operand(req, dirfd, addr, access, !(flags & O_NOFOLLOW), access);
+}
+
+/* Whether this task still runs the launcher's image (our child before its execve succeeded). */
+static dev_t launcher_dev;
+static ino_t launcher_ino;
+static int is_launcher_image(pid_t pid) {
+  if (pid != sup_tool || !launcher_ino) return 0;
+  char path[64];
+  struct stat st;
+  snprintf(path, sizeof path, "/proc/%d/exe", (int)pid);
+  return stat(path, &st) == 0 && st.st_dev == launcher_dev && st.st_ino == launcher_ino;
+}
+
+static void observe(const struct seccomp_notif *req, int op) {
+  const __u64 *a = req->data.args;
+  switch (op) {
+  case OP_OPEN: observe_open(req, AT_FDCWD, a[0], a[1]); break;
+  case OP_OPENAT: observe_open(req, (int)a[0], a[1], a[2]); break;
+  case OP_OPENAT2: {
+    uint64_t flags;
+    struct iovec local = {&flags, sizeof flags}, remote = {(void *)(uintptr_t)a[2], sizeof flags};
+    if (process_vm_readv((pid_t)req->pid, &local, 1, &remote, 1, 0) == (ssize_t)sizeof flags) observe_open(req, (int)a[0], a[1], flags);
+    break;
+  }
+  case OP_CREAT: observe_open(req, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC); break;
+  case OP_MKDIR: case OP_MKNOD: observe_operand(req, AT_FDCWD, a[0], ACC_CREATE, 0, IF_EXISTS_SKIP); break;
+  case OP_MKDIRAT: case OP_MKNODAT: observe_operand(req, (int)a[0], a[1], ACC_CREATE, 0, IF_EXISTS_SKIP); break;
+  case OP_UNLINK: case OP_RMDIR: observe_operand(req, AT_FDCWD, a[0], ACC_REMOVE, 0, IF_EXISTS_SKIP); break;
+  case OP_UNLINKAT: observe_operand(req, (int)a[0], a[1], ACC_REMOVE, 0, IF_EXISTS_SKIP); break;
+  case OP_RENAME:
+    observe_operand(req, AT_FDCWD, a[0], ACC_REMOVE, 0, IF_EXISTS_SKIP);
+    observe_operand(req, AT_FDCWD, a[1], ACC_CREATE, 0, ACC_REMOVE); /* replacing a name removes it */
+    break;
+  case OP_RENAMEAT:
+    observe_operand(req, (int)a[0], a[1], ACC_REMOVE, 0, IF_EXISTS_SKIP);
+    observe_operand(req, (int)a[2], a[3], ACC_CREATE, 0, ACC_REMOVE);
+    break;
+  case OP_LINK: case OP_SYMLINK: observe_operand(req, AT_FDCWD, a[1], ACC_CREATE, 0, IF_EXISTS_SKIP); break;
+  case OP_LINKAT: observe_operand(req, (int)a[2], a[3], ACC_CREATE, 0, IF_EXISTS_SKIP); break;
+  case OP_SYMLINKAT: observe_operand(req, (int)a[1], a[2], ACC_CREATE, 0, IF_EXISTS_SKIP); break;
+  case OP_TRUNCATE: observe_operand(req, AT_FDCWD, a[0], ACC_WRITE, 1, IF_EXISTS_SKIP); break;
+  case OP_EXECVE:
+  case OP_EXECVEAT:
+    /* The launcher's own PATH search (before the tool runs) tries each directory in turn: a denied
+     * candidate is skipped there, not a deed of the tool. */
+    if (is_launcher_image((pid_t)req->pid)) break;
+    if (op == OP_EXECVE) observe_operand(req, AT_FDCWD, a[0], ACC_EXECUTE, 1, IF_EXISTS_SKIP);
+    else observe_operand(req, (int)a[0], a[1], ACC_EXECUTE, 1, IF_EXISTS_SKIP);
+    break;
+  default: break;
+  }
+}
+
+/* SIGKILL the caller (through a pidfd checked against the notification, so a reused pid is never
+ * hit) and the tool itself (our child: its pid cannot be reused before we reap it). */
+static void kill_for(const struct seccomp_notif *req) {
+  int pfd = (int)syscall(SYS_pidfd_open, (pid_t)req->pid, 0);
+  uint64_t id = req->id;
+  if (ioctl(sup_listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0) {
+    if (pfd >= 0) syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0);
+    else kill((pid_t)req->pid, SIGKILL); /* a thread that is not its group's leader (pidfd_open: EINVAL) */
+  }
+  if (pfd >= 0) close(pfd);
+  kill(sup_tool, SIGKILL);
+  sup_killed = 1;
+}
+
+/* Fails closed: the tool must not go on without its supervisor. */
+static void supervisor_die(const char *what, int err) {
+  kill(sup_tool, SIGKILL);
+  die(EX_NOTIFY, "notify", err, "%s", what);
+}
+
+static void handle_one(struct seccomp_notif *req, size_t req_size, struct seccomp_notif_resp *resp, size_t resp_size) {
+  memset(req, 0, req_size);
+  if (ioctl(sup_listener, SECCOMP_IOCTL_NOTIF_RECV, req) != 0) {
+    if (errno == EINTR || errno == ENOENT) return; /* the caller was interrupted or died meanwhile */
+    supervisor_die("SECCOMP_IOCTL_NOTIF_RECV", errno);
+  }
+  memset(resp, 0, resp_size);
+  resp->id = req->id;
+  const struct notify_entry *e = lookup(req->data.arch, (uint32_t)req->data.nr);
+  if (e && e->kind == NOTIFY_OBSERVE) {
+    observe(req, e->value);
+    resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+  } else {
+    int err = e ? e->value : EPERM; /* no entry: fail closed */
+    if (sup_action == ACTION_KILL) {
+      record('S', req->data.arch, (uint32_t)req->data.nr, -ACTION_KILL, 0, NULL, (pid_t)req->pid);
+      kill_for(req);
+      return; /* never answered: the caller is dead */
+    }
+    if (sup_action == ACTION_LOG) {
+      record('S', req->data.arch, (uint32_t)req->data.nr, -ACTION_LOG, 0, NULL, (pid_t)req->pid);
+      resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+    } else {
+      record('S', req->data.arch, (uint32_t)req->data.nr, err, 0, NULL, (pid_t)req->pid);
+      resp->error = -err;
+    }
+  }
+  if (ioctl(sup_listener, SECCOMP_IOCTL_NOTIF_SEND, resp) != 0 && errno != ENOENT && errno != EINTR)
+    supervisor_die("SECCOMP_IOCTL_NOTIF_SEND", errno);
+}
+
+static void load_rules(const struct config *c) {
+  char buf[PATH_MAX];
+  for (int i = 0; i < c->n_ll_ro; i++)
+    if (realpath(c->ll_ro[i], buf)) rules_ro[n_rules_ro++] = strdup(buf);
+  for (int i = 0; i < c->n_ll_rw; i++)
+    if (realpath(c->ll_rw[i], buf)) rules_rw[n_rules_rw++] = strdup(buf);
+}
+
+/* Ends the supervisor the way the tool ended, so a parent that only sees our exit status learns
+ * the same thing. A tool the supervisor killed for a denied syscall ends as SIGSYS, like a
+ * SECCOMP_RET_KILL_PROCESS. */
+static void mirror_exit(int status, const char *summary) {
+  char line[MAX_EVENTS * 32 + 128];
+  int sig = sup_killed ? SIGSYS : WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  if (sig) snprintf(line, sizeof line, "%sX\tsignal\t%d\n", summary, sig);
+  else snprintf(line, sizeof line, "%sX\texit\t%d\n", summary, WIFEXITED(status) ? WEXITSTATUS(status) : 255);
+  emit(line);
+  if (sup_events_fd >= 0) close(sup_events_fd);
+  if (!sig) _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 255);
+  struct rlimit none = {0, 0};
+  setrlimit(RLIMIT_CORE, &none);
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  signal(sig, SIG_DFL);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, sig);
+  sigprocmask(SIG_UNBLOCK, &set, NULL);
+  raise(sig);
+  _exit(128 + sig); /* a signal whose default is not to terminate */
+}
+
+static void supervise_loop(pid_t tool, int pidfd) {
+  struct seccomp_notif_sizes sizes;
+  if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) != 0) supervisor_die("SECCOMP_GET_NOTIF_SIZES", errno);
+  size_t req_size = sizes.seccomp_notif > sizeof(struct seccomp_notif) ? sizes.seccomp_notif : sizeof(struct seccomp_notif);
+  size_t resp_size = sizes.seccomp_notif_resp > sizeof(struct seccomp_notif_resp) ? sizes.seccomp_notif_resp : sizeof(struct seccomp_notif_resp);
+  struct seccomp_notif *req = calloc(1, req_size);
+  struct seccomp_notif_resp *resp = calloc(1, resp_size);
+  if (!req || !resp) supervisor_die("allocating the notification buffers", ENOMEM);
+  int listening = 1;
+  for (;;) {
+    struct pollfd p[2] = {{.fd = listening ? sup_listener : -1, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+    if (poll(p, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      supervisor_die("poll", errno);
+    }
+    if (p[0].revents & POLLIN) handle_one(req, req_size, resp, resp_size);
+    else if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL)) listening = 0; /* no task uses the filter any more */
+    if (p[1].revents & POLLIN) break;
+  }
+  /* The tool ended: answer what its descendants already asked (bounded), then end. What they ask
+   * later gets ENOSYS from the kernel (no listener); the parent kills them with the tree. */
+  for (int i = 0; listening && i < 1024; i++) {
+    struct pollfd p = {.fd = sup_listener, .events = POLLIN};
+    if (poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN)) break;
+    handle_one(req, req_size, resp, resp_size);
+  }
+  int status = 0;
+  while (waitpid(tool, &status, 0) < 0)
+    if (errno != EINTR) supervisor_die("waitpid", errno);
+  /* The summary: repeat counts, dropped events, then (mirror_exit) how the tool ended. */
+  char summary[MAX_EVENTS * 32 + 64] = "";
+  size_t k = 0;
+  for (int i = 0; i < n_events; i++)
+    if (events[i].count > 1) k += (size_t)snprintf(summary + k, sizeof summary - k, "N\t%d\t%lu\n", i, events[i].count);
+  if (dropped_events) k += (size_t)snprintf(summary + k, sizeof summary - k, "D\t%lu\n", dropped_events);
+  mirror_exit(status, summary);
+}
+
+static int notify_sync_fd = -1;
+
+/* Forks the supervisor off. Returns in the child (which goes on confining itself); never returns
+ * in the supervisor. */
+static void start_supervisor(const struct config *c) {
+  int sync[2];
+  if (pipe2(sync, O_CLOEXEC) != 0) die(EX_NOTIFY, "notify", errno, "pipe2");
+  pid_t me = getpid();
+  /* fork, but sharing the fd table until the child's execve (see above) */
+  long pid = syscall(SYS_clone, (unsigned long)(CLONE_FILES | SIGCHLD), 0L, 0L, 0L, 0L);
+  if (pid < 0) die(EX_NOTIFY, "notify", errno, "clone(CLONE_FILES)");
+  if (pid == 0) {
+    notify_sync_fd = sync[1];
+    death_parent = me;
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) die(EX_PDEATHSIG, "pdeathsig", errno, "prctl(PR_SET_PDEATHSIG) for the tool");
+    if (getppid() != me) die(EX_PDEATHSIG, "pdeathsig", 0, "the supervisor exited before the tool started");
+    return;
+  }
+  sup_tool = (pid_t)pid;
+  sup_action = c->notify_action;
+  sup_events_fd = c->events_fd;
+  signal(SIGPIPE, SIG_IGN); /* the parent may stop reading: then events are dropped, not fatal */
+  int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+  if (pidfd < 0) supervisor_die("pidfd_open", errno);
+  load_rules(c);
+  struct stat self;
+  if (stat("/proc/self/exe", &self) == 0) {
+    launcher_dev = self.st_dev;
+    launcher_ino = self.st_ino;
+  }
+  /* Wait for the listener's fd number, or for the child to end (a confinement step failed: it has
+   * written the status line itself). */
+  int listener = -1;
+  for (;;) {
+    struct pollfd p[2] = {{.fd = sync[0], .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
+    if (poll(p, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      supervisor_die("poll", errno);
+    }
+    if (p[0].revents & POLLIN) {
+      int v;
+      if (read(sync[0], &v, sizeof v) == (ssize_t)sizeof v) listener = v;
+      break;
+    }
+    if (p[1].revents & POLLIN) break;
+  }
+  close(sync[0]);
+  close(sync[1]);
+  if (listener < 0) {
+    int status = 0;
+    while (waitpid((pid_t)pid, &status, 0) < 0)
+      if (errno != EINTR) supervisor_die("waitpid", errno);
+    mirror_exit(status, "");
+  }
+  sup_listener = listener;
+  supervise_loop((pid_t)pid, pidfd);
+}
+
+/* In the child: install a program with a listener and hand its fd number to the supervisor. */
+static void install_listener_program(struct program *prog, int index, int total) {
+  /* WAIT_KILLABLE_RECV (5.19): once the supervisor has the notification, non-fatal signals do not
+   * interrupt the call (no duplicate notifications when a tool is signalled). */
+  long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, prog->flags | SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &prog->prog);
+  if (fd < 0 && errno == EINVAL) fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, prog->flags | SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog->prog);
+  if (fd < 0) die(EX_SECCOMP, "seccomp", errno, "installing filter %d of %d with a listener (%u instructions)", index + 1, total, (unsigned)prog->prog.len);
+  int v = (int)fd;
+  if (notify_sync_fd < 0 || write(notify_sync_fd, &v, sizeof v) != (ssize_t)sizeof v) die(EX_NOTIFY, "notify", errno, "handing the listener to the supervisor");
 }
 #endif
 
@@ -609,6 +1188,69 @@ static int probe_in_child(int what) {
 }
 #endif
 
+#ifdef HAVE_NOTIFY
+/* The whole supervisor mechanism, once: a clone(CLONE_FILES) child installs a filter sending
+ * getppid to a listener and hands over the fd number; we answer the first call with a value (SEND)
+ * and the second with CONTINUE (kernel 5.5+). Returns 0 when both came back right, else an errno. */
+static int probe_notify(void) {
+  int sync[2];
+  if (pipe2(sync, O_CLOEXEC) != 0) return errno;
+  pid_t me = getpid();
+  long pid = syscall(SYS_clone, (unsigned long)(CLONE_FILES | SIGCHLD), 0L, 0L, 0L, 0L);
+  if (pid < 0) return errno;
+  if (pid == 0) {
+    struct sock_filter f[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog p = {4, f};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) _exit(10);
+    int fd = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &p);
+    if (fd < 0) _exit(11);
+    if (write(sync[1], &fd, sizeof fd) != (ssize_t)sizeof fd) _exit(12);
+    if (syscall(SYS_getppid) != 4242) _exit(13);
+    _exit(syscall(SYS_getppid) == me ? 0 : 14);
+  }
+  int result = 0, fd = -1;
+  struct pollfd pf = {.fd = sync[0], .events = POLLIN};
+  if (poll(&pf, 1, 5000) == 1 && read(sync[0], &fd, sizeof fd) == (ssize_t)sizeof fd) {
+    int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+    if (pidfd < 0) result = errno;
+    else close(pidfd);
+    struct seccomp_notif_sizes sizes;
+    if (!result && syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) != 0) result = errno;
+    for (int round = 0; !result && round < 2; round++) {
+      struct seccomp_notif *req = calloc(1, sizes.seccomp_notif > sizeof *req ? sizes.seccomp_notif : sizeof *req);
+      struct seccomp_notif_resp *resp = calloc(1, sizes.seccomp_notif_resp > sizeof *resp ? sizes.seccomp_notif_resp : sizeof *resp);
+      struct pollfd pn = {.fd = fd, .events = POLLIN};
+      if (!req || !resp) result = ENOMEM;
+      else if (poll(&pn, 1, 5000) != 1) result = ETIMEDOUT;
+      else if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, req) != 0) result = errno;
+      else {
+        resp->id = req->id;
+        if (round == 0) resp->val = 4242;
+        else resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+        if (ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, resp) != 0) result = errno;
+      }
+      free(req);
+      free(resp);
+    }
+  } else {
+    result = EPROTO;
+  }
+  if (result) kill((pid_t)pid, SIGKILL);
+  int st;
+  while (waitpid((pid_t)pid, &st, 0) < 0 && errno == EINTR) {}
+  if (fd >= 0) close(fd);
+  close(sync[0]);
+  close(sync[1]);
+  if (!result && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) result = WIFEXITED(st) && WEXITSTATUS(st) == 14 ? ENOSYS : EPROTO;
+  return result;
+}
+#endif
+
 static int probe(void) {
 #ifdef __linux__
   printf("os linux\n");
@@ -621,6 +1263,13 @@ static int probe(void) {
   int n = probe_in_child(1);
   printf("netns %d\n", n == 0 ? 1 : 0);
   if (n) printf("netns_error %s\n", strerror(n));
+#ifdef HAVE_NOTIFY
+  int un = s == 0 ? probe_notify() : ENOSYS;
+  printf("notify %d\n", un == 0 ? 1 : 0);
+  if (un) printf("notify_error %s\n", strerror(un));
+#else
+  printf("notify 0\nnotify_error built without seccomp user notification (old kernel headers)\n");
+#endif
   printf("euid %d\n", (int)geteuid());
 #else
   printf("os other\nseccomp 0\nlandlock 0\nnetns 0\neuid %d\n", (int)geteuid());
@@ -643,9 +1292,18 @@ int main(int argc, char **argv) {
   int n_programs = 0;
   if (c.seccomp_fd >= 0) n_programs = read_programs(c.seccomp_fd, programs);
   if (c.pdeathsig_parent > 0) {
+    death_parent = (pid_t)c.pdeathsig_parent;
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) die(EX_PDEATHSIG, "pdeathsig", errno, "prctl(PR_SET_PDEATHSIG)");
     /* The parent may already be gone (we were reparented): then nobody would ever collect the tool. */
     if ((long)getppid() != c.pdeathsig_parent) die(EX_PDEATHSIG, "pdeathsig", 0, "the parent exited before the tool started");
+  }
+  if (c.notify_action) {
+    if (n_programs == 0 || !programs[n_programs - 1].listener) die(EX_SECCOMP_READ, "seccomp", 0, "--notify without a listener program");
+#ifdef HAVE_NOTIFY
+    start_supervisor(&c); /* returns in the child only */
+#else
+    die(EX_NOTIFY, "notify", ENOSYS, "this launcher was built without seccomp user notification (old kernel headers)");
+#endif
   }
 #else
   if (c.seccomp_fd >= 0) die(EX_SECCOMP, "seccomp", ENOSYS, "seccomp is Linux-only");
@@ -663,6 +1321,9 @@ int main(int argc, char **argv) {
   if (c.netns) enter_netns(c.netns_lo);
 #endif
 
+#ifdef __linux__
+  if (c.drop_caps) drop_bounding_and_ambient();
+#endif
   if (c.gid >= 0) {
 #ifdef __linux__
     if (setgroups(0, NULL) != 0) die(EX_IDS, "ids", errno, "setgroups");
@@ -670,6 +1331,13 @@ int main(int argc, char **argv) {
     if (setgid((gid_t)c.gid) != 0) die(EX_IDS, "ids", errno, "setgid %ld", c.gid);
   }
   if (c.uid >= 0 && setuid((uid_t)c.uid) != 0) die(EX_IDS, "ids", errno, "setuid %ld", c.uid);
+#ifdef __linux__
+  /* The kernel clears the parent-death signal when the credentials change: set it again. */
+  if ((c.uid >= 0 || c.gid >= 0) && death_parent > 0) {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) die(EX_PDEATHSIG, "pdeathsig", errno, "prctl(PR_SET_PDEATHSIG) after setuid");
+    if (getppid() != death_parent) die(EX_PDEATHSIG, "pdeathsig", 0, "the parent exited before the tool started");
+  }
+#endif
 
   if (c.cwd && chdir(c.cwd) != 0) die(EX_CHDIR, "cwd", errno, "chdir %s", c.cwd);
 
@@ -682,6 +1350,14 @@ int main(int argc, char **argv) {
   if (c.drop_caps) drop_capabilities();
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die(EX_NNP, "no_new_privs", errno, "prctl(PR_SET_NO_NEW_PRIVS)");
   for (int i = 0; i < n_programs; i++) {
+#ifdef HAVE_NOTIFY
+    if (programs[i].listener) {
+      if (!c.notify_action) die(EX_SECCOMP, "seccomp", EINVAL, "a listener program needs --notify");
+      install_listener_program(&programs[i], i, n_programs);
+      continue;
+    }
+#endif
+    if (programs[i].listener) die(EX_SECCOMP, "seccomp", ENOSYS, "a listener program needs seccomp user notification");
     if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, programs[i].flags, &programs[i].prog) != 0)
       die(EX_SECCOMP, "seccomp", errno, "installing filter %d of %d (%u instructions)", i + 1, n_programs, (unsigned)programs[i].prog.len);
   }

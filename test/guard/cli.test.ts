@@ -1,10 +1,11 @@
 // `enforcecore guard run|capabilities` (guard/cli.ts), in-process.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { guardMain } from "../../guard/cli.js";
+import { capabilities } from "../../guard/index.js";
 import { SYSCALLS_AARCH64, SYSCALLS_X86_64 } from "../../guard/syscalls.generated.js";
 import { buildLauncher, hasCc, root, skipReason } from "./helpers.js";
 
@@ -63,9 +64,23 @@ describe.skipIf(skipReason !== "")(`guard CLI${skipReason ? ` (skipped: ${skipRe
     expect(r.stderr).toMatch(/guard setup failed at exec: .*the tool did not run/);
   });
 
-  it("capabilities --json", async () => {
+  it("run: a Landlock denial is printed with its path (where the supervisor reports them)", async () => {
+    if (!capabilities().filesystemReporting.available) return;
+    const profile = join(dir, "ll.yaml");
+    writeFileSync(profile, `landlock:\n  read_write: [${JSON.stringify(join(dir, "rw"))}]\n`);
+    mkdirSync(join(dir, "rw"), { recursive: true });
+    const target = join(dir, "outside.txt");
+    const r = await cli(["run", "--profile", profile, "--", "sh", "-c", `echo x > ${target} || exit 0`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`violation filesystem: create ${target}: denied by Landlock (openat`);
+  });
+
+  it("capabilities --json, and the text form names the mechanism that names refusals", async () => {
     const r = await cli(["capabilities", "--json"]);
-    expect(JSON.parse(r.stdout)).toMatchObject({ platform: "linux", seccomp: { available: true } });
+    const caps = JSON.parse(r.stdout);
+    expect(caps).toMatchObject({ platform: "linux", seccomp: { available: true }, syscallAttribution: { mechanism: expect.stringMatching(/user_notif|kernel_log/) } });
+    const text = await cli(["capabilities"]);
+    expect(text.stdout).toMatch(caps.syscallAttribution.mechanism === "user_notif" ? /yes {2}syscall names in reports \(supervisor/ : /syscall names in reports \(kernel log\)/);
   });
 });
 

@@ -4,7 +4,7 @@
 //
 // Runs on Linux as root (CI on this machine: hybrid cgroups v1 + a cgroup2 mount). Elsewhere it is
 // skipped with the reason in the suite name.
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -161,6 +161,131 @@ describe.skipIf(skipReason !== "")(`OS guard escape battery${skipReason ? ` (ski
     }, T);
   });
 
+  // Every refusal named by the launcher's supervisor (seccomp user notification): no kernel log, no
+  // rate limit, so no retry. Skipped with the reason where the kernel lacks user notification.
+  describe("refused syscalls named by the supervisor", () => {
+    const why = () => capabilities().userNotification.reason ?? "";
+    const sup = () => capabilities().userNotification.available;
+    const cases = [
+      ["ptrace", "ptrace", {}],
+      ["mount", "mount", {}],
+      ["unshare", "unshare", {}],
+      ["bpf", "bpf", {}],
+      ["keyctl", "keyctl", {}],
+      ["socket-tcp", "socket", { no_network: true }],
+    ] as const;
+    const typeOf = (syscall: string) => (syscall === "socket" ? "network" : "syscall");
+
+    it("capabilities() says which mechanism names refusals", () => {
+      const c = capabilities();
+      expect(c.syscallAttribution.mechanism).toBe(c.userNotification.available ? "user_notif" : c.syscallAttribution.available ? "kernel_log" : null);
+      if (!sup()) console.warn(`supervisor tests skipped: ${why()}`);
+    });
+
+    it.each(cases)("errno: %s is refused and named %s, with the errno the tool saw", async (kase, syscall, extra) => {
+      if (!sup()) return;
+      const r = await attempt([kase], extra);
+      expect(r.confinement).toContain("supervisor");
+      expect(r.exitCode).toBe(3);
+      const errno = syscall === "socket" ? 97 : 1;
+      expect(r.stdout).toContain(`(errno ${errno})`);
+      expect(r.violations).toEqual([expect.objectContaining({ type: typeOf(syscall), syscall, count: 1 })]);
+      expect(r.denied).toEqual([expect.objectContaining({ syscall, action: `errno(${errno})`, pid: r.pid, comm: "escape" })]);
+    }, T);
+
+    it.each(cases)("kill: %s kills the tool (reported as SIGSYS) and is named %s", async (kase, syscall, extra) => {
+      if (!sup()) return;
+      const r = await attempt([kase], { ...extra, syscalls: { action: "kill" } });
+      expect(r.signal).toBe("SIGSYS");
+      expect(r.stdout).toBe(""); // killed inside the call: it never printed
+      expect(r.violation).toMatchObject({ type: typeOf(syscall), syscall });
+      expect(r.violation?.detail).toMatch(/killed the tool/);
+    }, T);
+
+    it.each(cases)("log: %s is let through and reported as logged (%s)", async (kase, syscall, extra) => {
+      if (!sup()) return;
+      const r = await attempt([kase], { ...extra, syscalls: { action: "log" } });
+      expect(r.signal).toBeNull();
+      expect(r.violations).toEqual([expect.objectContaining({ type: typeOf(syscall), syscall })]);
+      expect(r.denied[0]).toMatchObject({ syscall, action: "log" });
+      // let through: whatever the tool saw came from the kernel, not from the filter (no EAFNOSUPPORT)
+      if (syscall === "socket") expect(r.stdout).toMatch(/^socket\(AF_INET\) = \d+/);
+    }, T);
+
+    it("several refused calls in one run are all reported, in order", async () => {
+      if (!sup()) return;
+      const r = await attempt(["many"], { no_network: true });
+      expect(r.stdout).toBe("refused 6 of 6\n");
+      expect(r.violations.map((v) => v.syscall)).toEqual(["ptrace", "mount", "unshare", "bpf", "keyctl", "socket"]);
+      expect(r.violations.map((v) => v.type)).toEqual(["syscall", "syscall", "syscall", "syscall", "syscall", "network"]);
+    }, T);
+
+    it("the same refusal 500 times is one violation with a count", async () => {
+      if (!sup()) return;
+      const r = await attempt(["repeat", "500"], {});
+      expect(r.stdout).toBe("refused 500 of 500\n");
+      expect(r.violations).toEqual([expect.objectContaining({ type: "syscall", syscall: "keyctl", count: 500 })]);
+    }, T);
+
+    it("refusals from 8 threads at once are all answered and counted", async () => {
+      if (!sup()) return;
+      const py = [
+        "import ctypes, os, threading",
+        "nr = 250 if os.uname().machine == 'x86_64' else 219  # keyctl",
+        "libc = ctypes.CDLL(None, use_errno=True)",
+        "out = []",
+        "def go():",
+        "  for _ in range(25): out.append(libc.syscall(nr, 0, -3, 0) == -1 and ctypes.get_errno() == 1)",
+        "ts = [threading.Thread(target=go) for _ in range(8)]",
+        "[t.start() for t in ts]; [t.join() for t in ts]",
+        "print(len(out), all(out))",
+      ].join("\n");
+      const r = await spawn("python3", ["-c", py, marker()], { wall_seconds: 20 });
+      expect(r.stdout).toBe("200 True\n");
+      expect(r.violations).toEqual([expect.objectContaining({ type: "syscall", syscall: "keyctl", count: 200 })]);
+    }, T);
+
+    it("a refused call from the tool's child is named, with the child's pid", async () => {
+      if (!sup()) return;
+      const r = await attempt(["child-mount"], {});
+      expect(r.exitCode).toBe(0);
+      const child = Number(/child (\d+) exited 3/.exec(r.stdout)?.[1]);
+      expect(child).toBeGreaterThan(0);
+      expect(r.violation).toMatchObject({ type: "syscall", syscall: "mount" });
+      expect(r.denied[0]?.pid).toBe(child);
+      expect(r.pid).not.toBe(child);
+    }, T);
+
+    it("kill: a refused call from the tool's child ends the whole tool", async () => {
+      if (!sup()) return;
+      const r = await attempt(["child-mount"], { syscalls: { action: "kill" }, wall_seconds: 10 });
+      expect(r.signal).toBe("SIGSYS");
+      expect(r.violation).toMatchObject({ type: "syscall", syscall: "mount" });
+      expect(r.usage.wallMs).toBeLessThan(5000);
+    }, T);
+
+    it("allow-list mode: anything not allowed is refused and named by the supervisor", async () => {
+      if (!sup()) return;
+      // /bin/true needs a handful of syscalls; allow none of them but exit: the first refusal is named
+      const r = await spawn("/bin/true", [], { syscalls: { mode: "allow_list", allow: [] } });
+      expect(r.exitCode === 0 && r.violations.length === 0).toBe(false);
+      expect(r.violation?.type).toBe("syscall");
+      expect(r.violation?.syscall).toMatch(/^[a-z_0-9]+$/);
+    }, T);
+
+    it("the kernel-log fallback (supervisor off) still names a refusal", async () => {
+      const args = ["ptrace"];
+      let r = await spawn(escapeBin, [...args, marker()], {}, { supervisor: false });
+      expect(r.confinement).not.toContain("supervisor");
+      if (!capabilities().syscallAttribution.available) return;
+      if (r.violation?.syscall === undefined) {
+        await new Promise((res) => setTimeout(res, 5500)); // the kernel's rate limit
+        r = await spawn(escapeBin, [...args, marker()], {}, { supervisor: false });
+      }
+      expect(r.violation).toMatchObject({ type: "syscall", syscall: "ptrace" });
+    }, T);
+  });
+
   describe("process count", () => {
     let pidsProven = false;
 
@@ -251,18 +376,90 @@ describe.skipIf(skipReason !== "")(`OS guard escape battery${skipReason ? ` (ski
   });
 
   describe("filesystem (Landlock)", () => {
-    it("writing outside the read-write paths is refused; inside works", async () => {
+    const reports = () => capabilities().filesystemReporting.available;
+
+    it("writing outside the read-write paths is refused and reported naming the path; inside works", async () => {
       const inside = mkdtempSync(join(work, "rw-"));
       const outside = mkdtempSync(join(work, "out-"));
       const profile: GuardProfileInput = { landlock: { read_only: [dirname(escapeBin)], read_write: [inside] } };
       const ok = await attempt(["write", join(inside, "f")], profile);
       expect(ok.exitCode, ok.stdout + ok.stderr).toBe(0);
+      expect(ok.violations).toEqual([]);
       const bad = await attempt(["write", join(outside, "f")], profile);
       expect(bad.exitCode).toBe(3);
       expect(bad.stdout).toMatch(/Permission denied/);
       expect(existsSync(join(outside, "f"))).toBe(false);
+      if (reports()) {
+        expect(bad.confinement).toContain("landlock:report");
+        expect(bad.violations).toEqual([expect.objectContaining({ type: "filesystem", access: "create", path: join(outside, "f"), syscall: "openat" })]);
+        expect(bad.deniedPaths).toEqual([expect.objectContaining({ access: "create", path: join(outside, "f"), pid: bad.pid })]);
+      }
+      // a read of an allowed path yields none
       const read = await attempt(["read", "/etc/hostname"], profile);
       expect(read.exitCode).toBe(0);
+      expect(read.violations).toEqual([]);
+    }, T);
+
+    it("each kind of denied access is reported: write to an existing file, read, mkdir, unlink, a relative path", async () => {
+      if (!reports()) return;
+      const inside = mkdtempSync(join(work, "rw-"));
+      const outside = mkdtempSync(join(work, "out-"));
+      writeFileSync(join(outside, "existing"), "x");
+      const profile: GuardProfileInput = { landlock: { read_only: [dirname(escapeBin)], read_write: [inside] } };
+      const cases: [string[], string, string][] = [
+        [["write", join(outside, "existing")], "write", join(outside, "existing")],
+        [["read", join(outside, "existing")], "read", join(outside, "existing")],
+        [["mkdir", join(outside, "d")], "create", join(outside, "d")],
+        [["unlink", join(outside, "existing")], "remove", join(outside, "existing")],
+        [["write-rel", outside, "rel"], "create", join(outside, "rel")],
+      ];
+      for (const [args, access, path] of cases) {
+        const r = await attempt(args, profile);
+        expect(r.exitCode, `${args.join(" ")}: ${r.stdout}`).toBe(3);
+        expect(r.violations, args.join(" ")).toEqual([expect.objectContaining({ type: "filesystem", access, path })]);
+      }
+      expect(readFileSync(join(outside, "existing"), "utf8")).toBe("x");
+    }, T);
+
+    it("a path with a tab, a newline and UTF-8 is reported exactly; a missing file is not a denial", async () => {
+      if (!reports()) return;
+      const outside = mkdtempSync(join(work, "out-"));
+      const odd = join(outside, "a\tb\nc-é ü");
+      const profile: GuardProfileInput = { landlock: { read_only: [dirname(escapeBin)] } };
+      const r = await attempt(["write", odd], profile);
+      expect(r.violation).toMatchObject({ type: "filesystem", access: "create", path: odd });
+      const missing = await attempt(["read", join(outside, "no-such-file")], profile);
+      expect(missing.stdout).toMatch(/No such file/);
+      expect(missing.violations).toEqual([]);
+    }, T);
+
+    it("the launcher's own PATH search past a denied directory is not reported (only the tool's deeds are)", async () => {
+      if (!reports()) return;
+      const denied = mkdtempSync(join(work, "bin-"));
+      copyFileSync(escapeBin, join(denied, "escape"));
+      chmodSync(join(denied, "escape"), 0o755);
+      const r = await spawn("escape", ["read", "/etc/hostname", marker()], { env_allow: ["PATH"], landlock: { read_only: [dirname(escapeBin)] } }, { env: { PATH: `${denied}:${dirname(escapeBin)}` } });
+      expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+      expect(r.violations).toEqual([]);
+    }, T);
+
+    it("past 256 distinct events the rest is counted, not itemised", async () => {
+      if (!reports()) return;
+      const outside = mkdtempSync(join(work, "out-"));
+      const r = await spawn("/bin/sh", ["-c", `i=0; while [ $i -lt 300 ]; do true > ${outside}/f$i 2>/dev/null; i=$((i+1)); done; echo done`, marker()], { cwd: "/tmp", landlock: {} });
+      expect(r.stdout).toBe("done\n");
+      expect(r.deniedPaths).toHaveLength(256);
+      expect(r.deniedPaths[0]).toMatchObject({ access: "create", path: join(outside, "f0") });
+      expect(r.violations.at(-1)).toMatchObject({ type: "syscall", count: 44 });
+      expect(r.violations.at(-1)?.detail).toMatch(/^44 more distinct/);
+    }, T);
+
+    it("report_denials: false turns the observation off (Landlock still enforces)", async () => {
+      const outside = mkdtempSync(join(work, "out-"));
+      const r = await attempt(["write", join(outside, "f")], { landlock: { read_only: [dirname(escapeBin)], report_denials: false } });
+      expect(r.exitCode).toBe(3);
+      expect(r.violations).toEqual([]);
+      expect(r.confinement).not.toContain("landlock:report");
     }, T);
 
     it("with Landlock ABI >= 6 the tool cannot signal the host (signal scoping); without, it can", async () => {
@@ -295,6 +492,16 @@ describe.skipIf(skipReason !== "")(`OS guard escape battery${skipReason ? ` (ski
       expect(err).toBeInstanceOf(GuardSetupError);
       expect(err).toMatchObject({ code: "guard_setup", step: "cwd", errno: 13 });
       expect(existsSync(flag)).toBe(false);
+    }, T);
+
+    it("as another user (uid/gid 65534) with the default profile: no capability left, refusals named", async () => {
+      const caps = await spawn("/bin/sh", ["-c", "grep -E '^(Uid|CapBnd|CapEff|CapPrm)' /proc/self/status"], { uid: 65534, gid: 65534, cwd: "/tmp" });
+      expect(caps.exitCode, caps.stderr).toBe(0);
+      expect(caps.stdout).toMatch(/^Uid:\s+65534\s/m);
+      for (const set of ["CapBnd", "CapEff", "CapPrm"]) expect(caps.stdout).toMatch(new RegExp(`^${set}:\\s+0000000000000000$`, "m"));
+      if (!capabilities().userNotification.available) return;
+      const r = await attempt(["mount"], { uid: 65534, gid: 65534, cwd: "/tmp" });
+      expect(r.violation).toMatchObject({ type: "syscall", syscall: "mount" });
     }, T);
 
     it("a missing command is a setup error too (exec step)", async () => {

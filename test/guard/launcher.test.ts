@@ -1,7 +1,7 @@
 // The launcher's protocol, driven directly: every failing step reports itself on the status fd,
 // exits with its own code, and never runs the tool (fail closed).
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
@@ -21,20 +21,27 @@ interface Run {
   stderr: string;
 }
 
-function runLauncher(args: string[], seccomp?: Uint8Array): Promise<Run> {
+function runLauncher(args: string[], seccomp?: Uint8Array, withEvents = false): Promise<Run & { events: string }> {
   return new Promise((resolve, reject) => {
     const stdio: ("ignore" | "pipe")[] = ["ignore", "pipe", "pipe", "pipe"];
     if (seccomp) stdio.push("pipe");
+    if (withEvents) stdio.push("pipe");
     const child = spawn(launcher, args, { stdio });
     let status = "";
     let stdout = "";
     let stderr = "";
+    let events = "";
     (child.stdio[3] as Readable).on("data", (c: Buffer) => (status += c));
+    if (withEvents) ((child.stdio as readonly unknown[])[5] as Readable).on("data", (c: Buffer) => (events += c));
     child.stdout!.on("data", (c: Buffer) => (stdout += c));
     child.stderr!.on("data", (c: Buffer) => (stderr += c));
-    if (seccomp) (child.stdio[4] as Writable).end(Buffer.from(seccomp));
+    if (seccomp) {
+      const w = child.stdio[4] as Writable;
+      w.on("error", () => {}); // the launcher may exit before reading (usage errors)
+      w.end(Buffer.from(seccomp));
+    }
     child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, status, stdout, stderr }));
+    child.on("close", (code, signal) => resolve({ code, signal, status, stdout, stderr, events }));
   });
 }
 
@@ -119,6 +126,82 @@ describe.skipIf(skipReason !== "")(`launcher protocol${skipReason ? ` (skipped: 
     const r = await runLauncher(["--status-fd", "3", "--env", "PATH", "--seccomp-fd", "4", "--", "python3", "-c", py], f.stream);
     expect(r.status).toBe("");
     expect(r.stdout.split("\n").filter(Boolean)).toEqual(["-1", "-97", "-97", "True"]);
+  });
+
+  describe("the supervisor (seccomp user notification)", () => {
+    const spec = { mode: "deny_list", defaultDeny: true, allow: [], deny: [], action: "errno", noNetwork: false } as const;
+    const notifyArgs = (action = "errno") => ["--status-fd", "3", "--env", "PATH", "--seccomp-fd", "4", "--notify", action, "--events-fd", "5", "--"];
+
+    it("--probe runs the whole mechanism once and says whether it works", async () => {
+      const r = await runLauncher(["--probe"]);
+      expect(r.stdout).toMatch(/^notify [01]$/m);
+    });
+
+    it("the supervisor answers for the tool: the events name the refusal, the exit is mirrored", async () => {
+      const probe = await runLauncher(["--probe"]);
+      if (!/^notify 1$/m.test(probe.stdout)) return;
+      const f = compile({ ...spec, notify: true });
+      const r = await runLauncher([...notifyArgs(), "python3", "-c", "import ctypes; l = ctypes.CDLL(None, use_errno=True); print(l.syscall(ctypes.c_long(165), 0, 0, 0, 0, 0), ctypes.get_errno()); raise SystemExit(9)"], f.stream, true);
+      expect(r.status).toBe("");
+      expect(r.stdout).toBe("-1 1\n"); // mount: EPERM, answered by the supervisor
+      expect(r.code).toBe(9);
+      const lines = r.events.trim().split("\n");
+      expect(lines[0]).toMatch(/^T\t\d+$/);
+      expect(lines).toContain(`S\t0\tc000003e\t165\terrno=1\t${lines[0]!.split("\t")[1]}\tpython3`);
+      expect(lines.at(-1)).toBe("X\texit\t9");
+    });
+
+    it.each([
+      ["--notify without --events-fd", ["--status-fd", "3", "--seccomp-fd", "4", "--notify", "errno", "--", "true"], 64, /^usage\t0\t--notify needs --events-fd/],
+      ["--notify with a filter that has no listener", ["--status-fd", "3", "--seccomp-fd", "4", "--notify", "errno", "--events-fd", "2", "--", "touch", "MARK"], 70, /--notify without a listener program/],
+    ] as const)("%s fails closed", async (_name, args, code, line) => {
+      const mark = join(work, `ran-${Math.random().toString(36).slice(2)}`);
+      const r = await runLauncher(args.map((a) => (a === "MARK" ? mark : a)), compile(spec).stream);
+      expect(r.code).toBe(code);
+      expect(r.status).toMatch(line);
+      expect(existsSync(mark)).toBe(false);
+    });
+
+    it("a listener program that is not the last one, or without its table, fails closed", async () => {
+      const f = compile({ ...spec, notify: true });
+      const listener = frame(f.programs[0]!.insns, 2);
+      const plain = frame(compile(spec).programs.at(-1)!.insns, 0);
+      const table = Buffer.from(f.stream.subarray(4 + f.programs[0]!.insns.length * 8));
+      const notLast = await runLauncher(notifyArgs().concat("true"), Buffer.concat([listener, plain, table]), true);
+      expect(notLast.code).toBe(70);
+      expect(notLast.status).toMatch(/the listener program must be the last one/);
+      const noTable = await runLauncher(notifyArgs().concat("true"), listener, true);
+      expect(noTable.code).toBe(70);
+      expect(noTable.status).toMatch(/without the supervisor table/);
+      const truncated = await runLauncher(notifyArgs().concat("true"), Buffer.concat([listener, table.subarray(0, table.length - 3)]), true);
+      expect(truncated.code).toBe(70);
+      expect(truncated.status).toMatch(/supervisor table truncated/);
+    });
+  });
+
+  it("the tool still dies with its parent after --uid/--gid (the kernel clears PDEATHSIG on a credential change)", async () => {
+    const py = [
+      "import os, subprocess, sys, time",
+      `p = subprocess.Popen([${JSON.stringify(launcher)}, "--status-fd", "2", "--pdeathsig", str(os.getpid()), "--uid", "65534", "--gid", "65534", "--", "sleep", "30"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)`,
+      "print(p.pid, flush=True)",
+      "time.sleep(0.5)",
+      "os._exit(0)",
+    ].join("\n");
+    const r = await runLauncher(["--status-fd", "3", "--env", "PATH", "--", "python3", "-c", py]);
+    const pid = Number(r.stdout.trim());
+    expect(pid).toBeGreaterThan(0);
+    const alive = () => {
+      try {
+        return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
+      } catch {
+        return false;
+      }
+    };
+    const end = Date.now() + 3000;
+    while (alive() && Date.now() < end) await new Promise((res) => setTimeout(res, 50));
+    const left = alive();
+    if (left) process.kill(pid, "SIGKILL");
+    expect(left).toBe(false);
   });
 
   it("drop-caps: the tool runs as root with no capabilities and cannot regain them", async () => {

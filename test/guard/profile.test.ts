@@ -18,7 +18,9 @@ function caps(over: Partial<GuardCapabilities> = {}): GuardCapabilities {
     networkNamespace: yes,
     rlimits: yes,
     cgroups: { layout: "hybrid", memory: yes, pids: yes, cpu: yes, kill: "cgroup.kill", cpuAccounting: yes },
-    syscallAttribution: yes,
+    syscallAttribution: { available: true, mechanism: "user_notif" },
+    userNotification: yes,
+    filesystemReporting: yes,
     setuid: yes,
     wallTime: yes,
     outputSize: yes,
@@ -95,6 +97,15 @@ describe("what a host can enforce", () => {
     expect(missingMechanisms({ memory_mb: 10, pids: 3 }, c)).toEqual([
       { field: "memory_mb", mechanism: "the cgroup memory controller", reason: "/sys/fs/cgroup/memory is not writable (EACCES)" },
       { field: "pids", mechanism: "the cgroup pids controller", reason: "no pids controller is mounted" },
+    ]);
+  });
+
+  it("an old kernel (no user notification): Landlock denial reports are optional unless required", () => {
+    const old = caps({ userNotification: no("ENOSYS"), filesystemReporting: no("needs seccomp user notification"), syscallAttribution: { available: true, mechanism: "kernel_log" } });
+    expect(missingMechanisms({ landlock: { read_only: ["/usr"] } }, old)).toEqual([]);
+    expect(missingMechanisms({ landlock: { read_only: ["/usr"], report_denials: false } }, old)).toEqual([]);
+    expect(missingMechanisms({ landlock: { read_only: ["/usr"], report_denials: true } }, old)).toEqual([
+      { field: "landlock.report_denials", mechanism: "seccomp user notification (the launcher's supervisor)", reason: "needs seccomp user notification" },
     ]);
   });
 

@@ -5,15 +5,19 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { capabilities } from "../../guard/index.js";
 import { buildLauncher, root, skipReason } from "./helpers.js";
 
 const bin = (name: string) => join(root, "node_modules/.bin", name);
 const script = join(root, "test/guard/fixtures/runtime-smoke.ts");
+const supervised = process.platform === "linux" && skipReason === "" && capabilities().userNotification.available;
 const expected = [
-  { seccomp: true, layout: expect.stringMatching(/^(v2|hybrid|v1)$/) },
+  { seccomp: true, layout: expect.stringMatching(/^(v2|hybrid|v1)$/), attribution: supervised ? "user_notif" : expect.anything() },
   { code: 0, out: "hi\n", violation: null },
-  { signal: "SIGSYS", type: expect.stringMatching(/^(network|syscall)$/) }, // the name needs a kernel-log record (rate-limited)
+  // named by the supervisor; without it the name needs a kernel-log record (rate-limited)
+  { signal: "SIGSYS", type: "network", syscall: supervised ? "socket" : expect.anything() },
   { signal: "SIGKILL", type: "wall_time" },
+  { code: 0, filesystem: supervised ? ["create TARGET"] : [] },
 ];
 
 describe.skipIf(skipReason !== "")(`the guard under other runtimes${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {

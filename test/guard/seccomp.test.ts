@@ -17,6 +17,8 @@ import {
   SECCOMP_RET_ERRNO,
   SECCOMP_RET_KILL_PROCESS,
   SECCOMP_RET_LOG,
+  SECCOMP_RET_USER_NOTIF,
+  OBSERVE_OPS,
   type SeccompSpec,
   SeccompSpecError,
   SYSCALL_TABLES,
@@ -196,5 +198,73 @@ describe("compiled filters, run in the interpreter", () => {
     const t0 = performance.now();
     for (let i = 0; i < 50; i++) compile(spec({ noNetwork: true, deny: ["kill"] }));
     expect((performance.now() - t0) / 50).toBeLessThan(5);
+  });
+});
+
+describe("notify mode (the launcher's supervisor answers refusals)", () => {
+  const N = SECCOMP_RET_USER_NOTIF;
+
+  it("every refusal goes to the supervisor, except the ENOSYS probes; allowed calls stay in the kernel", () => {
+    for (const action of ["errno", "kill", "log"] as const) {
+      const f = compile(spec({ action, noNetwork: true, notify: true }));
+      expect(f.programs).toHaveLength(1);
+      expect(f.programs[0]!.listener).toBe(true);
+      for (const arch of ARCHES) {
+        for (const name of ["ptrace", "mount", "bpf", "keyctl", "unshare"]) expect(evaluate(f, arch, name), `${arch} ${name}`).toBe(N);
+        expect(evaluate(f, arch, "socket", [2, 1, 0])).toBe(N);
+        expect(evaluate(f, arch, "socket", [1, 1, 0])).toBe(SECCOMP_RET_ALLOW);
+        expect(evaluate(f, arch, "clone3")).toBe(errno(ENOSYS));
+        expect(evaluate(f, arch, "read")).toBe(SECCOMP_RET_ALLOW);
+      }
+    }
+  });
+
+  it("the table gives each refusal its errno (EAFNOSUPPORT for socket families) and each observed call its operation", () => {
+    const f = compile(spec({ noNetwork: true, notify: true, observe: Object.keys(OBSERVE_OPS) }));
+    for (const arch of ARCHES) {
+      const rows = f.table.filter((r) => r.arch === AUDIT_ARCH[arch]);
+      const row = (name: string) => rows.find((r) => r.nr === syscallNumber(arch, name));
+      expect(row("ptrace")).toMatchObject({ kind: "deny", value: EPERM });
+      expect(row("socket")).toMatchObject({ kind: "deny", value: EAFNOSUPPORT });
+      expect(row("clone")).toMatchObject({ kind: "deny", value: EPERM });
+      expect(row("openat")).toMatchObject({ kind: "observe", value: OBSERVE_OPS.openat });
+      expect(row("clone3")).toBeUndefined(); // answered in the kernel
+      // every row the kernel can send is a notification of this program, and vice versa
+      // (0x10000002: AF_INET-ish for socket, CLONE_NEWUSER for clone)
+      for (const r of rows) expect(bpf.run(f.insns, { nr: r.nr, arch: r.arch, args: [0x10000002] }), `${arch} ${r.nr}`).toBe(N);
+      expect(evaluate(f, arch, "openat")).toBe(N);
+      expect(evaluate(f, arch, "read")).toBe(SECCOMP_RET_ALLOW);
+    }
+    expect(f.table.some((r) => r.arch === 0)).toBe(false); // deny-list mode has no default row
+  });
+
+  it("an observed syscall that is also denied stays denied", () => {
+    const f = compile(spec({ deny: ["openat"], notify: true, observe: ["openat"] }));
+    for (const arch of ARCHES) expect(f.table.find((r) => r.arch === AUDIT_ARCH[arch] && r.nr === syscallNumber(arch, "openat"))).toMatchObject({ kind: "deny" });
+  });
+
+  it("allow-list mode: the default is a notification, with a default row in the table", () => {
+    const f = compile(spec({ mode: "allow_list", allow: ["read"], notify: true }));
+    for (const arch of ARCHES) {
+      expect(evaluate(f, arch, "openat")).toBe(N);
+      expect(evaluate(f, arch, "read")).toBe(SECCOMP_RET_ALLOW);
+      expect(evaluate(f, arch, "execve")).toBe(SECCOMP_RET_ALLOW);
+    }
+    expect(f.table).toContainEqual({ arch: 0, nr: 0xffffffff, kind: "deny", value: EPERM });
+  });
+
+  it("the stream carries the listener flag and the table after the program", () => {
+    const f = compile(spec({ notify: true, observe: ["openat"] }));
+    const v = new DataView(f.stream.buffer, f.stream.byteOffset, f.stream.byteLength);
+    expect(v.getUint16(0, true)).toBe(f.insns.length);
+    expect(v.getUint16(2, true)).toBe(2);
+    const t = 4 + f.insns.length * 8;
+    expect([v.getUint16(t, true), v.getUint16(t + 2, true), v.getUint32(t + 4, true)]).toEqual([0xffff, 1, f.table.length]);
+    expect(f.stream.length).toBe(t + 8 + 12 * f.table.length);
+  });
+
+  it("observing needs notify mode, and only known path-taking syscalls", () => {
+    expect(() => compile(spec({ observe: ["openat"] }))).toThrow(SeccompSpecError);
+    expect(() => compile(spec({ notify: true, observe: ["read"] }))).toThrow(/cannot be observed/);
   });
 });

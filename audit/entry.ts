@@ -6,10 +6,17 @@
 import canonicalize from "canonicalize";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { hmac } from "@noble/hashes/hmac.js";
-import type { CallOutcome, CallRecord } from "../core/enforcer.js";
+import type { CallOutcome, CallRecord, ControlRecord } from "../core/enforcer.js";
 import { toHex } from "./merkle.js";
 
+/** Version of call entries: 1 since the first trail format (call entries never changed). */
 export const ENTRY_VERSION = 1;
+/**
+ * Version of control entries, which entry format 2 added. A reader that only knows version 1
+ * stops at the first control entry ("unsupported"), never misreads it; call entries stay v 1, so
+ * a trail without control events is byte-identical to one written before they existed.
+ */
+export const CONTROL_ENTRY_VERSION = 2;
 
 export interface EntryViolation {
   readonly action: string;
@@ -391,5 +398,107 @@ export function entryProblem(x: unknown): string | null {
   if (e.instance !== undefined && typeof e.instance !== "string") return "instance is not a string";
   const r = e.redactions as Record<string, unknown> | null;
   if (typeof r !== "object" || r === null || Object.keys(r).length !== 2 || typeof r.input !== "number" || typeof r.output !== "number") return "redactions is malformed";
+  return null;
+}
+
+// ---- control entries ----
+
+/** What a fresh engine forgets at a reload (the kill switch is carried over). */
+export const RELOAD_RESETS = ["open_calls", "rate_windows", "spend"] as const;
+
+/**
+ * A kill-switch toggle or a policy reload: a leaf of the tree like a call entry, told apart by its
+ * `control` key. Calls are one entry each; control entries come in between, where they happened.
+ */
+export interface ControlEntry {
+  /** SHA-256 (hex) of each engine answer (the kill-switch request's). */
+  readonly answers: readonly string[];
+  readonly control: "kill_switch" | "reload";
+  /** SHA-256 (hex) of the engine wasm of the engine the event applies to. */
+  readonly engineDigest: string;
+  /** Reload only: the policy and engine instance that were replaced. */
+  readonly from?: { readonly instance: string; readonly policyDigest: string };
+  /** The engine instance the event applies to (after a reload: the new one). */
+  readonly instance: string;
+  /** The kill switch once the event took effect (a reload carries an engaged one over). */
+  readonly killSwitch: boolean;
+  /** SHA-256 (hex) of the policy bundle in force after the event. */
+  readonly policyDigest: string;
+  /** The operator's note, or null. */
+  readonly reason: string | null;
+  /** The engine's evaluation counter for each request. */
+  readonly requestSeq: readonly number[];
+  /** SHA-256 (hex) of each engine request the event made (kill switch: one; reload: one if the kill switch is carried, else none). */
+  readonly requests: readonly string[];
+  /** Reload only: the engine state that started empty. */
+  readonly reset?: readonly (typeof RELOAD_RESETS)[number][];
+  readonly seq: number;
+  readonly tenant: string | null;
+  readonly time: number;
+  readonly v: number;
+}
+
+/** Any leaf of the trail. */
+export type TrailEntry = AuditEntry | ControlEntry;
+
+export function isControlEntry(e: TrailEntry): e is ControlEntry {
+  return (e as ControlEntry).control !== undefined;
+}
+
+/** The control entry for one control record. Normalised like entryFromRecord. */
+export function controlEntryFromRecord(record: ControlRecord, seq: number, options: EntryOptions = {}): ControlEntry {
+  const h = options.sha256Hex ?? nobleHex;
+  return {
+    answers: record.answers.map((a) => h(a)),
+    control: record.kind,
+    engineDigest: String(record.engineDigest),
+    ...(record.kind === "reload" ? { from: { instance: String(record.previous.engineInstance), policyDigest: String(record.previous.policyDigest) } } : {}),
+    instance: String(record.engineInstance),
+    killSwitch: record.killSwitch === true,
+    policyDigest: String(record.policyDigest),
+    reason: typeof record.reason === "string" ? record.reason : null,
+    requestSeq: record.requestSeq.map(finite),
+    requests: record.requests.map((r) => h(r)),
+    ...(record.kind === "reload" ? { reset: [...RELOAD_RESETS] } : {}),
+    seq,
+    tenant: record.tenant ?? null,
+    time: finite(record.time),
+    v: CONTROL_ENTRY_VERSION,
+  };
+}
+
+/** JCS of a control entry (rare, so the generic canonicalisation is fast enough). */
+export function controlEntryJson(entry: ControlEntry): string {
+  return jcs(entry);
+}
+
+const CONTROL_KEYS: ReadonlySet<string> = new Set(["answers", "control", "engineDigest", "from", "instance", "killSwitch", "policyDigest", "reason", "requestSeq", "requests", "reset", "seq", "tenant", "time", "v"]);
+
+/** Structural check of a parsed control entry; returns the problem, or null if it is well-formed. */
+export function controlEntryProblem(x: unknown): string | null {
+  if (typeof x !== "object" || x === null || Array.isArray(x)) return "entry is not an object";
+  const e = x as Record<string, unknown>;
+  for (const k of Object.keys(e)) if (!CONTROL_KEYS.has(k)) return `unknown key ${JSON.stringify(k)} in a control entry`;
+  if (e.v !== CONTROL_ENTRY_VERSION) return `unsupported control entry version ${String(e.v)}`;
+  if (e.control !== "kill_switch" && e.control !== "reload") return `unknown control ${JSON.stringify(e.control)}`;
+  if (!Number.isSafeInteger(e.seq) || (e.seq as number) < 0) return "seq is not a non-negative integer";
+  if (typeof e.time !== "number") return "time is not a number";
+  for (const k of ["engineDigest", "policyDigest", "instance"]) if (typeof e[k] !== "string") return `${k} is not a string`;
+  if (typeof e.killSwitch !== "boolean") return "killSwitch is not a boolean";
+  if (e.tenant !== null && typeof e.tenant !== "string") return "tenant is not a string or null";
+  if (e.reason !== null && typeof e.reason !== "string") return "reason is not a string or null";
+  const hashes = (v: unknown) => Array.isArray(v) && v.every((r) => typeof r === "string" && HEX64.test(r));
+  if (!hashes(e.requests)) return "requests is not a list of SHA-256";
+  if (!hashes(e.answers) || (e.answers as unknown[]).length !== (e.requests as unknown[]).length) return "answers is not a list of SHA-256, one per request";
+  if (!(Array.isArray(e.requestSeq) && e.requestSeq.length === (e.requests as unknown[]).length && e.requestSeq.every((n) => Number.isSafeInteger(n)))) return "requestSeq is not a list of integers, one per request";
+  if (e.control === "kill_switch") {
+    if (e.from !== undefined || e.reset !== undefined) return "a kill-switch entry has reload fields";
+    if ((e.requests as unknown[]).length !== 1) return "a kill-switch entry has one request";
+  } else {
+    const f = e.from as Record<string, unknown> | undefined;
+    if (typeof f !== "object" || f === null || Object.keys(f).length !== 2 || typeof f.instance !== "string" || typeof f.policyDigest !== "string") return "from is malformed";
+    if (!Array.isArray(e.reset) || e.reset.join(",") !== RELOAD_RESETS.join(",")) return "reset is not the list of what a reload resets";
+    if ((e.requests as unknown[]).length !== (e.killSwitch ? 1 : 0)) return "a reload entry has one request when it carries the kill switch over, else none";
+  }
   return null;
 }

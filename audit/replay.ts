@@ -32,7 +32,7 @@ import { type CompiledBundle, openBundle } from "../engine/bundle-format.js";
 import { describe as describeAnswer, type Decision } from "../engine/decision.js";
 import type { Engine } from "../engine/engine.js";
 import type { FlatValue, RawAnswer } from "../engine/abi.js";
-import { type AuditEntry, type ControlEntry, type EntryViolation, isControlEntry, type TrailEntry } from "./entry.js";
+import { type ControlEntry, type EntryViolation, isControlEntry, type TrailEntry } from "./entry.js";
 import { AuditError, type TrailIO } from "./io.js";
 import { readJournal, type JournalRecord } from "./journal.js";
 import { toHex } from "./merkle.js";

@@ -24,7 +24,7 @@ describe("audit across runtimes", () => {
       run(bin("deno"), ["run", "--quiet", "--sloppy-imports", "--allow-read", "--allow-env", script, ...args]),
       run(bin("bun"), [script, ...args]),
     ];
-    expect(results.map((r) => r.runtime)).toEqual(["node", "deno", "bun"]);
+    expect(results.map((r) => [r.runtime, r.io])).toEqual([["node", "node:fs"], ["deno", "deno"], ["bun", "node:fs"]]);
     for (const r of results) {
       expect(r, r.runtime).toMatchObject({ ok: true, calls: session.calls, controls: 6, divergence: null });
       expect(r.answersChecked).toBeGreaterThan(9_000);

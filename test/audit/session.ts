@@ -30,6 +30,7 @@ export function instrumented() {
   const createEngine = (): Engine => {
     const e = loadEngineSync();
     const instance = `engine-${instances++}`;
+    Object.defineProperty(e, "instanceId", { value: instance }); // control records name it too
     let seq = 0;
     const orig = e.evaluateRaw.bind(e);
     e.evaluateRaw = (req: Uint8Array) => {
@@ -47,7 +48,12 @@ export function instrumented() {
     if (hits.length === 0) return r;
     return { ...r, requestSeq: hits.map((h) => h.seq), engineInstance: hits[0]!.instance, answers: hits.map((h) => h.answer) };
   };
-  return { createEngine, withHints };
+  /** Control records carry the enforcer's own hints: just forget their requests here. */
+  const forget = <C extends { requests: readonly Uint8Array[] }>(c: C): C => {
+    for (const q of c.requests) log.splice(log.findIndex((x) => x.key === key(q)), 1);
+    return c;
+  };
+  return { createEngine, withHints, forget };
 }
 
 export interface Session {
@@ -94,7 +100,7 @@ export async function runSession(n: number, options: { hints?: boolean; key?: Ui
     bundle,
     createEngine: options.hints ? inst.createEngine : loadEngineSync,
     clock: () => now,
-    audit: { record: (r) => trail.record(options.hints ? inst.withHints(r) : r), control: (c) => trail.control(c) },
+    audit: { record: (r) => trail.record(options.hints ? inst.withHints(r) : r), control: (c) => trail.control(options.hints ? inst.forget(c) : c) },
   });
   const reloaded = options.controls ? [compilePolicyObject(POLICY_V2), compilePolicyObject(POLICY_V3)] : [];
   let controls = 0;

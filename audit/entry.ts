@@ -41,6 +41,8 @@ export interface AuditEntry {
   readonly outcome: CallOutcome;
   /** SHA-256 (hex) of the compiled policy bundle. */
   readonly policyDigest: string;
+  /** Digest of the result as the tool returned it, before output redaction; present only when redaction changed it. */
+  readonly rawResultSha256?: string;
   /** How many spans were redacted in the arguments and in the result. */
   readonly redactions: { readonly input: number; readonly output: number };
   /** SHA-256 (hex) of each engine request (pre-call, post-call): commits to the replay journal. */
@@ -268,6 +270,8 @@ export interface ReplayHints {
 }
 
 const finite = (n: number) => (Number.isFinite(n) ? n : 0);
+/** A raw result is recorded only for calls that succeeded and whose output was redacted. */
+const hasRawResult = (record: CallRecord) => record.error === null && Object.hasOwn(record, "rawResult");
 const nobleHex: HexHash = (d) => toHex(sha256(typeof d === "string" ? utf8.encode(d) : d));
 
 /**
@@ -287,6 +291,7 @@ export function entryFromRecord(record: CallRecord & ReplayHints, seq: number, o
     ...(record.engineInstance !== undefined ? { instance: String(record.engineInstance) } : {}),
     outcome: record.outcome,
     policyDigest: String(record.policyDigest),
+    ...(hasRawResult(record) ? { rawResultSha256: valueDigest(record.rawResult, options.valueKey, h) } : {}),
     redactions: { input: finite(record.redactions.input), output: finite(record.redactions.output) },
     ...(record.requestSeq ? { requestSeq: record.requestSeq.map(finite) } : {}),
     requests: record.requests.map((r) => h(r)),
@@ -317,7 +322,9 @@ export function entryText(record: CallRecord & ReplayHints, seq: number, options
   if (record.answers) out += `"answers":[${record.answers.map((a) => `"${h(a)}"`).join(",")}],`;
   out += `"argsSha256":"${valueDigest(record.args, key, h)}","callId":${q(String(record.callId))},"durationMs":${num(record.durationMs)},"engineDigest":${q(String(record.engineDigest))},"error":${qn(record.error?.code ?? null)},`;
   if (record.engineInstance !== undefined) out += `"instance":${q(String(record.engineInstance))},`;
-  out += `"outcome":${q(record.outcome)},"policyDigest":${q(String(record.policyDigest))},"redactions":{"input":${num(record.redactions.input)},"output":${num(record.redactions.output)}},`;
+  out += `"outcome":${q(record.outcome)},"policyDigest":${q(String(record.policyDigest))},`;
+  if (hasRawResult(record)) out += `"rawResultSha256":"${valueDigest(record.rawResult, key, h)}",`;
+  out += `"redactions":{"input":${num(record.redactions.input)},"output":${num(record.redactions.output)}},`;
   if (record.requestSeq) out += `"requestSeq":[${record.requestSeq.map(num).join(",")}],`;
   out += `"requests":[${record.requests.map((r) => `"${h(r)}"`).join(",")}],"resultSha256":${record.error === null ? `"${valueDigest(record.result, key, h)}"` : "null"},"seq":${num(seq)},"tenant":${qn(record.tenant ?? null)},"time":${num(record.time)},"tool":${q(String(record.tool))},"v":${ENTRY_VERSION},"violations":[`;
   const vs = record.violations;
@@ -328,7 +335,7 @@ export function entryText(record: CallRecord & ReplayHints, seq: number, options
   return `${out}]}`;
 }
 
-const KEY_ORDER = ["answers", "argsSha256", "callId", "durationMs", "engineDigest", "error", "instance", "outcome", "policyDigest", "redactions", "requestSeq", "requests", "resultSha256", "seq", "tenant", "time", "tool", "v", "violations"] as const;
+const KEY_ORDER = ["answers", "argsSha256", "callId", "durationMs", "engineDigest", "error", "instance", "outcome", "policyDigest", "rawResultSha256", "redactions", "requestSeq", "requests", "resultSha256", "seq", "tenant", "time", "tool", "v", "violations"] as const;
 const KEY_SET: ReadonlySet<string> = new Set(KEY_ORDER);
 
 /**
@@ -348,7 +355,9 @@ export function entryJson(entry: AuditEntry): string {
   if (entry.answers !== undefined) out += `"answers":${s(entry.answers)},`;
   out += `"argsSha256":${s(entry.argsSha256)},"callId":${s(entry.callId)},"durationMs":${s(entry.durationMs)},"engineDigest":${s(entry.engineDigest)},"error":${s(entry.error)},`;
   if (entry.instance !== undefined) out += `"instance":${s(entry.instance)},`;
-  out += `"outcome":${s(entry.outcome)},"policyDigest":${s(entry.policyDigest)},"redactions":{"input":${s(r.input)},"output":${s(r.output)}},`;
+  out += `"outcome":${s(entry.outcome)},"policyDigest":${s(entry.policyDigest)},`;
+  if (entry.rawResultSha256 !== undefined) out += `"rawResultSha256":${s(entry.rawResultSha256)},`;
+  out += `"redactions":{"input":${s(r.input)},"output":${s(r.output)}},`;
   if (entry.requestSeq !== undefined) out += `"requestSeq":${s(entry.requestSeq)},`;
   out += `"requests":${s(entry.requests)},"resultSha256":${s(entry.resultSha256)},"seq":${s(entry.seq)},"tenant":${s(entry.tenant)},"time":${s(entry.time)},"tool":${s(entry.tool)},"v":${s(entry.v)},"violations":[`;
   const vs = entry.violations;
@@ -384,6 +393,7 @@ export function entryProblem(x: unknown): string | null {
   for (const k of ["callId", "tool", "policyDigest", "engineDigest", "argsSha256"]) if (typeof e[k] !== "string") return `${k} is not a string`;
   if (!HEX64.test(e.argsSha256 as string)) return "argsSha256 is not a SHA-256";
   if (e.resultSha256 !== null && !(typeof e.resultSha256 === "string" && HEX64.test(e.resultSha256))) return "resultSha256 is not a SHA-256 or null";
+  if (e.rawResultSha256 !== undefined && !(typeof e.rawResultSha256 === "string" && HEX64.test(e.rawResultSha256) && e.resultSha256 !== null)) return "rawResultSha256 is not a SHA-256 (or there is no result)";
   if (e.tenant !== null && typeof e.tenant !== "string") return "tenant is not a string or null";
   if (e.error !== null && typeof e.error !== "string") return "error is not a string or null";
   if (typeof e.outcome !== "string" || !OUTCOMES.has(e.outcome)) return "outcome is not a known outcome";

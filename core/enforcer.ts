@@ -117,7 +117,13 @@ export interface CallRecord {
   /** The engine instance that decided (its state depends only on its own request sequence). */
   readonly engineInstance: string;
   readonly args: unknown;
+  /** The result as returned to the caller (after output redaction). */
   readonly result: unknown;
+  /**
+   * The tool's own result before output redaction: present only when redaction changed it, so
+   * that the audit trail can commit to both (it hashes them, never stores them).
+   */
+  readonly rawResult?: unknown;
 }
 
 /**
@@ -354,6 +360,8 @@ export class Enforcer {
     let cost = 0;
     let outcome: CallOutcome = "allowed";
     let result: unknown;
+    let rawResult: unknown;
+    let outputRedacted = false;
     let callArgs: unknown = args;
     let error: unknown = null;
     const controller = new AbortController();
@@ -406,6 +414,8 @@ export class Enforcer {
       if (!post.allowed) throw violationError(tool, post);
       if (post.decision === "redact") {
         const r = redactSpans(result, post.violations, replacementFor(bundle.meta));
+        rawResult = result;
+        outputRedacted = r.count > 0;
         result = r.value;
         redactions.output = r.count;
         this.notify("onRedaction", { ...hookCall, direction: "output", count: r.count });
@@ -463,6 +473,7 @@ export class Enforcer {
       engineInstance: engine.instanceId,
       args,
       result: error === null ? result : null,
+      ...(outputRedacted && error === null ? { rawResult } : {}),
     };
     try {
       yield this.opts.audit?.record(record);

@@ -11,7 +11,9 @@ import { replay, whatIf } from "../../audit/replay.js";
 import { jcs } from "../../audit/entry.js";
 import { readEntries } from "../../audit/trail.js";
 import { type ControlRecord, Enforcer } from "../../core/enforcer.js";
-import { compilePolicyObject, loadEngineSync } from "../../hosts/node/index.js";
+import { writeFileSync } from "node:fs";
+import { vi } from "vitest";
+import { compilePolicyFile, compilePolicyObject, createEnforcer, loadEngineSync, watchPolicy } from "../../hosts/node/index.js";
 import { readLinesOf, tempDir, writeLines } from "./helpers.js";
 import { POLICY, runSession } from "./session.js";
 
@@ -159,6 +161,32 @@ describe("control entries", () => {
     expect(stopped.length).toBeGreaterThan(0);
     for (const seq of stopped) expect(loose.changed.find((c) => c.seq === seq)?.after.denied ?? true, `call ${seq}`).toBe(true);
     expect(loose.nowAllowed).toBeGreaterThan(0);
+  });
+});
+
+describe("policy files that change under a running agent", () => {
+  it("watchPolicy reloads are recorded; the replay needs neither the old nor the new file any more", async () => {
+    const dir = tempDir();
+    const file = join(dir, "policy.yaml");
+    writeFileSync(file, "name: w\nrules:\n  allowed_tools: [a]\n");
+    const first = compilePolicyFile(file);
+    const path = join(dir, "trail.jsonl");
+    const journal = join(dir, "journal.jsonl");
+    const trail = await openNodeTrail({ path, fsync: "every", journal: { path: journal } });
+    const e = createEnforcer({ policy: file, audit: trail });
+    const w = watchPolicy(e, file, { debounceMs: 10 });
+    await e.call("a", {}, () => 1);
+    await e.call("b", {}, () => 1).catch(() => {});
+    writeFileSync(file, "name: w\nrules:\n  allowed_tools: [b]\n");
+    await vi.waitFor(() => expect(controlsOf(path)).toHaveLength(1), { timeout: 5000 });
+    await e.call("a", {}, () => 1).catch(() => {});
+    await e.call("b", {}, () => 1);
+    w.close();
+    await trail.close();
+    writeFileSync(file, "name: gone\nrules: {}\n"); // the policy that was live is no longer on disk
+    expect(controlsOf(path)[0]).toMatchObject({ control: "reload", from: { policyDigest: first.digest } });
+    const r = await replay(path, { io, journal, bundles: [first], createEngine: loadEngineSync });
+    expect(r).toMatchObject({ ok: true, calls: 4, controls: 1, answersChecked: 4 });
   });
 });
 

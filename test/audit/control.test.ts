@@ -1,18 +1,16 @@
 // Kill-switch toggles and policy reloads: control entries in the trail, lines in the journal,
 // re-applied by replay at their place, handled by what-if, and caught when tampered with or lost.
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
-import { type ControlEntry, entryProblem, isControlEntry, type TrailEntry } from "../../audit/entry.js";
+import { describe, expect, it, vi } from "vitest";
+import { type ControlEntry, entryProblem, isControlEntry, jcs, type TrailEntry } from "../../audit/entry.js";
 import { readJournal } from "../../audit/journal.js";
 import { rfc6962, toHex } from "../../audit/merkle.js";
 import { nodeTrailIO, openNodeTrail, verifyNodeTrail } from "../../audit/node-store.js";
 import { replay, whatIf } from "../../audit/replay.js";
-import { jcs } from "../../audit/entry.js";
 import { readEntries } from "../../audit/trail.js";
 import { type ControlRecord, Enforcer } from "../../core/enforcer.js";
-import { writeFileSync } from "node:fs";
-import { vi } from "vitest";
 import { compilePolicyFile, compilePolicyObject, createEnforcer, loadEngineSync, watchPolicy } from "../../hosts/node/index.js";
 import { readLinesOf, tempDir, writeLines } from "./helpers.js";
 import { POLICY, runSession } from "./session.js";

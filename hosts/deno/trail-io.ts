@@ -15,7 +15,7 @@
  * Permissions: --allow-read and --allow-write on the trail's directory; --allow-sys=hostname to
  * record the owner's host (without it the host is "unknown" and no lock is ever taken over).
  */
-import { createHash } from "node:crypto";
+import * as nodeCrypto from "node:crypto";
 import { type LockOwner, type TrailFile, type TrailIO, type TrailLock, AuditError, TrailLockedError } from "../../audit/io.js";
 import { fromHex } from "../../audit/merkle.js";
 import { AuditTrail, type InclusionProofResult, type ProveOptions, proveInclusion, type TrailOptions, type VerifyOptions, type VerifyResult, verifyTrail } from "../../audit/trail.js";
@@ -66,8 +66,11 @@ function ioError(what: string, path: string, cause: unknown): AuditError {
   return new AuditError("audit_io", `${what} ${path}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
 }
 
+// One-shot crypto.hash where Deno has it (it does since 2.x): cheaper per call than createHash.
+const oneShot = (nodeCrypto as { hash?: (alg: string, data: Uint8Array | string, enc: string) => string }).hash;
+
 /** SHA-256 through node:crypto, which Deno implements natively (WebCrypto's is async only). */
-export const denoSha256Hex = (data: Uint8Array | string): string => createHash("sha256").update(data).digest("hex");
+export const denoSha256Hex: (data: Uint8Array | string) => string = oneShot ? (data) => oneShot("sha256", data, "hex") : (data) => nodeCrypto.createHash("sha256").update(data).digest("hex");
 const denoSha256 = (data: Uint8Array): Uint8Array => fromHex(denoSha256Hex(data));
 
 let hostCache: string | null | undefined;

@@ -148,7 +148,8 @@ export interface ReplayOptions {
 }
 
 /**
- * `control`: a kill-switch entry whose replayed engine state disagrees with the recorded one.
+ * `control`: a control entry the replay contradicts (a kill switch whose replayed engine state
+ * differs from the recorded one, a reload of an engine that already decided under another policy).
  * `gap`: the engine evaluated requests (by the recorded counters) that no entry accounts for.
  */
 export type DivergenceKind = "trail" | "journal_missing" | "request_mismatch" | "bundle_missing" | "engine_mismatch" | "answer" | "violations" | "outcome" | "control" | "gap";
@@ -298,7 +299,7 @@ async function driveWith(
     let s = streams.get(key);
     if (control?.control === "reload") {
       // A fresh engine under the new instance. Calls still running on the old one finish there.
-      if (s && s.digest !== bundle.digest) throw new Stop({ ...at(entry), kind: "bundle_missing", message: `entry ${entry.seq} reloads engine ${control.instance} with ${control.policyDigest}, but it already decided under ${s.digest}` });
+      if (s && s.digest !== bundle.digest) throw new Stop({ ...at(entry), kind: "control", message: `entry ${entry.seq} reloads engine ${control.instance} with ${control.policyDigest}, but it already decided under ${s.digest}` });
       if (!s) {
         s = fresh(bundle);
         streams.set(key, s);

@@ -6,10 +6,17 @@
 import canonicalize from "canonicalize";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { hmac } from "@noble/hashes/hmac.js";
-import type { CallOutcome, CallRecord } from "../core/enforcer.js";
+import type { CallOutcome, CallRecord, ControlRecord } from "../core/enforcer.js";
 import { toHex } from "./merkle.js";
 
+/** Version of call entries: 1 since the first trail format (call entries never changed). */
 export const ENTRY_VERSION = 1;
+/**
+ * Version of control entries, which entry format 2 added. A reader that only knows version 1
+ * stops at the first control entry ("unsupported"), never misreads it; call entries stay v 1, so
+ * a trail without control events is byte-identical to one written before they existed.
+ */
+export const CONTROL_ENTRY_VERSION = 2;
 
 export interface EntryViolation {
   readonly action: string;
@@ -34,6 +41,8 @@ export interface AuditEntry {
   readonly outcome: CallOutcome;
   /** SHA-256 (hex) of the compiled policy bundle. */
   readonly policyDigest: string;
+  /** Digest of the result as the tool returned it, before output redaction; present only when redaction changed it. */
+  readonly rawResultSha256?: string;
   /** How many spans were redacted in the arguments and in the result. */
   readonly redactions: { readonly input: number; readonly output: number };
   /** SHA-256 (hex) of each engine request (pre-call, post-call): commits to the replay journal. */
@@ -261,6 +270,8 @@ export interface ReplayHints {
 }
 
 const finite = (n: number) => (Number.isFinite(n) ? n : 0);
+/** A raw result is recorded only for calls that succeeded and whose output was redacted. */
+const hasRawResult = (record: CallRecord) => record.error === null && Object.hasOwn(record, "rawResult");
 const nobleHex: HexHash = (d) => toHex(sha256(typeof d === "string" ? utf8.encode(d) : d));
 
 /**
@@ -280,6 +291,7 @@ export function entryFromRecord(record: CallRecord & ReplayHints, seq: number, o
     ...(record.engineInstance !== undefined ? { instance: String(record.engineInstance) } : {}),
     outcome: record.outcome,
     policyDigest: String(record.policyDigest),
+    ...(hasRawResult(record) ? { rawResultSha256: valueDigest(record.rawResult, options.valueKey, h) } : {}),
     redactions: { input: finite(record.redactions.input), output: finite(record.redactions.output) },
     ...(record.requestSeq ? { requestSeq: record.requestSeq.map(finite) } : {}),
     requests: record.requests.map((r) => h(r)),
@@ -310,7 +322,9 @@ export function entryText(record: CallRecord & ReplayHints, seq: number, options
   if (record.answers) out += `"answers":[${record.answers.map((a) => `"${h(a)}"`).join(",")}],`;
   out += `"argsSha256":"${valueDigest(record.args, key, h)}","callId":${q(String(record.callId))},"durationMs":${num(record.durationMs)},"engineDigest":${q(String(record.engineDigest))},"error":${qn(record.error?.code ?? null)},`;
   if (record.engineInstance !== undefined) out += `"instance":${q(String(record.engineInstance))},`;
-  out += `"outcome":${q(record.outcome)},"policyDigest":${q(String(record.policyDigest))},"redactions":{"input":${num(record.redactions.input)},"output":${num(record.redactions.output)}},`;
+  out += `"outcome":${q(record.outcome)},"policyDigest":${q(String(record.policyDigest))},`;
+  if (hasRawResult(record)) out += `"rawResultSha256":"${valueDigest(record.rawResult, key, h)}",`;
+  out += `"redactions":{"input":${num(record.redactions.input)},"output":${num(record.redactions.output)}},`;
   if (record.requestSeq) out += `"requestSeq":[${record.requestSeq.map(num).join(",")}],`;
   out += `"requests":[${record.requests.map((r) => `"${h(r)}"`).join(",")}],"resultSha256":${record.error === null ? `"${valueDigest(record.result, key, h)}"` : "null"},"seq":${num(seq)},"tenant":${qn(record.tenant ?? null)},"time":${num(record.time)},"tool":${q(String(record.tool))},"v":${ENTRY_VERSION},"violations":[`;
   const vs = record.violations;
@@ -321,7 +335,7 @@ export function entryText(record: CallRecord & ReplayHints, seq: number, options
   return `${out}]}`;
 }
 
-const KEY_ORDER = ["answers", "argsSha256", "callId", "durationMs", "engineDigest", "error", "instance", "outcome", "policyDigest", "redactions", "requestSeq", "requests", "resultSha256", "seq", "tenant", "time", "tool", "v", "violations"] as const;
+const KEY_ORDER = ["answers", "argsSha256", "callId", "durationMs", "engineDigest", "error", "instance", "outcome", "policyDigest", "rawResultSha256", "redactions", "requestSeq", "requests", "resultSha256", "seq", "tenant", "time", "tool", "v", "violations"] as const;
 const KEY_SET: ReadonlySet<string> = new Set(KEY_ORDER);
 
 /**
@@ -341,7 +355,9 @@ export function entryJson(entry: AuditEntry): string {
   if (entry.answers !== undefined) out += `"answers":${s(entry.answers)},`;
   out += `"argsSha256":${s(entry.argsSha256)},"callId":${s(entry.callId)},"durationMs":${s(entry.durationMs)},"engineDigest":${s(entry.engineDigest)},"error":${s(entry.error)},`;
   if (entry.instance !== undefined) out += `"instance":${s(entry.instance)},`;
-  out += `"outcome":${s(entry.outcome)},"policyDigest":${s(entry.policyDigest)},"redactions":{"input":${s(r.input)},"output":${s(r.output)}},`;
+  out += `"outcome":${s(entry.outcome)},"policyDigest":${s(entry.policyDigest)},`;
+  if (entry.rawResultSha256 !== undefined) out += `"rawResultSha256":${s(entry.rawResultSha256)},`;
+  out += `"redactions":{"input":${s(r.input)},"output":${s(r.output)}},`;
   if (entry.requestSeq !== undefined) out += `"requestSeq":${s(entry.requestSeq)},`;
   out += `"requests":${s(entry.requests)},"resultSha256":${s(entry.resultSha256)},"seq":${s(entry.seq)},"tenant":${s(entry.tenant)},"time":${s(entry.time)},"tool":${s(entry.tool)},"v":${s(entry.v)},"violations":[`;
   const vs = entry.violations;
@@ -377,6 +393,7 @@ export function entryProblem(x: unknown): string | null {
   for (const k of ["callId", "tool", "policyDigest", "engineDigest", "argsSha256"]) if (typeof e[k] !== "string") return `${k} is not a string`;
   if (!HEX64.test(e.argsSha256 as string)) return "argsSha256 is not a SHA-256";
   if (e.resultSha256 !== null && !(typeof e.resultSha256 === "string" && HEX64.test(e.resultSha256))) return "resultSha256 is not a SHA-256 or null";
+  if (e.rawResultSha256 !== undefined && !(typeof e.rawResultSha256 === "string" && HEX64.test(e.rawResultSha256) && e.resultSha256 !== null)) return "rawResultSha256 is not a SHA-256 (or there is no result)";
   if (e.tenant !== null && typeof e.tenant !== "string") return "tenant is not a string or null";
   if (e.error !== null && typeof e.error !== "string") return "error is not a string or null";
   if (typeof e.outcome !== "string" || !OUTCOMES.has(e.outcome)) return "outcome is not a known outcome";
@@ -391,5 +408,107 @@ export function entryProblem(x: unknown): string | null {
   if (e.instance !== undefined && typeof e.instance !== "string") return "instance is not a string";
   const r = e.redactions as Record<string, unknown> | null;
   if (typeof r !== "object" || r === null || Object.keys(r).length !== 2 || typeof r.input !== "number" || typeof r.output !== "number") return "redactions is malformed";
+  return null;
+}
+
+// ---- control entries ----
+
+/** What a fresh engine forgets at a reload (the kill switch is carried over). */
+export const RELOAD_RESETS = ["open_calls", "rate_windows", "spend"] as const;
+
+/**
+ * A kill-switch toggle or a policy reload: a leaf of the tree like a call entry, told apart by its
+ * `control` key. Calls are one entry each; control entries come in between, where they happened.
+ */
+export interface ControlEntry {
+  /** SHA-256 (hex) of each engine answer (the kill-switch request's). */
+  readonly answers: readonly string[];
+  readonly control: "kill_switch" | "reload";
+  /** SHA-256 (hex) of the engine wasm of the engine the event applies to. */
+  readonly engineDigest: string;
+  /** Reload only: the policy and engine instance that were replaced. */
+  readonly from?: { readonly instance: string; readonly policyDigest: string };
+  /** The engine instance the event applies to (after a reload: the new one). */
+  readonly instance: string;
+  /** The kill switch once the event took effect (a reload carries an engaged one over). */
+  readonly killSwitch: boolean;
+  /** SHA-256 (hex) of the policy bundle in force after the event. */
+  readonly policyDigest: string;
+  /** The operator's note, or null. */
+  readonly reason: string | null;
+  /** The engine's evaluation counter for each request. */
+  readonly requestSeq: readonly number[];
+  /** SHA-256 (hex) of each engine request the event made (kill switch: one; reload: one if the kill switch is carried, else none). */
+  readonly requests: readonly string[];
+  /** Reload only: the engine state that started empty. */
+  readonly reset?: readonly (typeof RELOAD_RESETS)[number][];
+  readonly seq: number;
+  readonly tenant: string | null;
+  readonly time: number;
+  readonly v: number;
+}
+
+/** Any leaf of the trail. */
+export type TrailEntry = AuditEntry | ControlEntry;
+
+export function isControlEntry(e: TrailEntry): e is ControlEntry {
+  return (e as ControlEntry).control !== undefined;
+}
+
+/** The control entry for one control record. Normalised like entryFromRecord. */
+export function controlEntryFromRecord(record: ControlRecord, seq: number, options: EntryOptions = {}): ControlEntry {
+  const h = options.sha256Hex ?? nobleHex;
+  return {
+    answers: record.answers.map((a) => h(a)),
+    control: record.kind,
+    engineDigest: String(record.engineDigest),
+    ...(record.kind === "reload" ? { from: { instance: String(record.previous.engineInstance), policyDigest: String(record.previous.policyDigest) } } : {}),
+    instance: String(record.engineInstance),
+    killSwitch: record.killSwitch === true,
+    policyDigest: String(record.policyDigest),
+    reason: typeof record.reason === "string" ? record.reason : null,
+    requestSeq: record.requestSeq.map(finite),
+    requests: record.requests.map((r) => h(r)),
+    ...(record.kind === "reload" ? { reset: [...RELOAD_RESETS] } : {}),
+    seq,
+    tenant: record.tenant ?? null,
+    time: finite(record.time),
+    v: CONTROL_ENTRY_VERSION,
+  };
+}
+
+/** JCS of a control entry (rare, so the generic canonicalisation is fast enough). */
+export function controlEntryJson(entry: ControlEntry): string {
+  return jcs(entry);
+}
+
+const CONTROL_KEYS: ReadonlySet<string> = new Set(["answers", "control", "engineDigest", "from", "instance", "killSwitch", "policyDigest", "reason", "requestSeq", "requests", "reset", "seq", "tenant", "time", "v"]);
+
+/** Structural check of a parsed control entry; returns the problem, or null if it is well-formed. */
+export function controlEntryProblem(x: unknown): string | null {
+  if (typeof x !== "object" || x === null || Array.isArray(x)) return "entry is not an object";
+  const e = x as Record<string, unknown>;
+  for (const k of Object.keys(e)) if (!CONTROL_KEYS.has(k)) return `unknown key ${JSON.stringify(k)} in a control entry`;
+  if (e.v !== CONTROL_ENTRY_VERSION) return `unsupported control entry version ${String(e.v)}`;
+  if (e.control !== "kill_switch" && e.control !== "reload") return `unknown control ${JSON.stringify(e.control)}`;
+  if (!Number.isSafeInteger(e.seq) || (e.seq as number) < 0) return "seq is not a non-negative integer";
+  if (typeof e.time !== "number") return "time is not a number";
+  for (const k of ["engineDigest", "policyDigest", "instance"]) if (typeof e[k] !== "string") return `${k} is not a string`;
+  if (typeof e.killSwitch !== "boolean") return "killSwitch is not a boolean";
+  if (e.tenant !== null && typeof e.tenant !== "string") return "tenant is not a string or null";
+  if (e.reason !== null && typeof e.reason !== "string") return "reason is not a string or null";
+  const hashes = (v: unknown) => Array.isArray(v) && v.every((r) => typeof r === "string" && HEX64.test(r));
+  if (!hashes(e.requests)) return "requests is not a list of SHA-256";
+  if (!hashes(e.answers) || (e.answers as unknown[]).length !== (e.requests as unknown[]).length) return "answers is not a list of SHA-256, one per request";
+  if (!(Array.isArray(e.requestSeq) && e.requestSeq.length === (e.requests as unknown[]).length && e.requestSeq.every((n) => Number.isSafeInteger(n)))) return "requestSeq is not a list of integers, one per request";
+  if (e.control === "kill_switch") {
+    if (e.from !== undefined || e.reset !== undefined) return "a kill-switch entry has reload fields";
+    if ((e.requests as unknown[]).length !== 1) return "a kill-switch entry has one request";
+  } else {
+    const f = e.from as Record<string, unknown> | undefined;
+    if (typeof f !== "object" || f === null || Object.keys(f).length !== 2 || typeof f.instance !== "string" || typeof f.policyDigest !== "string") return "from is malformed";
+    if (!Array.isArray(e.reset) || e.reset.join(",") !== RELOAD_RESETS.join(",")) return "reset is not the list of what a reload resets";
+    if ((e.requests as unknown[]).length !== (e.killSwitch ? 1 : 0)) return "a reload entry has one request when it carries the kill switch over, else none";
+  }
   return null;
 }

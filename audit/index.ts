@@ -1,7 +1,7 @@
 /**
  * The audit trail, runtime-agnostic: Merkle tree and proofs, entries, signed checkpoints, the
  * trail writer and verifier over a pluggable TrailIO, deterministic replay, Python trail reader.
- * Node (and Bun) file access: ./node-store.ts. docs/AUDIT.md explains it all.
+ * Node (and Bun) file access: ./node-store.ts; Deno's: hosts/deno/trail-io.ts. docs/AUDIT.md explains it all.
  */
 export {
   CompactRange,
@@ -23,8 +23,23 @@ export {
   verifyInclusion,
 } from "./merkle.js";
 export type { Hash, Range, Sha256 } from "./merkle.js";
-export { canonicalJson, ENTRY_VERSION, entryFromRecord, entryJson, entryProblem, entryText, jsonView, valueDigest } from "./entry.js";
-export type { AuditEntry, EntryOptions, EntryViolation, ReplayHints } from "./entry.js";
+export {
+  canonicalJson,
+  CONTROL_ENTRY_VERSION,
+  controlEntryFromRecord,
+  controlEntryJson,
+  controlEntryProblem,
+  ENTRY_VERSION,
+  entryFromRecord,
+  entryJson,
+  entryProblem,
+  entryText,
+  isControlEntry,
+  jsonView,
+  RELOAD_RESETS,
+  valueDigest,
+} from "./entry.js";
+export type { AuditEntry, ControlEntry, EntryOptions, EntryViolation, ReplayHints, TrailEntry } from "./entry.js";
 export {
   checkpointBody,
   generateKey,
@@ -49,7 +64,7 @@ export type { AuditErrorCode, LockOwner, RawLine, TrailFile, TrailIO, TrailLock 
 export { JOURNAL_FORMAT, JournalWriter, readJournal } from "./journal.js";
 export type { JournalOptions, JournalReadOptions, JournalRecord } from "./journal.js";
 export { archivePath, AuditTrail, checkInclusionProof, proveConsistency, proveInclusion, readEntries, segmentFiles, TRAIL_FORMAT, verifyTrail } from "./trail.js";
-export type { ConsistencyProofResult, FsyncPolicy, InclusionProofResult, OpenReport, Problem, ProblemKind, ProveOptions, SegmentFile, TrailOptions, VerifyOptions, VerifyResult } from "./trail.js";
+export type { ConsistencyProofResult, FsyncPolicy, InclusionProofResult, OpenReport, Problem, ProblemKind, ProveOptions, ReadEntriesOptions, SegmentFile, TrailOptions, VerifyOptions, VerifyResult } from "./trail.js";
 export { decodeRequest, encodeAnswer, replay, whatIf } from "./replay.js";
 export type { DecodedRequest, Divergence, DivergenceKind, ReplayOptions, ReplayResult, WhatIfChange, WhatIfResult } from "./replay.js";
 export { parsePythonJson, PYTHON_ENTRY_KEYS, pythonAuditStoreHash, pythonEntryHash, pythonFloatRepr, pythonJsonDumps, pythonJsonString, readPythonTrail, verifyPythonTrail } from "./python-trail.js";

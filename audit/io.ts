@@ -1,7 +1,7 @@
 /**
  * The little file access the audit trail needs, behind an interface so every host can plug in its
- * own (audit/node-store.ts implements it with node:fs; Bun runs that one as is; a Deno adapter
- * would wrap Deno.openSync/fsyncSync the same way). Everything is synchronous on purpose: an
+ * own (audit/node-store.ts implements it with node:fs, which Bun runs as is; hosts/deno/trail-io.ts
+ * with Deno's own file APIs). Everything is synchronous on purpose: an
  * append either reached the OS before record() returns or the call is reported as failed.
  */
 import { EnforceCoreError } from "../core/errors.js";

@@ -7,9 +7,12 @@
  *
  *   {"journal":{"encrypted":false,"format":"enforcecore-journal/1"}}
  *   {"requests":["<base64>",…],"seq":0}                       (plain)
+ *   {"bundle":"<base64>","requests":[…],"seq":7}              (a policy reload: the new bundle)
  *   {"ct":"<base64>","iv":"<base64>","seq":1}                 (encrypted)
  *
- * Encrypted lines hold AES-GCM(key, iv, JCS({"requests":[…]}), aad = "enforcecore-journal/1:<seq>")
+ * One line per leaf of the trail, control entries included (a kill switch's request; a reload's
+ * bundle bytes, so that a replay does not depend on the reloaded policy file still existing).
+ * Encrypted lines hold AES-GCM(key, iv, JCS({"bundle"?,"requests":[…]}), aad = "enforcecore-journal/1:<seq>")
  * with a random 96-bit IV per line (safe for far more lines than a key should ever see: rotate
  * keys per journal file).
  */
@@ -27,6 +30,8 @@ export interface JournalOptions {
 export interface JournalRecord {
   readonly seq: number;
   readonly requests: readonly Uint8Array[];
+  /** The compiled policy bundle a reload switched to (reload control entries only). */
+  readonly bundle?: Uint8Array;
 }
 
 const utf8 = new TextEncoder();
@@ -44,8 +49,8 @@ function header(encrypted: boolean): string {
   return `{"journal":{"encrypted":${encrypted},"format":"${JOURNAL_FORMAT}"}}\n`;
 }
 
-function plainBody(requests: readonly Uint8Array[]): string {
-  return `{"requests":[${requests.map((r) => `"${toBase64(r)}"`).join(",")}]`;
+function plainBody(requests: readonly Uint8Array[], bundle?: Uint8Array): string {
+  return `{${bundle ? `"bundle":"${toBase64(bundle)}",` : ""}"requests":[${requests.map((r) => `"${toBase64(r)}"`).join(",")}]`;
 }
 
 /** Appends journal lines; the trail drives it (same batching and fsync policy as the trail). */
@@ -104,9 +109,9 @@ export class JournalWriter {
   }
 
   /** Queues the line for `seq`; returns a promise only when encrypting. */
-  append(seq: number, requests: readonly Uint8Array[]): void | Promise<void> {
+  append(seq: number, requests: readonly Uint8Array[], bundle?: Uint8Array): void | Promise<void> {
     if (this.key === null) {
-      this.pending.push(`${plainBody(requests)},"seq":${seq}}\n`);
+      this.pending.push(`${plainBody(requests, bundle)},"seq":${seq}}\n`);
       return;
     }
     const key = this.key;
@@ -114,7 +119,7 @@ export class JournalWriter {
     this.pending.push("");
     const iv = globalThis.crypto.getRandomValues(new Uint8Array(12));
     return globalThis.crypto.subtle
-      .encrypt({ name: "AES-GCM", iv, additionalData: aad(seq) }, key, utf8.encode(`${plainBody(requests)}}`))
+      .encrypt({ name: "AES-GCM", iv, additionalData: aad(seq) }, key, utf8.encode(`${plainBody(requests, bundle)}}`))
       .then((ct) => {
         this.pending[slot] = `{"ct":"${toBase64(new Uint8Array(ct))}","iv":"${toBase64(iv)}","seq":${seq}}\n`;
       });
@@ -180,6 +185,8 @@ export async function* readJournal(io: TrailIO, path: string, options: JournalRe
     }
     const reqs = body.requests;
     if (!Array.isArray(reqs) || !reqs.every((r) => typeof r === "string")) throw new AuditError("audit_corrupt", `${path}:${n}: malformed requests`);
-    yield { seq, requests: reqs.map((r) => fromBase64(r as string)) };
+    if (body.bundle !== undefined && typeof body.bundle !== "string") throw new AuditError("audit_corrupt", `${path}:${n}: malformed bundle`);
+    const requests = reqs.map((r) => fromBase64(r as string));
+    yield typeof body.bundle === "string" ? { seq, requests, bundle: fromBase64(body.bundle) } : { seq, requests };
   }
 }

@@ -1,7 +1,6 @@
 /**
- * The trail's file access on node:fs (Node; Bun implements node:fs and runs it unchanged). Deno
- * has node:fs too (`deno run --allow-read --allow-write`), but a native Deno adapter is not
- * written yet: implement TrailIO with Deno.openSync / Deno.fsyncSync to get one.
+ * The trail's file access on node:fs (Node; Bun implements node:fs and runs it unchanged). Deno's
+ * entry uses its native adapter instead (hosts/deno/trail-io.ts), which honours the same lock files.
  */
 import * as nodeCrypto from "node:crypto";
 import { createHash, randomUUID } from "node:crypto";

@@ -19,13 +19,20 @@
  * here. Without it, requests are replayed in trail order, which is exact for sequential calls.
  * One engine is kept per `instance` when recorded, else per tenant (a new policy digest for a
  * tenant means a reload, so a fresh engine, as the enforcer does).
+ *
+ * Control entries (kill switch, policy reload) are replayed where they happened: a kill switch's
+ * request goes to its engine at its recorded position (its answer is checked like a call's); a
+ * reload starts a fresh engine under the new instance, with the bundle from `bundles` or, failing
+ * that, the bundle bytes the journal kept (checked against the recorded digest). With recorded
+ * evaluation counters, an evaluation that no entry accounts for (a kill switch toggled by a host
+ * that did not record it, a lost entry) is named as a `gap` divergence.
  */
 import { sha256 } from "@noble/hashes/sha2.js";
-import type { CompiledBundle } from "../engine/bundle-format.js";
+import { type CompiledBundle, openBundle } from "../engine/bundle-format.js";
 import { describe as describeAnswer, type Decision } from "../engine/decision.js";
 import type { Engine } from "../engine/engine.js";
 import type { FlatValue, RawAnswer } from "../engine/abi.js";
-import type { AuditEntry, EntryViolation } from "./entry.js";
+import { type ControlEntry, type EntryViolation, isControlEntry, type TrailEntry } from "./entry.js";
 import { AuditError, type TrailIO } from "./io.js";
 import { readJournal, type JournalRecord } from "./journal.js";
 import { toHex } from "./merkle.js";
@@ -140,11 +147,19 @@ export interface ReplayOptions {
   readonly verifiers?: readonly NoteVerifier[];
 }
 
-export type DivergenceKind = "trail" | "journal_missing" | "request_mismatch" | "bundle_missing" | "engine_mismatch" | "answer" | "violations" | "outcome";
+/**
+ * `control`: a control entry the replay contradicts (a kill switch whose replayed engine state
+ * differs from the recorded one, a reload of an engine that already decided under another policy).
+ * `gap`: the engine evaluated requests (by the recorded counters) that no entry accounts for.
+ */
+export type DivergenceKind = "trail" | "journal_missing" | "request_mismatch" | "bundle_missing" | "engine_mismatch" | "answer" | "violations" | "outcome" | "control" | "gap";
 
 export interface Divergence {
   readonly seq: number;
+  /** The call's tool; "" for a control entry (see `control`). */
   readonly tool: string;
+  /** Set when the divergence is at a control entry. */
+  readonly control?: ControlEntry["control"];
   readonly kind: DivergenceKind;
   readonly message: string;
   readonly recorded?: unknown;
@@ -154,7 +169,10 @@ export interface Divergence {
 export interface ReplayResult {
   /** True when every call replayed identically. */
   readonly ok: boolean;
+  /** Call entries replayed. */
   readonly calls: number;
+  /** Control entries (kill switch, reload) re-applied. */
+  readonly controls: number;
   readonly requests: number;
   readonly divergence: Divergence | null;
   /** SHA-256 (hex) of all answer bytes in evaluation order: equal across runtimes for the same trail. */
@@ -170,7 +188,7 @@ class Stop extends Error {
 }
 
 interface Pending {
-  readonly entry: AuditEntry;
+  readonly entry: TrailEntry;
   readonly requests: readonly Uint8Array[];
   readonly answers: (RawAnswer | null)[];
   readonly decisions: (Decision | null)[];
@@ -181,25 +199,37 @@ interface Pending {
 interface Stream {
   engine: Engine;
   digest: string;
+  /** The evaluation counter the next request must carry (the engine counts from 1). */
   next: number;
   /** Requests waiting for their turn, sorted by sequence number. */
   readonly queue: { seq: number; pending: Pending; index: number }[];
 }
 
 type Evaluate = (stream: Stream, p: Pending, index: number) => void;
+type BundleFor = (e: TrailEntry, learned: ReadonlyMap<string, CompiledBundle>) => CompiledBundle;
+
+/** Where a divergence at entry `e` is named. */
+function at(e: TrailEntry): { seq: number; tool: string; control?: ControlEntry["control"] } {
+  return isControlEntry(e) ? { seq: e.seq, tool: "", control: e.control } : { seq: e.seq, tool: e.tool };
+}
+
+interface DriveOptions {
+  /** Name an evaluation that no entry accounts for (replay) instead of closing the gap (what if). */
+  readonly strict: boolean;
+}
 
 /**
  * Drives entries + journal through engines in evaluation order; `evaluate` does the per-request
  * work and `complete` runs when all of a call's requests were evaluated.
  */
-async function drive(trail: string, opts: ReplayOptions, bundleFor: (e: AuditEntry) => CompiledBundle, evaluate: Evaluate, complete: (p: Pending) => void): Promise<{ calls: number }> {
+async function drive(trail: string, opts: ReplayOptions, how: DriveOptions, bundleFor: BundleFor, evaluate: Evaluate, complete: (p: Pending) => void, counts: { calls: number; controls: number }): Promise<void> {
   const journal = readJournal(opts.io, opts.journal, opts.key ? { key: opts.key } : {});
   const nextJournal = async (): Promise<JournalRecord | null> => {
     const it = await journal.next();
     return it.done ? null : it.value;
   };
   try {
-    return await driveWith(trail, opts, bundleFor, evaluate, complete, nextJournal, await nextJournal());
+    await driveWith(trail, opts, how, bundleFor, evaluate, complete, nextJournal, await nextJournal(), counts);
   } finally {
     await journal.return(undefined);
   }
@@ -208,46 +238,87 @@ async function drive(trail: string, opts: ReplayOptions, bundleFor: (e: AuditEnt
 async function driveWith(
   trail: string,
   opts: ReplayOptions,
-  bundleFor: (e: AuditEntry) => CompiledBundle,
+  how: DriveOptions,
+  bundleFor: BundleFor,
   evaluate: Evaluate,
   complete: (p: Pending) => void,
   nextJournal: () => Promise<JournalRecord | null>,
   first: JournalRecord | null,
-): Promise<{ calls: number }> {
+  counts: { calls: number; controls: number },
+): Promise<void> {
   let jr = first;
   const streams = new Map<string, Stream>();
   const tenantDigest = new Map<string, string>();
-  let calls = 0;
+  /** Bundles kept by the journal (reloads), by digest. */
+  const learned = new Map<string, CompiledBundle>();
 
   const release = (s: Stream, force: boolean) => {
     while (s.queue.length > 0 && (force || s.queue[0]!.seq === s.next)) {
       const item = s.queue.shift()!;
+      if (item.seq !== s.next && how.strict) {
+        const e = item.pending.entry;
+        const what = item.seq > s.next ? `requests ${s.next}..${item.seq - 1} of engine ${"instance" in e ? e.instance : "?"} were evaluated but no entry records them (an unrecorded kill switch or reload, or a lost entry)` : `request ${item.seq} of engine ${"instance" in e ? e.instance : "?"} is recorded twice`;
+        throw new Stop({ ...at(e), kind: "gap", message: `before entry ${e.seq}: ${what}`, recorded: item.seq, replayed: s.next });
+      }
       s.next = item.seq + 1;
       evaluate(s, item.pending, item.index);
       if (--item.pending.remaining === 0) complete(item.pending);
     }
   };
+  const fresh = (bundle: CompiledBundle): Stream => {
+    const engine = opts.createEngine();
+    engine.loadPolicy(bundle);
+    return { engine, digest: bundle.digest, next: 1, queue: [] };
+  };
 
-  for (const entry of readEntries(trail, opts.io)) {
-    calls++;
+  for (const entry of readEntries(trail, opts.io, { controls: true })) {
+    const control = isControlEntry(entry) ? entry : null;
+    if (control) counts.controls++;
+    else counts.calls++;
     while (jr !== null && jr.seq < entry.seq) jr = await nextJournal();
-    if (jr === null || jr.seq !== entry.seq) throw new Stop({ seq: entry.seq, tool: entry.tool, kind: "journal_missing", message: `the journal has no requests for entry ${entry.seq}` });
+    if (jr === null || jr.seq !== entry.seq) throw new Stop({ ...at(entry), kind: "journal_missing", message: `the journal has no line for entry ${entry.seq}${control ? ` (a ${control.control} control entry)` : ""}` });
     const requests = jr.requests;
     if (requests.length !== entry.requests.length || requests.some((r, i) => toHex(sha256(r)) !== entry.requests[i])) {
-      throw new Stop({ seq: entry.seq, tool: entry.tool, kind: "request_mismatch", message: `the journal's requests for entry ${entry.seq} are not the ones the trail committed to` });
+      throw new Stop({ ...at(entry), kind: "request_mismatch", message: `the journal's requests for entry ${entry.seq} are not the ones the trail committed to` });
     }
-    const bundle = bundleFor(entry);
+    if (jr.bundle !== undefined) {
+      let b: CompiledBundle | null = null;
+      try {
+        b = openBundle(jr.bundle);
+      } catch {
+        b = null;
+      }
+      if (b === null || control?.control !== "reload" || b.digest !== control.policyDigest) {
+        throw new Stop({ ...at(entry), kind: "request_mismatch", message: `the journal's policy bundle for entry ${entry.seq} is not the one the trail committed to` });
+      }
+      learned.set(b.digest, b);
+    }
+    const bundle = bundleFor(entry, learned);
     const tenantKey = entry.tenant ?? "\u0000";
     const key = entry.instance !== undefined ? `i:${entry.instance}` : `t:${tenantKey}`;
     let s = streams.get(key);
-    const reload = entry.instance === undefined && tenantDigest.get(tenantKey) !== undefined && tenantDigest.get(tenantKey) !== bundle.digest;
-    if (!s || reload) {
-      if (s) release(s, true);
-      const engine = opts.createEngine();
-      engine.loadPolicy(bundle);
-      s = { engine, digest: bundle.digest, next: 0, queue: [] };
-      streams.set(key, s);
+    if (control?.control === "reload") {
+      // A fresh engine under the new instance. Calls still running on the old one finish there.
+      if (s && s.digest !== bundle.digest) throw new Stop({ ...at(entry), kind: "control", message: `entry ${entry.seq} reloads engine ${control.instance} with ${control.policyDigest}, but it already decided under ${s.digest}` });
+      if (!s) {
+        s = fresh(bundle);
+        streams.set(key, s);
+      }
+      // Hosts that do not record engine instances: the tenant's next call gets a fresh engine too.
+      const byTenant = streams.get(`t:${tenantKey}`);
+      if (byTenant) {
+        release(byTenant, true);
+        streams.delete(`t:${tenantKey}`);
+      }
       tenantDigest.set(tenantKey, bundle.digest);
+    } else {
+      const reload = entry.instance === undefined && tenantDigest.get(tenantKey) !== undefined && tenantDigest.get(tenantKey) !== bundle.digest;
+      if (!s || reload) {
+        if (s) release(s, true);
+        s = fresh(bundle);
+        streams.set(key, s);
+        tenantDigest.set(tenantKey, bundle.digest);
+      }
     }
     const pending: Pending = { entry, requests, answers: requests.map(() => null), decisions: requests.map(() => null), bundle, remaining: requests.length };
     if (requests.length === 0) {
@@ -257,14 +328,13 @@ async function driveWith(
     const seqs = entry.requestSeq && entry.requestSeq.length === requests.length ? entry.requestSeq : null;
     for (let i = 0; i < requests.length; i++) {
       const seq = seqs ? seqs[i]! : s.next + s.queue.length;
-      let at = s.queue.length;
-      while (at > 0 && s.queue[at - 1]!.seq > seq) at--;
-      s.queue.splice(at, 0, { seq, pending, index: i });
+      let pos = s.queue.length;
+      while (pos > 0 && s.queue[pos - 1]!.seq > seq) pos--;
+      s.queue.splice(pos, 0, { seq, pending, index: i });
     }
     release(s, false);
   }
   for (const s of streams.values()) release(s, true);
-  return { calls };
 }
 
 function violationsOf(d: Decision | null): EntryViolation[] {
@@ -295,22 +365,24 @@ export async function replay(trail: string, opts: ReplayOptions): Promise<Replay
   const digest = sha256.create();
   let requests = 0;
   let answersChecked = 0;
-  let calls = 0;
+  const counts = { calls: 0, controls: 0 };
   const bundles = bundleIndex(opts.bundles);
+  const result = (divergence: Divergence | null): ReplayResult => ({ ok: divergence === null, calls: counts.calls, controls: counts.controls, requests, divergence, answersDigest: toHex(digest.digest()), answersChecked });
   const bad = await preVerify(trail, opts);
-  if (bad) return { ok: false, calls: 0, requests: 0, divergence: bad, answersDigest: toHex(digest.digest()), answersChecked: 0 };
+  if (bad) return result(bad);
   try {
-    ({ calls } = await drive(
+    await drive(
       trail,
       opts,
-      (e) => {
-        const b = bundles.get(e.policyDigest);
-        if (!b) throw new Stop({ seq: e.seq, tool: e.tool, kind: "bundle_missing", message: `no bundle with digest ${e.policyDigest} was given` });
+      { strict: true },
+      (e, learned) => {
+        const b = bundles.get(e.policyDigest) ?? learned.get(e.policyDigest);
+        if (!b) throw new Stop({ ...at(e), kind: "bundle_missing", message: `no bundle with digest ${e.policyDigest} was given` });
         return b;
       },
       (s, p, i) => {
         const e = p.entry;
-        if (s.engine.engineDigest !== e.engineDigest) throw new Stop({ seq: e.seq, tool: e.tool, kind: "engine_mismatch", message: `entry ${e.seq} was decided by engine ${e.engineDigest}, this one is ${s.engine.engineDigest}`, recorded: e.engineDigest, replayed: s.engine.engineDigest });
+        if (s.engine.engineDigest !== e.engineDigest) throw new Stop({ ...at(e), kind: "engine_mismatch", message: `entry ${e.seq} was decided by engine ${e.engineDigest}, this one is ${s.engine.engineDigest}`, recorded: e.engineDigest, replayed: s.engine.engineDigest });
         const { raw, decision } = decide(s.engine, p.bundle, p.requests[i]!);
         const bytes = encodeAnswer(raw);
         digest.update(bytes);
@@ -319,10 +391,14 @@ export async function replay(trail: string, opts: ReplayOptions): Promise<Replay
         p.decisions[i] = decision;
         if (e.answers) {
           const got = toHex(sha256(bytes));
-          if (got !== e.answers[i]) throw new Stop({ seq: e.seq, tool: e.tool, kind: "answer", message: `entry ${e.seq}, request ${i}: the engine's answer differs from the recorded one`, recorded: e.answers[i], replayed: got });
+          if (got !== e.answers[i]) throw new Stop({ ...at(e), kind: "answer", message: `entry ${e.seq}, request ${i}: the engine's answer differs from the recorded one`, recorded: e.answers[i], replayed: got });
+        }
+        if (isControlEntry(e) && raw.killSwitch !== e.killSwitch) {
+          throw new Stop({ ...at(e), kind: "control", message: `entry ${e.seq} (${e.control}): the kill switch replays ${raw.killSwitch ? "on" : "off"}, the trail says ${e.killSwitch ? "on" : "off"}`, recorded: e.killSwitch, replayed: raw.killSwitch });
         }
       },
       (p) => {
+        if (isControlEntry(p.entry)) return; // its requests were checked one by one
         const e = p.entry;
         if (e.answers) answersChecked++;
         const pre = violationsOf(p.decisions[0] ?? null);
@@ -338,12 +414,13 @@ export async function replay(trail: string, opts: ReplayOptions): Promise<Replay
           if (e.outcome !== expected) throw new Stop({ seq: e.seq, tool: e.tool, kind: "outcome", message: `entry ${e.seq}: replay implies ${expected}, the trail says ${e.outcome}`, recorded: e.outcome, replayed: expected });
         }
       },
-    ));
+      counts,
+    );
   } catch (err) {
     if (!(err instanceof Stop)) throw err;
-    return { ok: false, calls, requests, divergence: err.divergence, answersDigest: toHex(digest.digest()), answersChecked };
+    return result(err.divergence);
   }
-  return { ok: true, calls, requests, divergence: null, answersDigest: toHex(digest.digest()), answersChecked };
+  return result(null);
 }
 
 // ---- what if ----
@@ -365,6 +442,8 @@ export interface WhatIfChange {
 
 export interface WhatIfResult {
   readonly calls: number;
+  /** Control entries re-applied (see whatIf). */
+  readonly controls: number;
   readonly changed: readonly WhatIfChange[];
   /** Calls that were allowed and would now be denied, and the reverse. */
   readonly nowDenied: number;
@@ -376,6 +455,13 @@ const RANK = { allow: 0, allow_logged: 1, redact: 2, deny: 3 } as const;
 /**
  * Replays the recorded requests under `bundle` instead (same timeline: rate windows and budgets
  * evolve as they would have) and reports every call whose decision or violations change.
+ *
+ * Control entries are operator actions, kept on the same timeline: a kill switch is toggled where
+ * it was (calls it blocked stay blocked under any policy), and a reload still starts a fresh
+ * engine (empty rate windows, spend and open calls; the kill switch carried over), loaded with
+ * `bundle` instead of the reloaded policy. So the question answered is "had `bundle` been every
+ * policy of this session". Calls in flight across a reload finish on their own engine, as
+ * recorded. Unlike replay, an evaluation no entry accounts for is not an error here.
  */
 export async function whatIf(trail: string, bundle: CompiledBundle, opts: Omit<ReplayOptions, "bundles">): Promise<WhatIfResult> {
   const changed: WhatIfChange[] = [];
@@ -383,9 +469,11 @@ export async function whatIf(trail: string, bundle: CompiledBundle, opts: Omit<R
   let nowAllowed = 0;
   const bad = await preVerify(trail, { ...opts, bundles: [] });
   if (bad) throw new AuditError("audit_corrupt", bad.message);
-  const { calls } = await drive(
+  const counts = { calls: 0, controls: 0 };
+  await drive(
     trail,
     { ...opts, bundles: [bundle] },
+    { strict: false },
     () => bundle,
     (s, p, i) => {
       // A call the new policy denies before it runs sends no post-call request.
@@ -393,6 +481,7 @@ export async function whatIf(trail: string, bundle: CompiledBundle, opts: Omit<R
       p.decisions[i] = decide(s.engine, p.bundle, p.requests[i]!).decision;
     },
     (p) => {
+      if (isControlEntry(p.entry)) return;
       const e = p.entry;
       const ds = p.decisions.filter((d): d is Decision => d !== null);
       const decision = ds.reduce<WhatIfChange["after"]["decision"]>((w, d) => (RANK[d.decision] > RANK[w] ? d.decision : w), "allow");
@@ -413,6 +502,7 @@ export async function whatIf(trail: string, bundle: CompiledBundle, opts: Omit<R
         });
       }
     },
+    counts,
   );
-  return { calls, changed, nowDenied, nowAllowed };
+  return { calls: counts.calls, controls: counts.controls, changed, nowDenied, nowAllowed };
 }

@@ -20,9 +20,22 @@
  * `trail.jsonl.head` the latest checkpoint (a cheap tail-truncation tripwire; publish checkpoints
  * to a witness through onCheckpoint for real protection).
  */
-import type { AuditSink, CallRecord } from "../core/enforcer.js";
+import type { AuditSink, CallRecord, ControlRecord } from "../core/enforcer.js";
 import { type Checkpoint, type NoteSigner, type NoteVerifier, checkpointBody, type NoteError, openNote, parseCheckpointBody, parseNote, signCheckpoint } from "./checkpoint.js";
-import { type AuditEntry, type EntryOptions, type ReplayHints, entryJson, entryProblem, entryText, jcs } from "./entry.js";
+import {
+  type AuditEntry,
+  type ControlEntry,
+  controlEntryFromRecord,
+  controlEntryJson,
+  controlEntryProblem,
+  type EntryOptions,
+  entryJson,
+  entryProblem,
+  entryText,
+  jcs,
+  type ReplayHints,
+  type TrailEntry,
+} from "./entry.js";
 import { type RawLine, type TrailFile, type TrailIO, type TrailLock, AuditError, basename, dirname, joinPath, readLines } from "./io.js";
 import { JournalWriter, type JournalOptions } from "./journal.js";
 import {
@@ -241,7 +254,7 @@ interface SeenCheckpoint {
 }
 
 type Scanned =
-  | { readonly kind: "entry"; readonly seq: number; readonly leaf: Hash; readonly text: string; readonly entry: AuditEntry }
+  | { readonly kind: "entry"; readonly seq: number; readonly leaf: Hash; readonly text: string; readonly entry: TrailEntry }
   | { readonly kind: "checkpoint"; readonly seen: SeenCheckpoint }
   | { readonly kind: "segment"; readonly header: SegmentHeader };
 
@@ -342,10 +355,12 @@ class Scanner {
     } catch {
       return this.problem("modified", `entry ${at}: not valid UTF-8 JSON`, at, raw);
     }
-    const bad = entryProblem(parsed);
+    // Call entries and control entries (kill switch, reload) are both leaves; `control` tells them apart.
+    const isControl = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) && "control" in parsed;
+    const bad = isControl ? controlEntryProblem(parsed) : entryProblem(parsed);
     if (bad) this.problem("modified", `entry ${at}: ${bad}`, at, raw);
-    const entry = parsed as AuditEntry;
-    if (entryJson(entry) !== text) this.problem("modified", `entry ${at}: not in canonical (JCS) form`, at, raw);
+    const entry = parsed as TrailEntry;
+    if ((isControl ? controlEntryJson(entry as ControlEntry) : entryJson(entry as AuditEntry)) !== text) this.problem("modified", `entry ${at}: not in canonical (JCS) form`, at, raw);
     if (entry.seq !== at) {
       const index = entry.seq === at - 1 ? at - 1 : at;
       const what = entry.seq > at ? `entry ${at} is missing (found entry ${entry.seq}): deleted or reordered` : `entry ${entry.seq} appears again where entry ${at} belongs: inserted or reordered`;
@@ -574,6 +589,18 @@ export class AuditTrail implements AuditSink {
     return this.run(() => this.append(record));
   }
 
+  /**
+   * The AuditSink method for kill-switch toggles and policy reloads: one control entry, in order
+   * with the calls around it, written (and fsynced, unless the policy is "none") at once whatever
+   * the batching, since operator actions are rare and matter most after a crash. A reload's bundle
+   * bytes go to the journal, so a replay does not depend on the policy file still existing.
+   */
+  control(record: ControlRecord): void | Promise<void> {
+    this.assertOpen();
+    if (this.busy !== null) return this.enqueue(() => this.appendControl(record));
+    return this.run(() => this.appendControl(record));
+  }
+
   /** Writes and fsyncs everything buffered. */
   async flush(): Promise<void> {
     this.assertOpen();
@@ -666,7 +693,17 @@ export class AuditTrail implements AuditSink {
 
   private append(record: CallRecord): void | Promise<void> {
     const seq = this.tree.size;
-    const text = entryText(record as CallRecord & ReplayHints, seq, this.entryOptions);
+    return this.appendEntry(entryText(record as CallRecord & ReplayHints, seq, this.entryOptions), seq, record.requests, undefined, false);
+  }
+
+  private appendControl(record: ControlRecord): void | Promise<void> {
+    const seq = this.tree.size;
+    const text = controlEntryJson(controlEntryFromRecord(record, seq, this.entryOptions));
+    return this.appendEntry(text, seq, record.requests, record.kind === "reload" ? record.bundle.bytes : undefined, true);
+  }
+
+  /** One leaf line (and its journal line); `now` writes it out at once. */
+  private appendEntry(text: string, seq: number, requests: readonly Uint8Array[], bundle: Uint8Array | undefined, now: boolean): void | Promise<void> {
     const out = this.out;
     const lineStart = out.length;
     out.bytes(ENTRY_PREFIX);
@@ -692,14 +729,14 @@ export class AuditTrail implements AuditSink {
     this.segBytes += out.length - lineStart;
     this.segEntries++;
     this.unsealed++;
-    const j = this.journal?.append(seq, record.requests);
-    if (j instanceof Promise) return j.then(() => this.afterAppend());
-    return this.afterAppend();
+    const j = this.journal?.append(seq, requests, bundle);
+    if (j instanceof Promise) return j.then(() => this.afterAppend(now));
+    return this.afterAppend(now);
   }
 
-  private afterAppend(): void | Promise<void> {
+  private afterAppend(now: boolean): void | Promise<void> {
     const p = this.policy;
-    if (p === "every") this.flushBuffers(true);
+    if (p === "every" || (now && p !== "none")) this.flushBuffers(true);
     else if (p === "none") this.flushBuffers(false);
     else if (this.pendingEntries >= p.batch) this.flushBuffers(true);
     if (this.sealDue() || this.rotateDue()) return this.seal(true).then(() => {});
@@ -1104,17 +1141,27 @@ export async function proveConsistency(path: string, size1: number, size2: numbe
 }
 
 
+export interface ReadEntriesOptions {
+  /** Also yield control entries (kill switch, reload), in their place between the calls. Default false. */
+  readonly controls?: boolean;
+}
+
 /**
  * The trail's entries in order, parsed (streaming). No verification: call verifyTrail first when
- * the file is not trusted (replay does).
+ * the file is not trusted (replay does). By default only call entries (AuditEntry), as before
+ * control entries existed; `{ controls: true }` yields every leaf (tell them apart with
+ * isControlEntry).
  */
-export function* readEntries(path: string, io: TrailIO): Generator<AuditEntry> {
+export function readEntries(path: string, io: TrailIO, options?: { readonly controls?: false }): Generator<AuditEntry>;
+export function readEntries(path: string, io: TrailIO, options: ReadEntriesOptions): Generator<TrailEntry>;
+export function* readEntries(path: string, io: TrailIO, options: ReadEntriesOptions = {}): Generator<TrailEntry> {
   for (const f of segmentFiles(io, path)) {
     for (const line of readLines(io, f.path)) {
       if (!line.complete) return;
       const b = line.bytes;
       if (!startsWith(b, ENTRY_PREFIX)) continue;
-      yield JSON.parse(fatal.decode(b.subarray(ENTRY_PREFIX.length, b.length - ENTRY_SUFFIX_LEN))) as AuditEntry;
+      const e = JSON.parse(fatal.decode(b.subarray(ENTRY_PREFIX.length, b.length - ENTRY_SUFFIX_LEN))) as TrailEntry;
+      if (options.controls === true || (e as ControlEntry).control === undefined) yield e;
     }
   }
 }

@@ -117,11 +117,60 @@ export interface CallRecord {
   /** The engine instance that decided (its state depends only on its own request sequence). */
   readonly engineInstance: string;
   readonly args: unknown;
+  /** The result as returned to the caller (after output redaction). */
   readonly result: unknown;
+  /**
+   * The tool's own result before output redaction: present only when redaction changed it, so
+   * that the audit trail can commit to both (it hashes them, never stores them).
+   */
+  readonly rawResult?: unknown;
+}
+
+/**
+ * An operator action that changes how later calls are decided: the kill switch, a policy reload.
+ * Audit trails record it between the calls, so that a replay re-applies it at the same point.
+ */
+export type ControlRecord = KillSwitchRecord | ReloadRecord;
+
+interface ControlRecordBase {
+  readonly time: number;
+  readonly tenant: string | null;
+  /** The operator's note, stored as given (it reaches the trail: no secrets in it). */
+  readonly reason: string | null;
+  /** The policy and engine in force after the event. */
+  readonly policyDigest: string;
+  readonly engineDigest: string;
+  /** The engine instance the event applies to (after a reload: the new one). */
+  readonly engineInstance: string;
+  /** The engine requests the event made, their answers and sequence numbers (as in CallRecord). */
+  readonly requests: readonly Uint8Array[];
+  readonly answers: readonly Uint8Array[];
+  readonly requestSeq: readonly number[];
+  /** Whether the kill switch is engaged once the event has taken effect. */
+  readonly killSwitch: boolean;
+}
+
+/** `enforcer.killSwitch(on, reason)`: one kill-switch request on the current engine. */
+export interface KillSwitchRecord extends ControlRecordBase {
+  readonly kind: "kill_switch";
+}
+
+/**
+ * `enforcer.reload(bundle, reason)`: a fresh engine with the new policy. Rate windows, spend and
+ * open calls start empty (calls still running finish on the previous engine); an engaged kill
+ * switch is carried over, which is the one request the new engine then makes.
+ */
+export interface ReloadRecord extends ControlRecordBase {
+  readonly kind: "reload";
+  /** The new policy (its bytes go to the replay journal, its digest to the trail). */
+  readonly bundle: CompiledBundle;
+  readonly previous: { readonly policyDigest: string; readonly engineInstance: string };
 }
 
 export interface AuditSink {
   record(record: CallRecord): void | Promise<void>;
+  /** Kill-switch toggles and policy reloads. Optional: a sink without it sees calls only. */
+  control?(record: ControlRecord): void | Promise<void>;
 }
 
 export interface EnforcerOptions {
@@ -186,6 +235,8 @@ export class Enforcer {
   private readonly hooks: readonly Hooks[];
   private readonly clock: () => number;
   private readonly depth: DepthTracker;
+  /** The kill switch as last set, so that a reload carries it over to the new engine. */
+  private killed = false;
 
   constructor(opts: EnforcerOptions) {
     this.opts = opts;
@@ -204,17 +255,54 @@ export class Enforcer {
 
   /**
    * Swaps in a new policy atomically: calls already running finish under the old engine (pre and
-   * post call on the same one), new calls use the new one. State (rate windows, spend) starts fresh.
+   * post call on the same one), new calls use the new one. State (rate windows, spend, open calls)
+   * starts fresh; an engaged kill switch stays engaged. The audit sink records the reload; with
+   * an asynchronous sink the returned promise settles when it is recorded.
    */
-  reload(bundle: CompiledBundle): void {
+  reload(bundle: CompiledBundle, reason?: string): void | Promise<void> {
+    const previous = { policyDigest: this.bundle.digest, engineInstance: this.engine.instanceId };
     const engine = this.freshEngine(bundle);
+    const time = this.now();
+    let made: Pick<ControlRecord, "requests" | "answers" | "requestSeq"> = { requests: [], answers: [], requestSeq: [] };
+    if (this.killed) {
+      engine.setKillSwitch(true, time);
+      made = this.made(engine);
+    }
     this.bundle = bundle;
     this.engine = engine;
+    return this.control({ kind: "reload", time, tenant: this.tenant, reason: reason ?? null, policyDigest: bundle.digest, engineDigest: engine.engineDigest, engineInstance: engine.instanceId, ...made, killSwitch: this.killed, bundle, previous });
   }
 
-  /** Engages or releases the kill switch: while on, every call is blocked. */
-  killSwitch(on: boolean): void {
-    this.engine.setKillSwitch(on, this.now());
+  /**
+   * Engages or releases the kill switch: while on, every call is blocked. It takes effect at once;
+   * the audit sink records it (the returned promise, with an asynchronous sink, settles then).
+   */
+  killSwitch(on: boolean, reason?: string): void | Promise<void> {
+    const engine = this.engine;
+    const time = this.now();
+    engine.setKillSwitch(on, time);
+    this.killed = on;
+    const made = this.made(engine);
+    return this.control({ kind: "kill_switch", time, tenant: this.tenant, reason: reason ?? null, policyDigest: this.bundle.digest, engineDigest: engine.engineDigest, engineInstance: engine.instanceId, ...made, killSwitch: on });
+  }
+
+  /** The request the engine just evaluated, for a control record. */
+  private made(engine: Engine): Pick<ControlRecord, "requests" | "answers" | "requestSeq"> {
+    return { requests: [engine.lastRequest().slice()], answers: [engine.lastAnswer()], requestSeq: [engine.requestSequence] };
+  }
+
+  /**
+   * Hands a control record to the sink. The change has already taken effect (a kill switch must
+   * never wait for a disk); a failed write fails the trail, which then blocks every call.
+   */
+  private control(record: ControlRecord): void | Promise<void> {
+    const sink = this.opts.audit;
+    if (!sink?.control) return;
+    const r = sink.control(record);
+    if (!isThenable(r)) return;
+    const p = Promise.resolve(r);
+    p.catch((e) => this.report(e, `<${record.kind}>`)); // callers that ignore the promise get no unhandled rejection
+    return p;
   }
 
   /** Runs `fn(args, ctx)` only if the policy allows it; returns its (possibly redacted) result. */
@@ -272,6 +360,8 @@ export class Enforcer {
     let cost = 0;
     let outcome: CallOutcome = "allowed";
     let result: unknown;
+    let rawResult: unknown;
+    let outputRedacted = false;
     let callArgs: unknown = args;
     let error: unknown = null;
     const controller = new AbortController();
@@ -324,6 +414,8 @@ export class Enforcer {
       if (!post.allowed) throw violationError(tool, post);
       if (post.decision === "redact") {
         const r = redactSpans(result, post.violations, replacementFor(bundle.meta));
+        rawResult = result;
+        outputRedacted = r.count > 0;
         result = r.value;
         redactions.output = r.count;
         this.notify("onRedaction", { ...hookCall, direction: "output", count: r.count });
@@ -381,6 +473,7 @@ export class Enforcer {
       engineInstance: engine.instanceId,
       args,
       result: error === null ? result : null,
+      ...(outputRedacted && error === null ? { rawResult } : {}),
     };
     try {
       yield this.opts.audit?.record(record);

@@ -10,7 +10,7 @@ export type { BundleIndex, BundleMeta, CompiledBundle } from "../engine/bundle-f
 export type { Decision, EngineState, Violation } from "../engine/decision.js";
 export type { DecisionKind, ViolationAction, ViolationType } from "../engine/abi.js";
 export { Enforcer, syncDepthTracker, violationError } from "./enforcer.js";
-export type { AuditSink, CallOptions, CallOutcome, CallRecord, DepthTracker, EnforcerOptions, Hooks, HookCall, Tool, ToolContext } from "./enforcer.js";
+export type { AuditSink, CallOptions, CallOutcome, CallRecord, ControlRecord, DepthTracker, EnforcerOptions, Hooks, HookCall, KillSwitchRecord, ReloadRecord, Tool, ToolContext } from "./enforcer.js";
 export { MultiTenantEnforcer, defineHost } from "./host.js";
 export type { CreateEnforcerOptions, HostFacilities, PolicySource } from "./host.js";
 export type { WatchOptions } from "./watch.js";

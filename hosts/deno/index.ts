@@ -12,8 +12,10 @@ import { denoIO } from "./io.js";
 export * from "../../core/index.js";
 export * from "../../core/policy-api.js";
 export * from "../../audit/index.js";
-// Trail files through Deno's node:fs compatibility until a native adapter exists.
-export { nodeTrailIO, openNodeTrail as openAuditTrail, verifyNodeTrail as verifyAuditTrail, proveNodeInclusion as proveAuditInclusion, readSignerKeyText } from "../../audit/node-store.js";
+// Trail files through Deno's own file APIs (flock-backed writer lock). nodeTrailIO (node:fs
+// compatibility) stays exported for code that passed it explicitly before.
+export { denoTrailIO, openDenoTrail as openAuditTrail, verifyDenoTrail as verifyAuditTrail, proveDenoInclusion as proveAuditInclusion, readSignerKeyText } from "./trail-io.js";
+export { nodeTrailIO } from "../../audit/node-store.js";
 export { loadEngine, loadEngineSync, engineWasmBytes, ENGINE_DIGEST } from "../../core/embedded.js";
 export const runtime = "deno";
 installNativeSha256();

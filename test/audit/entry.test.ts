@@ -20,10 +20,11 @@ const entryArb: fc.Arbitrary<AuditEntry> = fc.record(
     instance: text,
     outcome,
     policyDigest: hex64,
+    rawResultSha256: hex64,
     redactions: fc.record({ input: fc.nat(), output: fc.nat() }),
     requestSeq: fc.array(fc.nat(), { maxLength: 2 }),
     requests: fc.array(hex64, { maxLength: 3 }),
-    resultSha256: fc.option(hex64),
+    resultSha256: hex64,
     seq: fc.nat(),
     tenant: fc.option(text),
     time: fc.integer({ min: 0, max: 2 ** 45 }),
@@ -37,7 +38,9 @@ const entryArb: fc.Arbitrary<AuditEntry> = fc.record(
 describe("entry serialisation", () => {
   it("the fast writer is exactly RFC 8785 (JCS) for every entry", () => {
     fc.assert(
-      fc.property(entryArb, (e) => {
+      fc.property(entryArb, fc.boolean(), (e0, noResult) => {
+        // No result (an error), then no raw result either.
+        const e = noResult ? (({ rawResultSha256: _, ...rest }) => ({ ...rest, resultSha256: null }))(e0) : e0;
         expect(entryJson(e)).toBe(canonicalize(e));
         expect(entryProblem(JSON.parse(entryJson(e)))).toBeNull();
       }),
@@ -70,7 +73,8 @@ describe("entries written straight from records", () => {
     answers: fc.option(fc.array(fc.uint8Array({ maxLength: 30 }), { maxLength: 2 }), { nil: undefined }),
     requestSeq: fc.option(fc.array(fc.nat(), { maxLength: 2 }), { nil: undefined }),
     engineInstance: fc.option(text, { nil: undefined }),
-  });
+    rawResult: fc.option(fc.anything(), { nil: undefined }),
+  }, { requiredKeys: ["callId", "time", "tool", "tenant", "outcome", "violations", "redactions", "policyDigest", "engineDigest", "durationMs", "error", "requests", "args", "result"] });
 
   it("entryText equals entryJson(entryFromRecord(…)) and always gives a valid entry", () => {
     fc.assert(
@@ -173,14 +177,22 @@ describe("entries from enforcer records", () => {
       audit: { record: (r) => void records.push(r) },
     });
     await e.call("search", { q: "SECRET-QUERY sk-abcdef123" }, () => "SECRET-RESULT");
+    await e.call("leak", {}, () => "SECRET-OUT sk-zzzzzz999");
     await e.call("rm", { path: "SECRET-PATH" }, () => 1).catch(() => {});
     await e.call("boom", { q: "x" }, () => {
       throw new Error("SECRET-MESSAGE");
     }).catch(() => {});
     const entries = records.map((r, i) => entryFromRecord(r, i));
     const all = entries.map(entryJson).join("\n");
-    for (const secret of ["SECRET-QUERY", "sk-abcdef123", "SECRET-RESULT", "SECRET-PATH", "SECRET-MESSAGE"]) expect(all).not.toContain(secret);
-    expect(entries.map((x) => x.outcome)).toEqual(["redacted", "blocked", "error"]);
+    for (const secret of ["SECRET-QUERY", "sk-abcdef123", "SECRET-RESULT", "SECRET-PATH", "SECRET-MESSAGE", "SECRET-OUT", "sk-zzzzzz999"]) expect(all).not.toContain(secret);
+    expect(entries.map((x) => x.outcome)).toEqual(["redacted", "redacted", "blocked", "error"]);
+    // Output redaction: the trail commits to what the tool returned and to what the caller got.
+    const leak = entries.splice(1, 1)[0]!;
+    expect(leak.redactions).toEqual({ input: 0, output: 1 });
+    expect(leak.rawResultSha256).toBe(valueDigest("SECRET-OUT sk-zzzzzz999"));
+    expect(leak.resultSha256).toBe(valueDigest(records[1]!.result));
+    expect(leak.resultSha256).not.toBe(leak.rawResultSha256);
+    expect(entries[0]!.rawResultSha256).toBeUndefined(); // only when the output was redacted
     expect(entries[0]!.violations).toEqual([{ action: "redact", rule: "rules.content_rules.key", type: "content_violation" }]);
     expect(entries[0]!.redactions).toEqual({ input: 1, output: 0 });
     expect(entries[1]!.error).toBe("tool_denied");

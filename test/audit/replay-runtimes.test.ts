@@ -1,4 +1,4 @@
-// A 10,000-call session replayed under Node, Deno and Bun (binaries from the npm packages `deno`
+// A 10,000-call session (with kill-switch toggles and two policy reloads) replayed under Node, Deno and Bun (npm packages `deno`
 // and `bun`): every runtime must prove the replay identical and compute the same answers digest.
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -13,7 +13,7 @@ const run = (cmd: string, args: readonly string[]) => JSON.parse(execFileSync(cm
 let session: Session;
 
 beforeAll(async () => {
-  session = await runSession(10_000, { hints: true });
+  session = await runSession(10_000, { hints: true, controls: true });
 }, 120_000);
 
 describe("audit across runtimes", () => {
@@ -24,9 +24,9 @@ describe("audit across runtimes", () => {
       run(bin("deno"), ["run", "--quiet", "--sloppy-imports", "--allow-read", "--allow-env", script, ...args]),
       run(bin("bun"), [script, ...args]),
     ];
-    expect(results.map((r) => r.runtime)).toEqual(["node", "deno", "bun"]);
+    expect(results.map((r) => [r.runtime, r.io])).toEqual([["node", "node:fs"], ["deno", "deno"], ["bun", "node:fs"]]);
     for (const r of results) {
-      expect(r, r.runtime).toMatchObject({ ok: true, calls: 10_000, divergence: null });
+      expect(r, r.runtime).toMatchObject({ ok: true, calls: session.calls, controls: 6, divergence: null });
       expect(r.answersChecked).toBeGreaterThan(9_000);
     }
     expect(new Set(results.map((r) => r.answersDigest)).size).toBe(1);

@@ -10,7 +10,7 @@ import { type CallRecord, Enforcer } from "../../core/enforcer.js";
 import { createEngineSync } from "../../engine/engine.js";
 import { compilePolicyObject, engineWasmBytes, loadEngineSync } from "../../hosts/node/index.js";
 import { readLinesOf, tempDir, writeLines } from "./helpers.js";
-import { instrumented, POLICY, runSession } from "./session.js";
+import { POLICY, runSession } from "./session.js";
 
 const io = nodeTrailIO;
 

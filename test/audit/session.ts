@@ -30,11 +30,12 @@ export function instrumented() {
   const createEngine = (): Engine => {
     const e = loadEngineSync();
     const instance = `engine-${instances++}`;
+    Object.defineProperty(e, "instanceId", { value: instance }); // control records name it too
     let seq = 0;
     const orig = e.evaluateRaw.bind(e);
     e.evaluateRaw = (req: Uint8Array) => {
       const raw = orig(req);
-      log.push({ key: key(req), seq: seq++, instance, answer: encodeAnswer(raw) });
+      log.push({ key: key(req), seq: ++seq, instance, answer: encodeAnswer(raw) }); // counted from 1, as the engine does
       return raw;
     };
     return e;
@@ -47,7 +48,12 @@ export function instrumented() {
     if (hits.length === 0) return r;
     return { ...r, requestSeq: hits.map((h) => h.seq), engineInstance: hits[0]!.instance, answers: hits.map((h) => h.answer) };
   };
-  return { createEngine, withHints };
+  /** Control records carry the enforcer's own hints: just forget their requests here. */
+  const forget = <C extends { requests: readonly Uint8Array[] }>(c: C): C => {
+    for (const q of c.requests) log.splice(log.findIndex((x) => x.key === key(q)), 1);
+    return c;
+  };
+  return { createEngine, withHints, forget };
 }
 
 export interface Session {
@@ -56,9 +62,22 @@ export interface Session {
   readonly bundle: CompiledBundle;
   readonly bundleFile: string;
   readonly calls: number;
+  /** The policies reloaded mid-session (with `controls`). */
+  readonly reloaded: readonly CompiledBundle[];
+  /** Control entries written (with `controls`). */
+  readonly controls: number;
 }
 
-export async function runSession(n: number, options: { hints?: boolean; key?: Uint8Array; seed?: number } = {}): Promise<Session> {
+/** Policies a `controls` session reloads: stricter, then with other limits. */
+export const POLICY_V2 = { ...POLICY, name: "session-v2", rules: { ...POLICY.rules, denied_tools: [...POLICY.rules.denied_tools, "calc"] } };
+export const POLICY_V3 = { ...POLICY, name: "session-v3", rules: { ...POLICY.rules, rate_limits: { enabled: true, per_tool: { transfer: { max_calls: 1, window_seconds: 5 } }, global_limit: { max_calls: 25, window_seconds: 1 } } } };
+
+/**
+ * A deterministic session. With `controls`, the operator also acts mid-stream: the kill switch is
+ * engaged and released twice, and the policy reloaded twice (once from inside a running call, so
+ * that call finishes on the old engine; once while the kill switch is on, which carries over).
+ */
+export async function runSession(n: number, options: { hints?: boolean; key?: Uint8Array; seed?: number; controls?: boolean } = {}): Promise<Session> {
   const dir = tempDir("ec-session-");
   const path = join(dir, "trail.jsonl");
   const journal = join(dir, "journal.jsonl");
@@ -81,11 +100,41 @@ export async function runSession(n: number, options: { hints?: boolean; key?: Ui
     bundle,
     createEngine: options.hints ? inst.createEngine : loadEngineSync,
     clock: () => now,
-    audit: { record: (r) => trail.record(options.hints ? inst.withHints(r) : r) },
+    audit: { record: (r) => trail.record(options.hints ? inst.withHints(r) : r), control: (c) => trail.control(options.hints ? inst.forget(c) : c) },
   });
+  const reloaded = options.controls ? [compilePolicyObject(POLICY_V2), compilePolicyObject(POLICY_V3)] : [];
+  let controls = 0;
+  let extraCalls = 0;
+  const counted = async (a: () => void | Promise<void>) => {
+    const before = trail.size;
+    await a();
+    controls += trail.size - before;
+  };
+  // Operator actions at fixed points of the session (tenths of n).
+  const act = async (i: number) => {
+    if (!options.controls) return;
+    const tenth = (k: number) => Math.floor((n * k) / 10);
+    if (i === tenth(2)) await counted(() => enforcer.killSwitch(true, "incident 1"));
+    if (i === tenth(2) + 7) await counted(() => enforcer.killSwitch(false, "incident 1 over"));
+    if (i === tenth(4)) {
+      // A reload from inside a running call: that call still ends on the old engine.
+      now += 5000; // clear the rate windows so that this call surely runs
+      extraCalls++;
+      await enforcer.call("read_file", { path: "/reload" }, async () => {
+        await counted(() => enforcer.reload(reloaded[0]!, "policy v2"));
+        return "reloaded";
+      });
+    }
+    if (i === tenth(6)) {
+      await counted(() => enforcer.killSwitch(true));
+      await counted(() => enforcer.reload(reloaded[1]!, "policy v3 while stopped")); // the kill switch carries over
+    }
+    if (i === tenth(6) + 5) await counted(() => enforcer.killSwitch(false));
+  };
   const texts = ["hello", "' OR 1=1 --", "key sk-abcdef123 here", "x".repeat(500), "https://example.com", "plain"];
   for (let i = 0; i < n; i++) {
     now += rand(60);
+    await act(i);
     const kind = rand(10);
     const tool = ["search_web", "transfer", "shell", "file_delete", "read_file", "calc"][rand(6)]!;
     const args = kind < 3 ? { q: texts[rand(texts.length)] } : tool === "transfer" ? { amount: rand(1500) - 100 } : { path: `/data/${i}` };
@@ -104,5 +153,5 @@ export async function runSession(n: number, options: { hints?: boolean; key?: Ui
       .catch(() => {});
   }
   await trail.close();
-  return { path, journal, bundle, bundleFile, calls: n };
+  return { path, journal, bundle, bundleFile, calls: n + extraCalls, reloaded, controls };
 }

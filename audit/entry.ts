@@ -141,7 +141,8 @@ export function jsonView(value: unknown): unknown {
           x = { $getterFailed: true };
         }
         const w = walk(x, depth + 1, true);
-        if (w !== undefined) out[key.startsWith("$") ? `$${key}` : LONE_SURROGATE.test(key) ? `$utf16${JSON.stringify(key)}` : key] = w;
+        // defineProperty, not assignment: an own "__proto__" key must stay a key (JSON.stringify keeps it).
+        if (w !== undefined) Object.defineProperty(out, key.startsWith("$") ? `$${key}` : LONE_SURROGATE.test(key) ? `$utf16${JSON.stringify(key)}` : key, { value: w, enumerable: true, writable: true, configurable: true });
       }
       return out;
     } finally {

@@ -27,7 +27,7 @@ import {
   ToolDeniedError,
   type ViolationDetails,
 } from "./errors.js";
-import { redactSpans, replacementFor } from "./redact-spans.js";
+import { redactSpans, replacementFor, scopeDecision } from "./redact-spans.js";
 
 /** Tracks how deeply enforced calls nest. Hosts with AsyncLocalStorage follow async chains. */
 export interface DepthTracker {
@@ -375,14 +375,14 @@ export class Enforcer {
           throw new HookAbortError({ tool, policy: bundle.meta.policy.name, rule: null, reason: `aborted by a pre-call hook: ${r.abort}`, violations: [] });
         }
       }
-      const pre = engine.preCall({ tool, args, now: started, depth, ...release });
+      const pre = scopeDecision(bundle.meta, tool, engine.preCall({ tool, args, now: started, depth, ...release }));
       keep();
       violations.push(...pre.violations);
       if (pre.violations.length > 0) this.notify("onViolation", { ...hookCall, violations: pre.violations, decision: pre.decision });
       if (!pre.allowed) throw violationError(tool, pre);
       opened = true;
       if (pre.decision === "redact") {
-        const r = redactSpans(args, pre.violations, replacementFor(bundle.meta));
+        const r = redactSpans(args, pre.violations, replacementFor(bundle.meta, { tool }));
         callArgs = r.value;
         redactions.input = r.count;
         this.notify("onRedaction", { ...hookCall, direction: "input", count: r.count });
@@ -406,14 +406,14 @@ export class Enforcer {
       result = yield this.depth.run(depth + 1, () => (sync ? withLimitAfter(() => fn(callArgs as A, ctx), limitS, tool, policyName) : withTimeout(() => fn(callArgs as A, ctx), limitS, controller, tool, policyName)));
 
       stage = "post";
-      const post = engine.postCall({ tool, output: result, now: this.now(), costUsd: cost, ...release });
+      const post = scopeDecision(bundle.meta, tool, engine.postCall({ tool, output: result, now: this.now(), costUsd: cost, ...release }));
       opened = false;
       keep();
       violations.push(...post.violations);
       if (post.violations.length > 0) this.notify("onViolation", { ...hookCall, violations: post.violations, decision: post.decision });
       if (!post.allowed) throw violationError(tool, post);
       if (post.decision === "redact") {
-        const r = redactSpans(result, post.violations, replacementFor(bundle.meta));
+        const r = redactSpans(result, post.violations, replacementFor(bundle.meta, { tool }));
         rawResult = result;
         outputRedacted = r.count > 0;
         result = r.value;

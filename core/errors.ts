@@ -42,6 +42,7 @@ export type ErrorCode =
   | "engine_fault"
   | "pattern_unsupported"
   | "budget_exceeded"
+  | "redaction_stream_overflow"
   | "bad_request";
 
 export class EnforceCoreError extends Error {
@@ -180,4 +181,18 @@ export class HookAbortError extends EnforcementViolation {
  */
 export class InternalEnforcementError extends EnforcementViolation {
   constructor(d: ViolationDetails, options?: { cause?: unknown }) { super("internal_error", d, options); }
+}
+
+/**
+ * A redaction stream cannot emit text safely (core/redact-stream.ts): more text held back than its
+ * buffer allows without enough visible characters to be sure no match is split, or a window with
+ * more findings than the engine reports per call. Fail closed: nothing unredacted is emitted.
+ */
+export class RedactionStreamError extends EnforceCoreError {
+  /** The engine reported more findings than one call carries (the window was too dense). */
+  readonly tooMany: boolean;
+  constructor(message: string, tooMany = false) {
+    super("redaction_stream_overflow", message);
+    this.tooMany = tooMany;
+  }
 }

@@ -15,3 +15,5 @@ export { MultiTenantEnforcer, defineHost } from "./host.js";
 export type { CreateEnforcerOptions, HostFacilities, PolicySource } from "./host.js";
 export type { WatchOptions } from "./watch.js";
 export { createTokenVault, redactSpans, replacementFor, tokenVaultFor, type RedactionOptions, type Replacement, type TokenVault, type TokenVaultOptions } from "./redact-spans.js";
+export { bindStreamEngine, streamHoldBack, type HostRedactStreamOptions, type RedactStreamOptions, type StreamRedactor } from "./redact-stream.js";
+export { piiScopeFor, scopeDecision, toolOverride, type PiiScope } from "./redact-spans.js";

@@ -13,7 +13,8 @@ import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import type { BundleMeta } from "../engine/bundle-format.js";
-import type { Violation } from "../engine/decision.js";
+import type { Decision, Violation } from "../engine/decision.js";
+import type { CustomPii, PiiToolOverride } from "../policies/schema.js";
 import { piiPattern } from "../engine/compiler/pii.js";
 import { secretRule } from "../engine/compiler/secrets.js";
 
@@ -105,20 +106,92 @@ export interface RedactionOptions {
   readonly vault?: TokenVault;
   /** Key for `strategy: hash`: `[HMAC-SHA256:<16 hex>]` instead of a plain SHA-256 prefix. */
   readonly hmacKey?: Uint8Array | string;
+  /** The tool whose `pii_redaction.per_tool` override applies (its strategy). */
+  readonly tool?: string;
+}
+
+/** Whether a tool name matches a `per_tool` key (lower-cased; `*` any run, `?` one character). */
+function toolMatches(key: string, tool: string): boolean {
+  if (!/[*?]/.test(key)) return key === tool;
+  const re = new RegExp(`^${key.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^]*").replace(/\?/g, "[^]")}$`);
+  return re.test(tool);
+}
+
+/** The `per_tool` override of a tool: an exact key first, else the first matching glob in policy order. */
+export function toolOverride(meta: BundleMeta, tool: string): PiiToolOverride | null {
+  const per = meta.policy.rules.pii_redaction.per_tool ?? {};
+  const t = tool.toLowerCase();
+  if (Object.hasOwn(per, t)) return per[t] as PiiToolOverride;
+  for (const [key, o] of Object.entries(per)) if (toolMatches(key, t)) return o;
+  return null;
+}
+
+/** Which PII and secret findings apply to one tool, under the policy's per-tool overrides. */
+export interface PiiScope {
+  /** Whether a `pii` finding (category or secret rule) is redacted for this tool. */
+  applies(v: Violation): boolean;
 }
 
 /**
- * The policy's replacements: PII and secret spans get the `pii_redaction.strategy` output
- * (`<EMAIL>`, fixed masks, `[SHA256:<16 hex>]`, nothing, or a token); content-rule spans get
- * `[REDACTED:<rule>]`.
+ * The scope of `tool`: without an override, every finding the engine reports (the section's
+ * categories, custom types and secret rules). With one: `enabled: false` drops them all; its
+ * `categories` (built-in and custom names) replace the section's categories and custom types; its
+ * `secrets` replace the section's secret settings.
+ */
+export function piiScopeFor(meta: BundleMeta, tool: string): PiiScope {
+  const pii = meta.policy.rules.pii_redaction;
+  const o = toolOverride(meta, tool);
+  const custom = (pii.custom ?? []).map((c) => c.name);
+  const categories = new Set<string>(o?.categories ?? [...pii.categories, ...custom]);
+  const secretsOn = o?.secrets.enabled ?? pii.secrets.enabled;
+  const secretList = o?.secrets.categories ?? pii.secrets.categories;
+  const secrets = secretList === null ? null : new Set(secretList);
+  return {
+    applies(v) {
+      if (v.type !== "pii") return true;
+      if (o && !o.enabled) return false;
+      const n = name(v);
+      if (isSecret(v)) return secretsOn && (secrets === null || secrets.has(n));
+      return categories.has(n);
+    },
+  };
+}
+
+/**
+ * A decision with the findings that do not apply to `tool` removed (per-tool overrides). Only
+ * `redact` findings are removed: a finding in an object key has already made the engine refuse
+ * the call, and stays a block whatever the override says (fail closed).
+ */
+export function scopeDecision(meta: BundleMeta, tool: string, d: Decision): Decision {
+  if (Object.keys(meta.policy.rules.pii_redaction.per_tool ?? {}).length === 0) return d;
+  const scope = piiScopeFor(meta, tool);
+  const violations = d.violations.filter((v) => v.action !== "redact" || v.type !== "pii" || scope.applies(v));
+  if (violations.length === d.violations.length) return d;
+  let decision = d.decision;
+  if (decision === "redact" && !violations.some((v) => v.action === "redact")) decision = violations.length > 0 ? "allow_logged" : "allow";
+  return { ...d, decision, violations };
+}
+
+function customType(meta: BundleMeta, n: string): CustomPii | undefined {
+  return (meta.policy.rules.pii_redaction.custom ?? []).find((c) => c.name === n);
+}
+
+/**
+ * The policy's replacements: PII and secret spans get the strategy output (`<EMAIL>`, fixed
+ * masks, `[SHA256:<16 hex>]`, nothing, or a token); content-rule spans get `[REDACTED:<rule>]`.
+ * Strategy: a custom type's own `strategy`, else the tool's override (options.tool), else
+ * `pii_redaction.strategy`.
  */
 export function replacementFor(meta: BundleMeta, options: RedactionOptions = {}): Replacement {
-  const strategy = meta.policy.rules.pii_redaction.strategy;
+  const toolStrategy = options.tool === undefined ? null : (toolOverride(meta, options.tool)?.strategy ?? null);
+  const sectionStrategy = toolStrategy ?? meta.policy.rules.pii_redaction.strategy;
   const hashKey = options.hmacKey === undefined ? undefined : keyBytes(options.hmacKey);
   return (v, text) => {
     if (v.type !== "pii") return `[REDACTED:${name(v)}]`;
     const n = name(v);
-    const p = v.rule?.startsWith("rules.pii_redaction.secrets.") ? secretRule(n) : piiPattern(n);
+    const c = isSecret(v) ? undefined : customType(meta, n);
+    const p = isSecret(v) ? secretRule(n) : c ? { mask: c.mask ?? "********", placeholder: c.placeholder ?? `<${n.toUpperCase()}>` } : piiPattern(n);
+    const strategy = c?.strategy ?? sectionStrategy;
     if (strategy === "remove") return "";
     if (strategy === "hash") {
       return hashKey ? `[HMAC-SHA256:${bytesToHex(hmac(sha256, hashKey, utf8(text))).slice(0, 16)}]` : `[SHA256:${bytesToHex(sha256(utf8(text))).slice(0, 16)}]`;
@@ -158,7 +231,9 @@ function getAt(root: unknown, path: Path): unknown {
   return cur;
 }
 
-const isSecret = (v: Violation) => v.rule?.startsWith("rules.pii_redaction.secrets.") === true;
+function isSecret(v: Violation): boolean {
+  return v.rule?.startsWith("rules.pii_redaction.secrets.") === true;
+}
 
 interface Span {
   readonly start: number;
@@ -204,15 +279,16 @@ export function redactSpans(root: unknown, violations: readonly Violation[], rep
   for (const { path, spans } of byPath.values()) {
     const text = getAt(value, path);
     if (typeof text !== "string") continue;
-    const cs = clusters(spans);
-    let out = text;
-    // Right to left, so earlier offsets stay valid.
-    for (let i = cs.length - 1; i >= 0; i--) {
-      const c = cs[i] as { start: number; end: number; best: Span };
-      out = out.slice(0, c.start) + replace(c.best.v, text.slice(c.start, c.end)) + out.slice(c.end);
+    // Left to right, so `token` numbers values in order of appearance (and a text redacted in
+    // pieces, redactStream, numbers them exactly as the whole text would).
+    let out = "";
+    let at = 0;
+    for (const c of clusters(spans)) {
+      out += text.slice(at, c.start) + replace(c.best.v, text.slice(c.start, c.end));
+      at = c.end;
       count++;
     }
-    value = replaceAt(value, path, out);
+    value = replaceAt(value, path, out + text.slice(at));
   }
   return { value, count };
 }

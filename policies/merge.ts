@@ -14,6 +14,8 @@
 //   - rules.content_rules.block_patterns → child's then base's, first of each name wins
 //   - rules.rate_limits.per_tool   → per tool key, child's entry replaces base's
 //   - rules.argument_rules         → per tool key, then per argument path, child's constraint replaces base's
+//   - rules.pii_redaction.custom   → child's then base's, first of each name wins
+//   - rules.pii_redaction.per_tool → per tool key, child's override replaces base's
 // Every special case is associative, so a chain a ← b ← c merges the same either way round.
 import type { PolicyDocument, PolicyPatch } from "./schema.js";
 import { isPlainObject } from "./normalize.js";
@@ -64,6 +66,8 @@ const SPECIAL: Readonly<Record<string, Merger>> = {
   "rules.content_rules.block_patterns": byName,
   "rules.rate_limits.per_tool": perKey,
   "rules.argument_rules": perToolPerPath,
+  "rules.pii_redaction.custom": byName,
+  "rules.pii_redaction.per_tool": perKey,
 };
 
 function mergeAt(path: string, base: unknown, child: unknown): unknown {

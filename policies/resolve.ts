@@ -73,6 +73,13 @@ export function applyDefaults(doc: PolicyPatch): Policy {
         ner_fallback_to_regex: pii.ner_fallback_to_regex ?? true,
         normalize: pii.normalize ?? true,
         secrets: { enabled: pii.secrets?.enabled ?? false, categories: pii.secrets?.categories ?? null },
+        custom: pii.custom ?? [],
+        per_tool: Object.fromEntries(
+          Object.entries(pii.per_tool ?? {}).map(([tool, o]) => [
+            tool,
+            { enabled: o.enabled ?? true, categories: o.categories ?? null, strategy: o.strategy ?? null, secrets: { enabled: o.secrets?.enabled ?? null, categories: o.secrets?.categories ?? null } },
+          ]),
+        ),
       },
       resource_limits: {
         max_call_duration_seconds: limits.max_call_duration_seconds ?? null,

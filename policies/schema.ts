@@ -14,6 +14,7 @@ import { GuardProfileSchema, type GuardProfileInput } from "../guard/profile.js"
 import { z } from "zod";
 import { canonicalDomain, checkRegex, checkToolPattern, parseArgPath } from "./fields.js";
 import { SECRET_RULE_NAMES } from "../engine/compiler/secrets.js";
+import { checkCustomPattern, CUSTOM_MAX_LEN, CUSTOM_VALIDATORS } from "../engine/compiler/custom-pii.js";
 
 // ---- Vocabularies -------------------------------------------------------------------------------
 
@@ -125,6 +126,58 @@ const nonNegativeNumber = z.number().min(0);
 
 // ---- Sections of `rules` ------------------------------------------------------------------------
 
+const piiStrategy = z
+  .enum([...PII_STRATEGIES, "regex"], {
+    error: (iss) =>
+      iss.input === "ner"
+        ? "strategy `ner` is not supported: enforcecore has no NER detector; use `placeholder`, `mask`, `hash`, `remove` or `token`"
+        : undefined,
+  })
+  .transform((s): PiiStrategy => (s === "regex" ? "placeholder" : s));
+
+const secretRuleList = z
+  .array(
+    z.string().refine((s) => SECRET_RULE_NAMES.includes(s), {
+      error: (iss) => `unknown secret rule ${JSON.stringify(iss.input)}${didYouMean(String(iss.input), SECRET_RULE_NAMES)}; see docs/REDACTION.md for the list`,
+    }),
+  )
+  .transform(uniq);
+
+/** (ours) A PII type defined in the policy: compiled to an entity rule like the built-in ones. */
+const customPii = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,63}$/, "a custom PII name is lower case: a letter, then letters, digits or `_` (at most 64)")
+      .refine((n) => !(PII_CATEGORIES as readonly string[]).includes(n) && !SECRET_RULE_NAMES.includes(n), { error: (iss) => `${JSON.stringify(iss.input)} is a built-in category or secret rule name; pick another name` })
+      .describe("The category name: findings are `rules.pii_redaction.categories.<name>`, placeholder `<NAME>`."),
+    pattern: z.string().min(1).describe("A regular expression (JS syntax, no anchors, backreferences or lookaround): the value."),
+    validator: z.enum(CUSTOM_VALIDATORS).optional().describe("A checksum the value must pass: luhn, mod97, verhoeff, mod11_2, mod11_10 (over its letters and digits, separators skipped). Default none."),
+    min_len: z.int().min(1).max(CUSTOM_MAX_LEN).optional().describe("Shortest value, in UTF-16 units. Default 1."),
+    max_len: z.int().min(1).max(CUSTOM_MAX_LEN).optional().describe("Longest value, in UTF-16 units (at most 4096). Required when the pattern is unbounded (`+`, `*`)."),
+    context: z.string().min(1).optional().describe("A regular expression that must come right before the value (`employee id:? `); only the value is redacted."),
+    boundary: z.enum(["word", "digit", "none"]).optional().describe("What may not touch the value on either side: an ASCII letter/digit/`_` (word, default), a digit, or nothing is checked (none)."),
+    case_insensitive: z.boolean().optional().describe("Match letters in either case. Default false."),
+    strategy: piiStrategy.optional().describe("This type's replacement strategy. Default: the policy's (or the tool's) strategy."),
+    placeholder: z.string().optional().describe("Placeholder text. Default `<NAME>`."),
+    mask: z.string().optional().describe("Mask text. Default `********`."),
+  })
+  .superRefine((c, ctx) => {
+    const problem = checkCustomPattern(c);
+    if (problem) ctx.addIssue({ code: "custom", path: [problem.field], message: problem.message });
+  });
+
+/** (ours) What applies to one tool (or glob) instead of the section's defaults. */
+const piiToolOverride = z.strictObject({
+  enabled: z.boolean().optional().describe("false: no PII or secret finding is redacted for this tool. Default true (when the section is enabled)."),
+  categories: z.array(z.string().min(1)).transform(uniq).optional().describe("Categories (built-in or custom) for this tool. Default: the section's `categories` and every custom type."),
+  strategy: piiStrategy.optional().describe("Strategy for this tool. Default: the section's."),
+  secrets: z
+    .strictObject({ enabled: z.boolean().optional(), categories: secretRuleList.optional() })
+    .optional()
+    .describe("Secret rules for this tool. Default: the section's."),
+});
+
 const piiRedaction = z.strictObject({
   enabled: z.boolean().optional().describe("Redact PII in tool arguments (and outputs, see redact_output). Default false."),
   categories: z
@@ -136,14 +189,7 @@ const piiRedaction = z.strictObject({
     .transform(uniq)
     .optional()
     .describe(`Categories to redact. Default: ${DEFAULT_PII_CATEGORIES.join(", ")}.`),
-  strategy: z
-    .enum([...PII_STRATEGIES, "regex"], {
-      error: (iss) =>
-        iss.input === "ner"
-          ? "strategy `ner` is not supported: enforcecore has no NER detector; use `placeholder`, `mask`, `hash`, `remove` or `token`"
-          : undefined,
-    })
-    .transform((s): PiiStrategy => (s === "regex" ? "placeholder" : s))
+  strategy: piiStrategy
     .optional()
     .describe("How a match is replaced: placeholder, mask, hash, remove or (ours) token. Default placeholder; `regex` (original) means placeholder."),
   ner_threshold: z.number().min(0).max(1).optional().describe("Accepted for compatibility; unused (no NER). Default 0.8."),
@@ -151,22 +197,26 @@ const piiRedaction = z.strictObject({
   normalize: z
     .boolean()
     .optional()
-    .describe("(ours) Evasion defences before detection: drop zero-width, bidi and soft-hyphen characters, fold full-width and look-alike letters, decode %XX and HTML entities (spans still refer to the original text). Default true."),
+    .describe("(ours) Evasion defences before detection: drop zero-width, bidi, soft-hyphen and combining-mark characters, fold full-width, look-alike and decomposable characters (é, ①, 𝟏) and digits of every script, decode %XX and HTML entities (spans still refer to the original text). Default true."),
   secrets: z
     .strictObject({
       enabled: z.boolean().optional().describe("Also detect and redact secrets (API keys, tokens, private keys, passwords in URLs). Default false."),
-      categories: z
-        .array(
-          z.string().refine((s) => SECRET_RULE_NAMES.includes(s), {
-            error: (iss) => `unknown secret rule ${JSON.stringify(iss.input)}${didYouMean(String(iss.input), SECRET_RULE_NAMES)}; see docs/REDACTION.md for the list`,
-          }),
-        )
-        .transform(uniq)
-        .optional()
-        .describe("(ours) Secret rules to apply (docs/REDACTION.md). Default: all of them."),
+      categories: secretRuleList.optional().describe("(ours) Secret rules to apply (docs/REDACTION.md). Default: all of them."),
     })
     .optional()
     .describe("(ours) Secret detection, in the keywords + regex + entropy style of gitleaks."),
+  custom: z
+    .array(customPii)
+    .superRefine((list, ctx) => {
+      const seen = new Set<string>();
+      list.forEach((c, i) => {
+        if (seen.has(c.name)) ctx.addIssue({ code: "custom", path: [i, "name"], message: `duplicate custom PII name \`${c.name}\`` });
+        seen.add(c.name);
+      });
+    })
+    .optional()
+    .describe("(ours) PII types defined by the policy: pattern, optional checksum validator, lengths, context; see docs/REDACTION.md."),
+  per_tool: toolRecord(piiToolOverride).optional().describe("(ours) Tool (or glob) → which categories, secret rules and strategy apply to it."),
 });
 
 /** ` (did you mean "x"?)` when a known name is within edit distance 2. */
@@ -375,6 +425,17 @@ export interface ContentRule {
   applies_to: ContentTarget;
 }
 
+/** A custom PII type as written (docs/REDACTION.md, "Custom types"). */
+export type CustomPii = z.output<typeof customPii>;
+
+/** A per-tool override of `pii_redaction`, resolved: null = inherit the section's value. */
+export interface PiiToolOverride {
+  enabled: boolean;
+  categories: string[] | null;
+  strategy: PiiStrategy | null;
+  secrets: { enabled: boolean | null; categories: string[] | null };
+}
+
 /** A constraint on one argument; the keys present are the checks applied. */
 export type ArgumentConstraint = z.output<typeof argumentConstraint>;
 
@@ -391,6 +452,10 @@ export interface PolicyRules {
     normalize: boolean;
     /** (ours) Secret detection; `categories` lists the secret rules applied, null = all of them. */
     secrets: { enabled: boolean; categories: string[] | null };
+    /** (ours) PII types defined by the policy (always applied, unless a tool override leaves them out). */
+    custom: CustomPii[];
+    /** (ours) Tool name or glob → override; the first matching key in policy order applies. */
+    per_tool: Record<string, PiiToolOverride>;
   };
   resource_limits: {
     max_call_duration_seconds: number | null;

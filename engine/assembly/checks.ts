@@ -5,6 +5,8 @@
 // assignment keeps only the value, a date of birth drops its context words.
 // Integer arithmetic only; no recursion; every loop is bounded by the span length.
 
+import { keccak256, KECCAK_SCRATCH } from "./keccak";
+
 export const CHECK_NONE: u32 = 0;
 export const CHECK_WORD: u32 = 1; // no letter, digit or '_' right before or after the match
 export const CHECK_LUHN: u32 = 2; // word boundaries + issuer prefix + Luhn checksum over 13-19 digits
@@ -49,7 +51,9 @@ export const CHECK_GITHUB: u32 = 40; // CHECK_TOKEN + the CRC32/base62 checksum 
 export const CHECK_ASSIGN: u32 = 41; // `key = value`: narrowed to the value, then CHECK_TOKEN on it
 export const CHECK_URL_PASSWORD: u32 = 42; // `scheme://user:password@`: narrowed to the password
 export const CHECK_BASIC_AUTH: u32 = 43; // `Basic <base64>` / `"auth": "<base64>"`: the value must decode to `user:password`
-export const CHECK_MAX: u32 = 43;
+export const CHECK_CUSTOM: u32 = 44; // policy-defined PII: boundaries, length bounds, optional checksum (arg: compiler/custom-pii.ts)
+export const CHECK_PHONE: u32 = 45; // no digit right before or after; no letter either where the match starts or ends with a digit
+export const CHECK_MAX: u32 = 45;
 
 // The accepted span, set by checkMatch when it returns true.
 export let cS: i32 = 0;
@@ -110,12 +114,15 @@ function boundedBy(u: usize, n: i32, s: i32, e: i32, word: bool): bool {
   return true;
 }
 
-/** Word boundaries, and no `<sep><digit>` right after: a digit group must not continue. */
+/**
+ * Word boundaries, and no `<sep><digit>` right before or after: a digit group must not continue
+ * (the last 12 digits of a spaced 16-digit card are not an Aadhaar number).
+ */
 function groupBounded(u: usize, n: i32, s: i32, e: i32): bool {
   if (!boundedBy(u, n, s, e, true)) return false;
   if (s > 1) {
     const c = unit(u, s - 1);
-    if ((c == 0x2d || c == 0x2e) && isDigit(unit(u, s - 2))) return false;
+    if ((c == 0x2d || c == 0x2e || c == 0x20) && isDigit(unit(u, s - 2))) return false;
   }
   if (e + 1 < n) {
     const c = unit(u, e);
@@ -1004,8 +1011,30 @@ function btc(u: usize, n: i32, s: i32, e: i32): bool {
   return base58Check(u, s, e);
 }
 
+/**
+ * Ethereum address: 0x + 40 hex digits, word-bounded. Mixed case must carry the EIP-55 checksum
+ * (letter i is upper case iff nibble i of Keccak-256 of the lower-case hex is >= 8); all-lower and
+ * all-upper addresses are valid unchecksummed addresses (EIP-55) and are accepted.
+ */
 function eth(u: usize, n: i32, s: i32, e: i32): bool {
-  return boundedBy(u, n, s, e, true) && e - s == 42;
+  if (!boundedBy(u, n, s, e, true) || e - s != 42) return false;
+  let lower = 0, upper = 0;
+  for (let i = s + 2; i < e; i++) {
+    const c = unit(u, i);
+    if (isLower(c)) lower++;
+    else if (isUpper(c)) upper++;
+    store<u8>(KECCAK_SCRATCH + <usize>(i - s - 2), isUpper(c) ? c + 0x20 : c);
+  }
+  if (lower == 0 || upper == 0) return true;
+  const h = keccak256(KECCAK_SCRATCH, 40);
+  for (let i = 0; i < 40; i++) {
+    const c = unit(u, s + 2 + i);
+    if (!isLower(c) && !isUpper(c)) continue;
+    const b = <u32>load<u8>(h + <usize>(i >> 1));
+    const nibble = (i & 1) == 0 ? b >> 4 : b & 15;
+    if ((nibble >= 8) != isUpper(c)) return false;
+  }
+  return true;
 }
 
 // ---- secrets -----------------------------------------------------------------------------------------
@@ -1199,6 +1228,121 @@ function basicAuth(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
   return true;
 }
 
+// ---- custom PII (policy `pii_redaction.custom`) ---------------------------------------------------------
+
+// Argument (engine/compiler/custom-pii.ts customArg): bits 0-12 min length, 13-25 max length,
+// 26-28 validator (0 none, 1 Luhn, 2 ISO 7064 MOD 97-10, 3 Verhoeff, 4 ISO 7064 MOD 11-2,
+// 5 ISO 7064 MOD 11,10), 29-30 boundary (0 none, 1 word, 2 digit), 31 a context precedes the
+// value (the span keeps only the value, from the head). Digit checksums (Luhn, Verhoeff, MOD 11-2
+// with a final X, MOD 11,10) run over the value's digits, MOD 97-10 over its ASCII letters and
+// digits; every other unit is skipped.
+
+function alnumValue(c: u32): i32 {
+  if (isDigit(c)) return <i32>(c - 0x30);
+  if (isUpper(c)) return <i32>(c - 0x41 + 10);
+  if (isLower(c)) return <i32>(c - 0x61 + 10);
+  return -1;
+}
+
+function customChecksum(algo: u32, u: usize, s: i32, e: i32): bool {
+  if (algo == 0) return true;
+  let count = 0;
+  if (algo == 1 || algo == 3) {
+    // Luhn, Verhoeff: digits only, from the check digit (last) backwards
+    let sum: u32 = 0;
+    let c: u32 = 0;
+    for (let i = e - 1; i >= s; i--) {
+      const v = alnumValue(unit(u, i));
+      if (v < 0 || v > 9) continue; // letters are not part of a digit checksum
+      let d = <u32>v;
+      if (algo == 1) {
+        if ((count & 1) == 1) { d *= 2; if (d > 9) d -= 9; }
+        sum += d;
+      } else {
+        const p = <u32>load<u8>(VP + <usize>((count & 7) * 10) + <usize>d);
+        c = <u32>load<u8>(VD + <usize>(c * 10 + p));
+      }
+      count++;
+    }
+    return count >= 2 && (algo == 1 ? sum % 10 == 0 : c == 0);
+  }
+  if (algo == 2) {
+    // ISO 7064 MOD 97-10: the value (letters A=10 … Z=35) is 1 modulo 97
+    let rem: u32 = 0;
+    for (let i = s; i < e; i++) {
+      const v = alnumValue(unit(u, i));
+      if (v < 0) continue;
+      rem = v > 9 ? (rem * 100 + <u32>v) % 97 : (rem * 10 + <u32>v) % 97;
+      count++;
+    }
+    return count >= 3 && rem == 1;
+  }
+  if (algo == 4) {
+    // ISO 7064 MOD 11-2 (pure): digits, the check character may be X (10); Σ is 1 modulo 11
+    let p: u32 = 0;
+    let last = -1;
+    for (let i = s; i < e; i++) { const v = alnumValue(unit(u, i)); if (v >= 0 && (v <= 9 || (unit(u, i) | 0x20) == 0x78)) last = i; }
+    for (let i = s; i < e; i++) {
+      const c = unit(u, i);
+      let v = alnumValue(c);
+      if (v < 0) continue;
+      if (v > 9) { if (i != last || (c | 0x20) != 0x78) continue; v = 10; } // only a final X counts
+      p = (p * 2 + <u32>v) % 11;
+      count++;
+    }
+    return count >= 2 && p == 1;
+  }
+  if (algo == 5) {
+    // ISO 7064 MOD 11,10 (hybrid): digits, the last is the check digit
+    let product: u32 = 10;
+    let prev: i32 = -1;
+    for (let i = s; i < e; i++) {
+      const v = alnumValue(unit(u, i));
+      if (v < 0 || v > 9) continue;
+      if (prev >= 0) {
+        let sum = (<u32>prev + product) % 10;
+        if (sum == 0) sum = 10;
+        product = (sum * 2) % 11;
+      }
+      prev = v;
+      count++;
+    }
+    const check = 11 - product;
+    return count >= 2 && <u32>prev == (check == 10 ? 0 : check);
+  }
+  return false;
+}
+
+function custom(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
+  const from = (arg & (1 << 31)) != 0 ? cHead : s;
+  if (from < s || from >= e) return false;
+  const len = e - from;
+  if (len < <i32>(arg & 0x1fff) || len > <i32>((arg >> 13) & 0x1fff)) return false;
+  const boundary = (arg >> 29) & 3;
+  if (boundary != 0) {
+    const word = boundary == 1;
+    if (from == s && from > 0) { const c = unit(u, from - 1); if (word ? isWord(c) : isDigit(c)) return false; }
+    if (e < n) { const c = unit(u, e); if (word ? isWord(c) : isDigit(c)) return false; }
+  }
+  if (!customChecksum((arg >> 26) & 7, u, from, e)) return false;
+  cS = from;
+  return true;
+}
+
+/**
+ * North-American phone numbers: no digit right before or after (the original's rule), no ASCII
+ * letter touching a digit at either end, so the digit runs inside hex identifiers (commit hashes,
+ * UUIDs) are not phone numbers (`call(555) 123-4567` still is: the match starts with `(`). The
+ * NANP rule (area code and exchange start with 2-9) is not applied: the original, and its users'
+ * fixtures, treat 555-123-4567 as a phone number.
+ */
+function phone(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!boundedBy(u, n, s, e, false)) return false;
+  if (s > 0 && isDigit(unit(u, s)) && isWord(unit(u, s - 1))) return false;
+  if (e < n && isDigit(unit(u, e - 1)) && isWord(unit(u, e))) return false;
+  return true;
+}
+
 /** Whether the match [s, e) of the units `u` (n of them) passes `check`; the accepted span is (cS, cE). */
 export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
   cS = s;
@@ -1252,5 +1396,7 @@ export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i3
   }
   if (check == CHECK_URL_PASSWORD) return urlPassword(arg, u, n, s, e);
   if (check == CHECK_BASIC_AUTH) return basicAuth(arg, u, n, s, e);
+  if (check == CHECK_CUSTOM) return custom(arg, u, n, s, e);
+  if (check == CHECK_PHONE) return phone(u, n, s, e);
   return false;
 }

@@ -2,6 +2,7 @@
 // engine, because hosts disagree with each other on Unicode case tables (wasm-notes §4).
 import { casemap } from "~lib/util/casemap";
 import { scratchAlloc } from "./memory";
+import { asciiOfCp, ignorableCp } from "./unicode-fold";
 
 // Decoder state: the last decoded code point and how many bytes it used.
 export let dCp: u32 = 0;
@@ -140,10 +141,11 @@ export function toUnits(p: usize, len: usize): bool {
 //
 // Before PII and secret rules look at a text, a normalised copy of its units is made, with the
 // original span of every normalised unit, so matches map back to the exact original text:
-//   - dropped: zero-width, bidi controls, soft hyphen, variation selectors, combining diacritics,
-//     other default-ignorable characters;
+//   - dropped: zero-width, bidi controls, soft hyphen, variation selectors, combining marks of every
+//     block (astral ones and tag characters too), other default-ignorable characters;
 //   - folded: full-width ASCII, Unicode spaces and dashes, Cyrillic and Greek look-alikes of Latin
-//     letters, Arabic-Indic and Devanagari digits;
+//     letters, decimal digits of every script, and every character whose canonical or
+//     compatibility decomposition is one ASCII character plus marks (é, ¹, ①, Ⓐ, ℂ, 𝐀, 𝟏);
 //   - decoded (one level): %XX (UTF-8 sequences of 1-3 bytes) and HTML character references
 //     (`&#64;`, `&#x40;`, and the named ones that spell ASCII punctuation: `&commat;`, `&period;`…).
 // A text that contains none of '%', '&' or a non-ASCII unit is used as is. Otherwise the units are
@@ -189,7 +191,7 @@ function invisible(c: u32): bool {
   if (c < 0xad) return false;
   return c == 0xad || (c >= 0x300 && c <= 0x36f) || c == 0x34f || c == 0x61c || c == 0x115f || c == 0x1160 || c == 0x17b4 || c == 0x17b5
     || (c >= 0x180b && c <= 0x180f) || (c >= 0x200b && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2060 && c <= 0x206f)
-    || c == 0x3164 || (c >= 0xfe00 && c <= 0xfe0f) || c == 0xfeff || c == 0xffa0;
+    || c == 0x3164 || (c >= 0xfe00 && c <= 0xfe0f) || c == 0xfeff || c == 0xffa0 || ignorableCp(c);
 }
 
 /** The ASCII look-alike of a unit, or the unit itself. */
@@ -206,7 +208,8 @@ function fold(c: u32): u32 {
   if (c == 0x131) return 0x69; // ı
   if ((c >= 0x660 && c <= 0x669) || (c >= 0x966 && c <= 0x96f)) return 0x30 + (c & 0xf) - (c >= 0x966 ? 6 : 0);
   if (c >= 0x6f0 && c <= 0x6f9) return 0x30 + c - 0x6f0;
-  return c;
+  const a = asciiOfCp(c); // decompositions to one ASCII character, digits of every script (unicode-fold.ts)
+  return a != 0 ? a : c;
 }
 
 function hexDigit(c: u32): i32 {
@@ -370,6 +373,15 @@ export function normalizeUnits(u: usize, n: i32): bool {
     let len: i32 = 1;
     if (c == 0x25 && percentAt(u, n, i)) { c = decVal; len = decLen; }
     else if (c == 0x26 && entityAt(u, n, i)) { c = decVal; len = decLen; }
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
+      // a surrogate pair: astral marks/tags are dropped, math alphanumerics folded (unicode-fold.ts)
+      const lo = <u32>load<u16>(u + (<usize>(i + 1) << 1));
+      if (lo >= 0xdc00 && lo <= 0xdfff) {
+        const cp = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+        if (ignorableCp(cp)) { c = 0x200b; len = 2; }
+        else { const a = asciiOfCp(cp); if (a != 0) { c = a; len = 2; } }
+      }
+    }
     if (!invisible(c)) {
       if ((i != lastEnd || lastLen != 1) && !addEdit(k, lastEnd, i)) return false;
       store<u16>(u + (<usize>k << 1), fold(c)); // k <= i: never overwrites a unit still to be read

@@ -31,8 +31,7 @@ import { ByteWriter } from "../abi.js";
 import { BUNDLE_FORMAT, BUNDLE_MAGIC, digestOf, type BundleMeta, type CompiledBundle } from "../bundle-format.js";
 import { compilePattern } from "./regex.js";
 import { BUILTIN_CONTENT_RULES } from "./builtin-rules.js";
-import { PII_PATTERNS } from "./pii.js";
-import { SECRET_RULES } from "./secrets.js";
+import { policyEntities } from "./policy-entities.js";
 import { compileHeadSet, headOf, type CompiledHeadSet, type Head } from "./entities-set.js";
 import type { EntityDef } from "./entities.js";
 import type { CompiledDfa } from "./regex.js";
@@ -274,12 +273,7 @@ export function compileBundle(policy: Policy): CompiledBundle {
   const prefilters = addPrefilters(dfas, content);
   // PII categories and secret rules are entity rules: matches are always redacted (never blocked),
   // after exact checks in the engine; the host applies the policy's strategy to each span.
-  const entities: EntityDef[] = [];
-  if (r.pii_redaction.enabled) {
-    entities.push(...PII_PATTERNS.filter((x) => r.pii_redaction.categories.includes(x.category)));
-    const secrets = r.pii_redaction.secrets;
-    if (secrets.enabled) entities.push(...SECRET_RULES.filter((x) => secrets.categories === null || secrets.categories.includes(x.name)));
-  }
+  const entities: EntityDef[] = policyEntities(r); // built-in categories, custom types, secret rules
   const heads: Head[] = [];
   const headKeys: string[] = [];
   const firstEntity = content.length;
@@ -287,7 +281,8 @@ export function compileBundle(policy: Policy): CompiledBundle {
     const ci = e.ci ?? false;
     const head = entityHead(e);
     heads.push(head);
-    headKeys.push(`${e.kind}:${e.name}`);
+    // the head's source too: a custom type's name does not identify its pattern (head-set cache)
+    headKeys.push(`${e.kind}:${e.name}\u0000${e.ci ? "i" : ""}\u0000${e.boundary ?? "word"}\u0000${e.rest ?? e.source}`);
     content.push({
       source: e.source,
       ci,

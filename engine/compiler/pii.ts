@@ -31,9 +31,9 @@ const DEFS: readonly Def[] = [
     description: "e-mail address; word-bounded",
   },
   {
-    category: "phone", region: "US/CA", check: CHECK.digits, maxLen: 24, mask: "***-***-****", boundary: "digit",
+    category: "phone", region: "US/CA", check: CHECK.phone, maxLen: 24, mask: "***-***-****", boundary: "digit",
     source: "(?:\\+?1[-. ]?)?(?:\\([0-9]{3}\\)|[0-9]{3})[-. ]?[0-9]{3}[-. ]?[0-9]{4}",
-    description: "North-American phone number; no digit right before or after",
+    description: "North-American phone number; no digit right before or after, no letter touching its digits",
   },
   {
     category: "ssn", region: "US", check: CHECK.ssn, maxLen: 11, mask: "***-**-****",
@@ -95,7 +95,7 @@ const DEFS: readonly Def[] = [
   {
     category: "eth_address", region: "global", check: CHECK.eth, maxLen: 42, mask: "0x****************************************",
     source: "0x[0-9a-fA-F]{40}",
-    description: "Ethereum address (0x + 40 hex digits; the EIP-55 case checksum is not verified)",
+    description: "Ethereum address (0x + 40 hex digits); mixed case must pass the EIP-55 checksum (Keccak-256)",
   },
   {
     category: "date_of_birth", region: "global", check: CHECK.dob, maxLen: 64, mask: "**/**/****", ci: true,

@@ -8,6 +8,10 @@ export const runtime = "browser";
 import { defineHost } from "../../core/host.js";
 import { loadEngineSync } from "../../core/embedded.js";
 import { compilePolicyObject, compilePolicyText } from "../../core/policy-api.js";
+import { bindStreamEngine } from "../../core/redact-stream.js";
+
+/** Streaming redaction with this runtime's engine (docs/REDACTION.md, "Streaming"). */
+export const { redactStream, redactTransformStream, createStreamRedactor } = bindStreamEngine(loadEngineSync);
 
 /** Enforcers in the browser: policies as bundles, objects or YAML text (no file system). */
 export const { createEnforcer, enforce, multiTenant } = defineHost({

@@ -1,4 +1,6 @@
 /** enforcecore for Bun: Bun implements node:fs and AsyncLocalStorage, so only the runtime tag differs from Node. */
+import { bindStreamEngine } from "../../core/redact-stream.js";
+import { loadEngineSync as loadEngineSyncForStreams } from "../../core/embedded.js";
 import { defineHost } from "../../core/host.js";
 import { installNativeSha256, nodeFacilities, nodeWatcher } from "../../core/node-facilities.js";
 import { compilePolicyFileWith } from "../../core/policy-api.js";
@@ -14,6 +16,8 @@ export { nodeTrailIO, openNodeTrail as openAuditTrail, verifyNodeTrail as verify
 export { loadEngine, loadEngineSync, engineWasmBytes, ENGINE_DIGEST } from "../../core/embedded.js";
 export const runtime = "bun";
 installNativeSha256();
+/** Streaming redaction with this runtime's engine (docs/REDACTION.md, "Streaming"). */
+export const { redactStream, redactTransformStream, createStreamRedactor } = bindStreamEngine(loadEngineSyncForStreams);
 
 export const loadPolicy = (path: string) => loadPolicyFile(path, nodeIO);
 export const compilePolicyFile = (path: string) => compilePolicyFileWith(path, nodeIO);

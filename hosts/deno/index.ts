@@ -1,4 +1,5 @@
 /** enforcecore for Deno: the shared API plus policy files read and watched with Deno's APIs. */
+import { bindStreamEngine } from "../../core/redact-stream.js";
 import { asyncDepthTracker } from "../../core/async-depth.js";
 import { installNativeSha256 } from "../../core/node-facilities.js";
 import type { Enforcer } from "../../core/enforcer.js";
@@ -19,6 +20,8 @@ export { nodeTrailIO } from "../../audit/node-store.js";
 export { loadEngine, loadEngineSync, engineWasmBytes, ENGINE_DIGEST } from "../../core/embedded.js";
 export const runtime = "deno";
 installNativeSha256();
+/** Streaming redaction with this runtime's engine (docs/REDACTION.md, "Streaming"). */
+export const { redactStream, redactTransformStream, createStreamRedactor } = bindStreamEngine(loadEngineSync);
 
 declare const Deno: {
   watchFs(paths: string[]): AsyncIterable<unknown> & { close(): void };

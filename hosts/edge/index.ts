@@ -9,6 +9,7 @@ import { ENGINE_DIGEST } from "../../build/generated/engine-digest.js";
 import { createEngine, createEngineSync, type Engine } from "../../engine/engine.js";
 import { openBundle, type CompiledBundle } from "../../engine/bundle-format.js";
 import { defineHost } from "../../core/host.js";
+import { bindStreamEngine } from "../../core/redact-stream.js";
 
 export * from "../../core/index.js";
 export { ENGINE_DIGEST };
@@ -40,3 +41,6 @@ export function createEdgeEngineSync(bundle: Uint8Array | ArrayBuffer | Compiled
 export const { createEnforcer, enforce, multiTenant } = defineHost({
   createEngine: () => createEngineSync(engineModule, { digest: ENGINE_DIGEST }),
 });
+
+/** Streaming redaction (docs/REDACTION.md, "Streaming"); the bundle comes precompiled, like the enforcer's. */
+export const { redactStream, redactTransformStream, createStreamRedactor } = bindStreamEngine(() => createEngineSync(engineModule, { digest: ENGINE_DIGEST }));

@@ -1,4 +1,6 @@
 /** enforcecore for Node.js: the shared API plus policy files read and watched with node:fs. */
+import { bindStreamEngine } from "../../core/redact-stream.js";
+import { loadEngineSync as loadEngineSyncForStreams } from "../../core/embedded.js";
 import { defineHost } from "../../core/host.js";
 import { check as checkGuard } from "../../guard/index.js";
 import { installNativeSha256, nodeFacilities, nodeWatcher } from "../../core/node-facilities.js";
@@ -17,6 +19,8 @@ export { commandTool, type CommandResult } from "./command-tool.js";
 export { loadEngine, loadEngineSync, engineWasmBytes, ENGINE_DIGEST } from "../../core/embedded.js";
 export const runtime = "node";
 installNativeSha256();
+/** Streaming redaction with this runtime's engine (docs/REDACTION.md, "Streaming"). */
+export const { redactStream, redactTransformStream, createStreamRedactor } = bindStreamEngine(loadEngineSyncForStreams);
 
 export const loadPolicy = (path: string) => loadPolicyFile(path, nodeIO);
 export const compilePolicyFile = (path: string) => compilePolicyFileWith(path, nodeIO);

@@ -12,7 +12,7 @@ describe("examples", () => {
   const files = readdirSync(dir).filter((f) => f.endsWith(".yaml"));
 
   it("has the expected files", () => {
-    expect(files.sort()).toEqual(["child_extends.yaml", "default.yaml", "hundred_rules.yaml", "permissive.yaml", "pii_demo.yaml", "strict.yaml"]);
+    expect(files.sort()).toEqual(["child_extends.yaml", "default.yaml", "hundred_rules.yaml", "permissive.yaml", "pii_custom.yaml", "pii_demo.yaml", "strict.yaml"]);
   });
 
   it.each(files)("%s loads without warnings", (file) => {
@@ -82,5 +82,15 @@ describe("examples", () => {
       "sql_injection",
       "code_execution",
     ]);
+  });
+
+  it("pii_custom: custom types and per-tool overrides", () => {
+    const { policy } = load("pii_custom.yaml");
+    expect(policy.rules.pii_redaction.custom.map((c) => c.name)).toEqual(["employee_id", "orcid", "member_number"]);
+    expect(policy.rules.pii_redaction.per_tool).toEqual({
+      send_email: { enabled: true, categories: ["phone", "iban", "employee_id", "member_number"], strategy: "mask", secrets: { enabled: null, categories: null } },
+      "log_*": { enabled: true, categories: null, strategy: "token", secrets: { enabled: null, categories: null } },
+      calculator: { enabled: false, categories: null, strategy: null, secrets: { enabled: null, categories: null } },
+    });
   });
 });

@@ -101,6 +101,8 @@ describe("original fixtures", () => {
       ner_fallback_to_regex: true,
       normalize: true,
       secrets: { enabled: false, categories: null },
+      custom: [],
+      per_tool: {},
     });
     expect(load("pii_mask.yaml").policy.rules.pii_redaction).toMatchObject({ categories: ["email", "phone"], strategy: "mask" });
   });

@@ -66,4 +66,11 @@ for (const strategy of ["placeholder", "mask", "hash", "token", "remove"]) {
     const out = api.redactSpans({ text }, d.violations, replace);
     console.log(`${show(text)} -> ${show(out.value.text)} ${out.count} ${d.violations.map((v) => `${v.rule}@${v.span?.start}-${v.span?.end}`).join(",")}`);
   }
+  // Streaming (each host's own redactStream export): all texts as one stream, in 7-unit chunks.
+  const all = texts.join("\n");
+  const r = api.createStreamRedactor({ bundle, replacement: api.replacementFor(bundle.meta, strategy === "token" ? { vault: api.createTokenVault() } : strategy === "hash" ? { hmacKey: "corpus-key" } : {}), scanEvery: 64 });
+  let streamed = "";
+  for (let i = 0; i < all.length; i += 7) streamed += r.push(all.slice(i, i + 7));
+  streamed += r.flush();
+  console.log(`stream ${strategy} ${show(streamed)}`);
 }

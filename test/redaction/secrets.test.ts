@@ -115,6 +115,12 @@ describe("exact checks on secrets", () => {
     }
     // GitHub's documentation example does not carry a valid checksum
     expect(detect(e, "gho_16C7e42F292c6912E7710c838347Ae178B4a")).toEqual([]);
+    // The same body with the checksum in the other base62 alphabet (`0-9a-zA-Z`, as in the base62
+    // npm package that secretlint's issue #202 tried: its example body encodes to "0lSAKp" there
+    // and to "0LsakP" in GitHub's) is rejected: only GitHub's alphabet passes.
+    const body = "qkJaB6MffYVzZXWqmcoF49yrUxP3wf";
+    expect(detect(e, `t=ghp_${body}0lSAKp `)).toEqual([]);
+    expect(detect(e, `t=ghp_${body}0LsakP `).map((f) => f.text)).toEqual([`ghp_${body}0LsakP`]);
     expect(crc32("The quick brown fox jumps over the lazy dog")).toBe(0x414fa339);
   });
 

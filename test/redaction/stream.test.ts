@@ -1,0 +1,200 @@
+// Streaming redaction (core/redact-stream.ts): for any chunking of any text, the concatenated
+// output equals redacting the whole text at once. Property-tested with texts full of PII, secrets
+// and evasion sequences, cut at random places (1-unit chunks, inside surrogate pairs, inside
+// zero-width runs, `%40`, `&#64;`, combining marks).
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { compilePolicyObject, createTokenVault, redactSpans, replacementFor, loadEngineSync, redactStream, redactTransformStream, createStreamRedactor, type CompiledBundle, type Replacement } from "../../hosts/node/index.js";
+import { RedactionStreamError } from "../../core/errors.js";
+import { streamHoldBack } from "../../core/redact-stream.js";
+import { githubStyleToken, prng } from "./helpers.js";
+
+const PII = ["email", "phone", "ssn", "credit_card", "ip_address", "iban", "eth_address", "date_of_birth", "us_zip4", "phone_intl", "uk_postcode", "mac_address"];
+const SECRETS = ["aws_access_key", "github_pat", "stripe_secret_key", "generic_api_key", "url_password", "slack_bot_token"];
+const bundleOf = (strategy: string, extra: Record<string, unknown> = {}): CompiledBundle =>
+  compilePolicyObject({ name: `stream-${strategy}`, rules: { pii_redaction: { enabled: true, categories: PII, strategy, secrets: { enabled: true, categories: SECRETS }, ...extra } } });
+const BUNDLES = { placeholder: bundleOf("placeholder"), token: bundleOf("token"), mask: bundleOf("mask") };
+
+const oneShotEngine = loadEngineSync();
+/** The reference: the whole text scanned in one engine call and redacted once. */
+function whole(bundle: CompiledBundle, text: string, replace: Replacement): string {
+  oneShotEngine.loadPolicy(bundle);
+  const d = oneShotEngine.postCall({ tool: "redact", output: text, now: 0 });
+  return redactSpans(text, d.violations, replace).value as string;
+}
+
+function streamed(bundle: CompiledBundle, chunks: readonly string[], replace: Replacement, scanEvery?: number): string {
+  const r = createStreamRedactor({ bundle, replacement: replace, ...(scanEvery === undefined ? {} : { scanEvery }) });
+  let out = "";
+  for (const c of chunks) out += r.push(c);
+  return out + r.flush();
+}
+
+// Values (valid, so they are redacted) and disguises (evasion defences the engine undoes).
+const VALUES = [
+  "john.doe@example.com", "(555) 123-4567", "123-45-6789", "4111 1111 1111 1111", "10.0.0.1", "DE89 3704 0044 0532 0130 00",
+  "0x52908400098527886E0F7030069857D2E4169EE7", "date of birth: 1990-01-31", "Springfield, IL 62704-1234", "+44 20 7946 0958", "SW1A 1AA",
+  "00:1A:2B:3C:4D:5E", "AKIAIOSFODNN7EXAMPLE", "sk_live_4eC39HqLyjWDarjtT1zdp7dc", "api_key = \"q8Zr2LmX0pV7sTbN4wEy\"",
+  "postgres://app:Tr0ub4dor3@db:5432/prod", "xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", githubStyleToken("ghp_", prng(1)),
+];
+const DISGUISES: ((v: string) => string)[] = [
+  (v) => v,
+  (v) => v.replace(/(.)(.)(.)/, "$1\u200B$2\u200C\u200D$3"),
+  (v) => v.replace(/@/g, "%40"),
+  (v) => v.replace(/@/g, "&#64;"),
+  (v) => v.replace(/[0-9]/g, (d) => String.fromCharCode(0xff10 + Number(d))),
+  (v) => [...v].join("\u0301"),
+  (v) => v.replace(/[0-9]/, (d) => String.fromCodePoint(0x1d7ce + Number(d))),
+  (v) => `\u202E${v}\u202C`,
+  // glued to word characters and digits: boundary checks must see the same neighbours in a stream
+  (v) => `x${v}`,
+  (v) => `9${v}`,
+  (v) => `${v}b`,
+  (v) => `_\u200B${v}`,
+];
+const FILLER = ["see", "note:", "é", "🎉", "mail", "then", "100%", "R&D", "x", "—", "\n", "  ", "1234", "v1.2.3", "😀😀", "a\u0308", "\uFEFF"];
+
+const piece = fc.oneof(
+  { weight: 3, arbitrary: fc.tuple(fc.constantFrom(...VALUES), fc.integer({ min: 0, max: DISGUISES.length - 1 })).map(([v, d]) => (DISGUISES[d] as (v: string) => string)(v)) },
+  { weight: 4, arbitrary: fc.constantFrom(...FILLER) },
+  { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 6 }) },
+);
+const textOf = (minLength: number, maxLength: number) =>
+  fc.array(piece, { minLength, maxLength }).chain((pieces) => fc.array(fc.constantFrom(" ", "", ", ", "\t"), { minLength: pieces.length, maxLength: pieces.length }).map((seps) => pieces.map((p, i) => p + seps[i]).join("")));
+// Long enough (about 400-2,000 units) to cross the hold-back (428 units here) several times.
+const text = textOf(40, 160);
+
+/** Random cut points (UTF-16 offsets, so surrogate pairs and escape sequences get split too). */
+function chunkify(t: string, cuts: readonly number[]): string[] {
+  const at = [...new Set(cuts.map((c) => c % (t.length + 1)))].sort((a, b) => a - b);
+  const out: string[] = [];
+  let prev = 0;
+  for (const c of at) {
+    out.push(t.slice(prev, c));
+    prev = c;
+  }
+  out.push(t.slice(prev));
+  return out;
+}
+
+describe("redactStream: concat(redactStream(chunks)) === redact(concat(chunks))", () => {
+  it("property: random texts with PII, secrets and evasions; random chunkings; small scan batches", () => {
+    fc.assert(
+      fc.property(text, fc.array(fc.nat(), { maxLength: 80 }), fc.constantFrom("placeholder", "token", "mask"), fc.constantFrom(1, 7, 64, undefined), (t, cuts, strategy, scanEvery) => {
+        const bundle = BUNDLES[strategy as keyof typeof BUNDLES];
+        const rep = () => replacementFor(bundle.meta, { vault: createTokenVault() });
+        const expected = whole(bundle, t, rep());
+        const got = streamed(bundle, chunkify(t, cuts), rep(), scanEvery);
+        if (got !== expected) throw new Error(`mismatch\n text ${JSON.stringify(t)}\n cuts ${JSON.stringify(cuts)}\n want ${JSON.stringify(expected)}\n got  ${JSON.stringify(got)}`);
+        return true;
+      }),
+      { numRuns: 400, seed: 20261125 },
+    );
+  });
+
+  it("property: one-unit chunks, a scan and a cut after every unit (every position is a cut once)", () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        const bundle = BUNDLES.placeholder;
+        const rep = replacementFor(bundle.meta);
+        const got = streamed(bundle, [...t.split("")], rep, 1);
+        const want = whole(bundle, t, rep);
+        if (got !== want) throw new Error(`mismatch\n text ${JSON.stringify(t)}\n want ${JSON.stringify(want)}\n got  ${JSON.stringify(got)}`);
+        return true;
+      }),
+      { numRuns: 25, seed: 7 },
+    );
+  });
+
+  it("long texts across many windows, default batching (hold-back and batch sizes as in production), and as one chunk", () => {
+    const bundle = BUNDLES.token;
+    const r = (() => { let a = 0x2545f491; return () => { a ^= a << 13; a >>>= 0; a ^= a >>> 17; a ^= a << 5; a >>>= 0; return a; }; })();
+    const parts: string[] = [];
+    for (let i = 0; i < 3000; i++) parts.push(i % 5 === 0 ? (DISGUISES[r() % DISGUISES.length] as (v: string) => string)(VALUES[r() % VALUES.length] as string) : (FILLER[r() % FILLER.length] as string));
+    const t = parts.join(" ");
+    const expected = whole(bundle, t, replacementFor(bundle.meta, { vault: createTokenVault() }));
+    for (const size of [1, 3, 17, 256, 4096, t.length]) {
+      const chunks: string[] = [];
+      for (let i = 0; i < t.length; i += size) chunks.push(t.slice(i, i + size));
+      expect(streamed(bundle, chunks, replacementFor(bundle.meta, { vault: createTokenVault() })), `chunk size ${size}`).toBe(expected);
+    }
+    expect(expected).not.toContain("john.doe@example.com");
+  });
+
+  it("async iterables and web TransformStreams give the same output", async () => {
+    const bundle = BUNDLES.placeholder;
+    const t = `mail john.doe@example.com or ${"x ".repeat(900)} call (555) 123-4567, key AKIAIOSFODNN7EXAMPLE`;
+    const expected = whole(bundle, t, replacementFor(bundle.meta));
+    async function* gen() { for (let i = 0; i < t.length; i += 13) yield t.slice(i, i + 13); }
+    let a = "";
+    for await (const piece of redactStream(gen(), { bundle })) a += piece;
+    expect(a).toBe(expected);
+    const rs = new ReadableStream<string>({ start(c) { for (let i = 0; i < t.length; i += 29) c.enqueue(t.slice(i, i + 29)); c.close(); } });
+    let b = "";
+    const reader = rs.pipeThrough(redactTransformStream({ bundle })).getReader();
+    for (;;) { const { done, value } = await reader.read(); if (done) break; b += value; }
+    expect(b).toBe(expected);
+  });
+
+  it("memory stays bounded: pending text never exceeds H + batch + one chunk on a long stream", () => {
+    const bundle = BUNDLES.placeholder;
+    const H = streamHoldBack(bundle);
+    const r = createStreamRedactor({ bundle });
+    const line = "contact john.doe@example.com or 123-45-6789 about the order; nothing else here. ";
+    let maxPending = 0;
+    let out = 0;
+    for (let i = 0; i < 20_000; i++) {
+      out += r.push(line).length;
+      maxPending = Math.max(maxPending, r.pending);
+    }
+    out += r.flush().length;
+    expect(out).toBeGreaterThan(0);
+    expect(maxPending).toBeLessThanOrEqual(H + Math.max(1024, H) + line.length);
+    expect(r.holdBack).toBe(H);
+  });
+
+  it("memory stays bounded with `remove` (empty output) and with large chunks: context + pending only", () => {
+    const bundle = compilePolicyObject({ name: "p", rules: { pii_redaction: { enabled: true, strategy: "remove" } } });
+    const H = streamHoldBack(bundle);
+    const all = "john.doe@example.com ".repeat(50_000); // 1 MB of addresses
+    for (const size of [7, 4096, 100_000]) {
+      const r = createStreamRedactor({ bundle });
+      let maxBuffered = 0;
+      let out = "";
+      for (let i = 0; i < all.length; i += size) {
+        out += r.push(all.slice(i, i + size));
+        maxBuffered = Math.max(maxBuffered, r.buffered);
+      }
+      out += r.flush();
+      expect(out.replace(/ /g, "")).toBe("");
+      // context (K = H, plus at most one unit sequence) + pending (H + batch) + one chunk
+      expect(maxBuffered, `chunk ${size}`).toBeLessThanOrEqual(2 * H + Math.max(1024, H) + size + 64);
+    }
+  });
+
+  it("a flood of invisible characters without visible text fails closed past maxBuffer, or cuts with onOverflow: flush", () => {
+    const bundle = BUNDLES.placeholder;
+    const H = streamHoldBack(bundle);
+    const r = createStreamRedactor({ bundle, maxBuffer: 4 * H });
+    expect(() => { for (let i = 0; i < 10 * H; i++) r.push("\u200B"); }).toThrow(RedactionStreamError);
+    const f = createStreamRedactor({ bundle, maxBuffer: 4 * H, onOverflow: "flush" });
+    let out = "";
+    for (let i = 0; i < 10 * H; i++) out += f.push("\u200B");
+    out += f.flush();
+    expect(out).toBe("\u200B".repeat(10 * H));
+  });
+
+  it("per-tool overrides apply to streams of that tool", () => {
+    const bundle = compilePolicyObject({ name: "p", rules: { pii_redaction: { enabled: true, categories: ["email", "ssn"], per_tool: { chat: { categories: ["ssn"], strategy: "mask" } } } } });
+    const r = createStreamRedactor({ bundle, tool: "chat" });
+    expect(r.push("a@b.io 123-45-6789 ") + r.flush()).toBe("a@b.io ***-**-**** ");
+    const s = createStreamRedactor({ bundle, tool: "other" });
+    expect(s.push("a@b.io 123-45-6789 ") + s.flush()).toBe("<EMAIL> <SSN> ");
+  });
+
+  it("the hold-back is the longest enabled rule (capped) plus a margin", () => {
+    expect(streamHoldBack(compilePolicyObject({ name: "p", rules: { pii_redaction: { enabled: true, categories: ["ssn"] } } }))).toBe(11 + 8);
+    expect(streamHoldBack(compilePolicyObject({ name: "p", rules: { pii_redaction: { enabled: true, categories: PII } } }))).toBe(320 + 8); // email
+    expect(streamHoldBack(compilePolicyObject({ name: "p", rules: { pii_redaction: { enabled: true, secrets: { enabled: true } } } }))).toBe(16_384 + 8); // PEM keys capped
+  });
+});

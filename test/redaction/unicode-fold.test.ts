@@ -1,0 +1,103 @@
+// Unicode normalisation as an evasion defence (engine/assembly/unicode-fold.ts, hooked into
+// text.ts normalizeUnits): composed vs decomposed forms, marks outside U+0300-U+036F, compatibility
+// forms (NFKC), digits of other scripts, astral math alphanumerics and tag characters. Each evasion
+// is shown to hide the value with `normalize: false` and to be found, with its span mapped back to
+// the original text, with the defences on.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+// @ts-expect-error: plain ESM script without types
+import { unicodeFoldTables } from "../../scripts/gen-unicode-fold.mjs";
+import { readFileSync } from "node:fs";
+import { detect, engineWith } from "./helpers.js";
+
+const CATS = ["email", "phone", "ssn", "credit_card", "ip_address"];
+const on = () => engineWith({ categories: CATS, secrets: { enabled: true, categories: ["aws_access_key", "stripe_secret_key"] } });
+const off = () => engineWith({ categories: CATS, normalize: false, secrets: { enabled: true, categories: ["aws_access_key", "stripe_secret_key"] } });
+
+function expectEvasion(value: string, rule: string) {
+  const text = `see ${value} now`;
+  expect(detect(off(), text).filter((f) => f.rule === rule && f.start === 4 && f.end === 4 + value.length), `hidden without normalisation: ${JSON.stringify(value)}`).toEqual([]);
+  expect(detect(on(), text).map((f) => [f.rule, f.start, f.end]), JSON.stringify(text)).toEqual([[rule, 4, 4 + value.length]]);
+}
+
+const nfd = (s: string) => s.normalize("NFD");
+/** `mark` after every character but the last (a finding ends at its last visible unit, docs/REDACTION.md). */
+const marks = (s: string, mark: string) => [...s].join(mark);
+const mapDigits = (s: string, zero: number) => s.replace(/[0-9]/g, (d) => String.fromCodePoint(zero + Number(d)));
+
+describe("Unicode normalisation (evasion defences)", () => {
+  it("composed and decomposed forms normalise alike (NFC é and NFD e + U+0301 both fold to e)", () => {
+    const composed = "jos\u00E9@\u00E9xample.com";
+    expectEvasion(composed, "email");
+    expectEvasion(nfd(composed), "email");
+    expect(nfd(composed)).not.toBe(composed);
+    expectEvasion("\u00C5KIAIOSFODNN7EXAMPLE", "aws_access_key"); // Å (A + ring, precomposed)
+    expectEvasion(nfd("\u00C5KIAIOSFODNN7EXAMPLE"), "aws_access_key");
+  });
+
+  it("digits and letters followed by combining marks of any block, not only U+0300-U+036F", () => {
+    expectEvasion(marks("123-45-6789", "\u20E3"), "ssn"); // combining enclosing keycap (U+20D0 block)
+    expectEvasion(marks("4111 1111 1111 1111", "\u1AB0"), "credit_card"); // diacritical marks extended
+    expectEvasion(marks("10.0.0.1", "\u1DC0"), "ip_address"); // supplement
+    expectEvasion(marks("555-123-4567", "\uFE20"), "phone"); // half marks
+    expectEvasion(marks("john@example.com", "\u0489"), "email"); // Cyrillic enclosing mark
+  });
+
+  it("compatibility forms (NFKC): superscripts, circled and parenthesised-free enclosed forms, letterlike, Roman numerals", () => {
+    expectEvasion("\u00B9\u00B2\u00B3-\u2074\u2075-\u2076\u2077\u2078\u2079", "ssn"); // ¹²³-⁴⁵-⁶⁷⁸⁹
+    expectEvasion("\u2081\u2080.\u2080.\u2080.\u2081", "ip_address"); // subscripts ₁₀.₀.₀.₁
+    expectEvasion("\u24D9\u24DE\u24D7\u24DD@example.com", "email"); // ⓙⓞⓗⓝ
+    expectEvasion("\u2460\u2461\u2462-\u2463\u2464-\u2465\u2466\u2467\u2468", "ssn"); // ①②③-④⑤-⑥⑦⑧⑨
+    expectEvasion("AK\u2160AIOSFODNN7EXAMPLE", "aws_access_key"); // Roman numeral one as I
+    expectEvasion("john@\u212Fxample.com", "email"); // ℯ script small e
+  });
+
+  it("decimal digits of other scripts (Bengali, Thai, Khmer, Mongolian, …)", () => {
+    expectEvasion(mapDigits("123-45-6789", 0x9e6), "ssn"); // Bengali
+    expectEvasion(mapDigits("(555) 123-4567", 0xe50), "phone"); // Thai
+    expectEvasion(mapDigits("4111 1111 1111 1111", 0x17e0), "credit_card"); // Khmer
+    expectEvasion(mapDigits("10.0.0.1", 0x1810), "ip_address"); // Mongolian
+  });
+
+  it("astral characters: math alphanumerics fold, tag characters and astral marks are dropped", () => {
+    const bold = (s: string) => [...s].map((c) => (/[A-Z]/.test(c) ? String.fromCodePoint(0x1d400 + c.charCodeAt(0) - 65) : /[0-9]/.test(c) ? String.fromCodePoint(0x1d7ce + Number(c)) : c)).join("");
+    expectEvasion(bold("AKIAIOSFODNN7EXAMPLE"), "aws_access_key");
+    expectEvasion(bold("123-45-6789"), "ssn");
+    expectEvasion(marks("123-45-6789", "\u{E0041}"), "ssn"); // tag character A
+    expectEvasion(marks("123-45-6789", "\u{1D167}"), "ssn"); // musical combining mark (astral Mn)
+  });
+
+  it("redaction replaces exactly the disguised original", async () => {
+    const { createEnforcer } = await import("../../hosts/node/index.js");
+    const e = createEnforcer({ policy: { name: "p", rules: { pii_redaction: { enabled: true, categories: CATS } } } });
+    let seen: unknown;
+    await e.call("t", { text: "x \u2460\u2461\u2462-\u2463\u2464-\u2465\u2466\u2467\u2468 \u{1D400} y" }, (a) => { seen = a; });
+    expect((seen as { text: string }).text).toBe("x <SSN> \u{1D400} y");
+  });
+
+  it("property: NFC, NFD, NFKC and NFKD forms of a text with accents give the same findings, mapped to each form's own offsets", () => {
+    const accents = ["\u00E9", "\u00F1", "\u00FC", "\u00C5", "\u1E9B\u0323", "\uFB01"];
+    const values = ["jos\u00E9.m\u00FCller@example.com", "123-45-6789", "AKIAIOSFODNN7EXAMPLE", "4111 1111 1111 1111"];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...accents, " ", "a", "."), { maxLength: 6 }), fc.constantFrom(...values), fc.array(fc.constantFrom(...accents, " ", "b"), { maxLength: 6 }), (pre, value, post) => {
+        const base = `${pre.join("")} ${value} ${post.join("")}`;
+        const forms = (["NFC", "NFD", "NFKC", "NFKD"] as const).map((f) => base.normalize(f));
+        const results = forms.map((t) => detect(on(), t).map((f) => [f.rule, f.text.normalize("NFKC")]));
+        return results.every((r) => JSON.stringify(r) === JSON.stringify(results[0])) && (results[0] as unknown[]).length >= 1;
+      }),
+      { numRuns: 200, seed: 5 },
+    );
+  });
+
+  it("the committed tables are what this runtime's Unicode data gives (scripts/gen-unicode-fold.mjs)", () => {
+    const t = unicodeFoldTables() as { compat: [number, number][]; digits: [number, number][]; ignore: [number, number][]; unicode: string };
+    const src = readFileSync(new URL("../../engine/assembly/unicode-fold.ts", import.meta.url), "utf8");
+    const header = /Unicode ([0-9.]+)\)/.exec(src)?.[1];
+    const count = (name: string) => Number(new RegExp(`const ${name}_N: i32 = ([0-9]+);`).exec(src)?.[1]);
+    if (header !== t.unicode) return; // another Unicode version: the engine keeps its committed tables
+    expect([count("COMPAT"), count("DIGITS"), count("IGNORE")]).toEqual([t.compat.length, t.digits.length, t.ignore.length]);
+    const words = (src.match(/0x[0-9a-f]{8}/g) ?? []).map((h) => Number.parseInt(h, 16));
+    expect(words.slice(0, t.compat.length)).toEqual(t.compat.map(([cp, a]) => ((cp << 8) | a) >>> 0));
+    expect(words.slice(t.compat.length)).toEqual([...t.digits.flat(), ...t.ignore.flat()]);
+  });
+});

@@ -28,6 +28,7 @@ import {
   type ViolationDetails,
 } from "./errors.js";
 import { redactSpans, replacementFor, scopeDecision } from "./redact-spans.js";
+import { resolveToJSON } from "./to-json.js";
 
 /** Tracks how deeply enforced calls nest. Hosts with AsyncLocalStorage follow async chains. */
 export interface DepthTracker {
@@ -375,14 +376,16 @@ export class Enforcer {
           throw new HookAbortError({ tool, policy: bundle.meta.policy.name, rule: null, reason: `aborted by a pre-call hook: ${r.abort}`, violations: [] });
         }
       }
-      const pre = scopeDecision(bundle.meta, tool, engine.preCall({ tool, args, now: started, depth, ...release }));
+      // What the engine checks is what the tool (and a model) will see: toJSON() views resolved once.
+      callArgs = resolveToJSON(args);
+      const pre = scopeDecision(bundle.meta, tool, engine.preCall({ tool, args: callArgs, now: started, depth, ...release }));
       keep();
       violations.push(...pre.violations);
       if (pre.violations.length > 0) this.notify("onViolation", { ...hookCall, violations: pre.violations, decision: pre.decision });
       if (!pre.allowed) throw violationError(tool, pre);
       opened = true;
       if (pre.decision === "redact") {
-        const r = redactSpans(args, pre.violations, replacementFor(bundle.meta, { tool }));
+        const r = redactSpans(callArgs, pre.violations, replacementFor(bundle.meta, { tool }));
         callArgs = r.value;
         redactions.input = r.count;
         this.notify("onRedaction", { ...hookCall, direction: "input", count: r.count });
@@ -406,6 +409,7 @@ export class Enforcer {
       result = yield this.depth.run(depth + 1, () => (sync ? withLimitAfter(() => fn(callArgs as A, ctx), limitS, tool, policyName) : withTimeout(() => fn(callArgs as A, ctx), limitS, controller, tool, policyName)));
 
       stage = "post";
+      result = resolveToJSON(result);
       const post = scopeDecision(bundle.meta, tool, engine.postCall({ tool, output: result, now: this.now(), costUsd: cost, ...release }));
       opened = false;
       keep();

@@ -14,6 +14,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import type { BundleMeta } from "../engine/bundle-format.js";
 import type { Decision, Violation } from "../engine/decision.js";
+import { EnforceCoreError } from "./errors.js";
 import type { CustomPii, PiiToolOverride } from "../policies/schema.js";
 import { piiPattern } from "../engine/compiler/pii.js";
 import { secretRule } from "../engine/compiler/secrets.js";
@@ -222,6 +223,17 @@ function replaceAt(root: unknown, path: Path, value: unknown): unknown {
   return { ...obj, [head as string]: replaceAt(obj[head as string], rest, value) };
 }
 
+/**
+ * The text the engine scanned for a leaf, as engine/abi.ts `visitValues` sends it: an integer as
+ * String(n) (a redacted number becomes a string), a bigint as its digits, a Date as its ISO form.
+ */
+function leafText(leaf: unknown): string | null {
+  if (typeof leaf === "string") return leaf;
+  if (typeof leaf === "number" || typeof leaf === "bigint") return String(leaf);
+  if (leaf instanceof Date) return Number.isNaN(leaf.getTime()) ? "Invalid Date" : leaf.toISOString();
+  return null;
+}
+
 function getAt(root: unknown, path: Path): unknown {
   let cur = root;
   for (const seg of path) {
@@ -277,8 +289,8 @@ export function redactSpans(root: unknown, violations: readonly Violation[], rep
   let value = root;
   let count = 0;
   for (const { path, spans } of byPath.values()) {
-    const text = getAt(value, path);
-    if (typeof text !== "string") continue;
+    const text = leafText(getAt(value, path));
+    if (text === null) throw new EnforceCoreError("internal_error", `a redaction points at ${path.join(".") || "<root>"}, which holds no text`);
     // Left to right, so `token` numbers values in order of appearance (and a text redacted in
     // pieces, redactStream, numbers them exactly as the whole text would).
     let out = "";

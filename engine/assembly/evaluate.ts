@@ -275,11 +275,44 @@ function scanValue(i: u32, phase: u32, urls: bool): void {
     scanContent(p, len, <i32>i, true, phase);
     if (urls) scanUrls(p, len, <i32>i, true);
   }
-  if (load<u32>(v + 4) != P.VT_STRING) return;
+  const t = load<u32>(v + 4);
+  if (t == P.VT_NUMBER) {
+    scanInteger(load<f64>(<usize>load<u32>(v + 8)), i, phase);
+    return;
+  }
+  if (t != P.VT_STRING) return;
   const p = <usize>load<u32>(v + 8);
   const len = <usize>load<u32>(v + 12);
   scanContent(p, len, <i32>i, false, phase);
   if (urls) scanUrls(p, len, <i32>i, false);
+}
+
+// 2^53 - 1: above it a double no longer holds every integer, and JS prints exponents past 1e21.
+const MAX_SAFE: f64 = 9007199254740991;
+
+/**
+ * An integer value is scanned as its decimal text, exactly as JS prints it (what JSON.stringify,
+ * and so a model, sees): an SSN, phone or card number stored as a number is still PII. Spans are
+ * offsets in that text. Fractions and unsafe integers are not scanned (their text is not unique).
+ */
+function scanInteger(x: f64, i: u32, phase: u32): void {
+  if (x != floor<f64>(x) || abs<f64>(x) > MAX_SAFE) return;
+  let n = <i64>x;
+  const neg = n < 0;
+  if (neg) n = -n;
+  const buf = scratchAlloc(20);
+  if (buf == 0) return;
+  let at: usize = 20;
+  do {
+    at--;
+    store<u8>(buf + at, <u8>(48 + <i32>(n % 10)));
+    n /= 10;
+  } while (n > 0);
+  if (neg) {
+    at--;
+    store<u8>(buf + at, 45);
+  }
+  scanContent(buf + at, 20 - at, <i32>i, false, phase);
 }
 
 /** Compares a value path with a rule path: 0 no match, 1 equal, 2 the value lies below the rule path. */

@@ -56,3 +56,35 @@ describe("PII redaction (the original's categories)", () => {
     expect(parsePolicyText(text, "p.yaml").warnings.join("\n")).toMatch(/person_name.*not redacted/);
   });
 });
+
+describe("PII in numbers and behind toJSON()", () => {
+  const enforcer = () => createEnforcer({ policy: { name: "pii", rules: { pii_redaction: { enabled: true, categories: ["email", "ssn", "phone", "credit_card"] } } } });
+
+  it("scans integers as their decimal text; a redacted number becomes a string, others stay numbers", async () => {
+    const out = await enforcer().call("t", {}, () => ({ card: 4111111111111111, neg: -4111111111111111, count: 42, price: 19.99, big: 2 ** 60 }));
+    expect(out).toEqual({ card: "<CREDIT_CARD>", neg: "-<CREDIT_CARD>", count: 42, price: 19.99, big: 2 ** 60 });
+    // a number that fails the check stays a number
+    expect(await enforcer().call("t", {}, () => [4111111111111112])).toEqual([4111111111111112]);
+  });
+
+  it("checks and returns what toJSON() returns (called once), in arguments and results", async () => {
+    let calls = 0;
+    const contact = { id: 7, toJSON: () => { calls++; return { email: "alice@example.com", nested: { toJSON: () => "bob@example.com" } }; } };
+    const out = await enforcer().call("t", {}, () => ({ rows: [contact], plain: "x" }));
+    expect(JSON.stringify(out)).toBe('{"rows":[{"email":"<EMAIL>","nested":"<EMAIL>"}],"plain":"x"}');
+    expect(calls).toBe(1);
+    let seen: unknown;
+    await enforcer().call("t", { who: { toJSON: () => "carol@example.com" } }, (a) => { seen = a; });
+    expect(seen).toEqual({ who: "<EMAIL>" });
+    // values without toJSON keep their identity; Dates are left alone
+    const plain = { a: [1, "two"], when: new Date(0) };
+    expect(await enforcer().call("t", {}, () => plain)).toBe(plain);
+  });
+
+  it("a throwing toJSON() blocks the call with a typed error", async () => {
+    const bad = { toJSON: () => { throw new Error("nope"); } };
+    const err = await enforcer().call("t", {}, () => bad).then(() => null, (e: unknown) => e);
+    expect(err).toMatchObject({ code: "internal_error" });
+    expect(String((err as Error).message)).toContain("toJSON() of the value at <root> threw: nope");
+  });
+});

@@ -29,6 +29,7 @@ import {
 } from "./errors.js";
 import { redactSpans, replacementFor, scopeDecision } from "./redact-spans.js";
 import { resolveToJSON } from "./to-json.js";
+import { perToolEntry } from "./tool-keys.js";
 
 /** Tracks how deeply enforced calls nest. Hosts with AsyncLocalStorage follow async chains. */
 export interface DepthTracker {
@@ -367,7 +368,10 @@ export class Enforcer {
     let error: unknown = null;
     const controller = new AbortController();
     // The estimate is reserved against the budget while the call runs (released at post-call).
-    const release = options.costEstimateUsd !== undefined ? { costEstimateUsd: options.costEstimateUsd } : {};
+    // Without one from the caller, the policy's estimate for this tool (recorded in the request, so
+    // replay sees the same number).
+    const estimate = options.costEstimateUsd ?? perToolEntry(bundle.meta.policy.rules.resource_limits.cost_estimates ?? {}, tool);
+    const release = estimate !== undefined ? { costEstimateUsd: estimate } : {};
 
     try {
       for (const h of this.hooks) {

@@ -15,6 +15,7 @@ import { bytesToHex } from "@noble/hashes/utils.js";
 import type { BundleMeta } from "../engine/bundle-format.js";
 import type { Decision, Violation } from "../engine/decision.js";
 import { EnforceCoreError } from "./errors.js";
+import { perToolEntry } from "./tool-keys.js";
 import type { CustomPii, PiiToolOverride } from "../policies/schema.js";
 import { piiPattern } from "../engine/compiler/pii.js";
 import { secretRule } from "../engine/compiler/secrets.js";
@@ -111,20 +112,9 @@ export interface RedactionOptions {
   readonly tool?: string;
 }
 
-/** Whether a tool name matches a `per_tool` key (lower-cased; `*` any run, `?` one character). */
-function toolMatches(key: string, tool: string): boolean {
-  if (!/[*?]/.test(key)) return key === tool;
-  const re = new RegExp(`^${key.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^]*").replace(/\?/g, "[^]")}$`);
-  return re.test(tool);
-}
-
 /** The `per_tool` override of a tool: an exact key first, else the first matching glob in policy order. */
 export function toolOverride(meta: BundleMeta, tool: string): PiiToolOverride | null {
-  const per = meta.policy.rules.pii_redaction.per_tool ?? {};
-  const t = tool.toLowerCase();
-  if (Object.hasOwn(per, t)) return per[t] as PiiToolOverride;
-  for (const [key, o] of Object.entries(per)) if (toolMatches(key, t)) return o;
-  return null;
+  return perToolEntry(meta.policy.rules.pii_redaction.per_tool ?? {}, tool) ?? null;
 }
 
 /** Which PII and secret findings apply to one tool, under the policy's per-tool overrides. */

@@ -46,7 +46,7 @@ export const REFERENCE_POLICY: PolicyObject = {
     allowed_tools: [...ALLOWED_TOOLS],
     denied_tools: [...DENIED_TOOLS],
     pii_redaction: { enabled: true, categories: ["email", "phone", "ssn", "credit_card", "passport"], strategy: "placeholder" },
-    resource_limits: { max_call_duration_seconds: 0.5, max_cost_usd: 5, max_cost_per_call_usd: 2 },
+    resource_limits: { max_call_duration_seconds: 0.5, max_cost_usd: 5, max_cost_per_call_usd: 2, cost_estimates: { call_llm: 1 } },
     network: { enabled: true, allowed_domains: [...ALLOWED_DOMAINS], deny_all_other: true },
     content_rules: {
       enabled: true,

@@ -68,6 +68,7 @@ const SPECIAL: Readonly<Record<string, Merger>> = {
   "rules.argument_rules": perToolPerPath,
   "rules.pii_redaction.custom": byName,
   "rules.pii_redaction.per_tool": perKey,
+  "rules.resource_limits.cost_estimates": perKey,
 };
 
 function mergeAt(path: string, base: unknown, child: unknown): unknown {

@@ -86,6 +86,7 @@ export function applyDefaults(doc: PolicyPatch): Policy {
         max_memory_mb: limits.max_memory_mb ?? null,
         max_cost_usd: limits.max_cost_usd ?? null,
         max_cost_per_call_usd: limits.max_cost_per_call_usd ?? null,
+        cost_estimates: { ...limits.cost_estimates },
       },
       network: {
         enabled: net.enabled ?? false,

@@ -246,6 +246,11 @@ const resourceLimits = z.strictObject({
   max_memory_mb: z.int().positive().nullable().optional().describe("Memory limit of one tool call, in MiB."),
   max_cost_usd: nonNegativeNumber.nullable().optional().describe("Budget for the cumulative recorded cost."),
   max_cost_per_call_usd: nonNegativeNumber.nullable().optional().describe("(ours) Most one call may cost."),
+  cost_estimates: toolRecord(nonNegativeNumber)
+    .optional()
+    .describe(
+      "(ours) Tool name or glob → the USD reserved against max_cost_usd while a call of that tool runs when the caller gives no costEstimateUsd, so that a concurrent burst cannot pass the budget check on the same spend.",
+    ),
 });
 
 const network = z.strictObject({
@@ -462,6 +467,8 @@ export interface PolicyRules {
     max_memory_mb: number | null;
     max_cost_usd: number | null;
     max_cost_per_call_usd: number | null;
+    /** (ours) Tool name or glob → estimate reserved for a call given none (exact key first, then the first matching glob). */
+    cost_estimates: Record<string, number>;
   };
   network: {
     enabled: boolean;

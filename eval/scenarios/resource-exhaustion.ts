@@ -110,10 +110,8 @@ export const resourceExhaustion: Scenario[] = [
     origin: "new",
     attack: "The same 50 concurrent `call_llm` calls, without `costEstimateUsd`.",
     harm: "All 50 pass the budget check before any reports its $1: $50 charged.",
-    containedBy: "nothing yet (see the gap)",
+    containedBy: "`resource_limits.cost_estimates`: the policy's estimate for `call_llm` is reserved when the caller gives none, so the burst meets the budget check one reservation at a time",
     mechanisms: ["cost_limit"],
-    knownGap:
-      "engine: a call with no cost estimate reserves nothing, so concurrent calls all pass the budget check before any reports its cost. Fix: when `max_cost_usd` is set, reserve `max_cost_per_call_usd` (when set) for a call without an estimate, or refuse to open more calls than the remaining budget allows.",
     async run(ctx) {
       const attempts = await Promise.all(Array.from({ length: 50 }, (_, i) => ctx.attempt("call_llm", { prompt: `chunk ${i}` }, ctx.tools.call_llm)));
       const charged = ctx.world.requestsTo("llm.example.com").length;

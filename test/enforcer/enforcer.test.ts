@@ -199,6 +199,22 @@ describe("time, depth, concurrency, reload, tenants", () => {
     await expect(spend.call("llm", {}, () => 1)).rejects.toBeInstanceOf(CostLimitError);
   });
 
+  it("reserves the policy's cost estimate for a tool when the caller gives none (exact key, then glob)", async () => {
+    const e = createEnforcer({ policy: policy({ resource_limits: { max_cost_usd: 1, cost_estimates: { "llm-*": 0.25, "llm-big": 0.5 } } }) });
+    const slow = async (_a: unknown, ctx: { reportCost(usd: number): void }) => { await new Promise((r) => setTimeout(r, 2)); ctx.reportCost(0.01); return 1; };
+    // 0.25 each: exactly 4 of 10 concurrent calls fit the $1 budget.
+    const small = await Promise.allSettled(Array.from({ length: 10 }, () => e.call("llm-small", {}, slow)));
+    expect(small.filter((s) => s.status === "fulfilled")).toHaveLength(4);
+    expect(small.find((s) => s.status === "rejected")).toMatchObject({ reason: { code: "cost_limit" } });
+    // the exact key wins over the glob: 0.5 each, so 1 fits next to the $0.04 spent (0.96 left)
+    const big = await Promise.allSettled(Array.from({ length: 4 }, () => e.call("LLM-Big", {}, slow)));
+    expect(big.filter((s) => s.status === "fulfilled")).toHaveLength(1);
+    // the caller's own estimate wins; tools without an entry reserve nothing
+    await expect(e.call("llm-small", {}, () => 1, { costEstimateUsd: 0 })).resolves.toBe(1);
+    const free = await Promise.allSettled(Array.from({ length: 10 }, () => e.call("search", {}, slow)));
+    expect(free.every((s) => s.status === "fulfilled")).toBe(true);
+  });
+
   it("reloads atomically: a running call finishes under the policy it started with", async () => {
     const e = createEnforcer({ policy: policy({ allowed_tools: ["a"] }) });
     let release!: () => void;

@@ -105,9 +105,7 @@ describe("the full suite under the reference policies", () => {
   });
 
   it("reports the known gaps as gaps (or as closed), never as passing silently", () => {
-    const gaps = suite.results.filter((r) => r.knownGap !== null);
-    expect(gaps.length).toBeGreaterThan(0);
-    for (const r of gaps) {
+    for (const r of suite.results.filter((x) => x.knownGap !== null)) {
       expect(["known-gap", "contained"], r.id).toContain(r.outcome);
       if (r.outcome === "contained") expect(r.reason).toContain("remove `knownGap`");
     }
@@ -160,6 +158,28 @@ describe("the suite can fail", () => {
     const r = await runScenario(inert);
     expect(r.outcome).toBe("control-failed");
     expect((await runSuite({ scenarios: [inert] })).exitCode).toBe(1);
+  });
+
+  it("a documented gap is reported as one (exit 1 only under --strict), and says so once it is closed", async () => {
+    const base = { category: "tool_abuse", severity: "low", origin: "new", attack: "a denied tool", harm: "it runs", containedBy: "—", mechanisms: ["tool_denied"] } as const;
+    const open: Scenario = { ...base, id: "open-gap", title: "always escapes", knownGap: "not fixed", run: async () => effect(true, "damage") };
+    const r = await runScenario(open);
+    expect(r.outcome).toBe("known-gap");
+    expect((await runSuite({ scenarios: [open] })).exitCode).toBe(0);
+    expect((await runSuite({ scenarios: [open], strict: true })).exitCode).toBe(1);
+    const closed: Scenario = {
+      ...base,
+      id: "closed-gap",
+      title: "contained now",
+      knownGap: "was open",
+      async run(ctx) {
+        const a = await ctx.attempt("execute_shell", {}, () => "ran");
+        return effect(a.ok, a.ok ? "ran" : "refused");
+      },
+    };
+    const c = await runScenario(closed);
+    expect(c.outcome).toBe("contained");
+    expect(c.reason).toContain("remove `knownGap`");
   });
 
   it("a scenario contained by something other than what it tests is an error", async () => {

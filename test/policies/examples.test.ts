@@ -26,7 +26,7 @@ describe("examples", () => {
     expect(policy.rules.allowed_tools).toEqual(["search_web", "read_file", "calculator", "get_weather"]);
     expect(policy.rules.denied_tools).toEqual(["execute_shell", "send_email", "delete_file"]);
     expect(policy.rules.pii_redaction).toMatchObject({ enabled: true, categories: ["email", "phone", "ssn", "credit_card"], strategy: "placeholder" });
-    expect(policy.rules.resource_limits).toEqual({ max_call_duration_seconds: 30, max_memory_mb: 256, max_cost_usd: 5, max_cost_per_call_usd: null });
+    expect(policy.rules.resource_limits).toEqual({ max_call_duration_seconds: 30, max_memory_mb: 256, max_cost_usd: 5, max_cost_per_call_usd: null, cost_estimates: {} });
     expect(policy.rules.network).toEqual({
       enabled: true,
       allowed_domains: ["api.openai.com", "api.anthropic.com", "*.wikipedia.org"],

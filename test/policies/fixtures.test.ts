@@ -86,6 +86,7 @@ describe("original fixtures", () => {
       max_memory_mb: 256,
       max_cost_usd: 10,
       max_cost_per_call_usd: null,
+      cost_estimates: {},
     });
     const out = load("output_limit.yaml").policy.rules;
     expect(out.max_output_size_bytes).toBe(100);

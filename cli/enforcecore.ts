@@ -4,13 +4,14 @@
  * reference; every verb answers --help.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { once } from "node:events";
 import { parseArgs } from "node:util";
 import { runEvalCommand } from "../eval/cli.js";
 import { AUDIT_HELP, AuditUsageError, auditMain } from "./audit.js";
 import { BENCH_HELP, BenchUsageError, benchMain } from "./bench.js";
 import { err as errPaint, out as outPaint, outcomeColor } from "./style.js";
 import { guardMain } from "../guard/cli.js";
-import { compilePolicyFile, compilePolicyObject, EnforceCoreError, formatIssue, loadEngineSync, loadPolicy, redactSpans, replacementFor, type PolicyIssue } from "../hosts/node/index.js";
+import { type CompiledBundle, compilePolicyFile, compilePolicyObject, EnforceCoreError, formatIssue, loadEngineSync, loadPolicy, redactSpans, redactStream, replacementFor, type PolicyIssue } from "../hosts/node/index.js";
 
 const EXIT_OK = 0;
 const EXIT_DENIED = 1;
@@ -62,7 +63,9 @@ Exit 0, 2 when the file exists (without --force).`,
 
 Reads text on stdin and writes it with PII replaced, using the policy's pii_redaction section
 (default: email, phone, ssn, credit_card, ip_address as placeholders). --json prints
-{text, entities: [{type, start, end}]} instead. Exit 0, 2 on a bad policy.`,
+{text, entities: [{type, start, end}]} instead (reading all of stdin first); without it the text
+is redacted as a stream, in bounded memory, with the same output as all at once. Exit 0, 2 on a
+bad policy.`,
   check: `Usage: enforcecore check --policy P --tool T [--args JSON] [--now MS] [--json]
 
 Asks the engine whether tool T may run with the given arguments (a JSON object, default {}).
@@ -186,17 +189,35 @@ function init(argv: string[]): number {
   return EXIT_OK;
 }
 
-function redact(argv: string[]): number {
+/**
+ * Text mode streams: stdin is redacted as it arrives (bounded memory, output as soon as no match
+ * can still cross the cut), with the same result as redacting the whole input at once.
+ */
+async function redactStdinStream(bundle: CompiledBundle): Promise<number> {
+  process.stdin.setEncoding("utf8"); // a multi-byte character split across reads is joined, not broken
+  for await (const out of redactStream(process.stdin as AsyncIterable<string>, { bundle, phase: "input" })) {
+    if (!process.stdout.write(out)) await once(process.stdout, "drain");
+  }
+  return EXIT_OK;
+}
+
+async function redact(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { policy: { type: "string", short: "p" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
   if (values.help) return help("redact");
   const bundle = values.policy
     ? compilePolicyFile(values.policy)
     : compilePolicyObject({ name: "cli-redact", rules: { pii_redaction: { enabled: true } } });
   if (!bundle.meta.policy.rules.pii_redaction.enabled) throw new UsageError(`${values.policy}: pii_redaction is not enabled in this policy`);
+  if (!values.json) return redactStdinStream(bundle);
   const text = readFileSync(0, "utf8");
   const engine = loadEngineSync();
   engine.loadPolicy(bundle);
   const d = engine.preCall({ tool: "redact", args: text, now: 0 });
+  // One engine call reports at most 1,024 findings; past that, redacting what was reported would
+  // leave the rest in clear. Text mode (streaming) scans in windows and has no such limit.
+  if (d.violations.some((v) => v.type === "too_many_violations")) {
+    throw new EnforceCoreError("bad_request", "the input holds more than 1,024 findings, more than --json reports in one pass; redact it without --json (streaming), or in parts");
+  }
   const spans = d.violations.filter((v) => v.type === "pii" && v.span);
   const out = redactSpans(text, spans, replacementFor(bundle.meta)).value as string;
   if (values.json) {
@@ -225,7 +246,7 @@ export async function main(argv: string[]): Promise<number> {
       case "audit": return await auditMain(rest);
       case "bench": return await benchMain(rest);
       case "init": return init(rest);
-      case "redact": return redact(rest);
+      case "redact": return await redact(rest);
       case "validate": return validate(rest);
       case "compile": return compile(rest);
       case "check": return check(rest);

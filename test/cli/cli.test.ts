@@ -73,6 +73,21 @@ describe("enforcecore compile and check", () => {
     expect(JSON.parse(r.stdout)).toEqual({ text: "mail <EMAIL> or call <PHONE>", entities: [{ type: "email", start: 5, end: 17 }, { type: "phone", start: 26, end: 40 }] });
   });
 
+  it("redact streams stdin: the same text as redacting it all at once, multi-byte characters intact", () => {
+    // ~600 KB, so stdin arrives in many reads (pipe chunks of 64 KB) and the stream emits in batches.
+    const line = "Mail jane@doe.org, SSN 123-45-6789, ünïcødé ✓ 😀, card 4111 1111 1111 1111.\n";
+    const input = line.repeat(7000);
+    const streamed = spawnSync(process.execPath, [join(root, "dist/cli.js"), "redact"], { cwd: root, encoding: "utf8", input, maxBuffer: 1 << 26 });
+    expect(streamed.status, streamed.stderr).toBe(0);
+    expect(streamed.stdout).toBe("Mail <EMAIL>, SSN <SSN>, ünïcødé ✓ 😀, card <CREDIT_CARD>.\n".repeat(7000));
+    // --json answers in one engine pass, which reports at most 1,024 findings: past that it refuses
+    // (exit 2) rather than print a text with the rest in clear.
+    const whole = spawnSync(process.execPath, [join(root, "dist/cli.js"), "redact", "--json"], { cwd: root, encoding: "utf8", input, maxBuffer: 1 << 26 });
+    expect(whole.status).toBe(2);
+    expect(whole.stderr).toContain("more than 1,024 findings");
+    expect(whole.stdout).toBe("");
+  });
+
   it.skipIf(process.platform !== "linux")("guard run: the tool's exit code, or 1 with the violation", () => {
     const ok = cli("guard", "run", "--", "/bin/sh", "-c", "exit 3");
     expect(ok.status).toBe(3);

@@ -91,6 +91,13 @@ export function renderHtml(r: AuditReport): string {
     table(["policy digest", "calls", "first", "last"], r.policies.map((p) => [p.digest, p.calls, p.first, p.last]), [false, true, false, false]),
     table(["engine digest", "calls", "first", "last"], r.engines.map((p) => [p.digest, p.calls, p.first, p.last]), [false, true, false, false]),
     r.tenants.length ? `<h2>Tenants</h2>${table(["tenant", "calls"], countRows(r.tenants), [false, true])}` : "",
+    r.controls.events.length
+      ? `<h2>Control events</h2><p>Kill switch engaged ${r.controls.killSwitchOn}×, released ${r.controls.killSwitchOff}×; policy reloaded ${r.controls.reloads}×.</p>${table(
+          ["seq", "time", "event", "policy digest after", "reason"],
+          r.controls.events.map((c) => [c.seq, c.time, c.control === "kill_switch" ? `kill switch ${c.killSwitch ? "on" : "off"}` : "reload", c.policyDigest, c.reason ?? ""]),
+          [true, false, false, false, false],
+        )}`
+      : "",
     `<p class="note">The trail holds digests of arguments and results, never their values. Report format ${esc(r.format)}.</p>`,
   ];
   return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Audit report: ${esc(r.trail)}</title><style>${CSS}</style></head><body>\n${body.filter(Boolean).join("\n")}\n</body></html>\n`;

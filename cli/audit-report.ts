@@ -6,7 +6,7 @@
  * values, so there is nothing sensitive to leak here; tool names, tenants and rule paths are
  * the only free text, and the HTML renderer escapes them.
  */
-import type { AuditEntry, VerifyResult } from "../hosts/node/index.js";
+import type { AuditEntry, ControlEntry, TrailEntry, VerifyResult } from "../hosts/node/index.js";
 
 export const REPORT_FORMAT = "enforcecore-audit-report/1";
 
@@ -69,6 +69,22 @@ export interface AuditReport {
   readonly policies: readonly DigestRow[];
   readonly engines: readonly DigestRow[];
   readonly tenants: readonly Count[];
+  /** Control events in the period: kill-switch toggles and policy reloads, in trail order. */
+  readonly controls: {
+    readonly killSwitchOn: number;
+    readonly killSwitchOff: number;
+    readonly reloads: number;
+    readonly events: readonly ControlEvent[];
+  };
+}
+
+export interface ControlEvent {
+  readonly seq: number;
+  readonly time: string;
+  readonly control: ControlEntry["control"];
+  readonly killSwitch: boolean;
+  readonly policyDigest: string;
+  readonly reason: string | null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -116,7 +132,7 @@ export interface BuildOptions {
 }
 
 /** Counts the entries inside the period. `entries` may throw part way (a corrupt line): the counts so far are kept. */
-export function buildReport(entries: Iterable<AuditEntry>, opts: BuildOptions): AuditReport {
+export function buildReport(entries: Iterable<TrailEntry>, opts: BuildOptions): AuditReport {
   const { since, until } = opts.period;
   const outcomes = zeroOutcomes();
   const errors = new Map<string, number>();
@@ -135,6 +151,7 @@ export function buildReport(entries: Iterable<AuditEntry>, opts: BuildOptions): 
   let first: AuditEntry | null = null;
   let last: AuditEntry | null = null;
   let readError: string | null = null;
+  const controls: ControlEvent[] = [];
   const seen = (m: Map<string, DigestAcc>, k: string, t: number) => {
     const a = m.get(k);
     if (a) {
@@ -147,6 +164,10 @@ export function buildReport(entries: Iterable<AuditEntry>, opts: BuildOptions): 
     for (const e of entries) {
       read++;
       if ((since !== null && e.time < since) || (until !== null && e.time > until)) continue;
+      if ("control" in e) {
+        controls.push({ seq: e.seq, time: iso(e.time), control: e.control, killSwitch: e.killSwitch, policyDigest: e.policyDigest, reason: e.reason });
+        continue;
+      }
       calls++;
       if (first === null || e.time < first.time) first = e;
       if (last === null || e.time >= last.time) last = e;
@@ -210,6 +231,12 @@ export function buildReport(entries: Iterable<AuditEntry>, opts: BuildOptions): 
     policies: digestRows(policies),
     engines: digestRows(engines),
     tenants: counts(tenants),
+    controls: {
+      killSwitchOn: controls.filter((c) => c.control === "kill_switch" && c.killSwitch).length,
+      killSwitchOff: controls.filter((c) => c.control === "kill_switch" && !c.killSwitch).length,
+      reloads: controls.filter((c) => c.control === "reload").length,
+      events: controls,
+    },
   };
 }
 
@@ -223,5 +250,6 @@ export function summaryLines(r: AuditReport): string[] {
   L.push(`violations: ${r.violations.map((c) => `${c.name} ${c.count}`).join(", ") || "-"}`);
   L.push(`redactions: ${r.redactions.input} in arguments, ${r.redactions.output} in results (${r.redactions.byType.map((c) => `${c.name} ${c.count}`).join(", ") || "-"})`);
   L.push(`policies: ${r.policies.map((p) => `${p.digest.slice(0, 12)}… (${p.calls})`).join(", ") || "-"}`);
+  L.push(`control events: kill switch on ${r.controls.killSwitchOn}, off ${r.controls.killSwitchOff}; reloads ${r.controls.reloads}`);
   return L;
 }

@@ -118,13 +118,23 @@ export async function auditMain(argv: string[]): Promise<number> {
     const until = parseDate("--until", values.until) ?? Number.POSITIVE_INFINITY;
     if (values.tail !== undefined && !/^\d+$/.test(values.tail)) throw new AuditUsageError(`--tail needs a number, not ${values.tail}`);
     const picked = [];
-    for (const e of readEntries(trail, nodeTrailIO)) {
-      if ((values.tool && e.tool !== values.tool) || (values.outcome && e.outcome !== values.outcome) || e.time < since || e.time > until) continue;
+    // Control events (kill switch, reload) are listed too, unless a call filter is given.
+    const callFilter = values.tool !== undefined || values.outcome !== undefined;
+    for (const e of readEntries(trail, nodeTrailIO, { controls: true })) {
+      if (e.time < since || e.time > until) continue;
+      if ("control" in e ? callFilter : (values.tool && e.tool !== values.tool) || (values.outcome && e.outcome !== values.outcome)) continue;
       picked.push(e);
     }
     const shown = values.tail ? picked.slice(-Number(values.tail)) : picked;
     if (values.json) console.log(JSON.stringify(shown, null, 2));
-    else for (const e of shown) console.log(`${e.seq}\t${new Date(e.time).toISOString()}\t${e.tool}\t${outcomeColor(outPaint, e.outcome)}\t${e.violations.map((v) => v.type).join(",")}`);
+    else
+      for (const e of shown) {
+        const at = `${e.seq}\t${new Date(e.time).toISOString()}`;
+        if ("control" in e) {
+          const what = e.control === "kill_switch" ? `kill switch ${e.killSwitch ? "ON" : "off"}` : `reload → policy ${e.policyDigest.slice(0, 16)}…`;
+          console.log(`${at}\t${outPaint.magenta("[control]")}\t${what}${e.reason ? `\t${e.reason}` : ""}`);
+        } else console.log(`${at}\t${e.tool}\t${outcomeColor(outPaint, e.outcome)}\t${e.violations.map((v) => v.type).join(",")}`);
+      }
     return 0;
   }
   if (verb === "prove") {
@@ -164,7 +174,7 @@ export async function auditMain(argv: string[]): Promise<number> {
   const progress = new Progress("reading", total * 2);
   const io = progressIO(nodeTrailIO, progress);
   const verification = await verifyTrail(trail, { io, verifiers });
-  const report = buildReport(readEntries(trail, io), { trail, period, verification });
+  const report = buildReport(readEntries(trail, io, { controls: true }), { trail, period, verification });
   progress.done();
   const text = format === "html" ? renderHtml(report) : `${JSON.stringify(report, null, 2)}\n`;
   if (values.out) {

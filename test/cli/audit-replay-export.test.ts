@@ -277,3 +277,47 @@ describe("enforcecore audit export", SLOW, () => {
     expect(j.verification.firstBadIndex).toBe(4);
   });
 });
+
+describe("control events in inspect and export", () => {
+  it("lists kill-switch toggles and reloads, counts them in the report, and replays the session", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ec-cli-control-"));
+    const policy = join(dir, "policy.yaml");
+    writeFileSync(policy, POLICY_YAML);
+    const trail = join(dir, "trail.jsonl");
+    const journal = join(dir, "journal.jsonl");
+    const t = await openAuditTrail({ path: trail, fsync: "none", journal: { path: journal } });
+    let now = T0;
+    const e = createEnforcer({ policy, audit: t, clock: () => now });
+    await e.call("search", { q: "one" }, (a) => a);
+    now += MIN;
+    await e.killSwitch(true, "incident <42>");
+    await e.call("search", { q: "two" }, (a) => a).catch(() => {});
+    now += MIN;
+    await e.killSwitch(false);
+    now += MIN;
+    await e.reload(compilePolicyFile(policy), "policy rollout");
+    await e.call("search", { q: "three" }, (a) => a);
+    await t.close();
+
+    const list = cli("audit", "inspect", trail);
+    expect(list.status, list.stderr).toBe(0);
+    const rows = list.stdout.trim().split("\n");
+    expect(rows).toHaveLength(6);
+    expect(rows[1]).toMatch(/^1\t.*\t\[control\]\tkill switch ON\tincident <42>$/);
+    expect(rows[3]).toMatch(/\[control\]\tkill switch off$/);
+    expect(rows[4]).toMatch(/\[control\]\treload → policy [0-9a-f]{16}…\tpolicy rollout$/);
+    // a call filter leaves the control events out
+    expect(cli("audit", "inspect", trail, "--tool", "search").stdout.trim().split("\n")).toHaveLength(3);
+
+    const report = JSON.parse(cli("audit", "export", trail, "--format", "json").stdout);
+    expect(report.calls).toBe(3);
+    expect(report.controls).toMatchObject({ killSwitchOn: 1, killSwitchOff: 1, reloads: 1 });
+    expect(report.controls.events.map((c: { seq: number }) => c.seq)).toEqual([1, 3, 4]);
+    const out = join(dir, "r.html");
+    expect(cli("audit", "export", trail, "--out", out).status).toBe(0);
+    expect(readFileSync(out, "utf8")).toContain("incident &#60;42&#62;");
+
+    const replay = cli("audit", "replay", trail, "--journal", journal, "--recorded", policy);
+    expect(replay.status, replay.stdout + replay.stderr).toBe(0);
+  });
+});

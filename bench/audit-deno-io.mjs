@@ -1,7 +1,7 @@
 // Benchmark (not a test): Deno's native TrailIO against the node:fs compatibility one, through the
 // built package's Deno entry. Appends (batched fsync) and full verification, warm-up run first,
 // then alternating runs; prints JSON with every run and the medians.
-//   node_modules/.bin/deno run -A test/audit/bench-deno-io.mjs [entries] [runs]
+//   node_modules/.bin/deno run -A bench/audit-deno-io.mjs [entries] [runs]
 const api = await import("enforcecore");
 const N = Number(Deno.args[0] ?? 200_000);
 const RUNS = Number(Deno.args[1] ?? 5);

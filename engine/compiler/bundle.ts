@@ -32,8 +32,9 @@ import { BUNDLE_FORMAT, BUNDLE_MAGIC, digestOf, type BundleMeta, type CompiledBu
 import { compilePattern } from "./regex.js";
 import { BUILTIN_CONTENT_RULES } from "./builtin-rules.js";
 import { policyEntities } from "./policy-entities.js";
-import { compileHeadSet, headOf, type CompiledHeadSet, type Head } from "./entities-set.js";
+import { compileHeadSet, headOf, notAfterClass, type CompiledHeadSet, type Head } from "./entities-set.js";
 import type { EntityDef } from "./entities.js";
+import type { PiiPattern } from "./pii.js";
 import type { CompiledDfa } from "./regex.js";
 import { BudgetError, PolicyValidationError } from "../../core/errors.js";
 import type { Policy } from "../../policies/schema.js";
@@ -171,6 +172,7 @@ function cachedPattern(key: string, build: () => CompiledDfa): CompiledDfa {
 }
 
 const headCache = new Map<string, Head>();
+const notAfterKey = (ranges: PiiPattern["headNotAfter"]): string => (ranges === undefined ? "" : ranges.map((r) => `${r.min}-${r.max}`).join(","));
 function entityHead(e: EntityDef): Head {
   // PII heads may run through classes (digits) for 5 positions (4 with a back part); secret heads
   // stop at the end of their literal prefix after 2 (entities-set.ts HeadOptions.broadDepth). The
@@ -182,10 +184,14 @@ function entityHead(e: EntityDef): Head {
   // the same; rules with a back part keep their heads, so the positions they are tried at (and
   // the span a check narrows to) stay exactly as they were.
   const maxLiteralPaths = e.back === undefined ? 16 : 4;
-  const key = `${e.ci ? "i" : ""}\u0000${e.boundary ?? "word"}\u0000${e.headLength ?? 8}\u0000${broadDepth}\u0000${maxLiteralPaths}\u0000${e.rest ?? e.source}`;
+  // A built-in PII type may name units its head never follows (pii.ts headNotAfter): a boundary
+  // of its own, folded into the head the same way.
+  const notAfter = (e as Partial<Pick<PiiPattern, "headNotAfter">>).headNotAfter;
+  const key = `${e.ci ? "i" : ""}\u0000${e.boundary ?? "word"}\u0000${notAfterKey(notAfter)}\u0000${e.headLength ?? 8}\u0000${broadDepth}\u0000${maxLiteralPaths}\u0000${e.rest ?? e.source}`;
   let h = headCache.get(key);
   if (!h) {
     h = headOf(e.rest ?? e.source, e.ci ?? false, e.boundary ?? "word", { maxLength: e.headLength ?? 8, broadDepth, maxLiteralPaths });
+    if (notAfter !== undefined) h = { ...h, before: notAfterClass(notAfter) };
     if (headCache.size >= PATTERN_CACHE_MAX) headCache.clear();
     headCache.set(key, h);
   }
@@ -282,7 +288,7 @@ export function compileBundle(policy: Policy): CompiledBundle {
     const head = entityHead(e);
     heads.push(head);
     // the head's source too: a custom type's name does not identify its pattern (head-set cache)
-    headKeys.push(`${e.kind}:${e.name}\u0000${e.ci ? "i" : ""}\u0000${e.boundary ?? "word"}\u0000${e.rest ?? e.source}`);
+    headKeys.push(`${e.kind}:${e.name}\u0000${e.ci ? "i" : ""}\u0000${e.boundary ?? "word"}\u0000${notAfterKey((e as Partial<Pick<PiiPattern, "headNotAfter">>).headNotAfter)}\u0000${e.rest ?? e.source}`);
     content.push({
       source: e.source,
       ci,

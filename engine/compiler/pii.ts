@@ -14,6 +14,12 @@ export interface PiiPattern extends EntityDef {
   readonly category: PiiCategory;
   /** Country or region the identifier belongs to (documentation). */
   readonly region: string;
+  /**
+   * Code units that can never come right before the head of a match the check accepts (derived by
+   * hand from the back part and the check, see ipv6 below). They are folded into the head like a
+   * boundary, so positions the check would reject are never tried: same answers, fewer candidates.
+   */
+  readonly headNotAfter?: readonly { readonly min: number; readonly max: number }[];
 }
 
 type Def = Omit<PiiPattern, "kind" | "name" | "placeholder"> & { placeholder?: string };
@@ -65,6 +71,10 @@ const DEFS: readonly Def[] = [
     category: "ipv6", region: "global", check: CHECK.ipv6, maxLen: 50, mask: "****:****:****:****",
     // colons come one or two at a time (a run of colons dies at the third)
     source: "[0-9A-Fa-f]{0,4}::?(?:[0-9A-Fa-f]{1,4}::?){0,7}[0-9A-Fa-f.]{0,16}", back: "[0-9A-Fa-f]{0,4}", rest: "::?(?:[0-9A-Fa-f]{1,4}::?){0,7}[0-9A-Fa-f.]{0,16}", boundary: "none",
+    // The back part is hex digits only, so after `:`, `.` or a non-hex word character the match
+    // starts at the head, and the check rejects a start right after a word character, `:` or `.`
+    // (checks.ts ipv6). Without this every `:` of a run of colons was a candidate.
+    headNotAfter: [{ min: 0x2e, max: 0x2e }, { min: 0x3a, max: 0x3a }, { min: 0x47, max: 0x5a }, { min: 0x5f, max: 0x5f }, { min: 0x67, max: 0x7a }],
     description: "IPv6 address (RFC 4291 text form, `::` once, optional IPv4 tail)",
   },
   {

@@ -178,7 +178,7 @@ function entityHead(e: EntityDef): Head {
   // stop at the end of their literal prefix after 2 (entities-set.ts HeadOptions.broadDepth). The
   // fifth class is what tells `1234 ` (a card group) from `123456789` (nine-digit IDs): without it
   // every digit group was a candidate for some twenty numeric rules.
-  const broadDepth = e.kind === "pii" ? (e.back === undefined ? 5 : 4) : 2;
+  const broadDepth = (e as Partial<Pick<PiiPattern, "headBroadDepth">>).headBroadDepth ?? (e.kind === "pii" ? (e.back === undefined ? 5 : 4) : 2);
   // Rules that start at their head may have up to 16 literal alternatives in it (keyword lists).
   // A longer or narrower head only drops positions where the rule cannot match, so answers stay
   // the same; rules with a back part keep their heads, so the positions they are tried at (and

@@ -20,6 +20,12 @@ export interface PiiPattern extends EntityDef {
    * boundary, so positions the check would reject are never tried: same answers, fewer candidates.
    */
   readonly headNotAfter?: readonly { readonly min: number; readonly max: number }[];
+  /**
+   * How far the head may run through broad classes (bundle.ts entityHead; default 4 with a back
+   * part, 5 without). Only for back-part rules where every accepted match has its rest starting
+   * exactly at the head (see us_zip4), so a longer head only drops positions that cannot match.
+   */
+  readonly headBroadDepth?: number;
 }
 
 type Def = Omit<PiiPattern, "kind" | "name" | "placeholder"> & { placeholder?: string };
@@ -165,6 +171,10 @@ const DEFS: readonly Def[] = [
   {
     category: "us_zip4", region: "US", check: CHECK.zip4, maxLen: 40, mask: "*****-****", ci: true,
     source: `${ZIP_CONTEXT}[0-9]{5}-[0-9]{4}`, back: ZIP_CONTEXT, rest: "[0-9]{5}-[0-9]{4}",
+    // The context ends in a space or tab and holds no digit, so any match whose end passes the head
+    // has its digits starting exactly at the head: a head of all five digits drops only positions
+    // where no ZIP+4 can start (without it, every 4-digit group was a candidate).
+    headBroadDepth: 5,
     description: "ZIP+4 code after a state code, `zip` or `postal code`; only the code is redacted",
   },
   {

@@ -26,6 +26,12 @@ export interface PiiPattern extends EntityDef {
    * exactly at the head (see us_zip4), so a longer head only drops positions that cannot match.
    */
   readonly headBroadDepth?: number;
+  /**
+   * Code units every accepted match starts with (the check rejects any other first unit): the
+   * head's first class is narrowed to them, so such positions are never tried. Rules without a
+   * back part only (the match starts at the head).
+   */
+  readonly headFirst?: readonly { readonly min: number; readonly max: number }[];
 }
 
 type Def = Omit<PiiPattern, "kind" | "name" | "placeholder"> & { placeholder?: string };
@@ -55,6 +61,8 @@ const DEFS: readonly Def[] = [
   {
     category: "credit_card", region: "global", check: CHECK.luhn, maxLen: 23, mask: "****-****-****-****",
     source: "[0-9]{4}(?:[- ]?[0-9]{4}){2}[- ]?[0-9]{1,4}|[0-9]{4}[- ]?[0-9]{6}[- ]?[0-9]{5}",
+    // Every issuer prefix the check accepts starts with 2-6 (checks.ts cardPrefix).
+    headFirst: [{ min: 0x32, max: 0x36 }],
     description: "payment card (4-4-4-x or Amex 4-6-5); issuer prefix and Luhn checksum",
   },
   {

@@ -33,7 +33,7 @@ import { BUNDLE_FORMAT, BUNDLE_MAGIC, digestOf, type BundleMeta, type CompiledBu
 import { compilePattern } from "./regex.js";
 import { BUILTIN_CONTENT_RULES } from "./builtin-rules.js";
 import { policyEntities } from "./policy-entities.js";
-import { compileHeadSet, headOf, notAfterClass, type CompiledHeadSet, type Head } from "./entities-set.js";
+import { bmpClass, compileHeadSet, headOf, notAfterClass, type CompiledHeadSet, type Head } from "./entities-set.js";
 import type { EntityDef } from "./entities.js";
 import type { PiiPattern } from "./pii.js";
 import type { CompiledDfa } from "./regex.js";
@@ -175,11 +175,11 @@ function cachedPattern(key: string, build: () => CompiledDfa): CompiledDfa {
 const headCache = new Map<string, Head>();
 /** The head with its first class narrowed to `ranges` (paths left empty are dropped). */
 function narrowFirst(h: Head, ranges: NonNullable<PiiPattern["headFirst"]>): Head {
-  const keep = notAfterClass(ranges).negate();
+  const keep = bmpClass(ranges);
   const paths = h.paths.map((p) => [(p[0] as CharSet).intersect(keep), ...p.slice(1)]).filter((p) => !(p[0] as CharSet).isEmpty);
   return paths.length === 0 ? h : { ...h, paths };
 }
-const notAfterKey = (ranges: PiiPattern["headNotAfter"] | PiiPattern["headFirst"]): string => (ranges === undefined ? "" : ranges.map((r) => `${r.min}-${r.max}`).join(","));
+const notAfterKey = (ranges: readonly { readonly min: number; readonly max: number }[] | undefined): string => (ranges === undefined ? "" : ranges.map((r) => `${r.min}-${r.max}`).join(","));
 function entityHead(e: EntityDef): Head {
   // PII heads may run through classes (digits) for 5 positions (4 with a back part); secret heads
   // stop at the end of their literal prefix after 2 (entities-set.ts HeadOptions.broadDepth). The
@@ -194,12 +194,14 @@ function entityHead(e: EntityDef): Head {
   // A built-in PII type may name units its head never follows (pii.ts headNotAfter): a boundary
   // of its own, folded into the head the same way.
   const notAfter = (e as Partial<Pick<PiiPattern, "headNotAfter">>).headNotAfter;
+  const after = (e as Partial<Pick<PiiPattern, "headAfter">>).headAfter;
   const first = e.back === undefined ? (e as Partial<Pick<PiiPattern, "headFirst">>).headFirst : undefined;
-  const key = `${e.ci ? "i" : ""}\u0000${e.boundary ?? "word"}\u0000${notAfterKey(notAfter)}\u0000${notAfterKey(first)}\u0000${e.headLength ?? 8}\u0000${broadDepth}\u0000${maxLiteralPaths}\u0000${e.rest ?? e.source}`;
+  const key = `${e.ci ? "i" : ""}\u0000${e.boundary ?? "word"}\u0000${notAfterKey(notAfter)}\u0000${notAfterKey(first)}\u0000${(after ?? []).map(notAfterKey).join("|")}\u0000${e.headLength ?? 8}\u0000${broadDepth}\u0000${maxLiteralPaths}\u0000${e.rest ?? e.source}`;
   let h = headCache.get(key);
   if (!h) {
     h = headOf(e.rest ?? e.source, e.ci ?? false, e.boundary ?? "word", { maxLength: e.headLength ?? 8, broadDepth, maxLiteralPaths });
-    if (notAfter !== undefined) h = { ...h, before: notAfterClass(notAfter) };
+    if (notAfter !== undefined) h = { ...h, before: [notAfterClass(notAfter)] };
+    if (after !== undefined) h = { ...h, before: after.map(bmpClass) };
     if (first !== undefined) h = narrowFirst(h, first);
     if (headCache.size >= PATTERN_CACHE_MAX) headCache.clear();
     headCache.set(key, h);
@@ -297,7 +299,7 @@ export function compileBundle(policy: Policy): CompiledBundle {
     const head = entityHead(e);
     heads.push(head);
     // the head's source too: a custom type's name does not identify its pattern (head-set cache)
-    headKeys.push(`${e.kind}:${e.name}\u0000${e.ci ? "i" : ""}\u0000${e.boundary ?? "word"}\u0000${notAfterKey((e as Partial<Pick<PiiPattern, "headNotAfter">>).headNotAfter)}\u0000${notAfterKey((e as Partial<Pick<PiiPattern, "headFirst">>).headFirst)}\u0000${e.rest ?? e.source}`);
+    headKeys.push(`${e.kind}:${e.name}\u0000${e.ci ? "i" : ""}\u0000${e.boundary ?? "word"}\u0000${notAfterKey((e as Partial<Pick<PiiPattern, "headNotAfter">>).headNotAfter)}\u0000${notAfterKey((e as Partial<Pick<PiiPattern, "headFirst">>).headFirst)}\u0000${((e as Partial<Pick<PiiPattern, "headAfter">>).headAfter ?? []).map(notAfterKey).join("|")}\u0000${e.rest ?? e.source}`);
     content.push({
       source: e.source,
       ci,

@@ -383,6 +383,12 @@ export function normalizeUnits(u: usize, n: i32): bool {
       lastLen = 1;
       continue;
     }
+    if (c >= 0xad && commonInvisible(c)) {
+      // A run of the common removable units, dropped (as invisible() below would) in a tight loop.
+      i++;
+      while (i < n && commonInvisible(<u32>load<u16>(u + (<usize>i << 1)))) i++;
+      continue;
+    }
     let len: i32 = 1;
     if (c == 0x25 && percentAt(u, n, i)) { c = decVal; len = decLen; }
     else if (c == 0x26 && entityAt(u, n, i)) { c = decVal; len = decLen; }
@@ -401,11 +407,6 @@ export function normalizeUnits(u: usize, n: i32): bool {
       k++;
       lastEnd = i + len;
       lastLen = len;
-    } else if (len == 1) {
-      // A run of the common removable units (dropped one by one exactly as above) in a tight loop.
-      i++;
-      while (i < n && commonInvisible(<u32>load<u16>(u + (<usize>i << 1)))) i++;
-      continue;
     }
     i += len;
   }

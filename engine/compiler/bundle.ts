@@ -180,7 +180,8 @@ function narrowFirst(h: Head, ranges: NonNullable<PiiPattern["headFirst"]>): Hea
   return paths.length === 0 ? h : { ...h, paths };
 }
 const notAfterKey = (ranges: readonly { readonly min: number; readonly max: number }[] | undefined): string => (ranges === undefined ? "" : ranges.map((r) => `${r.min}-${r.max}`).join(","));
-function entityHead(e: EntityDef): Head {
+/** The head of an entity rule and the key of everything it was built from (head and head-set caches). */
+function entityHead(e: EntityDef): { head: Head; key: string } {
   // PII heads may run through classes (digits) for 5 positions (4 with a back part); secret heads
   // stop at the end of their literal prefix after 2 (entities-set.ts HeadOptions.broadDepth). The
   // fifth class is what tells `1234 ` (a card group) from `123456789` (nine-digit IDs): without it
@@ -206,7 +207,7 @@ function entityHead(e: EntityDef): Head {
     if (headCache.size >= PATTERN_CACHE_MAX) headCache.clear();
     headCache.set(key, h);
   }
-  return h;
+  return { head: h, key };
 }
 
 /** Most states of one head-set table; a policy whose heads need more is split over several tables. */
@@ -296,10 +297,12 @@ export function compileBundle(policy: Policy): CompiledBundle {
   const firstEntity = content.length;
   for (const e of entities) {
     const ci = e.ci ?? false;
-    const head = entityHead(e);
+    const { head, key } = entityHead(e);
     heads.push(head);
     // the head's source too: a custom type's name does not identify its pattern (head-set cache)
-    headKeys.push(`${e.kind}:${e.name}\u0000${e.ci ? "i" : ""}\u0000${e.boundary ?? "word"}\u0000${notAfterKey((e as Partial<Pick<PiiPattern, "headNotAfter">>).headNotAfter)}\u0000${notAfterKey((e as Partial<Pick<PiiPattern, "headFirst">>).headFirst)}\u0000${((e as Partial<Pick<PiiPattern, "headAfter">>).headAfter ?? []).map(notAfterKey).join("|")}\u0000${e.rest ?? e.source}`);
+    // everything the head was built from (its length, depth and conditions included), not just the
+    // rule's name: the head-set cache must never pair a table with heads of another length
+    headKeys.push(`${e.kind}:${e.name}\u0000${key}`);
     content.push({
       source: e.source,
       ci,

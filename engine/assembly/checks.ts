@@ -223,10 +223,15 @@ function an(i: i32): u32 {
 
 /** Visa 4, Mastercard 51-55 and 2221-2720, Amex 34/37, Discover 6011/644-649/65, JCB 3528-3589, Diners 36/38/300-305. */
 function cardPrefix(): bool {
-  const v = <u32>num(0, 4);
-  const d1 = v / 1000;
-  const d2 = v / 100;
-  const d3 = v / 10;
+  return cardPrefixOf(dg(0), dg(1), dg(2), dg(3));
+}
+
+/** cardPrefix of the first four digits (values 0-9). */
+function cardPrefixOf(a: u32, b: u32, c: u32, d: u32): bool {
+  const d1 = a;
+  const d2 = d1 * 10 + b;
+  const d3 = d2 * 10 + c;
+  const v = d3 * 10 + d;
   return d1 == 4 || (d2 >= 51 && d2 <= 55) || (v >= 2221 && v <= 2720) || d2 == 34 || d2 == 37 || v == 6011 || (d3 >= 644 && d3 <= 649) || d2 == 65
     || (v >= 3528 && v <= 3589) || d2 == 36 || d2 == 38 || (d3 >= 300 && d3 <= 305);
 }
@@ -1341,6 +1346,30 @@ function phone(u: usize, n: i32, s: i32, e: i32): bool {
   if (s > 0 && isDigit(unit(u, s)) && isWord(unit(u, s - 1))) return false;
   if (e < n && isDigit(unit(u, e - 1)) && isWord(unit(u, e))) return false;
   return true;
+}
+
+/**
+ * True when `check` rejects every match starting at s, whatever its end: the scanner asks before
+ * running the rule's anchored table (entities.ts tryRule), so a start the check would refuse costs
+ * no forward scan. Only conditions the check itself tests, on units before s or that every match
+ * from s must contain, so answers are the same.
+ */
+export function rejectsStart(check: u32, u: usize, n: i32, s: i32): bool {
+  if (check == CHECK_LUHN) {
+    // boundedBy(word) before the start; then the issuer prefix is the first four digits of the
+    // span, which are u[s..s+4) when those are digits (a shorter span has fewer than 13 digits).
+    if (wordBefore(u, s)) return true;
+    if (s + 4 > n) return false;
+    const a = unit(u, s), b = unit(u, s + 1), c = unit(u, s + 2), d = unit(u, s + 3);
+    if (!isDigit(a) || !isDigit(b) || !isDigit(c) || !isDigit(d)) return false;
+    return !cardPrefixOf(a - 0x30, b - 0x30, c - 0x30, d - 0x30);
+  }
+  if (check == CHECK_IPV6) {
+    if (s == 0) return false;
+    const c = unit(u, s - 1);
+    return isWord(c) || c == 0x3a || c == 0x2e;
+  }
+  return false;
 }
 
 /** Whether the match [s, e) of the units `u` (n of them) passes `check`; the accepted span is (cS, cE). */

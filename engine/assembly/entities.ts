@@ -13,7 +13,7 @@
 import { D_ACCEPT, D_ASCII, D_CLASSES, D_NRANGES, D_RANGES, D_STATES, D_TRANS, DFA_DESC_SIZE, classOfWide } from "./dfa";
 import { persistAlloc, scratchAlloc } from "./memory";
 import * as P from "./policy";
-import { checkMatch, cS, cE, setHead } from "./checks";
+import { checkMatch, cS, cE, rejectsStart, setHead } from "./checks";
 
 // Matches found in the current text: (rule, start, end) triples, then sorted by rule for reporting.
 export let mPtr: usize = 0;
@@ -216,10 +216,12 @@ function tryRule(r: u32, u: usize, n: i32, h: i32): void {
     s = backStart(back, u, floor, h);
     if (s < 0) return;
   }
+  const check = load<u32>(c + P.C_CHECK);
+  if (rejectsStart(check, u, n, s)) return; // the check would refuse any match from s
   const e = longestFrom(load<u32>(c + P.C_ANCHORED), u, n, s, <i32>load<u32>(c + P.C_MAXLEN));
   if (e <= h) return;
   setHead(h);
-  if (!checkMatch(load<u32>(c + P.C_CHECK), load<u32>(c + P.C_ARG), u, n, s, e)) return;
+  if (!checkMatch(check, load<u32>(c + P.C_ARG), u, n, s, e)) return;
   record(r, cS, cE);
   setFloor(r, cE > h ? cE : h + 1);
 }
@@ -230,7 +232,9 @@ function tryRule(r: u32, u: usize, n: i32, h: i32): void {
 // loader derives, per head group, a table of u32 *byte offsets* of the target row (no multiply in
 // the loop), a class byte for every BMP unit (no branch, no binary search), and a state order in
 // which every accepting state comes after every other one, so "any head ends here?" is one compare
-// of the offset against a threshold instead of a load. Same automaton, same answers; a group whose
+// of the offset against a threshold instead of a load. An accepting state's row has one more
+// column: the address of its list of heads (a division of the offset by the row size cost a
+// third of the time of every candidate). Same automaton, same answers; a group whose
 // derived table would exceed FAST_GROUP_MAX_BYTES (or the total FAST_TOTAL_MAX_BYTES) is scanned
 // with the bundle's table directly.
 const FAST_GROUP_MAX_BYTES: usize = 8 << 20;
@@ -256,7 +260,7 @@ function prepareHeadTables(): void {
     const trans = <usize>load<u32>(d + D_TRANS);
     const ascii = <usize>load<u32>(d + D_ASCII);
     const accept = <usize>load<u32>(d + D_ACCEPT);
-    const rowBytes = classes << 2;
+    const rowBytes = (classes + 1) << 2; // the last column: the head list of an accepting state
     const bytes = states * rowBytes;
     if (bytes > FAST_GROUP_MAX_BYTES || total + bytes > FAST_TOTAL_MAX_BYTES) continue;
     // New state numbers: non-accepting states first (the dead state 0 stays 0), accepting ones after.
@@ -266,12 +270,12 @@ function prepareHeadTables(): void {
     const renumber = persistAlloc(states << 2);
     const fast = persistAlloc(bytes);
     const classMap = persistAlloc(65536);
-    const acceptLists = persistAlloc((nAccepting << 2) + 4);
-    if (renumber == 0 || fast == 0 || classMap == 0 || acceptLists == 0) return;
+    if (renumber == 0 || fast == 0 || classMap == 0) return;
     let a: usize = 0;
     let b: usize = nOther;
     for (let st: usize = 0; st < states; st++) store<u32>(renumber + (st << 2), <u32>(load<u8>(accept + st) != 0 ? b++ : a++));
     const offsets = <usize>load<u32>(gp + P.G_OFFSETS);
+    const lists = <usize>load<u32>(gp + P.G_LISTS);
     for (let st: usize = 0; st < states; st++) {
       const id = <usize>load<u32>(renumber + (st << 2));
       const row = fast + id * rowBytes;
@@ -279,7 +283,7 @@ function prepareHeadTables(): void {
         const to = <usize>load<u16>(trans + ((st * classes + c) << 1));
         store<u32>(row + (c << 2), <u32>(<usize>load<u32>(renumber + (to << 2)) * rowBytes));
       }
-      if (id >= nOther) store<u32>(acceptLists + ((id - nOther) << 2), load<u32>(offsets + (st << 2)));
+      store<u32>(row + (classes << 2), id >= nOther ? <u32>(lists + (<usize>load<u32>(offsets + (st << 2)) << 2)) : 0);
     }
     // Class of every BMP unit: ASCII from the table's map, the rest from its ranges (default class 0).
     memory.copy(classMap, ascii, 128);
@@ -297,7 +301,7 @@ function prepareHeadTables(): void {
     store<u32>(gp + P.G_START, <u32>(<usize>load<u32>(renumber + (start << 2)) * rowBytes));
     store<u32>(gp + P.G_ACCEPT_FROM, <u32>(nOther * rowBytes));
     store<u32>(gp + P.G_ROW_BYTES, <u32>rowBytes);
-    store<u32>(gp + P.G_ACCEPT_LISTS, <u32>acceptLists);
+    store<u32>(gp + P.G_LIST_COLUMN, <u32>(classes << 2));
     store<u32>(gp + P.G_FAST, <u32>fast);
     total += bytes;
   }
@@ -335,15 +339,13 @@ export function scanEntities(u: usize, n: i32, phase: u32): bool {
       // One load per unit for its class, one for the next row, one compare for "heads end here".
       const classMap = <usize>load<u32>(gp + P.G_CLASSMAP);
       const acceptFrom = <usize>load<u32>(gp + P.G_ACCEPT_FROM);
-      const rowBytes = <usize>load<u32>(gp + P.G_ROW_BYTES);
-      const acceptLists = <usize>load<u32>(gp + P.G_ACCEPT_LISTS);
+      const listColumn = <usize>load<u32>(gp + P.G_LIST_COLUMN);
       let off = <usize>load<u32>(gp + P.G_START);
       for (let i = 0; i < n; i++) {
         const c = <usize>load<u16>(u + (<usize>i << 1));
         off = <usize>load<u32>(fast + off + (<usize>load<u8>(classMap + c) << 2));
         if (off < acceptFrom) continue;
-        const list = lists + (<usize>load<u32>(acceptLists + ((off - acceptFrom) / rowBytes << 2)) << 2);
-        if (!headsEndAt(list, members, u, n, i, phase)) return true;
+        if (!headsEndAt(<usize>load<u32>(fast + off + listColumn), members, u, n, i, phase)) return true;
       }
       continue;
     }

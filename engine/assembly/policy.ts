@@ -44,7 +44,7 @@ export let gNGroups: u32 = 0;
 export let gGroups: usize = 0;
 export const GROUP_SIZE: usize = 48;
 export const G_DFA: usize = 0, G_NMEMBERS: usize = 4, G_MEMBERS: usize = 8, G_OFFSETS: usize = 12, G_LISTS: usize = 16,
-  G_FAST: usize = 20, G_CLASSMAP: usize = 24, G_START: usize = 28, G_ACCEPT_FROM: usize = 32, G_ROW_BYTES: usize = 36, G_ACCEPT_LISTS: usize = 40;
+  G_FAST: usize = 20, G_CLASSMAP: usize = 24, G_START: usize = 28, G_ACCEPT_FROM: usize = 32, G_ROW_BYTES: usize = 36, G_LIST_COLUMN: usize = 40;
 export let gNEntities: u32 = 0;
 // Entity options: bit 0 = evasion defences (normalise units before entity detection).
 export let gEntityFlags: u32 = 0;

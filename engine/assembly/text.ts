@@ -110,16 +110,23 @@ export function toUnits(p: usize, len: usize): bool {
     const b = <u32>load<u8>(p);
     if (b < 0x80) { store<u16>(out + (n << 1), b); n++; p++; continue; }
     if ((b & 0xf0) == 0xe0 && p + 2 < end) {
-      // Three-byte sequences inline (most non-Latin scripts, zero-width and bidi characters).
-      const b1 = <u32>load<u8>(p + 1);
-      const b2 = <u32>load<u8>(p + 2);
-      const cp = ((b & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
-      if ((b1 & 0xc0) == 0x80 && (b2 & 0xc0) == 0x80 && cp >= 0x800 && (cp < 0xd800 || cp > 0xdfff)) {
+      // Three-byte sequences inline (most non-Latin scripts, zero-width and bidi characters), and
+      // the ones right after it in this loop: a run of them skips the ASCII test per unit.
+      let lead = b;
+      let q = p;
+      while (true) {
+        const b1 = <u32>load<u8>(q + 1);
+        const b2 = <u32>load<u8>(q + 2);
+        const cp = ((lead & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
+        if ((b1 & 0xc0) != 0x80 || (b2 & 0xc0) != 0x80 || cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)) break;
         store<u16>(out + (n << 1), cp);
         n++;
-        p += 3;
-        continue;
+        q += 3;
+        if (q + 2 >= end) break;
+        lead = <u32>load<u8>(q);
+        if ((lead & 0xf0) != 0xe0) break;
       }
+      if (q != p) { p = q; continue; }
     }
     decodeAt(p, end);
     p += dLen;
@@ -192,6 +199,12 @@ function invisible(c: u32): bool {
   return c == 0xad || (c >= 0x300 && c <= 0x36f) || c == 0x34f || c == 0x61c || c == 0x115f || c == 0x1160 || c == 0x17b4 || c == 0x17b5
     || (c >= 0x180b && c <= 0x180f) || (c >= 0x200b && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2060 && c <= 0x206f)
     || c == 0x3164 || (c >= 0xfe00 && c <= 0xfe0f) || c == 0xfeff || c == 0xffa0 || ignorableCp(c);
+}
+
+/** Zero-width, bidi-control and word-joiner units, the BOM, the soft hyphen, combining marks: a subset of invisible(). */
+// @ts-ignore: decorator
+@inline function commonInvisible(c: u32): bool {
+  return c - 0x200b <= 4 || c - 0x202a <= 4 || c - 0x2060 <= 0xf || c - 0x300 <= 0x6f || c == 0xfeff || c == 0xad;
 }
 
 /** The ASCII look-alike of a unit, or the unit itself. */
@@ -368,6 +381,12 @@ export function normalizeUnits(u: usize, n: i32): bool {
       i = j;
       lastEnd = i;
       lastLen = 1;
+      continue;
+    }
+    if (c >= 0xad && commonInvisible(c)) {
+      // A run of the common removable units, dropped (as invisible() below would) in a tight loop.
+      i++;
+      while (i < n && commonInvisible(<u32>load<u16>(u + (<usize>i << 1)))) i++;
       continue;
     }
     let len: i32 = 1;

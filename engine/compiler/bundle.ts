@@ -27,13 +27,15 @@
  * The same policy always compiles to the same bytes, so the bundle's SHA-256 identifies it.
  */
 import canonicalize from "canonicalize";
+import type { CharSet } from "refa";
 import { ByteWriter } from "../abi.js";
 import { BUNDLE_FORMAT, BUNDLE_MAGIC, digestOf, type BundleMeta, type CompiledBundle } from "../bundle-format.js";
 import { compilePattern } from "./regex.js";
 import { BUILTIN_CONTENT_RULES } from "./builtin-rules.js";
 import { policyEntities } from "./policy-entities.js";
-import { compileHeadSet, headOf, type CompiledHeadSet, type Head } from "./entities-set.js";
+import { bmpClass, compileHeadSet, headOf, notAfterClass, type CompiledHeadSet, type Head } from "./entities-set.js";
 import type { EntityDef } from "./entities.js";
+import type { PiiPattern } from "./pii.js";
 import type { CompiledDfa } from "./regex.js";
 import { BudgetError, PolicyValidationError } from "../../core/errors.js";
 import type { Policy } from "../../policies/schema.js";
@@ -171,25 +173,41 @@ function cachedPattern(key: string, build: () => CompiledDfa): CompiledDfa {
 }
 
 const headCache = new Map<string, Head>();
-function entityHead(e: EntityDef): Head {
+/** The head with its first class narrowed to `ranges` (paths left empty are dropped). */
+function narrowFirst(h: Head, ranges: NonNullable<PiiPattern["headFirst"]>): Head {
+  const keep = bmpClass(ranges);
+  const paths = h.paths.map((p) => [(p[0] as CharSet).intersect(keep), ...p.slice(1)]).filter((p) => !(p[0] as CharSet).isEmpty);
+  return paths.length === 0 ? h : { ...h, paths };
+}
+const notAfterKey = (ranges: readonly { readonly min: number; readonly max: number }[] | undefined): string => (ranges === undefined ? "" : ranges.map((r) => `${r.min}-${r.max}`).join(","));
+/** The head of an entity rule and the key of everything it was built from (head and head-set caches). */
+function entityHead(e: EntityDef): { head: Head; key: string } {
   // PII heads may run through classes (digits) for 5 positions (4 with a back part); secret heads
   // stop at the end of their literal prefix after 2 (entities-set.ts HeadOptions.broadDepth). The
   // fifth class is what tells `1234 ` (a card group) from `123456789` (nine-digit IDs): without it
   // every digit group was a candidate for some twenty numeric rules.
-  const broadDepth = e.kind === "pii" ? (e.back === undefined ? 5 : 4) : 2;
+  const broadDepth = (e as Partial<Pick<PiiPattern, "headBroadDepth">>).headBroadDepth ?? (e.kind === "pii" ? (e.back === undefined ? 5 : 4) : 2);
   // Rules that start at their head may have up to 16 literal alternatives in it (keyword lists).
   // A longer or narrower head only drops positions where the rule cannot match, so answers stay
   // the same; rules with a back part keep their heads, so the positions they are tried at (and
   // the span a check narrows to) stay exactly as they were.
   const maxLiteralPaths = e.back === undefined ? 16 : 4;
-  const key = `${e.ci ? "i" : ""}\u0000${e.boundary ?? "word"}\u0000${e.headLength ?? 8}\u0000${broadDepth}\u0000${maxLiteralPaths}\u0000${e.rest ?? e.source}`;
+  // A built-in PII type may name units its head never follows (pii.ts headNotAfter): a boundary
+  // of its own, folded into the head the same way.
+  const notAfter = (e as Partial<Pick<PiiPattern, "headNotAfter">>).headNotAfter;
+  const after = (e as Partial<Pick<PiiPattern, "headAfter">>).headAfter;
+  const first = e.back === undefined ? (e as Partial<Pick<PiiPattern, "headFirst">>).headFirst : undefined;
+  const key = `${e.ci ? "i" : ""}\u0000${e.boundary ?? "word"}\u0000${notAfterKey(notAfter)}\u0000${notAfterKey(first)}\u0000${(after ?? []).map(notAfterKey).join("|")}\u0000${e.headLength ?? 8}\u0000${broadDepth}\u0000${maxLiteralPaths}\u0000${e.rest ?? e.source}`;
   let h = headCache.get(key);
   if (!h) {
     h = headOf(e.rest ?? e.source, e.ci ?? false, e.boundary ?? "word", { maxLength: e.headLength ?? 8, broadDepth, maxLiteralPaths });
+    if (notAfter !== undefined) h = { ...h, before: [notAfterClass(notAfter)] };
+    if (after !== undefined) h = { ...h, before: after.map(bmpClass) };
+    if (first !== undefined) h = narrowFirst(h, first);
     if (headCache.size >= PATTERN_CACHE_MAX) headCache.clear();
     headCache.set(key, h);
   }
-  return h;
+  return { head: h, key };
 }
 
 /** Most states of one head-set table; a policy whose heads need more is split over several tables. */
@@ -279,10 +297,12 @@ export function compileBundle(policy: Policy): CompiledBundle {
   const firstEntity = content.length;
   for (const e of entities) {
     const ci = e.ci ?? false;
-    const head = entityHead(e);
+    const { head, key } = entityHead(e);
     heads.push(head);
     // the head's source too: a custom type's name does not identify its pattern (head-set cache)
-    headKeys.push(`${e.kind}:${e.name}\u0000${e.ci ? "i" : ""}\u0000${e.boundary ?? "word"}\u0000${e.rest ?? e.source}`);
+    // everything the head was built from (its length, depth and conditions included), not just the
+    // rule's name: the head-set cache must never pair a table with heads of another length
+    headKeys.push(`${e.kind}:${e.name}\u0000${key}`);
     content.push({
       source: e.source,
       ci,

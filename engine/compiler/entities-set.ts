@@ -33,6 +33,8 @@ export interface Head {
   readonly paths: readonly (readonly CharSet[])[];
   readonly length: number;
   readonly boundary: StartBoundary;
+  /** When set, replaces the boundary: the classes of the units right before the head (the last is next to it). */
+  readonly before?: readonly CharSet[];
 }
 
 export interface HeadOptions {
@@ -64,6 +66,16 @@ const narrow = (set: CharSet): boolean => {
 const bmpSet = (ranges: readonly { min: number; max: number }[]): CharSet => CharSet.empty(MAX).union(ranges.filter((r) => r.min <= BMP).map((r) => ({ min: r.min, max: Math.min(r.max, BMP) })));
 const WORD = [{ min: 0x30, max: 0x39 }, { min: 0x41, max: 0x5a }, { min: 0x5f, max: 0x5f }, { min: 0x61, max: 0x7a }];
 const DIGIT = [{ min: 0x30, max: 0x39 }];
+/** The BMP code units in `ranges`. */
+export function bmpClass(ranges: readonly { min: number; max: number }[]): CharSet {
+  return bmpSet(ranges);
+}
+
+/** BMP code units outside `ranges`: what may precede a head that can never follow them. */
+export function notAfterClass(ranges: readonly { min: number; max: number }[]): CharSet {
+  return bmpSet([{ min: 0, max: BMP }]).without(bmpSet(ranges));
+}
+
 /** Non-word (resp. non-digit) BMP code units: what may precede a start that needs a boundary. */
 export function boundaryClass(b: Exclude<StartBoundary, "none">): CharSet {
   return bmpSet([{ min: 0, max: BMP }]).without(bmpSet(b === "word" ? WORD : DIGIT));
@@ -174,7 +186,8 @@ export function compileHeadSet(heads: readonly Head[], maxStates: number): Compi
     const marker = CharSet.empty(MAX).union([{ min: MARKER_BASE + i, max: MARKER_BASE + i }]);
     for (const path of h.paths) {
       const elements: NoParent<Element>[] = [];
-      if (h.boundary !== "none") elements.push(cls(boundaryClass(h.boundary)));
+      if (h.before !== undefined) for (const b of h.before) elements.push(cls(b));
+      else if (h.boundary !== "none") elements.push(cls(boundaryClass(h.boundary)));
       for (const set of path) elements.push(cls(set));
       elements.push(cls(marker));
       alternatives.push({ type: "Concatenation", elements });

@@ -1,0 +1,61 @@
+// The hand-derived head conditions of four PII types (pii.ts headNotAfter, headAfter, headFirst,
+// headBroadDepth) only drop positions their checks would refuse: the same policy compiled with and
+// without them finds exactly the same spans, on texts built around each type's edge cases.
+import fc from "fast-check";
+import { afterEach, describe, expect, it } from "vitest";
+import { PII_PATTERNS, type PiiPattern } from "../../engine/compiler/pii.js";
+import type { Engine } from "../../engine/engine.js";
+import { bundleFor, engineFor } from "../engine/helpers.js";
+import { detect } from "./helpers.js";
+
+const patterns = PII_PATTERNS as PiiPattern[];
+const originals = [...patterns];
+afterEach(() => {
+  originals.forEach((p, i) => {
+    patterns[i] = p;
+  });
+});
+
+const policyOf = (category: string) => ({ pii_redaction: { enabled: true, categories: [category], secrets: { enabled: false } } });
+
+/** Runs `build` with `category`'s pattern stripped of its head conditions, then puts it back. */
+function withoutConditions<T>(category: string, build: () => T): T {
+  const i = patterns.findIndex((p) => p.category === category);
+  const { headNotAfter: _a, headAfter: _b, headFirst: _c, headBroadDepth: _d, ...plain } = patterns[i] as PiiPattern;
+  patterns[i] = plain as PiiPattern;
+  try {
+    return build();
+  } finally {
+    patterns[i] = originals[i] as PiiPattern;
+  }
+}
+
+// Fragments around each type's edge cases: values, what may precede them, and near misses.
+const FRAGMENTS: Record<string, readonly string[]> = {
+  ipv6: ["fe80::1", "2001:db8::8a2e:370:7334", "::1", "::ffff:192.0.2.1", "1:2:3:4:5:6:7:8", ":", "::", ":::", ".", "g", "_", "a", "F", "0", " ", "addr ", "x:"],
+  credit_card: ["4111 1111 1111 1111", "5500-0000-0000-0004", "378282246310005", "6011111111111117", "1234 ", "0", "7", "9", "4", "2", "3", " ", "-", "card "],
+  date_of_birth: ["DOB", "d.o.b.", "D.O.B", "born", "born on", "Birthday", "date of birth", "birthdate", "date de naissance", ":", " ", "\t", ",", "-", ".", "12/03/1985", "1990-01-02", "5 March 1990", "Jan 5, 1990", "x", "é"],
+  us_zip4: ["zip", "Zip code", "postal", "CA", "NY", "ny", "zz", " ", "  ", ":", ",", "\t", "94105-1234", "12345-6789", "1234", "-", "5"],
+};
+
+describe("hand-derived head conditions", () => {
+  for (const category of Object.keys(FRAGMENTS)) {
+    it(`${category}: same spans with and without them`, () => {
+      const narrowed: Engine = engineFor(policyOf(category));
+      const plain: Engine = withoutConditions(category, () => engineFor(policyOf(category)));
+      // the conditions do change the head table (so this compares two different scans)
+      expect(bundleFor(policyOf(category)).digest).not.toBe(withoutConditions(category, () => bundleFor(policyOf(category)).digest));
+      let found = 0;
+      fc.assert(
+        fc.property(fc.array(fc.constantFrom(...(FRAGMENTS[category] as string[])), { maxLength: 24 }), (parts) => {
+          const text = parts.join("");
+          const x = detect(narrowed, text);
+          found += x.length;
+          expect(x).toEqual(detect(plain, text));
+        }),
+        { numRuns: 1500, seed: 20261125 },
+      );
+      expect(found).toBeGreaterThan(0);
+    });
+  }
+});

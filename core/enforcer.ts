@@ -28,6 +28,7 @@ import {
   type ViolationDetails,
 } from "./errors.js";
 import { redactSpans, replacementFor, scopeDecision } from "./redact-spans.js";
+import { redactStreamedResult } from "./streamed-result.js";
 import { resolveToJSON } from "./to-json.js";
 import { perToolEntry } from "./tool-keys.js";
 
@@ -428,6 +429,8 @@ export class Enforcer {
         redactions.output = r.count;
         this.notify("onRedaction", { ...hookCall, direction: "output", count: r.count });
       }
+      // A streamed result holds no text yet: it is handed back redacting each chunk as it flows.
+      result = redactStreamedResult(result, bundle, tool, this.opts.createEngine);
       outcome = violations.some((v) => v.action === "redact") ? "redacted" : violations.length > 0 ? "logged" : "allowed";
       for (const h of this.hooks) yield h.postCall?.({ ...hookCall, result, durationMs: this.now() - started });
     } catch (err) {

@@ -88,3 +88,41 @@ describe("PII in numbers and behind toJSON()", () => {
     expect(String((err as Error).message)).toContain("toJSON() of the value at <root> threw: nope");
   });
 });
+
+describe("streamed tool results", () => {
+  const policy = { name: "pii", rules: { pii_redaction: { enabled: true, categories: ["email", "ssn"] } } };
+  const text = "mail jane@doe.org, SSN 123-45-6789; ".repeat(200);
+  const expected = "mail <EMAIL>, SSN <SSN>; ".repeat(200);
+  // Chunks of 7 units: matches straddle chunk boundaries.
+  const chunks = (s: string) => Array.from({ length: Math.ceil(s.length / 7) }, (_, i) => s.slice(i * 7, i * 7 + 7));
+
+  it("an async iterable of text comes back redacting each chunk as it flows", async () => {
+    const out = (await createEnforcer({ policy }).call("t", {}, async function* () {
+      yield* chunks(text);
+    })) as AsyncIterable<string>;
+    let joined = "";
+    for await (const c of out) joined += c;
+    expect(joined).toBe(expected);
+  });
+
+  it("a ReadableStream comes back as a redacting ReadableStream", async () => {
+    const source = () => new ReadableStream<string>({ start(c) { for (const x of chunks(text)) c.enqueue(x); c.close(); } });
+    const out = (await createEnforcer({ policy }).call("t", {}, source)) as ReadableStream<string>;
+    expect(out).toBeInstanceOf(ReadableStream);
+    let joined = "";
+    for await (const c of out as unknown as AsyncIterable<string>) joined += c;
+    expect(joined).toBe(expected);
+  });
+
+  it("a chunk that is not text fails the stream with a typed error; without output redaction the stream is untouched", async () => {
+    const out = (await createEnforcer({ policy }).call("t", {}, async function* () {
+      yield "ok ";
+      yield new Uint8Array([1]);
+    })) as AsyncIterable<string>;
+    await expect((async () => { for await (const _ of out) { /* drain */ } })()).rejects.toMatchObject({ code: "bad_request" });
+    const plain = async function* () { yield text; };
+    const gen = plain();
+    const off = createEnforcer({ policy: { name: "off", rules: { pii_redaction: { enabled: true }, redact_output: false } } });
+    expect(await off.call("t", {}, () => gen)).toBe(gen);
+  });
+});

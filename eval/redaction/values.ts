@@ -2,23 +2,13 @@
 // redaction corpus (eval/redaction/corpus.ts). Each format's rules and checksum are written here
 // from its specification, independently of the engine (engine/assembly/checks.ts), so the corpus
 // measures the engine instead of agreeing with it by construction.
-import { createHash } from "node:crypto";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
+import { base58Address, githubStyleToken, luhnCheckDigit, prng, segwitAddress, verhoeffCheckDigit } from "./checksums.js";
+
+export { prng };
 
 export type Rand = () => number;
-
-/** Deterministic PRNG (mulberry32). */
-export function prng(seed: number): Rand {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const int = (r: Rand, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 export const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
@@ -31,25 +21,6 @@ const DIG = "0123456789";
 const B62 = `${DIG}${UP}${LOW}`;
 const B64U = `${B62}_-`;
 const HEX = "0123456789abcdef";
-
-function luhnDigit(body: readonly number[]): number {
-  let sum = 0;
-  for (let i = body.length - 1, dbl = true; i >= 0; i--, dbl = !dbl) {
-    let v = body[i] as number;
-    if (dbl) v = v * 2 > 9 ? v * 2 - 9 : v * 2;
-    sum += v;
-  }
-  return (10 - (sum % 10)) % 10;
-}
-
-const VD = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 0, 6, 7, 8, 9, 5], [2, 3, 4, 0, 1, 7, 8, 9, 5, 6], [3, 4, 0, 1, 2, 8, 9, 5, 6, 7], [4, 0, 1, 2, 3, 9, 5, 6, 7, 8], [5, 9, 8, 7, 6, 0, 4, 3, 2, 1], [6, 5, 9, 8, 7, 1, 0, 4, 3, 2], [7, 6, 5, 9, 8, 2, 1, 0, 4, 3], [8, 7, 6, 5, 9, 3, 2, 1, 0, 4], [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]];
-const VP = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 5, 7, 6, 2, 8, 3, 0, 9, 4], [5, 8, 0, 3, 7, 9, 6, 1, 4, 2], [8, 9, 1, 6, 0, 4, 3, 5, 2, 7], [9, 4, 5, 3, 1, 2, 6, 8, 7, 0], [4, 2, 8, 6, 5, 7, 3, 9, 0, 1], [2, 7, 9, 3, 8, 0, 6, 4, 1, 5], [7, 0, 4, 6, 9, 1, 3, 2, 5, 8]];
-const VINV = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9];
-function verhoeffDigit(body: readonly number[]): number {
-  let c = 0;
-  for (let i = 0; i < body.length; i++) c = VD[c]![VP[(i + 1) % 8]![body[body.length - 1 - i]!]!]!;
-  return VINV[c]!;
-}
 
 function mod97(s: string): number {
   let rem = 0;
@@ -71,70 +42,6 @@ function date(r: Rand, from = 1940, to = 2005): [number, number, number] {
     const d = int(r, 1, 31);
     if (validDate(y, m, d)) return [y, m, d];
   }
-}
-
-const B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-function base58Check(version: number, payload: readonly number[]): string {
-  const body = Buffer.from([version, ...payload]);
-  const check = createHash("sha256").update(createHash("sha256").update(body).digest()).digest().subarray(0, 4);
-  const bytes = Buffer.concat([body, check]);
-  let n = BigInt(`0x${bytes.toString("hex")}`);
-  let out = "";
-  while (n > 0n) {
-    out = B58[Number(n % 58n)] + out;
-    n /= 58n;
-  }
-  for (const b of bytes) {
-    if (b !== 0) break;
-    out = `1${out}`;
-  }
-  return out;
-}
-const BECH = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
-function bechPolymod(values: readonly number[]): number {
-  const G = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
-  let chk = 1;
-  for (const v of values) {
-    const b = chk >>> 25;
-    chk = (((chk & 0x1ffffff) << 5) ^ v) >>> 0;
-    for (let i = 0; i < 5; i++) if ((b >>> i) & 1) chk = (chk ^ G[i]!) >>> 0;
-  }
-  return chk;
-}
-function segwit(version: number, program: readonly number[]): string {
-  const data = [version];
-  let acc = 0;
-  let bits = 0;
-  for (const b of program) {
-    acc = ((acc << 8) | b) & 0xffff;
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      data.push((acc >>> bits) & 31);
-    }
-  }
-  if (bits > 0) data.push((acc << (5 - bits)) & 31);
-  const mod = (bechPolymod([3, 3, 0, 2, 3, ...data, 0, 0, 0, 0, 0, 0]) ^ (version === 0 ? 1 : 0x2bc830a3)) >>> 0;
-  return `bc1${[...data, ...Array.from({ length: 6 }, (_, i) => (mod >>> (5 * (5 - i))) & 31)].map((v) => BECH[v]).join("")}`;
-}
-
-function crc32(s: string): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < s.length; i++) {
-    c ^= s.charCodeAt(i);
-    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
-  }
-  return (c ^ 0xffffffff) >>> 0;
-}
-function githubToken(r: Rand, prefix: string): string {
-  const body = str(r, B62, 30);
-  let v = crc32(body);
-  let check = "";
-  for (let i = 0; i < 6; i++) {
-    check = B62[v % 62] + check;
-    v = Math.floor(v / 62);
-  }
-  return `${prefix}${body}${check}`;
 }
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
@@ -180,12 +87,12 @@ export const PII_VALUES: Record<string, Gen> = {
   credit_card: (r) => {
     if (r() < 0.2) {
       const body = [3, pick(r, [4, 7]), ...digits(r, 12)];
-      const s = [...body, luhnDigit(body)].join("");
+      const s = [...body, luhnCheckDigit(body)].join("");
       return `${s.slice(0, 4)} ${s.slice(4, 10)} ${s.slice(10)}`;
     }
     const prefix = pick(r, [[4], [5, int(r, 1, 5)], [6, 0, 1, 1], [3, 5, 3, 0]]);
     const body = [...prefix, ...digits(r, 15 - prefix.length)];
-    const s = [...body, luhnDigit(body)].join("");
+    const s = [...body, luhnCheckDigit(body)].join("");
     const sep = pick(r, [" ", "-", ""]);
     return s.replace(/(\d{4})(?=\d)/g, `$1${sep}`);
   },
@@ -228,14 +135,14 @@ export const PII_VALUES: Record<string, Gen> = {
   },
   ca_sin: (r) => {
     const body = [pick(r, [1, 2, 3, 4, 5, 6, 7, 9]), ...digits(r, 7)];
-    const s = [...body, luhnDigit(body)].join("");
+    const s = [...body, luhnCheckDigit(body)].join("");
     const sep = pick(r, [" ", "-"]);
     return `${s.slice(0, 3)}${sep}${s.slice(3, 6)}${sep}${s.slice(6)}`;
   },
   btc_address: (r) => {
     const payload = Array.from({ length: 20 }, () => int(r, 0, 255));
     const k = int(r, 0, 2);
-    return k === 0 ? base58Check(pick(r, [0, 5]), payload) : k === 1 ? segwit(0, payload) : segwit(1, Array.from({ length: 32 }, () => int(r, 0, 255)));
+    return k === 0 ? base58Address(pick(r, [0, 5]), payload) : k === 1 ? segwitAddress(0, payload) : segwitAddress(1, Array.from({ length: 32 }, () => int(r, 0, 255)));
   },
   eth_address: (r) => {
     const hex = str(r, HEX, 40);
@@ -270,7 +177,7 @@ export const PII_VALUES: Record<string, Gen> = {
   in_pan: (r) => `${str(r, UP, 3)}${pick(r, "ABCFGHLJPT".split(""))}${str(r, UP, 1)}${digits(r, 4).join("")}${str(r, UP, 1)}`,
   in_aadhaar: (r) => {
     const body = [int(r, 2, 9), ...digits(r, 10)];
-    const s = [...body, verhoeffDigit(body)].join("");
+    const s = [...body, verhoeffCheckDigit(body)].join("");
     return r() < 0.7 ? s.replace(/(\d{4})(?=\d)/g, "$1 ") : s;
   },
   br_cpf: (r) => {
@@ -378,7 +285,7 @@ export const PII_VALUES: Record<string, Gen> = {
   },
   us_npi: (r) => {
     const nine = [pick(r, [1, 2]), ...digits(r, 8)];
-    return [...nine, luhnDigit([8, 0, 8, 4, 0, ...nine])].join("");
+    return [...nine, luhnCheckDigit([8, 0, 8, 4, 0, ...nine])].join("");
   },
   cn_resident_id: (r) => {
     const [y, m, d] = date(r);
@@ -390,13 +297,13 @@ export const PII_VALUES: Record<string, Gen> = {
   se_personnummer: (r) => {
     const [y, m, d] = date(r);
     const body = `${pad(y % 100, 2)}${pad(m, 2)}${pad(d, 2)}${digits(r, 3).join("")}`;
-    const c = luhnDigit(body.split("").map(Number));
+    const c = luhnCheckDigit(body.split("").map(Number));
     return `${body.slice(0, 6)}-${body.slice(6)}${c}`;
   },
   za_id: (r) => {
     const [y, m, d] = date(r);
     const body = `${pad(y % 100, 2)}${pad(m, 2)}${pad(d, 2)}${pad(int(r, 0, 9999), 4)}${pick(r, [0, 1])}8`;
-    return `${body}${luhnDigit(body.split("").map(Number))}`;
+    return `${body}${luhnCheckDigit(body.split("").map(Number))}`;
   },
   au_medicare: (r) => {
     const d = [int(r, 2, 6), ...digits(r, 7)];
@@ -414,9 +321,9 @@ export const SECRET_VALUES: Record<string, Gen> = {
     const v = str(r, `${B62}/+`, 40);
     return { text: `aws_secret_access_key = ${v}`, redact: v };
   },
-  github_pat: (r) => githubToken(r, "ghp_"),
-  github_oauth_token: (r) => githubToken(r, "gho_"),
-  npm_token: (r) => githubToken(r, "npm_"),
+  github_pat: (r) => githubStyleToken("ghp_", r),
+  github_oauth_token: (r) => githubStyleToken("gho_", r),
+  npm_token: (r) => githubStyleToken("npm_", r),
   gitlab_pat: (r) => `glpat-${str(r, `${B62}_-`, 20)}`,
   slack_bot_token: (r) => `xoxb-${digits(r, 11).join("")}-${digits(r, 13).join("")}-${str(r, B62, 24)}`,
   stripe_secret_key: (r) => `sk_${pick(r, ["live", "test"])}_${str(r, B62, 24)}`,

@@ -89,6 +89,23 @@ export interface TrailIO {
   ensureDir(dir: string): void;
 }
 
+/** One attempt to take a trail's lock: the lock, or who holds it (when that can be read). */
+export type LockAttempt = { ok: true; lock: TrailLock } | { ok: false; owner: LockOwner | null };
+
+/**
+ * Takes a lock with `tryLock`, retrying until `waitMs` has passed (polling every ≤ 50 ms), then
+ * fails with TrailLockedError naming the holder. Shared by the per-runtime TrailIOs.
+ */
+export async function waitForLock(path: string, waitMs: number, tryLock: (path: string) => LockAttempt): Promise<TrailLock> {
+  const deadline = Date.now() + Math.max(0, waitMs);
+  for (;;) {
+    const r = tryLock(path);
+    if (r.ok) return r.lock;
+    if (Date.now() >= deadline) throw new TrailLockedError(path, r.owner);
+    await new Promise((done) => setTimeout(done, Math.min(50, Math.max(1, deadline - Date.now()))));
+  }
+}
+
 export function dirname(p: string): string {
   const i = Math.max(p.lastIndexOf("/"), p.lastIndexOf("\\"));
   return i < 0 ? "." : i === 0 ? p.slice(0, 1) : p.slice(0, i);

@@ -6,7 +6,7 @@ import * as nodeCrypto from "node:crypto";
 import { createHash, randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import { hostname } from "node:os";
-import { type LockOwner, type TrailFile, type TrailIO, type TrailLock, AuditError, TrailLockedError } from "./io.js";
+import { type LockOwner, type TrailFile, type TrailIO, type TrailLock, AuditError, waitForLock } from "./io.js";
 import { fromHex } from "./merkle.js";
 import { AuditTrail, type InclusionProofResult, type ProveOptions, proveInclusion, type TrailOptions, type VerifyOptions, type VerifyResult, verifyTrail } from "./trail.js";
 
@@ -92,7 +92,6 @@ function tryLock(path: string): { ok: true; lock: TrailLock } | { ok: false; own
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 class NodeFile implements TrailFile {
   private fd: number | null;
@@ -140,15 +139,7 @@ export const nodeTrailIO: TrailIO = {
   sha256: nodeSha256,
   sha256Hex: nodeSha256Hex,
 
-  async lock(path, waitMs) {
-    const deadline = Date.now() + Math.max(0, waitMs);
-    for (;;) {
-      const r = tryLock(path);
-      if (r.ok) return r.lock;
-      if (Date.now() >= deadline) throw new TrailLockedError(path, r.owner);
-      await sleep(Math.min(50, Math.max(1, deadline - Date.now())));
-    }
-  },
+  lock: (path, waitMs) => waitForLock(path, waitMs, (p) => tryLock(p)),
 
   openAppend: (path) => new NodeFile(path),
 

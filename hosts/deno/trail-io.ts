@@ -16,7 +16,7 @@
  * record the owner's host (without it the host is "unknown" and no lock is ever taken over).
  */
 import * as nodeCrypto from "node:crypto";
-import { type LockOwner, type TrailFile, type TrailIO, type TrailLock, AuditError, TrailLockedError } from "../../audit/io.js";
+import { type LockOwner, type TrailFile, type TrailIO, type TrailLock, AuditError, waitForLock } from "../../audit/io.js";
 import { fromHex } from "../../audit/merkle.js";
 import { AuditTrail, type InclusionProofResult, type ProveOptions, proveInclusion, type TrailOptions, type VerifyOptions, type VerifyResult, verifyTrail } from "../../audit/trail.js";
 
@@ -241,21 +241,12 @@ class DenoFile implements TrailFile {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const denoTrailIO: TrailIO = {
   sha256: denoSha256,
   sha256Hex: denoSha256Hex,
 
-  async lock(path, waitMs) {
-    const deadline = Date.now() + Math.max(0, waitMs);
-    for (;;) {
-      const r = tryLock(path);
-      if (r.ok) return r.lock;
-      if (Date.now() >= deadline) throw new TrailLockedError(path, r.owner);
-      await sleep(Math.min(50, Math.max(1, deadline - Date.now())));
-    }
-  },
+  lock: (path, waitMs) => waitForLock(path, waitMs, (p) => tryLock(p)),
 
   openAppend: (path) => new DenoFile(path),
 

@@ -89,6 +89,11 @@ export interface TrailIO {
   ensureDir(dir: string): void;
 }
 
+/** An I/O failure of a trail file, naming the operation and the path. */
+export function ioError(what: string, path: string, cause: unknown): AuditError {
+  return new AuditError("audit_io", `${what} ${path}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+}
+
 /** One attempt to take a trail's lock: the lock, or who holds it (when that can be read). */
 export type LockAttempt = { ok: true; lock: TrailLock } | { ok: false; owner: LockOwner | null };
 

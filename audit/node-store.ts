@@ -6,7 +6,7 @@ import * as nodeCrypto from "node:crypto";
 import { createHash, randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import { hostname } from "node:os";
-import { type LockOwner, type TrailFile, type TrailIO, type TrailLock, AuditError, waitForLock } from "./io.js";
+import { AuditError, ioError, type LockAttempt, type LockOwner, type TrailFile, type TrailIO, waitForLock } from "./io.js";
 import { fromHex } from "./merkle.js";
 import { AuditTrail, type InclusionProofResult, type ProveOptions, proveInclusion, type TrailOptions, type VerifyOptions, type VerifyResult, verifyTrail } from "./trail.js";
 
@@ -14,15 +14,11 @@ import { AuditTrail, type InclusionProofResult, type ProveOptions, proveInclusio
 // and takes strings (hashed as UTF-8) without a separate encoding step.
 const oneShot = (nodeCrypto as { hash?: (alg: string, data: Uint8Array | string, enc: string) => string }).hash;
 
-/** SHA-256 as lower-case hex through node:crypto, of bytes or of a string's UTF-8. */
+/** SHA-256 as lower-case hex through node:crypto (Node, Bun, and Deno's node:crypto), of bytes or of a string's UTF-8. */
 export const nodeSha256Hex: (data: Uint8Array | string) => string = oneShot ? (data) => oneShot("sha256", data, "hex") : (data) => createHash("sha256").update(data).digest("hex");
 
 /** SHA-256 through node:crypto (native): several times faster than the pure-JS default. */
 export const nodeSha256 = (data: Uint8Array): Uint8Array => fromHex(nodeSha256Hex(data)); // hex + parse beats a Buffer result
-
-function ioError(what: string, path: string, cause: unknown): AuditError {
-  return new AuditError("audit_io", `${what} ${path}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
-}
 
 function isAlive(pid: number): boolean {
   try {
@@ -45,7 +41,7 @@ function readOwner(path: string): LockOwner | null {
 /** Locks held by this process, so that a second open in the same process fails too. */
 const heldHere = new Set<string>();
 
-function tryLock(path: string): { ok: true; lock: TrailLock } | { ok: false; owner: LockOwner | null } {
+function tryLock(path: string): LockAttempt {
   const owner: LockOwner = { pid: process.pid, host: hostname(), since: Date.now(), token: randomUUID() };
   if (heldHere.has(path)) return { ok: false, owner: readOwner(path) };
   let fd: number;

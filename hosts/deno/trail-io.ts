@@ -15,9 +15,8 @@
  * Permissions: --allow-read and --allow-write on the trail's directory; --allow-sys=hostname to
  * record the owner's host (without it the host is "unknown" and no lock is ever taken over).
  */
-import * as nodeCrypto from "node:crypto";
-import { type LockOwner, type TrailFile, type TrailIO, type TrailLock, AuditError, waitForLock } from "../../audit/io.js";
-import { fromHex } from "../../audit/merkle.js";
+import { AuditError, ioError, type LockAttempt, type LockOwner, type TrailFile, type TrailIO, waitForLock } from "../../audit/io.js";
+import { nodeSha256, nodeSha256Hex } from "../../audit/node-store.js";
 import { AuditTrail, type InclusionProofResult, type ProveOptions, proveInclusion, type TrailOptions, type VerifyOptions, type VerifyResult, verifyTrail } from "../../audit/trail.js";
 
 interface FsFile {
@@ -62,16 +61,6 @@ const SEEK_START = 0;
 
 const isA = (e: unknown, name: "NotFound" | "AlreadyExists") => e instanceof Deno.errors[name];
 
-function ioError(what: string, path: string, cause: unknown): AuditError {
-  return new AuditError("audit_io", `${what} ${path}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
-}
-
-// One-shot crypto.hash where Deno has it (it does since 2.x): cheaper per call than createHash.
-const oneShot = (nodeCrypto as { hash?: (alg: string, data: Uint8Array | string, enc: string) => string }).hash;
-
-/** SHA-256 through node:crypto, which Deno implements natively (WebCrypto's is async only). */
-export const denoSha256Hex: (data: Uint8Array | string) => string = oneShot ? (data) => oneShot("sha256", data, "hex") : (data) => nodeCrypto.createHash("sha256").update(data).digest("hex");
-const denoSha256 = (data: Uint8Array): Uint8Array => fromHex(denoSha256Hex(data));
 
 let hostCache: string | null | undefined;
 /** This machine's name, or null when --allow-sys=hostname is not granted. */
@@ -112,10 +101,8 @@ function writeAll(file: FsFile, data: Uint8Array): void {
   while (off < data.length) off += file.writeSync(data.subarray(off));
 }
 
-type Attempt = { ok: true; lock: TrailLock } | { ok: false; owner: LockOwner | null };
-
 /** One attempt at the lock: create it, or prove its holder dead and take it over. */
-function tryLock(path: string, depth = 0): Attempt {
+function tryLock(path: string, depth = 0): LockAttempt {
   let file: FsFile;
   try {
     file = Deno.openSync(path, { read: true, write: true, createNew: true, mode: 0o644 });
@@ -163,7 +150,7 @@ function tryLock(path: string, depth = 0): Attempt {
  * The takeover holds the old file's flock while it removes it and creates the new one, and checks
  * that the path still names the file it examined, so two Deno processes cannot both take over.
  */
-function takeOverIfStale(path: string, depth: number): Attempt {
+function takeOverIfStale(path: string, depth: number): LockAttempt {
   let old: FsFile;
   try {
     old = Deno.openSync(path, { read: true, write: true });
@@ -243,8 +230,9 @@ class DenoFile implements TrailFile {
 
 
 export const denoTrailIO: TrailIO = {
-  sha256: denoSha256,
-  sha256Hex: denoSha256Hex,
+  // node:crypto, which Deno implements natively (WebCrypto's digest is async only).
+  sha256: nodeSha256,
+  sha256Hex: nodeSha256Hex,
 
   lock: (path, waitMs) => waitForLock(path, waitMs, (p) => tryLock(p)),
 

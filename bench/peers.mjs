@@ -27,6 +27,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { machineInfo, machineLine, measure, summarize, timerOverheadNs } from "./harness.mjs";
+import { prng as mulberry32 } from "../build/tsc/eval/redaction/checksums.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -257,16 +258,6 @@ const CATS = PII.map(([c]) => c);
 
 // Deterministic texts: prose (lower-case words, capitalised sentences, no digits, no '@'), and for
 // the mixed text one PII sentence every ~1,100 bytes, the categories in rotation.
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const WORDS = (
   "the agent reads a report about quarterly results and then drafts a short reply for the team while the " +
   "scheduler waits on the queue because every request needs review before anything leaves the sandbox so the " +

@@ -10,22 +10,13 @@ import { RE2JS } from "re2js";
 import { compilePolicyObject, loadEngineSync } from "../dist/node.js";
 import { PII_PATTERNS } from "../build/tsc/engine/compiler/pii.js";
 import { SECRET_RULES } from "../build/tsc/engine/compiler/secrets.js";
+import { prng as mulberry32 } from "../build/tsc/eval/redaction/checksums.js";
 
 const args = process.argv.slice(2);
 const QUICK = args.includes("--quick");
 const OUT = args.includes("--out") ? args[args.indexOf("--out") + 1] : null;
 const RUNS = QUICK ? 3 : 9;
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const r = mulberry32(20260802);
 const int = (lo, hi) => lo + Math.floor(r() * (hi - lo + 1));
 const pick = (xs) => xs[Math.floor(r() * xs.length)];

@@ -1,4 +1,5 @@
-// Reference implementations of the checksums the engine verifies, shared by the redaction corpus
+// A seeded PRNG (also used by the benchmarks and the component corpus) and reference
+// implementations of the checksums the engine verifies, shared by the redaction corpus
 // (eval/redaction/values.ts) and the redaction test suites (test/redaction/helpers.ts). Written
 // independently of engine/assembly/checks.ts, so what uses them is differential.
 import { createHash } from "node:crypto";

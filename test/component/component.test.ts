@@ -16,6 +16,7 @@ import { compileBundle } from "../../engine/compiler/bundle.js";
 import { createEngineSync, ENGINE_ABI_VERSION, type Engine } from "../../engine/engine.js";
 import { loadPolicyFile, parsePolicyObject } from "../../policies/loader.js";
 import { nodeIO } from "../../policies/node-io.js";
+import { prng } from "../../eval/redaction/checksums.js"; // mulberry32: the corpus is the same on every run
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
@@ -115,17 +116,6 @@ const policy = (rules: Record<string, unknown>, top: Record<string, unknown> = {
   compileBundle(parsePolicyObject({ name: "component-corpus", ...top, rules }).policy).bytes;
 const example = (file: string) => () => compileBundle(loadPolicyFile(join(root, "policies/examples", file), nodeIO).policy).bytes;
 
-/** Deterministic pseudo-random numbers (mulberry32), so the corpus is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOOLS = [
   "search_web", "SEARCH_WEB", "search_", "search", "calc1", "calc", "calc12", "fs.read", "FS.Read", "fs.delete", "fs.delete_all",

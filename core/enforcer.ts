@@ -371,7 +371,7 @@ export class Enforcer {
     // The estimate is reserved against the budget while the call runs (released at post-call).
     // Without one from the caller, the policy's estimate for this tool (recorded in the request, so
     // replay sees the same number).
-    const estimate = options.costEstimateUsd ?? perToolEntry(bundle.meta.policy.rules.resource_limits.cost_estimates ?? {}, tool);
+    const estimate = options.costEstimateUsd ?? perToolEntry(bundle.meta.policy.rules.resource_limits.cost_estimates, tool);
     const release = estimate !== undefined ? { costEstimateUsd: estimate } : {};
 
     try {

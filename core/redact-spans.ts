@@ -12,6 +12,7 @@
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
+import { dateText } from "../engine/abi.js";
 import type { BundleMeta } from "../engine/bundle-format.js";
 import type { Decision, Violation } from "../engine/decision.js";
 import { EnforceCoreError } from "./errors.js";
@@ -114,7 +115,7 @@ export interface RedactionOptions {
 
 /** The `per_tool` override of a tool: an exact key first, else the first matching glob in policy order. */
 export function toolOverride(meta: BundleMeta, tool: string): PiiToolOverride | null {
-  return perToolEntry(meta.policy.rules.pii_redaction.per_tool ?? {}, tool) ?? null;
+  return perToolEntry(meta.policy.rules.pii_redaction.per_tool, tool) ?? null;
 }
 
 /** Which PII and secret findings apply to one tool, under the policy's per-tool overrides. */
@@ -220,7 +221,7 @@ function replaceAt(root: unknown, path: Path, value: unknown): unknown {
 function leafText(leaf: unknown): string | null {
   if (typeof leaf === "string") return leaf;
   if (typeof leaf === "number" || typeof leaf === "bigint") return String(leaf);
-  if (leaf instanceof Date) return Number.isNaN(leaf.getTime()) ? "Invalid Date" : leaf.toISOString();
+  if (leaf instanceof Date) return dateText(leaf);
   return null;
 }
 

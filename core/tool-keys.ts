@@ -5,17 +5,36 @@
  * the first matching glob in policy order.
  */
 
-/** Whether a tool name matches a key (both lower-cased). */
-export function toolKeyMatches(key: string, tool: string): boolean {
-  if (!/[*?]/.test(key)) return key === tool;
-  const re = new RegExp(`^${key.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^]*").replace(/\?/g, "[^]")}$`);
-  return re.test(tool);
+/** A glob key as an anchored regular expression (the key is lower-cased, as the tool will be). */
+function globRegExp(key: string): RegExp {
+  return new RegExp(`^${key.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^]*").replace(/\?/g, "[^]")}$`);
 }
 
-/** The entry of `tool` in a per-tool mapping: an exact key first, else the first matching glob. */
-export function perToolEntry<V>(record: Readonly<Record<string, V>>, tool: string): V | undefined {
+/**
+ * The glob keys of a mapping, compiled once per mapping object (a policy's mappings are immutable
+ * and looked up on every call, so the regexes are not rebuilt per call).
+ */
+const compiledGlobs = new WeakMap<object, readonly (readonly [RegExp, unknown])[]>();
+
+function globsOf<V>(record: Readonly<Record<string, V>>): readonly (readonly [RegExp, V])[] {
+  let globs = compiledGlobs.get(record);
+  if (globs === undefined) {
+    globs = Object.entries(record)
+      .filter(([key]) => /[*?]/.test(key))
+      .map(([key, v]) => [globRegExp(key), v] as const);
+    compiledGlobs.set(record, globs);
+  }
+  return globs as readonly (readonly [RegExp, V])[];
+}
+
+/**
+ * The entry of `tool` in a per-tool mapping: an exact key first, else the first matching glob.
+ * A missing mapping (a bundle compiled before the section existed) has no entries.
+ */
+export function perToolEntry<V>(record: Readonly<Record<string, V>> | undefined, tool: string): V | undefined {
+  if (record === undefined) return undefined;
   const t = tool.toLowerCase();
   if (Object.hasOwn(record, t)) return record[t];
-  for (const [key, v] of Object.entries(record)) if (toolKeyMatches(key, t)) return v;
+  for (const [re, v] of globsOf(record)) if (re.test(t)) return v;
   return undefined;
 }

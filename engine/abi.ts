@@ -166,7 +166,7 @@ export function visitValues(root: unknown, onValue: ValueVisitor): number {
       return;
     }
     if (value instanceof Date) {
-      const s = Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString();
+      const s = dateText(value);
       bytes += s.length;
       emit(s);
       return;
@@ -196,6 +196,11 @@ export function visitValues(root: unknown, onValue: ValueVisitor): number {
   };
   walk(root);
   return bytes;
+}
+
+/** The text a Date is sent as (and redacted in): its ISO form, or "Invalid Date". */
+export function dateText(d: Date): string {
+  return Number.isNaN(d.getTime()) ? "Invalid Date" : d.toISOString();
 }
 
 /** The scalars with their paths, as a list (for naming the values a violation points at). */

@@ -23,7 +23,7 @@ export const SUITES = [
   { name: "enforcer", script: "enforcer.mjs", args: ["--json"], quickArgs: ["--quick"], what: "end-to-end enforced call overhead" },
   { name: "peers", script: "peers.mjs", args: ["--json", "--no-write"], quickArgs: ["--quick"], what: "cedar-wasm, V8 RegExp and re2js side by side" },
   { name: "redaction", script: "redaction.mjs", args: [], quickArgs: ["--quick"], what: "redaction throughput by input size, adversarial inputs" },
-  { name: "audit-append", script: "audit-append.mjs", args: ["--json"], quickArgs: ["--quick"], what: "audit trail appends and verification per second" },
+  { name: "audit-append", script: "audit-append.mjs", args: ["--json"], quickArgs: ["--quick"], what: "audit trail appends and verification per second, inclusion-proof verification, replay speed" },
   { name: "guard", script: "guard.mjs", args: [], quickArgs: ["--quick"], what: "sandboxed spawn against a plain spawn (Linux)", platforms: ["linux"] },
 ];
 

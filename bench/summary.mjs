@@ -47,6 +47,8 @@ export function rowsOf(suite) {
     case "audit-append":
       throughput.push({ name: `trail appends (${r.entries.toLocaleString("en")} entries, ${r.fsync})`, value: r.appendsPerSecond, unit: "entries/s" });
       throughput.push({ name: "trail verification", value: r.verifyEntriesPerSecond, unit: "entries/s" });
+      if (r.proofVerify) lat(r.proofVerify.name, r.proofVerify);
+      if (r.replay) throughput.push({ name: `replay of an enforced session (${r.replay.calls.toLocaleString("en")} calls, byte-identical: ${r.replay.identical})`, value: r.replay.callsPerSecond, unit: "calls/s" });
       break;
     default:
       walk(r, "", latency);

@@ -26,7 +26,8 @@ import type { Decision, Violation } from "../engine/decision.js";
 import type { Engine } from "../engine/engine.js";
 import { policyEntityDefs } from "../engine/compiler/policy-entities.js";
 import { EnforceCoreError, RedactionStreamError } from "./errors.js";
-import { piiScopeFor, redactSpans, replacementFor, type RedactionOptions, type Replacement } from "./redact-spans.js";
+import { entityExclusionFor } from "./pii-scope.js";
+import { redactSpans, replacementFor, type RedactionOptions, type Replacement } from "./redact-spans.js";
 
 export interface RedactStreamOptions extends RedactionOptions {
   /** The compiled policy: its `pii_redaction` section decides what is found and how it is replaced. */
@@ -104,7 +105,8 @@ export function createStreamRedactor(options: RedactStreamOptions): StreamRedact
   const maxBuffer = options.maxBuffer ?? 1 << 20;
   if (!Number.isInteger(maxBuffer) || maxBuffer < 4 * H) throw new EnforceCoreError("bad_request", `maxBuffer must be an integer of at least 4 × the hold-back (${4 * H} units for this policy)`);
   const replace = options.replacement ?? replacementFor(meta, options);
-  const scope = options.tool === undefined ? null : piiScopeFor(meta, options.tool);
+  // With a tool, only its rules run (per-tool overrides); without one, every rule of the bundle.
+  const excludeEntities = options.tool === undefined ? null : entityExclusionFor(meta, options.tool);
   const phase = options.phase ?? "output";
   const batch = options.scanEvery ?? Math.max(BATCH, H); // each scan rereads K + H units: batch >= H keeps that within 3x
   if (!Number.isInteger(batch) || batch < 1) throw new EnforceCoreError("bad_request", "scanEvery must be a positive integer");
@@ -203,12 +205,12 @@ export function createStreamRedactor(options: RedactStreamOptions): StreamRedact
     if (engine.loadedPolicy?.digest !== bundle.digest) engine.loadPolicy(bundle);
     let d: Decision;
     if (phase === "input") {
-      d = engine.preCall({ tool, args: text, now: 0 });
+      d = engine.preCall({ tool, args: text, now: 0, excludeEntities });
       engine.resetState(0); // the scan engine keeps no rate windows or open calls
-    } else d = engine.postCall({ tool, output: text, now: 0, costUsd: 0 });
+    } else d = engine.postCall({ tool, output: text, now: 0, costUsd: 0, excludeEntities });
     const err = engineError(d);
     if (err) throw err;
-    const found = d.violations.filter((v) => v.type === "pii" && v.action === "redact" && v.span !== undefined && (scope === null || scope.applies(v)));
+    const found = d.violations.filter((v) => v.type === "pii" && v.action === "redact" && v.span !== undefined);
     if (from === 0) return found;
     return found.map((v) => ({ ...v, span: { start: (v.span as { start: number }).start + from, end: (v.span as { end: number }).end + from } }));
   }

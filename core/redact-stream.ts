@@ -42,9 +42,10 @@ export interface RedactStreamOptions extends RedactionOptions {
   /** Replaces each finding (default: replacementFor(bundle.meta, options), per-tool strategy included). */
   readonly replacement?: Replacement;
   /**
-   * Longest match the stream guarantees to keep whole across chunks, in units (default 16,384).
-   * Rules with a larger `maxLen` (PEM private keys: 65,535) are still detected inside a window,
-   * but a longer match could straddle a cut.
+   * Caps the hold-back: the longest match the stream guarantees to keep whole across chunks, in
+   * units. Default 65,535, the largest `maxLen` the engine accepts, so every rule is covered (PEM
+   * private keys have that maxLen). A smaller cap lowers latency and memory, but a match of a rule
+   * longer than it (a PEM block) may then straddle a cut and be redacted in part.
    */
   readonly maxMatchLength?: number;
   /** Most UTF-16 units held back (default 1,048,576). */
@@ -72,6 +73,8 @@ export interface StreamRedactor {
   readonly holdBack: number;
 }
 
+/** The largest `maxLen` of any entity rule (engine/assembly/policy.ts refuses a bundle with more). */
+export const MAX_RULE_LENGTH = 65_535;
 /** Look-ahead/look-behind of the checks (digit groups look two units past a match) plus slack. */
 const MARGIN = 8;
 /** Certain units to accumulate beyond the hold-back before scanning, so scanning stays linear in the stream. */
@@ -89,8 +92,12 @@ function engineError(d: Decision): RedactionStreamError | null {
   return null;
 }
 
-/** The hold-back of a policy: longest entity match (capped), plus the checks' margin. */
-export function streamHoldBack(bundle: CompiledBundle, maxMatchLength = 16_384): number {
+/**
+ * The hold-back of a policy: its longest entity match (every enabled rule's `maxLen`, so that no
+ * match can straddle a cut; only a caller's smaller `maxMatchLength` caps it), plus the checks'
+ * margin. 328 units with the default categories, 65,543 with the PEM private-key rules.
+ */
+export function streamHoldBack(bundle: CompiledBundle, maxMatchLength = MAX_RULE_LENGTH): number {
   const defs = policyEntityDefs(bundle.meta.policy.rules);
   const longest = defs.reduce((m, d) => Math.max(m, d.maxLen), 0);
   return Math.min(longest, maxMatchLength) + MARGIN;

@@ -29,7 +29,7 @@ import {
 } from "./errors.js";
 import { entityExclusionFor } from "./pii-scope.js";
 import { createTokenVault, redactSpans, replacementFor, tokenVaultFor, type RedactionOptions, type TokenVault } from "./redact-spans.js";
-import { redactStreamedResult } from "./streamed-result.js";
+import { isStreamedResult, redactStreamedResult } from "./streamed-result.js";
 import { resolveToJSON } from "./to-json.js";
 import { perToolEntry } from "./tool-keys.js";
 
@@ -482,7 +482,7 @@ export class Enforcer {
         this.notify("onRedaction", { ...hookCall, direction: "output", count: r.count });
       }
       // A streamed result holds no text yet: it is handed back redacting each chunk as it flows.
-      result = redactStreamedResult(result, bundle, tool, this.opts.createEngine, this.redactionFor(bundle, tool));
+      if (isStreamedResult(result)) result = redactStreamedResult(result, bundle, tool, this.opts.createEngine, this.redactionFor(bundle, tool));
       outcome = violations.some((v) => v.action === "redact") ? "redacted" : violations.length > 0 ? "logged" : "allowed";
       for (const h of this.hooks) yield h.postCall?.({ ...hookCall, result, durationMs: this.now() - started });
     } catch (err) {

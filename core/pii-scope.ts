@@ -57,6 +57,7 @@ export function piiScopeFor(meta: BundleMeta, tool: string): PiiScope {
 // but a caller could make up many: past this many distinct names, exclusions are computed afresh.
 const MAX_CACHED_TOOLS = 1024;
 const exclusions = new WeakMap<BundleMeta, Map<string, Uint32Array | null>>();
+const NO_OVERRIDES = new Map<string, Uint32Array | null>(); // the marker of a policy without per_tool
 
 /**
  * The entity rules of the bundle that do not apply to `tool`, as the request's scope section wants
@@ -64,13 +65,14 @@ const exclusions = new WeakMap<BundleMeta, Map<string, Uint32Array | null>>();
  * always the case for a policy without `per_tool` (its requests are then byte-identical to before).
  */
 export function entityExclusionFor(meta: BundleMeta, tool: string): Uint32Array | null {
-  const perTool = meta.policy.rules.pii_redaction.per_tool;
-  if (perTool === undefined || Object.keys(perTool).length === 0) return null;
+  // Looked up on every call: a policy without per_tool costs one WeakMap lookup, no allocation.
   let byTool = exclusions.get(meta);
   if (byTool === undefined) {
-    byTool = new Map();
+    const perTool = meta.policy.rules.pii_redaction.per_tool;
+    byTool = perTool === undefined || Object.keys(perTool).length === 0 ? NO_OVERRIDES : new Map();
     exclusions.set(meta, byTool);
   }
+  if (byTool === NO_OVERRIDES) return null;
   const known = byTool.get(tool);
   if (known !== undefined) return known;
   const scope = piiScopeFor(meta, tool);

@@ -1,7 +1,9 @@
 // Streaming redaction throughput (core/redact-stream.ts) against redacting the same text in one
 // call, on 0.5 MB of mixed prose with PII and secrets, for chunk sizes from 16 units (token-sized
 // LLM deltas) to 64 KiB. Two policies: the default PII categories (hold-back H = 328 units) and
-// every PII category plus every secret rule (H = 16,392).
+// every PII category plus every secret rule (H = 65,543: the PEM rules' maxLen), the latter also
+// with `maxMatchLength: 16384` (H = 16,392, the default before PEM blocks were held whole), in the
+// same run, so the cost of holding back a whole PEM block is measured under the same load.
 //
 //   npm run build && node bench/redaction-stream.mjs [--quick] [--out file.json]
 //
@@ -58,8 +60,14 @@ const policies = {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
 
+// [name, bundle, stream options]
+const variants = [
+  ["default_pii", policies.default_pii, {}],
+  ["all_pii_and_secrets", policies.all_pii_and_secrets, {}],
+  ["all_pii_and_secrets_capped_16384", policies.all_pii_and_secrets, { maxMatchLength: 16_384 }],
+];
 const results = {};
-for (const [name, bundle] of Object.entries(policies)) {
+for (const [name, bundle, streamOptions] of variants) {
   const engine = loadEngineSync();
   engine.loadPolicy(bundle);
   const oneShot = () => {
@@ -74,7 +82,7 @@ for (const [name, bundle] of Object.entries(policies)) {
     oneShot();
     if (i > 0) times.push(performance.now() - t0);
   }
-  const row = { holdBack: createStreamRedactor({ bundle }).holdBack, one_shot_MBps: +(MB / (median(times) / 1000)).toFixed(1), chunks: {} };
+  const row = { holdBack: createStreamRedactor({ bundle, ...streamOptions }).holdBack, one_shot_MBps: +(MB / (median(times) / 1000)).toFixed(1), chunks: {} };
   for (const size of [16, 256, 4096, 65536]) {
     const chunks = [];
     for (let i = 0; i < T.length; i += size) chunks.push(T.slice(i, i + size));
@@ -82,7 +90,7 @@ for (const [name, bundle] of Object.entries(policies)) {
     let push = [];
     let equal = true;
     for (let i = 0; i < RUNS + 1; i++) {
-      const r = createStreamRedactor({ bundle });
+      const r = createStreamRedactor({ bundle, ...streamOptions });
       const pushes = [];
       let out = "";
       const t0 = performance.now();

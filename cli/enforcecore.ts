@@ -11,7 +11,7 @@ import { AUDIT_HELP, AuditUsageError, auditMain } from "./audit.js";
 import { BENCH_HELP, BenchUsageError, benchMain } from "./bench.js";
 import { err as errPaint, out as outPaint, outcomeColor } from "./style.js";
 import { guardMain } from "../guard/cli.js";
-import { type CompiledBundle, compilePolicyFile, compilePolicyObject, EnforceCoreError, formatIssue, loadEngineSync, loadPolicy, redactSpans, redactStream, replacementFor, type PolicyIssue } from "../hosts/node/index.js";
+import { type CompiledBundle, compilePolicyFile, compilePolicyObject, EnforceCoreError, entityExclusionFor, formatIssue, loadEngineSync, loadPolicy, redactSpans, redactStream, replacementFor, type PolicyIssue } from "../hosts/node/index.js";
 
 const EXIT_OK = 0;
 const EXIT_DENIED = 1;
@@ -135,8 +135,9 @@ function check(argv: string[]): number {
   const policyPath = values.policy;
   const bundle = policyPath.endsWith(".bundle") ? readFileSync(policyPath) : compilePolicyFile(policyPath);
   const engine = loadEngineSync();
-  engine.loadPolicy(bundle instanceof Uint8Array ? new Uint8Array(bundle) : bundle);
-  const decision = engine.preCall({ tool: values.tool, args, now });
+  const loaded = engine.loadPolicy(bundle instanceof Uint8Array ? new Uint8Array(bundle) : bundle);
+  // The tool's per-tool PII scope, as the enforcer sends it, so `check` decides what a call would.
+  const decision = engine.preCall({ tool: values.tool, args, now, excludeEntities: entityExclusionFor(loaded.meta, values.tool) });
   if (values.json) console.log(JSON.stringify(decision, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2));
   else {
     console.log(`${outcomeColor(outPaint, decision.decision)}: ${values.tool}`);

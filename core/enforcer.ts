@@ -27,8 +27,9 @@ import {
   ToolDeniedError,
   type ViolationDetails,
 } from "./errors.js";
-import { redactSpans, replacementFor, scopeDecision } from "./redact-spans.js";
-import { redactStreamedResult } from "./streamed-result.js";
+import { entityExclusionFor } from "./pii-scope.js";
+import { createTokenVault, redactSpans, replacementFor, tokenVaultFor, type RedactionOptions, type TokenVault } from "./redact-spans.js";
+import { isStreamedResult, redactStreamedResult } from "./streamed-result.js";
 import { resolveToJSON } from "./to-json.js";
 import { perToolEntry } from "./tool-keys.js";
 
@@ -193,6 +194,23 @@ export interface EnforcerOptions {
   readonly failOpen?: boolean;
   readonly onInternalError?: (error: unknown, tool: string) => void;
   readonly onHookError?: (error: unknown, hook: keyof Hooks) => void;
+  /** Keys of the `hash` and `token` strategies (docs/REDACTION.md, "Strategies"); host-held, never in the policy or the audit trail. */
+  readonly redaction?: EnforcerRedactionOptions;
+}
+
+/** How the enforcer keys redactions, for arguments, outputs and streamed results alike. */
+export interface EnforcerRedactionOptions {
+  /**
+   * HMAC-SHA256 key. `strategy: hash` gives `[HMAC-SHA256:<16 hex>]` instead of a plain SHA-256
+   * prefix (which anyone can confirm for a guessed value); `strategy: token` gives keyed tokens
+   * (`<EMAIL_9f86d081>`, the same across processes sharing the key) unless `vault` is given.
+   */
+  readonly hmacKey?: Uint8Array | string;
+  /**
+   * The vault for `strategy: token` (it maps tokens back: keep it out of the agent's reach).
+   * Default: one per loaded policy (`enforcer.tokenVault()`), keyed with `hmacKey` when given.
+   */
+  readonly vault?: TokenVault;
 }
 
 const ERROR_BY_TYPE: Record<string, new (d: ViolationDetails) => EnforcementViolation> = {
@@ -240,6 +258,8 @@ export class Enforcer {
   private readonly depth: DepthTracker;
   /** The kill switch as last set, so that a reload carries it over to the new engine. */
   private killed = false;
+  /** Keyed token vaults, one per loaded policy (without a key, tokenVaultFor(meta) is the one). */
+  private readonly keyedVaults = new WeakMap<CompiledBundle, TokenVault>();
 
   constructor(opts: EnforcerOptions) {
     this.opts = opts;
@@ -249,7 +269,36 @@ export class Enforcer {
     this.depth = opts.depth ?? syncDepthTracker();
     this.bundle = opts.bundle;
     this.engine = this.freshEngine(opts.bundle);
+    const key = opts.redaction?.hmacKey;
+    if (key !== undefined && !((typeof key === "string" || key instanceof Uint8Array) && key.length > 0)) throw new EnforceCoreError("bad_request", "redaction.hmacKey must be a non-empty string or Uint8Array");
     if (opts.failOpen) this.report(new Error("enforcecore: failOpen is ON: internal faults will let tool calls run unchecked"), "<enforcer>");
+  }
+
+  /**
+   * The vault that `strategy: token` uses under the current policy: the one given in
+   * `redaction.vault`, else one per loaded policy (keyed with `redaction.hmacKey` when given).
+   * Whoever holds it can map tokens back (`unredact`).
+   */
+  tokenVault(): TokenVault {
+    return this.vaultFor(this.bundle);
+  }
+
+  private vaultFor(bundle: CompiledBundle): TokenVault {
+    const r = this.opts.redaction;
+    if (r?.vault) return r.vault;
+    if (r?.hmacKey === undefined) return tokenVaultFor(bundle.meta);
+    let v = this.keyedVaults.get(bundle);
+    if (!v) {
+      v = createTokenVault({ hmacKey: r.hmacKey });
+      this.keyedVaults.set(bundle, v);
+    }
+    return v;
+  }
+
+  /** Replacement options for one call: the tool's overrides, this enforcer's key and vault. */
+  private redactionFor(bundle: CompiledBundle, tool: string): RedactionOptions {
+    const key = this.opts.redaction?.hmacKey;
+    return key === undefined ? { tool, vault: this.vaultFor(bundle) } : { tool, vault: this.vaultFor(bundle), hmacKey: key };
   }
 
   get policy(): { readonly name: string; readonly version: string; readonly digest: string } {
@@ -373,6 +422,9 @@ export class Enforcer {
     // replay sees the same number).
     const estimate = options.costEstimateUsd ?? perToolEntry(bundle.meta.policy.rules.resource_limits.cost_estimates, tool);
     const release = estimate !== undefined ? { costEstimateUsd: estimate } : {};
+    // PII and secret rules this tool's per-tool override leaves out: the engine does not run them
+    // (keys included), so its answer, the audit record and a replay are this tool's.
+    const excludeEntities = entityExclusionFor(bundle.meta, tool);
 
     try {
       for (const h of this.hooks) {
@@ -383,14 +435,14 @@ export class Enforcer {
       }
       // What the engine checks is what the tool (and a model) will see: toJSON() views resolved once.
       callArgs = resolveToJSON(args);
-      const pre = scopeDecision(bundle.meta, tool, engine.preCall({ tool, args: callArgs, now: started, depth, ...release }));
+      const pre = engine.preCall({ tool, args: callArgs, now: started, depth, excludeEntities, ...release });
       keep();
       violations.push(...pre.violations);
       if (pre.violations.length > 0) this.notify("onViolation", { ...hookCall, violations: pre.violations, decision: pre.decision });
       if (!pre.allowed) throw violationError(tool, pre);
       opened = true;
       if (pre.decision === "redact") {
-        const r = redactSpans(callArgs, pre.violations, replacementFor(bundle.meta, { tool }));
+        const r = redactSpans(callArgs, pre.violations, replacementFor(bundle.meta, this.redactionFor(bundle, tool)));
         callArgs = r.value;
         redactions.input = r.count;
         this.notify("onRedaction", { ...hookCall, direction: "input", count: r.count });
@@ -415,14 +467,14 @@ export class Enforcer {
 
       stage = "post";
       result = resolveToJSON(result);
-      const post = scopeDecision(bundle.meta, tool, engine.postCall({ tool, output: result, now: this.now(), costUsd: cost, ...release }));
+      const post = engine.postCall({ tool, output: result, now: this.now(), costUsd: cost, excludeEntities, ...release });
       opened = false;
       keep();
       violations.push(...post.violations);
       if (post.violations.length > 0) this.notify("onViolation", { ...hookCall, violations: post.violations, decision: post.decision });
       if (!post.allowed) throw violationError(tool, post);
       if (post.decision === "redact") {
-        const r = redactSpans(result, post.violations, replacementFor(bundle.meta, { tool }));
+        const r = redactSpans(result, post.violations, replacementFor(bundle.meta, this.redactionFor(bundle, tool)));
         rawResult = result;
         outputRedacted = r.count > 0;
         result = r.value;
@@ -430,7 +482,7 @@ export class Enforcer {
         this.notify("onRedaction", { ...hookCall, direction: "output", count: r.count });
       }
       // A streamed result holds no text yet: it is handed back redacting each chunk as it flows.
-      result = redactStreamedResult(result, bundle, tool, this.opts.createEngine);
+      if (isStreamedResult(result)) result = redactStreamedResult(result, bundle, tool, this.opts.createEngine, this.redactionFor(bundle, tool));
       outcome = violations.some((v) => v.action === "redact") ? "redacted" : violations.length > 0 ? "logged" : "allowed";
       for (const h of this.hooks) yield h.postCall?.({ ...hookCall, result, durationMs: this.now() - started });
     } catch (err) {
@@ -440,7 +492,7 @@ export class Enforcer {
     // Close the call in the engine when the tool failed after being allowed (depth, cost).
     if (opened) {
       try {
-        engine.postCall({ tool, output: null, now: this.now(), costUsd: cost, ...release });
+        engine.postCall({ tool, output: null, now: this.now(), costUsd: cost, excludeEntities, ...release });
         keep();
       } catch (closeErr) {
         error ??= closeErr;

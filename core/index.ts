@@ -4,7 +4,7 @@
  */
 export * from "./errors.js";
 export { createEngine, createEngineSync, Engine, engineDigestOf, ENGINE_ABI_VERSION } from "../engine/engine.js";
-export type { EngineOptions, EngineSource, LoadedPolicy, PostCallRequest, PreCallRequest } from "../engine/engine.js";
+export type { EngineOptions, EngineSource, EntityExclusion, LoadedPolicy, PostCallRequest, PreCallRequest } from "../engine/engine.js";
 export { openBundle, readBundleMeta, digestOf, BUNDLE_FORMAT } from "../engine/bundle-format.js";
 export type { BundleIndex, BundleMeta, CompiledBundle } from "../engine/bundle-format.js";
 export type { Decision, EngineState, Violation } from "../engine/decision.js";
@@ -16,4 +16,5 @@ export type { CreateEnforcerOptions, HostFacilities, PolicySource } from "./host
 export type { WatchOptions } from "./watch.js";
 export { createTokenVault, redactSpans, replacementFor, tokenVaultFor, type RedactionOptions, type Replacement, type TokenVault, type TokenVaultOptions } from "./redact-spans.js";
 export { bindStreamEngine, streamHoldBack, type HostRedactStreamOptions, type RedactStreamOptions, type StreamRedactor } from "./redact-stream.js";
-export { piiScopeFor, scopeDecision, toolOverride, type PiiScope } from "./redact-spans.js";
+export { entityExclusionFor, piiScopeFor, toolOverride, type PiiScope } from "./pii-scope.js";
+export { scopeDecision } from "./redact-spans.js";

@@ -16,8 +16,8 @@ import { dateText } from "../engine/abi.js";
 import type { BundleMeta } from "../engine/bundle-format.js";
 import type { Decision, Violation } from "../engine/decision.js";
 import { EnforceCoreError } from "./errors.js";
-import { perToolEntry } from "./tool-keys.js";
-import type { CustomPii, PiiToolOverride } from "../policies/schema.js";
+import { piiScopeFor, toolOverride } from "./pii-scope.js";
+import type { CustomPii } from "../policies/schema.js";
 import { piiPattern } from "../engine/compiler/pii.js";
 import { secretRule } from "../engine/compiler/secrets.js";
 
@@ -104,6 +104,8 @@ export function tokenVaultFor(meta: BundleMeta): TokenVault {
   return v;
 }
 
+export { piiScopeFor, toolOverride, type PiiScope } from "./pii-scope.js";
+
 export interface RedactionOptions {
   /** Vault for `strategy: token` (default: tokenVaultFor(meta)). */
   readonly vault?: TokenVault;
@@ -113,46 +115,13 @@ export interface RedactionOptions {
   readonly tool?: string;
 }
 
-/** The `per_tool` override of a tool: an exact key first, else the first matching glob in policy order. */
-export function toolOverride(meta: BundleMeta, tool: string): PiiToolOverride | null {
-  return perToolEntry(meta.policy.rules.pii_redaction.per_tool, tool) ?? null;
-}
-
-/** Which PII and secret findings apply to one tool, under the policy's per-tool overrides. */
-export interface PiiScope {
-  /** Whether a `pii` finding (category or secret rule) is redacted for this tool. */
-  applies(v: Violation): boolean;
-}
-
 /**
- * The scope of `tool`: without an override, every finding the engine reports (the section's
- * categories, custom types and secret rules). With one: `enabled: false` drops them all; its
- * `categories` (built-in and custom names) replace the section's categories and custom types; its
- * `secrets` replace the section's secret settings.
- */
-export function piiScopeFor(meta: BundleMeta, tool: string): PiiScope {
-  const pii = meta.policy.rules.pii_redaction;
-  const o = toolOverride(meta, tool);
-  const custom = (pii.custom ?? []).map((c) => c.name);
-  const categories = new Set<string>(o?.categories ?? [...pii.categories, ...custom]);
-  const secretsOn = o?.secrets.enabled ?? pii.secrets.enabled;
-  const secretList = o?.secrets.categories ?? pii.secrets.categories;
-  const secrets = secretList === null ? null : new Set(secretList);
-  return {
-    applies(v) {
-      if (v.type !== "pii") return true;
-      if (o && !o.enabled) return false;
-      const n = name(v);
-      if (isSecret(v)) return secretsOn && (secrets === null || secrets.has(n));
-      return categories.has(n);
-    },
-  };
-}
-
-/**
- * A decision with the findings that do not apply to `tool` removed (per-tool overrides). Only
- * `redact` findings are removed: a finding in an object key has already made the engine refuse
- * the call, and stays a block whatever the override says (fail closed).
+ * A decision with the `redact` findings that do not apply to `tool` removed, for a decision made
+ * without the tool's scope in the request. The enforcer and the stream redactor do not need it:
+ * they send the scope (`entityExclusionFor`), and the engine then never reports those findings.
+ * It cannot lift a block (a finding in an object key): the engine commits rate windows, open calls
+ * and cost reservations only for calls it allows, so a block must be decided without the finding,
+ * by the engine, not waved through afterwards.
  */
 export function scopeDecision(meta: BundleMeta, tool: string, d: Decision): Decision {
   if (Object.keys(meta.policy.rules.pii_redaction.per_tool ?? {}).length === 0) return d;

@@ -26,7 +26,8 @@ import type { Decision, Violation } from "../engine/decision.js";
 import type { Engine } from "../engine/engine.js";
 import { policyEntityDefs } from "../engine/compiler/policy-entities.js";
 import { EnforceCoreError, RedactionStreamError } from "./errors.js";
-import { piiScopeFor, redactSpans, replacementFor, type RedactionOptions, type Replacement } from "./redact-spans.js";
+import { entityExclusionFor } from "./pii-scope.js";
+import { redactSpans, replacementFor, type RedactionOptions, type Replacement } from "./redact-spans.js";
 
 export interface RedactStreamOptions extends RedactionOptions {
   /** The compiled policy: its `pii_redaction` section decides what is found and how it is replaced. */
@@ -41,9 +42,10 @@ export interface RedactStreamOptions extends RedactionOptions {
   /** Replaces each finding (default: replacementFor(bundle.meta, options), per-tool strategy included). */
   readonly replacement?: Replacement;
   /**
-   * Longest match the stream guarantees to keep whole across chunks, in units (default 16,384).
-   * Rules with a larger `maxLen` (PEM private keys: 65,535) are still detected inside a window,
-   * but a longer match could straddle a cut.
+   * Caps the hold-back: the longest match the stream guarantees to keep whole across chunks, in
+   * units. Default 65,535, the largest `maxLen` the engine accepts, so every rule is covered (PEM
+   * private keys have that maxLen). A smaller cap lowers latency and memory, but a match of a rule
+   * longer than it (a PEM block) may then straddle a cut and be redacted in part.
    */
   readonly maxMatchLength?: number;
   /** Most UTF-16 units held back (default 1,048,576). */
@@ -71,6 +73,8 @@ export interface StreamRedactor {
   readonly holdBack: number;
 }
 
+/** The largest `maxLen` of any entity rule (engine/assembly/policy.ts refuses a bundle with more). */
+export const MAX_RULE_LENGTH = 65_535;
 /** Look-ahead/look-behind of the checks (digit groups look two units past a match) plus slack. */
 const MARGIN = 8;
 /** Certain units to accumulate beyond the hold-back before scanning, so scanning stays linear in the stream. */
@@ -88,8 +92,12 @@ function engineError(d: Decision): RedactionStreamError | null {
   return null;
 }
 
-/** The hold-back of a policy: longest entity match (capped), plus the checks' margin. */
-export function streamHoldBack(bundle: CompiledBundle, maxMatchLength = 16_384): number {
+/**
+ * The hold-back of a policy: its longest entity match (every enabled rule's `maxLen`, so that no
+ * match can straddle a cut; only a caller's smaller `maxMatchLength` caps it), plus the checks'
+ * margin. 328 units with the default categories, 65,543 with the PEM private-key rules.
+ */
+export function streamHoldBack(bundle: CompiledBundle, maxMatchLength = MAX_RULE_LENGTH): number {
   const defs = policyEntityDefs(bundle.meta.policy.rules);
   const longest = defs.reduce((m, d) => Math.max(m, d.maxLen), 0);
   return Math.min(longest, maxMatchLength) + MARGIN;
@@ -104,7 +112,8 @@ export function createStreamRedactor(options: RedactStreamOptions): StreamRedact
   const maxBuffer = options.maxBuffer ?? 1 << 20;
   if (!Number.isInteger(maxBuffer) || maxBuffer < 4 * H) throw new EnforceCoreError("bad_request", `maxBuffer must be an integer of at least 4 × the hold-back (${4 * H} units for this policy)`);
   const replace = options.replacement ?? replacementFor(meta, options);
-  const scope = options.tool === undefined ? null : piiScopeFor(meta, options.tool);
+  // With a tool, only its rules run (per-tool overrides); without one, every rule of the bundle.
+  const excludeEntities = options.tool === undefined ? null : entityExclusionFor(meta, options.tool);
   const phase = options.phase ?? "output";
   const batch = options.scanEvery ?? Math.max(BATCH, H); // each scan rereads K + H units: batch >= H keeps that within 3x
   if (!Number.isInteger(batch) || batch < 1) throw new EnforceCoreError("bad_request", "scanEvery must be a positive integer");
@@ -203,12 +212,12 @@ export function createStreamRedactor(options: RedactStreamOptions): StreamRedact
     if (engine.loadedPolicy?.digest !== bundle.digest) engine.loadPolicy(bundle);
     let d: Decision;
     if (phase === "input") {
-      d = engine.preCall({ tool, args: text, now: 0 });
+      d = engine.preCall({ tool, args: text, now: 0, excludeEntities });
       engine.resetState(0); // the scan engine keeps no rate windows or open calls
-    } else d = engine.postCall({ tool, output: text, now: 0, costUsd: 0 });
+    } else d = engine.postCall({ tool, output: text, now: 0, costUsd: 0, excludeEntities });
     const err = engineError(d);
     if (err) throw err;
-    const found = d.violations.filter((v) => v.type === "pii" && v.action === "redact" && v.span !== undefined && (scope === null || scope.applies(v)));
+    const found = d.violations.filter((v) => v.type === "pii" && v.action === "redact" && v.span !== undefined);
     if (from === 0) return found;
     return found.map((v) => ({ ...v, span: { start: (v.span as { start: number }).start + from, end: (v.span as { end: number }).end + from } }));
   }

@@ -3,13 +3,14 @@
  * text for the post-call check to scan. Passing it on untouched would let PII through, so when the
  * policy redacts outputs the enforcer hands the caller a stream that redacts each chunk as it flows
  * (core/redact-stream.ts: the same output as redacting the whole text at once), with this policy
- * and this tool's overrides. A chunk that is not text fails the stream with a typed error instead
+ * and this tool's overrides (and the enforcer's hash/token key and vault). A chunk that is not text fails the stream with a typed error instead
  * of passing unscanned (bytes: decode them in the tool, e.g. with TextDecoderStream).
  */
 import type { CompiledBundle } from "../engine/bundle-format.js";
 import type { Engine } from "../engine/engine.js";
 import { EnforceCoreError } from "./errors.js";
 import { redactStream, redactTransformStream } from "./redact-stream.js";
+import type { RedactionOptions } from "./redact-spans.js";
 
 function notText(chunk: unknown): EnforceCoreError {
   const what = chunk === null ? "null" : typeof chunk === "object" ? (chunk.constructor?.name ?? "object") : typeof chunk;
@@ -37,10 +38,10 @@ export function isStreamedResult(result: unknown): boolean {
  * ReadableStream out; async iterable in, async generator out) when outputs are redacted, else the
  * result itself.
  */
-export function redactStreamedResult(result: unknown, bundle: CompiledBundle, tool: string, createEngine: () => Engine): unknown {
+export function redactStreamedResult(result: unknown, bundle: CompiledBundle, tool: string, createEngine: () => Engine, redaction: Omit<RedactionOptions, "tool"> = {}): unknown {
   const rules = bundle.meta.policy.rules;
   if (!rules.pii_redaction.enabled || !rules.redact_output || !isStreamedResult(result)) return result;
-  const options = { bundle, tool, phase: "output" as const, createEngine };
+  const options = { ...redaction, bundle, tool, phase: "output" as const, createEngine };
   if (typeof ReadableStream !== "undefined" && result instanceof ReadableStream) {
     const check = new TransformStream<unknown, string>({
       transform(chunk, controller) {

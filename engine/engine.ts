@@ -35,6 +35,8 @@ export interface PreCallRequest {
   readonly costEstimateUsd?: number;
   /** How many enforced calls enclose this one (0 at top level), checked against max_call_depth. */
   readonly depth?: number;
+  /** PII and secret rules that do not apply to this call's tool (see {@link EntityExclusion}). */
+  readonly excludeEntities?: EntityExclusion | null;
 }
 
 export interface PostCallRequest {
@@ -45,7 +47,18 @@ export interface PostCallRequest {
   readonly costUsd?: number;
   /** The estimate given at preCall, released from the reservation now that the call is over. */
   readonly costEstimateUsd?: number;
+  /** PII and secret rules that do not apply to this call's tool (see {@link EntityExclusion}). */
+  readonly excludeEntities?: EntityExclusion | null;
 }
+
+/**
+ * Entity rules (PII categories, secret rules) the engine must not run for one request: bit r of
+ * word r >> 5 for the bundle's content-rule index r (`meta.index.contentRules`), one word per 32
+ * rules. Per-tool overrides make it (core/pii-scope.ts `entityExclusionFor`); it travels in the
+ * request, so the audit trail records it and a replay decides the same. Only PII and secret rules
+ * may be named; null or absent: every rule applies.
+ */
+export type EntityExclusion = Uint32Array;
 
 export interface LoadedPolicy {
   readonly digest: string;
@@ -102,6 +115,7 @@ export class Engine {
     const w = this.header(OP_PRE_CALL, req.now).str(req.tool).i64(usdToMicros(req.costEstimateUsd ?? 0));
     const sizeAt = w.length;
     w.u32(0).u32(depth).payload(req.args, sizeAt);
+    this.scope(w, req.excludeEntities);
     return this.run(w, req.tool, req.args);
   }
 
@@ -110,6 +124,7 @@ export class Engine {
     const w = this.header(OP_POST_CALL, req.now).str(req.tool).i64(usdToMicros(req.costUsd ?? 0)).i64(usdToMicros(req.costEstimateUsd ?? 0));
     const sizeAt = w.length;
     w.u32(0).payload(req.output, sizeAt);
+    this.scope(w, req.excludeEntities);
     return this.run(w, req.tool, req.output);
   }
 
@@ -180,6 +195,15 @@ export class Engine {
   private header(op: number, now: number): ByteWriter {
     if (!Number.isSafeInteger(now) || now < 0) throw new BadRequestError(`now must be a non-negative integer of milliseconds, got ${now}`);
     return this.writer.reset().u32(op).i64(BigInt(now));
+  }
+
+  /** The request's optional last section: the entity rules excluded from this call (evaluate.ts readScope). */
+  private scope(w: ByteWriter, mask: EntityExclusion | null | undefined): void {
+    if (mask === undefined || mask === null) return;
+    const rules = this.policy?.meta.index.contentRules.length ?? 0;
+    if (!(mask instanceof Uint32Array) || mask.length !== (rules + 31) >>> 5) throw new BadRequestError(`excludeEntities must be a Uint32Array of ${(rules + 31) >>> 5} words for this policy's ${rules} rules`);
+    w.u32(mask.length);
+    for (const word of mask) w.u32(word);
   }
 
   private run(w: ByteWriter, tool: string, payload: unknown): Decision {

@@ -163,6 +163,51 @@ function toolNameValid(): bool {
   return true;
 }
 
+// ---- per-call entity scope ----------------------------------------------------------------------
+
+// Whether a request narrowed the entity rules (C_APPLIES differs from C_LOADED_APPLIES somewhere).
+let scoped = false;
+
+/** Undoes the previous request's scope. Runs before every request, so even a trap cannot leave one behind. */
+function restoreScope(): void {
+  if (!scoped) return;
+  for (let r: u32 = 0; r < P.gNContent; r++) {
+    const c = P.gContent + <usize>r * P.CONTENT_SIZE;
+    store<u32>(c + P.C_APPLIES, load<u32>(c + P.C_LOADED_APPLIES));
+  }
+  scoped = false;
+}
+
+/**
+ * The optional last section of a pre- or post-call request: `u32 words` (= ceil(rules / 32)), then
+ * a bit set over the bundle's content-rule indices naming the PII and secret rules that do not
+ * apply to this call's tool (per-tool overrides, which the host resolves). Those rules are not run
+ * on keys or values, exactly as if the bundle lacked them; every other rule still runs. A bit on a
+ * content rule, or past the last rule, makes the request malformed. Absent: every rule applies
+ * (requests recorded before the section existed replay unchanged). True when well formed.
+ */
+function readScope(): bool {
+  if (rp == rEnd) return true;
+  const words = rdU32();
+  if (rBad || words != (P.gNContent + 31) >> 5) return false;
+  const bits = rdBytes(<usize>words * 4);
+  if (rBad || rp != rEnd) return false;
+  for (let wi: u32 = 0; wi < words; wi++) {
+    const word = load<u32>(bits + <usize>wi * 4);
+    if (word == 0) continue;
+    for (let b: u32 = 0; b < 32; b++) {
+      if ((word & (<u32>1 << b)) == 0) continue;
+      const r = (wi << 5) + b;
+      if (r >= P.gNContent) return false;
+      const c = P.gContent + <usize>r * P.CONTENT_SIZE;
+      if (load<u32>(c + P.C_KIND) == P.KIND_CONTENT) return false;
+      store<u32>(c + P.C_APPLIES, 0);
+      scoped = true;
+    }
+  }
+  return true;
+}
+
 // ---- content, network and argument checks ---------------------------------------------------------
 
 /**
@@ -465,7 +510,7 @@ function preCall(): i32 {
   const costEstimate = rdI64();
   const inputBytes = rdU32();
   const depth = rdU32();
-  if (rBad || !readValues() || rp != rEnd || costEstimate < 0) return ERR_BAD_REQUEST;
+  if (rBad || !readValues() || !readScope() || costEstimate < 0) return ERR_BAD_REQUEST;
   readerTrust();
   const mode = modeAction();
   if (sKill) violation(V_KILL_SWITCH, ACT_BLOCK, -1, -1, -1, -1, 0);
@@ -508,7 +553,7 @@ function postCall(): i32 {
   const cost = rdI64();
   const release = rdI64();
   const outputBytes = rdU32();
-  if (rBad || !readValues() || rp != rEnd || cost < 0 || release < 0) return ERR_BAD_REQUEST;
+  if (rBad || !readValues() || !readScope() || cost < 0 || release < 0) return ERR_BAD_REQUEST;
   readerTrust();
   const mode = modeAction();
   if (sOpen > 0) sOpen--;
@@ -540,6 +585,7 @@ export function evaluateRequest(len: usize): i32 {
   if (inputPtr() == 0) return ERR_BAD_REQUEST;
   scratchReset(len);
   entitiesReset();
+  restoreScope();
   nViolations = 0;
   anyBlock = false;
   anyRedact = false;
@@ -569,5 +615,6 @@ export function evaluateRequest(len: usize): i32 {
 
 /** A new policy starts with fresh state (its rate windows and budgets are its own). */
 export function onPolicyLoaded(): void {
+  scoped = false; // the new policy's rules were loaded with their own appliesTo
   resetState();
 }

@@ -30,12 +30,14 @@ export let gDeniedDomains: usize = 0;
 export let gNDfa: u32 = 0;
 export let gDfas: usize = 0;
 export let gNContent: u32 = 0;
-// Per rule (11 × u32): searchDfa, reverseDfa (content) or backDfa (entity), action, appliesTo,
-// anchoredDfa, kind, check, prefilterDfa, checkArg, maxLen, headLen. See engine/compiler/bundle.ts.
+// Per rule (12 × u32): searchDfa, reverseDfa (content) or backDfa (entity), action, appliesTo,
+// anchoredDfa, kind, check, prefilterDfa, checkArg, maxLen, headLen (see engine/compiler/bundle.ts),
+// then appliesTo as loaded: appliesTo itself is narrowed per call by a request's entity scope
+// (evaluate.ts readScope) and restored from this copy before the next request.
 export let gContent: usize = 0;
-export const CONTENT_SIZE: usize = 44;
+export const CONTENT_SIZE: usize = 48;
 export const C_SEARCH: usize = 0, C_REVERSE: usize = 4, C_ACTION: usize = 8, C_APPLIES: usize = 12, C_ANCHORED: usize = 16, C_KIND: usize = 20,
-  C_CHECK: usize = 24, C_PREFILTER: usize = 28, C_ARG: usize = 32, C_MAXLEN: usize = 36, C_HEADLEN: usize = 40;
+  C_CHECK: usize = 24, C_PREFILTER: usize = 28, C_ARG: usize = 32, C_MAXLEN: usize = 36, C_HEADLEN: usize = 40, C_LOADED_APPLIES: usize = 44;
 export const KIND_CONTENT: u32 = 0, KIND_PII: u32 = 1, KIND_SECRET: u32 = 2;
 // Entity head groups (one multi-pattern table each), 48 bytes: dfa descriptor, member count,
 // members (u32 rule indices), per-state list offsets (u32), lists (u32: count, then member positions),
@@ -147,6 +149,7 @@ export function loadBundle(): i32 {
     const applies = rdU32();
     if (applies < 1 || applies > 3) fail();
     store<u32>(c + C_APPLIES, applies);
+    store<u32>(c + C_LOADED_APPLIES, applies);
     store<u32>(c + C_ANCHORED, dfaIndex(false));
     const kind = rdU32();
     const check = rdU32();

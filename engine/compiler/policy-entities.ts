@@ -2,10 +2,10 @@
  * Which entity rules a policy compiles (engine/compiler/entities.ts): the enabled built-in PII
  * categories, the secret rules, and the custom types of `pii_redaction.custom`.
  *
- * Per-tool overrides (`pii_redaction.per_tool`) are applied by the host to the engine's findings
- * (core/redact-spans.ts piiScopeFor): the bundle holds the union of everything any tool may need
- * (the section's categories and secret rules plus every override's), so the bundle format does not
- * change, and a tool is never scanned for less than its override names.
+ * Per-tool overrides (`pii_redaction.per_tool`): the bundle holds the union of everything any tool
+ * may need (the section's categories and secret rules plus every override's), so the bundle format
+ * does not change, and each request names the rules its tool leaves out (core/pii-scope.ts
+ * entityExclusionFor), which the engine then does not run.
  */
 import { BudgetError, EnforceCoreError, PolicyValidationError } from "../../core/errors.js";
 import { headOf } from "./entities-set.js";

@@ -50,6 +50,16 @@ describe("enforcecore compile and check", () => {
     expect(d.policy.digest).toBe(info.digest);
   });
 
+  it("decides with the tool's per-tool PII scope, as the enforcer does (a key finding blocks only where its category applies)", () => {
+    const policy = join(tmp, "per-tool.yaml");
+    writeFileSync(policy, "name: p\nrules:\n  pii_redaction:\n    enabled: true\n    categories: [email]\n    per_tool:\n      mailer: { categories: [ssn] }\n");
+    const args = JSON.stringify({ "a@b.io": "x" });
+    expect(cli("check", "--policy", policy, "--tool", "mailer", "--args", args).status).toBe(0);
+    const other = cli("check", "--policy", policy, "--tool", "other", "--args", args, "--json");
+    expect(other.status).toBe(1);
+    expect(JSON.parse(other.stdout).violations[0]).toMatchObject({ type: "pii", action: "block" });
+  });
+
   it("exits 2 on bad input and bad usage", () => {
     expect(cli("check", "--policy", "policies/examples/default.yaml", "--tool", "x", "--args", "{not json").status).toBe(2);
     expect(cli("check", "--tool", "x").status).toBe(2);

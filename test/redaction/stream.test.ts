@@ -195,6 +195,100 @@ describe("redactStream: concat(redactStream(chunks)) === redact(concat(chunks))"
   it("the hold-back is the longest enabled rule (capped) plus a margin", () => {
     expect(streamHoldBack(compilePolicyObject({ name: "p", rules: { pii_redaction: { enabled: true, categories: ["ssn"] } } }))).toBe(11 + 8);
     expect(streamHoldBack(compilePolicyObject({ name: "p", rules: { pii_redaction: { enabled: true, categories: PII } } }))).toBe(320 + 8); // email
-    expect(streamHoldBack(compilePolicyObject({ name: "p", rules: { pii_redaction: { enabled: true, secrets: { enabled: true } } } }))).toBe(16_384 + 8); // PEM keys capped
+    expect(streamHoldBack(compilePolicyObject({ name: "p", rules: { pii_redaction: { enabled: true, secrets: { enabled: true } } } }))).toBe(65_535 + 8); // PEM keys: the longest maxLen a rule may have
+  });
+});
+
+// PEM private keys: the two PEM rules have maxLen 65,535, the longest any rule may have. The
+// hold-back covers it (H = 65,543), so a key block of any length up to maxLen is found whole
+// whatever the chunking, with `\n` newlines (which private_key_fragment also matches) and with
+// JSON-escaped `\\n` (which it does not: there only private_key holds the block together).
+describe("redactStream: PEM private keys up to maxLen across cuts", () => {
+  const pemBundle = (rules: string[]) =>
+    compilePolicyObject({ name: `pem-${rules.join("-")}`, rules: { pii_redaction: { enabled: true, categories: ["email"], secrets: { enabled: true, categories: rules } } } });
+  const PEM = { both: pemBundle(["private_key", "private_key_fragment", "aws_access_key"]), whole: pemBundle(["private_key"]) };
+  const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  /** A PEM block of about `units` UTF-16 units (64-character lines), newlines real or JSON-escaped. */
+  function pemBlock(units: number, seed: number, escaped: boolean, end = true): string {
+    const r = prng(seed);
+    const nl = escaped ? "\\n" : "\n";
+    const head = `-----BEGIN RSA PRIVATE KEY-----${nl}`;
+    const tail = `-----END RSA PRIVATE KEY-----`;
+    let body = "";
+    while (head.length + body.length + tail.length < units) {
+      let line = "";
+      for (let i = 0; i < 64; i++) line += B64[Math.floor(r() * 64)];
+      body += line + nl;
+    }
+    return head + body + (end ? tail : "");
+  }
+  const filler = (n: number, seed: number) => {
+    const r = prng(seed);
+    let s = "";
+    // a finding every ~500 units: the one-shot reference must stay under 1,024 findings per call
+    while (s.length < n) s += `${r() < 0.01 ? (r() < 0.5 ? "mail a@b.io" : "AKIAIOSFODNN7EXAMPLE") : ["note", "ok", "x", "-", "BEGIN"][Math.floor(r() * 5)]} `;
+    return s.slice(0, n);
+  };
+
+  it("property: blocks up to maxLen (and just past it) inside text, split at random points", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 100, max: 65_600 }),
+        fc.integer({ min: 0, max: 90_000 }),
+        fc.boolean(),
+        fc.constantFrom("both", "whole"),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 1, max: 1 << 30 }),
+        (size, before, escaped, which, cuts, seed) => {
+          const bundle = PEM[which as keyof typeof PEM];
+          const t = `${filler(before, seed)}key: ${pemBlock(size, seed, escaped)} then ${filler(70_000, seed + 1)}`;
+          const rep = replacementFor(bundle.meta);
+          const want = whole(bundle, t, rep);
+          const got = streamed(bundle, chunkify(t, cuts), rep);
+          if (got !== want) throw new Error(`mismatch: block of ${size} units after ${before}, escaped ${escaped}, rules ${which}, cuts ${JSON.stringify(cuts.map((c) => c % (t.length + 1)))}`);
+          return true;
+        },
+      ),
+      { numRuns: 24, seed: 65_535 },
+    );
+  });
+
+  it("a block longer than 16,384 units with JSON-escaped newlines, cut in its middle, is redacted whole", () => {
+    const bundle = PEM.whole;
+    const t = `${filler(20_000, 1)}"private_key": "${pemBlock(40_000, 2, true)}" ${filler(100_000, 3)}`;
+    const rep = replacementFor(bundle.meta);
+    const want = whole(bundle, t, rep);
+    expect(want).toContain('"private_key": "<PRIVATE_KEY>"');
+    expect(want).not.toContain("-----BEGIN");
+    for (const cut of [40_000, 50_000, 59_000]) expect(streamed(bundle, [t.slice(0, cut), t.slice(cut)], rep), `cut at ${cut}`).toBe(want);
+  });
+
+  it("one-unit chunks with a scan every 512 units across a shorter block", () => {
+    for (const [which, escaped] of [["both", false], ["whole", true]] as const) {
+      const bundle = PEM[which];
+      const t = `${filler(66_000, 4)} ${pemBlock(3_000, 5, escaped)} ${filler(68_000, 6)}`;
+      const rep = replacementFor(bundle.meta);
+      expect(streamed(bundle, t.split(""), rep, 512), `${which} escaped ${escaped}`).toBe(whole(bundle, t, rep));
+    }
+  });
+
+  it("memory stays bounded on an endless block without an END line (both rules, and private_key alone)", () => {
+    for (const [which, escaped] of [["both", false], ["whole", false], ["both", true]] as const) {
+      const bundle = PEM[which];
+      const H = streamHoldBack(bundle);
+      expect(H).toBe(65_535 + 8);
+      const r = createStreamRedactor({ bundle });
+      const body = pemBlock(4_000_000, 7, escaped, false); // 4 M units, no END line
+      const size = 1_000;
+      let maxBuffered = 0;
+      let out = 0;
+      for (let i = 0; i < body.length; i += size) {
+        out += r.push(body.slice(i, i + size)).length;
+        maxBuffered = Math.max(maxBuffered, r.buffered);
+      }
+      out += r.flush().length;
+      expect(out, which).toBeGreaterThan(0);
+      expect(maxBuffered, `${which} escaped ${escaped}`).toBeLessThanOrEqual(2 * H + Math.max(1024, H) + size + 64);
+    }
   });
 });

@@ -182,12 +182,18 @@ export function ignorableCp(cp: u32): bool {
   return r >= 0 && cp <= load<u32>(IGNORE + (<usize>r << 3) + 4);
 }
 
+/** Whether cp may expand: it lies in a 256-code-point block that holds an expansion (cheap, inline). */
+// @ts-ignore: decorator
+@inline export function mayExpand(cp: u32): bool {
+  return cp >= 0x${Math.min(...t.expand.map(([cp]) => cp)).toString(16)} && cp < 0x20000 && (load<u32>(EXPAND_BLOCKS + (<usize>(cp >> 13) << 2)) & (1 << ((cp >> 8) & 31))) != 0;
+}
+
 /**
  * The ASCII expansion of cp (characters 7 bits each, the first in bits 35..41; zero-padded), or 0.
  * Only for code points asciiOfCp does not fold.
  */
 export function expansionOf(cp: u32): u64 {
-  if (cp >= 0x20000 || (load<u32>(EXPAND_BLOCKS + (<usize>(cp >> 13) << 2)) & (1 << ((cp >> 8) & 31))) == 0) return 0;
+  if (!mayExpand(cp)) return 0;
   let lo: i32 = 0;
   let hi: i32 = EXPAND_N - 1;
   while (lo <= hi) {

@@ -2,7 +2,7 @@
 // engine, because hosts disagree with each other on Unicode case tables (wasm-notes §4).
 import { casemap } from "~lib/util/casemap";
 import { scratchAlloc } from "./memory";
-import { asciiOfCp, expansionOf, ignorableCp, MAX_EXPANSION } from "./unicode-fold";
+import { asciiOfCp, expansionOf, ignorableCp, MAX_EXPANSION, mayExpand } from "./unicode-fold";
 
 // Decoder state: the last decoded code point and how many bytes it used.
 export let dCp: u32 = 0;
@@ -329,17 +329,12 @@ function entityAt(u: usize, n: i32, i: i32): bool {
 
 function addEdit(k: i32, endPrev: i32, start: i32): bool {
   if (nEditCount == nEditCap) {
-    // Chunks are allocated back to back, so the table stays contiguous, unless a buffer for
-    // expansions was allocated after it (once per text): then the table continues in a copy.
+    // Chunks are allocated back to back (nothing else is allocated meanwhile: the one buffer that
+    // expansions may need moves the table above itself), so the table stays contiguous.
     const p = scratchAlloc(<usize>EDIT_CHUNK * 12);
     if (p == 0) return false;
     if (nEditCap == 0) nEdits = p;
-    else if (p != nEdits + <usize>nEditCap * 12) {
-      // [p, p + chunk) and the allocation right after it (the chunk size is a multiple of 16)
-      if (scratchAlloc(<usize>nEditCap * 12) == 0) return false;
-      memory.copy(p, nEdits, <usize>nEditCap * 12);
-      nEdits = p;
-    }
+    else if (p != nEdits + <usize>nEditCap * 12) return false;
     nEditCap += EDIT_CHUNK;
   }
   const e = nEdits + <usize>nEditCount * 12;
@@ -377,10 +372,52 @@ function nextSpecial(u: usize, i: i32, n: i32): i32 {
   return n;
 }
 
-/** Number of characters in an expansion word (7 bits each from bit 35 down; a zero ends it). */
-function expansionLength(x: u64): i32 {
+// Where normalizeUnits reads (xSrc) and writes (xDst), shared with writeExpansion, its cold path
+// (a function of its own keeps the loop that every other unit goes through small).
+let xSrc: usize = 0;
+let xDst: usize = 0;
+let xInPlace = true;
+
+/**
+ * Writes the expansion of code point cp, the character at original unit i (len units), as
+ * normalised units k, k+1, … with its edit entry; returns how many, 0 when cp does not expand, or
+ * -1 when out of memory. While reading and writing share the buffer, an expansion that would
+ * overtake reading first moves the unread units to the end of the buffer (once per text), and if
+ * that is still not enough, continues into a new buffer sized for the worst case of the rest
+ * (xSrc, xDst and xInPlace are updated).
+ */
+function writeExpansion(u: usize, n: i32, cap: i32, i: i32, len: i32, k: i32, cp: u32, lastEnd: i32): i32 {
+  const x = expansionOf(cp);
+  if (x == 0) return 0;
+  if (!addEdit(k, lastEnd, ~i)) return -1;
   let e = 0;
   while (e < MAX_EXPANSION && ((x >> <u64>(35 - 7 * e)) & 0x7f) != 0) e++;
+  if (xInPlace && xDst + (<usize>(k + e) << 1) > xSrc + (<usize>(i + len) << 1)) {
+    if (xSrc == u && cap > n) {
+      // First time: the unread units move to the end of the buffer (one copy per text).
+      memory.copy(u + (<usize>(i + cap - n) << 1), u + (<usize>i << 1), <usize>(n - i) << 1);
+      xSrc = u + (<usize>(cap - n) << 1);
+    }
+    if (xDst + (<usize>(k + e) << 1) > xSrc + (<usize>(i + len) << 1)) {
+      // Still no room: the rest goes to a new buffer, large enough whatever the unread units
+      // expand to (at most MAX_EXPANSION units each). Too large for the arena: fail closed.
+      let size = (<u64>k + <u64>e + <u64>(n - i - len) * <u64>MAX_EXPANSION) << 1;
+      if (size > 0x40000000) size = 0x40000000; // above the engine's memory maximum: the allocation fails
+      const p = scratchAlloc(<usize>size);
+      if (p == 0) return -1;
+      memory.copy(p, xDst, <usize>k << 1);
+      xDst = p;
+      xInPlace = false;
+      if (nEditCap != 0) {
+        // the edit table moves above the new buffer, so its chunks stay back to back
+        const t = scratchAlloc(<usize>nEditCap * 12);
+        if (t == 0) return -1;
+        memory.copy(t, nEdits, <usize>nEditCount * 12);
+        nEdits = t;
+      }
+    }
+  }
+  for (let j = 0; j < e; j++) store<u16>(xDst + (<usize>(k + j) << 1), <u32>(x >> <u64>(35 - 7 * j)) & 0x7f);
   return e;
 }
 
@@ -398,10 +435,10 @@ export function normalizeUnits(u: usize, n: i32, cap: i32): bool {
   const first = nextSpecial(u, 0, n);
   if (first >= n) return true;
   // Original unit i is read at src + 2i; normalised unit k is written at dst + 2k. While they share
-  // the buffer (inPlace), a write never passes the next unit to read.
+  // the buffer (xInPlace), a write never passes the next unit to read.
   let src = u;
   let dst = u;
-  let inPlace = true;
+  xInPlace = true;
   let k: i32 = first;
   let i: i32 = first;
   let lastEnd: i32 = first;
@@ -426,12 +463,12 @@ export function normalizeUnits(u: usize, n: i32, cap: i32): bool {
       continue;
     }
     let len: i32 = 1;
-    let x: u64 = 0; // the expansion of this character, if it has one
+    let cand: u32 = 0; // a code point in a block that holds expansions (unicode-fold.ts mayExpand)
     if (c == 0x25 && percentAt(src, n, i)) { c = decVal; len = decLen; }
     else if (c == 0x26 && entityAt(src, n, i)) { c = decVal; len = decLen; }
     else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
       // a surrogate pair: astral marks/tags are dropped, math alphanumerics folded, enclosed
-      // alphanumerics (🄐 → (A)) expanded (unicode-fold.ts)
+      // alphanumerics (🄐 → (A)) expanded
       const lo = <u32>load<u16>(src + (<usize>(i + 1) << 1));
       if (lo >= 0xdc00 && lo <= 0xdfff) {
         const cp = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
@@ -439,46 +476,45 @@ export function normalizeUnits(u: usize, n: i32, cap: i32): bool {
         else {
           const a = asciiOfCp(cp);
           if (a != 0) { c = a; len = 2; }
-          else { x = expansionOf(cp); if (x != 0) len = 2; }
+          else if (mayExpand(cp)) cand = cp;
         }
       }
     }
-    if (x == 0 && invisible(c)) { i += len; continue; }
-    let f: u32 = 0;
-    if (x == 0) {
-      f = fold(c);
-      if (f == c && c >= 0xbc) x = expansionOf(c);
-    }
-    if ((i != lastEnd || lastLen != 1 || x != 0) && !addEdit(k, lastEnd, x != 0 ? ~i : i)) return false;
-    if (x == 0) {
-      store<u16>(dst + (<usize>k << 1), f); // never past src + 2i: one unit written for at least one read
-      k++;
-      lastLen = len;
-    } else {
-      const e = expansionLength(x);
-      if (inPlace && dst + (<usize>(k + e) << 1) > src + (<usize>(i + len) << 1)) {
-        if (src == u && cap > n) {
-          // First time: the unread units move to the end of the buffer (one copy per text).
-          memory.copy(u + (<usize>(i + cap - n) << 1), u + (<usize>i << 1), <usize>(n - i) << 1);
-          src = u + (<usize>(cap - n) << 1);
-        }
-        if (dst + (<usize>(k + e) << 1) > src + (<usize>(i + len) << 1)) {
-          // Still no room: the rest goes to a new buffer, large enough whatever the unread units
-          // expand to (at most MAX_EXPANSION units each). Too large for the arena: fail closed.
-          let size = (<u64>k + <u64>e + <u64>(n - i - len) * <u64>MAX_EXPANSION) << 1;
-          if (size > 0x40000000) size = 0x40000000; // above the engine's memory maximum: the allocation fails
-          const p = scratchAlloc(<usize>size);
-          if (p == 0) return false;
-          memory.copy(p, dst, <usize>k << 1);
-          dst = p;
-          inPlace = false;
-        }
+    if (cand == 0) {
+      if (invisible(c)) { i += len; continue; }
+      const f = fold(c);
+      if (f != c || !mayExpand(c)) {
+        if ((i != lastEnd || lastLen != 1) && !addEdit(k, lastEnd, i)) return false;
+        store<u16>(dst + (<usize>k << 1), f); // never past src + 2i: one unit written for at least one read
+        k++;
+        lastEnd = i + len;
+        lastLen = len;
+        i += len;
+        continue;
       }
-      for (let j = 0; j < e; j++) store<u16>(dst + (<usize>(k + j) << 1), <u32>(x >> <u64>(35 - 7 * j)) & 0x7f);
+      cand = c;
+    }
+    // Rare: a character that may expand (looked up, and written if it does, by writeExpansion).
+    const clen = cand >= 0x10000 ? 2 : len;
+    xSrc = src;
+    xDst = dst;
+    const e = writeExpansion(u, n, cap, i, clen, k, cand, lastEnd);
+    if (e < 0) return false;
+    if (e > 0) {
+      src = xSrc;
+      dst = xDst;
       k += e;
+      lastEnd = i + clen;
       lastLen = 0; // the next unit needs its own edit: it closes this expansion's span
+      i += clen;
+      continue;
     }
+    // no expansion: the unit as it is (a high surrogate's low surrogate follows on its own)
+    if ((i != lastEnd || lastLen != 1) && !addEdit(k, lastEnd, i)) return false;
+    store<u16>(dst + (<usize>k << 1), c);
+    k++;
     lastEnd = i + len;
+    lastLen = len;
     i += len;
   }
   if (lastLen != 1 && !addEdit(k, lastEnd, n)) return false;

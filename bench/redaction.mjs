@@ -203,6 +203,22 @@ for (const [name, make] of Object.entries(ADVERSARIAL)) {
   adversarial.push({ name, enforcecore1MB: mbps(big.length, e1.ms), enforcecore20KB: mbps(small.length, time(() => scan(small), 5).ms), v8_20KB: mbps(small.length, v.ms), re2js_20KB: mbps(small.length, q.ms) });
 }
 
+// ---- non-ASCII text (the evasion defences' normalisation path) ---------------------------------------------------------
+// ASCII texts skip normalisation; these do not: accented and ligature-spelled words (ﬁ → fi expands),
+// Chinese prose, and a worst case made only of expanding characters (the buffer is outgrown).
+const NON_ASCII = {
+  "prose with accents and ligatures (ﬁ ﬂ …), 1 MB": () => mixedText(MB).replace(/e /g, "é ").replace(/fi/g, "\uFB01").replace(/fl/g, "\uFB02").replace(/\. /g, "\u2026 "),
+  "Chinese prose with ASCII entities, 1 MB": () => mixedText(MB).replace(/[a-z]{4,}/g, (w) => String.fromCharCode(...[...w].map((c) => 0x4e00 + c.charCodeAt(0) * 7))),
+  "only expanding characters (⑽ ㎯ ﬃ …), 1 MB": () => "\u247D\u33AF\uFB03\u2026".repeat(MB / 12),
+};
+const nonAscii = [];
+for (const [name, make] of Object.entries(NON_ASCII)) {
+  const t = make();
+  const bytes = Buffer.byteLength(t);
+  const { ms, result } = time(() => scan(t), QUICK ? 3 : 5);
+  nonAscii.push({ name, utf8Bytes: bytes, ms: round(ms, 2), mbPerSec: mbps(bytes, ms), findings: result });
+}
+
 // ---- short inputs ----------------------------------------------------------------------------------------------------
 const short = "Hi, this is Ann (ann.lee@example.com, 555-201-3344); my card is 4111 1111 1111 1111 and key AKIAIOSFODNN7EXAMPLE.".padEnd(130, " ");
 const shortUs = [];
@@ -235,6 +251,7 @@ const result = {
   sizes,
   adversarial,
   flatness: { referenceMbPerSec: reference, rows: flatness },
+  nonAscii,
   short130: { p50us: round(median(shortUs), 2), p99us: round(pct(shortUs, 0.99), 2) },
   peerCompileFailures: failures,
 };

@@ -13,7 +13,10 @@
  * Units that the evasion defences may remove (zero-width and default-ignorable characters,
  * combining marks, the tails of `%XX` and `&…;` sequences) do not count towards `H` or `K`: the
  * window is measured in units that certainly survive normalisation, so a match padded with
- * invisible characters is still held whole. Such padding can be unbounded, so the buffer has a
+ * invisible characters is still held whole. A certain unit may also normalise to several units
+ * (compatibility expansions: ﬁ → fi, ⑽ → (10), ㎯ → rad/s2): counting it once only makes the window
+ * longer in normalised units, never shorter, and a cut is always at a character boundary, so no
+ * expansion is split. Such padding can be unbounded, so the buffer has a
  * cap (`maxBuffer`, default 1 MiB of UTF-16 units); past it the stream fails closed
  * (`redaction_stream_overflow`) or, with `onOverflow: "flush"`, cuts anyway.
  *
@@ -82,7 +85,7 @@ const BATCH = 1024;
 /** Units after `&` that a character reference may span (`&#x10FFFF;`, `&percnt;`). */
 const ENTITY_SPAN = 11;
 
-// Certain units: survive normalisation as one unit (or at least one per unit counted).
+// Certain units: survive normalisation as at least one unit each (an expansion gives several).
 const SURE = /[\p{L}\p{N}\p{P}\p{S}\p{Zs}]/u;
 const DROPPABLE = /[\p{M}\p{Default_Ignorable_Code_Point}]/u;
 

@@ -9,19 +9,47 @@
 //           letters (é → e: what NFD followed by dropping marks gives), and the NFKC-only forms
 //           (superscripts ¹, circled ① Ⓐ, math alphanumerics 𝐀 𝟏, letterlike ℂ, Roman numerals,
 //           small and full-width forms). Sorted (cp << 8 | ascii) words.
+//           Plus LOOKALIKES: characters that NFKC keeps but that read as an ASCII character and
+//           that Unicode's confusables data maps to it (the fraction and division slashes → '/').
+//   EXPAND: every other code point whose compatibility decomposition, with its combining marks
+//           removed and each remaining character folded as above (COMPAT, LOOKALIKES, digits), is
+//           a sequence of 2 to MAX_EXPANSION printable ASCII characters: ligatures ﬁ → fi,
+//           parenthesised and full-stop forms ⑴ → (1), ⒈ → 1., squared units ㎏ → kg, … → ...,
+//           № → No, ½ → 1/2, Ǆ → DZ. Sorted u64 words: cp << 42 | the characters, 7 bits each,
+//           the first in the highest bits (a zero character ends a shorter expansion).
 //   DIGITS: ranges of decimal digits (General Category Nd) outside ASCII: digit = (cp − start) % 10.
 //   IGNORE: ranges of combining marks (General Category M) and default-ignorable code points,
 //           which the normaliser drops.
+//
+// The normaliser's hand-written folds in text.ts (Cyrillic/Greek look-alikes, Unicode spaces and
+// dashes) never occur inside a multi-character decomposition (checked by the test), so they need
+// not be applied here.
 import { writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
+/**
+ * Longest expansion, in ASCII characters. Unicode 17 has none longer than 6 (㎯ → rad/s2); U+FDFA
+ * (18 characters) is Arabic, not ASCII. The engine sizes its buffers with it (text.ts).
+ */
+export const MAX_EXPANSION = 6;
+
+/** Characters NFKC leaves alone that read as one ASCII character (Unicode confusables: → '/'). */
+export const LOOKALIKES = [
+  [0x2044, 0x2f], // ⁄ FRACTION SLASH (in ½ → 1⁄2)
+  [0x2215, 0x2f], // ∕ DIVISION SLASH (in ㎧ → m∕s)
+];
+
+const printable = (s) => /^[\x21-\x7e]+$/.test(s);
+
 export function unicodeFoldTables() {
   const compat = [];
   const ignore = [];
   const digits = [];
+  const multi = []; // [cp, decomposition without marks] of more than one character, folded below
+  const lookalike = new Map(LOOKALIKES);
   const isIgnorable = (s) => /\p{M}|\p{Default_Ignorable_Code_Point}/u.test(s);
   const isDigit = (s) => /\p{Nd}/u.test(s);
   for (let cp = 0xa0; cp < 0x110000; cp++) {
@@ -38,13 +66,43 @@ export function unicodeFoldTables() {
       compat.push([cp, k.charCodeAt(0)]);
       continue;
     }
+    if (lookalike.has(cp)) {
+      compat.push([cp, lookalike.get(cp)]);
+      continue;
+    }
     if (isDigit(s)) {
       const last = digits[digits.length - 1];
       if (last && last[1] === cp - 1) last[1] = cp;
       else digits.push([cp, cp]);
+      continue;
     }
+    if ([...k].length > 1) multi.push([cp, k]);
   }
-  return { compat, ignore, digits, unicode: process.versions.unicode };
+  // Each character of a multi-character decomposition folded as the engine folds it on its own.
+  const single = new Map(compat);
+  const foldOne = (ch) => {
+    const c = ch.codePointAt(0);
+    if (c < 0x80) return ch;
+    if (single.has(c)) return String.fromCharCode(single.get(c));
+    const r = digits.find(([a, b]) => c >= a && c <= b);
+    return r ? String((c - r[0]) % 10) : ch;
+  };
+  const expand = [];
+  for (const [cp, k] of multi) {
+    const e = [...k].map(foldOne).join("");
+    if (!printable(e)) continue;
+    if (e.length > MAX_EXPANSION) throw new Error(`U+${cp.toString(16)} expands to ${e.length} > ${MAX_EXPANSION} characters: raise MAX_EXPANSION (and check text.ts)`);
+    expand.push([cp, e]);
+  }
+  compat.sort((a, b) => a[0] - b[0]);
+  return { compat, expand, ignore, digits, unicode: process.versions.unicode };
+}
+
+/** The u64 word of one expansion: cp << 42, then 7 bits per character, the first highest. */
+export function expansionWord([cp, e]) {
+  let w = BigInt(cp) << 42n;
+  for (let i = 0; i < e.length; i++) w |= BigInt(e.charCodeAt(i)) << BigInt(35 - 7 * i);
+  return w;
 }
 
 function words(xs, per = 8) {
@@ -53,18 +111,43 @@ function words(xs, per = 8) {
   return out.join("\n");
 }
 
+function words64(xs, per = 4) {
+  const out = [];
+  for (let i = 0; i < xs.length; i += per) out.push(`  ${xs.slice(i, i + per).map((x) => `0x${x.toString(16).padStart(16, "0")}`).join(", ")},`);
+  return out.join("\n");
+}
+
 function source() {
   const t = unicodeFoldTables();
   for (const [, end] of t.digits) if (end > 0xffffff) throw new Error("digit range above 24 bits");
+  // 256-code-point blocks (below U+20000) that hold an expansion: one bit each, a cheap first test.
+  const blocks = new Uint32Array(16);
+  for (const [cp] of t.expand) {
+    if (cp >= 0x20000) throw new Error("expansion above U+1FFFF: widen EXPAND_BLOCKS");
+    blocks[cp >> 13] |= 1 << ((cp >> 8) & 31);
+  }
   return `// Generated by scripts/gen-unicode-fold.mjs (Unicode ${t.unicode}). Do not edit; see docs/REDACTION.md.
 // Unicode tables of the evasion defences (text.ts normalizeUnits): compatibility and canonical
-// decompositions that end in one ASCII character, decimal digits of every script, and the
-// combining marks and default-ignorable code points that are dropped. Binary searches only.
+// decompositions that end in one ASCII character or in several (expansions), decimal digits of
+// every script, and the combining marks and default-ignorable code points that are dropped.
+// Binary searches only.
 
 // (cp << 8) | ascii, sorted by cp: ${t.compat.length} code points.
 const COMPAT_N: i32 = ${t.compat.length};
 const COMPAT: usize = memory.data<u32>([
 ${words(t.compat.map(([cp, a]) => ((cp << 8) | a) >>> 0))}
+]);
+
+// Code points that expand to 2..${MAX_EXPANSION} ASCII characters, as u64 words cp << 42 | characters
+// (7 bits each, the first highest), sorted by cp: ${t.expand.length} code points.
+export const MAX_EXPANSION: i32 = ${MAX_EXPANSION};
+const EXPAND_N: i32 = ${t.expand.length};
+const EXPAND: usize = memory.data<u64>([
+${words64(t.expand.map(expansionWord))}
+]);
+// One bit per 256-code-point block below U+20000 that holds an expansion.
+const EXPAND_BLOCKS: usize = memory.data<u32>([
+${words([...blocks])}
 ]);
 
 // [start, end] ranges of decimal digits (Nd) above U+007F: ${t.digits.length} ranges.
@@ -99,6 +182,31 @@ export function ignorableCp(cp: u32): bool {
   return r >= 0 && cp <= load<u32>(IGNORE + (<usize>r << 3) + 4);
 }
 
+/** Whether cp may expand: it lies in a 256-code-point block that holds an expansion (cheap, inline). */
+// @ts-ignore: decorator
+@inline export function mayExpand(cp: u32): bool {
+  return cp >= 0x${Math.min(...t.expand.map(([cp]) => cp)).toString(16)} && cp < 0x20000 && (load<u32>(EXPAND_BLOCKS + (<usize>(cp >> 13) << 2)) & (1 << ((cp >> 8) & 31))) != 0;
+}
+
+/**
+ * The ASCII expansion of cp (characters 7 bits each, the first in bits 35..41; zero-padded), or 0.
+ * Only for code points asciiOfCp does not fold.
+ */
+export function expansionOf(cp: u32): u64 {
+  if (!mayExpand(cp)) return 0;
+  let lo: i32 = 0;
+  let hi: i32 = EXPAND_N - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const w = load<u64>(EXPAND + (<usize>mid << 3));
+    const c = <u32>(w >> 42);
+    if (c == cp) return w & 0x3ffffffffff;
+    if (c < cp) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return 0;
+}
+
 /** The ASCII character cp stands for (compatibility/canonical decomposition, or a digit), or 0. */
 export function asciiOfCp(cp: u32): u32 {
   if (cp < 0xa0) return 0;
@@ -125,5 +233,7 @@ export function asciiOfCp(cp: u32): u32 {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   writeFileSync(resolve(root, "engine/assembly/unicode-fold.ts"), source());
   const t = unicodeFoldTables();
-  console.log(`unicode-fold: ${t.compat.length} compat, ${t.digits.length} digit ranges, ${t.ignore.length} ignorable ranges (Unicode ${t.unicode})`);
+  const byLen = {};
+  for (const [, e] of t.expand) byLen[e.length] = (byLen[e.length] ?? 0) + 1;
+  console.log(`unicode-fold: ${t.compat.length} compat, ${t.expand.length} expansions (by length ${JSON.stringify(byLen)}), ${t.digits.length} digit ranges, ${t.ignore.length} ignorable ranges (Unicode ${t.unicode})`);
 }

@@ -2,7 +2,7 @@
 // docs/ENGINE.md; every stage runs, so the answer lists every violation, not only the first.
 import { readerInit, readerTrust, rdU8, rdU32, rdI64, rdF64, rdBytes, rBad, rp, rEnd, setPos } from "./reader";
 import { outPtr, scratchAlloc, scratchReset, scratchFailed, inputPtr } from "./memory";
-import { decodeAt, dCp, dLen, utf16Length, bytesEqual, toUnits, uPtr, uLen, normalizeUnits, nLen, nIdentity, originalStart, originalEnd } from "./text";
+import { decodeAt, dCp, dLen, utf16Length, bytesEqual, toUnits, uPtr, uLen, uCap, normalizeUnits, nPtr, nLen, nIdentity, originalStart, originalEnd } from "./text";
 import { setLookup, nameMatches } from "./names";
 import { searchEnd, reverseStart, extendEnd, fullMatch, DFA_DESC_SIZE } from "./dfa";
 import { nextUrl, uHost, uHostLen, uStart, uEnd, uNext } from "./url";
@@ -219,6 +219,7 @@ function scanContent(text: usize, len: usize, valueIdx: i32, isKey: bool, phase:
   if (P.gNContent == 0 || !toUnits(text, len)) return;
   const u = uPtr;
   const n = uLen;
+  const cap = uCap;
   if (P.gNContent > P.gNEntities) {
     // Prefilter results for this text: 0 not run yet, 1 no match, 2 match (one byte per table).
     const seen = scratchAlloc(<usize>P.gNDfa);
@@ -266,8 +267,10 @@ function scanContent(text: usize, len: usize, valueIdx: i32, isKey: bool, phase:
   let en = n;
   let mapped = false;
   if ((P.gEntityFlags & P.EF_NORMALIZE) != 0) {
-    // In place: content rules have already read the original units.
-    if (!normalizeUnits(u, n)) return;
+    // In place (or, when expansions outgrow the buffer, partly copied): content rules have
+    // already read the original units.
+    if (!normalizeUnits(u, n, cap)) return;
+    eu = nPtr;
     en = nLen;
     mapped = !nIdentity;
   }

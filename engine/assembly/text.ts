@@ -2,7 +2,7 @@
 // engine, because hosts disagree with each other on Unicode case tables (wasm-notes §4).
 import { casemap } from "~lib/util/casemap";
 import { scratchAlloc } from "./memory";
-import { asciiOfCp, ignorableCp } from "./unicode-fold";
+import { asciiOfCp, expansionOf, ignorableCp, MAX_EXPANSION, mayExpand } from "./unicode-fold";
 
 // Decoder state: the last decoded code point and how many bytes it used.
 export let dCp: u32 = 0;
@@ -80,9 +80,11 @@ export function hashBytes(p: usize, len: usize): u32 {
   return h;
 }
 
-// The last decoded text: UTF-16 code units in scratch, and how many.
+// The last decoded text: UTF-16 code units in scratch, how many, and how many the buffer holds
+// (one per UTF-8 byte, plus one: a text of 3-byte characters leaves two units of room per unit).
 export let uPtr: usize = 0;
 export let uLen: i32 = 0;
+export let uCap: i32 = 0;
 
 /** Decodes UTF-8 [p, p+len) into UTF-16 code units in scratch (uPtr/uLen). False when out of memory. */
 export function toUnits(p: usize, len: usize): bool {
@@ -141,6 +143,7 @@ export function toUnits(p: usize, len: usize): bool {
   }
   uPtr = out;
   uLen = <i32>n;
+  uCap = <i32>len + 1;
   return true;
 }
 
@@ -153,15 +156,29 @@ export function toUnits(p: usize, len: usize): bool {
 //   - folded: full-width ASCII, Unicode spaces and dashes, Cyrillic and Greek look-alikes of Latin
 //     letters, decimal digits of every script, and every character whose canonical or
 //     compatibility decomposition is one ASCII character plus marks (é, ¹, ①, Ⓐ, ℂ, 𝐀, 𝟏);
+//   - expanded: characters whose compatibility decomposition is 2..MAX_EXPANSION ASCII characters
+//     (ﬁ → fi, ⑴ → (1), ⒈ → 1., ㎏ → kg, … → ..., ½ → 1/2; unicode-fold.ts);
 //   - decoded (one level): %XX (UTF-8 sequences of 1-3 bytes) and HTML character references
 //     (`&#64;`, `&#x40;`, and the named ones that spell ASCII punctuation: `&commat;`, `&period;`…).
 // A text that contains none of '%', '&' or a non-ASCII unit is used as is. Otherwise the units are
-// normalised in place (never longer than the original), and an edit table records where the
-// mapping to original offsets stops being the identity: memory stays proportional to the edits.
+// normalised in place, and an edit table records where the mapping to original offsets stops
+// being the identity: memory stays proportional to the edits.
+//
+// Expansions make the normalised text longer than the units it came from, so writing in place
+// could overtake reading. Before that happens, the unread units are moved once to the end of the
+// buffer (toUnits sized it by UTF-8 bytes: an expanding character is 2-4 bytes, 1-2 units, so
+// there are 1-2 units of room per such character, and more per other non-ASCII character). If
+// expansions outgrow even that (a text of nothing but ⑽ or ㎯), the rest is written to a new
+// buffer sized for the worst case of the unread units (MAX_EXPANSION each); if the arena cannot
+// hold it, the call fails closed (out of memory), never writing past a buffer.
 
-export let nLen: i32 = 0; // normalised units (in place, at the start of the units buffer)
+export let nPtr: usize = 0; // the normalised units: the units buffer, or the larger copy described above
+export let nLen: i32 = 0; // how many
 export let nIdentity = true;
 // Edit entries (12 bytes): normalised index k, original end of unit k-1, original start of unit k.
+// An expansion's entry stores ~start (negative): every unit from k to the next entry comes from
+// the one original character that starts there, and ends where the next entry's "end of unit
+// k-1" says (an expansion always has a next entry: the unit after it, or the closing entry).
 let nEdits: usize = 0;
 let nEditCount: u32 = 0;
 let nEditCap: u32 = 0;
@@ -312,7 +329,8 @@ function entityAt(u: usize, n: i32, i: i32): bool {
 
 function addEdit(k: i32, endPrev: i32, start: i32): bool {
   if (nEditCount == nEditCap) {
-    // Chunks are allocated back to back (nothing else is allocated meanwhile), so the table stays contiguous.
+    // Chunks are allocated back to back (nothing else is allocated meanwhile: the one buffer that
+    // expansions may need moves the table above itself), so the table stays contiguous.
     const p = scratchAlloc(<usize>EDIT_CHUNK * 12);
     if (p == 0) return false;
     if (nEditCap == 0) nEdits = p;
@@ -354,29 +372,84 @@ function nextSpecial(u: usize, i: i32, n: i32): i32 {
   return n;
 }
 
+// Where normalizeUnits reads (xSrc) and writes (xDst), shared with writeExpansion, its cold path
+// (a function of its own keeps the loop that every other unit goes through small).
+let xSrc: usize = 0;
+let xDst: usize = 0;
+let xInPlace = true;
+
 /**
- * Normalises the units [u, u+2n) in place (nLen units remain) and records the offset map, or marks
- * the text as used as is (nIdentity). False when out of memory.
+ * Writes the expansion of code point cp, the character at original unit i (len units), as
+ * normalised units k, k+1, … with its edit entry; returns how many, 0 when cp does not expand, or
+ * -1 when out of memory. While reading and writing share the buffer, an expansion that would
+ * overtake reading first moves the unread units to the end of the buffer (once per text), and if
+ * that is still not enough, continues into a new buffer sized for the worst case of the rest
+ * (xSrc, xDst and xInPlace are updated).
  */
-export function normalizeUnits(u: usize, n: i32): bool {
+function writeExpansion(u: usize, n: i32, cap: i32, i: i32, len: i32, k: i32, cp: u32, lastEnd: i32): i32 {
+  const x = expansionOf(cp);
+  if (x == 0) return 0;
+  if (!addEdit(k, lastEnd, ~i)) return -1;
+  let e = 0;
+  while (e < MAX_EXPANSION && ((x >> <u64>(35 - 7 * e)) & 0x7f) != 0) e++;
+  if (xInPlace && xDst + (<usize>(k + e) << 1) > xSrc + (<usize>(i + len) << 1)) {
+    if (xSrc == u && cap > n) {
+      // First time: the unread units move to the end of the buffer (one copy per text).
+      memory.copy(u + (<usize>(i + cap - n) << 1), u + (<usize>i << 1), <usize>(n - i) << 1);
+      xSrc = u + (<usize>(cap - n) << 1);
+    }
+    if (xDst + (<usize>(k + e) << 1) > xSrc + (<usize>(i + len) << 1)) {
+      // Still no room: the rest goes to a new buffer, large enough whatever the unread units
+      // expand to (at most MAX_EXPANSION units each). Too large for the arena: fail closed.
+      let size = (<u64>k + <u64>e + <u64>(n - i - len) * <u64>MAX_EXPANSION) << 1;
+      if (size > 0x40000000) size = 0x40000000; // above the engine's memory maximum: the allocation fails
+      const p = scratchAlloc(<usize>size);
+      if (p == 0) return -1;
+      memory.copy(p, xDst, <usize>k << 1);
+      xDst = p;
+      xInPlace = false;
+      if (nEditCap != 0) {
+        // the edit table moves above the new buffer, so its chunks stay back to back
+        const t = scratchAlloc(<usize>nEditCap * 12);
+        if (t == 0) return -1;
+        memory.copy(t, nEdits, <usize>nEditCount * 12);
+        nEdits = t;
+      }
+    }
+  }
+  for (let j = 0; j < e; j++) store<u16>(xDst + (<usize>(k + j) << 1), <u32>(x >> <u64>(35 - 7 * j)) & 0x7f);
+  return e;
+}
+
+/**
+ * Normalises the units [u, u+2n) (a buffer of `cap` units) and records the offset map, or marks
+ * the text as used as is (nIdentity). The result is nLen units at nPtr. False when out of memory.
+ */
+export function normalizeUnits(u: usize, n: i32, cap: i32): bool {
   nIdentity = true;
+  nPtr = u;
   nLen = n;
   nEditCount = 0;
   nEditCap = 0;
   // Units before the first '%', '&' or non-ASCII unit are kept as they are (the identity map).
   const first = nextSpecial(u, 0, n);
   if (first >= n) return true;
+  // Original unit i is read at src + 2i; normalised unit k is written at dst + 2k. While they share
+  // the buffer (xInPlace), a write never passes the next unit to read.
+  let src = u;
+  let dst = u;
+  xInPlace = true;
   let k: i32 = first;
   let i: i32 = first;
   let lastEnd: i32 = first;
-  let lastLen: i32 = 1;
+  let lastLen: i32 = 1; // 1: the next unit may continue the identity map; else it needs an edit
   while (i < n) {
-    let c = <u32>load<u16>(u + (<usize>i << 1));
+    let c = <u32>load<u16>(src + (<usize>i << 1));
     if (plain(c)) {
       // A run of plain ASCII units: copied down as they are; only its first unit can need an edit.
       if ((i != lastEnd || lastLen != 1) && !addEdit(k, lastEnd, i)) return false;
-      const j = nextSpecial(u, i + 1, n);
-      if (k != i) memory.copy(u + (<usize>k << 1), u + (<usize>i << 1), <usize>(j - i) << 1);
+      const j = nextSpecial(src, i + 1, n);
+      if (dst + (<usize>k << 1) != src + (<usize>i << 1)) memory.copy(dst + (<usize>k << 1), src + (<usize>i << 1), <usize>(j - i) << 1);
       k += j - i;
       i = j;
       lastEnd = i;
@@ -386,32 +459,67 @@ export function normalizeUnits(u: usize, n: i32): bool {
     if (c >= 0xad && commonInvisible(c)) {
       // A run of the common removable units, dropped (as invisible() below would) in a tight loop.
       i++;
-      while (i < n && commonInvisible(<u32>load<u16>(u + (<usize>i << 1)))) i++;
+      while (i < n && commonInvisible(<u32>load<u16>(src + (<usize>i << 1)))) i++;
       continue;
     }
     let len: i32 = 1;
-    if (c == 0x25 && percentAt(u, n, i)) { c = decVal; len = decLen; }
-    else if (c == 0x26 && entityAt(u, n, i)) { c = decVal; len = decLen; }
+    let cand: u32 = 0; // a code point in a block that holds expansions (unicode-fold.ts mayExpand)
+    if (c == 0x25 && percentAt(src, n, i)) { c = decVal; len = decLen; }
+    else if (c == 0x26 && entityAt(src, n, i)) { c = decVal; len = decLen; }
     else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
-      // a surrogate pair: astral marks/tags are dropped, math alphanumerics folded (unicode-fold.ts)
-      const lo = <u32>load<u16>(u + (<usize>(i + 1) << 1));
+      // a surrogate pair: astral marks/tags are dropped, math alphanumerics folded, enclosed
+      // alphanumerics (🄐 → (A)) expanded
+      const lo = <u32>load<u16>(src + (<usize>(i + 1) << 1));
       if (lo >= 0xdc00 && lo <= 0xdfff) {
         const cp = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
         if (ignorableCp(cp)) { c = 0x200b; len = 2; }
-        else { const a = asciiOfCp(cp); if (a != 0) { c = a; len = 2; } }
+        else {
+          const a = asciiOfCp(cp);
+          if (a != 0) { c = a; len = 2; }
+          else if (mayExpand(cp)) cand = cp;
+        }
       }
     }
-    if (!invisible(c)) {
-      if ((i != lastEnd || lastLen != 1) && !addEdit(k, lastEnd, i)) return false;
-      store<u16>(u + (<usize>k << 1), fold(c)); // k <= i: never overwrites a unit still to be read
-      k++;
-      lastEnd = i + len;
-      lastLen = len;
+    if (cand == 0) {
+      if (invisible(c)) { i += len; continue; }
+      const f = fold(c);
+      if (f != c || !mayExpand(c)) {
+        if ((i != lastEnd || lastLen != 1) && !addEdit(k, lastEnd, i)) return false;
+        store<u16>(dst + (<usize>k << 1), f); // never past src + 2i: one unit written for at least one read
+        k++;
+        lastEnd = i + len;
+        lastLen = len;
+        i += len;
+        continue;
+      }
+      cand = c;
     }
+    // Rare: a character that may expand (looked up, and written if it does, by writeExpansion).
+    const clen = cand >= 0x10000 ? 2 : len;
+    xSrc = src;
+    xDst = dst;
+    const e = writeExpansion(u, n, cap, i, clen, k, cand, lastEnd);
+    if (e < 0) return false;
+    if (e > 0) {
+      src = xSrc;
+      dst = xDst;
+      k += e;
+      lastEnd = i + clen;
+      lastLen = 0; // the next unit needs its own edit: it closes this expansion's span
+      i += clen;
+      continue;
+    }
+    // no expansion: the unit as it is (a high surrogate's low surrogate follows on its own)
+    if ((i != lastEnd || lastLen != 1) && !addEdit(k, lastEnd, i)) return false;
+    store<u16>(dst + (<usize>k << 1), c);
+    k++;
+    lastEnd = i + len;
+    lastLen = len;
     i += len;
   }
   if (lastLen != 1 && !addEdit(k, lastEnd, n)) return false;
   nIdentity = false;
+  nPtr = dst;
   nLen = k;
   return true;
 }
@@ -435,7 +543,9 @@ export function originalStart(k: i32): i32 {
   const x = editAtOrBefore(k);
   if (x < 0) return k;
   const e = nEdits + <usize>x * 12;
-  return load<i32>(e + 8) + (k - load<i32>(e));
+  const start = load<i32>(e + 8);
+  if (start < 0) return ~start; // inside an expansion: its character's start
+  return start + (k - load<i32>(e));
 }
 
 /** Original offset one past the last unit of normalised unit k. */
@@ -445,6 +555,8 @@ export function originalEnd(k: i32): i32 {
   if (x >= 0) {
     const e = nEdits + <usize>x * 12;
     if (load<i32>(e) == k + 1) return load<i32>(e + 4);
+    // inside an expansion (not its last unit): its character's end, recorded by the next entry
+    if (load<i32>(e + 8) < 0) return load<i32>(e + 12 + 4);
   }
   return originalStart(k) + 1;
 }

@@ -38,8 +38,10 @@ const DISGUISES = [
   (v) => v.replace(/[0-9]/, (d) => String.fromCharCode(0xff10 + Number(d))),
   (v) => v.replace(/o/, "\u043E"),
   (v) => `\u202E${v}\u202C`,
+  // compatibility expansions: ligatures, ⒈-style and two-digit circled numbers, astral 🄀 (0.)
+  (v) => v.replace("fi", "\uFB01").replace("st", "\uFB06").replace("1.", "\u2488").replace("0.", "\u{1F100}").replace("12", "\u246B").replace("45", "\u32BA"),
 ];
-const FILLER = ["see", "note:", "é", "🎉", "mail", "then", "x", "—", "the", "ok"];
+const FILLER = ["see", "note:", "é", "🎉", "mail", "then", "x", "—", "the", "ok", "\u2026", "\u247D", "\uFB03"];
 
 const base = {
   enabled: true,

@@ -17,6 +17,8 @@ const ADVERSARIAL: Record<string, (n: number) => string> = {
   "assignment chains": (n) => "api_key=".repeat(n / 8),
   "percent escapes and entities": (n) => "%41&#64;".repeat(n / 8),
   "zero-width characters": (n) => "\u200B".repeat(n),
+  "expanding characters (⑽ ㎯ ﬃ …: the normalised text outgrows its buffer)": (n) => "\u247D\u33AF\uFB03\u2026".repeat(n / 4),
+  "expansions between zero-width characters and digits (an edit per unit)": (n) => "1\u2488\u200B".repeat(n / 3),
   "a PEM header and no END line": (n) => `-----BEGIN RSA PRIVATE KEY-----\n${"A".repeat(n - 32)}`,
 };
 

@@ -1,4 +1,5 @@
-// The redaction corpus (every PII category, every secret rule, evasion defences, every strategy)
+// The redaction corpus (every PII category, every secret rule, evasion defences including
+// compatibility expansions, every strategy)
 // must print byte-identical output under Node, Deno and Bun: same bundle digests, same spans,
 // same redacted text.
 import { execFileSync } from "node:child_process";
@@ -21,6 +22,11 @@ describe("redaction across runtimes", () => {
     expect(lines.filter((l) => l.startsWith("policy ")).length).toBe(5);
     expect(lines.length).toBeGreaterThan(2000);
     for (const s of ["<IBAN>", "<AWS_ACCESS_KEY>", "<DATABASE_PASSWORD>", "<EMAIL_1>", "[HMAC-SHA256:", "rules.pii_redaction.secrets.jwt", "rules.pii_redaction.categories.fr_nir"]) expect(nodeOut, s).toContain(s);
+    // compatibility expansions (ﬁ ⒈ 🄀 ⑫ ㊺: one character, several normalised units) are redacted whole
+    const redacted = (value: string, placeholder: string) => lines.some((l) => l.split(" -> ")[0]?.includes(value) && l.split(" -> ")[1]?.includes(placeholder));
+    expect(redacted("1\u{1F100}0.0.1", "<IP_ADDRESS>")).toBe(true);
+    expect(redacted("\u246B3-\u32BA-6789", "<SSN>")).toBe(true);
+    expect(redacted("po\uFB06gres://app:Tr0ub4dor3@", "<DATABASE_PASSWORD>")).toBe(true);
   });
 
   for (const [runtime, cmd, args] of [

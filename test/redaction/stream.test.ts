@@ -1,7 +1,7 @@
 // Streaming redaction (core/redact-stream.ts): for any chunking of any text, the concatenated
 // output equals redacting the whole text at once. Property-tested with texts full of PII, secrets
 // and evasion sequences, cut at random places (1-unit chunks, inside surrogate pairs, inside
-// zero-width runs, `%40`, `&#64;`, combining marks).
+// zero-width runs, `%40`, `&#64;`, combining marks, compatibility expansions such as ﬁ ⒈ ⑽ ㎯).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compilePolicyObject, createTokenVault, redactSpans, replacementFor, loadEngineSync, redactStream, redactTransformStream, createStreamRedactor, type CompiledBundle, type Replacement } from "../../hosts/node/index.js";
@@ -32,7 +32,7 @@ function streamed(bundle: CompiledBundle, chunks: readonly string[], replace: Re
 
 // Values (valid, so they are redacted) and disguises (evasion defences the engine undoes).
 const VALUES = [
-  "john.doe@example.com", "(555) 123-4567", "123-45-6789", "4111 1111 1111 1111", "10.0.0.1", "DE89 3704 0044 0532 0130 00",
+  "john.doe@example.com", "first.stuff@example.com", "(555) 123-4567", "123-45-6789", "4111 1111 1111 1111", "10.0.0.1", "DE89 3704 0044 0532 0130 00",
   "0x52908400098527886E0F7030069857D2E4169EE7", "date of birth: 1990-01-31", "Springfield, IL 62704-1234", "+44 20 7946 0958", "SW1A 1AA",
   "00:1A:2B:3C:4D:5E", "AKIAIOSFODNN7EXAMPLE", "sk_live_4eC39HqLyjWDarjtT1zdp7dc", "api_key = \"q8Zr2LmX0pV7sTbN4wEy\"",
   "postgres://app:Tr0ub4dor3@db:5432/prod", "xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", githubStyleToken("ghp_", prng(1)),
@@ -51,8 +51,14 @@ const DISGUISES: ((v: string) => string)[] = [
   (v) => `9${v}`,
   (v) => `${v}b`,
   (v) => `_\u200B${v}`,
+  // compatibility expansions (one character, several normalised units): ligatures, ⒈-style and
+  // two-digit circled numbers, astral 🄀 (0.), and expanding characters glued to the value
+  (v) => v.replace("fi", "\uFB01").replace("st", "\uFB06").replace("ff", "\uFB00").replace("1.", "\u2488").replace("0.", "\u{1F100}"),
+  (v) => v.replace(/12|45|11/g, (d) => String.fromCharCode(d === "12" ? 0x246b : d === "45" ? 0x32ba : 0x246a)),
+  (v) => `\u2474${v}\u2026`,
+  (v) => `\u33AF${v}\u2100`,
 ];
-const FILLER = ["see", "note:", "é", "🎉", "mail", "then", "100%", "R&D", "x", "—", "\n", "  ", "1234", "v1.2.3", "😀😀", "a\u0308", "\uFEFF"];
+const FILLER = ["see", "note:", "é", "🎉", "mail", "then", "100%", "R&D", "x", "—", "\n", "  ", "1234", "v1.2.3", "😀😀", "a\u0308", "\uFEFF", "\uFB03", "\u2026", "\u247D", "\u33AF", "\u{1F110}", "\u00BD"];
 
 const piece = fc.oneof(
   { weight: 3, arbitrary: fc.tuple(fc.constantFrom(...VALUES), fc.integer({ min: 0, max: DISGUISES.length - 1 })).map(([v, d]) => (DISGUISES[d] as (v: string) => string)(v)) },

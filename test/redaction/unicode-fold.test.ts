@@ -1,12 +1,13 @@
 // Unicode normalisation as an evasion defence (engine/assembly/unicode-fold.ts, hooked into
 // text.ts normalizeUnits): composed vs decomposed forms, marks outside U+0300-U+036F, compatibility
-// forms (NFKC), digits of other scripts, astral math alphanumerics and tag characters. Each evasion
-// is shown to hide the value with `normalize: false` and to be found, with its span mapped back to
+// forms (NFKC; expansions to several characters: expansions.test.ts), digits of other scripts,
+// astral math alphanumerics and tag characters. Each evasion is shown to hide the value with
+// `normalize: false` and to be found, with its span mapped back to
 // the original text, with the defences on.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: plain ESM script without types
-import { unicodeFoldTables } from "../../scripts/gen-unicode-fold.mjs";
+import { expansionWord, unicodeFoldTables } from "../../scripts/gen-unicode-fold.mjs";
 import { readFileSync } from "node:fs";
 import { detect, engineWith } from "./helpers.js";
 
@@ -90,14 +91,54 @@ describe("Unicode normalisation (evasion defences)", () => {
   });
 
   it("the committed tables are what this runtime's Unicode data gives (scripts/gen-unicode-fold.mjs)", () => {
-    const t = unicodeFoldTables() as { compat: [number, number][]; digits: [number, number][]; ignore: [number, number][]; unicode: string };
+    const t = unicodeFoldTables() as { compat: [number, number][]; expand: [number, string][]; digits: [number, number][]; ignore: [number, number][]; unicode: string };
     const src = readFileSync(new URL("../../engine/assembly/unicode-fold.ts", import.meta.url), "utf8");
     const header = /Unicode ([0-9.]+)\)/.exec(src)?.[1];
     const count = (name: string) => Number(new RegExp(`const ${name}_N: i32 = ([0-9]+);`).exec(src)?.[1]);
     if (header !== t.unicode) return; // another Unicode version: the engine keeps its committed tables
-    expect([count("COMPAT"), count("DIGITS"), count("IGNORE")]).toEqual([t.compat.length, t.digits.length, t.ignore.length]);
-    const words = (src.match(/0x[0-9a-f]{8}/g) ?? []).map((h) => Number.parseInt(h, 16));
-    expect(words.slice(0, t.compat.length)).toEqual(t.compat.map(([cp, a]) => ((cp << 8) | a) >>> 0));
-    expect(words.slice(t.compat.length)).toEqual([...t.digits.flat(), ...t.ignore.flat()]);
+    expect([count("COMPAT"), count("EXPAND"), count("DIGITS"), count("IGNORE")]).toEqual([t.compat.length, t.expand.length, t.digits.length, t.ignore.length]);
+    const table = (name: string) => {
+      const body = new RegExp(`const ${name}: usize = memory\\.data<u(?:32|64)>\\(\\[([^\\]]*)\\]\\);`).exec(src)?.[1] ?? "";
+      return (body.match(/0x[0-9a-f]+/g) ?? []).map((h) => BigInt(h));
+    };
+    expect(table("COMPAT")).toEqual(t.compat.map(([cp, a]) => BigInt(((cp << 8) | a) >>> 0)));
+    expect(table("EXPAND")).toEqual(t.expand.map(expansionWord));
+    expect(table("DIGITS")).toEqual(t.digits.flat().map(BigInt));
+    expect(table("IGNORE")).toEqual(t.ignore.flat().map(BigInt));
+    const blocks = table("EXPAND_BLOCKS").map(Number);
+    for (const [cp] of t.expand) expect((blocks[cp >> 13] as number) & (1 << ((cp >> 8) & 31)), `block of U+${cp.toString(16)}`).not.toBe(0);
   });
+
+  it("expansions: exactly the code points whose NFKC form, each character folded by the committed tables, is 2+ printable ASCII characters", () => {
+    const t = unicodeFoldTables() as { compat: [number, number][]; expand: [number, string][]; digits: [number, number][]; unicode: string };
+    const src = readFileSync(new URL("../../engine/assembly/unicode-fold.ts", import.meta.url), "utf8");
+    if (/Unicode ([0-9.]+)\)/.exec(src)?.[1] !== t.unicode) return;
+    const single = new Map(t.compat);
+    const isIgnorable = (s: string) => /\p{M}|\p{Default_Ignorable_Code_Point}/u.test(s);
+    // the engine's per-character folding: drop marks, fold one character (é → e, ⁄ → /, ¹ → 1)
+    const foldChar = (ch: string) => {
+      const c = ch.codePointAt(0) as number;
+      if (c < 0x80) return ch;
+      if (isIgnorable(ch)) return "";
+      const a = single.get(c) ?? single.get(ch.normalize("NFD").codePointAt(0) as number);
+      return a === undefined ? ch : String.fromCharCode(a);
+    };
+    const want = new Map(t.expand);
+    const got: [number, string][] = [];
+    for (let cp = 0xa0; cp < 0x110000; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const s = String.fromCodePoint(cp);
+      if (isIgnorable(s) || single.has(cp) || /\p{Nd}/u.test(s)) continue;
+      const k = [...s.normalize("NFKC")].map(foldChar).join("");
+      if (k.length >= 2 && /^[\x21-\x7e]+$/.test(k)) got.push([cp, k]);
+    }
+    expect(new Map(got)).toEqual(want);
+    // the documented examples, the maximum, and the look-alike slashes
+    for (const [ch, x] of [["\uFB01", "fi"], ["\u2474", "(1)"], ["\u2488", "1."], ["\u249C", "(a)"], ["\u338F", "kg"], ["\u2026", "..."], ["\u2116", "No"], ["\u00BD", "1/2"], ["\u01C4", "DZ"], ["\u0132", "IJ"], ["\u33AF", "rad/s2"], ["\u{1F110}", "(A)"]] as const) {
+      expect(want.get(ch.codePointAt(0) as number), ch).toBe(x);
+    }
+    expect(Math.max(...t.expand.map(([, x]) => x.length))).toBe(6);
+    expect([single.get(0x2044), single.get(0x2215)]).toEqual([0x2f, 0x2f]);
+    expect(want.has(0xfdfa)).toBe(false); // 18 characters, Arabic
+  }, 60_000);
 });

@@ -1,7 +1,11 @@
 // Redaction throughput: the engine with every PII category and secret rule, against V8 RegExp and
 // re2js running the same patterns (detection only: they have no checks, no evasion defences).
 //
-//   npm run build && node bench/redaction.mjs [--quick] [--out file.json]
+//   npm run build && node bench/redaction.mjs [--quick] [--out file.json] [--no-peers] [--shape text]
+//
+// --no-peers skips V8 RegExp and re2js (engine figures only, much shorter); --shape keeps only the
+// adversarial shapes whose name contains `text` (repeatable), and skips the size series unless one
+// of them names `mixed`. The 1 MB mixed-text reference is always measured.
 //
 // Prints one JSON object. Texts are generated deterministically (seeded), so runs are comparable.
 import { writeFileSync } from "node:fs";
@@ -16,6 +20,9 @@ const args = process.argv.slice(2);
 const QUICK = args.includes("--quick");
 const OUT = args.includes("--out") ? args[args.indexOf("--out") + 1] : null;
 const RUNS = QUICK ? 3 : 9;
+const PEERS = !args.includes("--no-peers");
+const SHAPES = args.flatMap((a, i) => (a === "--shape" && args[i + 1] !== undefined ? [args[i + 1]] : []));
+const wanted = (name) => SHAPES.length === 0 || SHAPES.some((s) => name.includes(s));
 
 const r = mulberry32(20260802);
 const int = (lo, hi) => lo + Math.floor(r() * (hi - lo + 1));
@@ -163,8 +170,9 @@ const MB = 1_000_000;
 const text = mixedText(MB);
 const sha = createHash("sha256").update(text).digest("hex").slice(0, 16);
 const ours = time(() => scan(text));
-const theirsV8 = time(() => scanV8(text), QUICK ? 1 : 3);
-const theirsRe2 = time(() => scanRe2(text), 1);
+const skipped = { ms: Number.NaN, result: null };
+const theirsV8 = PEERS ? time(() => scanV8(text), QUICK ? 1 : 3) : skipped;
+const theirsRe2 = PEERS ? time(() => scanRe2(text), 1) : skipped;
 const mbps = (bytes, ms) => {
   const v = bytes / 1e6 / (ms / 1000);
   return round(v, v < 1 ? 3 : 1);
@@ -172,7 +180,7 @@ const mbps = (bytes, ms) => {
 
 // ---- flatness over sizes -------------------------------------------------------------------------------------
 const sizes = [];
-for (const bytes of QUICK ? [1_000, 100_000, 1_000_000] : [1_000, 10_000, 100_000, 1_000_000, 10_000_000]) {
+for (const bytes of !wanted("mixed") ? [] : QUICK ? [1_000, 100_000, 1_000_000] : [1_000, 10_000, 100_000, 1_000_000, 10_000_000]) {
   const t = mixedText(bytes);
   const reps = Math.max(3, Math.min(2000, Math.round(2e6 / bytes)));
   const { ms } = time(() => {
@@ -195,11 +203,12 @@ const ADVERSARIAL = {
 };
 const adversarial = [];
 for (const [name, make] of Object.entries(ADVERSARIAL)) {
+  if (!wanted(name)) continue;
   const big = make(MB);
   const small = make(20_000);
   const e1 = time(() => scan(big), 3);
-  const v = time(() => scanV8(small), 1);
-  const q = time(() => scanRe2(small), 1);
+  const v = PEERS ? time(() => scanV8(small), 1) : skipped;
+  const q = PEERS ? time(() => scanRe2(small), 1) : skipped;
   adversarial.push({ name, enforcecore1MB: mbps(big.length, e1.ms), enforcecore20KB: mbps(small.length, time(() => scan(small), 5).ms), v8_20KB: mbps(small.length, v.ms), re2js_20KB: mbps(small.length, q.ms) });
 }
 

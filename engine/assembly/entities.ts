@@ -31,14 +31,35 @@ let ruleState: usize = 0;
 let ruleStateRules: u32 = 0;
 let generation: u32 = 0;
 let sorted: usize = 0;
+// These tables and the match table live in PERSIST, allocated at load and kept across calls: a
+// slot whose stamp is not the current generation belongs to an earlier text and reads as empty,
+// so nothing is cleared per call (clearing the slots at every call cost as much as the memo saved
+// on short texts). When PERSIST had no room at load they are allocated per call in SCRATCH.
+let persistentTables = false;
 
-/** Per-call reset (scratch was reset: the tables above are gone). */
+/** Per-call reset: scratch was reset, so tables allocated there are gone. */
 export function entitiesReset(): void {
+  if (persistentTables) return;
   ruleState = 0;
   ruleStateRules = 0;
   mPtr = 0;
   sorted = 0;
   generation = 0;
+}
+
+/** At load: the per-rule and match tables in PERSIST (zeroed), or none (then per call, in SCRATCH). */
+function prepareMatchTables(): void {
+  persistentTables = false;
+  entitiesReset();
+  const rs = persistAlloc(<usize>P.gNContent * RS + 16);
+  const m = persistAlloc(<usize>MAX_TEXT_MATCHES * 12 + 16);
+  const so = persistAlloc(<usize>MAX_TEXT_MATCHES * 12 + 16);
+  if (rs == 0 || m == 0 || so == 0) return;
+  ruleState = rs;
+  mPtr = m;
+  sorted = so;
+  ruleStateRules = P.gNContent;
+  persistentTables = true;
 }
 
 function ensureTables(): bool {
@@ -302,6 +323,7 @@ const FAST_TOTAL_MAX_BYTES: usize = 16 << 20;
 export function prepareScanTables(): void {
   prepareRuleTables();
   prepareHeadTables();
+  prepareMatchTables();
 }
 
 function prepareHeadTables(): void {
@@ -385,6 +407,11 @@ export function scanEntities(u: usize, n: i32, phase: u32): bool {
   if (P.gNGroups == 0) return true;
   if (!ensureTables()) return false;
   generation++;
+  if (generation == 0) {
+    // the stamp wrapped: a slot could carry the new one from 2^32 texts ago
+    memory.fill(ruleState, 0, <usize>P.gNContent * RS);
+    generation = 1;
+  }
   for (let g: u32 = 0; g < P.gNGroups; g++) {
     const gp = P.gGroups + <usize>g * P.GROUP_SIZE;
     const members = <usize>load<u32>(gp + P.G_MEMBERS);

@@ -1,7 +1,11 @@
 // Redaction throughput: the engine with every PII category and secret rule, against V8 RegExp and
 // re2js running the same patterns (detection only: they have no checks, no evasion defences).
 //
-//   npm run build && node bench/redaction.mjs [--quick] [--out file.json]
+//   npm run build && node bench/redaction.mjs [--quick] [--out file.json] [--no-peers] [--shape text]
+//
+// --no-peers skips V8 RegExp and re2js (engine figures only, much shorter); --shape keeps only the
+// adversarial shapes whose name contains `text` (repeatable), and skips the size series unless one
+// of them names `mixed`. The 1 MB mixed-text reference is always measured.
 //
 // Prints one JSON object. Texts are generated deterministically (seeded), so runs are comparable.
 import { writeFileSync } from "node:fs";
@@ -10,101 +14,21 @@ import { RE2JS } from "re2js";
 import { compilePolicyObject, loadEngineSync } from "../dist/node.js";
 import { PII_PATTERNS } from "../build/tsc/engine/compiler/pii.js";
 import { SECRET_RULES } from "../build/tsc/engine/compiler/secrets.js";
-import { prng as mulberry32 } from "../build/tsc/eval/redaction/checksums.js";
+import { ADVERSARIAL, mixedText } from "./redaction-texts.mjs";
 
 const args = process.argv.slice(2);
 const QUICK = args.includes("--quick");
 const OUT = args.includes("--out") ? args[args.indexOf("--out") + 1] : null;
 const RUNS = QUICK ? 3 : 9;
-
-const r = mulberry32(20260802);
-const int = (lo, hi) => lo + Math.floor(r() * (hi - lo + 1));
-const pick = (xs) => xs[Math.floor(r() * xs.length)];
-const B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-const rand = (n, alphabet = B62) => Array.from({ length: n }, () => alphabet[Math.floor(r() * alphabet.length)]).join("");
-
-function luhn(prefix, length) {
-  const d = [...prefix];
-  while (d.length < length - 1) d.push(int(0, 9));
-  let sum = 0;
-  for (let i = d.length - 1, dbl = true; i >= 0; i--, dbl = !dbl) {
-    let v = d[i];
-    if (dbl) v = v * 2 > 9 ? v * 2 - 9 : v * 2;
-    sum += v;
-  }
-  return [...d, (10 - (sum % 10)) % 10].join("");
-}
-function crc32(s) {
-  let c = 0xffffffff;
-  for (let i = 0; i < s.length; i++) {
-    c ^= s.charCodeAt(i);
-    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
-  }
-  return (c ^ 0xffffffff) >>> 0;
-}
-function github() {
-  const body = rand(30);
-  let v = crc32(body);
-  let check = "";
-  for (let i = 0; i < 6; i++) {
-    check = B62[v % 62] + check;
-    v = Math.floor(v / 62);
-  }
-  return `ghp_${body}${check}`;
-}
-function iban() {
-  const bban = Array.from({ length: 18 }, () => int(0, 9)).join("");
-  let rem = 0;
-  for (const ch of `${bban}131400`) rem = (rem * 10 + Number(ch)) % 97;
-  return `DE${String(98 - rem).padStart(2, "0")}${bban}`.replace(/(.{4})(?=.)/g, "$1 ");
-}
-
-const WORDS = (
-  "the agent reads a report about quarterly results and then drafts a short reply for the team while the scheduler waits on the queue " +
-  "because every request needs review before anything leaves the sandbox so the operator checks logs metrics traces budgets and notes " +
-  "from yesterday about the migration plan which moved three services into a new cluster with better isolation José Zoë Müller"
-).split(" ");
-const ENTITIES = [
-  () => `Write to ${pick(WORDS).toLowerCase()}.${rand(4).toLowerCase()}@example${int(1, 9)}.org today.`,
-  () => `Call (${int(201, 989)}) ${int(200, 999)}-${String(int(0, 9999)).padStart(4, "0")} after lunch.`,
-  () => `Card ${luhn([4], 16).replace(/(\d{4})(?=\d)/g, "$1 ")} was charged.`,
-  () => `Transfer to IBAN ${iban()} tomorrow.`,
-  () => `SSN ${int(100, 665)}-${String(int(1, 99)).padStart(2, "0")}-${String(int(1, 9999)).padStart(4, "0")} on file.`,
-  () => `Server ${int(1, 223)}.${int(0, 255)}.${int(0, 255)}.${int(1, 254)} is up.`,
-  () => `export AWS_ACCESS_KEY_ID=AKIA${rand(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}`,
-  () => `token: ${github()}`,
-  () => `stripe key sk_live_${rand(24)} rotated`,
-  () => `Authorization: Bearer eyJ${rand(20)}.eyJ${rand(40)}.${rand(43)}`,
-  () => `DATABASE_URL=postgres://app:${rand(12)}@db.internal:5432/prod`,
-  () => `api_key = "${rand(32)}"`,
-  () => `slack xoxb-${int(1e10, 9e10)}-${int(1e10, 9e10)}-${rand(24)} posted`,
-];
-
-/**
- * About `bytes` of prose with one entity sentence every ~2 KB (about 500 per MB), or sparser for
- * larger texts: one call reports at most 1,024 findings (more blocks the call), so every size
- * stays under it and the whole text is scanned.
- */
-function mixedText(bytes) {
-  const gap = Math.max(2000, Math.ceil(bytes / 500));
-  let s = "";
-  let next = Math.min(600, gap / 2);
-  let k = 0;
-  while (s.length < bytes) {
-    s += `${pick(WORDS)} `;
-    if (s.length >= next) {
-      s += `${ENTITIES[k++ % ENTITIES.length]()} `;
-      next = s.length + int(gap * 0.75, gap * 1.25);
-    }
-  }
-  return s.slice(0, bytes);
-}
+const PEERS = !args.includes("--no-peers");
+const SHAPES = args.flatMap((a, i) => (a === "--shape" && args[i + 1] !== undefined ? [args[i + 1]] : []));
+const wanted = (name) => SHAPES.length === 0 || SHAPES.some((s) => name.includes(s));
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
-function time(fn, runs = RUNS) {
-  fn(); // warm up
+function time(fn, runs = RUNS, warmups = 1) {
+  for (let i = 0; i < warmups; i++) fn();
   const ms = [];
   let result;
   for (let i = 0; i < runs; i++) {
@@ -162,9 +86,13 @@ function scanRe2(text) {
 const MB = 1_000_000;
 const text = mixedText(MB);
 const sha = createHash("sha256").update(text).digest("hex").slice(0, 16);
-const ours = time(() => scan(text));
-const theirsV8 = time(() => scanV8(text), QUICK ? 1 : 3);
-const theirsRe2 = time(() => scanRe2(text), 1);
+// The first calls after loading run unoptimised code and grow memory (20-30 ms instead of about 6):
+// with one warm-up call, this figure, the reference of the flatness table, came out 10-40% low and
+// inflated every ratio. Five warm-up calls put it level with the same text measured later.
+const ours = time(() => scan(text), RUNS, 5);
+const skipped = { ms: Number.NaN, result: null };
+const theirsV8 = PEERS ? time(() => scanV8(text), QUICK ? 1 : 3) : skipped;
+const theirsRe2 = PEERS ? time(() => scanRe2(text), 1) : skipped;
 const mbps = (bytes, ms) => {
   const v = bytes / 1e6 / (ms / 1000);
   return round(v, v < 1 ? 3 : 1);
@@ -172,7 +100,7 @@ const mbps = (bytes, ms) => {
 
 // ---- flatness over sizes -------------------------------------------------------------------------------------
 const sizes = [];
-for (const bytes of QUICK ? [1_000, 100_000, 1_000_000] : [1_000, 10_000, 100_000, 1_000_000, 10_000_000]) {
+for (const bytes of !wanted("mixed") ? [] : QUICK ? [1_000, 100_000, 1_000_000] : [1_000, 10_000, 100_000, 1_000_000, 10_000_000]) {
   const t = mixedText(bytes);
   const reps = Math.max(3, Math.min(2000, Math.round(2e6 / bytes)));
   const { ms } = time(() => {
@@ -182,24 +110,14 @@ for (const bytes of QUICK ? [1_000, 100_000, 1_000_000] : [1_000, 10_000, 100_00
 }
 
 // ---- adversarial (ReDoS-shaped) inputs --------------------------------------------------------------------------
-const ADVERSARIAL = {
-  "email local part without a domain": (n) => `${"a".repeat(n - 6)}@b.cc_`,
-  "digit groups": (n) => "1234 ".repeat(n / 5),
-  "colons (IPv6 heads)": (n) => ":".repeat(n),
-  "repeated AKIA": (n) => "AKIA".repeat(n / 4),
-  "repeated eyJ": (n) => "eyJ".repeat(n / 3),
-  "api_key= chains": (n) => "api_key=".repeat(n / 8),
-  "percent escapes": (n) => "%41".repeat(n / 3),
-  "zero-width characters": (n) => "\u200B".repeat(n),
-  "PEM header, no END": (n) => `-----BEGIN RSA PRIVATE KEY-----\n${"A".repeat(n - 32)}`,
-};
 const adversarial = [];
 for (const [name, make] of Object.entries(ADVERSARIAL)) {
+  if (!wanted(name)) continue;
   const big = make(MB);
   const small = make(20_000);
   const e1 = time(() => scan(big), 3);
-  const v = time(() => scanV8(small), 1);
-  const q = time(() => scanRe2(small), 1);
+  const v = PEERS ? time(() => scanV8(small), 1) : skipped;
+  const q = PEERS ? time(() => scanRe2(small), 1) : skipped;
   adversarial.push({ name, enforcecore1MB: mbps(big.length, e1.ms), enforcecore20KB: mbps(small.length, time(() => scan(small), 5).ms), v8_20KB: mbps(small.length, v.ms), re2js_20KB: mbps(small.length, q.ms) });
 }
 

@@ -8,7 +8,8 @@
 //   whole pattern from s, at most maxLen units long → check(s, e) → span (possibly narrowed).
 //
 // Work per text: one table step per unit per group, plus per head occurrence at most maxLen
-// forward steps and a backward scan that stops where the part before the head cannot continue
+// forward steps (or a comparison of at most that many units with the rule's previous failed run,
+// see tryRule) and a backward scan that stops where the part before the head cannot continue
 // (built-in back parts cannot contain their head's first character, so these scans do not overlap).
 import { D_ACCEPT, D_ASCII, D_CLASSES, D_NRANGES, D_RANGES, D_STATES, D_TRANS, DFA_DESC_SIZE, classOfWide } from "./dfa";
 import { persistAlloc, scratchAlloc } from "./memory";
@@ -21,14 +22,25 @@ export let mCount: u32 = 0;
 /** At most this many matches are kept per text: one more than the engine can report, so an overflow still shows. */
 export const MAX_TEXT_MATCHES: u32 = 1025;
 
-// Per rule, for the text being scanned: generation stamp, floor (end of the previous match).
+// Per rule, for the text being scanned (RS bytes each): generation stamp, floor (end of the previous
+// match), a count used by sortByRule, and the memo of the rule's last forward run that ended in
+// the dead state (see tryRule): where it started, how many units it read, its best end relative
+// to its start (-1: none).
+const RS: usize = 24;
+const RS_GEN: usize = 0, RS_FLOOR: usize = 4, RS_COUNT: usize = 8, RS_MEMO_AT: usize = 12, RS_MEMO_LEN: usize = 16, RS_MEMO_BEST: usize = 20;
 let ruleState: usize = 0;
 let ruleStateRules: u32 = 0;
 let generation: u32 = 0;
 let sorted: usize = 0;
+// These tables and the match table live in PERSIST, allocated at load and kept across calls: a
+// slot whose stamp is not the current generation belongs to an earlier text and reads as empty,
+// so nothing is cleared per call (clearing the slots at every call cost as much as the memo saved
+// on short texts). When PERSIST had no room at load they are allocated per call in SCRATCH.
+let persistentTables = false;
 
-/** Per-call reset (scratch was reset: the tables above are gone). */
+/** Per-call reset: scratch was reset, so tables allocated there are gone. */
 export function entitiesReset(): void {
+  if (persistentTables) return;
   ruleState = 0;
   ruleStateRules = 0;
   mPtr = 0;
@@ -36,26 +48,51 @@ export function entitiesReset(): void {
   generation = 0;
 }
 
+/** At load: the per-rule and match tables in PERSIST (zeroed), or none (then per call, in SCRATCH). */
+function prepareMatchTables(): void {
+  persistentTables = false;
+  entitiesReset();
+  const rs = persistAlloc(<usize>P.gNContent * RS + 16);
+  const m = persistAlloc(<usize>MAX_TEXT_MATCHES * 12 + 16);
+  const so = persistAlloc(<usize>MAX_TEXT_MATCHES * 12 + 16);
+  if (rs == 0 || m == 0 || so == 0) return;
+  ruleState = rs;
+  mPtr = m;
+  sorted = so;
+  ruleStateRules = P.gNContent;
+  persistentTables = true;
+}
+
 function ensureTables(): bool {
   if (ruleState != 0 && ruleStateRules == P.gNContent) return true;
-  ruleState = scratchAlloc(<usize>P.gNContent * 12 + 16);
+  ruleState = scratchAlloc(<usize>P.gNContent * RS + 16);
   mPtr = scratchAlloc(<usize>MAX_TEXT_MATCHES * 12 + 16);
   sorted = scratchAlloc(<usize>MAX_TEXT_MATCHES * 12 + 16);
   if (ruleState == 0 || mPtr == 0 || sorted == 0) { ruleState = 0; return false; }
-  memory.fill(ruleState, 0, <usize>P.gNContent * 12);
+  memory.fill(ruleState, 0, <usize>P.gNContent * RS);
   ruleStateRules = P.gNContent;
   return true;
 }
 
 function floorOf(r: u32): i32 {
-  const st = ruleState + <usize>r * 12;
-  return load<u32>(st) == generation ? load<i32>(st + 4) : 0;
+  const st = ruleState + <usize>r * RS;
+  return load<u32>(st + RS_GEN) == generation ? load<i32>(st + RS_FLOOR) : 0;
+}
+
+/** The rule's state slot, claimed for the current text (fields of an earlier text are cleared). */
+function slotOf(r: u32): usize {
+  const st = ruleState + <usize>r * RS;
+  if (load<u32>(st + RS_GEN) != generation) {
+    store<u32>(st + RS_GEN, generation);
+    store<i32>(st + RS_FLOOR, 0);
+    store<u32>(st + RS_COUNT, 0);
+    store<i32>(st + RS_MEMO_LEN, 0);
+  }
+  return st;
 }
 
 function setFloor(r: u32, f: i32): void {
-  const st = ruleState + <usize>r * 12;
-  if (load<u32>(st) != generation) { store<u32>(st, generation); store<u32>(st + 8, 0); }
-  store<i32>(st + 4, f);
+  store<i32>(slotOf(r) + RS_FLOOR, f);
 }
 
 // Verification tables (each entity rule's anchored table, and the reverse table of its back part),
@@ -129,13 +166,28 @@ function backStart(index: u32, u: usize, floor: i32, h: i32): i32 {
     for (let i = h - 1; i >= floor; i--) {
       const c = <u32>load<u16>(u + (<usize>i << 1));
       const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
-      off = <usize>load<u32>(table + off + (cls << 2));
+      off = <usize>load<u32>(table + (cls << 2) + off);
       if (off == 0) break;
       if (off >= acceptFrom) best = i;
     }
     return best;
   }
   return backStartTable(d, u, floor, h);
+}
+
+/**
+ * Set by longestFrom: how many units the run read when its automaton died (the last one read
+ * killed it), or 0 when it stopped at its limit (maxLen or the end of the text).
+ */
+let deadAfter: i32 = 0;
+
+/** Whether the `len` units at a and at b are the same. */
+function sameUnits(a: usize, b: usize, len: i32): bool {
+  const bytes = <usize>len << 1;
+  let k: usize = 0;
+  for (; k + 8 <= bytes; k += 8) if (load<u64>(a + k) != load<u64>(b + k)) return false;
+  for (; k < bytes; k += 2) if (load<u16>(a + k) != load<u16>(b + k)) return false;
+  return true;
 }
 
 /** End of the longest match of anchored table `index` from s, looking at most `maxLen` units; -1 if none. */
@@ -152,10 +204,11 @@ function longestFrom(index: u32, u: usize, n: i32, s: i32, maxLen: i32): i32 {
   for (let i = s; i < limit; i++) {
     const c = <u32>load<u16>(u + (<usize>i << 1));
     const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
-    off = <usize>load<u32>(table + off + (cls << 2));
-    if (off == 0) break;
+    off = <usize>load<u32>(table + (cls << 2) + off);
+    if (off == 0) { deadAfter = i + 1 - s; return best; }
     if (off >= acceptFrom) best = i + 1;
   }
+  deadAfter = 0;
   return best;
 }
 
@@ -190,11 +243,14 @@ function longestFromTable(d: usize, u: usize, n: i32, s: i32, maxLen: i32): i32 
     const c = <u32>load<u16>(u + (<usize>i << 1));
     const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
     st = <usize>load<u16>(trans + ((st * classes + cls) << 1));
-    if (st == 0) break;
+    if (st == 0) { deadAfter = i + 1 - s; return best; }
     if (load<u8>(accept + st) != 0) best = i + 1;
   }
+  deadAfter = 0;
   return best;
 }
+
+const MEMO_MIN_UNITS: i32 = 4;
 
 function record(r: u32, s: i32, e: i32): void {
   if (mCount >= MAX_TEXT_MATCHES) return;
@@ -218,7 +274,28 @@ function tryRule(r: u32, u: usize, n: i32, h: i32): void {
   }
   const check = load<u32>(c + P.C_CHECK);
   if (rejectsStart(check, u, n, s)) return; // the check would refuse any match from s
-  const e = longestFrom(load<u32>(c + P.C_ANCHORED), u, n, s, <i32>load<u32>(c + P.C_MAXLEN));
+  // The rule's last forward run that died read `len` units from `at`. The automaton is
+  // deterministic: a run from s over the same units takes the same steps and dies at the same
+  // offset, with the same best end (relative), provided its limit (maxLen, end of text) lets it
+  // read them all. Periodic texts (ReDoS shapes: `1234 1234 …`, `api_key=api_key=…`) repeat the
+  // same failed run at every period; comparing units is a few independent loads, where the run is
+  // one dependent table load per unit. Same answer, by construction.
+  const maxLen = <i32>load<u32>(c + P.C_MAXLEN);
+  const st = slotOf(r);
+  const len = load<i32>(st + RS_MEMO_LEN);
+  let e: i32;
+  if (len != 0 && len <= maxLen && len <= n - s && sameUnits(u + (<usize>load<i32>(st + RS_MEMO_AT) << 1), u + (<usize>s << 1), len)) {
+    const rel = load<i32>(st + RS_MEMO_BEST);
+    e = rel < 0 ? -1 : s + rel;
+  } else {
+    e = longestFrom(load<u32>(c + P.C_ANCHORED), u, n, s, maxLen);
+    // Runs shorter than MEMO_MIN_UNITS cost about what the comparison does: not kept.
+    if (deadAfter >= MEMO_MIN_UNITS) {
+      store<i32>(st + RS_MEMO_AT, s);
+      store<i32>(st + RS_MEMO_LEN, deadAfter);
+      store<i32>(st + RS_MEMO_BEST, e < 0 ? -1 : e - s);
+    }
+  }
   if (e <= h) return;
   setHead(h);
   if (!checkMatch(check, load<u32>(c + P.C_ARG), u, n, s, e)) return;
@@ -247,6 +324,7 @@ const FAST_TOTAL_MAX_BYTES: usize = 16 << 20;
 export function prepareScanTables(): void {
   prepareRuleTables();
   prepareHeadTables();
+  prepareMatchTables();
 }
 
 function prepareHeadTables(): void {
@@ -330,6 +408,11 @@ export function scanEntities(u: usize, n: i32, phase: u32): bool {
   if (P.gNGroups == 0) return true;
   if (!ensureTables()) return false;
   generation++;
+  if (generation == 0) {
+    // the stamp wrapped: a slot could carry the new one from 2^32 texts ago
+    memory.fill(ruleState, 0, <usize>P.gNContent * RS);
+    generation = 1;
+  }
   for (let g: u32 = 0; g < P.gNGroups; g++) {
     const gp = P.gGroups + <usize>g * P.GROUP_SIZE;
     const members = <usize>load<u32>(gp + P.G_MEMBERS);
@@ -343,7 +426,7 @@ export function scanEntities(u: usize, n: i32, phase: u32): bool {
       let off = <usize>load<u32>(gp + P.G_START);
       for (let i = 0; i < n; i++) {
         const c = <usize>load<u16>(u + (<usize>i << 1));
-        off = <usize>load<u32>(fast + off + (<usize>load<u8>(classMap + c) << 2));
+        off = <usize>load<u32>(fast + (<usize>load<u8>(classMap + c) << 2) + off);
         if (off < acceptFrom) continue;
         if (!headsEndAt(<usize>load<u32>(fast + off + listColumn), members, u, n, i, phase)) return true;
       }
@@ -372,31 +455,31 @@ export function scanEntities(u: usize, n: i32, phase: u32): bool {
 /** Stable insertion of the matches into rule order (within a rule they are already in position order). */
 function sortByRule(): void {
   if (mCount < 2) return;
-  // Counting sort over the rules present: counts live in the rule-state slots (+8).
+  // Counting sort over the rules present: counts live in the rule-state slots (RS_COUNT).
   let minRule: u32 = 0xffffffff;
   let maxRule: u32 = 0;
   for (let i: u32 = 0; i < mCount; i++) {
     const r = load<u32>(mPtr + <usize>i * 12);
     if (r < minRule) minRule = r;
     if (r > maxRule) maxRule = r;
-    const st = ruleState + <usize>r * 12;
-    store<u32>(st + 8, load<u32>(st + 8) + 1);
+    const st = ruleState + <usize>r * RS;
+    store<u32>(st + RS_COUNT, load<u32>(st + RS_COUNT) + 1);
   }
   if (minRule == maxRule) { clearCounts(minRule, maxRule); return; }
-  // prefix sums: slot +8 becomes the next output index of the rule
+  // prefix sums: the count becomes the next output index of the rule
   let next: u32 = 0;
   for (let r = minRule; r <= maxRule; r++) {
-    const st = ruleState + <usize>r * 12;
-    if (load<u32>(st) != generation) continue;
-    const c = load<u32>(st + 8);
-    store<u32>(st + 8, next);
+    const st = ruleState + <usize>r * RS;
+    if (load<u32>(st + RS_GEN) != generation) continue;
+    const c = load<u32>(st + RS_COUNT);
+    store<u32>(st + RS_COUNT, next);
     next += c;
   }
   for (let i: u32 = 0; i < mCount; i++) {
     const m = mPtr + <usize>i * 12;
-    const st = ruleState + <usize>load<u32>(m) * 12;
-    const at = load<u32>(st + 8);
-    store<u32>(st + 8, at + 1);
+    const st = ruleState + <usize>load<u32>(m) * RS;
+    const at = load<u32>(st + RS_COUNT);
+    store<u32>(st + RS_COUNT, at + 1);
     memory.copy(sorted + <usize>at * 12, m, 12);
   }
   memory.copy(mPtr, sorted, <usize>mCount * 12);
@@ -405,7 +488,7 @@ function sortByRule(): void {
 
 function clearCounts(lo: u32, hi: u32): void {
   for (let r = lo; r <= hi; r++) {
-    const st = ruleState + <usize>r * 12;
-    if (load<u32>(st) == generation) store<u32>(st + 8, 0);
+    const st = ruleState + <usize>r * RS;
+    if (load<u32>(st + RS_GEN) == generation) store<u32>(st + RS_COUNT, 0);
   }
 }

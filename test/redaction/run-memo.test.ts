@@ -1,0 +1,117 @@
+// The engine remembers, per rule, its last forward run that died (engine/assembly/entities.ts
+// tryRule) and answers a later start over the same units from that memo instead of running the
+// automaton again. That must never change an answer: here the engine's spans are compared with a
+// plain model of the per-rule semantics (try every start at or after the previous match's end;
+// the longest match of the anchored table, read with the reference interpreter dfa-sim.ts; keep
+// it if the check passes), on periodic texts — where the memo is used at every period — with a
+// few units changed, so the memo's window sometimes matches and sometimes differs by one unit.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseTable, step, type DfaTable } from "../../engine/compiler/dfa-sim.js";
+import { piiPattern } from "../../engine/compiler/pii.js";
+import { compilePattern } from "../../engine/compiler/regex.js";
+import { engineFor } from "../engine/helpers.js";
+import { detect } from "./helpers.js";
+
+interface Model {
+  readonly table: DfaTable;
+  readonly maxLen: number;
+  /** The rule's check on [s, e) of `t` (written from the check's documented rules). */
+  readonly check: (t: string, s: number, e: number) => boolean;
+}
+
+const modelOf = (source: string, maxLen: number, check: Model["check"]): Model => ({
+  table: parseTable(compilePattern(source, { kind: "anchored", caseInsensitive: false })),
+  maxLen,
+  check,
+});
+
+/** Leftmost-longest, non-overlapping spans of one rule, each kept only if its check passes. */
+function spansOf(m: Model, t: string): [number, number][] {
+  const out: [number, number][] = [];
+  for (let s = 0; s < t.length; s++) {
+    let state = 1;
+    let best = -1;
+    for (let i = s; i < Math.min(t.length, s + m.maxLen); i++) {
+      state = step(m.table, state, t.charCodeAt(i));
+      if (state === 0) break;
+      if (m.table.accepting[state]) best = i + 1;
+    }
+    if (best > s && m.check(t, s, best)) {
+      out.push([s, best]);
+      s = best - 1;
+    }
+  }
+  return out;
+}
+
+const isDigit = (c: string | undefined): boolean => c !== undefined && c >= "0" && c <= "9";
+const isWord = (c: string | undefined): boolean => c !== undefined && /[0-9A-Za-z_]/.test(c);
+
+// phone (pii.ts): no digit right before or after; no word character touching a digit at either end.
+const phone = piiPattern("phone")!;
+const PHONE = modelOf(phone.source, phone.maxLen, (t, s, e) => {
+  if (isDigit(t[s - 1]) || isDigit(t[e])) return false;
+  if (isDigit(t[s]) && isWord(t[s - 1])) return false;
+  if (isDigit(t[e - 1]) && isWord(t[e])) return false;
+  return true;
+});
+// A custom type whose runs often accept and then read on before dying (the memo keeps the best
+// end too), with a length bound the check applies (custom: boundary none, min_len 9).
+const KEY_SOURCE = "k[a-z_]{0,6}=[a-z0-9]{3,12}";
+const KEY = modelOf(KEY_SOURCE, 20, (_t, s, e) => e - s >= 9);
+
+const policy = { pii_redaction: { enabled: true, categories: ["phone"], custom: [{ name: "memo_key", pattern: KEY_SOURCE, boundary: "none", min_len: 9 }] } };
+
+/** A unit string repeated, then a few units replaced: the texts the memo is used on, and its near misses. */
+const periodic = (alphabet: readonly string[]) =>
+  fc
+    .tuple(fc.array(fc.constantFrom(...alphabet), { minLength: 1, maxLength: 14 }), fc.integer({ min: 1, max: 40 }), fc.array(fc.tuple(fc.nat(), fc.constantFrom(...alphabet)), { maxLength: 3 }))
+    .map(([unit, times, edits]) => {
+      const chars = [...unit.join("").repeat(times)];
+      for (const [at, c] of edits) chars[at % chars.length] = c;
+      return chars.join("");
+    });
+
+const PHONE_ALPHABET = ["1", "2", "5", "9", "0", " ", "-", ".", "(", ")", "+", "x", "555", "123", "4567", "1234 "];
+const KEY_ALPHABET = ["k", "_", "=", "a", "z", "0", "7", " ", "key=", "kk", "abc", "=="];
+
+describe("per-rule memo of failed forward runs", () => {
+  const engine = engineFor(policy);
+  const found = (t: string, rule: string) => detect(engine, t).filter((f) => f.rule === rule).map((f) => [f.start, f.end]);
+
+  it("phone: the same spans as the model on periodic digit texts with edits", () => {
+    let spans = 0;
+    fc.assert(
+      fc.property(periodic(PHONE_ALPHABET), (t) => {
+        const want = spansOf(PHONE, t);
+        spans += want.length;
+        expect(found(t, "phone")).toEqual(want);
+      }),
+      { numRuns: 3000, seed: 20261125 },
+    );
+    expect(spans).toBeGreaterThan(100);
+  });
+
+  it("a custom type that accepts before its run dies: the same spans as the model", () => {
+    let spans = 0;
+    fc.assert(
+      fc.property(periodic(KEY_ALPHABET), (t) => {
+        const want = spansOf(KEY, t);
+        spans += want.length;
+        expect(found(t, "memo_key")).toEqual(want);
+      }),
+      { numRuns: 3000, seed: 20261126 },
+    );
+    expect(spans).toBeGreaterThan(100);
+  });
+
+  it("the issue's shapes, long enough for the memo to be used thousands of times", () => {
+    for (const t of ["1234 ".repeat(4000), `${"1234 ".repeat(3000)}1 234 567 8901 ${"1234 ".repeat(10)}`, "555-123-4567x".repeat(500), "555-123-4567 ".repeat(500)]) {
+      expect(found(t, "phone")).toEqual(spansOf(PHONE, t));
+    }
+    for (const t of ["k_=abc1=".repeat(3000), `${"k_=abc1=".repeat(3000)}k_=abcdefgh `, "key=aaaaaaaaaa=".repeat(1000)]) {
+      expect(found(t, "memo_key")).toEqual(spansOf(KEY, t));
+    }
+  });
+});

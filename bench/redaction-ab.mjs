@@ -7,11 +7,12 @@
 // A root is a checkout (or a copy of one) after `npm run build`: its dist/ and build/tsc/. Each side
 // compiles the policy with its own compiler (every PII category and secret rule, evasion defences
 // on) and loads its own engine. Shapes: "mixed" (the 1 MB reference of bench/redaction.mjs),
-// "mixed 1 KB" (its first 1,000 characters) and the adversarial shapes of bench/redaction-texts.mjs;
+// "mixed 1 KB" (its first 1,000 characters), the adversarial and the non-ASCII shapes of
+// bench/redaction-texts.mjs;
 // a shape argument keeps the shapes whose name contains it. Each measurement is about 2 MB of text
 // (repeated calls for shorter shapes); the figure is the median of the rounds (min in parentheses).
 // Prints one JSON object; a side that reports a different number of findings is flagged.
-import { ADVERSARIAL, mixedText } from "./redaction-texts.mjs";
+import { ADVERSARIAL, NON_ASCII, mixedText } from "./redaction-texts.mjs";
 
 const args = process.argv.slice(2);
 const roundsAt = args.indexOf("--rounds");
@@ -39,6 +40,7 @@ const shapes = [
   ["mixed", mixed],
   ["mixed 1 KB", mixed.slice(0, 1000)],
   ...Object.entries(ADVERSARIAL).map(([name, make]) => [name, make(MB)]),
+  ...Object.entries(NON_ASCII).map(([name, make]) => [name, make(MB)]),
 ].filter(([name]) => name === "mixed" || filters.length === 0 || filters.some((f) => name.includes(f)));
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];

@@ -109,3 +109,11 @@ export const ADVERSARIAL = {
   "digit groups 1xxx, random": (n) => randomRuns(n, () => `1${String(Math.floor(adv() * 1000)).padStart(3, "0")} `),
   "api_key= chains, random values": (n) => randomRuns(n, () => `api_key=${rand(7, "abcdefghijklmnopqrstuvwxyz0123456789", adv)}`),
 };
+
+// ASCII texts skip normalisation; these do not: accented and ligature-spelled words (ﬁ → fi expands),
+// Chinese prose, and a worst case made only of expanding characters (the buffer is outgrown).
+export const NON_ASCII = {
+  "prose with accents and ligatures (ﬁ ﬂ …)": (bytes) => mixedText(bytes).replace(/e /g, "é ").replace(/fi/g, "\uFB01").replace(/fl/g, "\uFB02").replace(/\. /g, "\u2026 "),
+  "Chinese prose with ASCII entities": (bytes) => mixedText(bytes).replace(/[a-z]{4,}/g, (w) => String.fromCharCode(...[...w].map((c) => 0x4e00 + c.charCodeAt(0) * 7))),
+  "only expanding characters (⑽ ㎯ ﬃ …)": (bytes) => "\u247D\u33AF\uFB03\u2026".repeat(Math.round(bytes / 12)),
+};

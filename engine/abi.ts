@@ -140,7 +140,7 @@ const MAX_VALUES = 100_000;
  * Recursion is bounded by MAX_DEPTH, so it cannot depend on the host's stack size.
  */
 export function visitValues(root: unknown, onValue: ValueVisitor): number {
-  return new ValueWalker(onValue).run(root);
+  return new ValueWalker().run(root, onValue);
 }
 
 /**
@@ -154,10 +154,16 @@ class ValueWalker {
   private readonly open: object[] = [];
   private bytes = 0;
   private count = 0;
+  private onValue: ValueVisitor = () => undefined;
 
-  constructor(private readonly onValue: ValueVisitor) {}
-
-  run(root: unknown): number {
+  /** One walk; a walker may be reused for the next (a walk that threw leaves nothing behind). */
+  run(root: unknown, onValue: ValueVisitor): number {
+    // Empty unless the last walk threw (setting an array's length is a slow call).
+    if (this.path.length !== 0) this.path.length = 0;
+    if (this.open.length !== 0) this.open.length = 0;
+    this.bytes = 0;
+    this.count = 0;
+    this.onValue = onValue;
     this.walk(root);
     return this.bytes;
   }
@@ -308,6 +314,7 @@ export class ByteWriter {
     next.set(this.buf.subarray(0, this.length));
     this.buf = next;
     this.view = new DataView(next.buffer);
+    this.last8 = null;
   }
 
   u8(v: number): this { this.reserve(1); this.view.setUint8(this.length, v); this.length += 1; return this; }
@@ -395,28 +402,52 @@ export class ByteWriter {
   payload(root: unknown, sizeAt: number, log?: ValueLog): this {
     const countAt = this.length;
     this.u32(0);
-    let n = 0;
     log?.reset();
-    const size = visitValues(root, (path, value) => {
-      n++;
-      log?.add(path, value);
-      this.u32(path.length);
-      for (let i = 0; i < path.length; i++) {
-        const seg = path[i]!;
-        this.strBytes(typeof seg === "string" ? seg : String(seg));
-      }
-      if (typeof value !== "string") {
-        this.value(value);
-        return undefined;
-      }
-      return this.u8(VT_STRING).strBytes(value);
-    });
-    return this.patchU32(countAt, n).patchU32(sizeAt, size);
+    this.payloadCount = 0;
+    this.payloadLog = log ?? null;
+    // The writer's own walker and visitor, made once: a call's encoding allocates nothing for the
+    // walk itself. A payload encoded from inside another (a getter calling back) gets a fresh walker.
+    const outer = this.walking;
+    const walker = outer ? new ValueWalker() : this.walker;
+    this.walking = true;
+    let size: number;
+    try {
+      size = walker.run(root, this.visit);
+    } finally {
+      this.walking = outer;
+      this.payloadLog = null;
+    }
+    return this.patchU32(countAt, this.payloadCount).patchU32(sizeAt, size);
   }
 
+  private readonly walker = new ValueWalker();
+  private walking = false;
+  private payloadCount = 0;
+  private payloadLog: ValueLog | null = null;
+  private readonly visit: ValueVisitor = (path, value) => {
+    this.payloadCount++;
+    this.payloadLog?.add(path, value);
+    this.u32(path.length);
+    for (let i = 0; i < path.length; i++) {
+      const seg = path[i]!;
+      this.strBytes(typeof seg === "string" ? seg : String(seg));
+    }
+    if (typeof value !== "string") {
+      this.value(value);
+      return undefined;
+    }
+    return this.u8(VT_STRING).strBytes(value);
+  };
+
+  /** The bytes written so far (a view, valid until the next write; the same view while the length holds). */
   view8(): Uint8Array {
-    return this.buf.subarray(0, this.length);
+    const last = this.last8;
+    if (last !== null && last.length === this.length) return last;
+    this.last8 = this.buf.subarray(0, this.length);
+    return this.last8;
   }
+
+  private last8: Uint8Array | null = null;
 
   copy(): Uint8Array {
     return this.buf.slice(0, this.length);

@@ -88,24 +88,42 @@ function where(path: readonly (string | number)[] | undefined): string {
   return path.join(".");
 }
 
-/** What one `describe` call remembers between its violations. */
-interface Memo {
-  /** `where(path)` of each value index, made once per value. */
-  readonly texts: string[];
-  /** This policy's entity names, looked up once per call. */
-  names: (EntityName | undefined)[] | null;
-}
+/**
+ * What one `describe` call remembers between its violations: the policy's entity names (looked up
+ * once) and the path text of the last value named (a value's findings are reported together).
+ * One object for every call: `describe` runs no user code, so calls cannot overlap.
+ */
+const memo: { names: (EntityName | undefined)[] | null; value: number; text: string } = { names: null, value: -1, text: "" };
 
-function pathText(memo: Memo, value: number, path: readonly (string | number)[] | undefined): string {
+function pathText(value: number, path: readonly (string | number)[] | undefined): string {
   if (value < 0) return where(path);
-  const known = memo.texts[value];
-  if (known !== undefined) return known;
-  const text = where(path);
-  memo.texts[value] = text;
-  return text;
+  if (value !== memo.value) {
+    memo.text = where(path);
+    memo.value = value;
+  }
+  return memo.text;
 }
 
-function describeOne(v: RawViolation, ctx: DescribeContext, memo: Memo): Violation {
+/** A PII or secret finding (kept out of describeOne: small, so the per-finding path stays fast). */
+function piiViolation(v: RawViolation, meta: BundleMeta, action: ViolationAction, path: readonly (string | number)[] | undefined, span: { start: number; end: number } | undefined): Violation {
+  const r = meta.index.contentRules[v.rule];
+  let rule: string;
+  let reason: string;
+  if (memo.names === null) memo.names = entityNamesOf(meta);
+  const named = r ? entityName(memo.names, v.rule, r) : undefined;
+  if (named) {
+    // The same strings as the branch below makes, from a per-policy table and per-call path texts.
+    rule = named.rule;
+    reason = `${named.found}${pathText(v.value, path)}${v.detail === 1 ? " in a key" : ""}`;
+  } else {
+    const secret = r?.kind === "secret";
+    rule = secret ? `rules.pii_redaction.secrets.${r.name}` : `rules.pii_redaction.categories.${r?.name ?? v.rule}`;
+    reason = `${secret ? "secret" : "PII"} (${r?.name ?? "?"}) found at ${where(path)}${v.detail === 1 ? " in a key" : ""}`;
+  }
+  return path ? (span ? { type: "pii" as const, action, path, span, rule, reason } : { type: "pii" as const, action, path, rule, reason }) : span ? { type: "pii" as const, action, span, rule, reason } : { type: "pii" as const, action, rule, reason };
+}
+
+function describeOne(v: RawViolation, ctx: DescribeContext): Violation {
   const type = VIOLATION_TYPES[v.type];
   const action = ACTIONS[v.action];
   if (!type || !action) throw new RangeError(`engine reported unknown violation type ${v.type} or action ${v.action}`);
@@ -115,23 +133,7 @@ function describeOne(v: RawViolation, ctx: DescribeContext, memo: Memo): Violati
   if (v.value >= 0 && value === undefined) throw new RangeError(`engine reported value ${v.value} of ${ctx.values.length}`);
   const path = value?.path;
   const span = v.start >= 0 && v.end >= v.start && type !== "argument_violation" && type !== "input_size" && type !== "output_size" && type !== "call_depth" && type !== "rate_limit" ? { start: v.start, end: v.end } : undefined;
-  if (type === "pii") {
-    const r = meta.index.contentRules[v.rule];
-    let rule: string;
-    let reason: string;
-    if (memo.names === null) memo.names = entityNamesOf(meta);
-    const named = r ? entityName(memo.names, v.rule, r) : undefined;
-    if (named) {
-      // The same strings as the branch below makes, from a per-policy table and per-call path texts.
-      rule = named.rule;
-      reason = `${named.found}${pathText(memo, v.value, path)}${v.detail === 1 ? " in a key" : ""}`;
-    } else {
-      const secret = r?.kind === "secret";
-      rule = secret ? `rules.pii_redaction.secrets.${r.name}` : `rules.pii_redaction.categories.${r?.name ?? v.rule}`;
-      reason = `${secret ? "secret" : "PII"} (${r?.name ?? "?"}) found at ${where(path)}${v.detail === 1 ? " in a key" : ""}`;
-    }
-    return path ? (span ? { type, action, path, span, rule, reason } : { type, action, path, rule, reason }) : span ? { type, action, span, rule, reason } : { type, action, rule, reason };
-  }
+  if (type === "pii") return piiViolation(v, meta, action, path, span);
   // Literal shapes instead of conditional spreads (same keys, same order): a spread of a varying
   // shape is a slow generic copy, and a call can report a thousand redactions.
   const base = path ? (span ? { type, action, path, span } : { type, action, path }) : span ? { type, action, span } : { type, action };
@@ -206,8 +208,11 @@ export function describe(raw: RawAnswer, ctx: DescribeContext): Decision {
   const n = raw.violations.length;
   const violations: Violation[] = new Array(n);
   // A redacting call reports many findings in the same few values: each value's path text once.
-  const memo: Memo = { texts: [], names: null };
-  for (let i = 0; i < n; i++) violations[i] = describeOne(raw.violations[i]!, ctx, memo);
+  memo.names = null;
+  memo.value = -1;
+  for (let i = 0; i < n; i++) violations[i] = describeOne(raw.violations[i]!, ctx);
+  memo.names = null;
+  memo.text = "";
   return {
     decision,
     allowed: decision !== "deny",

@@ -173,13 +173,17 @@ export class Engine {
   private bytesView: Uint8Array | null = null;
   private dataView: DataView | null = null;
 
-  /** Both views, refreshed together when memory has grown (one `buffer` read per call). */
+  /**
+   * Both views, remade together when memory has grown. Growing detaches the old buffer, and a view
+   * of a detached buffer has length 0: that test replaces reading `memory.buffer` (a slow getter)
+   * on every call.
+   */
   private memoryBytes(): Uint8Array {
+    const known = this.bytesView;
+    if (known !== null && known.length !== 0) return known;
     const buffer = this.memory.buffer;
-    if (this.bytesView === null || this.bytesView.buffer !== buffer) {
-      this.bytesView = new Uint8Array(buffer);
-      this.dataView = new DataView(buffer);
-    }
+    this.bytesView = new Uint8Array(buffer);
+    this.dataView = new DataView(buffer);
     return this.bytesView;
   }
 

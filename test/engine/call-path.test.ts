@@ -87,6 +87,19 @@ describe("the per-call path", () => {
     );
   });
 
+  it("follows engine memory when a large request grows it (the old views are detached)", () => {
+    const e = engineFor({ pii_redaction: { enabled: true, categories: ["email", "ssn"] } });
+    const small = { text: "ssn 123-45-6789" };
+    expect(e.preCall({ tool: "t", args: small, now: 1 })).toEqual(rebuilt(e, small));
+    for (const size of [3_000_000, 9_000_000]) {
+      const large = { text: `${"x ".repeat(size / 2)}a.b@example.com` };
+      const d = e.preCall({ tool: "t", args: large, now: 1 });
+      expect(d).toEqual(rebuilt(e, large));
+      expect(d.violations.map((v) => v.span)).toEqual([{ start: size, end: size + 15 }]);
+      expect(e.preCall({ tool: "t", args: small, now: 1 })).toEqual(rebuilt(e, small));
+    }
+  });
+
   it("hands out a copy of the answer that later calls do not change", () => {
     const first = engine.preCall({ tool: "t", args: { a: "mail a.b@example.com" }, now: 1 });
     const kept = engine.lastAnswer();

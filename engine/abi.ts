@@ -96,9 +96,25 @@ export function decodeAnswer(mem: DataView, ptr: number, len: number): RawAnswer
     decision,
     violations,
     openCalls: mem.getUint32(t, true),
-    costSpentMicros: mem.getBigInt64(t + 4, true),
+    costSpentMicros: spentMicros(mem.getUint32(t + 4, true), mem.getInt32(t + 8, true)),
     killSwitch: mem.getUint32(t + 12, true) === 1,
   };
+}
+
+// The spend changes only when a call reports a cost, so the BigInt of the previous answer is
+// usually the right one: reusing it (a BigInt is an immutable value) saves making one per call.
+let lastSpentLo = 0;
+let lastSpentHi = 0;
+let lastSpent = 0n;
+
+/** The i64 whose low and high words are given, as `getBigInt64` reads it. */
+function spentMicros(lo: number, hi: number): bigint {
+  if (lo !== lastSpentLo || hi !== lastSpentHi) {
+    lastSpent = (BigInt(hi) << 32n) | BigInt(lo);
+    lastSpentLo = lo;
+    lastSpentHi = hi;
+  }
+  return lastSpent;
 }
 
 /** A scalar found in the arguments (or output), with the key path that leads to it. */
@@ -124,78 +140,112 @@ const MAX_VALUES = 100_000;
  * Recursion is bounded by MAX_DEPTH, so it cannot depend on the host's stack size.
  */
 export function visitValues(root: unknown, onValue: ValueVisitor): number {
-  const path: (string | number)[] = [];
-  const seen = new Set<object>();
-  let bytes = 0;
-  let count = 0;
-  const where = () => path.join(".") || "<root>";
-  const emit = (value: string | number | boolean | null): number | undefined => {
-    if (++count > MAX_VALUES) throw new BadRequestError(`arguments hold more than ${MAX_VALUES} values`);
-    return onValue(path, value);
-  };
-  const walk = (value: unknown): void => {
+  return new ValueWalker().run(root, onValue);
+}
+
+/**
+ * The state of one `visitValues` walk, as fields of one object instead of closures and a Set made
+ * per call (every call walks its arguments at least once, so this is on the per-call path).
+ * Containers being visited are kept in `open` (at most MAX_DEPTH of them): meeting one of them
+ * again is a cycle; meeting a container again outside its own subtree is sharing, not a cycle.
+ */
+class ValueWalker {
+  private readonly path: (string | number)[] = [];
+  private readonly open: object[] = [];
+  private bytes = 0;
+  private count = 0;
+  private onValue: ValueVisitor = () => undefined;
+
+  /** One walk; a walker may be reused for the next (a walk that threw leaves nothing behind). */
+  run(root: unknown, onValue: ValueVisitor): number {
+    // Empty unless the last walk threw (setting an array's length is a slow call).
+    if (this.path.length !== 0) this.path.length = 0;
+    if (this.open.length !== 0) this.open.length = 0;
+    this.bytes = 0;
+    this.count = 0;
+    this.onValue = onValue;
+    this.walk(root);
+    return this.bytes;
+  }
+
+  private where(): string {
+    return this.path.join(".") || "<root>";
+  }
+
+  private emit(value: string | number | boolean | null): number | undefined {
+    if (++this.count > MAX_VALUES) throw new BadRequestError(`arguments hold more than ${MAX_VALUES} values`);
+    return this.onValue(this.path, value);
+  }
+
+  private walk(value: unknown): void {
     switch (typeof value) {
       case "string": {
-        const encoded = emit(value);
-        bytes += encoded ?? utf8Length(value);
+        const encoded = this.emit(value);
+        this.bytes += encoded ?? utf8Length(value);
         return;
       }
       case "number":
-        bytes += String(value).length;
-        emit(value);
+        this.bytes += String(value).length;
+        this.emit(value);
         return;
       case "boolean":
-        bytes += value ? 4 : 5;
-        emit(value);
+        this.bytes += value ? 4 : 5;
+        this.emit(value);
         return;
       case "bigint": {
         const s = String(value);
-        bytes += s.length;
-        emit(s);
+        this.bytes += s.length;
+        this.emit(s);
         return;
       }
       case "undefined":
-        emit(null);
+        this.emit(null);
         return;
       case "function":
       case "symbol":
         return;
     }
     if (value === null) {
-      emit(null);
+      this.emit(null);
       return;
     }
     if (value instanceof Date) {
       const s = dateText(value);
-      bytes += s.length;
-      emit(s);
+      this.bytes += s.length;
+      this.emit(s);
       return;
     }
-    if (value instanceof Uint8Array) throw new BadRequestError(`binary argument at ${where()}: pass text or base64`);
+    if (value instanceof Uint8Array) throw new BadRequestError(`binary argument at ${this.where()}: pass text or base64`);
     const obj = value as object;
-    if (seen.has(obj)) throw new BadRequestError(`arguments contain a cycle at ${where()}`);
+    const path = this.path;
+    const open = this.open;
+    for (let i = 0; i < open.length; i++) if (open[i] === obj) throw new BadRequestError(`arguments contain a cycle at ${this.where()}`);
     if (path.length >= MAX_DEPTH) throw new BadRequestError(`arguments nest deeper than ${MAX_DEPTH} levels`);
-    seen.add(obj);
+    open.push(obj);
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
         path.push(i);
-        walk(value[i]);
+        this.walk(value[i]);
         path.pop();
       }
+    } else if (value instanceof Map) {
+      for (const [k, v] of value.entries()) this.member(String(k), v);
     } else {
-      const entries: Iterable<[unknown, unknown]> = value instanceof Map ? value.entries() : Object.entries(obj);
-      for (const [k, v] of entries) {
-        const key = String(k);
-        bytes += utf8Length(key);
-        path.push(key);
-        walk(v);
-        path.pop();
+      const entries = Object.entries(obj);
+      for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i]!;
+        this.member(entry[0], entry[1]);
       }
     }
-    seen.delete(obj);
-  };
-  walk(root);
-  return bytes;
+    open.pop();
+  }
+
+  private member(key: string, v: unknown): void {
+    this.bytes += utf8Length(key);
+    this.path.push(key);
+    this.walk(v);
+    this.path.pop();
+  }
 }
 
 /** The text a Date is sent as (and redacted in): its ISO form, or "Invalid Date". */
@@ -225,6 +275,13 @@ export function flattenValues(root: unknown): FlatValue[] {
 }
 
 const encoder = new TextEncoder();
+/**
+ * Strings up to this length are tried as ASCII by a JS loop before calling the encoder (whose
+ * call costs about 0.1 µs whatever the length). Kept below V8's shortest concatenated string
+ * (13 units): longer strings may be unflattened concatenations, on which a `charCodeAt` loop is
+ * many times slower than the encoder.
+ */
+const SHORT_ASCII = 12;
 
 function utf8Length(s: string): number {
   let n = 0;
@@ -257,6 +314,7 @@ export class ByteWriter {
     next.set(this.buf.subarray(0, this.length));
     this.buf = next;
     this.view = new DataView(next.buffer);
+    this.last8 = null;
   }
 
   u8(v: number): this { this.reserve(1); this.view.setUint8(this.length, v); this.length += 1; return this; }
@@ -274,15 +332,44 @@ export class ByteWriter {
     return this;
   }
 
-  /** Like `str`; returns the UTF-8 byte length written. */
+  /**
+   * Like `str`; returns the UTF-8 byte length written. Short ASCII strings (tool names, keys:
+   * most of what a call sends besides its texts) are copied by a JS loop, which costs less than
+   * the call into the encoder; anything else goes to `encodeInto`. Same bytes either way: ASCII
+   * is its own UTF-8, and a string with any other unit is encoded whole by the encoder.
+   */
   strBytes(s: string): number {
-    this.reserve(4 + s.length * 3);
+    const n = s.length;
+    this.reserve(4 + n * 3);
     const at = this.length;
-    this.length += 4;
-    const { written } = encoder.encodeInto(s, this.buf.subarray(this.length));
+    let written = -1;
+    if (n <= SHORT_ASCII) {
+      const buf = this.buf;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        buf[at + 4 + i] = c;
+      }
+      if (i === n) written = n;
+    }
+    if (written < 0) written = encoder.encodeInto(s, this.buf.subarray(at + 4)).written;
     this.view.setUint32(at, written, true);
-    this.length += written;
+    this.length = at + 4 + written;
     return written;
+  }
+
+  /**
+   * A non-negative integer as an i64, the same bytes as `i64(BigInt(v))` without making a BigInt
+   * when `v` is a safe integer (request times and micro-dollar costs always are in practice).
+   */
+  u64(v: number): this {
+    if (!Number.isSafeInteger(v) || v < 0) return this.i64(BigInt(v));
+    this.reserve(8);
+    this.view.setUint32(this.length, v % 0x100000000, true);
+    this.view.setUint32(this.length + 4, Math.floor(v / 0x100000000), true);
+    this.length += 8;
+    return this;
   }
 
   value(v: string | number | boolean | null): this {
@@ -309,35 +396,136 @@ export class ByteWriter {
 
   /**
    * `u32 size` (at `sizeAt`, patched) … `u32 n, (path, value) × n` written straight from the
-   * arguments, without building an intermediate list: the hot path of every call.
+   * arguments, without building an intermediate list: the hot path of every call. With `log`,
+   * the first values are also noted there, so that a decision can name them without a second walk.
    */
-  payload(root: unknown, sizeAt: number): this {
+  payload(root: unknown, sizeAt: number, log?: ValueLog): this {
     const countAt = this.length;
     this.u32(0);
-    let n = 0;
-    const size = visitValues(root, (path, value) => {
-      n++;
-      this.path(path);
-      if (typeof value !== "string") {
-        this.value(value);
-        return undefined;
-      }
-      return this.u8(VT_STRING).strBytes(value);
-    });
-    return this.patchU32(countAt, n).patchU32(sizeAt, size);
+    log?.reset();
+    this.payloadCount = 0;
+    this.payloadLog = log ?? null;
+    // The writer's own walker and visitor, made once: a call's encoding allocates nothing for the
+    // walk itself. A payload encoded from inside another (a getter calling back) gets a fresh walker.
+    const outer = this.walking;
+    const walker = outer ? new ValueWalker() : this.walker;
+    this.walking = true;
+    let size: number;
+    try {
+      size = walker.run(root, this.visit);
+    } finally {
+      this.walking = outer;
+      this.payloadLog = null;
+    }
+    return this.patchU32(countAt, this.payloadCount).patchU32(sizeAt, size);
   }
 
+  private readonly walker = new ValueWalker();
+  private walking = false;
+  private payloadCount = 0;
+  private payloadLog: ValueLog | null = null;
+  private readonly visit: ValueVisitor = (path, value) => {
+    this.payloadCount++;
+    this.payloadLog?.add(path, value);
+    this.u32(path.length);
+    for (let i = 0; i < path.length; i++) {
+      const seg = path[i]!;
+      this.strBytes(typeof seg === "string" ? seg : String(seg));
+    }
+    if (typeof value !== "string") {
+      this.value(value);
+      return undefined;
+    }
+    return this.u8(VT_STRING).strBytes(value);
+  };
+
+  /** The bytes written so far (a view, valid until the next write; the same view while the length holds). */
   view8(): Uint8Array {
-    return this.buf.subarray(0, this.length);
+    const last = this.last8;
+    if (last !== null && last.length === this.length) return last;
+    this.last8 = this.buf.subarray(0, this.length);
+    return this.last8;
   }
+
+  private last8: Uint8Array | null = null;
 
   copy(): Uint8Array {
     return this.buf.slice(0, this.length);
   }
 }
 
+/**
+ * The first values of the last request's payload, as `visitValues` gave them: what
+ * `flattenValues` would return for the same arguments, noted while they were encoded so that a
+ * decision naming them does not walk the arguments a second time. Kept flat in one reused array
+ * (per value: path length, the segments, the value), so noting costs no allocation: most calls
+ * have no violation and never read it. Past `LOGGED_VALUES` values it gives up (`complete` is
+ * false) and the caller walks the arguments again.
+ */
+export class ValueLog {
+  private readonly items: unknown[] = [];
+  private used = 0;
+  private count = 0;
+  private overflow = false;
+
+  reset(): void {
+    this.clear();
+    this.count = 0;
+    this.overflow = false;
+  }
+
+  add(path: readonly (string | number)[], value: string | number | boolean | null): void {
+    if (this.overflow) return;
+    if (this.count === LOGGED_VALUES) {
+      this.clear();
+      this.overflow = true;
+      return;
+    }
+    this.count++;
+    const items = this.items;
+    let at = this.used;
+    items[at++] = path.length;
+    for (let i = 0; i < path.length; i++) items[at++] = path[i];
+    items[at++] = value;
+    this.used = at;
+  }
+
+  /** True when every value of the payload is noted. */
+  get complete(): boolean {
+    return !this.overflow;
+  }
+
+  /** The noted values, as `flattenValues` lists them; forgets them (the log holds no user data after). */
+  take(): FlatValue[] {
+    const items = this.items;
+    const out: FlatValue[] = new Array(this.count);
+    for (let k = 0, at = 0; k < this.count; k++) {
+      const depth = items[at++] as number;
+      const path: (string | number)[] = new Array(depth);
+      for (let i = 0; i < depth; i++) path[i] = items[at++] as string | number;
+      out[k] = { path, value: items[at++] as string | number | boolean | null };
+    }
+    this.reset();
+    return out;
+  }
+
+  private clear(): void {
+    // Drops the references (a value may be a large text) without shrinking the array.
+    const items = this.items;
+    for (let i = 0; i < this.used; i++) items[i] = undefined;
+    this.used = 0;
+  }
+}
+
+const LOGGED_VALUES = 32;
+
 /** USD (a float in policies and APIs) to integer micro-dollars, the engine's unit. */
 export function usdToMicros(usd: number): bigint {
+  return BigInt(microsOf(usd));
+}
+
+/** `usdToMicros` as a number (an integer; write it with `ByteWriter.u64`, which needs no BigInt). */
+export function microsOf(usd: number): number {
   if (!Number.isFinite(usd) || usd < 0) throw new BadRequestError(`cost must be a finite, non-negative number of USD, got ${usd}`);
-  return BigInt(Math.round(usd * 1e6));
+  return Math.round(usd * 1e6);
 }

@@ -48,8 +48,79 @@ export interface DescribeContext {
 
 const q = (s: string) => JSON.stringify(s);
 
+/** A finding's rule key and the start of its reason: fixed per policy, so made once per rule. */
+interface EntityName {
+  readonly name: string;
+  readonly kind: string;
+  readonly rule: string;
+  readonly found: string;
+}
+
+const entityNames = new WeakMap<BundleMeta, (EntityName | undefined)[]>();
+
+/** The names made so far for this policy's rules (by content rule index). */
+function entityNamesOf(meta: BundleMeta): (EntityName | undefined)[] {
+  const known = entityNames.get(meta);
+  if (known) return known;
+  const names: (EntityName | undefined)[] = [];
+  entityNames.set(meta, names);
+  return names;
+}
+
+/** The names of content rule `index` (a PII category or secret rule), if it has a name. */
+function entityName(names: (EntityName | undefined)[], index: number, r: { readonly name: string; readonly kind: string }): EntityName | undefined {
+  const { name, kind } = r;
+  if (typeof name !== "string") return undefined;
+  const known = names[index];
+  // Checked against the rule as it is now, so a table changed after loading never gets stale strings.
+  if (known && known.name === name && known.kind === kind) return known;
+  const secret = kind === "secret";
+  const made = { name, kind, rule: secret ? `rules.pii_redaction.secrets.${name}` : `rules.pii_redaction.categories.${name}`, found: `${secret ? "secret" : "PII"} (${name}) found at ` };
+  names[index] = made;
+  return made;
+}
+
 function where(path: readonly (string | number)[] | undefined): string {
-  return path && path.length > 0 ? path.join(".") : "<root>";
+  if (!path || path.length === 0) return "<root>";
+  // What join gives for one segment, without its generic machinery (most values are one key deep).
+  const first = path[0];
+  if (path.length === 1 && (typeof first === "string" || typeof first === "number")) return String(first);
+  return path.join(".");
+}
+
+/**
+ * What one `describe` call remembers between its violations: the policy's entity names (looked up
+ * once) and the path text of the last value named (a value's findings are reported together).
+ * One object for every call: `describe` runs no user code, so calls cannot overlap.
+ */
+const memo: { names: (EntityName | undefined)[] | null; value: number; text: string } = { names: null, value: -1, text: "" };
+
+function pathText(value: number, path: readonly (string | number)[] | undefined): string {
+  if (value < 0) return where(path);
+  if (value !== memo.value) {
+    memo.text = where(path);
+    memo.value = value;
+  }
+  return memo.text;
+}
+
+/** A PII or secret finding (kept out of describeOne: small, so the per-finding path stays fast). */
+function piiViolation(v: RawViolation, meta: BundleMeta, action: ViolationAction, path: readonly (string | number)[] | undefined, span: { start: number; end: number } | undefined): Violation {
+  const r = meta.index.contentRules[v.rule];
+  let rule: string;
+  let reason: string;
+  if (memo.names === null) memo.names = entityNamesOf(meta);
+  const named = r ? entityName(memo.names, v.rule, r) : undefined;
+  if (named) {
+    // The same strings as the branch below makes, from a per-policy table and per-call path texts.
+    rule = named.rule;
+    reason = `${named.found}${pathText(v.value, path)}${v.detail === 1 ? " in a key" : ""}`;
+  } else {
+    const secret = r?.kind === "secret";
+    rule = secret ? `rules.pii_redaction.secrets.${r.name}` : `rules.pii_redaction.categories.${r?.name ?? v.rule}`;
+    reason = `${secret ? "secret" : "PII"} (${r?.name ?? "?"}) found at ${where(path)}${v.detail === 1 ? " in a key" : ""}`;
+  }
+  return path ? (span ? { type: "pii" as const, action, path, span, rule, reason } : { type: "pii" as const, action, path, rule, reason }) : span ? { type: "pii" as const, action, span, rule, reason } : { type: "pii" as const, action, rule, reason };
 }
 
 function describeOne(v: RawViolation, ctx: DescribeContext): Violation {
@@ -62,6 +133,7 @@ function describeOne(v: RawViolation, ctx: DescribeContext): Violation {
   if (v.value >= 0 && value === undefined) throw new RangeError(`engine reported value ${v.value} of ${ctx.values.length}`);
   const path = value?.path;
   const span = v.start >= 0 && v.end >= v.start && type !== "argument_violation" && type !== "input_size" && type !== "output_size" && type !== "call_depth" && type !== "rate_limit" ? { start: v.start, end: v.end } : undefined;
+  if (type === "pii") return piiViolation(v, meta, action, path, span);
   // Literal shapes instead of conditional spreads (same keys, same order): a spread of a varying
   // shape is a slow generic copy, and a call can report a thousand redactions.
   const base = path ? (span ? { type, action, path, span } : { type, action, path }) : span ? { type, action, span } : { type, action };
@@ -81,13 +153,6 @@ function describeOne(v: RawViolation, ctx: DescribeContext): Violation {
       const r = meta.index.contentRules[v.rule];
       const inKey = v.detail === 1 ? " in a key" : "";
       return { ...base, rule: `rules.content_rules.${r?.name ?? v.rule}`, reason: `content rule ${q(r?.name ?? "?")} matched at ${where(path)}${inKey}${r?.description ? `: ${r.description}` : ""}` };
-    }
-    case "pii": {
-      const r = meta.index.contentRules[v.rule];
-      const secret = r?.kind === "secret";
-      const rule = secret ? `rules.pii_redaction.secrets.${r.name}` : `rules.pii_redaction.categories.${r?.name ?? v.rule}`;
-      const reason = `${secret ? "secret" : "PII"} (${r?.name ?? "?"}) found at ${where(path)}${v.detail === 1 ? " in a key" : ""}`;
-      return path ? (span ? { type, action, path, span, rule, reason } : { type, action, path, rule, reason }) : span ? { type, action, span, rule, reason } : { type, action, rule, reason };
     }
     case "argument_violation": {
       const r = meta.index.argumentRules[v.rule];
@@ -140,10 +205,18 @@ function describeOne(v: RawViolation, ctx: DescribeContext): Violation {
 export function describe(raw: RawAnswer, ctx: DescribeContext): Decision {
   const decision = DECISIONS[raw.decision];
   if (!decision) throw new RangeError(`engine reported unknown decision ${raw.decision}`);
+  const n = raw.violations.length;
+  const violations: Violation[] = new Array(n);
+  // A redacting call reports many findings in the same few values: each value's path text once.
+  memo.names = null;
+  memo.value = -1;
+  for (let i = 0; i < n; i++) violations[i] = describeOne(raw.violations[i]!, ctx);
+  memo.names = null;
+  memo.text = "";
   return {
     decision,
     allowed: decision !== "deny",
-    violations: raw.violations.map((v) => describeOne(v, ctx)),
+    violations,
     state: { openCalls: raw.openCalls, costSpentMicros: raw.costSpentMicros, killSwitch: raw.killSwitch },
     policy: { name: ctx.meta.policy.name, version: ctx.meta.policy.version, digest: ctx.policyDigest },
     engineDigest: ctx.engineDigest,

@@ -7,7 +7,7 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { BadRequestError, BundleError, EngineFaultError } from "../core/errors.js";
-import { ByteWriter, decodeAnswer, flattenValues, OP_KILL_SWITCH, OP_POST_CALL, OP_PRE_CALL, OP_RESET_STATE, usdToMicros, type RawAnswer } from "./abi.js";
+import { ByteWriter, decodeAnswer, flattenValues, microsOf, OP_KILL_SWITCH, OP_POST_CALL, OP_PRE_CALL, OP_RESET_STATE, ValueLog, type RawAnswer } from "./abi.js";
 import { digestOf, readBundleMeta, type BundleMeta, type CompiledBundle } from "./bundle-format.js";
 import { describe, type Decision } from "./decision.js";
 
@@ -77,15 +77,31 @@ export class Engine {
   /** Names this instance in audit records: its state evolves only through its own requests. */
   readonly instanceId: string = globalThis.crypto.randomUUID();
   private requestCount = 0;
-  private lastAnswerBytes: Uint8Array = new Uint8Array(0);
+  /** The last answer as handed out by lastAnswer(), or null until it is asked for. */
+  private lastAnswerBytes: Uint8Array | null = new Uint8Array(0);
+  /** The last answer's bytes, copied out of engine memory (the first `answerLength` bytes). */
+  private answerCopy = new Uint8Array(256);
+  private answerLength = 0;
   private readonly x: Exports;
+  // The exports used on every call, read once (the exports object is a frozen dictionary).
+  private readonly memory: WebAssembly.Memory;
+  private readonly inputAlloc: (len: number) => number;
+  private readonly evaluate: (len: number) => number;
+  /** Where answers are written: fixed for the life of the instance (engine/assembly/memory.ts). */
+  private readonly outPtr: number;
   private readonly writer = new ByteWriter();
+  /** The values of the request being built, for naming them in its decision (see ValueLog). */
+  private readonly values = new ValueLog();
   private policy: LoadedPolicy | null = null;
 
   constructor(instance: WebAssembly.Instance, engineDigest: string) {
     this.x = instance.exports as unknown as Exports;
     this.engineDigest = engineDigest;
     if (this.x.abi_version() !== ENGINE_ABI_VERSION) throw new EngineFaultError(`engine ABI ${this.x.abi_version()} is not the supported ${ENGINE_ABI_VERSION}`);
+    this.memory = this.x.memory;
+    this.inputAlloc = this.x.input_alloc;
+    this.evaluate = this.x.evaluate;
+    this.outPtr = this.x.output_ptr();
   }
 
   get loadedPolicy(): LoadedPolicy | null {
@@ -98,7 +114,7 @@ export class Engine {
     const meta = bundle instanceof Uint8Array ? readBundleMeta(bytes) : bundle.meta;
     const ptr = this.guard(() => this.x.bundle_alloc(bytes.length));
     if (ptr === 0) throw new BundleError(`bundle of ${bytes.length} bytes does not fit in engine memory`);
-    new Uint8Array(this.x.memory.buffer, ptr, bytes.length).set(bytes);
+    this.memoryBytes().set(bytes, ptr);
     const r = this.guard(() => this.x.load());
     if (r !== 0) {
       this.policy = null;
@@ -112,20 +128,20 @@ export class Engine {
   preCall(req: PreCallRequest): Decision {
     const depth = req.depth ?? 0;
     if (!Number.isSafeInteger(depth) || depth < 0 || depth > 0xffffffff) throw new BadRequestError(`depth must be a non-negative integer, got ${depth}`);
-    const w = this.header(OP_PRE_CALL, req.now).str(req.tool).i64(usdToMicros(req.costEstimateUsd ?? 0));
+    const w = this.header(OP_PRE_CALL, req.now).str(req.tool).u64(microsOf(req.costEstimateUsd ?? 0));
     const sizeAt = w.length;
-    w.u32(0).u32(depth).payload(req.args, sizeAt);
+    w.u32(0).u32(depth).payload(req.args, sizeAt, this.values);
     this.scope(w, req.excludeEntities);
-    return this.run(w, req.tool, req.args);
+    return this.run(w, req.tool, req.args, this.values);
   }
 
   /** Reports a finished call (after an allowed preCall): output checks, cost, depth. */
   postCall(req: PostCallRequest): Decision {
-    const w = this.header(OP_POST_CALL, req.now).str(req.tool).i64(usdToMicros(req.costUsd ?? 0)).i64(usdToMicros(req.costEstimateUsd ?? 0));
+    const w = this.header(OP_POST_CALL, req.now).str(req.tool).u64(microsOf(req.costUsd ?? 0)).u64(microsOf(req.costEstimateUsd ?? 0));
     const sizeAt = w.length;
-    w.u32(0).payload(req.output, sizeAt);
+    w.u32(0).payload(req.output, sizeAt, this.values);
     this.scope(w, req.excludeEntities);
-    return this.run(w, req.tool, req.output);
+    return this.run(w, req.tool, req.output, this.values);
   }
 
   setKillSwitch(on: boolean, now: number): Decision {
@@ -141,10 +157,10 @@ export class Engine {
   evaluateRaw(request: Uint8Array): RawAnswer {
     let len: number;
     try {
-      const ptr = this.x.input_alloc(request.length);
+      const ptr = this.inputAlloc(request.length);
       if (ptr === 0) throw new EngineFaultError(`request of ${request.length} bytes does not fit in engine memory`);
       this.memoryBytes().set(request, ptr);
-      len = this.x.evaluate(request.length);
+      len = this.evaluate(request.length);
     } catch (cause) {
       if (cause instanceof EngineFaultError) throw cause;
       throw new EngineFaultError(`engine trapped: ${(cause as Error)?.message ?? String(cause)}`, { cause });
@@ -152,10 +168,17 @@ export class Engine {
     this.requestCount++;
     if (len < 0) throw new EngineFaultError(`engine refused the request: ${ENGINE_ERRORS[len] ?? `error ${len}`}`);
     try {
-      // Copied now: the next request may grow memory and detach any view of it.
-      const out = this.x.output_ptr();
-      this.lastAnswerBytes = this.memoryBytes().slice(out, out + len);
-      return decodeAnswer(this.memoryView(), out, len);
+      // Copied now: the next request may grow memory and detach any view of it. The answer sits
+      // at a fixed address (output_ptr never changes), read once.
+      const out = this.outPtr;
+      const answer = this.memoryBytes().subarray(out, out + len);
+      // Into a buffer this engine reuses: a fresh array per call (what lastAnswer hands out) costs
+      // an allocation outside the JS heap, so it is made only when lastAnswer asks for it.
+      if (this.answerCopy.length < answer.length) this.answerCopy = new Uint8Array(Math.max(answer.length, this.answerCopy.length * 2));
+      this.answerCopy.set(answer);
+      this.answerLength = answer.length;
+      this.lastAnswerBytes = null;
+      return decodeAnswer(this.dataView!, out, len);
     } catch (cause) {
       throw new EngineFaultError("engine answer is malformed", { cause });
     }
@@ -165,16 +188,18 @@ export class Engine {
   private bytesView: Uint8Array | null = null;
   private dataView: DataView | null = null;
 
+  /**
+   * Both views, remade together when memory has grown. Growing detaches the old buffer, and a view
+   * of a detached buffer has length 0: that test replaces reading `memory.buffer` (a slow getter)
+   * on every call.
+   */
   private memoryBytes(): Uint8Array {
-    const buffer = this.x.memory.buffer;
-    if (this.bytesView === null || this.bytesView.buffer !== buffer) this.bytesView = new Uint8Array(buffer);
+    const known = this.bytesView;
+    if (known !== null && known.length !== 0) return known;
+    const buffer = this.memory.buffer;
+    this.bytesView = new Uint8Array(buffer);
+    this.dataView = new DataView(buffer);
     return this.bytesView;
-  }
-
-  private memoryView(): DataView {
-    const buffer = this.x.memory.buffer;
-    if (this.dataView === null || this.dataView.buffer !== buffer) this.dataView = new DataView(buffer);
-    return this.dataView;
   }
 
   /** The bytes of the last request built by preCall/postCall (valid until the next call). */
@@ -184,6 +209,7 @@ export class Engine {
 
   /** The last answer's bytes (integers only; a copy owned by the caller), for byte-exact replay. */
   lastAnswer(): Uint8Array {
+    this.lastAnswerBytes ??= this.answerCopy.slice(0, this.answerLength);
     return this.lastAnswerBytes;
   }
 
@@ -194,7 +220,7 @@ export class Engine {
 
   private header(op: number, now: number): ByteWriter {
     if (!Number.isSafeInteger(now) || now < 0) throw new BadRequestError(`now must be a non-negative integer of milliseconds, got ${now}`);
-    return this.writer.reset().u32(op).i64(BigInt(now));
+    return this.writer.reset().u32(op).u64(now);
   }
 
   /** The request's optional last section: the entity rules excluded from this call (evaluate.ts readScope). */
@@ -206,13 +232,17 @@ export class Engine {
     for (const word of mask) w.u32(word);
   }
 
-  private run(w: ByteWriter, tool: string, payload: unknown): Decision {
+  /** `logged`: the payload's values as noted while encoding it (absent for requests without one). */
+  private run(w: ByteWriter, tool: string, payload: unknown, logged?: ValueLog): Decision {
     if (this.policy === null) throw new EngineFaultError("no policy loaded");
     if (typeof tool !== "string") throw new BadRequestError("tool name must be a string");
     const raw = this.evaluateRaw(w.view8());
     try {
       // Paths are materialised only when a violation points at a value (same order as encoded).
-      const values = raw.violations.some((v) => v.value >= 0) ? flattenValues(payload) : [];
+      let named = false;
+      for (const v of raw.violations) if (v.value >= 0) named = true;
+      const values = named ? (logged?.complete ? logged.take() : flattenValues(payload)) : [];
+      logged?.reset();
       return describe(raw, { tool, values, meta: this.policy.meta, policyDigest: this.policy.digest, engineDigest: this.engineDigest });
     } catch (cause) {
       throw new EngineFaultError("engine answer does not match the policy", { cause });

@@ -5,14 +5,25 @@
 // with `maxMatchLength: 16384` (H = 16,392, the default before PEM blocks were held whole), in the
 // same run, so the cost of holding back a whole PEM block is measured under the same load.
 //
-//   npm run build && node bench/redaction-stream.mjs [--quick] [--out file.json]
+// A `dense` section streams a CSV of e-mails and phones (a finding every ~17 units: thousands per
+// window, far more than the 1,024 one engine call reports) under every rule: each window then asks
+// for its findings in several report ranges, each rescanning the window (docs/REDACTION.md,
+// "Streaming"). Its reference is the one-shot result computed by report ranges of the whole text.
+//
+//   npm run build && node bench/redaction-stream.mjs [--quick] [--out file.json] [--dist path/to/node.js]
+//
+// `--dist` measures another build (e.g. one made from an earlier commit) with the same texts; a
+// stream that fails is reported as `{ error: code }` (before report windows, the dense text threw
+// redaction_stream_overflow).
 //
 // Prints one JSON object: per policy and chunk size, MB/s (median of the runs, after a warm-up),
 // p50/p99 time per push call, and whether the output equals the one-shot redaction.
 import { writeFileSync } from "node:fs";
-import { compilePolicyObject, createStreamRedactor, loadEngineSync, redactSpans, replacementFor } from "../dist/node.js";
+import { pathToFileURL } from "node:url";
 
 const args = process.argv.slice(2);
+const DIST = args.includes("--dist") ? pathToFileURL(args[args.indexOf("--dist") + 1]).href : "../dist/node.js";
+const { compilePolicyObject, createStreamRedactor, loadEngineSync, redactSpans, replacementFor } = await import(DIST);
 const QUICK = args.includes("--quick");
 const OUT = args.includes("--out") ? args[args.indexOf("--out") + 1] : null;
 const RUNS = QUICK ? 3 : 7;
@@ -111,6 +122,75 @@ for (const [name, bundle, streamOptions] of variants) {
   }
   results[name] = row;
 }
-const out = { bench: "redaction-stream", node: process.version, mb: +MB.toFixed(2), runs: RUNS, results };
+
+// ---- dense PII: more findings per window than one engine call reports ----
+const D = (() => {
+  const rows = [];
+  let n = 0;
+  for (let i = 0; n < (QUICK ? 131_072 : 524_288); i++) {
+    const row = `user${i}@example.com,(555) 2${String(i % 100).padStart(2, "0")}-${String(i).padStart(4, "0").slice(-4)}\n`;
+    rows.push(row);
+    n += row.length;
+  }
+  return rows.join("");
+})();
+const DMB = new TextEncoder().encode(D).length / 1e6;
+/** The one-shot reference by report ranges (null when this build has no report window). */
+function denseReference(bundle) {
+  const engine = loadEngineSync();
+  engine.loadPolicy(bundle);
+  const found = [];
+  for (let from = 0; from < D.length; from += 10_000) {
+    const d = engine.postCall({ tool: "redact", output: D, now: 0, reportWindow: { from, to: Math.min(D.length, from + 10_000) } });
+    if (d.violations.some((v) => v.type === "too_many_violations")) return null;
+    found.push(...d.violations);
+  }
+  return redactSpans(D, found, replacementFor(bundle.meta)).value;
+}
+const dense = {};
+for (const [name, bundle] of [["default_pii", policies.default_pii], ["all_pii_and_secrets", policies.all_pii_and_secrets]]) {
+  const expected = denseReference(bundle);
+  const row = { holdBack: createStreamRedactor({ bundle }).holdBack, findings: D.split("\n").length * 2 - 2, chunks: {} };
+  for (const size of [16, 4096, 65536]) {
+    const chunks = [];
+    for (let i = 0; i < D.length; i += size) chunks.push(D.slice(i, i + size));
+    const runTimes = [];
+    let calls = 0;
+    let equal = expected !== null;
+    let error = null;
+    for (let i = 0; i < RUNS + 1 && error === null; i++) {
+      let n = 0;
+      const createEngine = () => {
+        const e = loadEngineSync();
+        const post = e.postCall.bind(e);
+        e.postCall = (req) => {
+          n++;
+          return post(req);
+        };
+        return e;
+      };
+      const r = createStreamRedactor({ bundle, createEngine });
+      let out = "";
+      const t0 = performance.now();
+      try {
+        for (const c of chunks) out += r.push(c);
+        out += r.flush();
+      } catch (err) {
+        error = err.code ?? String(err);
+        break;
+      }
+      const dt = performance.now() - t0;
+      if (i > 0) {
+        runTimes.push(dt);
+        calls = n;
+        equal &&= out === expected;
+      }
+    }
+    row.chunks[size] = error !== null ? { error } : { MBps: +(DMB / (median(runTimes) / 1000)).toFixed(1), engine_calls: calls, equals_one_shot: expected === null ? null : equal };
+  }
+  dense[name] = row;
+}
+
+const out = { bench: "redaction-stream", node: process.version, mb: +MB.toFixed(2), runs: RUNS, results, dense: { mb: +DMB.toFixed(2), results: dense } };
 console.log(JSON.stringify(out, null, 2));
 if (OUT) writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);

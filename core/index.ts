@@ -4,7 +4,7 @@
  */
 export * from "./errors.js";
 export { createEngine, createEngineSync, Engine, engineDigestOf, ENGINE_ABI_VERSION } from "../engine/engine.js";
-export type { EngineOptions, EngineSource, EntityExclusion, LoadedPolicy, PostCallRequest, PreCallRequest } from "../engine/engine.js";
+export type { EngineOptions, EngineSource, EntityExclusion, LoadedPolicy, PostCallRequest, PreCallRequest, ReportWindow } from "../engine/engine.js";
 export { openBundle, readBundleMeta, digestOf, BUNDLE_FORMAT } from "../engine/bundle-format.js";
 export type { BundleIndex, BundleMeta, CompiledBundle } from "../engine/bundle-format.js";
 export type { Decision, EngineState, Violation } from "../engine/decision.js";

@@ -89,11 +89,12 @@ const ENTITY_SPAN = 11;
 const SURE = /[\p{L}\p{N}\p{P}\p{S}\p{Zs}]/u;
 const DROPPABLE = /[\p{M}\p{Default_Ignorable_Code_Point}]/u;
 
-function engineError(d: Decision): RedactionStreamError | null {
-  const blocked = d.violations.find((v) => v.action === "block" && v.type !== "pii");
-  if (blocked?.type === "too_many_violations") return new RedactionStreamError("a stream window holds more findings than the engine reports per call (1,024): refusing to emit it unredacted", true);
-  return null;
+/** Whether the engine had more findings than it reports in one call (the answer then blocks). */
+function tooMany(d: Decision): boolean {
+  return d.violations.some((v) => v.type === "too_many_violations");
 }
+/** The share of the engine's 1,024 reports a report range is sized for, from the last call's density. */
+const REPORT_TARGET = 768;
 
 /**
  * The hold-back of a policy: its longest entity match (every enabled rule's `maxLen`, so that no
@@ -208,21 +209,66 @@ export function createStreamRedactor(options: RedactStreamOptions): StreamRedact
     return c;
   }
 
-  /** The findings in buf[from, to), with spans as indices into buf. */
-  function scan(from: number, to: number): readonly Violation[] {
+  // Report ranges: the engine reports at most 1,024 findings per call, and a window holds K units of
+  // context and H of hold-back besides the part it emits (131,000+ units with the PEM rules), so
+  // each call asks only for the findings that start in the part to emit (the report window: the
+  // engine still runs every rule over the whole text, so these are exactly the findings of one
+  // unbounded call, filtered by start). When even those are too many (dense PII), the range is
+  // split and the same text is scanned once per part. `reportSize` is the size the next part
+  // starts with: estimated from the last call's density, halved when a call overflows.
+  let reportSize = Number.POSITIVE_INFINITY;
+  // With H capped below the longest rule (maxMatchLength), a match longer than H can reach from
+  // the context into the pending text: ask for the context's findings too, so that its pending part
+  // is still replaced (emitTo clips it). Otherwise no finding starting in the context can reach
+  // past it (the previous cut was moved out of every finding crossing it).
+  const reportContext = H < streamHoldBack(bundle);
+
+  /**
+   * The findings of the text buf[from, to) that start in buf[lo, hi), spans as indices into buf;
+   * null when there are more than the engine reports in one call.
+   */
+  function scan(from: number, to: number, lo: number, hi: number): Violation[] | null {
     const text = from === 0 && to === buf.length ? buf : buf.slice(from, to);
     engine ??= options.createEngine();
     if (engine.loadedPolicy?.digest !== bundle.digest) engine.loadPolicy(bundle);
+    const reportWindow = { from: lo - from, to: hi - from };
     let d: Decision;
     if (phase === "input") {
-      d = engine.preCall({ tool, args: text, now: 0, excludeEntities });
+      d = engine.preCall({ tool, args: text, now: 0, excludeEntities, reportWindow });
       engine.resetState(0); // the scan engine keeps no rate windows or open calls
-    } else d = engine.postCall({ tool, output: text, now: 0, costUsd: 0, excludeEntities });
-    const err = engineError(d);
-    if (err) throw err;
-    const found = d.violations.filter((v) => v.type === "pii" && v.action === "redact" && v.span !== undefined);
-    if (from === 0) return found;
-    return found.map((v) => ({ ...v, span: { start: (v.span as { start: number }).start + from, end: (v.span as { end: number }).end + from } }));
+    } else d = engine.postCall({ tool, output: text, now: 0, costUsd: 0, excludeEntities, reportWindow });
+    if (tooMany(d)) return null;
+    const size = hi - lo;
+    reportSize = d.violations.length === 0 ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor((size * REPORT_TARGET) / d.violations.length));
+    const found: Violation[] = [];
+    for (const v of d.violations) {
+      if (v.type !== "pii" || v.action !== "redact" || v.span === undefined) continue;
+      found.push(from === 0 ? v : { ...v, span: { start: v.span.start + from, end: v.span.end + from } });
+    }
+    return found;
+  }
+
+  /**
+   * The findings of the text buf[from, to) that start in buf[lo, hi): one engine call when they
+   * fit in its reports, else one call per part of [lo, hi), each over the same text (so what is
+   * found is what one call would find; only the reporting is split). Fails closed when more
+   * findings than one call reports start at a single unit (more rules than 1,024 matching there).
+   */
+  function findings(from: number, to: number, lo: number, hi: number): Violation[] {
+    const all: Violation[] = [];
+    let a = lo;
+    while (a < hi) {
+      const b = Math.min(hi, a + reportSize);
+      const found = scan(from, to, a, b);
+      if (found === null) {
+        if (b - a <= 1) throw new RedactionStreamError("more findings start at one unit of a stream window than the engine reports per call (1,024): refusing to emit it unredacted", true);
+        reportSize = (b - a) >> 1;
+        continue;
+      }
+      for (const v of found) all.push(v);
+      a = b;
+    }
+    return all;
   }
 
   /** Emits buf[ctxLen, c) redacted (findings of this scan), and keeps K certain units of context. */
@@ -256,22 +302,19 @@ export function createStreamRedactor(options: RedactStreamOptions): StreamRedact
     return i;
   }
 
-  /** The findings of buf[ctxStart, end), or null when the engine reports too many for one call. */
-  function scanTo(end: number): readonly Violation[] | null {
-    try {
-      return scan(ctxStart, end);
-    } catch (err) {
-      if (err instanceof RedactionStreamError && err.tooMany) return null;
-      throw err;
-    }
+  /** Emits everything pending (end of stream), redacted with the findings of one last window. */
+  function emitAll(): string {
+    return emitTo(buf.length, findings(ctxStart, buf.length, reportContext ? ctxStart : ctxLen, buf.length));
   }
 
   /**
-   * One window: scans buf[ctxStart, we) (the context, then up to `span` + H certain units, of which
-   * the last H are held back), emits up to the cut, or returns null when nothing could be emitted.
+   * One window: scans buf[ctxStart, we) (the context, then up to `batch` + H certain units, of
+   * which the last H are held back), emits up to the cut, or returns null when nothing could be
+   * emitted. Only findings that start before the cut are asked for: the cut is known before the
+   * scan and only ever moves back, out of findings that cross it (which start before it).
    */
-  function window(span: number, overflow: boolean): string | null {
-    const we = forwardTo(ctxLen, span + H);
+  function window(overflow: boolean): string | null {
+    const we = forwardTo(ctxLen, batch + H);
     let c = backFrom(we, H, ctxLen);
     if (c < 0 || c <= ctxLen) {
       if (!overflow) return null;
@@ -280,11 +323,7 @@ export function createStreamRedactor(options: RedactStreamOptions): StreamRedact
       }
       c = Math.max(ctxLen + 1, we - (maxBuffer >> 1));
     }
-    const found = scanTo(we);
-    if (found === null) {
-      if (span <= 1) throw new RedactionStreamError("a stream window holds more findings than the engine reports per call (1,024): refusing to emit it unredacted");
-      return window(span >> 1, overflow); // fewer units per window (depth <= log2 of the batch)
-    }
+    const found = findings(ctxStart, we, reportContext ? ctxStart : ctxLen, c);
     // Out of every finding that crosses the cut (repeat: moving back may enter another one).
     for (let moved = true; moved; ) {
       moved = false;
@@ -329,11 +368,11 @@ export function createStreamRedactor(options: RedactStreamOptions): StreamRedact
       if (buf.length === ctxLen) return out;
       const overflow = buf.length - ctxLen > maxBuffer;
       if (final) {
-        if (pendingWeight < H + batch + H) return out + emitTo(buf.length, scan(ctxStart, buf.length));
+        if (pendingWeight < H + batch + H) return out + emitAll();
       } else if (!overflow && pendingWeight < Math.max(H + batch, rescanAt)) return out;
-      const piece = window(batch, overflow);
+      const piece = window(overflow);
       if (piece === null) {
-        if (final) return out + emitTo(buf.length, scan(ctxStart, buf.length));
+        if (final) return out + emitAll();
         // a finding longer than the window (over maxMatchLength) spans the cut: wait for more text
         rescanAt = pendingWeight + Math.max(batch, H);
         return out;

@@ -37,6 +37,8 @@ export interface PreCallRequest {
   readonly depth?: number;
   /** PII and secret rules that do not apply to this call's tool (see {@link EntityExclusion}). */
   readonly excludeEntities?: EntityExclusion | null;
+  /** Report only findings that start in this range of the one string value (see {@link ReportWindow}). */
+  readonly reportWindow?: ReportWindow | null;
 }
 
 export interface PostCallRequest {
@@ -49,6 +51,8 @@ export interface PostCallRequest {
   readonly costEstimateUsd?: number;
   /** PII and secret rules that do not apply to this call's tool (see {@link EntityExclusion}). */
   readonly excludeEntities?: EntityExclusion | null;
+  /** Report only findings that start in this range of the one string value (see {@link ReportWindow}). */
+  readonly reportWindow?: ReportWindow | null;
 }
 
 /**
@@ -59,6 +63,19 @@ export interface PostCallRequest {
  * may be named; null or absent: every rule applies.
  */
 export type EntityExclusion = Uint32Array;
+
+/**
+ * Asks the engine to report only the content and entity findings whose start lies in [from, to),
+ * in UTF-16 units of the request's payload, which must then be one string. Every rule still runs
+ * over the whole text, so the findings are exactly those without a window, filtered by start,
+ * and only they count toward the 1,024 reports of one call (streaming redaction scans context and
+ * hold-back around the part it emits: core/redact-stream.ts). Travels in the request (replay
+ * decides the same); absent, the request is byte-identical to one made before the field existed.
+ */
+export interface ReportWindow {
+  readonly from: number;
+  readonly to: number;
+}
 
 export interface LoadedPolicy {
   readonly digest: string;
@@ -131,7 +148,7 @@ export class Engine {
     const w = this.header(OP_PRE_CALL, req.now).str(req.tool).u64(microsOf(req.costEstimateUsd ?? 0));
     const sizeAt = w.length;
     w.u32(0).u32(depth).payload(req.args, sizeAt, this.values);
-    this.scope(w, req.excludeEntities);
+    this.scope(w, req.excludeEntities, req.reportWindow, req.args);
     return this.run(w, req.tool, req.args, this.values);
   }
 
@@ -140,7 +157,7 @@ export class Engine {
     const w = this.header(OP_POST_CALL, req.now).str(req.tool).u64(microsOf(req.costUsd ?? 0)).u64(microsOf(req.costEstimateUsd ?? 0));
     const sizeAt = w.length;
     w.u32(0).payload(req.output, sizeAt, this.values);
-    this.scope(w, req.excludeEntities);
+    this.scope(w, req.excludeEntities, req.reportWindow, req.output);
     return this.run(w, req.tool, req.output, this.values);
   }
 
@@ -223,13 +240,28 @@ export class Engine {
     return this.writer.reset().u32(op).u64(now);
   }
 
-  /** The request's optional last section: the entity rules excluded from this call (evaluate.ts readScope). */
-  private scope(w: ByteWriter, mask: EntityExclusion | null | undefined): void {
-    if (mask === undefined || mask === null) return;
+  /**
+   * The request's optional last sections (evaluate.ts readScope): the entity rules excluded from
+   * this call, then the report window (which needs the scope before it: all zero if none).
+   */
+  private scope(w: ByteWriter, mask: EntityExclusion | null | undefined, window: ReportWindow | null | undefined, payload: unknown): void {
+    const hasWindow = window !== undefined && window !== null;
+    if ((mask === undefined || mask === null) && !hasWindow) return;
     const rules = this.policy?.meta.index.contentRules.length ?? 0;
-    if (!(mask instanceof Uint32Array) || mask.length !== (rules + 31) >>> 5) throw new BadRequestError(`excludeEntities must be a Uint32Array of ${(rules + 31) >>> 5} words for this policy's ${rules} rules`);
-    w.u32(mask.length);
-    for (const word of mask) w.u32(word);
+    const words = (rules + 31) >>> 5;
+    if (mask !== undefined && mask !== null) {
+      if (!(mask instanceof Uint32Array) || mask.length !== words) throw new BadRequestError(`excludeEntities must be a Uint32Array of ${words} words for this policy's ${rules} rules`);
+      w.u32(mask.length);
+      for (const word of mask) w.u32(word);
+    } else {
+      w.u32(words);
+      for (let i = 0; i < words; i++) w.u32(0);
+    }
+    if (!hasWindow) return;
+    const { from, to } = window;
+    if (typeof payload !== "string") throw new BadRequestError("reportWindow needs the payload to be one string");
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || from > to || to > payload.length) throw new BadRequestError(`reportWindow must be integers with 0 <= from <= to <= ${payload.length} (the text's length), got [${from}, ${to})`);
+    w.u32(from).u32(to);
   }
 
   /** `logged`: the payload's values as noted while encoding it (absent for requests without one). */

@@ -40,6 +40,8 @@ let persistentTables = false;
 
 /** Per-call reset: scratch was reset, so tables allocated there are gone. */
 export function entitiesReset(): void {
+  winFrom = 0; // every request starts without a report window (evaluate.ts sets one per scan)
+  winTo = i32.MAX_VALUE;
   if (persistentTables) return;
   ruleState = 0;
   ruleStateRules = 0;
@@ -252,7 +254,23 @@ function longestFromTable(d: usize, u: usize, n: i32, s: i32, maxLen: i32): i32 
 
 const MEMO_MIN_UNITS: i32 = 4;
 
+// The report window of the current text, in its normalised units: only matches that start in
+// [winFrom, winTo) are recorded (and so counted toward MAX_TEXT_MATCHES). Everything else of the
+// scan is unchanged: tryRule still moves the rule's floor past a match it does not record, and a
+// rule's matches are found in position order, each from the previous one's floor, so whether an
+// earlier match was recorded cannot change any later one (nor a later one an earlier one): the
+// matches recorded with a window are exactly those recorded without one, filtered by start.
+let winFrom: i32 = 0;
+let winTo: i32 = i32.MAX_VALUE;
+
+/** Sets the report window of the next scanEntities (normalised units; [0, i32.MAX_VALUE): everything). */
+export function setReportWindow(from: i32, to: i32): void {
+  winFrom = from;
+  winTo = to;
+}
+
 function record(r: u32, s: i32, e: i32): void {
+  if (s < winFrom || s >= winTo) return; // outside the report window: not reported, not counted
   if (mCount >= MAX_TEXT_MATCHES) return;
   const m = mPtr + <usize>mCount * 12;
   store<u32>(m, r);

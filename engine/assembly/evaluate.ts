@@ -9,7 +9,7 @@ import { nextUrl, uHost, uHostLen, uStart, uEnd, uNext } from "./url";
 import * as P from "./policy";
 import { foldName, isInvisibleModifier } from "./confusables";
 import { checkMatch } from "./checks";
-import { scanEntities, entitiesReset, mPtr, mCount } from "./entities";
+import { scanEntities, entitiesReset, setReportWindow, mPtr, mCount } from "./entities";
 
 // Request operations.
 export const OP_PRE_CALL: u32 = 1;
@@ -178,20 +178,29 @@ function restoreScope(): void {
   scoped = false;
 }
 
+// The request's report window (readReportWindow), in original UTF-16 units of its one string value.
+let rwOn = false;
+let rwFrom: i32 = 0;
+let rwTo: i32 = 0;
+
 /**
- * The optional last section of a pre- or post-call request: `u32 words` (= ceil(rules / 32)), then
- * a bit set over the bundle's content-rule indices naming the PII and secret rules that do not
- * apply to this call's tool (per-tool overrides, which the host resolves). Those rules are not run
- * on keys or values, exactly as if the bundle lacked them; every other rule still runs. A bit on a
- * content rule, or past the last rule, makes the request malformed. Absent: every rule applies
- * (requests recorded before the section existed replay unchanged). True when well formed.
+ * The optional last sections of a pre- or post-call request. First the scope: `u32 words`
+ * (= ceil(rules / 32)), then a bit set over the bundle's content-rule indices naming the PII and
+ * secret rules that do not apply to this call's tool (per-tool overrides, which the host
+ * resolves). Those rules are not run on keys or values, exactly as if the bundle lacked them;
+ * every other rule still runs. A bit on a content rule, or past the last rule, makes the request
+ * malformed. Absent: every rule applies (requests recorded before the section existed replay
+ * unchanged). Then, optionally, the report window (readReportWindow); a request that has one also
+ * carries a scope (all zero when no rule is excluded). True when well formed.
  */
 function readScope(): bool {
+  rwOn = false;
   if (rp == rEnd) return true;
   const words = rdU32();
   if (rBad || words != (P.gNContent + 31) >> 5) return false;
   const bits = rdBytes(<usize>words * 4);
-  if (rBad || rp != rEnd) return false;
+  if (rBad) return false;
+  if (rp != rEnd && !readReportWindow()) return false;
   for (let wi: u32 = 0; wi < words; wi++) {
     const word = load<u32>(bits + <usize>wi * 4);
     if (word == 0) continue;
@@ -208,6 +217,48 @@ function readScope(): bool {
   return true;
 }
 
+/**
+ * `u32 from, u32 to`, the last section: only content and entity matches whose original start lies
+ * in [from, to) are reported for the request's value (streaming asks for the findings of the part
+ * it emits, not of its context and tail, so the 1,024-report cap counts only those). Every rule
+ * still runs over the whole text, so what is reported is exactly the findings without a window,
+ * filtered by start. The request must hold exactly one value, a string (keys are scanned as
+ * always), and from <= to <= its length in UTF-16 units; anything else is malformed. Checked here,
+ * before any state changes, so a malformed window is refused as a whole.
+ */
+function readReportWindow(): bool {
+  const from = rdU32();
+  const to = rdU32();
+  if (rBad || rp != rEnd || from > to || nValues != 1) return false;
+  if (load<u32>(values + 4) != P.VT_STRING) return false;
+  const len = load<u32>(values + 12);
+  // UTF-16 units never outnumber UTF-8 bytes: the exact count only when that does not decide it.
+  if (to > len || <u32>utf16Length(<usize>load<u32>(values + 8), <usize>len) < to) return false;
+  rwOn = true;
+  rwFrom = <i32>from;
+  rwTo = <i32>to;
+  return true;
+}
+
+/**
+ * The first normalised unit whose original start is >= x (nLen when none). originalStart is
+ * non-decreasing (the units of an expansion share their character's start; every other unit
+ * starts after the one before it), so the normalised units whose original start lies in [a, b)
+ * are exactly [atOrAfter(a), atOrAfter(b)): an expansion or a removed sequence straddling a bound
+ * falls wholly on the side of its start, and no match that starts in the window is dropped.
+ * Binary search: no recursion, O(log² n) per bound.
+ */
+function normalisedAtOrAfter(x: i32, n: i32): i32 {
+  let lo: i32 = 0;
+  let hi: i32 = n;
+  while (lo < hi) {
+    const mid = lo + ((hi - lo) >> 1);
+    if (originalStart(mid) >= x) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 // ---- content, network and argument checks ---------------------------------------------------------
 
 /**
@@ -220,6 +271,10 @@ function scanContent(text: usize, len: usize, valueIdx: i32, isKey: bool, phase:
   const u = uPtr;
   const n = uLen;
   const cap = uCap;
+  // The report window applies to the value's text (original units), never to keys.
+  const windowed = rwOn && !isKey;
+  const wFrom: i32 = windowed ? rwFrom : 0;
+  const wTo: i32 = windowed ? rwTo : i32.MAX_VALUE;
   if (P.gNContent > P.gNEntities) {
     // Prefilter results for this text: 0 not run yet, 1 no match, 2 match (one byte per table).
     const seen = scratchAlloc(<usize>P.gNDfa);
@@ -254,9 +309,11 @@ function scanContent(text: usize, len: usize, valueIdx: i32, isKey: bool, phase:
           from = start + 1;
           continue;
         }
-        if (isKey) violation(V_CONTENT, action, <i32>r, valueIdx, -1, -1, 1);
-        else violation(V_CONTENT, action, <i32>r, valueIdx, start, end, 0);
-        if (++count >= MAX_MATCHES_PER_TEXT || action != ACT_REDACT) break; // one report per rule unless redacting
+        // Outside the report window: neither reported nor counted, and the search goes on from
+        // its end exactly as if it had been (so later matches are those found without a window).
+        if (isKey) { violation(V_CONTENT, action, <i32>r, valueIdx, -1, -1, 1); count++; }
+        else if (start >= wFrom && start < wTo) { violation(V_CONTENT, action, <i32>r, valueIdx, start, end, 0); count++; }
+        if (count >= MAX_MATCHES_PER_TEXT || action != ACT_REDACT) break; // one report per rule unless redacting
         from = end > from ? end : from + 1;
       }
     }
@@ -274,6 +331,9 @@ function scanContent(text: usize, len: usize, valueIdx: i32, isKey: bool, phase:
     en = nLen;
     mapped = !nIdentity;
   }
+  // The window in normalised units (record() in entities.ts filters on a match's normalised start).
+  if (windowed) setReportWindow(mapped ? normalisedAtOrAfter(wFrom, en) : wFrom, mapped ? normalisedAtOrAfter(wTo, en) : wTo);
+  else setReportWindow(0, i32.MAX_VALUE);
   if (!scanEntities(eu, en, phase)) return;
   let last: u32 = P.NONE;
   for (let i: u32 = 0; i < mCount; i++) {

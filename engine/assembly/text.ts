@@ -58,6 +58,9 @@ export function utf16Length(p: usize, len: usize): i32 {
   const end = p + len;
   let n: i32 = 0;
   while (p < end) {
+    // ASCII runs eight bytes at a time (one unit each); decodeAt decides everything else.
+    while (p + 8 <= end && (load<u64>(p) & 0x8080808080808080) == 0) { p += 8; n += 8; }
+    if (p >= end) break;
     decodeAt(p, end);
     p += dLen;
     n += dCp >= 0x10000 ? 2 : 1;

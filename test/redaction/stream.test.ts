@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { compilePolicyObject, createTokenVault, redactSpans, replacementFor, loadEngineSync, redactStream, redactTransformStream, createStreamRedactor, type CompiledBundle, type Replacement } from "../../hosts/node/index.js";
 import { RedactionStreamError } from "../../core/errors.js";
 import { streamHoldBack } from "../../core/redact-stream.js";
-import { githubStyleToken, prng } from "./helpers.js";
+import { ALL_PII, githubStyleToken, prng } from "./helpers.js";
 
 const PII = ["email", "phone", "ssn", "credit_card", "ip_address", "iban", "eth_address", "date_of_birth", "us_zip4", "phone_intl", "uk_postcode", "mac_address"];
 const SECRETS = ["aws_access_key", "github_pat", "stripe_secret_key", "generic_api_key", "url_password", "slack_bot_token"];
@@ -23,8 +23,24 @@ function whole(bundle: CompiledBundle, text: string, replace: Replacement): stri
   return redactSpans(text, d.violations, replace).value as string;
 }
 
-function streamed(bundle: CompiledBundle, chunks: readonly string[], replace: Replacement, scanEvery?: number): string {
-  const r = createStreamRedactor({ bundle, replacement: replace, ...(scanEvery === undefined ? {} : { scanEvery }) });
+/**
+ * The same reference for texts with more findings than one engine call reports: one call per range
+ * of `step` units over the whole text, each reporting only the findings that start in its range
+ * (the report window; every rule still runs over the whole text, so this is the one-shot result).
+ */
+function wholeByRanges(bundle: CompiledBundle, text: string, replace: Replacement, step = 2000): string {
+  oneShotEngine.loadPolicy(bundle);
+  const found = [];
+  for (let from = 0; from < text.length; from += step) {
+    const d = oneShotEngine.postCall({ tool: "redact", output: text, now: 0, reportWindow: { from, to: Math.min(text.length, from + step) } });
+    if (d.violations.some((v) => v.type === "too_many_violations")) throw new Error(`reference range at ${from} too dense`);
+    found.push(...d.violations);
+  }
+  return redactSpans(text, found, replace).value as string;
+}
+
+function streamed(bundle: CompiledBundle, chunks: readonly string[], replace: Replacement, scanEvery?: number, extra: Record<string, unknown> = {}): string {
+  const r = createStreamRedactor({ bundle, replacement: replace, ...(scanEvery === undefined ? {} : { scanEvery }), ...extra });
   let out = "";
   for (const c of chunks) out += r.push(c);
   return out + r.flush();
@@ -125,6 +141,66 @@ describe("redactStream: concat(redactStream(chunks)) === redact(concat(chunks))"
       expect(streamed(bundle, chunks, replacementFor(bundle.meta, { vault: createTokenVault() })), `chunk size ${size}`).toBe(expected);
     }
     expect(expected).not.toContain("john.doe@example.com");
+  });
+
+  it("property: dense PII (more findings per window than one engine call reports), random chunkings and batches", () => {
+    const dense = fc
+      .array(fc.tuple(fc.constantFrom("a@b.io", "123-45-6789", "10.0.0.1", "x@y.co", "AKIAIOSFODNN7EXAMPLE", "(555) 123-4567"), fc.nat(DISGUISES.length - 1), fc.constantFrom(",", " ", "\n", ";\u200B", " é ")), { minLength: 300, maxLength: 1500, size: "max" })
+      .map((rows) => rows.map(([v, d, sep]) => (DISGUISES[d] as (v: string) => string)(v) + sep).join(""));
+    let overCap = 0;
+    fc.assert(
+      fc.property(dense, fc.array(fc.nat(), { maxLength: 30 }), fc.constantFrom(undefined, 3000, 20_000), (t, cuts, scanEvery) => {
+        const bundle = BUNDLES.placeholder;
+        const rep = replacementFor(bundle.meta);
+        const want = wholeByRanges(bundle, t, rep);
+        if ((want.match(/</g)?.length ?? 0) > 1024) overCap++;
+        const got = streamed(bundle, chunkify(t, cuts), rep, scanEvery);
+        if (got !== want) throw new Error(`mismatch (scanEvery ${scanEvery})\n text ${JSON.stringify(t)}\n cuts ${JSON.stringify(cuts)}`);
+        return true;
+      }),
+      { numRuns: 40, seed: 31337 },
+    );
+    // the generator does reach past what one call reports (so windows of 20,000 units split)
+    expect(overCap).toBeGreaterThan(5);
+  });
+
+  it("a CSV of 20,000 e-mails and phones under every rule (H = 65,543): chunks of 1, 7, 4,096 and 100,000 units", () => {
+    const bundle = compilePolicyObject({ name: "every-rule", rules: { pii_redaction: { enabled: true, categories: ALL_PII, secrets: { enabled: true } } } });
+    expect(streamHoldBack(bundle)).toBe(65_535 + 8);
+    const rows: string[] = [];
+    for (let i = 0; i < 20_000; i++) rows.push(`user${i}@example.com,(555) 2${String(i % 100).padStart(2, "0")}-${String(i).padStart(4, "0").slice(-4)}\n`);
+    const t = rows.join("");
+    const rep = replacementFor(bundle.meta);
+    // one engine call over the whole text would overflow (40,000 findings)
+    oneShotEngine.loadPolicy(bundle);
+    expect(oneShotEngine.postCall({ tool: "redact", output: t, now: 0 }).violations.some((v) => v.type === "too_many_violations")).toBe(true);
+    // the reference, twice: 200 rows at a time (400 findings per call, no report window
+    // involved), and by ranges of the whole text
+    let byRows = "";
+    for (let i = 0; i < rows.length; i += 200) byRows += whole(bundle, rows.slice(i, i + 200).join(""), rep);
+    const want = wholeByRanges(bundle, t, rep, 10_000);
+    expect(want === byRows).toBe(true);
+    expect(want.slice(0, 24)).toBe("<EMAIL>,<PHONE>\n<EMAIL>,");
+    for (const size of [1, 7, 4096, 100_000]) {
+      const chunks: string[] = [];
+      for (let i = 0; i < t.length; i += size) chunks.push(t.slice(i, i + size));
+      expect(streamed(bundle, chunks, rep) === want, `chunk size ${size}`).toBe(true);
+    }
+    // flush() alone (the whole text pending at the end) splits its reports the same way
+    const r = createStreamRedactor({ bundle, replacement: rep, scanEvery: 1 << 20 });
+    expect(r.push(t.slice(0, 300_000)) + r.flush() === wholeByRanges(bundle, t.slice(0, 300_000), rep, 10_000)).toBe(true);
+   }, 120_000);
+
+  it("a hold-back capped below the longest rule (maxMatchLength) also reports the context's findings: dense text still streams", () => {
+    const bundle = compilePolicyObject({ name: "capped", rules: { pii_redaction: { enabled: true, categories: ["email", "ssn"], secrets: { enabled: true, categories: ["private_key"] } } } });
+    const t = "a@b.io 123-45-6789 ".repeat(8000);
+    const rep = replacementFor(bundle.meta);
+    const want = wholeByRanges(bundle, t, rep);
+    for (const size of [5, 50_000]) {
+      const chunks: string[] = [];
+      for (let i = 0; i < t.length; i += size) chunks.push(t.slice(i, i + size));
+      expect(streamed(bundle, chunks, rep, 4096, { maxMatchLength: 512 }) === want, `chunk size ${size}`).toBe(true);
+    }
   });
 
   it("async iterables and web TransformStreams give the same output", async () => {

@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,3 +31,29 @@ export function record(i: number, over: Partial<CallRecord> = {}): CallRecord {
 
 export const readLinesOf = (path: string) => readFileSync(path, "utf8").split("\n").slice(0, -1);
 export const writeLines = (path: string, lines: readonly string[]) => writeFileSync(path, lines.map((l) => `${l}\n`).join(""));
+
+/** A child process that reports on stdout, one JSON object per line (the trail writer fixtures). */
+export interface ReportingChild {
+  readonly proc: ChildProcess;
+  /** The first line the child prints (ready, or its error). */
+  readonly first: Promise<Record<string, unknown>>;
+  readonly exited: Promise<number | null>;
+}
+
+/** Starts `command args` in `cwd` (stderr inherited) and resolves `first` with its first stdout line. */
+export function startReporting(command: string, args: readonly string[], cwd: string): ReportingChild {
+  const proc = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "inherit"] });
+  let buf = "";
+  const first = new Promise<Record<string, unknown>>((resolve, reject) => {
+    proc.stdout!.on("data", (d: Buffer) => {
+      buf += d.toString();
+      const nl = buf.indexOf("\n");
+      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)));
+    });
+    proc.on("exit", () => reject(new Error(`${command} exited before reporting: ${buf}`)));
+  });
+  const exited = new Promise<number | null>((r) => proc.on("exit", (code) => r(code)));
+  return { proc, first, exited };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,38 +1,15 @@
 // Real processes: kill -9 a writer mid-stream many times, and two processes contending for a trail.
-import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { TrailLockedError } from "../../audit/io.js";
 import { openNodeTrail, verifyNodeTrail } from "../../audit/node-store.js";
-import { tempDir } from "./helpers.js";
+import { type ReportingChild, sleep, startReporting, tempDir } from "./helpers.js";
 
 const writer = fileURLToPath(new URL("./fixtures/writer.ts", import.meta.url));
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
-interface Child {
-  readonly proc: ChildProcess;
-  /** The first line the child prints (ready, or its error). */
-  readonly first: Promise<Record<string, unknown>>;
-  readonly exited: Promise<number | null>;
-}
-
-function start(path: string, ...args: string[]): Child {
-  const proc = spawn(process.execPath, ["--import", "tsx", writer, path, ...args], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
-  let buf = "";
-  const first = new Promise<Record<string, unknown>>((resolve, reject) => {
-    proc.stdout!.on("data", (d: Buffer) => {
-      buf += d.toString();
-      const nl = buf.indexOf("\n");
-      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)));
-    });
-    proc.on("exit", () => reject(new Error(`writer exited before reporting: ${buf}`)));
-  });
-  const exited = new Promise<number | null>((r) => proc.on("exit", (code) => r(code)));
-  return { proc, first, exited };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const start = (path: string, ...args: string[]): ReportingChild => startReporting(process.execPath, ["--import", "tsx", writer, path, ...args], root);
 
 describe("crash safety", () => {
   it("kill -9 during appends, 12 times: every survivor verifies, the verified prefix only grows", async () => {

@@ -2,7 +2,7 @@
 // `deno` through the package's Deno entry: trails Deno writes verify and replay in Node, writers
 // contend for one lock (Deno with Deno, Deno with Node), a killed Deno writer's lock is stale for
 // certain (flock), and crashes leave a verifiable prefix whose torn tail the next open cuts.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,7 +13,7 @@ import { replay } from "../../audit/replay.js";
 import { readEntries } from "../../audit/trail.js";
 import { isControlEntry } from "../../audit/entry.js";
 import { compilePolicyObject, loadEngineSync } from "../../hosts/node/index.js";
-import { tempDir } from "../audit/helpers.js";
+import { type ReportingChild, sleep, startReporting, tempDir } from "../audit/helpers.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const deno = `${root}node_modules/.bin/deno`;
@@ -21,28 +21,7 @@ const script = "test/cross-runtime/deno-trail.mjs";
 const POLICY = { name: "deno-io", rules: { denied_tools: ["rm"], pii_redaction: { enabled: true }, rate_limits: { enabled: true, per_tool: { send: { max_calls: 2, window_seconds: 1 } } } } };
 const denoRun = (...args: string[]) => JSON.parse(execFileSync(deno, ["run", "--quiet", "-A", script, ...args], { cwd: root, encoding: "utf8" }).trim().split("\n").pop()!);
 
-interface Child {
-  readonly proc: ChildProcess;
-  readonly first: Promise<Record<string, unknown>>;
-  readonly exited: Promise<number | null>;
-}
-
-function start(...args: string[]): Child {
-  const proc = spawn(deno, ["run", "--quiet", "-A", script, ...args], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
-  let buf = "";
-  const first = new Promise<Record<string, unknown>>((resolve, reject) => {
-    proc.stdout!.on("data", (d: Buffer) => {
-      buf += d.toString();
-      const nl = buf.indexOf("\n");
-      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)));
-    });
-    proc.on("exit", () => reject(new Error(`deno exited before reporting: ${buf}`)));
-  });
-  const exited = new Promise<number | null>((r) => proc.on("exit", (code) => r(code)));
-  return { proc, first, exited };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const start = (...args: string[]): ReportingChild => startReporting(deno, ["run", "--quiet", "-A", script, ...args], root);
 
 describe("Deno's own TrailIO, through the Deno entry", () => {
   it("writes trails (every fsync policy, segments, control events) that Node verifies and replays", async () => {

@@ -20,6 +20,7 @@
 // p50/p99 time per push call, and whether the output equals the one-shot redaction.
 import { writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
+import { xorshift32 } from "../build/tsc/eval/redaction/checksums.js";
 
 const args = process.argv.slice(2);
 const DIST = args.includes("--dist") ? pathToFileURL(args[args.indexOf("--dist") + 1]).href : "../dist/node.js";
@@ -28,15 +29,7 @@ const QUICK = args.includes("--quick");
 const OUT = args.includes("--out") ? args[args.indexOf("--out") + 1] : null;
 const RUNS = QUICK ? 3 : 7;
 
-let seed = 0x2545f491;
-const rnd = (n) => {
-  seed ^= seed << 13;
-  seed >>>= 0;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  seed >>>= 0;
-  return seed % n;
-};
+const rnd = xorshift32(0x2545f491);
 const WORDS = "the agent reads a report about quarterly results and drafts a reply for the team while the scheduler waits José Zoë Müller 😀".split(" ");
 const VALUES = ["john.doe@example.com", "(555) 123-4567", "123-45-6789", "4111 1111 1111 1111", "10.0.0.1", "DE89 3704 0044 0532 0130 00", "AKIAIOSFODNN7EXAMPLE", "sk_live_4eC39HqLyjWDarjtT1zdp7dc", "jo\u200Bhn&#64;example.com"];
 function text(units) {

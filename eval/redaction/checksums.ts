@@ -1,4 +1,4 @@
-// A seeded PRNG (also used by the benchmarks and the component corpus) and reference
+// Seeded PRNGs (also used by the benchmarks and the component corpus) and reference
 // implementations of the checksums the engine verifies, shared by the redaction corpus
 // (eval/redaction/values.ts) and the redaction test suites (test/redaction/helpers.ts). Written
 // independently of engine/assembly/checks.ts, so what uses them is differential.
@@ -13,6 +13,22 @@ export function prng(seed: number): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Deterministic integer PRNG (xorshift32): draws in [0, n). Integer-only, so Node, Deno and Bun
+ * draw the same sequence (the cross-runtime redaction corpus, the audit sessions, the stream bench).
+ */
+export function xorshift32(seed: number): (n: number) => number {
+  let x = seed >>> 0;
+  return (n) => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x % n;
   };
 }
 

@@ -8,6 +8,7 @@ import { Enforcer, type CallRecord } from "../../core/enforcer.js";
 import type { Engine } from "../../engine/engine.js";
 import type { CompiledBundle } from "../../engine/bundle-format.js";
 import { compilePolicyObject, loadEngineSync } from "../../hosts/node/index.js";
+import { xorshift32 } from "../../eval/redaction/checksums.js";
 import { tempDir } from "./helpers.js";
 
 export const POLICY = {
@@ -87,15 +88,7 @@ export async function runSession(n: number, options: { hints?: boolean; key?: Ui
   writeFileSync(bundleFile, bundle.bytes);
   const inst = instrumented();
   let now = 1_767_225_600_000;
-  let seed = options.seed ?? 0x9e3779b9;
-  const rand = (k: number) => {
-    seed ^= seed << 13;
-    seed >>>= 0;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    seed >>>= 0;
-    return seed % k;
-  };
+  const rand = xorshift32(options.seed ?? 0x9e3779b9);
   const enforcer = new Enforcer({
     bundle,
     createEngine: options.hints ? inst.createEngine : loadEngineSync,

@@ -4,17 +4,10 @@
 // each runtime, so the bundle digests also prove the entity compiler deterministic.
 const runtime = globalThis.Deno ? "deno" : globalThis.Bun ? "bun" : "node";
 const api = await import(`../../dist/${runtime}.js`);
+const { xorshift32 } = await import("../../build/tsc/eval/redaction/checksums.js");
 
 // xorshift32: integer-only, so every runtime draws the same sequence.
-let seed = 0x2545f491;
-const rand = (n) => {
-  seed ^= seed << 13;
-  seed >>>= 0;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  seed >>>= 0;
-  return seed % n;
-};
+const rand = xorshift32(0x2545f491);
 const pick = (xs) => xs[rand(xs.length)];
 
 const VALUES = [

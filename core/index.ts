@@ -17,4 +17,3 @@ export type { WatchOptions } from "./watch.js";
 export { createTokenVault, redactSpans, replacementFor, tokenVaultFor, type RedactionOptions, type Replacement, type TokenVault, type TokenVaultOptions } from "./redact-spans.js";
 export { bindStreamEngine, streamHoldBack, type HostRedactStreamOptions, type RedactStreamOptions, type StreamRedactor } from "./redact-stream.js";
 export { entityExclusionFor, piiScopeFor, toolOverride, type PiiScope } from "./pii-scope.js";
-export { scopeDecision } from "./redact-spans.js";

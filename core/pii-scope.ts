@@ -7,7 +7,6 @@
  * while every other reason to block is decided as before.
  */
 import type { BundleMeta } from "../engine/bundle-format.js";
-import type { Violation } from "../engine/decision.js";
 import type { PiiToolOverride } from "../policies/schema.js";
 import { perToolEntry } from "./tool-keys.js";
 
@@ -18,8 +17,6 @@ export function toolOverride(meta: BundleMeta, tool: string): PiiToolOverride | 
 
 /** Which PII and secret findings apply to one tool, under the policy's per-tool overrides. */
 export interface PiiScope {
-  /** Whether a `pii` finding (category or secret rule) is redacted for this tool; other violations: true. */
-  applies(v: Violation): boolean;
   /** Whether the entity rule `name` of `kind` (a bundle index entry) applies to this tool. */
   appliesTo(kind: "pii" | "secret", name: string): boolean;
 }
@@ -43,14 +40,7 @@ export function piiScopeFor(meta: BundleMeta, tool: string): PiiScope {
     if (kind === "secret") return secretsOn && (secrets === null || secrets.has(name));
     return categories.has(name);
   };
-  return {
-    appliesTo,
-    applies(v) {
-      if (v.type !== "pii") return true;
-      const secret = v.rule?.startsWith("rules.pii_redaction.secrets.") === true;
-      return appliesTo(secret ? "secret" : "pii", v.rule?.split(".").pop() ?? "");
-    },
-  };
+  return { appliesTo };
 }
 
 // Per bundle, per tool name: the exclusion (null: every rule applies). Tool names come from code,

@@ -14,9 +14,9 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { dateText } from "../engine/abi.js";
 import type { BundleMeta } from "../engine/bundle-format.js";
-import type { Decision, Violation } from "../engine/decision.js";
+import type { Violation } from "../engine/decision.js";
 import { EnforceCoreError } from "./errors.js";
-import { piiScopeFor, toolOverride } from "./pii-scope.js";
+import { toolOverride } from "./pii-scope.js";
 import type { CustomPii } from "../policies/schema.js";
 import { piiPattern } from "../engine/compiler/pii.js";
 import { secretRule } from "../engine/compiler/secrets.js";
@@ -104,8 +104,6 @@ export function tokenVaultFor(meta: BundleMeta): TokenVault {
   return v;
 }
 
-export { piiScopeFor, toolOverride, type PiiScope } from "./pii-scope.js";
-
 export interface RedactionOptions {
   /** Vault for `strategy: token` (default: tokenVaultFor(meta)). */
   readonly vault?: TokenVault;
@@ -113,24 +111,6 @@ export interface RedactionOptions {
   readonly hmacKey?: Uint8Array | string;
   /** The tool whose `pii_redaction.per_tool` override applies (its strategy). */
   readonly tool?: string;
-}
-
-/**
- * A decision with the `redact` findings that do not apply to `tool` removed, for a decision made
- * without the tool's scope in the request. The enforcer and the stream redactor do not need it:
- * they send the scope (`entityExclusionFor`), and the engine then never reports those findings.
- * It cannot lift a block (a finding in an object key): the engine commits rate windows, open calls
- * and cost reservations only for calls it allows, so a block must be decided without the finding,
- * by the engine, not waved through afterwards.
- */
-export function scopeDecision(meta: BundleMeta, tool: string, d: Decision): Decision {
-  if (Object.keys(meta.policy.rules.pii_redaction.per_tool ?? {}).length === 0) return d;
-  const scope = piiScopeFor(meta, tool);
-  const violations = d.violations.filter((v) => v.action !== "redact" || v.type !== "pii" || scope.applies(v));
-  if (violations.length === d.violations.length) return d;
-  let decision = d.decision;
-  if (decision === "redact" && !violations.some((v) => v.action === "redact")) decision = violations.length > 0 ? "allow_logged" : "allow";
-  return { ...d, decision, violations };
 }
 
 function customType(meta: BundleMeta, n: string): CustomPii | undefined {

@@ -22,6 +22,7 @@ interface Exports {
   input_alloc(len: number): number;
   evaluate(len: number): number;
   output_ptr(): number;
+  scan_work(): number;
 }
 
 const ENGINE_ERRORS: Record<number, string> = { [-1]: "no policy loaded", [-2]: "malformed request", [-3]: "engine memory exhausted" };
@@ -228,6 +229,16 @@ export class Engine {
   lastAnswer(): Uint8Array {
     this.lastAnswerBytes ??= this.answerCopy.slice(0, this.answerLength);
     return this.lastAnswerBytes;
+  }
+
+  /**
+   * Units the entity rules' verification runs read during the last request, beyond the one pass
+   * of the head tables (table steps, units scanned for runs of one class, units compared by the
+   * memo of failed runs). Deterministic: the same request gives the same figure in every runtime,
+   * so tests and benchmarks can bound the work per unit of text without a clock.
+   */
+  lastScanWork(): number {
+    return this.x.scan_work() >>> 0;
   }
 
   /** How many requests this instance has evaluated (every one, kill switch and reset included). */

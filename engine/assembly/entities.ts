@@ -40,6 +40,7 @@ let persistentTables = false;
 
 /** Per-call reset: scratch was reset, so tables allocated there are gone. */
 export function entitiesReset(): void {
+  scanWork = 0;
   winFrom = 0; // every request starts without a report window (evaluate.ts sets one per scan)
   winTo = i32.MAX_VALUE;
   if (persistentTables) return;
@@ -101,10 +102,51 @@ function setFloor(r: u32, f: i32): void {
 // derived at load like the head tables: u32 byte offsets of target rows, accepting states last, so
 // a step is a class lookup, one load, and compares (dead: offset 0; accepting: >= F_ACCEPT_FROM).
 // Per bundle table (indexed like P.gDfas): F_TABLE (0: not built, use the bundle's table),
-// F_START (offset of the start state), F_ACCEPT_FROM.
+// F_START (offset of the start state), F_ACCEPT_FROM, F_ACCEL_FROM and F_ACCEL_SPAN (the offsets
+// of the accelerated states, see "Runs of one class" below), F_ACCEL_COL (byte offset of a row's
+// acceleration columns), F_MEMO and F_SLOTS (the run memos of the accelerated states, and how many).
 let gFast: usize = 0;
-const FAST_DESC: usize = 12;
-const F_TABLE: usize = 0, F_START: usize = 4, F_ACCEPT_FROM: usize = 8;
+const FAST_DESC: usize = 32;
+const F_TABLE: usize = 0, F_START: usize = 4, F_ACCEPT_FROM: usize = 8, F_ACCEL_FROM: usize = 12, F_ACCEL_SPAN: usize = 16, F_ACCEL_COL: usize = 20, F_MEMO: usize = 24, F_SLOTS: usize = 28;
+
+// ---- Runs of one class ----------------------------------------------------------------------------
+//
+// A rule's forward run costs one table step per unit, and runs from successive head occurrences
+// may cover the same units: `-eyJ…-eyJ…` with no `.` made every JWT candidate read 12,100 units
+// (its maxLen), 100× the cost of ordinary text. Most long runs sit in one of two kinds of state:
+//
+//   loop:    the state goes to itself on a set S of classes (`[A-Za-z0-9_-]{10,}` once saturated);
+//   segment: a chain of k >= SEGMENT_MIN states, each going on the same set S to the next one and
+//            dying on anything else, all accepting or all not (`[A-Za-z0-9]{186}`, the first 10
+//            states of `{10,}`); the state after the chain is its exit.
+//
+// In either, the run's next steps depend only on where the run of units in S ends, so the engine
+// finds that end (a loop over units with no dependency between iterations) and jumps: a loop to
+// the end of the run, a segment to its exit (or, when the run ends inside it, to the death or the
+// limit there). Each accelerated state remembers, per text, the last run it found ([from, to),
+// and whether the unit at `to` ends it or the scan stopped at a limit): a later query from inside
+// it is answered at once, or extended from `to`. Candidates come in position order, so each
+// state's queries move forward and every unit is scanned about once per accelerated state.
+// Same steps, same answers (test/redaction/accel.test.ts compares with the plain interpreter).
+const SEGMENT_MIN: u32 = 8;
+/** Units a run reads with plain steps before it looks for loops and segments (see longestFrom). */
+const ACCEL_AFTER: i32 = 16;
+/** Extra row columns of a derived verification table: kind | slot << 2, segment length, stay target, exit. */
+const ACCEL_COLS: usize = 4;
+const A_KIND: usize = 0, A_LEN: usize = 4, A_STAY: usize = 8, A_EXIT: usize = 12;
+const KIND_LOOP: u32 = 1, KIND_SEGMENT: u32 = 2;
+/** Run memo of one accelerated state (per text, stamped with accelGen): from, to, closed. */
+const MEMO_SIZE: usize = 16;
+const M_GEN: usize = 0, M_FROM: usize = 4, M_TO: usize = 8, M_CLOSED: usize = 12;
+/** Stamp of the run memos: one per scanned text, never reset (memos live in PERSIST in every mode). */
+let accelGen: u32 = 0;
+
+/**
+ * Units read by the verification runs of the current text (table steps, units compared by the
+ * memo of failed runs, units scanned for runs of one class, backward steps): a deterministic
+ * measure of the work beyond the head scan (exported as scan_work, read by tests and benchmarks).
+ */
+export let scanWork: u32 = 0;
 
 /** Builds the derived table of bundle table `index` at `f`, or leaves F_TABLE = 0. Returns the bytes used. */
 function deriveTable(index: u32, budget: usize): usize {
@@ -115,29 +157,151 @@ function deriveTable(index: u32, budget: usize): usize {
   const classes = <usize>load<u32>(d + D_CLASSES);
   const trans = <usize>load<u32>(d + D_TRANS);
   const accept = <usize>load<u32>(d + D_ACCEPT);
-  const rowBytes = classes << 2;
+  const rowBytes = (classes + ACCEL_COLS) << 2;
   const bytes = states * rowBytes;
   if (bytes > budget) return 0;
-  let nAccepting: usize = 0;
-  for (let st: usize = 0; st < states; st++) if (load<u8>(accept + st) != 0) nAccepting++;
-  const nOther = states - nAccepting;
+  const info = persistAlloc(states * INFO_SIZE);
   const renumber = persistAlloc(states << 2);
   const table = persistAlloc(bytes);
-  if (renumber == 0 || table == 0) return 0;
-  let a: usize = 0;
-  let b: usize = nOther;
-  for (let st: usize = 0; st < states; st++) store<u32>(renumber + (st << 2), <u32>(load<u8>(accept + st) != 0 ? b++ : a++));
+  if (info == 0 || renumber == 0 || table == 0) return 0;
+  const nSlots = classifyStates(d, info);
+  const memo = persistAlloc(<usize>nSlots * MEMO_SIZE + 16);
+  if (memo == 0) return 0;
+  // New numbers by group: 0 non-accepting plain (the dead state 0 stays first), 1 non-accepting
+  // accelerated, 2 accepting accelerated, 3 accepting plain. So "accepting" is one range
+  // (>= F_ACCEPT_FROM) and "accelerated" is one range (F_ACCEL_FROM, F_ACCEL_SPAN).
+  const n0 = countGroup(info, accept, states, 0);
+  const n1 = countGroup(info, accept, states, 1);
+  const n2 = countGroup(info, accept, states, 2);
+  let next0: usize = 0;
+  let next1 = n0;
+  let next2 = n0 + n1;
+  let next3 = n0 + n1 + n2;
   for (let st: usize = 0; st < states; st++) {
-    const row = table + <usize>load<u32>(renumber + (st << 2)) * rowBytes;
-    for (let c: usize = 0; c < classes; c++) {
-      const to = <usize>load<u16>(trans + ((st * classes + c) << 1));
-      store<u32>(row + (c << 2), <u32>(<usize>load<u32>(renumber + (to << 2)) * rowBytes));
-    }
+    const g = groupOf(info, accept, st);
+    const id = g == 0 ? next0++ : g == 1 ? next1++ : g == 2 ? next2++ : next3++;
+    store<u32>(renumber + (st << 2), <u32>(id * rowBytes)); // the new row's byte offset
   }
-  store<u32>(f + F_START, <u32>(<usize>load<u32>(renumber + 4) * rowBytes));
-  store<u32>(f + F_ACCEPT_FROM, <u32>(nOther * rowBytes));
+  for (let st: usize = 0; st < states; st++) {
+    const row = table + <usize>load<u32>(renumber + (st << 2));
+    for (let c: usize = 0; c < classes; c++) store<u32>(row + (c << 2), load<u32>(renumber + (<usize>load<u16>(trans + ((st * classes + c) << 1)) << 2)));
+    const kind = load<u32>(info + st * INFO_SIZE + I_KIND);
+    if (kind == 0) continue;
+    const cols = row + (classes << 2);
+    store<u32>(cols + A_KIND, kind);
+    store<u32>(cols + A_LEN, load<u32>(info + st * INFO_SIZE + I_LEN));
+    store<u32>(cols + A_STAY, load<u32>(renumber + (<usize>load<u32>(info + st * INFO_SIZE + I_STAY) << 2)));
+    store<u32>(cols + A_EXIT, load<u32>(renumber + (<usize>load<u32>(info + st * INFO_SIZE + I_EXIT) << 2)));
+  }
+  store<u32>(f + F_START, load<u32>(renumber + 4));
+  store<u32>(f + F_ACCEPT_FROM, <u32>((n0 + n1) * rowBytes));
+  store<u32>(f + F_ACCEL_FROM, <u32>(n0 * rowBytes));
+  store<u32>(f + F_ACCEL_SPAN, <u32>((n1 + n2) * rowBytes));
+  store<u32>(f + F_ACCEL_COL, <u32>(classes << 2));
+  store<u32>(f + F_MEMO, <u32>memo);
+  store<u32>(f + F_SLOTS, nSlots);
   store<u32>(f + F_TABLE, <u32>table);
   return bytes;
+}
+
+// Per state of a bundle table, while deriving it (INFO_SIZE bytes): kind | slot << 2 (0: plain),
+// segment length, the stay target (loop: itself; segment: the next state), the segment's exit.
+const INFO_SIZE: usize = 16;
+const I_KIND: usize = 0, I_LEN: usize = 4, I_STAY: usize = 8, I_EXIT: usize = 12;
+const LEN_OPEN: u32 = 0xffffffff; // being walked
+const LEN_NONE: u32 = 0xfffffffe; // on a cycle of forced states: left plain
+
+function groupOf(info: usize, accept: usize, st: usize): usize {
+  const accel = load<u32>(info + st * INFO_SIZE + I_KIND) != 0;
+  if (load<u8>(accept + st) == 0) return accel ? 1 : 0;
+  return accel ? 2 : 3;
+}
+
+function countGroup(info: usize, accept: usize, states: usize, g: usize): usize {
+  let k: usize = 0;
+  for (let st: usize = 0; st < states; st++) if (groupOf(info, accept, st) == g) k++;
+  return k;
+}
+
+/** The one live target of state st (every non-dead transition goes there), or 0. */
+function forcedTarget(trans: usize, classes: usize, st: usize): usize {
+  let target: usize = 0;
+  for (let c: usize = 0; c < classes; c++) {
+    const t = <usize>load<u16>(trans + ((st * classes + c) << 1));
+    if (t == 0) continue;
+    if (target != 0 && t != target) return 0;
+    target = t;
+  }
+  return target == st ? 0 : target;
+}
+
+/** Whether states a and b live on the same classes (die on the same ones). */
+function sameLiveClasses(trans: usize, classes: usize, a: usize, b: usize): bool {
+  for (let c: usize = 0; c < classes; c++) {
+    if ((load<u16>(trans + ((a * classes + c) << 1)) != 0) != (load<u16>(trans + ((b * classes + c) << 1)) != 0)) return false;
+  }
+  return true;
+}
+
+/**
+ * Marks the loop and segment states of table d in `info` (see "Runs of one class") and numbers
+ * their run memos. Returns how many memo slots the table needs. Linear in the table's size: each
+ * chain of forced states is walked twice.
+ */
+function classifyStates(d: usize, info: usize): u32 {
+  const states = <usize>load<u32>(d + D_STATES);
+  const classes = <usize>load<u32>(d + D_CLASSES);
+  const trans = <usize>load<u32>(d + D_TRANS);
+  const accept = <usize>load<u32>(d + D_ACCEPT);
+  // forced states: their one target (I_STAY); length still unknown (I_LEN = 0)
+  for (let st: usize = 1; st < states; st++) store<u32>(info + st * INFO_SIZE + I_STAY, <u32>forcedTarget(trans, classes, st));
+  for (let q: usize = 1; q < states; q++) {
+    const iq = info + q * INFO_SIZE;
+    if (load<u32>(iq + I_STAY) == 0 || load<u32>(iq + I_LEN) != 0) continue;
+    // Pass 1: follow the chain of forced states that die on the same classes and accept alike.
+    let x = q;
+    let count: u32 = 0;
+    let tailLen: u32 = 0;
+    let tailExit: usize = 0;
+    let cycle = false;
+    while (true) {
+      store<u32>(info + x * INFO_SIZE + I_LEN, LEN_OPEN);
+      count++;
+      const r = <usize>load<u32>(info + x * INFO_SIZE + I_STAY);
+      const continues = load<u32>(info + r * INFO_SIZE + I_STAY) != 0 && load<u8>(accept + r) == load<u8>(accept + x) && sameLiveClasses(trans, classes, x, r);
+      if (!continues) { tailExit = r; break; }
+      const rl = load<u32>(info + r * INFO_SIZE + I_LEN);
+      if (rl == LEN_OPEN || rl == LEN_NONE) { cycle = rl == LEN_OPEN; tailExit = r; break; }
+      if (rl != 0) { tailLen = rl; tailExit = <usize>load<u32>(info + r * INFO_SIZE + I_EXIT); break; }
+      x = r;
+    }
+    // Pass 2: lengths and exits along the chain (a chain that closes on itself stays plain).
+    x = q;
+    for (let j: u32 = 0; j < count; j++) {
+      const ix = info + x * INFO_SIZE;
+      store<u32>(ix + I_LEN, cycle ? LEN_NONE : count - j + tailLen);
+      store<u32>(ix + I_EXIT, <u32>tailExit);
+      x = <usize>load<u32>(ix + I_STAY);
+    }
+  }
+  // kinds and memo slots
+  let slots: u32 = 0;
+  for (let st: usize = 1; st < states; st++) {
+    const is = info + st * INFO_SIZE;
+    let self = false;
+    for (let c: usize = 0; c < classes && !self; c++) self = <usize>load<u16>(trans + ((st * classes + c) << 1)) == st;
+    const len = load<u32>(is + I_LEN);
+    if (self) {
+      store<u32>(is + I_KIND, KIND_LOOP | (slots++ << 2));
+      store<u32>(is + I_STAY, <u32>st);
+      store<u32>(is + I_EXIT, 0);
+    } else if (load<u32>(is + I_STAY) != 0 && len != LEN_NONE && len >= SEGMENT_MIN) {
+      store<u32>(is + I_KIND, KIND_SEGMENT | (slots++ << 2));
+    } else {
+      store<u32>(is + I_KIND, 0);
+    }
+  }
+  return slots;
 }
 
 /** Derives the verification tables of every entity rule (after a successful load). Never fails. */
@@ -165,13 +329,15 @@ function backStart(index: u32, u: usize, floor: i32, h: i32): i32 {
     const acceptFrom = <usize>load<u32>(f + F_ACCEPT_FROM);
     let off = <usize>load<u32>(f + F_START);
     let best: i32 = off >= acceptFrom ? h : -1;
-    for (let i = h - 1; i >= floor; i--) {
+    let i = h - 1;
+    for (; i >= floor; i--) {
       const c = <u32>load<u16>(u + (<usize>i << 1));
       const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
       off = <usize>load<u32>(table + (cls << 2) + off);
       if (off == 0) break;
       if (off >= acceptFrom) best = i;
     }
+    scanWork += <u32>(h - i);
     return best;
   }
   return backStartTable(d, u, floor, h);
@@ -200,18 +366,91 @@ function longestFrom(index: u32, u: usize, n: i32, s: i32, maxLen: i32): i32 {
   if (table == 0) return longestFromTable(d, u, n, s, maxLen);
   const ascii = <usize>load<u32>(d + D_ASCII);
   const acceptFrom = <usize>load<u32>(f + F_ACCEPT_FROM);
+  const accelFrom = <usize>load<u32>(f + F_ACCEL_FROM);
+  const accelSpan = <usize>load<u32>(f + F_ACCEL_SPAN);
   const limit = n - s > maxLen ? s + maxLen : n;
   let best: i32 = -1;
   let off = <usize>load<u32>(f + F_START);
-  for (let i = s; i < limit; i++) {
+  let i = s;
+  // Most runs die within a few units: they take plain steps only, as if nothing were accelerated
+  // (a jump costs more than a short run). A run still alive after ACCEL_AFTER units goes on below.
+  const plainTo = limit - s > ACCEL_AFTER ? s + ACCEL_AFTER : limit;
+  for (; i < plainTo; i++) {
     const c = <u32>load<u16>(u + (<usize>i << 1));
     const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
     off = <usize>load<u32>(table + (cls << 2) + off);
-    if (off == 0) { deadAfter = i + 1 - s; return best; }
+    if (off == 0) { scanWork += <u32>(i + 1 - s); deadAfter = i + 1 - s; return best; }
     if (off >= acceptFrom) best = i + 1;
   }
+  let steps = <u32>(i - s);
+  while (i < limit) {
+    if (off - accelFrom < accelSpan) {
+      // A loop or segment state: jump over the run of units it stays on (see "Runs of one class").
+      const cols = table + off + <usize>load<u32>(f + F_ACCEL_COL);
+      const kind = load<u32>(cols + A_KIND);
+      const end = runEnd(f, d, table + off, kind >> 2, <usize>load<u32>(cols + A_STAY), u, i, limit);
+      if ((kind & 3) == KIND_LOOP) {
+        if (end > i && off >= acceptFrom) best = end;
+        i = end;
+        if (i >= limit) break;
+        // the unit at i leaves the loop: one ordinary step (below), never the loop again here
+      } else {
+        const len = <i32>load<u32>(cols + A_LEN);
+        if (end - i >= len) {
+          // the whole segment: its states accept alike, so the last one inside it is at i + len - 1
+          if (off >= acceptFrom && len >= 2) best = i + len - 1;
+          i += len;
+          off = <usize>load<u32>(cols + A_EXIT);
+          if (off >= acceptFrom) best = i;
+          continue;
+        }
+        // the run of units ends inside the segment: at the limit, or on a unit that kills it
+        if (end > i && off >= acceptFrom) best = end;
+        scanWork += steps;
+        deadAfter = end < limit ? end + 1 - s : 0;
+        return best;
+      }
+    }
+    const c = <u32>load<u16>(u + (<usize>i << 1));
+    const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
+    off = <usize>load<u32>(table + (cls << 2) + off);
+    steps++;
+    i++;
+    if (off == 0) { scanWork += steps; deadAfter = i - s; return best; }
+    if (off >= acceptFrom) best = i;
+  }
+  scanWork += steps;
   deadAfter = 0;
   return best;
+}
+
+/**
+ * First position in [i, limit) whose unit leaves the accelerated state at `row` (memo `slot` of
+ * table f): its class's transition is not `stay`. Or `limit`. Answered from the state's run memo
+ * when i is inside the run it remembers; otherwise scanned, and remembered.
+ */
+function runEnd(f: usize, d: usize, row: usize, slot: u32, stay: usize, u: usize, i: i32, limit: i32): i32 {
+  const m = <usize>load<u32>(f + F_MEMO) + <usize>slot * MEMO_SIZE;
+  let j = i;
+  if (load<u32>(m + M_GEN) == accelGen && load<i32>(m + M_FROM) <= i && i <= load<i32>(m + M_TO)) {
+    const to = load<i32>(m + M_TO);
+    if (load<u32>(m + M_CLOSED) != 0 || to >= limit) return to < limit ? to : limit;
+    j = to; // the remembered run stopped at an earlier limit: read on from there
+  } else {
+    store<u32>(m + M_GEN, accelGen);
+    store<i32>(m + M_FROM, i);
+  }
+  const ascii = <usize>load<u32>(d + D_ASCII);
+  const start = j;
+  for (; j < limit; j++) {
+    const c = <u32>load<u16>(u + (<usize>j << 1));
+    const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
+    if (<usize>load<u32>(row + (cls << 2)) != stay) break;
+  }
+  scanWork += <u32>(j - start);
+  store<i32>(m + M_TO, j);
+  store<u32>(m + M_CLOSED, j < limit ? 1 : 0);
+  return j;
 }
 
 /** backStart over the bundle's own table (when no derived table was built). */
@@ -303,6 +542,7 @@ function tryRule(r: u32, u: usize, n: i32, h: i32): void {
   const len = load<i32>(st + RS_MEMO_LEN);
   let e: i32;
   if (len != 0 && len <= maxLen && len <= n - s && sameUnits(u + (<usize>load<i32>(st + RS_MEMO_AT) << 1), u + (<usize>s << 1), len)) {
+    scanWork += <u32>len;
     const rel = load<i32>(st + RS_MEMO_BEST);
     e = rel < 0 ? -1 : s + rel;
   } else {
@@ -431,6 +671,11 @@ export function scanEntities(u: usize, n: i32, phase: u32): bool {
     memory.fill(ruleState, 0, <usize>P.gNContent * RS);
     generation = 1;
   }
+  accelGen++;
+  if (accelGen == 0) {
+    clearRunMemos(); // the same for the run memos
+    accelGen = 1;
+  }
   for (let g: u32 = 0; g < P.gNGroups; g++) {
     const gp = P.gGroups + <usize>g * P.GROUP_SIZE;
     const members = <usize>load<u32>(gp + P.G_MEMBERS);
@@ -468,6 +713,14 @@ export function scanEntities(u: usize, n: i32, phase: u32): bool {
   }
   sortByRule();
   return true;
+}
+
+function clearRunMemos(): void {
+  if (gFast == 0) return;
+  for (let k: u32 = 0; k < P.gNDfa; k++) {
+    const f = gFast + <usize>k * FAST_DESC;
+    if (load<u32>(f + F_TABLE) != 0) memory.fill(<usize>load<u32>(f + F_MEMO), 0, <usize>load<u32>(f + F_SLOTS) * MEMO_SIZE);
+  }
 }
 
 /** Stable insertion of the matches into rule order (within a rule they are already in position order). */

@@ -6,7 +6,7 @@
 import { reserveBundle, reserveInput, outPtr } from "./memory";
 import { loadBundle, gErrorAt } from "./policy";
 import { evaluateRequest, onPolicyLoaded } from "./evaluate";
-import { prepareScanTables } from "./entities";
+import { prepareScanTables, scanWork } from "./entities";
 
 export const ABI_VERSION: u32 = 1;
 
@@ -42,4 +42,12 @@ export function evaluate(len: u32): i32 {
 
 export function output_ptr(): u32 {
   return <u32>outPtr();
+}
+
+/**
+ * Units read by the entity rules' verification runs during the last evaluate (beyond the one
+ * pass of the head tables): deterministic, so tests can bound the work per unit of text.
+ */
+export function scan_work(): u32 {
+  return scanWork;
 }

@@ -1,0 +1,159 @@
+// Runs of one class (engine/assembly/entities.ts, "Runs of one class"): a verification run that
+// reaches a loop state or a chain of forced states jumps over the run of units it stays on,
+// answered from the state's memo of the last run it found. Two things are checked here:
+//   - it never changes an answer: spans equal a plain model of the per-rule semantics (every
+//     start, the longest match read with the reference interpreter dfa-sim.ts, kept if the
+//     check passes), on texts full of overlapping candidates, near misses and limits;
+//   - it removes the amplification it is for: the engine's own count of verification work
+//     (Engine.lastScanWork, deterministic) stays a small multiple of the text's length on
+//     adversarial texts made from each rule's automaton, where before a JWT head inside a long
+//     base64 run cost up to its maxLen (12,100 units) per candidate.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseTable, step, type DfaTable } from "../../engine/compiler/dfa-sim.js";
+import { policyEntityDefs } from "../../engine/compiler/policy-entities.js";
+import { compilePattern } from "../../engine/compiler/regex.js";
+import { adversarialText, WALK_SHAPES, walkerOf } from "../../eval/redaction/adversary.js";
+import { parsePolicyObject } from "../../policies/index.js";
+import { engineFor } from "../engine/helpers.js";
+import { ALL_PII, detect, engineWith, prng } from "./helpers.js";
+
+/** A custom type (boundary none, no validator): its check keeps a match of at least `min` units. */
+interface Custom {
+  readonly name: string;
+  readonly pattern: string;
+  readonly min: number;
+  readonly max: number;
+}
+
+// Each exercises one path of the jump: loops (accepting or not) left by an exit class or cut by
+// the limit, segments (accepting or not) taken whole or ending inside, a segment as the start state.
+const CUSTOM: readonly Custom[] = [
+  // three loops of one class after chains of 10 (segments) and literal exits: the JWT shape
+  { name: "jwt_like", pattern: "eyJ[A-Za-z0-9_-]{10,}\\.eyJ[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]{16,}", min: 1, max: 120 },
+  // an exact chain of 30 (non-accepting segment) whose exit is the accepting final state
+  // (runs take ACCEL_AFTER = 16 plain steps first, so chains must be longer than that)
+  { name: "fixed_chain", pattern: "T3[a-z0-9]{30}", min: 1, max: 32 },
+  // an accepting segment (after 2 letters every state accepts) that ends in a final state
+  { name: "accepting_chain", pattern: "q[a-z]{2,40}", min: 4, max: 41 },
+  // the start state is a segment, then an accepting loop cut by max_len; an optional tail after it
+  { name: "digit_loop", pattern: "[0-9]{9,}x?", min: 1, max: 40 },
+  // a loop whose class shares units with what follows it (the loop exits only on `=`)
+  { name: "key_loop", pattern: "k[a-z_]{8,}=[a-z0-9]{3,12}", min: 9, max: 60 },
+];
+
+const policy = { pii_redaction: { enabled: true, categories: [], custom: CUSTOM.map((c) => ({ name: c.name, pattern: c.pattern, boundary: "none", min_len: c.min, max_len: c.max })) } };
+
+interface Model {
+  readonly table: DfaTable;
+  readonly custom: Custom;
+}
+
+/** Leftmost-longest, non-overlapping spans of one rule, each kept only if its check passes. */
+function spansOf(m: Model, t: string): [number, number][] {
+  const out: [number, number][] = [];
+  for (let s = 0; s < t.length; s++) {
+    let state = 1;
+    let best = -1;
+    for (let i = s; i < Math.min(t.length, s + m.custom.max); i++) {
+      state = step(m.table, state, t.charCodeAt(i));
+      if (state === 0) break;
+      if (m.table.accepting[state]) best = i + 1;
+    }
+    if (best > s && best - s >= m.custom.min) {
+      out.push([s, best]);
+      s = best - 1;
+    }
+  }
+  return out;
+}
+
+const models: Model[] = CUSTOM.map((custom) => ({ custom, table: parseTable(compilePattern(custom.pattern, { kind: "anchored", caseInsensitive: false })) }));
+
+// Heads, units of every class and units outside them ("中" and "ø": never folded by the evasion
+// defences, so the model sees the engine's units), repeated pieces so that runs overlap.
+const ALPHABET = ["eyJ", "eyJ", "T3", "q", "k", "k_", "=", ".", ".eyJ", "-", "_", "a", "z", "Zq", "0", "9", "123456789", "x", " ", "\u4e2d", "\u00f8", "abcdefgh", "A1b2C3d4", "eyJA1b2C3d4ab.eyJabcdefgh12.A1b2C3d4abcdefgh", "T3abcdefgh0123456789abcdefgh0123", "k_abcdefgh=ab12"];
+const texts = fc
+  .tuple(fc.array(fc.constantFrom(...ALPHABET), { minLength: 1, maxLength: 60 }), fc.integer({ min: 1, max: 12 }), fc.array(fc.tuple(fc.nat(), fc.constantFrom(...ALPHABET)), { maxLength: 4 }))
+  .map(([pieces, times, edits]) => {
+    const chars = [...pieces.join("").repeat(times)];
+    for (const [at, c] of edits) chars[at % chars.length] = c;
+    return chars.join("");
+  });
+
+describe("runs of one class: same answers", () => {
+  const engine = engineFor(policy);
+  const found = (t: string, rule: string) => detect(engine, t).filter((f) => f.rule === rule).map((f) => [f.start, f.end]);
+
+  it("every custom type: the same spans as the plain model", () => {
+    const spans = new Map<string, number>();
+    fc.assert(
+      fc.property(texts, (t) => {
+        for (const m of models) {
+          const want = spansOf(m, t);
+          spans.set(m.custom.name, (spans.get(m.custom.name) ?? 0) + want.length);
+          expect(found(t, m.custom.name), m.custom.name).toEqual(want);
+        }
+      }),
+      { numRuns: 1500, seed: 20261125 },
+    );
+    for (const m of models) expect(spans.get(m.custom.name), m.custom.name).toBeGreaterThan(50);
+  });
+
+  it("long runs: candidates inside earlier candidates' runs, and the limit inside loops and segments", () => {
+    const r = prng(9);
+    const b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+    const rand = (n: number, alphabet = b64) => Array.from({ length: n }, () => alphabet[Math.floor(r() * alphabet.length)]).join("");
+    const cases = [
+      Array.from({ length: 400 }, () => `-eyJ${rand(20)}`).join(""),
+      Array.from({ length: 300 }, () => `-eyJ${rand(12)}.eyJ${rand(11)}.${rand(17)}`).join(""),
+      Array.from({ length: 400 }, () => `T3${rand(1 + Math.floor(r() * 40), "abc0123")}`).join(""),
+      Array.from({ length: 400 }, () => `q${rand(Math.floor(r() * 50), "abcxyz")}`).join(""),
+      Array.from({ length: 200 }, () => rand(1 + Math.floor(r() * 60), "0123456789x")).join(" "),
+      Array.from({ length: 300 }, () => `k${rand(Math.floor(r() * 12), "ab_")}=${rand(Math.floor(r() * 15), "a0=")}`).join(""),
+    ];
+    // A run that dies inside a segment, then a start over the same units whose run does not die
+    // there: the memo of failed runs (tryRule) must compare the unit that killed the first run too.
+    const same = rand(20, "abc0123");
+    cases.push(`T3${same}-T3${same}${rand(10, "abc0123")} `, `T3${same}!T3${same}!T3${same}a${rand(9, "xyz")}!`);
+    for (const t of cases) for (const m of models) expect(found(t, m.custom.name), m.custom.name).toEqual(spansOf(m, t));
+    // and the jumps were taken: the first text's runs would read about 6 units per unit of text
+    // for jwt_like alone (max_len 120, a candidate every 24 units)
+    engine.preCall({ tool: "t", args: { text: cases[0] as string }, now: 1 });
+    expect(engine.lastScanWork() / (cases[0] as string).length).toBeLessThan(2);
+  });
+});
+
+describe("runs of one class: bounded work", () => {
+  const everything = () => engineWith({ categories: ALL_PII, secrets: { enabled: true } });
+  const workPerUnit = (t: string): number => {
+    const e = everything();
+    e.preCall({ tool: "t", args: { text: t }, now: 1 });
+    return e.lastScanWork() / t.length;
+  };
+
+  it("JWT heads inside one base64 run: about one unit of work per unit of text", () => {
+    const r = prng(3);
+    const rand = (n: number) => Array.from({ length: n }, () => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"[Math.floor(r() * 62)]).join("");
+    const t = Array.from({ length: 2000 }, () => `-eyJ${rand(20)}`).join("");
+    // before: each of the 2,000 candidates read 12,100 units (a work of about 500 per unit)
+    expect(workPerUnit(t)).toBeLessThan(4);
+  });
+
+  it("every rule's adversarial texts: the work stays a small multiple of the text", () => {
+    const rules = policyEntityDefs(parsePolicyObject({ name: "all", rules: { pii_redaction: { enabled: true, categories: ALL_PII, secrets: { enabled: true } } } }).policy.rules);
+    const r = prng(11);
+    let worst = { work: 0, rule: "" };
+    for (const rule of rules) {
+      const w = walkerOf(rule);
+      for (const shape of WALK_SHAPES) {
+        const work = workPerUnit(adversarialText(w, shape, r, 6000));
+        if (work > worst.work) worst = { work, rule: `${rule.name} ${JSON.stringify(shape)}` };
+      }
+    }
+    // The largest is digit soup: some twenty numeric rules are all candidates at every digit
+    // group, each reading its group (about 17 units per unit). Without the jumps the JWT, PEM
+    // and long-token rules reach hundreds.
+    expect(worst.work, worst.rule).toBeLessThan(32);
+  }, 120_000);
+});

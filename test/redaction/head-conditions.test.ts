@@ -1,12 +1,14 @@
 // The hand-derived head conditions of four PII types (pii.ts headNotAfter, headAfter, headFirst,
 // headBroadDepth) only drop positions their checks would refuse: the same policy compiled with and
-// without them finds exactly the same spans, on texts built around each type's edge cases.
+// without them finds exactly the same spans, on texts built around each type's edge cases. The
+// same for the longer heads of rules that start with a run of digits (bundle.ts entityHead).
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { PII_PATTERNS, type PiiPattern } from "../../engine/compiler/pii.js";
 import type { Engine } from "../../engine/engine.js";
 import { bundleFor, engineFor } from "../engine/helpers.js";
-import { detect } from "./helpers.js";
+import { PII_VALUES, type Value } from "../../eval/redaction/values.js";
+import { detect, prng } from "./helpers.js";
 
 const patterns = PII_PATTERNS as PiiPattern[];
 const originals = [...patterns];
@@ -58,4 +60,51 @@ describe("hand-derived head conditions", () => {
       expect(found).toBeGreaterThan(0);
     });
   }
+});
+
+describe("digit-run heads", () => {
+  // `headLength: 8` keeps a head at the length every head had before (no digit-run extension).
+  function withShortHead<T>(category: string, build: () => T): T {
+    const i = patterns.findIndex((p) => p.category === category);
+    patterns[i] = { ...(patterns[i] as PiiPattern), headLength: 8 };
+    try {
+      return build();
+    } finally {
+      patterns[i] = originals[i] as PiiPattern;
+    }
+  }
+  const extended = patterns.filter((p) => p.back === undefined && p.headLength === undefined).map((p) => p.category).filter((c) => bundleFor(policyOf(c)).digest !== withShortHead(c, () => bundleFor(policyOf(c)).digest));
+  const DIGITS = ["0", "1", "2", "4", "7", "9", "12", "345", "6789", "12345", "987654", "1234567", "31", "19", "20"];
+  const AROUND = [" ", "-", ".", "/", "+", ",", "\n", "X", "x", "A", "T", "Z", "a", "id ", "(", ")"];
+
+  it("apply to the numeric ID types (and only change their heads)", () => {
+    expect(extended).toEqual(expect.arrayContaining(["us_routing_number", "pl_pesel", "za_id", "us_npi"]));
+  });
+
+  let found = 0;
+  for (const category of extended) {
+    it(`${category}: same spans with the digit-run head and with the short one`, () => {
+      const long: Engine = engineFor(policyOf(category));
+      const short: Engine = withShortHead(category, () => engineFor(policyOf(category)));
+      // valid values of the type (eval/redaction/values.ts), next to digits and separators
+      const gen = PII_VALUES[category] as (r: () => number) => Value | string;
+      const r = prng(7);
+      const values = Array.from({ length: 40 }, () => {
+        const v = gen(r);
+        return typeof v === "string" ? v : v.text;
+      });
+      fc.assert(
+        fc.property(fc.array(fc.oneof(fc.constantFrom(...DIGITS), fc.constantFrom(...values), fc.constantFrom(...AROUND)), { maxLength: 30 }), (parts) => {
+          const text = parts.join("");
+          const x = detect(long, text);
+          found += x.length;
+          expect(x).toEqual(detect(short, text));
+        }),
+        { numRuns: 600, seed: 20261127 },
+      );
+    });
+  }
+  it("the texts above hold findings (the comparison is not only of empty answers)", () => {
+    expect(found).toBeGreaterThan(100);
+  });
 });

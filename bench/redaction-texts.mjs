@@ -1,6 +1,8 @@
 // The texts of the redaction benchmarks (bench/redaction.mjs, bench/redaction-ab.mjs): seeded, so
 // runs are comparable. mixedText draws from one generator: the same sequence of calls gives the
 // same texts (bench/redaction.mjs's first call, 1 MB, is the reference of its flatness table).
+import { piiPattern } from "../build/tsc/engine/compiler/pii.js";
+import { adversarialText, walkerOf } from "../build/tsc/eval/redaction/adversary.js";
 import { prng as mulberry32 } from "../build/tsc/eval/redaction/checksums.js";
 
 const r = mulberry32(20260802);
@@ -108,7 +110,32 @@ export const ADVERSARIAL = {
   // reads new units, so the engine's memo of the previous failed run (entities.ts) never applies.
   "digit groups 1xxx, random": (n) => randomRuns(n, () => `1${String(Math.floor(adv() * 1000)).padStart(3, "0")} `),
   "api_key= chains, random values": (n) => randomRuns(n, () => `api_key=${rand(7, "abcdefghijklmnopqrstuvwxyz0123456789", adv)}`),
+  // Token heads inside one long run of their own body class: every candidate's run could read to
+  // the rule's maxLen (12,100 units) without the jumps over runs of one class
+  // (engine/assembly/entities.ts); before them this ran at 1.4 MB/s.
+  "JWT heads inside one base64 run": (n) => randomRuns(n, () => `-eyJ${rand(20, B62, adv)}`),
+  // Dense candidates: random digit groups, and text made from the SSN rule's own automaton
+  // (eval/redaction/adversary.ts), where some twenty numeric ID rules are candidates at every group.
+  // Both hold more than 1,024 findings per MB (phone numbers, IDs): the benchmark scans them in
+  // calls of 16,000 units (adversarialCalls).
+  "digit soup: random groups of 1-11 digits": (n) => randomRuns(n, () => ` ${rand(1 + Math.floor(adv() * 11), "0123456789", adv)}`),
+  "digit soup: walks of the SSN automaton": (n) => adversarialText(walkerOf(piiPattern("ssn")), { maxPiece: 64, separator: "" }, adv, n),
+  // Not adversarial, but the same cost: a table of numbers (a tool's CSV output) holds no finding
+  // and still makes every number a candidate of the numeric rules whose heads it starts.
+  "CSV of numbers": (n) => randomRuns(n, () => `${adv() < 0.2 ? "\n" : ","}${rand(1 + Math.floor(adv() * 6), "0123456789", adv)}${adv() < 0.5 ? `.${rand(2, "0123456789", adv)}` : ""}`),
 };
+
+/**
+ * The calls a benchmark makes for an adversarial text: the whole text, or, when one call would
+ * reach the engine's limit of 1,024 findings (the call is then blocked and the scan stops
+ * early), consecutive pieces of 16,000 units.
+ */
+export function adversarialCalls(text, findings) {
+  if (findings(text) < 1024) return [text];
+  const pieces = [];
+  for (let i = 0; i < text.length; i += 16_000) pieces.push(text.slice(i, i + 16_000));
+  return pieces;
+}
 
 // ASCII texts skip normalisation; these do not: accented and ligature-spelled words (ﬁ → fi expands),
 // Chinese prose, and a worst case made only of expanding characters (the buffer is outgrown).

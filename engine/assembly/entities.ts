@@ -131,6 +131,8 @@ const F_TABLE: usize = 0, F_START: usize = 4, F_ACCEPT_FROM: usize = 8, F_ACCEL_
 const SEGMENT_MIN: u32 = 8;
 /** Units a run reads with plain steps before it looks for loops and segments (see longestFrom). */
 const ACCEL_AFTER: i32 = 16;
+/** Then it looks for them again after every ACCEL_EVERY plain steps (one compare per block, not per step). */
+const ACCEL_EVERY: i32 = 8;
 /** Extra row columns of a derived verification table: kind | slot << 2, segment length, stay target, exit. */
 const ACCEL_COLS: usize = 4;
 const A_KIND: usize = 0, A_LEN: usize = 4, A_STAY: usize = 8, A_EXIT: usize = 12;
@@ -382,7 +384,7 @@ function longestFrom(index: u32, u: usize, n: i32, s: i32, maxLen: i32): i32 {
     if (off == 0) { scanWork += <u32>(i + 1 - s); deadAfter = i + 1 - s; return best; }
     if (off >= acceptFrom) best = i + 1;
   }
-  let steps = <u32>(i - s);
+  let jumped: i32 = 0; // units crossed by jumps (their scans count in runEnd): steps = i - s - jumped
   while (i < limit) {
     if (off - accelFrom < accelSpan) {
       // A loop or segment state: jump over the run of units it stays on (see "Runs of one class").
@@ -391,6 +393,7 @@ function longestFrom(index: u32, u: usize, n: i32, s: i32, maxLen: i32): i32 {
       const end = runEnd(f, d, table + off, kind >> 2, <usize>load<u32>(cols + A_STAY), u, i, limit);
       if ((kind & 3) == KIND_LOOP) {
         if (end > i && off >= acceptFrom) best = end;
+        jumped += end - i;
         i = end;
         if (i >= limit) break;
         // the unit at i leaves the loop: one ordinary step (below), never the loop again here
@@ -399,6 +402,7 @@ function longestFrom(index: u32, u: usize, n: i32, s: i32, maxLen: i32): i32 {
         if (end - i >= len) {
           // the whole segment: its states accept alike, so the last one inside it is at i + len - 1
           if (off >= acceptFrom && len >= 2) best = i + len - 1;
+          jumped += len;
           i += len;
           off = <usize>load<u32>(cols + A_EXIT);
           if (off >= acceptFrom) best = i;
@@ -406,20 +410,22 @@ function longestFrom(index: u32, u: usize, n: i32, s: i32, maxLen: i32): i32 {
         }
         // the run of units ends inside the segment: at the limit, or on a unit that kills it
         if (end > i && off >= acceptFrom) best = end;
-        scanWork += steps;
+        scanWork += <u32>(i - s - jumped);
         deadAfter = end < limit ? end + 1 - s : 0;
         return best;
       }
     }
-    const c = <u32>load<u16>(u + (<usize>i << 1));
-    const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
-    off = <usize>load<u32>(table + (cls << 2) + off);
-    steps++;
-    i++;
-    if (off == 0) { scanWork += steps; deadAfter = i - s; return best; }
-    if (off >= acceptFrom) best = i;
+    // plain steps, then look again (a jump is never needed for the answer, only for the work)
+    const stop = limit - i > ACCEL_EVERY ? i + ACCEL_EVERY : limit;
+    for (; i < stop; i++) {
+      const c = <u32>load<u16>(u + (<usize>i << 1));
+      const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
+      off = <usize>load<u32>(table + (cls << 2) + off);
+      if (off == 0) { scanWork += <u32>(i + 1 - s - jumped); deadAfter = i + 1 - s; return best; }
+      if (off >= acceptFrom) best = i + 1;
+    }
   }
-  scanWork += steps;
+  scanWork += <u32>(i - s - jumped);
   deadAfter = 0;
   return best;
 }

@@ -7,9 +7,10 @@
 //   table, not below the end of the rule's previous match) → end e: the longest match of the
 //   whole pattern from s, at most maxLen units long → check(s, e) → span (possibly narrowed).
 //
-// Work per text: one table step per unit per group, plus per head occurrence at most maxLen
-// forward steps (or a comparison of at most that many units with the rule's previous failed run,
-// see tryRule) and a backward scan that stops where the part before the head cannot continue
+// Work per text: one table step per unit per group, plus per head occurrence a forward run of at
+// most maxLen units (or a comparison of at most that many units with the rule's previous failed
+// run, see tryRule) in which loop and segment states are crossed in one jump (see "Runs of one
+// class"), and a backward scan that stops where the part before the head cannot continue
 // (built-in back parts cannot contain their head's first character, so these scans do not overlap).
 import { D_ACCEPT, D_ASCII, D_CLASSES, D_NRANGES, D_RANGES, D_STATES, D_TRANS, DFA_DESC_SIZE, classOfWide } from "./dfa";
 import { persistAlloc, scratchAlloc } from "./memory";

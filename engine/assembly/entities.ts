@@ -13,7 +13,7 @@
 // class"), and a backward scan that stops where the part before the head cannot continue
 // (built-in back parts cannot contain their head's first character, so these scans do not overlap).
 import { D_ACCEPT, D_ASCII, D_CLASSES, D_NRANGES, D_RANGES, D_STATES, D_TRANS, DFA_DESC_SIZE, classOfWide } from "./dfa";
-import { persistAlloc, scratchAlloc } from "./memory";
+import { persistAlloc, persistMark, persistRewind, scratchAlloc } from "./memory";
 import * as P from "./policy";
 import { checkMatch, cS, cE, rejectsStart, setHead } from "./checks";
 
@@ -163,13 +163,16 @@ function deriveTable(index: u32, budget: usize): usize {
   const rowBytes = (classes + ACCEL_COLS) << 2;
   const bytes = states * rowBytes;
   if (bytes > budget) return 0;
+  // The state classes and new numbers are temporaries: the table and the memos are built above
+  // them, then moved down over them (rows hold offsets relative to the table, so it can move).
+  const mark = persistMark();
   const info = persistAlloc(states * INFO_SIZE);
   const renumber = persistAlloc(states << 2);
-  const table = persistAlloc(bytes);
-  if (info == 0 || renumber == 0 || table == 0) return 0;
+  if (info == 0 || renumber == 0) { persistRewind(mark); return 0; }
   const nSlots = classifyStates(d, info);
-  const memo = persistAlloc(<usize>nSlots * MEMO_SIZE + 16);
-  if (memo == 0) return 0;
+  const built = persistAlloc(bytes);
+  const builtMemo = persistAlloc(<usize>nSlots * MEMO_SIZE + 16);
+  if (built == 0 || builtMemo == 0) { persistRewind(mark); return 0; }
   // New numbers by group: 0 non-accepting plain (the dead state 0 stays first), 1 non-accepting
   // accelerated, 2 accepting accelerated, 3 accepting plain. So "accepting" is one range
   // (>= F_ACCEPT_FROM) and "accelerated" is one range (F_ACCEL_FROM, F_ACCEL_SPAN).
@@ -186,7 +189,7 @@ function deriveTable(index: u32, budget: usize): usize {
     store<u32>(renumber + (st << 2), <u32>(id * rowBytes)); // the new row's byte offset
   }
   for (let st: usize = 0; st < states; st++) {
-    const row = table + <usize>load<u32>(renumber + (st << 2));
+    const row = built + <usize>load<u32>(renumber + (st << 2));
     for (let c: usize = 0; c < classes; c++) store<u32>(row + (c << 2), load<u32>(renumber + (<usize>load<u16>(trans + ((st * classes + c) << 1)) << 2)));
     const kind = load<u32>(info + st * INFO_SIZE + I_KIND);
     if (kind == 0) continue;
@@ -201,9 +204,12 @@ function deriveTable(index: u32, budget: usize): usize {
   store<u32>(f + F_ACCEL_FROM, <u32>(n0 * rowBytes));
   store<u32>(f + F_ACCEL_SPAN, <u32>((n1 + n2) * rowBytes));
   store<u32>(f + F_ACCEL_COL, <u32>(classes << 2));
-  store<u32>(f + F_MEMO, <u32>memo);
   store<u32>(f + F_SLOTS, nSlots);
-  store<u32>(f + F_TABLE, <u32>table);
+  const kept = builtMemo + <usize>nSlots * MEMO_SIZE + 16 - built;
+  memory.copy(mark, built, kept);
+  persistRewind(mark + kept);
+  store<u32>(f + F_MEMO, <u32>(mark + (builtMemo - built)));
+  store<u32>(f + F_TABLE, <u32>mark);
   return bytes;
 }
 

@@ -65,6 +65,16 @@ export function persistAlloc(size: usize): usize {
   return p;
 }
 
+/** The current top of PERSIST (for persistRewind). */
+export function persistMark(): usize {
+  return gPersistTop;
+}
+
+/** Forgets every PERSIST allocation made since `mark` (temporaries of the tables built at load). */
+export function persistRewind(mark: usize): void {
+  gPersistTop = mark;
+}
+
 export function persistReset(): void {
   gPersistTop = gPersistStart;
 }

@@ -151,8 +151,11 @@ let accelGen: u32 = 0;
  */
 export let scanWork: u32 = 0;
 
-/** Builds the derived table of bundle table `index` at `f`, or leaves F_TABLE = 0. Returns the bytes used. */
-function deriveTable(index: u32, budget: usize): usize {
+/**
+ * Builds the derived table of bundle table `index` at `f`, or leaves F_TABLE = 0. Returns the bytes
+ * used. `jumps`: mark its loop and segment states (forward tables; backStart never jumps).
+ */
+function deriveTable(index: u32, budget: usize, jumps: bool): usize {
   const f = gFast + <usize>index * FAST_DESC;
   if (load<u32>(f + F_TABLE) != 0) return 0; // shared by several rules: built once
   const d = P.gDfas + <usize>index * DFA_DESC_SIZE;
@@ -169,7 +172,7 @@ function deriveTable(index: u32, budget: usize): usize {
   const info = persistAlloc(states * INFO_SIZE);
   const renumber = persistAlloc(states << 2);
   if (info == 0 || renumber == 0) { persistRewind(mark); return 0; }
-  const nSlots = classifyStates(d, info);
+  const nSlots = jumps ? classifyStates(d, info) : 0;
   const built = persistAlloc(bytes);
   const builtMemo = persistAlloc(<usize>nSlots * MEMO_SIZE + 16);
   if (built == 0 || builtMemo == 0) { persistRewind(mark); return 0; }
@@ -321,9 +324,9 @@ function prepareRuleTables(): void {
   for (let r: u32 = 0; r < P.gNContent; r++) {
     const c = P.gContent + <usize>r * P.CONTENT_SIZE;
     if (load<u32>(c + P.C_KIND) == P.KIND_CONTENT) continue;
-    left -= deriveTable(load<u32>(c + P.C_ANCHORED), left);
+    left -= deriveTable(load<u32>(c + P.C_ANCHORED), left, true);
     const back = load<u32>(c + P.C_REVERSE);
-    if (back != P.NONE) left -= deriveTable(back, left);
+    if (back != P.NONE) left -= deriveTable(back, left, false);
   }
 }
 const FAST_RULES_MAX_BYTES: usize = 16 << 20;
@@ -397,15 +400,18 @@ function longestFrom(index: u32, u: usize, n: i32, s: i32, maxLen: i32): i32 {
       // A loop or segment state: jump over the run of units it stays on (see "Runs of one class").
       const cols = table + off + <usize>load<u32>(f + F_ACCEL_COL);
       const kind = load<u32>(cols + A_KIND);
-      const end = runEnd(f, d, table + off, kind >> 2, <usize>load<u32>(cols + A_STAY), u, i, limit);
-      if ((kind & 3) == KIND_LOOP) {
+      const isLoop = (kind & 3) == KIND_LOOP;
+      const len = <i32>load<u32>(cols + A_LEN);
+      // a segment needs to know only whether the run of units covers it: no scan past its end
+      const scanTo = isLoop || limit - i <= len ? limit : i + len;
+      const end = runEnd(f, d, table + off, kind >> 2, <usize>load<u32>(cols + A_STAY), u, i, scanTo);
+      if (isLoop) {
         if (end > i && off >= acceptFrom) best = end;
         jumped += end - i;
         i = end;
         if (i >= limit) break;
         // the unit at i leaves the loop: one ordinary step (below), never the loop again here
       } else {
-        const len = <i32>load<u32>(cols + A_LEN);
         if (end - i >= len) {
           // the whole segment: its states accept alike, so the last one inside it is at i + len - 1
           if (off >= acceptFrom && len >= 2) best = i + len - 1;

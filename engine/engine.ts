@@ -234,8 +234,9 @@ export class Engine {
   /**
    * Units the entity rules' verification runs read during the last request, beyond the one pass
    * of the head tables (table steps, units scanned for runs of one class, units compared by the
-   * memo of failed runs). Deterministic: the same request gives the same figure in every runtime,
-   * so tests and benchmarks can bound the work per unit of text without a clock.
+   * memo of failed runs). Deterministic: the same request gives the same figure in every runtime
+   * (test/redaction/runtimes.test.ts compares it under Node, Deno and Bun), so tests and
+   * benchmarks can bound the work per unit of text without a clock.
    */
   lastScanWork(): number {
     return this.x.scan_work() >>> 0;

@@ -58,8 +58,9 @@ for (const strategy of ["placeholder", "mask", "hash", "token", "remove"]) {
   const replace = api.replacementFor(bundle.meta, strategy === "token" ? { vault: api.createTokenVault() } : strategy === "hash" ? { hmacKey: "corpus-key" } : {});
   for (const text of texts) {
     const d = engine.preCall({ tool: "t", args: { text }, now: 1 });
+    const work = engine.lastScanWork(); // the engine's count of verification work: the same everywhere too
     const out = api.redactSpans({ text }, d.violations, replace);
-    console.log(`${show(text)} -> ${show(out.value.text)} ${out.count} ${d.violations.map((v) => `${v.rule}@${v.span?.start}-${v.span?.end}`).join(",")}`);
+    console.log(`${show(text)} -> ${show(out.value.text)} ${out.count} ${d.violations.map((v) => `${v.rule}@${v.span?.start}-${v.span?.end}`).join(",")} work=${work}`);
   }
   // Streaming (each host's own redactStream export): all texts as one stream, in 7-unit chunks.
   const all = texts.join("\n");

@@ -112,7 +112,7 @@ export const ADVERSARIAL = {
   "api_key= chains, random values": (n) => randomRuns(n, () => `api_key=${rand(7, "abcdefghijklmnopqrstuvwxyz0123456789", adv)}`),
   // Token heads inside one long run of their own body class: every candidate's run could read to
   // the rule's maxLen (12,100 units) without the jumps over runs of one class
-  // (engine/assembly/entities.ts); before them this ran at 1.4 MB/s.
+  // (engine/assembly/entities.ts); before them this ran at 1.3-1.4 MB/s.
   "JWT heads inside one base64 run": (n) => randomRuns(n, () => `-eyJ${rand(20, B62, adv)}`),
   // Dense candidates: random digit groups, and text made from the SSN rule's own automaton
   // (eval/redaction/adversary.ts), where some twenty numeric ID rules are candidates at every group.

@@ -2,7 +2,9 @@
 // a seeded PRNG, and reference implementations of the checksums the engine verifies (written
 // independently of engine/assembly/checks.ts, so the suites are differential).
 import { RegExpParser, type AST } from "@eslint-community/regexpp";
+import { parseTable, step, type DfaTable } from "../../engine/compiler/dfa-sim.js";
 import { PII_PATTERNS } from "../../engine/compiler/pii.js";
+import { compilePattern } from "../../engine/compiler/regex.js";
 import type { Engine } from "../../engine/engine.js";
 import { engineFor } from "../engine/helpers.js";
 
@@ -35,6 +37,44 @@ export function detect(engine: Engine, text: string): Found[] {
   return d.violations
     .filter((v) => v.span && v.rule)
     .map((v) => ({ rule: (v.rule as string).split(".").pop() as string, text: text.slice(v.span!.start, v.span!.end), start: v.span!.start, end: v.span!.end }));
+}
+
+// ---- a plain model of one entity rule (the reference the engine's shortcuts are compared with) ----
+
+export interface RuleModel {
+  readonly table: DfaTable;
+  readonly maxLen: number;
+  /** The rule's check on [s, e) of `t` (written from the check's documented rules). */
+  readonly check: (t: string, s: number, e: number) => boolean;
+}
+
+/** The rule's anchored table, read by the reference interpreter dfa-sim.ts. */
+export const ruleModel = (source: string, maxLen: number, check: RuleModel["check"]): RuleModel => ({
+  table: parseTable(compilePattern(source, { kind: "anchored", caseInsensitive: false })),
+  maxLen,
+  check,
+});
+
+/**
+ * Leftmost-longest, non-overlapping spans of one rule, each kept only if its check passes: every
+ * start, the longest match of at most maxLen units, no memo, no jump, no head.
+ */
+export function modelSpans(m: RuleModel, t: string): [number, number][] {
+  const out: [number, number][] = [];
+  for (let s = 0; s < t.length; s++) {
+    let state = 1;
+    let best = -1;
+    for (let i = s; i < Math.min(t.length, s + m.maxLen); i++) {
+      state = step(m.table, state, t.charCodeAt(i));
+      if (state === 0) break;
+      if (m.table.accepting[state]) best = i + 1;
+    }
+    if (best > s && m.check(t, s, best)) {
+      out.push([s, best]);
+      s = best - 1;
+    }
+  }
+  return out;
 }
 
 export const int = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));

@@ -7,50 +7,16 @@
 // few units changed, so the memo's window sometimes matches and sometimes differs by one unit.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseTable, step, type DfaTable } from "../../engine/compiler/dfa-sim.js";
 import { piiPattern } from "../../engine/compiler/pii.js";
-import { compilePattern } from "../../engine/compiler/regex.js";
 import { engineFor } from "../engine/helpers.js";
-import { detect } from "./helpers.js";
-
-interface Model {
-  readonly table: DfaTable;
-  readonly maxLen: number;
-  /** The rule's check on [s, e) of `t` (written from the check's documented rules). */
-  readonly check: (t: string, s: number, e: number) => boolean;
-}
-
-const modelOf = (source: string, maxLen: number, check: Model["check"]): Model => ({
-  table: parseTable(compilePattern(source, { kind: "anchored", caseInsensitive: false })),
-  maxLen,
-  check,
-});
-
-/** Leftmost-longest, non-overlapping spans of one rule, each kept only if its check passes. */
-function spansOf(m: Model, t: string): [number, number][] {
-  const out: [number, number][] = [];
-  for (let s = 0; s < t.length; s++) {
-    let state = 1;
-    let best = -1;
-    for (let i = s; i < Math.min(t.length, s + m.maxLen); i++) {
-      state = step(m.table, state, t.charCodeAt(i));
-      if (state === 0) break;
-      if (m.table.accepting[state]) best = i + 1;
-    }
-    if (best > s && m.check(t, s, best)) {
-      out.push([s, best]);
-      s = best - 1;
-    }
-  }
-  return out;
-}
+import { detect, modelSpans, ruleModel } from "./helpers.js";
 
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= "0" && c <= "9";
 const isWord = (c: string | undefined): boolean => c !== undefined && /[0-9A-Za-z_]/.test(c);
 
 // phone (pii.ts): no digit right before or after; no word character touching a digit at either end.
 const phone = piiPattern("phone")!;
-const PHONE = modelOf(phone.source, phone.maxLen, (t, s, e) => {
+const PHONE = ruleModel(phone.source, phone.maxLen, (t, s, e) => {
   if (isDigit(t[s - 1]) || isDigit(t[e])) return false;
   if (isDigit(t[s]) && isWord(t[s - 1])) return false;
   if (isDigit(t[e - 1]) && isWord(t[e])) return false;
@@ -59,7 +25,7 @@ const PHONE = modelOf(phone.source, phone.maxLen, (t, s, e) => {
 // A custom type whose runs often accept and then read on before dying (the memo keeps the best
 // end too), with a length bound the check applies (custom: boundary none, min_len 9).
 const KEY_SOURCE = "k[a-z_]{0,6}=[a-z0-9]{3,12}";
-const KEY = modelOf(KEY_SOURCE, 20, (_t, s, e) => e - s >= 9);
+const KEY = ruleModel(KEY_SOURCE, 20, (_t, s, e) => e - s >= 9);
 
 const policy = { pii_redaction: { enabled: true, categories: ["phone"], custom: [{ name: "memo_key", pattern: KEY_SOURCE, boundary: "none", min_len: 9 }] } };
 
@@ -84,7 +50,7 @@ describe("per-rule memo of failed forward runs", () => {
     let spans = 0;
     fc.assert(
       fc.property(periodic(PHONE_ALPHABET), (t) => {
-        const want = spansOf(PHONE, t);
+        const want = modelSpans(PHONE, t);
         spans += want.length;
         expect(found(t, "phone")).toEqual(want);
       }),
@@ -97,7 +63,7 @@ describe("per-rule memo of failed forward runs", () => {
     let spans = 0;
     fc.assert(
       fc.property(periodic(KEY_ALPHABET), (t) => {
-        const want = spansOf(KEY, t);
+        const want = modelSpans(KEY, t);
         spans += want.length;
         expect(found(t, "memo_key")).toEqual(want);
       }),
@@ -108,10 +74,10 @@ describe("per-rule memo of failed forward runs", () => {
 
   it("the issue's shapes, long enough for the memo to be used thousands of times", () => {
     for (const t of ["1234 ".repeat(4000), `${"1234 ".repeat(3000)}1 234 567 8901 ${"1234 ".repeat(10)}`, "555-123-4567x".repeat(500), "555-123-4567 ".repeat(500)]) {
-      expect(found(t, "phone")).toEqual(spansOf(PHONE, t));
+      expect(found(t, "phone")).toEqual(modelSpans(PHONE, t));
     }
     for (const t of ["k_=abc1=".repeat(3000), `${"k_=abc1=".repeat(3000)}k_=abcdefgh `, "key=aaaaaaaaaa=".repeat(1000)]) {
-      expect(found(t, "memo_key")).toEqual(spansOf(KEY, t));
+      expect(found(t, "memo_key")).toEqual(modelSpans(KEY, t));
     }
   });
 });

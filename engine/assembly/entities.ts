@@ -384,24 +384,27 @@ function longestFrom(index: u32, u: usize, n: i32, s: i32, maxLen: i32): i32 {
   let best: i32 = -1;
   let off = <usize>load<u32>(f + F_START);
   let i = s;
-  // Most runs die within a few units: they take plain steps only, as if nothing were accelerated
-  // (a jump costs more than a short run). A run still alive after ACCEL_AFTER units goes on below.
-  const plainTo = limit - s > ACCEL_AFTER ? s + ACCEL_AFTER : limit;
-  for (; i < plainTo; i++) {
-    const c = <u32>load<u16>(u + (<usize>i << 1));
-    const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
-    off = <usize>load<u32>(table + (cls << 2) + off);
-    if (off == 0) { scanWork += <u32>(i + 1 - s); deadAfter = i + 1 - s; return best; }
-    if (off >= acceptFrom) best = i + 1;
-  }
   let jumped: i32 = 0; // units crossed by jumps (their scans count in runEnd): steps = i - s - jumped
-  while (i < limit) {
+  // Plain steps up to `stop`, then a look for a jump. Most runs die within a few units: the first
+  // look comes after ACCEL_AFTER units (a jump costs more than a short run), then one every
+  // ACCEL_EVERY plain steps (a compare per block, not per step). A jump is never needed for the
+  // answer, only for the work.
+  let stop = limit - s > ACCEL_AFTER ? s + ACCEL_AFTER : limit;
+  while (true) {
+    for (; i < stop; i++) {
+      const c = <u32>load<u16>(u + (<usize>i << 1));
+      const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
+      off = <usize>load<u32>(table + (cls << 2) + off);
+      if (off == 0) { scanWork += <u32>(i + 1 - s - jumped); deadAfter = i + 1 - s; return best; }
+      if (off >= acceptFrom) best = i + 1;
+    }
+    if (i >= limit) break;
     if (off - accelFrom < accelSpan) {
       // A loop or segment state: jump over the run of units it stays on (see "Runs of one class").
       const cols = table + off + <usize>load<u32>(f + F_ACCEL_COL);
       const kind = load<u32>(cols + A_KIND);
-      const isLoop = (kind & 3) == KIND_LOOP;
       const len = <i32>load<u32>(cols + A_LEN);
+      const isLoop = (kind & 3) == KIND_LOOP;
       // a segment needs to know only whether the run of units covers it: no scan past its end
       const scanTo = isLoop || limit - i <= len ? limit : i + len;
       const end = runEnd(f, d, table + off, kind >> 2, <usize>load<u32>(cols + A_STAY), u, i, scanTo);
@@ -410,17 +413,17 @@ function longestFrom(index: u32, u: usize, n: i32, s: i32, maxLen: i32): i32 {
         jumped += end - i;
         i = end;
         if (i >= limit) break;
-        // the unit at i leaves the loop: one ordinary step (below), never the loop again here
+        // the unit at i leaves the loop: plain steps next, never the loop again here
+      } else if (end - i >= len) {
+        // the whole segment: its states accept alike, so the last one inside it is at i + len - 1
+        if (off >= acceptFrom && len >= 2) best = i + len - 1;
+        jumped += len;
+        i += len;
+        off = <usize>load<u32>(cols + A_EXIT);
+        if (off >= acceptFrom) best = i;
+        stop = i; // the exit may be a loop or a segment: look again at once
+        continue;
       } else {
-        if (end - i >= len) {
-          // the whole segment: its states accept alike, so the last one inside it is at i + len - 1
-          if (off >= acceptFrom && len >= 2) best = i + len - 1;
-          jumped += len;
-          i += len;
-          off = <usize>load<u32>(cols + A_EXIT);
-          if (off >= acceptFrom) best = i;
-          continue;
-        }
         // the run of units ends inside the segment: at the limit, or on a unit that kills it
         if (end > i && off >= acceptFrom) best = end;
         scanWork += <u32>(i - s - jumped);
@@ -428,15 +431,7 @@ function longestFrom(index: u32, u: usize, n: i32, s: i32, maxLen: i32): i32 {
         return best;
       }
     }
-    // plain steps, then look again (a jump is never needed for the answer, only for the work)
-    const stop = limit - i > ACCEL_EVERY ? i + ACCEL_EVERY : limit;
-    for (; i < stop; i++) {
-      const c = <u32>load<u16>(u + (<usize>i << 1));
-      const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
-      off = <usize>load<u32>(table + (cls << 2) + off);
-      if (off == 0) { scanWork += <u32>(i + 1 - s - jumped); deadAfter = i + 1 - s; return best; }
-      if (off >= acceptFrom) best = i + 1;
-    }
+    stop = limit - i > ACCEL_EVERY ? i + ACCEL_EVERY : limit;
   }
   scanWork += <u32>(i - s - jumped);
   deadAfter = 0;

@@ -137,6 +137,8 @@ const ACCEL_EVERY: i32 = 8;
 /** Extra row columns of a derived verification table: kind | slot << 2, segment length, stay target, exit. */
 const ACCEL_COLS: usize = 4;
 const A_KIND: usize = 0, A_LEN: usize = 4, A_STAY: usize = 8, A_EXIT: usize = 12;
+/** A family table has no jumps: its first extra column holds the state's accept mask instead. */
+const A_MASK: usize = 0;
 const KIND_LOOP: u32 = 1, KIND_SEGMENT: u32 = 2;
 /** Run memo of one accelerated state (per text, stamped with accelGen): from, to, closed. */
 const MEMO_SIZE: usize = 16;
@@ -154,8 +156,10 @@ export let scanWork: u32 = 0;
 /**
  * Builds the derived table of bundle table `index` at `f`, or leaves F_TABLE = 0. Returns the bytes
  * used. `jumps`: mark its loop and segment states (forward tables; backStart never jumps).
+ * `masks` (a family table, never with jumps): per bundle state, its accept mask, kept in the
+ * row's A_MASK column.
  */
-function deriveTable(index: u32, budget: usize, jumps: bool): usize {
+function deriveTable(index: u32, budget: usize, jumps: bool, masks: usize = 0): usize {
   const f = gFast + <usize>index * FAST_DESC;
   if (load<u32>(f + F_TABLE) != 0) return 0; // shared by several rules: built once
   const d = P.gDfas + <usize>index * DFA_DESC_SIZE;
@@ -194,9 +198,10 @@ function deriveTable(index: u32, budget: usize, jumps: bool): usize {
   for (let st: usize = 0; st < states; st++) {
     const row = built + <usize>load<u32>(renumber + (st << 2));
     for (let c: usize = 0; c < classes; c++) store<u32>(row + (c << 2), load<u32>(renumber + (<usize>load<u16>(trans + ((st * classes + c) << 1)) << 2)));
+    const cols = row + (classes << 2);
+    if (masks != 0) store<u32>(cols + A_MASK, load<u32>(masks + (st << 2)));
     const kind = load<u32>(info + st * INFO_SIZE + I_KIND);
     if (kind == 0) continue;
-    const cols = row + (classes << 2);
     store<u32>(cols + A_KIND, kind);
     store<u32>(cols + A_LEN, load<u32>(info + st * INFO_SIZE + I_LEN));
     store<u32>(cols + A_STAY, load<u32>(renumber + (<usize>load<u32>(info + st * INFO_SIZE + I_STAY) << 2)));
@@ -327,6 +332,10 @@ function prepareRuleTables(): void {
     left -= deriveTable(load<u32>(c + P.C_ANCHORED), left, true);
     const back = load<u32>(c + P.C_REVERSE);
     if (back != P.NONE) left -= deriveTable(back, left, false);
+  }
+  for (let k: u32 = 0; k < P.gNFamilies; k++) {
+    const fm = P.gFamilies + <usize>k * P.FAMILY_SIZE;
+    left -= deriveTable(load<u32>(fm + P.FM_INDEX), left, false, <usize>load<u32>(fm + P.FM_MASKS));
   }
 }
 const FAST_RULES_MAX_BYTES: usize = 16 << 20;
@@ -657,18 +666,176 @@ function prepareHeadTables(): void {
   }
 }
 
-/** Tries, in list order, the rules whose heads end at unit i (list = count, then member positions). False when the match table is full. */
+/** Tries, in list order, the rules (and families) whose heads end at unit i (list = count, then member positions). False when the match table is full. */
 // @ts-ignore: decorator
 @inline function headsEndAt(list: usize, members: usize, u: usize, n: i32, i: i32, phase: u32): bool {
   const count = load<u32>(list);
   for (let k: u32 = 1; k <= count; k++) {
     const r = load<u32>(members + (<usize>load<u32>(list + (<usize>k << 2)) << 2));
-    const c2 = P.gContent + <usize>r * P.CONTENT_SIZE;
-    if ((load<u32>(c2 + P.C_APPLIES) & phase) == 0) continue;
-    tryRule(r, u, n, i + 1 - <i32>load<u32>(c2 + P.C_HEADLEN));
+    if (r >= P.FAMILY_REF) {
+      tryFamily(P.gFamilies + <usize>(r - P.FAMILY_REF) * P.FAMILY_SIZE, u, n, i);
+    } else {
+      const c2 = P.gContent + <usize>r * P.CONTENT_SIZE;
+      if ((load<u32>(c2 + P.C_APPLIES) & phase) == 0) continue;
+      tryRule(r, u, n, i + 1 - <i32>load<u32>(c2 + P.C_HEADLEN));
+    }
     if (mCount >= MAX_TEXT_MATCHES) return false;
   }
   return true;
+}
+
+// ---- Families ----------------------------------------------------------------------------------------
+//
+// The numeric PII types share one head and one anchored table, their product (compiler side and
+// the argument why each member gets its own answer: engine/compiler/entity-families.ts). From the
+// family's head at s, one run reads the number once; each state's mask says which members accept
+// there, so a member's longest match is the last position where its bit was set. Then each member
+// that accepted, applies to this phase, has its boundary before s and is not below its floor gets
+// its check, as in tryRule. A table of numbers cost some twenty runs per number before.
+
+/**
+ * Per family member (i32 each), the end of its longest match in the current run (valid for the
+ * bits the run set). Static data: the engine has no heap (memory.ts).
+ */
+const familyBest: usize = memory.data(32 * 4);
+
+/** Sets FM_PHASE_MEMBERS of every family: the members that apply to `phase` (scopes change per call). */
+function setFamilyPhase(phase: u32): void {
+  for (let k: u32 = 0; k < P.gNFamilies; k++) {
+    const fm = P.gFamilies + <usize>k * P.FAMILY_SIZE;
+    const pairs = <usize>load<u32>(fm + P.FM_MEMBERS);
+    const n = load<u32>(fm + P.FM_N);
+    let mask: u32 = 0;
+    for (let m: u32 = 0; m < n; m++) {
+      const r = load<u32>(pairs + (<usize>m << 3));
+      if ((load<u32>(P.gContent + <usize>r * P.CONTENT_SIZE + P.C_APPLIES) & phase) != 0) mask |= <u32>1 << m;
+    }
+    store<u32>(fm + P.FM_PHASE_MEMBERS, mask);
+  }
+}
+
+/** The family at `fm`, its head ending at unit i. */
+function tryFamily(fm: usize, u: usize, n: i32, i: i32): void {
+  const s = i + 1 - <i32>load<u32>(fm + P.FM_HEADLEN);
+  let live = load<u32>(fm + P.FM_PHASE_MEMBERS);
+  if (s > 0) {
+    // the members' boundaries (the family head's own is the loosest of them)
+    const c = <u32>load<u16>(u + (<usize>(s - 1) << 1));
+    if (c - 0x30 < 10) live &= ~(load<u32>(fm + P.FM_WORD_MEMBERS) | load<u32>(fm + P.FM_DIGIT_MEMBERS));
+    else if ((c | 0x20) - 0x61 < 26 || c == 0x5f) live &= ~load<u32>(fm + P.FM_WORD_MEMBERS);
+  }
+  if (live == 0) return;
+  let todo = familyEnds(fm, u, n, s) & live;
+  const pairs = <usize>load<u32>(fm + P.FM_MEMBERS);
+  while (todo != 0) {
+    const k = <u32>ctz(todo);
+    todo &= todo - 1;
+    const r = load<u32>(pairs + (<usize>k << 3));
+    const e = load<i32>(familyBest + (<usize>k << 2));
+    if (e <= s || s < floorOf(r)) continue;
+    const c = P.gContent + <usize>r * P.CONTENT_SIZE;
+    setHead(s);
+    if (!checkMatch(load<u32>(c + P.C_CHECK), load<u32>(c + P.C_ARG), u, n, s, e)) continue;
+    record(r, cS, cE);
+    setFloor(r, cE > s ? cE : s + 1);
+    if (mCount >= MAX_TEXT_MATCHES) return;
+  }
+}
+
+// The memo of a family's last run (per text, stamped with the text's generation): where it started,
+// how many units decided it, the members that accepted and their ends relative to the start. A
+// run decided by the same units takes the same steps: periodic texts (`1234 1234 …`) repeat it at
+// every period, and comparing units is cheaper than reading them with the table (as for rules, see
+// tryRule).
+const MF_GEN: usize = 0, MF_AT: usize = 4, MF_LEN: usize = 8, MF_ACCEPTED: usize = 12, MF_ENDS: usize = 16;
+
+/** For every member that accepts from s, familyBest = the end of its longest match. Returns those members. */
+function familyEnds(fm: usize, u: usize, n: i32, s: i32): u32 {
+  const memo = <usize>load<u32>(fm + P.FM_MEMO);
+  const len = load<i32>(memo + MF_LEN);
+  if (load<u32>(memo + MF_GEN) == generation && len != 0 && len <= n - s && sameUnits(u + (<usize>load<i32>(memo + MF_AT) << 1), u + (<usize>s << 1), len)) {
+    scanWork += <u32>len;
+    const accepted = load<u32>(memo + MF_ACCEPTED);
+    let m = accepted;
+    while (m != 0) {
+      const k = ctz(m);
+      store<i32>(familyBest + (<usize>k << 2), s + load<i32>(memo + MF_ENDS + (<usize>k << 2)));
+      m &= m - 1;
+    }
+    return accepted;
+  }
+  const accepted = familyRun(fm, u, n, s);
+  if (familyRead >= MEMO_MIN_UNITS) {
+    store<u32>(memo + MF_GEN, generation);
+    store<i32>(memo + MF_AT, s);
+    store<i32>(memo + MF_LEN, familyRead);
+    store<u32>(memo + MF_ACCEPTED, accepted);
+    let m = accepted;
+    while (m != 0) {
+      const k = ctz(m);
+      store<i32>(memo + MF_ENDS + (<usize>k << 2), load<i32>(familyBest + (<usize>k << 2)) - s);
+      m &= m - 1;
+    }
+  }
+  return accepted;
+}
+
+/** Set by familyRun: the units that decided the run (its death, or its longest run), or 0 when the text ended first. */
+let familyRead: i32 = 0;
+
+/**
+ * Runs the family's table from s (at most its longest run, FM_MAXLEN units): for each member that
+ * accepts, familyBest = the end of its longest match. Returns the members that accepted.
+ */
+function familyRun(fm: usize, u: usize, n: i32, s: i32): u32 {
+  const index = load<u32>(fm + P.FM_INDEX);
+  const d = <usize>load<u32>(fm + P.FM_DFA);
+  const ascii = <usize>load<u32>(d + D_ASCII);
+  const maxLen = <i32>load<u32>(fm + P.FM_MAXLEN);
+  const limit = n - s > maxLen ? s + maxLen : n;
+  const f = gFast + <usize>index * FAST_DESC;
+  const table = gFast != 0 ? <usize>load<u32>(f + F_TABLE) : 0;
+  let accepted: u32 = 0;
+  let i = s;
+  if (table != 0) {
+    const acceptFrom = <usize>load<u32>(f + F_ACCEPT_FROM);
+    const maskCol = <usize>load<u32>(f + F_ACCEL_COL) + A_MASK;
+    let off = <usize>load<u32>(f + F_START);
+    for (; i < limit; i++) {
+      const c = <u32>load<u16>(u + (<usize>i << 1));
+      const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
+      off = <usize>load<u32>(table + (cls << 2) + off);
+      if (off == 0) break;
+      if (off < acceptFrom) continue;
+      let m = load<u32>(table + off + maskCol) ;
+      accepted |= m;
+      while (m != 0) {
+        store<i32>(familyBest + (<usize>ctz(m) << 2), i + 1);
+        m &= m - 1;
+      }
+    }
+  } else {
+    // the bundle's own table (no derived table was built)
+    const classes = <usize>load<u32>(d + D_CLASSES);
+    const trans = <usize>load<u32>(d + D_TRANS);
+    const masks = <usize>load<u32>(fm + P.FM_MASKS);
+    let st: usize = 1;
+    for (; i < limit; i++) {
+      const c = <u32>load<u16>(u + (<usize>i << 1));
+      const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
+      st = <usize>load<u16>(trans + ((st * classes + cls) << 1));
+      if (st == 0) break;
+      let m = load<u32>(masks + (st << 2)) ;
+      accepted |= m;
+      while (m != 0) {
+        store<i32>(familyBest + (<usize>ctz(m) << 2), i + 1);
+        m &= m - 1;
+      }
+    }
+  }
+  scanWork += <u32>(i < limit ? i + 1 - s : i - s);
+  familyRead = i < limit ? i + 1 - s : limit - s == maxLen ? maxLen : 0;
+  return accepted;
 }
 
 /**
@@ -681,8 +848,9 @@ export function scanEntities(u: usize, n: i32, phase: u32): bool {
   if (!ensureTables()) return false;
   generation++;
   if (generation == 0) {
-    // the stamp wrapped: a slot could carry the new one from 2^32 texts ago
+    // the stamp wrapped: a slot (or a family's memo) could carry the new one from 2^32 texts ago
     memory.fill(ruleState, 0, <usize>P.gNContent * RS);
+    for (let k: u32 = 0; k < P.gNFamilies; k++) memory.fill(<usize>load<u32>(P.gFamilies + <usize>k * P.FAMILY_SIZE + P.FM_MEMO), 0, P.FAMILY_MEMO_SIZE);
     generation = 1;
   }
   accelGen++;
@@ -690,6 +858,7 @@ export function scanEntities(u: usize, n: i32, phase: u32): bool {
     clearRunMemos(); // the same for the run memos
     accelGen = 1;
   }
+  setFamilyPhase(phase);
   for (let g: u32 = 0; g < P.gNGroups; g++) {
     const gp = P.gGroups + <usize>g * P.GROUP_SIZE;
     const members = <usize>load<u32>(gp + P.G_MEMBERS);

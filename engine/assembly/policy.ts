@@ -4,11 +4,11 @@
 import { readerInit, rdU8, rdU32, rdI32, rdI64, rdF64, rdBytes, rBad, rp, setPos, fail } from "./reader";
 import { persistAlloc, persistReset, bundlePtr, bundleLen } from "./memory";
 import { readNameSet, readName } from "./names";
-import { parseDfa, dfaStates, DFA_DESC_SIZE } from "./dfa";
+import { parseDfa, dfaStates, DFA_DESC_SIZE, D_ACCEPT } from "./dfa";
 import { CHECK_MAX } from "./checks";
 
 export const MAGIC: u32 = 0x31424345; // "ECB1"
-export const FORMAT: u32 = 2; // 2: content records with entity flags and head groups (redaction breadth)
+export const FORMAT: u32 = 3; // 2: content records with entity flags and head groups (redaction breadth); 3: entity families
 export const NONE: u32 = 0xffffffff;
 
 export let gLoaded = false;
@@ -47,6 +47,22 @@ export let gGroups: usize = 0;
 export const GROUP_SIZE: usize = 48;
 export const G_DFA: usize = 0, G_NMEMBERS: usize = 4, G_MEMBERS: usize = 8, G_OFFSETS: usize = 12, G_LISTS: usize = 16,
   G_FAST: usize = 20, G_CLASSMAP: usize = 24, G_START: usize = 28, G_ACCEPT_FROM: usize = 32, G_ROW_BYTES: usize = 36, G_LIST_COLUMN: usize = 40;
+// Entity families (engine/compiler/entity-families.ts), 48 bytes: dfa descriptor and index, longest
+// run, head length, member count, members ({u32 rule, u32 before} pairs), per-state accept masks
+// (u32), the members whose boundary is a word boundary (FM_WORD_MEMBERS) or a digit boundary
+// (FM_DIGIT_MEMBERS), the members applying to the current scan's phase (set per scan), and the
+// memo of the family's last run (FAMILY_MEMO_SIZE bytes, entities.ts familyEnds).
+export let gNFamilies: u32 = 0;
+export let gFamilies: usize = 0;
+export const FAMILY_SIZE: usize = 48;
+export const FM_DFA: usize = 0, FM_INDEX: usize = 4, FM_MAXLEN: usize = 8, FM_HEADLEN: usize = 12, FM_N: usize = 16, FM_MEMBERS: usize = 20,
+  FM_MASKS: usize = 24, FM_WORD_MEMBERS: usize = 28, FM_DIGIT_MEMBERS: usize = 32, FM_PHASE_MEMBERS: usize = 36, FM_MEMO: usize = 40;
+export const FAMILY_MEMO_SIZE: usize = 16 + 32 * 4;
+/** A head-group entry at or above this is a family (entry - FAMILY_REF), not a rule. */
+export const FAMILY_REF: u32 = 0x80000000;
+/** Longest run of a family table (engine/compiler/entity-families.ts FAMILY_MAX_LEN). */
+export const FAMILY_MAX_LEN: u32 = 64;
+export const BEFORE_WORD: u32 = 1, BEFORE_DIGIT: u32 = 2;
 export let gNEntities: u32 = 0;
 // Entity options: bit 0 = evasion defences (normalise units before entity detection).
 export let gEntityFlags: u32 = 0;
@@ -101,6 +117,60 @@ function readAction(): u32 {
   const a = rdU32();
   if (a > 2) fail();
   return a;
+}
+
+function isEntity(r: u32): bool {
+  return r < gNContent && load<u32>(gContent + <usize>r * CONTENT_SIZE + C_KIND) != KIND_CONTENT;
+}
+
+/** The families section: each member an entity rule, each mask within the members and true to the table's accepting states. */
+function readFamilies(): void {
+  gNFamilies = rdU32();
+  if (gNFamilies > 64) fail();
+  gFamilies = rBad ? 0 : persistAlloc(<usize>gNFamilies * FAMILY_SIZE + 16);
+  if (gFamilies == 0) { fail(); return; }
+  for (let i: u32 = 0; i < gNFamilies && !rBad; i++) {
+    const f = gFamilies + <usize>i * FAMILY_SIZE;
+    const dfa = dfaIndex(false);
+    if (rBad) return;
+    const desc = gDfas + <usize>dfa * DFA_DESC_SIZE;
+    store<u32>(f + FM_DFA, <u32>desc);
+    store<u32>(f + FM_INDEX, dfa);
+    const maxLen = rdU32();
+    const headLen = rdU32();
+    const n = rdU32();
+    if (maxLen < 1 || maxLen > FAMILY_MAX_LEN || headLen < 1 || headLen > 64 || n < 1 || n > 32) { fail(); return; }
+    store<u32>(f + FM_MAXLEN, maxLen);
+    store<u32>(f + FM_HEADLEN, headLen);
+    const memo = persistAlloc(FAMILY_MEMO_SIZE);
+    if (memo == 0) { fail(); return; }
+    store<u32>(f + FM_MEMO, <u32>memo);
+    store<u32>(f + FM_N, n);
+    const members = rdBytes(<usize>n * 8);
+    store<u32>(f + FM_MEMBERS, <u32>members);
+    if (rBad) return;
+    let word: u32 = 0;
+    let digit: u32 = 0;
+    for (let k: u32 = 0; k < n; k++) {
+      const before = load<u32>(members + <usize>k * 8 + 4);
+      if (!isEntity(load<u32>(members + <usize>k * 8)) || before > BEFORE_DIGIT) { fail(); return; }
+      if (before == BEFORE_WORD) word |= 1 << k;
+      if (before == BEFORE_DIGIT) digit |= 1 << k;
+    }
+    store<u32>(f + FM_WORD_MEMBERS, word);
+    store<u32>(f + FM_DIGIT_MEMBERS, digit);
+    const nStates = rdU32();
+    if (rBad || nStates != dfaStates(desc)) { fail(); return; }
+    const masks = rdBytes(<usize>nStates * 4);
+    store<u32>(f + FM_MASKS, <u32>masks);
+    if (rBad) return;
+    const all: u32 = n == 32 ? 0xffffffff : (<u32>1 << n) - 1;
+    const accept = <usize>load<u32>(desc + D_ACCEPT);
+    for (let st: u32 = 0; st < nStates; st++) {
+      const mask = load<u32>(masks + <usize>st * 4);
+      if ((mask & ~all) != 0 || (mask != 0) != (load<u8>(accept + st) != 0)) { fail(); return; }
+    }
+  }
 }
 
 /** Parses the bundle written at bundlePtr(). Returns 0, or -1 when malformed (gErrorAt = offset). */
@@ -174,6 +244,7 @@ export function loadBundle(): i32 {
 
   gEntityFlags = rdU32();
   if (gEntityFlags > 1) fail();
+  readFamilies();
   gNGroups = rdU32();
   if (gNGroups > 256) fail();
   gGroups = rBad ? 0 : persistAlloc(<usize>gNGroups * GROUP_SIZE + 16);
@@ -191,7 +262,8 @@ export function loadBundle(): i32 {
     store<u32>(g + G_MEMBERS, <u32>members);
     for (let m: u32 = 0; m < nMembers && !rBad; m++) {
       const r = load<u32>(members + <usize>m * 4);
-      if (r >= gNContent || load<u32>(gContent + <usize>r * CONTENT_SIZE + C_KIND) == KIND_CONTENT) fail();
+      if (r >= FAMILY_REF) { if (r - FAMILY_REF >= gNFamilies) fail(); }
+      else if (!isEntity(r)) fail();
     }
     const nStates = rdU32();
     if (rBad || nStates != dfaStates(desc)) { fail(); break; }

@@ -2,7 +2,7 @@
  * Policy → bundle: the binary the wasm engine loads. Layout (little-endian; `name` = u8 kind,
  * u32 len, UTF-8 bytes; `list` = u32 count then items):
  *
- *   u32 magic "ECB1", u32 format 1, u32 on_violation (0 block, 1 log, 2 redact)
+ *   u32 magic "ECB1", u32 format 3, u32 on_violation (0 block, 1 log, 2 redact)
  *   i32 max_input_bytes, i32 max_output_bytes, i32 max_call_depth      (-1 = no limit)
  *   i64 max_cost_micros, i64 max_cost_per_call_micros                  (-1 = no limit)
  *   u32 allow_all_tools, list<name> allowed_tools, list<name> denied_tools
@@ -16,9 +16,15 @@
  *     the table of the part before the head (NONE: the match starts at the head), anchored = the
  *     whole pattern, max_len = longest match in UTF-16 units, head_len = head length in units
  *   u32 entity_flags (bit 0: evasion defences, `pii_redaction.normalize`)
+ *   list<{u32 dfa, u32 max_len, u32 head_len, u32 n, {u32 rule, u32 before}[n], u32 n_states, u32 mask[n_states]}> families
+ *     entity rules verified together (entity-families.ts): dfa = the anchored product of their
+ *     patterns, mask[s] = the members accepting in state s (bit k = rule[k]), max_len = its longest
+ *     run, head_len = the family head's length, before = the member's boundary (1: no ASCII word
+ *     unit before the start, 2: no digit); members have no head of their own
  *   list<{u32 dfa, u32 n, u32 rule[n], u32 n_states, u32 offset[n_states], u32 n_list, u32 list[n_list]}> head_groups
  *     one multi-pattern search table over entity heads: for state s, list[offset[s]] = count, then
- *     that many indices into rule[] (the heads that end in state s); list[0] = 0
+ *     that many indices into rule[] (the heads that end in state s); list[0] = 0. rule[i] is a
+ *     content index, or 0x80000000 + a family index (the family's head)
  *   list<argument rule> argument_rules                                 (see writeArgumentRule)
  *   list<{name, u32 max_calls, i64 window_ms}> rate_limits
  *   canonical JSON metadata (the resolved policy, for the host's messages and settings), then its u32 length
@@ -35,12 +41,15 @@ import { BUILTIN_CONTENT_RULES } from "./builtin-rules.js";
 import { policyEntities } from "./policy-entities.js";
 import { bmpClass, compileHeadSet, headOf, notAfterClass, type CompiledHeadSet, type Head } from "./entities-set.js";
 import type { EntityDef } from "./entities.js";
+import { numericFamily } from "./entity-families.js";
 import type { PiiPattern } from "./pii.js";
 import type { CompiledDfa } from "./regex.js";
 import { BudgetError, PolicyValidationError } from "../../core/errors.js";
 import type { Policy } from "../../policies/schema.js";
 
 const NONE = 0xffffffff;
+/** A head-group entry that stands for family 0 (bit 31 set; entries below it are content indices). */
+const FAMILY_REF = 0x80000000;
 
 /** Hard ceilings per policy, checked when compiling, never while answering a call. */
 export const BUNDLE_BUDGET = { maxBytes: 32 * 1024 * 1024, maxDfaStates: 4096, maxTotalDfaStates: 200_000 } as const;
@@ -274,7 +283,15 @@ function costLimit(usd: number | null | undefined): bigint {
   return usd === null || usd === undefined ? -1n : BigInt(Math.round(usd * 1e6));
 }
 
-export function compileBundle(policy: Policy): CompiledBundle {
+export interface BundleOptions {
+  /**
+   * Verify the numeric PII types as one family (entity-families.ts). Default true; false gives
+   * each its own head and run, with the same answers (tests and benchmarks compare the two).
+   */
+  readonly families?: boolean;
+}
+
+export function compileBundle(policy: Policy, options: BundleOptions = {}): CompiledBundle {
   const r = policy.rules;
   const mode = policy.on_violation;
   const dfas = new DfaTable();
@@ -305,17 +322,32 @@ export function compileBundle(policy: Policy): CompiledBundle {
   // PII categories and secret rules are entity rules: matches are always redacted (never blocked),
   // after exact checks in the engine; the host applies the policy's strategy to each span.
   const entities: EntityDef[] = policyEntities(r); // built-in categories, custom types, secret rules
+  const entityHeads = entities.map(entityHead);
+  // the head's source too: a custom type's name does not identify its pattern (head-set cache)
+  // everything the head was built from (its length, depth and conditions included), not just the
+  // rule's name: the head-set cache must never pair a table with heads of another length
+  const entityKeys = entities.map((e, i) => `${e.kind}:${e.name}\u0000${entityHeads[i]?.key}`);
+  // The numeric PII types share one head and one automaton (entity-families.ts).
+  const family = options.families === false ? undefined : numericFamily(entities, entityKeys);
+  const inFamily = new Set(family?.members);
+  // Heads of the head set and what each stands for: an entity rule (its content index) or the family.
   const heads: Head[] = [];
   const headKeys: string[] = [];
+  const headRefs: number[] = [];
   const firstEntity = content.length;
-  for (const e of entities) {
+  if (family) {
+    heads.push(family.head);
+    headKeys.push(`family\u0000${family.members.map((i) => entityKeys[i]).join("\u0001")}`);
+    headRefs.push(FAMILY_REF);
+  }
+  for (const [i, e] of entities.entries()) {
     const ci = e.ci ?? false;
-    const { head, key } = entityHead(e);
-    heads.push(head);
-    // the head's source too: a custom type's name does not identify its pattern (head-set cache)
-    // everything the head was built from (its length, depth and conditions included), not just the
-    // rule's name: the head-set cache must never pair a table with heads of another length
-    headKeys.push(`${e.kind}:${e.name}\u0000${key}`);
+    const head = (entityHeads[i] as { head: Head }).head;
+    if (!inFamily.has(i)) {
+      heads.push(head);
+      headKeys.push(entityKeys[i] as string);
+      headRefs.push(firstEntity + i);
+    }
     content.push({
       source: e.source,
       ci,
@@ -328,14 +360,17 @@ export function compileBundle(policy: Policy): CompiledBundle {
       check: e.check,
       arg: e.arg ?? 0,
       maxLen: e.maxLen,
-      headLen: head.length,
+      headLen: inFamily.has(i) && family ? family.head.length : head.length,
       meta: { name: e.name, description: e.kind === "pii" ? `PII: ${e.name}` : `secret: ${e.description}`, kind: e.kind },
     });
   }
+  const families = family
+    ? [{ ...family, dfa: dfas.addCompiled(`family\u0000${headKeys[0]}`, "<numeric family>", family.table), rules: family.members.map((i) => firstEntity + i) }]
+    : [];
   const groups = headGroups(heads, headKeys).map((g, gi) => ({
     dfa: dfas.addCompiled(`heads\u0000${gi}\u0000${g.members.map((i) => headKeys[i]).join(",")}`, "<entity heads>", g.table),
     table: g.table,
-    rules: g.members.map((i) => firstEntity + i),
+    rules: g.members.map((i) => headRefs[i] as number),
   }));
 
   const argRules: { tool: string; path: string; c: NonNullable<Policy["rules"]["argument_rules"]>[string][string]; pattern: number; deniedSearch: number; deniedReverse: number }[] = [];
@@ -380,6 +415,13 @@ export function compileBundle(policy: Policy): CompiledBundle {
     w.u32(c.arg).u32(c.maxLen).u32(c.headLen);
   }
   w.u32(r.pii_redaction.normalize ? 1 : 0);
+  w.u32(families.length);
+  for (const f of families) {
+    w.u32(f.dfa).u32(f.maxLen).u32(f.head.length).u32(f.rules.length);
+    for (const [k, rule] of f.rules.entries()) w.u32(rule).u32(f.before[k] as number);
+    w.u32(f.masks.length);
+    for (const m of f.masks) w.u32(m);
+  }
   w.u32(groups.length);
   for (const g of groups) writeHeadGroup(w, g.dfa, g.rules, g.table);
   w.u32(argRules.length);

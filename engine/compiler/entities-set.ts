@@ -92,7 +92,7 @@ export function entityDfa(source: string, ci: boolean): DFA {
 }
 
 /** Live nodes (those from which a final node is reachable) and shortest distance to a final. */
-function distances(dfa: DFA): Map<DfaNS.Node, number> {
+export function distances(dfa: DFA): Map<DfaNS.Node, number> {
   const nodes = [...dfa.nodes()];
   const preds = new Map<DfaNS.Node, DfaNS.Node[]>(nodes.map((n) => [n, []]));
   for (const n of nodes) for (const [, to] of n.out) preds.get(to)?.push(n);

@@ -2,7 +2,8 @@
 //   - two clean builds from the same sources are byte-identical (the digest is an identity);
 //   - the module imports nothing (nothing from the host can change an answer);
 //   - it stays within the 150 KB size target;
-//   - its sources use no floating point in results and no recursion (see the lint rules below).
+//   - its sources use no floating point in results, no recursion and no heap allocation (see the
+//     lint rules below).
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
@@ -44,6 +45,11 @@ try {
     const floatAllowed = new Set(["reader.ts", "evaluate.ts", "policy.ts"]);
     if (!floatAllowed.has(file) && /\bf(32|64)\b/.test(text)) fail(`${file}: floating point outside number comparisons`);
     if (/Math\.|Date\.|console\.|trace\(/.test(text)) fail(`${file}: uses a host facility (Math, Date, console, trace)`);
+    // No heap: the stub runtime would allocate at __heap_base, where memory.ts puts the OUT region
+    // (a `new StaticArray` there once overwrote the answer being written). Static data is
+    // `memory.data(…)` or a constant array literal; everything else lives in PERSIST or SCRATCH.
+    const code = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+    if (/\bnew\s+[A-Za-z_]/.test(code)) fail(`${file}: allocates on the AssemblyScript heap (\`new\`)`);
     for (const m of text.matchAll(/function\s+(\w+)\s*\(/g)) {
       const name = m[1];
       const start = m.index + m[0].length;
@@ -56,7 +62,7 @@ try {
       if (new RegExp(`\\b${name}\\s*\\(`).test(body)) fail(`${file}: ${name} is recursive`);
     }
   }
-  if (!failed) console.log("ok   no floats in results, no host facilities, no recursion");
+  if (!failed) console.log("ok   no floats in results, no host facilities, no recursion, no heap allocation");
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

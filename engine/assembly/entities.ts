@@ -143,7 +143,7 @@ const KIND_LOOP: u32 = 1, KIND_SEGMENT: u32 = 2;
 /** Run memo of one accelerated state (per text, stamped with accelGen): from, to, closed. */
 const MEMO_SIZE: usize = 16;
 const M_GEN: usize = 0, M_FROM: usize = 4, M_TO: usize = 8, M_CLOSED: usize = 12;
-/** Stamp of the run memos: one per scanned text, never reset (memos live in PERSIST in every mode). */
+/** Stamp of the run memos and the family memos: one per scanned text, never reset (these memos live in PERSIST in every mode). */
 let accelGen: u32 = 0;
 
 /**
@@ -742,7 +742,8 @@ function tryFamily(fm: usize, u: usize, n: i32, i: i32): void {
   }
 }
 
-// The memo of a family's last run (per text, stamped with the text's generation): where it started,
+// The memo of a family's last run (per text, stamped with accelGen: it lives in PERSIST in every
+// mode, where `generation` restarts per call when the rule tables are in SCRATCH): where it started,
 // how many units decided it, the members that accepted and their ends relative to the start. A
 // run decided by the same units takes the same steps: periodic texts (`1234 1234 …`) repeat it at
 // every period, and comparing units is cheaper than reading them with the table (as for rules, see
@@ -753,7 +754,7 @@ const MF_GEN: usize = 0, MF_AT: usize = 4, MF_LEN: usize = 8, MF_ACCEPTED: usize
 function familyEnds(fm: usize, u: usize, n: i32, s: i32): u32 {
   const memo = <usize>load<u32>(fm + P.FM_MEMO);
   const len = load<i32>(memo + MF_LEN);
-  if (load<u32>(memo + MF_GEN) == generation && len != 0 && len <= n - s && sameUnits(u + (<usize>load<i32>(memo + MF_AT) << 1), u + (<usize>s << 1), len)) {
+  if (load<u32>(memo + MF_GEN) == accelGen && len != 0 && len <= n - s && sameUnits(u + (<usize>load<i32>(memo + MF_AT) << 1), u + (<usize>s << 1), len)) {
     scanWork += <u32>len;
     const accepted = load<u32>(memo + MF_ACCEPTED);
     let m = accepted;
@@ -766,7 +767,7 @@ function familyEnds(fm: usize, u: usize, n: i32, s: i32): u32 {
   }
   const accepted = familyRun(fm, u, n, s);
   if (familyRead >= MEMO_MIN_UNITS) {
-    store<u32>(memo + MF_GEN, generation);
+    store<u32>(memo + MF_GEN, accelGen);
     store<i32>(memo + MF_AT, s);
     store<i32>(memo + MF_LEN, familyRead);
     store<u32>(memo + MF_ACCEPTED, accepted);
@@ -778,6 +779,15 @@ function familyEnds(fm: usize, u: usize, n: i32, s: i32): u32 {
     }
   }
   return accepted;
+}
+
+/** familyBest = end for every member in `m`. */
+// @ts-ignore: decorator
+@inline function setEnds(m: u32, end: i32): void {
+  while (m != 0) {
+    store<i32>(familyBest + (<usize>ctz(m) << 2), end);
+    m &= m - 1;
+  }
 }
 
 /** Set by familyRun: the units that decided the run (its death, or its longest run), or 0 when the text ended first. */
@@ -807,12 +817,9 @@ function familyRun(fm: usize, u: usize, n: i32, s: i32): u32 {
       off = <usize>load<u32>(table + (cls << 2) + off);
       if (off == 0) break;
       if (off < acceptFrom) continue;
-      let m = load<u32>(table + off + maskCol) ;
+      const m = load<u32>(table + off + maskCol);
       accepted |= m;
-      while (m != 0) {
-        store<i32>(familyBest + (<usize>ctz(m) << 2), i + 1);
-        m &= m - 1;
-      }
+      setEnds(m, i + 1);
     }
   } else {
     // the bundle's own table (no derived table was built)
@@ -825,12 +832,9 @@ function familyRun(fm: usize, u: usize, n: i32, s: i32): u32 {
       const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
       st = <usize>load<u16>(trans + ((st * classes + cls) << 1));
       if (st == 0) break;
-      let m = load<u32>(masks + (st << 2)) ;
+      const m = load<u32>(masks + (st << 2));
       accepted |= m;
-      while (m != 0) {
-        store<i32>(familyBest + (<usize>ctz(m) << 2), i + 1);
-        m &= m - 1;
-      }
+      setEnds(m, i + 1);
     }
   }
   scanWork += <u32>(i < limit ? i + 1 - s : i - s);
@@ -848,9 +852,8 @@ export function scanEntities(u: usize, n: i32, phase: u32): bool {
   if (!ensureTables()) return false;
   generation++;
   if (generation == 0) {
-    // the stamp wrapped: a slot (or a family's memo) could carry the new one from 2^32 texts ago
+    // the stamp wrapped: a slot could carry the new one from 2^32 texts ago
     memory.fill(ruleState, 0, <usize>P.gNContent * RS);
-    for (let k: u32 = 0; k < P.gNFamilies; k++) memory.fill(<usize>load<u32>(P.gFamilies + <usize>k * P.FAMILY_SIZE + P.FM_MEMO), 0, P.FAMILY_MEMO_SIZE);
     generation = 1;
   }
   accelGen++;
@@ -899,6 +902,7 @@ export function scanEntities(u: usize, n: i32, phase: u32): bool {
 }
 
 function clearRunMemos(): void {
+  for (let k: u32 = 0; k < P.gNFamilies; k++) memory.fill(<usize>load<u32>(P.gFamilies + <usize>k * P.FAMILY_SIZE + P.FM_MEMO), 0, P.FAMILY_MEMO_SIZE);
   if (gFast == 0) return;
   for (let k: u32 = 0; k < P.gNDfa; k++) {
     const f = gFast + <usize>k * FAST_DESC;

@@ -323,12 +323,13 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
   // after exact checks in the engine; the host applies the policy's strategy to each span.
   const entities: EntityDef[] = policyEntities(r); // built-in categories, custom types, secret rules
   const entityHeads = entities.map(entityHead);
-  // the head's source too: a custom type's name does not identify its pattern (head-set cache)
-  // everything the head was built from (its length, depth and conditions included), not just the
-  // rule's name: the head-set cache must never pair a table with heads of another length
+  // Each entity's key for the head-set and family caches: everything its head was built from (the
+  // source, length, depth and conditions), not just its name: a custom type's name does not
+  // identify its pattern, and a cache must never pair a table with heads of another length.
   const entityKeys = entities.map((e, i) => `${e.kind}:${e.name}\u0000${entityHeads[i]?.key}`);
   // The numeric PII types share one head and one automaton (entity-families.ts).
   const family = options.families === false ? undefined : numericFamily(entities, entityKeys);
+  const familyKey = family ? `family\u0000${family.members.map((i) => entityKeys[i]).join("\u0001")}` : "";
   const inFamily = new Set(family?.members);
   // Heads of the head set and what each stands for: an entity rule (its content index) or the family.
   const heads: Head[] = [];
@@ -337,7 +338,7 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
   const firstEntity = content.length;
   if (family) {
     heads.push(family.head);
-    headKeys.push(`family\u0000${family.members.map((i) => entityKeys[i]).join("\u0001")}`);
+    headKeys.push(familyKey);
     headRefs.push(FAMILY_REF);
   }
   for (const [i, e] of entities.entries()) {
@@ -365,7 +366,7 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
     });
   }
   const families = family
-    ? [{ ...family, dfa: dfas.addCompiled(`family\u0000${headKeys[0]}`, "<numeric family>", family.table), rules: family.members.map((i) => firstEntity + i) }]
+    ? [{ ...family, dfa: dfas.addCompiled(familyKey, "<numeric family>", family.table), rules: family.members.map((i) => firstEntity + i) }]
     : [];
   const groups = headGroups(heads, headKeys).map((g, gi) => ({
     dfa: dfas.addCompiled(`heads\u0000${gi}\u0000${g.members.map((i) => headKeys[i]).join(",")}`, "<entity heads>", g.table),

@@ -1351,8 +1351,9 @@ function phone(u: usize, n: i32, s: i32, e: i32): bool {
 /**
  * True when `check` rejects every match starting at s, whatever its end: the scanner asks before
  * running the rule's anchored table (entities.ts tryRule), so a start the check would refuse costs
- * no forward scan. Only conditions the check itself tests, on units before s or that every match
- * from s must contain, so answers are the same.
+ * no forward scan. Only conditions the check itself tests, on units before s, units every match
+ * from s must contain, or the unit right after a match whose length is fixed, so answers are the
+ * same.
  */
 export function rejectsStart(check: u32, u: usize, n: i32, s: i32): bool {
   if (check == CHECK_LUHN) {
@@ -1368,6 +1369,11 @@ export function rejectsStart(check: u32, u: usize, n: i32, s: i32): bool {
     if (s == 0) return false;
     const c = unit(u, s - 1);
     return isWord(c) || c == 0x3a || c == 0x2e;
+  }
+  if (check == CHECK_VIN) {
+    // vin() accepts only a span of exactly 17 units with no word unit after it: the unit at s + 17
+    // decides, before a run reads the 17 (every number of five or more digits is a candidate).
+    return s + 17 > n || (s + 17 < n && isWord(unit(u, s + 17)));
   }
   return false;
 }

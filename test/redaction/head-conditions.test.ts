@@ -1,14 +1,15 @@
 // The hand-derived head conditions of four PII types (pii.ts headNotAfter, headAfter, headFirst,
 // headBroadDepth) only drop positions their checks would refuse: the same policy compiled with and
 // without them finds exactly the same spans, on texts built around each type's edge cases. The
-// same for the longer heads of rules that start with a run of digits (bundle.ts entityHead).
+// same for the longer heads of rules that start with a run of digits (bundle.ts entityHead). The
+// engine's own start conditions (checks.ts rejectsStart) are compared with a plain model instead.
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { PII_PATTERNS, type PiiPattern } from "../../engine/compiler/pii.js";
 import type { Engine } from "../../engine/engine.js";
 import { bundleFor, engineFor } from "../engine/helpers.js";
 import { PII_VALUES, type Value } from "../../eval/redaction/values.js";
-import { detect, prng } from "./helpers.js";
+import { detect, modelSpans, prng, ruleModel } from "./helpers.js";
 
 const patterns = PII_PATTERNS as PiiPattern[];
 const originals = [...patterns];
@@ -105,6 +106,44 @@ describe("digit-run heads", () => {
     });
   }
   it("the texts above hold findings (the comparison is not only of empty answers)", () => {
+    expect(found).toBeGreaterThan(100);
+  });
+});
+
+// The engine's own start conditions (checks.ts rejectsStart) skip the run from a start whose
+// check would refuse every match. vin: its one length is 17, so the unit after s + 16 decides.
+describe("start conditions in the engine", () => {
+  // ISO 3779 transliteration (I, O and Q are not used)
+  const LETTER: Record<string, number> = { A: 1, B: 2, C: 3, D: 4, E: 5, F: 6, G: 7, H: 8, J: 1, K: 2, L: 3, M: 4, N: 5, P: 7, R: 9, S: 2, T: 3, U: 4, V: 5, W: 6, X: 7, Y: 8, Z: 9 };
+  /** ISO 3779 check digit (position 9), written from the standard, not from checks.ts. */
+  const vinOk = (v: string): boolean => {
+    const weights = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
+    let sum = 0;
+    let letters = 0;
+    for (const [i, ch] of [...v].entries()) {
+      const value = /[0-9]/.test(ch) ? Number(ch) : (LETTER[ch] as number);
+      if (!/[0-9]/.test(ch)) letters++;
+      sum += value * (weights[i] as number);
+    }
+    const r = sum % 11;
+    return letters > 0 && v[8] === (r === 10 ? "X" : String(r));
+  };
+  const word = (c: string | undefined) => c !== undefined && /[A-Za-z0-9_]/.test(c);
+  const model = ruleModel("[A-HJ-NPR-Z0-9]{17}", 17, (t, s, e) => e - s === 17 && !word(t[s - 1]) && !word(t[e]) && vinOk(t.slice(s, e)));
+
+  it("vin: the same spans as a plain model of the rule (every start, its check)", () => {
+    const engine = engineFor(policyOf("vin"));
+    const fragments = ["1M8GDM9AXKP042788", "1HGCM82633A004352", "1HGCM82633A00435", "12345678901234567", "1234567", "A", "x", "_", "7", " ", "-", ".", ",", "\n", "1M8GDM9AXKP04278"];
+    let found = 0;
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...fragments), { maxLength: 12 }), (parts) => {
+        const text = parts.join("");
+        const got = detect(engine, text).map((f) => [f.start, f.end]);
+        found += got.length;
+        expect(got).toEqual(modelSpans(model, text));
+      }),
+      { numRuns: 1500, seed: 20261125 },
+    );
     expect(found).toBeGreaterThan(100);
   });
 });

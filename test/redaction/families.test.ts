@@ -184,6 +184,34 @@ describe("families: the bundle section is validated at load", () => {
     expect(loads((v) => v.setUint32(at + 4 + accepting * 4, 0, true))).toBe(false);
     expect(loads((v) => v.setUint32(at + 4 + 4, 1, true))).toBe(false); // state 1 (the start) accepts nothing
   });
+  it("any one byte of the section changed: refused, or a policy that answers without trapping", () => {
+    const end = at + needle.length;
+    const texts = ["ssn 123-45-6789, card 4111 1111 1111 1111, (555) 200-0000", "1234 1234 1234 1234 1234 +1 555 200 0000 a123-45-6789"];
+    const r = prng(17);
+    let refused = 0;
+    for (let i = header; i < end; i++) {
+      const flip = 1 + Math.floor(r() * 255);
+      const copy = bytes.slice();
+      copy[i] = (copy[i] as number) ^ flip;
+      const e = createEngineSync(module, { digest: "test" });
+      try {
+        e.loadPolicy({ ...bundle, bytes: copy });
+      } catch (err) {
+        expect((err as { code?: string }).code).toBe("bundle_invalid");
+        refused++;
+        continue;
+      }
+      for (const text of texts) {
+        try {
+          e.preCall({ tool: "t", args: { text }, now: 1 });
+        } catch (err) {
+          expect(String((err as Error).message)).not.toMatch(/trapped/);
+        }
+      }
+    }
+    expect(refused).toBeGreaterThan((end - header) / 2); // most fields are checked
+  });
+
   it("refuses a head-group entry naming a family that does not exist", () => {
     // the head group's rule list follows the families section: its family entry is 0x80000000
     let ref = -1;

@@ -56,9 +56,10 @@ describe("entity scanning is linear", () => {
 });
 
 describe("entity sections of a bundle", () => {
-  const valid = bundleFor({ pii_redaction: { enabled: true, categories: ["email", "iban", "ipv6", "date_of_birth"], secrets: { enabled: true, categories: ["aws_access_key", "github_pat", "url_password", "generic_api_key"] } } });
+  // ssn, phone and credit_card make a family (bundle section `families`, entity-families.ts)
+  const valid = bundleFor({ pii_redaction: { enabled: true, categories: ["email", "iban", "ipv6", "date_of_birth", "ssn", "phone", "credit_card"], secrets: { enabled: true, categories: ["aws_access_key", "github_pat", "url_password", "generic_api_key"] } } });
   const module = new WebAssembly.Module(ENGINE_WASM);
-  const texts = ["mail a@b.io, iban DE89 3704 0044 0532 0130 00, ip fe80::1, DOB 1990-01-31", "AKIAIOSFODNN7EXAMPLE https://u:pw123@h api_key=Zq8r2LmX0pV7sTbN4wE1"];
+  const texts = ["mail a@b.io, iban DE89 3704 0044 0532 0130 00, ip fe80::1, DOB 1990-01-31", "AKIAIOSFODNN7EXAMPLE https://u:pw123@h api_key=Zq8r2LmX0pV7sTbN4wE1", "ssn 123-45-6789, card 4111 1111 1111 1111, (555) 200-0000 1234 1234 1234 1234"];
 
   it("every truncation is rejected", () => {
     const e = createEngineSync(module, { digest: "t" });

@@ -42,6 +42,7 @@ let persistentTables = false;
 /** Per-call reset: scratch was reset, so tables allocated there are gone. */
 export function entitiesReset(): void {
   scanWork = 0;
+  familyPhase = 0; // the request about to be read sets its own scope
   winFrom = 0; // every request starts without a report window (evaluate.ts sets one per scan)
   winTo = i32.MAX_VALUE;
   if (persistentTables) return;
@@ -699,7 +700,14 @@ function prepareHeadTables(): void {
  */
 const familyBest: usize = memory.data(32 * 4);
 
-/** Sets FM_PHASE_MEMBERS of every family: the members that apply to `phase` (scopes change per call). */
+/**
+ * The phase FM_PHASE_MEMBERS were last set for, in this request (0: not yet). A request scans
+ * every key and value with one phase and one scope (read before the first scan), so the masks are
+ * set once per request, not once per scanned text.
+ */
+let familyPhase: u32 = 0;
+
+/** Sets FM_PHASE_MEMBERS of every family: the members that apply to `phase` under this request's scope. */
 function setFamilyPhase(phase: u32): void {
   for (let k: u32 = 0; k < P.gNFamilies; k++) {
     const fm = P.gFamilies + <usize>k * P.FAMILY_SIZE;
@@ -861,7 +869,10 @@ export function scanEntities(u: usize, n: i32, phase: u32): bool {
     clearRunMemos(); // the same for the run memos
     accelGen = 1;
   }
-  setFamilyPhase(phase);
+  if (phase != familyPhase) {
+    setFamilyPhase(phase);
+    familyPhase = phase;
+  }
   for (let g: u32 = 0; g < P.gNGroups; g++) {
     const gp = P.gGroups + <usize>g * P.GROUP_SIZE;
     const members = <usize>load<u32>(gp + P.G_MEMBERS);

@@ -3,24 +3,18 @@
 // gets exactly the answer of its own head and run, so the reference is the same policy compiled
 // with `families: false` (per-rule heads, checked against a plain model in accel.test.ts and
 // run-memo.test.ts). Also: which types join, the work it saves, and the bundle section's validation.
-import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compileBundle } from "../../engine/compiler/bundle.js";
 import { numericFamily } from "../../engine/compiler/entity-families.js";
 import { PII_PATTERNS } from "../../engine/compiler/pii.js";
 import { createEngineSync, type Engine } from "../../engine/engine.js";
 import { adversarialText, WALK_SHAPES, walkerOf } from "../../eval/redaction/adversary.js";
-import { parsePolicyObject } from "../../policies/loader.js";
+import { bundleFor, ENGINE_WASM, engineFor } from "../engine/helpers.js";
 import { ALL_PII, detect, prng } from "./helpers.js";
 
-const module = new WebAssembly.Module(readFileSync(new URL("../../build/engine.wasm", import.meta.url)));
-const bundleOf = (pii: Record<string, unknown>, families: boolean) => compileBundle(parsePolicyObject({ name: "families", rules: { pii_redaction: { enabled: true, ...pii } } }).policy, { families });
-function engineOf(pii: Record<string, unknown>, families: boolean): Engine {
-  const engine = createEngineSync(module, { digest: "test" });
-  engine.loadPolicy(bundleOf(pii, families));
-  return engine;
-}
+const module = new WebAssembly.Module(ENGINE_WASM);
+const bundleOf = (pii: Record<string, unknown>, families: boolean) => bundleFor({ pii_redaction: { enabled: true, ...pii } }, {}, { families });
+const engineOf = (pii: Record<string, unknown>, families: boolean): Engine => engineFor({ pii_redaction: { enabled: true, ...pii } }, {}, { families });
 
 const NUMERIC = ["phone", "ssn", "credit_card", "ip_address", "us_routing_number", "ca_sin", "eth_address", "us_ein", "es_dni", "in_aadhaar", "br_cpf", "nl_bsn", "us_itin", "uk_nhs", "de_tax_id", "fr_nir", "fi_hetu", "pl_pesel", "au_tfn", "us_npi", "cn_resident_id", "se_personnummer", "za_id", "au_medicare"];
 const CUSTOM = [

@@ -26,6 +26,8 @@ interface Exports {
 }
 
 const ENGINE_ERRORS: Record<number, string> = { [-1]: "no policy loaded", [-2]: "malformed request", [-3]: "engine memory exhausted" };
+/** load()'s answer when the bundle parsed as far as memory allowed but its tables do not fit (-1: malformed). */
+const LOAD_NO_MEMORY = -3;
 
 export interface PreCallRequest {
   readonly tool: string;
@@ -136,6 +138,7 @@ export class Engine {
     const r = this.guard(() => this.x.load());
     if (r !== 0) {
       this.policy = null;
+      if (r === LOAD_NO_MEMORY) throw new BundleError(`bundle of ${bytes.length} bytes does not fit in engine memory with the tables loaded from it`);
       throw new BundleError(`engine rejected the bundle: malformed at byte ${this.x.load_error_offset()}`);
     }
     this.policy = { digest: bundle instanceof Uint8Array ? digestOf(bytes) : bundle.digest, meta };

@@ -2,7 +2,9 @@
 //   build/engine.wasm                      the module (its SHA-256 is the engine's identity)
 //   build/generated/engine-wasm.ts         base64 + digest, for hosts that cannot import .wasm
 //   build/generated/engine-digest.ts       digest only, for edge hosts that import the .wasm file
-// `--out FILE` only compiles to FILE (used by the reproducibility check).
+// `--out FILE` only compiles to FILE (used by the reproducibility check). With it, `--asc ARG`
+// (repeatable) passes ARG to the compiler: the fallback tests build a variant of the same sources
+// (`--use ENGINE_NO_DERIVED_TABLES=1`, `--maximumMemory N`) that is never shipped.
 import asc from "assemblyscript/asc";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -12,10 +14,12 @@ import { fileURLToPath } from "node:url";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const outArg = process.argv.indexOf("--out");
 const outFile = outArg > 0 ? resolve(process.argv[outArg + 1]) : resolve(root, "build/engine.wasm");
+const ascArgs = process.argv.flatMap((a, i) => (a === "--asc" && process.argv[i + 1] !== undefined ? [process.argv[i + 1]] : []));
+if (ascArgs.length > 0 && outArg < 0) throw new Error("--asc builds a variant: it needs --out (build/engine.wasm is always the release build)");
 
-export async function compileEngine(file) {
+export async function compileEngine(file, extra = []) {
   mkdirSync(dirname(file), { recursive: true });
-  const { error, stderr } = await asc.main(["--config", resolve(root, "asconfig.json"), "--target", "release", "--outFile", file], {
+  const { error, stderr } = await asc.main(["--config", resolve(root, "asconfig.json"), "--target", "release", "--outFile", file, ...extra], {
     stdout: process.stdout,
   });
   if (error) {
@@ -25,7 +29,7 @@ export async function compileEngine(file) {
   return readFileSync(file);
 }
 
-const wasm = await compileEngine(outFile);
+const wasm = await compileEngine(outFile, ascArgs);
 const digest = createHash("sha256").update(wasm).digest("hex");
 if (outArg < 0) {
   const gen = resolve(root, "build/generated");

@@ -16,8 +16,8 @@
 // answers the staged request where it lies. Results are written to a static return area; the
 // answer list points into OUT. No imports, no heap, no recursion, no floats (as index.ts).
 import { reserveBundle, reserveInput, inputPtr, outPtr } from "./memory";
-import { loadBundle, gErrorAt } from "./policy";
-import { evaluateRequest, onPolicyLoaded, ERR_NO_MEMORY } from "./evaluate";
+import { gErrorAt } from "./policy";
+import { evaluateRequest, loadPolicy, ERR_NO_MEMORY } from "./evaluate";
 import { ABI_VERSION } from "./index";
 
 // Canonical-ABI return area: u8 discriminant (0 ok, 1 err) at 0; payload at 4
@@ -61,10 +61,8 @@ export function load(ptr: usize, len: usize): usize {
   gLayout = true;
   if (dst == 0) return setErr(ERR_NO_MEMORY);
   if (len > 0) memory.copy(dst, ptr, len);
-  const r = loadBundle();
-  if (r != 0) return setErr(r);
-  onPolicyLoaded();
-  return setOk();
+  const r = loadPolicy();
+  return r != 0 ? setErr(r) : setOk();
 }
 
 /** Byte offset in the bundle where the last load failed, or -1. */

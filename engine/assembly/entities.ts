@@ -13,7 +13,7 @@
 // class"), and a backward scan that stops where the part before the head cannot continue
 // (built-in back parts cannot contain their head's first character, so these scans do not overlap).
 import { D_ACCEPT, D_ASCII, D_CLASSES, D_NRANGES, D_RANGES, D_STATES, D_TRANS, DFA_DESC_SIZE, classOfWide } from "./dfa";
-import { persistAlloc, persistMark, persistRewind, scratchAlloc } from "./memory";
+import { persistAlloc, persistAllocOptional, persistMark, persistRewind } from "./memory";
 import * as P from "./policy";
 import { checkMatch, cS, cE, rejectsStart, setHead } from "./checks";
 
@@ -30,53 +30,33 @@ export const MAX_TEXT_MATCHES: u32 = 1025;
 const RS: usize = 24;
 const RS_GEN: usize = 0, RS_FLOOR: usize = 4, RS_COUNT: usize = 8, RS_MEMO_AT: usize = 12, RS_MEMO_LEN: usize = 16, RS_MEMO_BEST: usize = 20;
 let ruleState: usize = 0;
-let ruleStateRules: u32 = 0;
 let generation: u32 = 0;
 let sorted: usize = 0;
 // These tables and the match table live in PERSIST, allocated at load and kept across calls: a
 // slot whose stamp is not the current generation belongs to an earlier text and reads as empty,
 // so nothing is cleared per call (clearing the slots at every call cost as much as the memo saved
-// on short texts). When PERSIST had no room at load they are allocated per call in SCRATCH.
-let persistentTables = false;
+// on short texts). A policy whose tables do not fit is not loaded (prepareScanTables).
 
-/** Per-call reset: scratch was reset, so tables allocated there are gone. */
+/** Per-call reset. */
 export function entitiesReset(): void {
   scanWork = 0;
   familyPhase = 0; // the request about to be read sets its own scope
   winFrom = 0; // every request starts without a report window (evaluate.ts sets one per scan)
   winTo = i32.MAX_VALUE;
-  if (persistentTables) return;
-  ruleState = 0;
-  ruleStateRules = 0;
-  mPtr = 0;
-  sorted = 0;
-  generation = 0;
 }
 
-/** At load: the per-rule and match tables in PERSIST (zeroed), or none (then per call, in SCRATCH). */
-function prepareMatchTables(): void {
-  persistentTables = false;
+/** At load: the per-rule and match tables in PERSIST (zeroed). False when PERSIST has no room. */
+function prepareMatchTables(): bool {
   entitiesReset();
+  generation = 0;
+  accelGen = 0;
   const rs = persistAlloc(<usize>P.gNContent * RS + 16);
   const m = persistAlloc(<usize>MAX_TEXT_MATCHES * 12 + 16);
   const so = persistAlloc(<usize>MAX_TEXT_MATCHES * 12 + 16);
-  if (rs == 0 || m == 0 || so == 0) return;
   ruleState = rs;
   mPtr = m;
   sorted = so;
-  ruleStateRules = P.gNContent;
-  persistentTables = true;
-}
-
-function ensureTables(): bool {
-  if (ruleState != 0 && ruleStateRules == P.gNContent) return true;
-  ruleState = scratchAlloc(<usize>P.gNContent * RS + 16);
-  mPtr = scratchAlloc(<usize>MAX_TEXT_MATCHES * 12 + 16);
-  sorted = scratchAlloc(<usize>MAX_TEXT_MATCHES * 12 + 16);
-  if (ruleState == 0 || mPtr == 0 || sorted == 0) { ruleState = 0; return false; }
-  memory.fill(ruleState, 0, <usize>P.gNContent * RS);
-  ruleStateRules = P.gNContent;
-  return true;
+  return rs != 0 && m != 0 && so != 0;
 }
 
 function floorOf(r: u32): i32 {
@@ -144,7 +124,7 @@ const KIND_LOOP: u32 = 1, KIND_SEGMENT: u32 = 2;
 /** Run memo of one accelerated state (per text, stamped with accelGen): from, to, closed. */
 const MEMO_SIZE: usize = 16;
 const M_GEN: usize = 0, M_FROM: usize = 4, M_TO: usize = 8, M_CLOSED: usize = 12;
-/** Stamp of the run memos and the family memos: one per scanned text, never reset (these memos live in PERSIST in every mode). */
+/** Stamp of the run memos and the family memos: one per scanned text. */
 let accelGen: u32 = 0;
 
 /**
@@ -174,12 +154,12 @@ function deriveTable(index: u32, budget: usize, jumps: bool, masks: usize = 0): 
   // The state classes and new numbers are temporaries: the table and the memos are built above
   // them, then moved down over them (rows hold offsets relative to the table, so it can move).
   const mark = persistMark();
-  const info = persistAlloc(states * INFO_SIZE);
-  const renumber = persistAlloc(states << 2);
+  const info = persistAllocOptional(states * INFO_SIZE);
+  const renumber = persistAllocOptional(states << 2);
   if (info == 0 || renumber == 0) { persistRewind(mark); return 0; }
   const nSlots = jumps ? classifyStates(d, info) : 0;
-  const built = persistAlloc(bytes);
-  const builtMemo = persistAlloc(<usize>nSlots * MEMO_SIZE + 16);
+  const built = persistAllocOptional(bytes);
+  const builtMemo = persistAllocOptional(<usize>nSlots * MEMO_SIZE + 16);
   if (built == 0 || builtMemo == 0) { persistRewind(mark); return 0; }
   // New numbers by group: 0 non-accepting plain (the dead state 0 stays first), 1 non-accepting
   // accelerated, 2 accepting accelerated, 3 accepting plain. So "accepting" is one range
@@ -324,8 +304,6 @@ function classifyStates(d: usize, info: usize): u32 {
 
 /** Derives the verification tables of every entity rule (after a successful load). Never fails. */
 function prepareRuleTables(): void {
-  gFast = persistAlloc(<usize>P.gNDfa * FAST_DESC + 16);
-  if (gFast == 0) return;
   let left: usize = FAST_RULES_MAX_BYTES;
   for (let r: u32 = 0; r < P.gNContent; r++) {
     const c = P.gContent + <usize>r * P.CONTENT_SIZE;
@@ -485,13 +463,15 @@ function backStartTable(d: usize, u: usize, floor: i32, h: i32): i32 {
   const accept = <usize>load<u32>(d + D_ACCEPT);
   let s: usize = 1;
   let best: i32 = load<u8>(accept + 1) != 0 ? h : -1;
-  for (let i = h - 1; i >= floor; i--) {
+  let i = h - 1;
+  for (; i >= floor; i--) {
     const c = <u32>load<u16>(u + (<usize>i << 1));
     const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
     s = <usize>load<u16>(trans + ((s * classes + cls) << 1));
     if (s == 0) break;
     if (load<u8>(accept + s) != 0) best = i;
   }
+  scanWork += <u32>(h - i);
   return best;
 }
 
@@ -508,9 +488,10 @@ function longestFromTable(d: usize, u: usize, n: i32, s: i32, maxLen: i32): i32 
     const c = <u32>load<u16>(u + (<usize>i << 1));
     const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
     st = <usize>load<u16>(trans + ((st * classes + cls) << 1));
-    if (st == 0) { deadAfter = i + 1 - s; return best; }
+    if (st == 0) { scanWork += <u32>(i + 1 - s); deadAfter = i + 1 - s; return best; }
     if (load<u8>(accept + st) != 0) best = i + 1;
   }
+  scanWork += <u32>(limit - s);
   deadAfter = 0;
   return best;
 }
@@ -600,13 +581,29 @@ const FAST_GROUP_MAX_BYTES: usize = 8 << 20;
 const FAST_TOTAL_MAX_BYTES: usize = 16 << 20;
 
 /**
- * Derives the scan tables of every head group and entity rule (after a successful load). Never
- * fails: a table it cannot build (memory, size caps) is scanned from the bundle's own table.
+ * The engine built for the fallback tests (scripts/build-engine.mjs `--use
+ * ENGINE_NO_DERIVED_TABLES=1`, never shipped) derives no table, so that every scan runs on the
+ * bundle's own tables: the path a policy whose derived tables exceed their caps or PERSIST takes.
  */
-export function prepareScanTables(): void {
+// @ts-ignore: defined only by that build's --use
+const DERIVED_TABLES: bool = !isDefined(ENGINE_NO_DERIVED_TABLES);
+
+/**
+ * After a successful parse: the match tables, which every scan needs (false when PERSIST has no
+ * room for them: the load then fails), then the derived scan tables of every entity rule and head
+ * group, which are optional (a table not built, for lack of memory or over its cap, is scanned
+ * from the bundle's own table, with the same answers).
+ */
+export function prepareScanTables(): bool {
+  if (!prepareMatchTables()) return false;
+  // The descriptors of the derived tables are required (zeroed: F_TABLE 0, "not built", for every
+  // table), so that a scan never has to ask whether they exist.
+  gFast = persistAlloc(<usize>P.gNDfa * FAST_DESC + 16);
+  if (gFast == 0) return false;
+  if (!DERIVED_TABLES) return true;
   prepareRuleTables();
   prepareHeadTables();
-  prepareMatchTables();
+  return true;
 }
 
 function prepareHeadTables(): void {
@@ -627,10 +624,11 @@ function prepareHeadTables(): void {
     let nAccepting: usize = 0;
     for (let st: usize = 0; st < states; st++) if (load<u8>(accept + st) != 0) nAccepting++;
     const nOther = states - nAccepting;
-    const renumber = persistAlloc(states << 2);
-    const fast = persistAlloc(bytes);
-    const classMap = persistAlloc(65536);
-    if (renumber == 0 || fast == 0 || classMap == 0) return;
+    const mark = persistMark();
+    const renumber = persistAllocOptional(states << 2);
+    const fast = persistAllocOptional(bytes);
+    const classMap = persistAllocOptional(65536);
+    if (renumber == 0 || fast == 0 || classMap == 0) { persistRewind(mark); return; }
     let a: usize = 0;
     let b: usize = nOther;
     for (let st: usize = 0; st < states; st++) store<u32>(renumber + (st << 2), <u32>(load<u8>(accept + st) != 0 ? b++ : a++));
@@ -750,8 +748,7 @@ function tryFamily(fm: usize, u: usize, n: i32, i: i32): void {
   }
 }
 
-// The memo of a family's last run (per text, stamped with accelGen: it lives in PERSIST in every
-// mode, where `generation` restarts per call when the rule tables are in SCRATCH): where it started,
+// The memo of a family's last run (per text, stamped with accelGen): where it started,
 // how many units decided it, the members that accepted and their ends relative to the start. A
 // run decided by the same units takes the same steps: periodic texts (`1234 1234 …`) repeat it at
 // every period, and comparing units is cheaper than reading them with the table (as for rules, see
@@ -812,7 +809,7 @@ function familyRun(fm: usize, u: usize, n: i32, s: i32): u32 {
   const maxLen = <i32>load<u32>(fm + P.FM_MAXLEN);
   const limit = n - s > maxLen ? s + maxLen : n;
   const f = gFast + <usize>index * FAST_DESC;
-  const table = gFast != 0 ? <usize>load<u32>(f + F_TABLE) : 0;
+  const table = <usize>load<u32>(f + F_TABLE);
   let accepted: u32 = 0;
   let i = s;
   if (table != 0) {
@@ -857,7 +854,6 @@ function familyRun(fm: usize, u: usize, n: i32, s: i32): u32 {
 export function scanEntities(u: usize, n: i32, phase: u32): bool {
   mCount = 0;
   if (P.gNGroups == 0) return true;
-  if (!ensureTables()) return false;
   generation++;
   if (generation == 0) {
     // the stamp wrapped: a slot could carry the new one from 2^32 texts ago
@@ -914,7 +910,6 @@ export function scanEntities(u: usize, n: i32, phase: u32): bool {
 
 function clearRunMemos(): void {
   for (let k: u32 = 0; k < P.gNFamilies; k++) memory.fill(<usize>load<u32>(P.gFamilies + <usize>k * P.FAMILY_SIZE + P.FM_MEMO), 0, P.FAMILY_MEMO_SIZE);
-  if (gFast == 0) return;
   for (let k: u32 = 0; k < P.gNDfa; k++) {
     const f = gFast + <usize>k * FAST_DESC;
     if (load<u32>(f + F_TABLE) != 0) memory.fill(<usize>load<u32>(f + F_MEMO), 0, <usize>load<u32>(f + F_SLOTS) * MEMO_SIZE);

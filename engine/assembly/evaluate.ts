@@ -9,7 +9,7 @@ import { nextUrl, uHost, uHostLen, uStart, uEnd, uNext } from "./url";
 import * as P from "./policy";
 import { foldName, isInvisibleModifier } from "./confusables";
 import { checkMatch } from "./checks";
-import { scanEntities, entitiesReset, setReportWindow, mPtr, mCount } from "./entities";
+import { scanEntities, entitiesReset, setReportWindow, prepareScanTables, mPtr, mCount } from "./entities";
 
 // Request operations.
 export const OP_PRE_CALL: u32 = 1;
@@ -676,8 +676,20 @@ export function evaluateRequest(len: usize): i32 {
   return ERR_BAD_REQUEST;
 }
 
-/** A new policy starts with fresh state (its rate windows and budgets are its own). */
-export function onPolicyLoaded(): void {
+/**
+ * Loads the bundle written in BUNDLE, for both entries (index.ts, component.ts): parse and
+ * validate it, build its scan tables, start with fresh state (the new policy's rate windows and
+ * budgets are its own). 0, P.LOAD_MALFORMED (load_error_offset says where) or P.LOAD_NO_MEMORY;
+ * after a failure no policy is loaded.
+ */
+export function loadPolicy(): i32 {
+  const r = P.loadBundle();
+  if (r != 0) return r;
+  if (!prepareScanTables()) {
+    P.unloadBundle();
+    return P.LOAD_NO_MEMORY;
+  }
   scoped = false; // the new policy's rules were loaded with their own appliesTo
   resetState();
+  return 0;
 }

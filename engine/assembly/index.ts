@@ -4,9 +4,9 @@
 //      r >= 0: the answer is r bytes at output_ptr(); r < 0: an error code (the host blocks the call)
 // No imports, no floats in results, no recursion, no allocation outside the regions in memory.ts.
 import { reserveBundle, reserveInput, outPtr } from "./memory";
-import { loadBundle, gErrorAt } from "./policy";
-import { evaluateRequest, onPolicyLoaded } from "./evaluate";
-import { prepareScanTables, scanWork } from "./entities";
+import { gErrorAt } from "./policy";
+import { evaluateRequest, loadPolicy } from "./evaluate";
+import { scanWork } from "./entities";
 
 export const ABI_VERSION: u32 = 1;
 
@@ -18,13 +18,9 @@ export function bundle_alloc(len: u32): u32 {
   return <u32>reserveBundle(<usize>len);
 }
 
+/** 0, -1 malformed (load_error_offset gives the byte), -3 its tables do not fit in memory. No policy after a failure. */
 export function load(): i32 {
-  const r = loadBundle();
-  if (r == 0) {
-    prepareScanTables();
-    onPolicyLoaded();
-  }
-  return r;
+  return loadPolicy();
 }
 
 /** Byte offset in the bundle where validation failed, or -1. */

@@ -18,6 +18,8 @@ let gScratchTop: usize = 0;
 let gScratchEnd: usize = 0;
 /** Set when a per-call allocation failed; the call then answers ERR_NO_MEMORY (fail closed). */
 export let scratchFailed = false;
+/** Set when a PERSIST allocation failed since the last persistReset (a load then answers -3, not -1). */
+export let persistFailed = false;
 
 function align16(x: usize): usize {
   return (x + 15) & ~(<usize>15);
@@ -59,10 +61,23 @@ export function bundleLen(): usize {
 export function persistAlloc(size: usize): usize {
   const p = gPersistTop;
   const end = align16(p + size);
-  if (!ensureMemory(end)) return 0;
+  if (!ensureMemory(end)) { persistFailed = true; return 0; }
   memory.fill(p, 0, end - p);
   gPersistTop = end;
   return p;
+}
+
+/**
+ * Room that tables the engine can do without (the derived scan tables) must leave free above them:
+ * they are built only while a request of a few MiB still fits, so they never take the memory that
+ * calls need (without them the same scans run on the bundle's own tables).
+ */
+const OPTIONAL_HEADROOM: usize = 4 << 20;
+
+/** persistAlloc for an optional table: 0 unless OPTIONAL_HEADROOM stays addressable above it (not a load failure). */
+export function persistAllocOptional(size: usize): usize {
+  if (!ensureMemory(align16(gPersistTop + size) + OPTIONAL_HEADROOM)) return 0;
+  return persistAlloc(size);
 }
 
 /** The current top of PERSIST (for persistRewind). */
@@ -77,6 +92,7 @@ export function persistRewind(mark: usize): void {
 
 export function persistReset(): void {
   gPersistTop = gPersistStart;
+  persistFailed = false;
 }
 
 /** Reserves the input region right after PERSIST; returns its address, or 0 when memory is exhausted. */

@@ -1,7 +1,7 @@
 // The loaded policy: parsed once from the bundle (format documented in engine/compiler/bundle.ts),
 // fully validated, with derived tables in PERSIST. After a successful load, evaluation trusts every
 // index and offset, so a malformed bundle is rejected here and can never cause a trap later.
-import { readerInit, rdU8, rdU32, rdI32, rdI64, rdF64, rdBytes, rBad, rp, setPos, fail } from "./reader";
+import { readerInit, rdU8, rdU32, rdI32, rdI64, rdF64, rdBytes, rBad, rBadIsMemory, rp, setPos, fail } from "./reader";
 import { persistAlloc, persistReset, bundlePtr, bundleLen } from "./memory";
 import { readNameSet, readName } from "./names";
 import { parseDfa, dfaStates, DFA_DESC_SIZE, D_ACCEPT } from "./dfa";
@@ -173,14 +173,21 @@ function readFamilies(): void {
   }
 }
 
-/** Parses the bundle written at bundlePtr(). Returns 0, or -1 when malformed (gErrorAt = offset). */
+/** load's answers besides 0: the bundle is malformed (gErrorAt = the offset), or its tables do not fit in the engine's memory. */
+export const LOAD_MALFORMED: i32 = -1;
+export const LOAD_NO_MEMORY: i32 = -3;
+
+/**
+ * Parses the bundle written at bundlePtr(). Returns 0, LOAD_MALFORMED, or LOAD_NO_MEMORY when an
+ * allocation failed before anything wrong was read (gErrorAt: the offset where reading stopped).
+ */
 export function loadBundle(): i32 {
   gLoaded = false;
   persistReset();
   const base = bundlePtr();
   const len = bundleLen();
   readerInit(base, len);
-  if (rdU32() != MAGIC || rdU32() != FORMAT) { gErrorAt = 0; return -1; }
+  if (rdU32() != MAGIC || rdU32() != FORMAT) { gErrorAt = 0; return LOAD_MALFORMED; }
   gMode = readAction();
   gMaxInput = rdI32();
   gMaxOutput = rdI32();
@@ -339,8 +346,13 @@ export function loadBundle(): i32 {
   // Host metadata (names, reasons) then its u32 length: opaque here, but it must end the bundle exactly.
   if (!rBad && (base + len - rp < 4 || <usize>load<u32>(base + len - 4) != base + len - 4 - rp)) fail();
   if (!rBad) setPos(base + len);
-  if (rBad) { gErrorAt = <i32>(rp - base); return -1; }
+  if (rBad) { gErrorAt = <i32>(rp - base); return rBadIsMemory ? LOAD_NO_MEMORY : LOAD_MALFORMED; }
   gErrorAt = -1;
   gLoaded = true;
   return 0;
+}
+
+/** Forgets a bundle that parsed but whose scan tables could not be built (load answers LOAD_NO_MEMORY). */
+export function unloadBundle(): void {
+  gLoaded = false;
 }

@@ -1,13 +1,18 @@
 // A bounds-checked little-endian cursor over linear memory. A read past the end never traps:
 // it sets `rBad` and returns 0, and callers check `rBad` once at the end of a parse.
+import { persistFailed } from "./memory";
+
 export let rp: usize = 0;
 export let rEnd: usize = 0;
 export let rBad: bool = false;
+/** Whether the parse's first failure was an allocation in PERSIST that failed, not a bad byte (see fail). */
+export let rBadIsMemory: bool = false;
 
 export function readerInit(p: usize, len: usize): void {
   rp = p;
   rEnd = p + len;
   rBad = false;
+  rBadIsMemory = false;
 }
 
 export function setPos(p: usize): void {
@@ -49,8 +54,13 @@ export function rdBytes(n: usize): usize {
   const p = rp; rp += n; return p;
 }
 
-/** Fails the parse (e.g. an out-of-range index) without reading. */
+/**
+ * Fails the parse (e.g. an out-of-range index) without reading. Every failed PERSIST allocation is
+ * followed by a fail(), so a first failure that comes with persistFailed set is a lack of memory:
+ * load then says so instead of blaming a byte of a valid bundle.
+ */
 export function fail(): void {
+  if (!rBad) rBadIsMemory = persistFailed;
   rBad = true;
 }
 

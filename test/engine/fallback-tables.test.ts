@@ -1,0 +1,177 @@
+// The bundle's own tables: how the engine scans every table its loader did not derive (over its
+// cap, or without memory to spare: engine/assembly/entities.ts prepareScanTables). The release
+// engine derives every table of the policies the other suites load, so this path runs here, in
+// variants of the same sources (scripts/build-engine.mjs --out … --asc …, never shipped), checked
+// answer for answer (the answer's bytes) against the release engine:
+//   - ENGINE_NO_DERIVED_TABLES: no derived table at all;
+//   - a smaller memory maximum (96 pages): derived tables stop where 4 MiB would no longer stay
+//     free, so some are built and some are not;
+//   - a tiny one (24 pages): the bundle loads, and a call either gets the release engine's answer
+//     or fails closed on memory, never another answer.
+// Until this suite existed, a scan without derived tables read their descriptors from address 0
+// upward (the component build never derived them): zeros for the first 32 tables, then static
+// data, on which a policy with every rule trapped.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BundleError, EngineFaultError } from "../../core/errors.js";
+import type { CompiledBundle } from "../../engine/bundle-format.js";
+import { PII_PATTERNS } from "../../engine/compiler/pii.js";
+import { SECRET_RULES } from "../../engine/compiler/secrets.js";
+import { createEngineSync, type Engine } from "../../engine/engine.js";
+import { adversarialText, WALK_SHAPES, walkerOf } from "../../eval/redaction/adversary.js";
+import { buildCorpus } from "../../eval/redaction/corpus.js";
+import { prng } from "../../eval/redaction/checksums.js";
+import { bundleFor, ENGINE_WASM } from "./helpers.js";
+
+const root = new URL("../..", import.meta.url).pathname;
+const VARIANTS = {
+  noDerived: ["--use", "ENGINE_NO_DERIVED_TABLES=1"],
+  pages96: ["--maximumMemory", "96"],
+  pages24: ["--maximumMemory", "24"],
+} as const;
+type Variant = keyof typeof VARIANTS;
+
+let tmp = "";
+const wasm = {} as Record<Variant, Buffer>;
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), "enforcecore-fallback-test-"));
+  for (const [name, args] of Object.entries(VARIANTS) as [Variant, readonly string[]][]) {
+    const out = join(tmp, `${name}.wasm`);
+    execFileSync(process.execPath, [join(root, "scripts/build-engine.mjs"), "--out", out, ...args.flatMap((a) => ["--asc", a])], { cwd: root, stdio: "pipe" });
+    wasm[name] = readFileSync(out);
+  }
+}, 180_000);
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+const ALL_RULES = { pii_redaction: { enabled: true, categories: PII_PATTERNS.map((p) => p.category), secrets: { enabled: true } } };
+let bundles: { name: string; bundle: CompiledBundle }[] = [];
+const bundlesOnce = () => {
+  if (bundles.length === 0) {
+    bundles = [
+      { name: "every rule", bundle: bundleFor(ALL_RULES) },
+      { name: "every rule, one head per rule (no family)", bundle: bundleFor(ALL_RULES, {}, { families: false }) },
+    ];
+  }
+  return bundles;
+};
+
+const engineOf = (bytes: Uint8Array, bundle: CompiledBundle): Engine => {
+  const e = createEngineSync(bytes, { digest: "test" });
+  e.loadPolicy(bundle);
+  return e;
+};
+
+/** Memory pages after loading `bundle` (raw exports: the tables the loader built, plus its headroom). */
+function pagesAfterLoad(bytes: Uint8Array, bundle: CompiledBundle): number {
+  const x = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource), {}).exports as { memory: WebAssembly.Memory; bundle_alloc(n: number): number; load(): number };
+  const p = x.bundle_alloc(bundle.bytes.length);
+  new Uint8Array(x.memory.buffer).set(bundle.bytes, p);
+  expect(x.load()).toBe(0);
+  return x.memory.buffer.byteLength / 65536;
+}
+
+// Texts: the labeled corpus (every type, evasions, clean near misses), walks of every rule's own
+// automaton in every shape (long runs, loops and segments the derived tables jump over, back
+// parts), and non-ASCII around them (classes outside ASCII).
+function texts(): string[] {
+  const out = buildCorpus({ perType: 3, clean: 150 }).map((r) => r.text);
+  const r = prng(4242);
+  for (const rule of [...PII_PATTERNS, ...SECRET_RULES]) {
+    const w = walkerOf(rule);
+    for (const shape of WALK_SHAPES) out.push(adversarialText(w, shape, r, 40 + Math.floor(r() * 300)));
+  }
+  for (let i = 0; i < 60; i++) out.push(`Zoë ${out[Math.floor(r() * out.length)]} José \u00e9\u4e2d ${out[Math.floor(r() * out.length)]}`);
+  return out;
+}
+
+/** The answer's bytes, or the error's class and message. */
+function answer(e: Engine, text: string): string {
+  try {
+    e.preCall({ tool: "t", args: { text }, now: 1 });
+    return Buffer.from(e.lastAnswer()).toString("hex");
+  } catch (err) {
+    return `${(err as Error).constructor.name}: ${(err as Error).message}`;
+  }
+}
+
+describe("scans on the bundle's own tables answer as the derived ones", () => {
+  it("the variants are what they claim: no derived table, some, all", { timeout: 120_000 }, () => {
+    for (const { name, bundle } of bundlesOnce()) {
+      const none = pagesAfterLoad(wasm.noDerived, bundle);
+      const some = pagesAfterLoad(wasm.pages96, bundle);
+      const all = pagesAfterLoad(ENGINE_WASM, bundle);
+      expect(none, name).toBeLessThan(some);
+      expect(some, name).toBeLessThan(all);
+      expect(some, name).toBeLessThanOrEqual(96);
+    }
+  });
+
+  for (const variant of ["noDerived", "pages96"] as const) {
+    it(`${variant}: the same answer, byte for byte, for the corpus and every rule's walks`, { timeout: 180_000 }, () => {
+      const all = texts();
+      for (const { name, bundle } of bundlesOnce()) {
+        const release = engineOf(ENGINE_WASM, bundle);
+        const fallback = engineOf(wasm[variant], bundle);
+        let findings = 0;
+        let work = 0;
+        let releaseWork = 0;
+        for (const t of all) {
+          const want = answer(release, t);
+          expect(answer(fallback, t), `${name}: ${JSON.stringify(t.slice(0, 200))}`).toBe(want);
+          findings += release.preCall({ tool: "t", args: { text: t }, now: 1 }).violations.length;
+          fallback.preCall({ tool: "t", args: { text: t }, now: 1 });
+          releaseWork += release.lastScanWork();
+          work += fallback.lastScanWork();
+        }
+        expect(findings, name).toBeGreaterThan(1000); // the texts do hold findings
+        // The bundle's tables read every unit (no jumps over runs, no run memos): never less work.
+        expect(work, name).toBeGreaterThanOrEqual(releaseWork);
+        if (variant === "noDerived") expect(work, name).toBeGreaterThan(releaseWork);
+      }
+    });
+  }
+});
+
+describe("an engine short of memory fails closed", () => {
+  it("with 24 pages, a call gets the release engine's answer or the memory error, never another answer", { timeout: 120_000 }, () => {
+    const bundle = bundlesOnce()[0]!.bundle;
+    const release = engineOf(ENGINE_WASM, bundle);
+    const tiny = engineOf(wasm.pages24, bundle);
+    const r = prng(99);
+    const sample = texts().filter(() => r() < 0.25);
+    // and texts too large for what is left of 24 pages (1.5 MiB)
+    for (const n of [50_000, 200_000, 400_000]) sample.push(sample.slice(0, 40).join(" ").repeat(Math.ceil(n / 4000)).slice(0, n));
+    let same = 0;
+    let refused = 0;
+    for (const t of sample) {
+      const got = answer(tiny, t);
+      if (got.startsWith("EngineFaultError")) {
+        expect(got).toMatch(/does not fit in engine memory|engine memory exhausted/);
+        refused++;
+      } else {
+        expect(got).toBe(answer(release, t));
+        same++;
+      }
+    }
+    expect(same).toBeGreaterThan(100);
+    expect(refused).toBeGreaterThan(0);
+  });
+
+  it("a bundle whose tables do not fit is refused as such, not as malformed, and nothing stays loaded", () => {
+    // Rate-limit rings of 100,000 calls take 800 KB each in PERSIST: two fit in the release engine, not in 24 pages.
+    const rings = bundleFor({ rate_limits: { enabled: true, per_tool: { a: { max_calls: 100_000, window_seconds: 60 }, b: { max_calls: 100_000, window_seconds: 60 } } } });
+    expect(() => engineOf(ENGINE_WASM, rings)).not.toThrow();
+    const tiny = createEngineSync(wasm.pages24, { digest: "test" });
+    expect(() => tiny.loadPolicy(rings)).toThrow(BundleError);
+    expect(() => tiny.loadPolicy(rings)).toThrow(/does not fit in engine memory with the tables loaded from it/);
+    expect(() => tiny.preCall({ tool: "a", args: {}, now: 1 })).toThrow(EngineFaultError);
+    // and the same engine still loads a bundle that fits
+    tiny.loadPolicy(bundleFor({ rate_limits: { enabled: true, per_tool: { a: { max_calls: 10, window_seconds: 60 } } } }));
+    expect(tiny.preCall({ tool: "a", args: {}, now: 1 }).decision).toBe("allow");
+  });
+});

@@ -17,6 +17,8 @@ import { createEngineSync, ENGINE_ABI_VERSION, type Engine } from "../../engine/
 import { loadPolicyFile, parsePolicyObject } from "../../policies/loader.js";
 import { nodeIO } from "../../policies/node-io.js";
 import { prng } from "../../eval/redaction/checksums.js"; // mulberry32: the corpus is the same on every run
+import { buildCorpus } from "../../eval/redaction/corpus.js";
+import { PII_PATTERNS } from "../../engine/compiler/pii.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
@@ -216,6 +218,12 @@ function exampleScenario(): Step[] {
   return steps;
 }
 
+/** The labeled redaction corpus (every PII type and a sample of secret rules, evasions, clean near misses), as inputs and outputs. */
+function corpusScenario(): Step[] {
+  const records = buildCorpus({ perType: 1, clean: 60 });
+  return records.map((r, i) => (i % 5 === 4 ? { post: "t", output: { text: r.text }, now: i + 1 } : { pre: "t", args: { text: r.text }, now: i + 1 }));
+}
+
 function header(op: number, now: bigint): ByteWriter {
   return new ByteWriter().u32(op).i64(now);
 }
@@ -312,6 +320,9 @@ const SCENARIOS: Scenario[] = [
   { name: "examples/strict.yaml", bundle: example("strict.yaml"), steps: exampleScenario },
   { name: "examples/pii_demo.yaml", bundle: example("pii_demo.yaml"), steps: exampleScenario },
   { name: "examples/child_extends.yaml", bundle: example("child_extends.yaml"), steps: exampleScenario },
+  // Hundreds of tables: until the component loaded through the core's loadPolicy it derived none,
+  // read their descriptors from low memory, and trapped here.
+  { name: "every PII type and secret rule", bundle: policy({ pii_redaction: { enabled: true, categories: PII_PATTERNS.map((p) => p.category), secrets: { enabled: true } } }), steps: corpusScenario },
 ];
 
 /** The request bytes the real host would send: produced by the core Engine's own encoder. */

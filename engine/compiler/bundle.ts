@@ -240,17 +240,17 @@ const setCache = new Map<string, CompiledHeadSet>();
  * Groups entity heads into head-set tables: all in one when it fits the budget, else split in
  * halves until each part fits. Returns, per group, the table and the indices of its members.
  */
-function headGroups(heads: readonly Head[], keys: readonly string[]): { table: CompiledHeadSet; members: number[] }[] {
+function headGroups(heads: readonly Head[], keys: readonly string[], maxStates: number): { table: CompiledHeadSet; members: number[] }[] {
   const out: { table: CompiledHeadSet; members: number[] }[] = [];
   const queue: number[][] = [heads.map((_, i) => i)];
   while (queue.length > 0) {
     const group = queue.shift() as number[];
     if (group.length === 0) continue;
-    const key = group.map((i) => keys[i]).join("\u0001");
+    const key = `${maxStates}\u0002${group.map((i) => keys[i]).join("\u0001")}`;
     let table = setCache.get(key);
     if (!table) {
       try {
-        table = compileHeadSet(group.map((i) => heads[i] as Head), HEAD_SET_MAX_STATES);
+        table = compileHeadSet(group.map((i) => heads[i] as Head), maxStates);
       } catch (err) {
         if (!(err instanceof BudgetError) || group.length === 1) throw err;
         queue.push(group.slice(0, group.length >> 1), group.slice(group.length >> 1));
@@ -289,6 +289,12 @@ export interface BundleOptions {
    * each its own head and run, with the same answers (tests and benchmarks compare the two).
    */
   readonly families?: boolean;
+  /**
+   * Most states of one head-set table (default HEAD_SET_MAX_STATES). Heads that need more are split
+   * over several tables, scanned one after the other, with the same answers; tests lower it to
+   * exercise that path with the built-in rules.
+   */
+  readonly headSetMaxStates?: number;
 }
 
 export function compileBundle(policy: Policy, options: BundleOptions = {}): CompiledBundle {
@@ -368,7 +374,7 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
   const families = family
     ? [{ ...family, dfa: dfas.addCompiled(familyKey, "<numeric family>", family.table), rules: family.members.map((i) => firstEntity + i) }]
     : [];
-  const groups = headGroups(heads, headKeys).map((g, gi) => ({
+  const groups = headGroups(heads, headKeys, options.headSetMaxStates ?? HEAD_SET_MAX_STATES).map((g, gi) => ({
     dfa: dfas.addCompiled(`heads\u0000${gi}\u0000${g.members.map((i) => headKeys[i]).join(",")}`, "<entity heads>", g.table),
     table: g.table,
     rules: g.members.map((i) => headRefs[i] as number),

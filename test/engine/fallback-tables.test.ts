@@ -18,12 +18,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BundleError, EngineFaultError } from "../../core/errors.js";
 import type { CompiledBundle } from "../../engine/bundle-format.js";
-import { PII_PATTERNS } from "../../engine/compiler/pii.js";
-import { SECRET_RULES } from "../../engine/compiler/secrets.js";
 import { createEngineSync, type Engine } from "../../engine/engine.js";
-import { adversarialText, WALK_SHAPES, walkerOf } from "../../eval/redaction/adversary.js";
-import { buildCorpus } from "../../eval/redaction/corpus.js";
-import { prng } from "../../eval/redaction/checksums.js";
+import { ALL_RULES, answerOf as answer, differentialTexts as texts, prng } from "../redaction/helpers.js";
 import { bundleFor, ENGINE_WASM } from "./helpers.js";
 
 const root = new URL("../..", import.meta.url).pathname;
@@ -48,7 +44,6 @@ afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-const ALL_RULES = { pii_redaction: { enabled: true, categories: PII_PATTERNS.map((p) => p.category), secrets: { enabled: true } } };
 let bundles: { name: string; bundle: CompiledBundle }[] = [];
 const bundlesOnce = () => {
   if (bundles.length === 0) {
@@ -73,30 +68,6 @@ function pagesAfterLoad(bytes: Uint8Array, bundle: CompiledBundle): number {
   new Uint8Array(x.memory.buffer).set(bundle.bytes, p);
   expect(x.load()).toBe(0);
   return x.memory.buffer.byteLength / 65536;
-}
-
-// Texts: the labeled corpus (every type, evasions, clean near misses), walks of every rule's own
-// automaton in every shape (long runs, loops and segments the derived tables jump over, back
-// parts), and non-ASCII around them (classes outside ASCII).
-function texts(): string[] {
-  const out = buildCorpus({ perType: 3, clean: 150 }).map((r) => r.text);
-  const r = prng(4242);
-  for (const rule of [...PII_PATTERNS, ...SECRET_RULES]) {
-    const w = walkerOf(rule);
-    for (const shape of WALK_SHAPES) out.push(adversarialText(w, shape, r, 40 + Math.floor(r() * 300)));
-  }
-  for (let i = 0; i < 60; i++) out.push(`Zoë ${out[Math.floor(r() * out.length)]} José \u00e9\u4e2d ${out[Math.floor(r() * out.length)]}`);
-  return out;
-}
-
-/** The answer's bytes, or the error's class and message. */
-function answer(e: Engine, text: string): string {
-  try {
-    e.preCall({ tool: "t", args: { text }, now: 1 });
-    return Buffer.from(e.lastAnswer()).toString("hex");
-  } catch (err) {
-    return `${(err as Error).constructor.name}: ${(err as Error).message}`;
-  }
 }
 
 describe("scans on the bundle's own tables answer as the derived ones", () => {

@@ -5,7 +5,11 @@ import { RegExpParser, type AST } from "@eslint-community/regexpp";
 import { parseTable, step, type DfaTable } from "../../engine/compiler/dfa-sim.js";
 import { PII_PATTERNS } from "../../engine/compiler/pii.js";
 import { compilePattern } from "../../engine/compiler/regex.js";
+import { SECRET_RULES } from "../../engine/compiler/secrets.js";
 import type { Engine } from "../../engine/engine.js";
+import { adversarialText, WALK_SHAPES, walkerOf } from "../../eval/redaction/adversary.js";
+import { prng } from "../../eval/redaction/checksums.js";
+import { buildCorpus } from "../../eval/redaction/corpus.js";
 import { engineFor } from "../engine/helpers.js";
 
 export { base58Address, crc32, githubStyleToken, luhnCheckDigit, prng, segwitAddress, verhoeffCheckDigit } from "../../eval/redaction/checksums.js";
@@ -22,6 +26,35 @@ export function engineWith(piiRedaction: Record<string, unknown>, extra: Record<
     engines.set(key, e);
   }
   return e;
+}
+
+/** Every PII category and secret rule enabled. */
+export const ALL_RULES = { pii_redaction: { enabled: true, categories: ALL_PII, secrets: { enabled: true } } };
+
+/**
+ * Texts for comparing two ways of scanning the same policy: the labeled corpus (every type,
+ * evasions, clean near misses), walks of every rule's own automaton in every shape (long runs, the
+ * loops and segments that derived tables jump over, back parts), and non-ASCII around them.
+ */
+export function differentialTexts(): string[] {
+  const out = buildCorpus({ perType: 3, clean: 150 }).map((r) => r.text);
+  const r = prng(4242);
+  for (const rule of [...PII_PATTERNS, ...SECRET_RULES]) {
+    const w = walkerOf(rule);
+    for (const shape of WALK_SHAPES) out.push(adversarialText(w, shape, r, 40 + Math.floor(r() * 300)));
+  }
+  for (let i = 0; i < 60; i++) out.push(`Zoë ${out[Math.floor(r() * out.length)]} José \u00e9\u4e2d ${out[Math.floor(r() * out.length)]}`);
+  return out;
+}
+
+/** The engine's answer to `text` as one string: its bytes in hex, or the error's class and message. */
+export function answerOf(e: Engine, text: string): string {
+  try {
+    e.preCall({ tool: "t", args: { text }, now: 1 });
+    return Buffer.from(e.lastAnswer()).toString("hex");
+  } catch (err) {
+    return `${(err as Error).constructor.name}: ${(err as Error).message}`;
+  }
 }
 
 export interface Found {

@@ -2,6 +2,7 @@
 //   - two clean builds from the same sources are byte-identical (the digest is an identity);
 //   - the module imports nothing (nothing from the host can change an answer);
 //   - it stays within the 150 KB size target;
+//   - memory.ts assumes the memory maximum that asconfig.json sets;
 //   - its sources use no floating point in results, no recursion and no heap allocation (see the
 //     lint rules below).
 import { execFileSync } from "node:child_process";
@@ -35,6 +36,12 @@ try {
 
   if (shipped.length > 150 * 1024) fail(`engine is ${shipped.length} bytes, over 150 KB`);
   else console.log(`ok   size ${shipped.length} bytes (target <= 153600)`);
+
+  // memory.ts keeps optional tables 4 MiB below the maximum it believes in: asconfig's.
+  const pages = JSON.parse(readFileSync(join(root, "asconfig.json"), "utf8")).targets.release.maximumMemory;
+  const believed = /MAXIMUM_PAGES: usize = isDefined\(ENGINE_MAXIMUM_PAGES\) \? <usize>ENGINE_MAXIMUM_PAGES : (\d+);/.exec(readFileSync(join(root, "engine/assembly/memory.ts"), "utf8"));
+  if (!believed || Number(believed[1]) !== pages) fail(`memory.ts MAXIMUM_PAGES (${believed?.[1]}) is not asconfig.json's maximumMemory (${pages})`);
+  else console.log(`ok   memory maximum ${pages} pages, as memory.ts assumes`);
 
   // Source lint: results are integers (no f32/f64 outside argument-number comparisons, which are
   // exact IEEE comparisons), and no function calls itself (recursion depth would depend on input

@@ -57,27 +57,42 @@ export function bundleLen(): usize {
   return gBundleLen;
 }
 
-/** Bump allocation in the region that outlives calls (tables built at load, state). Zeroed. */
-export function persistAlloc(size: usize): usize {
+/**
+ * The memory maximum in pages: asconfig.json's maximumMemory (scripts/check-engine.mjs checks that
+ * they agree). Test builds with another maximum pass it too (`--use ENGINE_MAXIMUM_PAGES=N`).
+ */
+// @ts-ignore: defined only by such a build's --use
+const MAXIMUM_PAGES: usize = isDefined(ENGINE_MAXIMUM_PAGES) ? <usize>ENGINE_MAXIMUM_PAGES : 1024;
+
+/**
+ * Room that tables the engine can do without (the derived scan tables) must leave below the
+ * maximum: they are built only while a request of a few MiB would still fit above them, so they
+ * never take the memory that calls need (without them the same scans run on the bundle's tables).
+ * Checked against the maximum, not by growing: memory grows only for what is allocated.
+ */
+const OPTIONAL_HEADROOM: usize = 4 << 20;
+
+/** Bump allocation in PERSIST, zeroed; 0 when memory cannot grow (not flagged). */
+function persistTake(size: usize): usize {
   const p = gPersistTop;
   const end = align16(p + size);
-  if (!ensureMemory(end)) { persistFailed = true; return 0; }
+  if (!ensureMemory(end)) return 0;
   memory.fill(p, 0, end - p);
   gPersistTop = end;
   return p;
 }
 
-/**
- * Room that tables the engine can do without (the derived scan tables) must leave free above them:
- * they are built only while a request of a few MiB still fits, so they never take the memory that
- * calls need (without them the same scans run on the bundle's own tables).
- */
-const OPTIONAL_HEADROOM: usize = 4 << 20;
+/** Bump allocation in the region that outlives calls (tables built at load, state). Zeroed. */
+export function persistAlloc(size: usize): usize {
+  const p = persistTake(size);
+  if (p == 0) persistFailed = true;
+  return p;
+}
 
-/** persistAlloc for an optional table: 0 unless OPTIONAL_HEADROOM stays addressable above it (not a load failure). */
+/** persistAlloc for an optional table: 0 unless OPTIONAL_HEADROOM stays below the maximum above it (not a load failure). */
 export function persistAllocOptional(size: usize): usize {
-  if (!ensureMemory(align16(gPersistTop + size) + OPTIONAL_HEADROOM)) return 0;
-  return persistAlloc(size);
+  if (align16(gPersistTop + size) + OPTIONAL_HEADROOM > MAXIMUM_PAGES << 16) return 0;
+  return persistTake(size);
 }
 
 /** The current top of PERSIST (for persistRewind). */

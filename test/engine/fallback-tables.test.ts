@@ -25,8 +25,8 @@ import { bundleFor, ENGINE_WASM } from "./helpers.js";
 const root = new URL("../..", import.meta.url).pathname;
 const VARIANTS = {
   noDerived: ["--use", "ENGINE_NO_DERIVED_TABLES=1"],
-  pages96: ["--maximumMemory", "96"],
-  pages24: ["--maximumMemory", "24"],
+  pages96: ["--maximumMemory", "96", "--use", "ENGINE_MAXIMUM_PAGES=96"],
+  pages24: ["--maximumMemory", "24", "--use", "ENGINE_MAXIMUM_PAGES=24"],
 } as const;
 type Variant = keyof typeof VARIANTS;
 

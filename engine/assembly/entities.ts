@@ -128,6 +128,15 @@ const M_GEN: usize = 0, M_FROM: usize = 4, M_TO: usize = 8, M_CLOSED: usize = 12
 let accelGen: u32 = 0;
 
 /**
+ * Sets both per-text stamps: only test builds export it (engine/assembly/testing/stamps.ts), so that
+ * a test can put them next to their wrap at 2^32 texts, whose handling no test could reach otherwise.
+ */
+export function setStamps(v: u32): void {
+  generation = v;
+  accelGen = v;
+}
+
+/**
  * Units read by the verification runs of the current text (table steps, units compared by the
  * memo of failed runs, units scanned for runs of one class, backward steps): a deterministic
  * measure of the work beyond the head scan (exported as scan_work, read by tests and benchmarks).

@@ -525,7 +525,7 @@ export class AuditTrail implements AuditSink {
       let scan: Scanner | null = null;
       let created = files.length === 0;
       if (live && (io.size(live.path) ?? 0) > 0) {
-        const r = scanForOpen(io, hasher, live.path, origin);
+        const r = scanForOpen(io, hasher, live.path, origin, true);
         torn = r.torn;
         scan = r.scan;
       }
@@ -537,12 +537,13 @@ export class AuditTrail implements AuditSink {
         tree = scan.tree;
         unsealed = scan.expected - (scan.lastCheckpoint?.checkpoint.size ?? scan.segmentStart);
       } else {
-        // No live segment (new trail, or a crash between rotating and starting the next one).
+        // No live segment, or an empty one (new trail, or a crash between rotating and writing
+        // the next segment's header).
         const archives = files.filter((f) => f.archive !== null);
         const last = archives[archives.length - 1];
         if (last) {
-          const r = scanForOpen(io, hasher, last.path, origin);
-          if (r.torn) throw new AuditError("audit_corrupt", `archived segment ${last.path} ends in a torn line`);
+          const r = scanForOpen(io, hasher, last.path, origin, false);
+          if (r.torn || r.scan === null) throw new AuditError("audit_corrupt", `archived segment ${last.path} ends in a torn line`);
           segIndex = r.scan.segment! + 1;
           tree = r.scan.tree;
           created = false;
@@ -818,8 +819,13 @@ export class AuditTrail implements AuditSink {
   }
 }
 
-/** Scans one segment for the writer: a torn last line is cut off; anything else wrong refuses. */
-function scanForOpen(io: TrailIO, hasher: TreeHasher, path: string, origin: string): { scan: Scanner; torn: { offset: number; bytes: number } | null } {
+/**
+ * Scans one segment for the writer: anything wrong refuses, except a torn last line, which is cut
+ * off when `repair` (the live segment; an archive is never modified: its caller refuses it). A
+ * live segment that held only a torn header is left empty, and `scan` is null: the writer then
+ * starts it again, as after a crash between creating it and writing its header.
+ */
+function scanForOpen(io: TrailIO, hasher: TreeHasher, path: string, origin: string, repair: boolean): { scan: Scanner | null; torn: { offset: number; bytes: number } | null } {
   const scan = new Scanner(hasher, origin, [], io.sha256Hex);
   scan.beginFile(path);
   const size = io.size(path) ?? 0;
@@ -846,12 +852,10 @@ function scanForOpen(io: TrailIO, hasher: TreeHasher, path: string, origin: stri
     }
   }
   if (torn) {
+    if (!repair) return { scan, torn };
     io.truncate(path, torn.offset);
     io.syncDir(dirname(path));
-    if (torn.offset === 0) return scanForOpen(io, hasher, path, origin); // only a torn header: start over
-  }
-  if ((io.size(path) ?? 0) === 0) {
-    throw new AuditError("audit_corrupt", `${path} is empty after recovery`);
+    if (torn.offset === 0) return { scan: null, torn }; // only a torn header: start the segment again
   }
   try {
     scan.endFile();
@@ -895,6 +899,7 @@ export interface VerifyResult {
   readonly size: number;
   /** Root (hex) of the verified prefix. */
   readonly root: string;
+  /** Segment files that verified completely (an empty live file left by a crash is not one). */
   readonly segments: number;
   readonly checkpoints: number;
   readonly lastCheckpoint: { readonly size: number; readonly root: string; readonly signedBy: readonly string[] } | null;
@@ -945,15 +950,22 @@ export async function verifyTrail(path: string, opts: VerifyOptions): Promise<Ve
   let problem: Problem | null = null;
   let from: number | null = null;
   const signedBy = new Map<SeenCheckpoint, readonly string[]>();
+  let segments = 0;
   try {
     if (files.length === 0) throw new ProblemFound({ kind: "truncated", message: `no trail at ${path}`, index: 0, file: path, line: 0, offset: 0 });
     for (let fi = 0; fi < files.length; fi++) {
       const f = files[fi]!;
+      // An empty live segment, or one holding only a torn header, is what a crash between
+      // creating it and writing its header leaves (at rotation, or a new trail): the writer starts
+      // it again on open, so it adds nothing here, as a missing one would not.
+      if (f.archive === null && (io.size(f.path) ?? 0) === 0) continue;
       scan.beginFile(f.path);
+      let headerTorn = false;
       for (const line of readLines(io, f.path)) {
         if (!line.complete) {
           if (f.archive === null) torn = { file: f.path, offset: line.offset, bytes: line.bytes.length };
           else throw new ProblemFound({ kind: "malformed", message: `archived segment ends in a torn line`, index: scan.expected, file: f.path, line: 0, offset: line.offset });
+          headerTorn = line.offset === 0;
           break;
         }
         const s = scan.consume(line);
@@ -968,7 +980,9 @@ export async function verifyTrail(path: string, opts: VerifyOptions): Promise<Ve
           }
         }
       }
+      if (headerTorn) continue;
       scan.endFile();
+      segments++;
     }
     for (const t of trusted) {
       const root = scan.rootsAt.get(t.cp.size);
@@ -985,7 +999,7 @@ export async function verifyTrail(path: string, opts: VerifyOptions): Promise<Ve
     ok: problem === null,
     size: scan.expected,
     root: toHex(scan.tree.root()),
-    segments: files.length,
+    segments,
     checkpoints: scan.checkpoints,
     lastCheckpoint: last ? { size: last.checkpoint.size, root: toHex(last.checkpoint.root), signedBy: signedBy.get(last) ?? [] } : null,
     unsealed: scan.expected - (last?.checkpoint.size ?? from ?? 0),

@@ -289,6 +289,45 @@ describe("segments", () => {
     expect(await verifyNodeTrail(path)).toMatchObject({ ok: false, problem: { kind: "segment" } });
   });
 
+  it("a crash after creating the next live file and before writing its header: verify accepts it, the writer starts it", async () => {
+    // Seen in CI: kill -9 inside rotation left trail.jsonl empty, and verify called the trail
+    // broken ("has no segment header") while the writer would have continued it.
+    for (const content of ["", '{"segment":{"format"']) {
+      const path = await writeTrail(10, { rotate: { maxEntries: 5 } });
+      // 10 entries with rotation at 5: the live file holds only the header of segment 2.
+      expect(readLinesOf(path).map(kindOf)).toEqual(["segment"]);
+      writeFileSync(path, content); // the header not written yet, or torn (power loss)
+      const r = await verifyNodeTrail(path);
+      expect(r, JSON.stringify(content)).toMatchObject({ ok: true, size: 10, segments: 2, torn: content ? { offset: 0 } : null });
+      const t = await openNodeTrail({ path, fsync: "none", origin: "test.example/audit", rotate: { maxEntries: 5 } });
+      expect(t.report).toMatchObject({ size: 10, segment: 2 });
+      await t.record(record(10));
+      await t.close();
+      expect(await verifyNodeTrail(path)).toMatchObject({ ok: true, size: 11, segments: 3, torn: null });
+    }
+  });
+
+  it("a brand-new trail killed before its first header verifies as empty and opens", async () => {
+    const path = join(tempDir(), "trail.jsonl");
+    writeFileSync(path, "");
+    expect(await verifyNodeTrail(path)).toMatchObject({ ok: true, size: 0, segments: 0 });
+    const t = await openNodeTrail({ path, fsync: "none", origin: "test.example/audit" });
+    expect(t.report).toMatchObject({ size: 0, segment: 0 });
+    await t.record(record(0));
+    await t.close();
+    expect(await verifyNodeTrail(path)).toMatchObject({ ok: true, size: 1, segments: 1 });
+  });
+
+  it("an archive that ends in a torn line is refused and left as it was", async () => {
+    const path = await writeTrail(10, { rotate: { maxEntries: 5 } });
+    rmSync(path); // no live file: the writer reads the last archive to continue it
+    const archive = archivePath(path, 1);
+    appendFileSync(archive, '{"entry":{"argsSha256":"12');
+    const before = readFileSync(archive);
+    await expect(openNodeTrail({ path, fsync: "none", origin: "test.example/audit" })).rejects.toMatchObject({ code: "audit_corrupt" });
+    expect(readFileSync(archive)).toEqual(before);
+  });
+
   it("resumes after a crash between archiving and starting the next segment", async () => {
     const path = await writeTrail(10, { rotate: { maxEntries: 5 } });
     // Simulate the crash window: the live file was archived, no new live file yet.

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { createEngineSync } from "../../engine/engine.js";
 import { bundleFor, ENGINE_WASM } from "../engine/helpers.js";
-import { ALL_RULES, answerOf, differentialTexts } from "./helpers.js";
+import { ALL_RULES, answerOf, differentialTexts, prng } from "./helpers.js";
 
 const module = new WebAssembly.Module(ENGINE_WASM);
 const engineOf = (bundle: ReturnType<typeof bundleFor>) => {
@@ -33,4 +33,27 @@ describe("heads split over several tables answer as one table", () => {
       }
     });
   }
+
+  it("with a random per-call scope (rules excluded) and report window on every text", { timeout: 180_000 }, () => {
+    const one = bundleFor(ALL_RULES);
+    const split = bundleFor(ALL_RULES, {}, { headSetMaxStates: 300 });
+    const a = engineOf(one);
+    const b = engineOf(split);
+    const rules = one.meta.index.contentRules.length;
+    const words = (rules + 31) >>> 5;
+    const r = prng(5);
+    let findings = 0;
+    for (const text of differentialTexts()) {
+      const mask = new Uint32Array(words).map(() => (r() < 0.5 ? 0 : (r() * 2 ** 32) >>> 0));
+      if (rules % 32 !== 0) mask[words - 1]! &= (1 << (rules % 32)) - 1; // only the policy's rules
+      const from = Math.floor(r() * text.length);
+      const to = from + Math.floor(r() * (text.length - from + 1));
+      const req = { tool: "t", args: text, now: 1, excludeEntities: r() < 0.7 ? mask : null, reportWindow: r() < 0.5 ? { from, to } : null };
+      findings += a.preCall(req).violations.length;
+      const want = Buffer.from(a.lastAnswer()).toString("hex");
+      b.preCall(req);
+      expect(Buffer.from(b.lastAnswer()).toString("hex"), JSON.stringify(text.slice(0, 120))).toBe(want);
+    }
+    expect(findings).toBeGreaterThan(300);
+  });
 });

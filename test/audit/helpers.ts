@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { expect } from "vitest";
+import { verifyNodeTrail } from "../../audit/node-store.js";
 import type { CallRecord } from "../../core/enforcer.js";
 
 export function tempDir(prefix = "ec-audit-"): string {
@@ -57,3 +59,27 @@ export function startReporting(command: string, args: readonly string[], cwd: st
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Starts a writer (`startWriter`: a child that reports `{ ready, report }` once its trail is open)
+ * `rounds` times on the trail at `path`, kills it with SIGKILL after `pause(round)` ms, and checks
+ * after each kill that the trail verifies and that the verified prefix only grows. Returns the size
+ * that last verified.
+ */
+export async function killRounds(path: string, rounds: number, startWriter: () => ReportingChild, pause: (round: number) => number): Promise<number> {
+  let verified = 0;
+  for (let round = 0; round < rounds; round++) {
+    const child = startWriter();
+    const ready = await child.first;
+    expect(ready.ready, JSON.stringify(ready)).toBe(true);
+    expect((ready.report as { size: number }).size).toBeGreaterThanOrEqual(verified);
+    await sleep(pause(round));
+    child.proc.kill("SIGKILL");
+    await child.exited;
+    const r = await verifyNodeTrail(path);
+    expect(r.ok, `round ${round}: ${r.problem?.message}`).toBe(true);
+    expect(r.size).toBeGreaterThanOrEqual(verified);
+    verified = r.size;
+  }
+  return verified;
+}

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { TrailLockedError } from "../../audit/io.js";
 import { openNodeTrail, verifyNodeTrail } from "../../audit/node-store.js";
-import { type ReportingChild, sleep, startReporting, tempDir } from "./helpers.js";
+import { killRounds, type ReportingChild, startReporting, tempDir } from "./helpers.js";
 
 const writer = fileURLToPath(new URL("./fixtures/writer.ts", import.meta.url));
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -14,21 +14,7 @@ const start = (path: string, ...args: string[]): ReportingChild => startReportin
 describe("crash safety", () => {
   it("kill -9 during appends, 12 times: every survivor verifies, the verified prefix only grows", async () => {
     const path = join(tempDir(), "trail.jsonl");
-    let verified = 0;
-    for (let round = 0; round < 12; round++) {
-      const child = start(path, "append");
-      const ready = await child.first;
-      expect(ready.ready, JSON.stringify(ready)).toBe(true);
-      const report = ready.report as { size: number };
-      expect(report.size).toBeGreaterThanOrEqual(verified);
-      await sleep(40 + ((round * 37) % 120));
-      child.proc.kill("SIGKILL");
-      await child.exited;
-      const r = await verifyNodeTrail(path);
-      expect(r.ok, `round ${round}: ${r.problem?.message}`).toBe(true);
-      expect(r.size).toBeGreaterThanOrEqual(verified);
-      verified = r.size;
-    }
+    const verified = await killRounds(path, 12, () => start(path, "append"), (round) => 40 + ((round * 37) % 120));
     expect(verified).toBeGreaterThan(1000);
     const t = await openNodeTrail({ path, journal: { path: `${path}.journal` } });
     expect(t.size).toBeGreaterThanOrEqual(verified);
@@ -43,19 +29,7 @@ describe("crash safety", () => {
     // settings hit it in 3 of 60 kills; this test did not, in 3 runs against the old code);
     // trail.test.ts reaches it every time.
     const path = join(tempDir(), "trail.jsonl");
-    let verified = 0;
-    for (let round = 0; round < 30; round++) {
-      const child = start(path, "append", "7");
-      const ready = await child.first;
-      expect(ready.ready, JSON.stringify(ready)).toBe(true);
-      await sleep(5 + ((round * 37) % 60));
-      child.proc.kill("SIGKILL");
-      await child.exited;
-      const r = await verifyNodeTrail(path);
-      expect(r.ok, `round ${round}: ${r.problem?.message}`).toBe(true);
-      expect(r.size).toBeGreaterThanOrEqual(verified);
-      verified = r.size;
-    }
+    const verified = await killRounds(path, 30, () => start(path, "append", "7"), (round) => 5 + ((round * 37) % 60));
     expect(verified).toBeGreaterThan(100);
   }, 180_000);
 });

@@ -13,7 +13,7 @@ import { replay } from "../../audit/replay.js";
 import { readEntries } from "../../audit/trail.js";
 import { isControlEntry } from "../../audit/entry.js";
 import { compilePolicyObject, loadEngineSync } from "../../hosts/node/index.js";
-import { type ReportingChild, sleep, startReporting, tempDir } from "../audit/helpers.js";
+import { killRounds, type ReportingChild, sleep, startReporting, tempDir } from "../audit/helpers.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const deno = `${root}node_modules/.bin/deno`;
@@ -96,20 +96,7 @@ describe("Deno's own TrailIO, through the Deno entry", () => {
 
   it("kill -9 during Deno appends: every survivor verifies in Node, and the torn tail is cut on reopen", async () => {
     const path = join(tempDir("ec-deno-"), "trail.jsonl");
-    let verified = 0;
-    for (let round = 0; round < 5; round++) {
-      const child = start("append", path);
-      const ready = await child.first;
-      expect(ready.ready, JSON.stringify(ready)).toBe(true);
-      expect((ready.report as { size: number }).size).toBeGreaterThanOrEqual(verified);
-      await sleep(300 + round * 70);
-      child.proc.kill("SIGKILL");
-      await child.exited;
-      const r = await verifyNodeTrail(path);
-      expect(r.ok, `round ${round}: ${r.problem?.message}`).toBe(true);
-      expect(r.size).toBeGreaterThanOrEqual(verified);
-      verified = r.size;
-    }
+    const verified = await killRounds(path, 5, () => start("append", path), (round) => 300 + round * 70);
     expect(verified).toBeGreaterThan(100);
     const recovered = denoRun("hold", path, "10"); // cuts whatever the last kill tore
     expect(recovered.report.size).toBe(verified);

@@ -11,18 +11,13 @@
 // Until this suite existed, a scan without derived tables read their descriptors from address 0
 // upward (the component build never derived them): zeros for the first 32 tables, then static
 // data, on which a policy with every rule trapped.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { BundleError, EngineFaultError } from "../../core/errors.js";
 import type { CompiledBundle } from "../../engine/bundle-format.js";
-import { createEngineSync, type Engine } from "../../engine/engine.js";
+import { createEngineSync } from "../../engine/engine.js";
 import { ALL_RULES, answerOf as answer, differentialTexts as texts, prng } from "../redaction/helpers.js";
-import { bundleFor, ENGINE_WASM } from "./helpers.js";
+import { buildEngineVariant, bundleFor, ENGINE_WASM, engineWith as engineOf } from "./helpers.js";
 
-const root = new URL("../..", import.meta.url).pathname;
 const VARIANTS = {
   noDerived: ["--use", "ENGINE_NO_DERIVED_TABLES=1"],
   pages96: ["--maximumMemory", "96", "--use", "ENGINE_MAXIMUM_PAGES=96"],
@@ -30,19 +25,10 @@ const VARIANTS = {
 } as const;
 type Variant = keyof typeof VARIANTS;
 
-let tmp = "";
-const wasm = {} as Record<Variant, Buffer>;
+const wasm = {} as Record<Variant, Uint8Array>;
 beforeAll(() => {
-  tmp = mkdtempSync(join(tmpdir(), "enforcecore-fallback-test-"));
-  for (const [name, args] of Object.entries(VARIANTS) as [Variant, readonly string[]][]) {
-    const out = join(tmp, `${name}.wasm`);
-    execFileSync(process.execPath, [join(root, "scripts/build-engine.mjs"), "--out", out, ...args.flatMap((a) => ["--asc", a])], { cwd: root, stdio: "pipe" });
-    wasm[name] = readFileSync(out);
-  }
+  for (const [name, args] of Object.entries(VARIANTS) as [Variant, readonly string[]][]) wasm[name] = buildEngineVariant(args);
 }, 180_000);
-afterAll(() => {
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
 
 let bundles: { name: string; bundle: CompiledBundle }[] = [];
 const bundlesOnce = () => {
@@ -53,12 +39,6 @@ const bundlesOnce = () => {
     ];
   }
   return bundles;
-};
-
-const engineOf = (bytes: Uint8Array, bundle: CompiledBundle): Engine => {
-  const e = createEngineSync(bytes, { digest: "test" });
-  e.loadPolicy(bundle);
-  return e;
 };
 
 /** Memory pages after loading `bundle` (raw exports: the tables the loader built, plus its headroom). */
@@ -86,8 +66,8 @@ describe("scans on the bundle's own tables answer as the derived ones", () => {
     it(`${variant}: the same answer, byte for byte, for the corpus and every rule's walks`, { timeout: 180_000 }, () => {
       const all = texts();
       for (const { name, bundle } of bundlesOnce()) {
-        const release = engineOf(ENGINE_WASM, bundle);
-        const fallback = engineOf(wasm[variant], bundle);
+        const release = engineOf(bundle);
+        const fallback = engineOf(bundle, wasm[variant]);
         let findings = 0;
         let work = 0;
         let releaseWork = 0;
@@ -111,8 +91,8 @@ describe("scans on the bundle's own tables answer as the derived ones", () => {
 describe("an engine short of memory fails closed", () => {
   it("with 24 pages, a call gets the release engine's answer or the memory error, never another answer", { timeout: 120_000 }, () => {
     const bundle = bundlesOnce()[0]!.bundle;
-    const release = engineOf(ENGINE_WASM, bundle);
-    const tiny = engineOf(wasm.pages24, bundle);
+    const release = engineOf(bundle);
+    const tiny = engineOf(bundle, wasm.pages24);
     const r = prng(99);
     const sample = texts().filter(() => r() < 0.25);
     // and texts too large for what is left of 24 pages (1.5 MiB)
@@ -136,7 +116,7 @@ describe("an engine short of memory fails closed", () => {
   it("a bundle whose tables do not fit is refused as such, not as malformed, and nothing stays loaded", () => {
     // Rate-limit rings of 100,000 calls take 800 KB each in PERSIST: two fit in the release engine, not in 24 pages.
     const rings = bundleFor({ rate_limits: { enabled: true, per_tool: { a: { max_calls: 100_000, window_seconds: 60 }, b: { max_calls: 100_000, window_seconds: 60 } } } });
-    expect(() => engineOf(ENGINE_WASM, rings)).not.toThrow();
+    expect(() => engineOf(rings)).not.toThrow();
     const tiny = createEngineSync(wasm.pages24, { digest: "test" });
     expect(() => tiny.loadPolicy(rings)).toThrow(BundleError);
     expect(() => tiny.loadPolicy(rings)).toThrow(/does not fit in engine memory with the tables loaded from it/);

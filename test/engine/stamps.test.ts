@@ -10,30 +10,18 @@
 // Checked by mutation: without the slots' clearing the first test fails on every text of the
 // corpus; without the run memos' clearing the second one misses the JWT, and without the family
 // memo's clearing the phone number.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { CompiledBundle } from "../../engine/bundle-format.js";
 import { Engine } from "../../engine/engine.js";
 import { buildCorpus } from "../../eval/redaction/corpus.js";
 import { ALL_RULES, answerOf } from "../redaction/helpers.js";
-import { bundleFor, ENGINE_WASM } from "./helpers.js";
+import { buildEngineVariant, bundleFor, ENGINE_WASM } from "./helpers.js";
 
-const root = new URL("../..", import.meta.url).pathname;
 const LAST_BEFORE_WRAP = 2 ** 32 - 1;
-let tmp = "";
 let variant: WebAssembly.Module;
 beforeAll(() => {
-  tmp = mkdtempSync(join(tmpdir(), "enforcecore-stamps-test-"));
-  const out = join(tmp, "stamps.wasm");
-  execFileSync(process.execPath, [join(root, "scripts/build-engine.mjs"), "--out", out, "--asc", "engine/assembly/testing/stamps.ts"], { cwd: root, stdio: "pipe" });
-  variant = new WebAssembly.Module(readFileSync(out));
+  variant = new WebAssembly.Module(buildEngineVariant(["engine/assembly/testing/stamps.ts"]) as BufferSource);
 }, 120_000);
-afterAll(() => {
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
 
 const release = new Engine(new WebAssembly.Instance(new WebAssembly.Module(ENGINE_WASM), {}), "test");
 

@@ -5,16 +5,8 @@
 // never take that path: here the same policies are compiled with smaller budgets, forcing
 // 2 to 30-odd tables, and every answer must be byte for byte the one-table answer.
 import { describe, expect, it } from "vitest";
-import { createEngineSync } from "../../engine/engine.js";
-import { bundleFor, ENGINE_WASM } from "../engine/helpers.js";
+import { bundleFor, engineWith as engineOf } from "../engine/helpers.js";
 import { ALL_RULES, answerOf, differentialTexts, prng } from "./helpers.js";
-
-const module = new WebAssembly.Module(ENGINE_WASM);
-const engineOf = (bundle: ReturnType<typeof bundleFor>) => {
-  const e = createEngineSync(module, { digest: "test" });
-  e.loadPolicy(bundle);
-  return e;
-};
 
 describe("heads split over several tables answer as one table", () => {
   for (const families of [true, false]) {

@@ -537,6 +537,16 @@ function tryRule(r: u32, u: usize, n: i32, h: i32): void {
   const floor = floorOf(r);
   if (h < floor) return;
   const c = P.gContent + <usize>r * P.CONTENT_SIZE;
+  // A unit every match has at a fixed distance from its head (compiler: entities-set.ts
+  // neededUnit): a `.` seven units on for a Discord token, a 17th VIN unit. One load refuses the
+  // numbers of a table that would each have cost a run, or a backward scan.
+  const needAt = load<u32>(c + P.C_NEED_AT);
+  if (needAt != P.NONE) {
+    const at = h + <i32>needAt;
+    if (at >= n) return;
+    const unit = <u32>load<u16>(u + (<usize>at << 1));
+    if (unit < 128 ? ((load<u32>(c + P.C_NEED_ASCII + (<usize>(unit >> 5) << 2)) >> (unit & 31)) & 1) == 0 : load<u32>(c + P.C_NEED_WIDE) == 0) return;
+  }
   let s = h;
   const back = load<u32>(c + P.C_REVERSE);
   if (back != P.NONE) {
@@ -732,6 +742,7 @@ function setFamilyPhase(phase: u32): void {
 /** The family at `fm`, its head ending at unit i. */
 function tryFamily(fm: usize, u: usize, n: i32, i: i32): void {
   const s = i + 1 - <i32>load<u32>(fm + P.FM_HEADLEN);
+  if (s < 0) return; // only in a bundle whose head length disagrees with its head table
   let live = load<u32>(fm + P.FM_PHASE_MEMBERS);
   if (s > 0) {
     // the members' boundaries (the family head's own is the loosest of them)

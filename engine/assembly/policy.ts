@@ -8,7 +8,7 @@ import { parseDfa, dfaStates, DFA_DESC_SIZE, D_ACCEPT } from "./dfa";
 import { CHECK_MAX } from "./checks";
 
 export const MAGIC: u32 = 0x31424345; // "ECB1"
-export const FORMAT: u32 = 3; // 2: content records with entity flags and head groups (redaction breadth); 3: entity families
+export const FORMAT: u32 = 4; // 2: content records with entity flags and head groups (redaction breadth); 3: entity families; 4: needed units
 export const NONE: u32 = 0xffffffff;
 
 export let gLoaded = false;
@@ -30,14 +30,16 @@ export let gDeniedDomains: usize = 0;
 export let gNDfa: u32 = 0;
 export let gDfas: usize = 0;
 export let gNContent: u32 = 0;
-// Per rule (12 × u32): searchDfa, reverseDfa (content) or backDfa (entity), action, appliesTo,
+// Per rule (18 × u32): searchDfa, reverseDfa (content) or backDfa (entity), action, appliesTo,
 // anchoredDfa, kind, check, prefilterDfa, checkArg, maxLen, headLen (see engine/compiler/bundle.ts),
 // then appliesTo as loaded: appliesTo itself is narrowed per call by a request's entity scope
-// (evaluate.ts readScope) and restored from this copy before the next request.
+// (evaluate.ts readScope) and restored from this copy before the next request; then the needed
+// unit (distance from the head or NONE, 128 bits of ASCII, 1 when units from U+0080 up may be there).
 export let gContent: usize = 0;
-export const CONTENT_SIZE: usize = 48;
+export const CONTENT_SIZE: usize = 72;
 export const C_SEARCH: usize = 0, C_REVERSE: usize = 4, C_ACTION: usize = 8, C_APPLIES: usize = 12, C_ANCHORED: usize = 16, C_KIND: usize = 20,
-  C_CHECK: usize = 24, C_PREFILTER: usize = 28, C_ARG: usize = 32, C_MAXLEN: usize = 36, C_HEADLEN: usize = 40, C_LOADED_APPLIES: usize = 44;
+  C_CHECK: usize = 24, C_PREFILTER: usize = 28, C_ARG: usize = 32, C_MAXLEN: usize = 36, C_HEADLEN: usize = 40, C_LOADED_APPLIES: usize = 44,
+  C_NEED_AT: usize = 48, C_NEED_ASCII: usize = 52, C_NEED_WIDE: usize = 68;
 export const KIND_CONTENT: u32 = 0, KIND_PII: u32 = 1, KIND_SECRET: u32 = 2;
 // Entity head groups (one multi-pattern table each), 48 bytes: dfa descriptor, member count,
 // members (u32 rule indices), per-state list offsets (u32), lists (u32: count, then member positions),
@@ -239,12 +241,24 @@ export function loadBundle(): i32 {
     const headLen = rdU32();
     store<u32>(c + C_MAXLEN, maxLen);
     store<u32>(c + C_HEADLEN, headLen);
+    const needAt = rdU32();
+    store<u32>(c + C_NEED_AT, needAt);
+    let needBits: u32 = 0;
+    for (let k: usize = 0; k < 4; k++) {
+      const word = rdU32();
+      store<u32>(c + C_NEED_ASCII + (k << 2), word);
+      needBits |= word;
+    }
+    const needWide = rdU32();
+    store<u32>(c + C_NEED_WIDE, needWide);
+    if (needWide > 1 || (needAt == NONE && (needBits | needWide) != 0)) fail();
     if (kind == KIND_CONTENT) {
       // content rules: scanned with search + reverse + anchored tables
-      if (load<u32>(c + C_SEARCH) == NONE || load<u32>(c + C_REVERSE) == NONE || maxLen != 0 || headLen != 0) fail();
+      if (load<u32>(c + C_SEARCH) == NONE || load<u32>(c + C_REVERSE) == NONE || maxLen != 0 || headLen != 0 || needAt != NONE) fail();
     } else {
       // entities: found from their heads; reverse is the optional table of the part before the head
       if (load<u32>(c + C_SEARCH) != NONE || load<u32>(c + C_PREFILTER) != NONE || maxLen < 1 || maxLen > 65535 || headLen < 1 || headLen > 64) fail();
+      if (needAt != NONE && needAt >= maxLen) fail();
       gNEntities++;
     }
   }

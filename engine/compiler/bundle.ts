@@ -2,7 +2,7 @@
  * Policy → bundle: the binary the wasm engine loads. Layout (little-endian; `name` = u8 kind,
  * u32 len, UTF-8 bytes; `list` = u32 count then items):
  *
- *   u32 magic "ECB1", u32 format 3, u32 on_violation (0 block, 1 log, 2 redact)
+ *   u32 magic "ECB1", u32 format 4, u32 on_violation (0 block, 1 log, 2 redact)
  *   i32 max_input_bytes, i32 max_output_bytes, i32 max_call_depth      (-1 = no limit)
  *   i64 max_cost_micros, i64 max_cost_per_call_micros                  (-1 = no limit)
  *   u32 allow_all_tools, list<name> allowed_tools, list<name> denied_tools
@@ -10,11 +10,16 @@
  *   list<u32 size + DFA table> dfas                                    (format: regex.ts)
  *   list<{u32 search_dfa, u32 reverse_dfa, u32 action, u32 applies_to, u32 anchored_dfa,
  *         u32 kind (0 content rule, 1 PII, 2 secret), u32 check (engine/assembly/checks.ts),
- *         u32 prefilter_dfa, u32 check_arg, u32 max_len, u32 head_len}> content_rules
- *     content rules: search, reverse and anchored tables, optional prefilter, max_len = head_len = 0;
+ *         u32 prefilter_dfa, u32 check_arg, u32 max_len, u32 head_len,
+ *         u32 need_at, u32 need_ascii[4], u32 need_wide}> content_rules
+ *     content rules: search, reverse and anchored tables, optional prefilter, max_len = head_len = 0,
+ *     need_at = NONE and the rest 0;
  *     entity rules (PII, secrets; engine/compiler/entities.ts): search = prefilter = NONE, reverse =
  *     the table of the part before the head (NONE: the match starts at the head), anchored = the
- *     whole pattern, max_len = longest match in UTF-16 units, head_len = head length in units
+ *     whole pattern, max_len = longest match in UTF-16 units, head_len = head length in units,
+ *     need_at = NONE or the distance from the head's start of a unit every match has
+ *     (entities-set.ts neededUnit): ASCII unit c may be there when bit c of need_ascii is set, a
+ *     unit from U+0080 up when need_wide = 1
  *   u32 entity_flags (bit 0: evasion defences, `pii_redaction.normalize`)
  *   list<{u32 dfa, u32 max_len, u32 head_len, u32 n, {u32 rule, u32 before}[n], u32 n_states, u32 mask[n_states]}> families
  *     entity rules verified together (entity-families.ts): dfa = the anchored product of their
@@ -39,7 +44,7 @@ import { BUNDLE_FORMAT, BUNDLE_MAGIC, digestOf, type BundleMeta, type CompiledBu
 import { compilePattern } from "./regex.js";
 import { BUILTIN_CONTENT_RULES } from "./builtin-rules.js";
 import { policyEntities } from "./policy-entities.js";
-import { bmpClass, compileHeadSet, headOf, notAfterClass, type CompiledHeadSet, type Head } from "./entities-set.js";
+import { bmpClass, compileHeadSet, headOf, neededUnit, notAfterClass, type CompiledHeadSet, type Head, type NeededUnit } from "./entities-set.js";
 import type { EntityDef } from "./entities.js";
 import { numericFamily } from "./entity-families.js";
 import type { PiiPattern } from "./pii.js";
@@ -181,7 +186,7 @@ function cachedPattern(key: string, build: () => CompiledDfa): CompiledDfa {
   return dfa;
 }
 
-const headCache = new Map<string, Head>();
+const headCache = new Map<string, { head: Head; need: NeededUnit | undefined }>();
 /** Longest head of a rule that starts with a run of digits (see entityHead). */
 const DIGIT_HEAD_MAX = 16;
 const DIGITS = bmpClass([{ min: 0x30, max: 0x39 }]);
@@ -193,8 +198,11 @@ function narrowFirst(h: Head, ranges: NonNullable<PiiPattern["headFirst"]>): Hea
   return paths.length === 0 ? h : { ...h, paths };
 }
 const notAfterKey = (ranges: readonly { readonly min: number; readonly max: number }[] | undefined): string => (ranges === undefined ? "" : ranges.map((r) => `${r.min}-${r.max}`).join(","));
-/** The head of an entity rule and the key of everything it was built from (head and head-set caches). */
-function entityHead(e: EntityDef): { head: Head; key: string } {
+/**
+ * The head of an entity rule, the unit its matches need beyond it (entities-set.ts neededUnit),
+ * and the key of everything they were built from (head and head-set caches).
+ */
+function entityHead(e: EntityDef): { head: Head; need: NeededUnit | undefined; key: string } {
   // PII heads may run through classes (digits) for 5 positions (4 with a back part); secret heads
   // stop at the end of their literal prefix after 2 (entities-set.ts HeadOptions.broadDepth). The
   // fifth class is what tells `1234 ` (a card group) from `123456789` (nine-digit IDs): without it
@@ -210,26 +218,26 @@ function entityHead(e: EntityDef): { head: Head; key: string } {
   const notAfter = (e as Partial<Pick<PiiPattern, "headNotAfter">>).headNotAfter;
   const after = (e as Partial<Pick<PiiPattern, "headAfter">>).headAfter;
   const first = e.back === undefined ? (e as Partial<Pick<PiiPattern, "headFirst">>).headFirst : undefined;
-  const key = `${e.ci ? "i" : ""}\u0000${e.boundary ?? "word"}\u0000${notAfterKey(notAfter)}\u0000${notAfterKey(first)}\u0000${(after ?? []).map(notAfterKey).join("|")}\u0000${e.headLength ?? "auto"}\u0000${broadDepth}\u0000${maxLiteralPaths}\u0000${e.rest ?? e.source}`;
-  let h = headCache.get(key);
-  if (!h) {
-    h = headOf(e.rest ?? e.source, e.ci ?? false, e.boundary ?? "word", { maxLength: e.headLength ?? 8, broadDepth, maxLiteralPaths });
-    // A PII head of digits alone (`[0-9]{9}`, `[12][0-9]{9}`, the first digits of `[0-9]{8}-?[A-Z]`)
-    // runs on while it stays one path of digit classes, up to DIGIT_HEAD_MAX: a number shorter
-    // than the rule's digit run is then no candidate. In a table of numbers every number was a
-    // candidate of some ten such rules, each reading it (a CSV of numbers: 26 → 32 MB/s); the
-    // head set grows by a digit counter (the bundle by about 3 KB).
-    if (e.kind === "pii" && e.back === undefined && e.headLength === undefined && h.paths.length === 1 && (h.paths[0] ?? []).every(digitsOnly)) {
-      const longer = headOf(e.rest ?? e.source, e.ci ?? false, e.boundary ?? "word", { maxLength: DIGIT_HEAD_MAX, broadDepth: DIGIT_HEAD_MAX, maxPaths: 1, maxLiteralPaths: 1 });
-      if (longer.paths.length === 1 && longer.length > h.length && (longer.paths[0] ?? []).every(digitsOnly)) h = longer;
-    }
-    if (notAfter !== undefined) h = { ...h, before: [notAfterClass(notAfter)] };
-    if (after !== undefined) h = { ...h, before: after.map(bmpClass) };
-    if (first !== undefined) h = narrowFirst(h, first);
-    if (headCache.size >= PATTERN_CACHE_MAX) headCache.clear();
-    headCache.set(key, h);
+  const key = `${e.ci ? "i" : ""}\u0000${e.boundary ?? "word"}\u0000${notAfterKey(notAfter)}\u0000${notAfterKey(first)}\u0000${(after ?? []).map(notAfterKey).join("|")}\u0000${e.headLength ?? "auto"}\u0000${broadDepth}\u0000${maxLiteralPaths}\u0000${e.back ?? ""}\u0000${e.rest ?? e.source}`;
+  const known = headCache.get(key);
+  if (known) return { ...known, key };
+  let h = headOf(e.rest ?? e.source, e.ci ?? false, e.boundary ?? "word", { maxLength: e.headLength ?? 8, broadDepth, maxLiteralPaths });
+  // A PII head of digits alone (`[0-9]{9}`, `[12][0-9]{9}`, the first digits of `[0-9]{8}-?[A-Z]`)
+  // runs on while it stays one path of digit classes, up to DIGIT_HEAD_MAX: a number shorter
+  // than the rule's digit run is then no candidate. In a table of numbers every number was a
+  // candidate of some ten such rules, each reading it (a CSV of numbers: 26 → 32 MB/s); the
+  // head set grows by a digit counter (the bundle by about 3 KB).
+  if (e.kind === "pii" && e.back === undefined && e.headLength === undefined && h.paths.length === 1 && (h.paths[0] ?? []).every(digitsOnly)) {
+    const longer = headOf(e.rest ?? e.source, e.ci ?? false, e.boundary ?? "word", { maxLength: DIGIT_HEAD_MAX, broadDepth: DIGIT_HEAD_MAX, maxPaths: 1, maxLiteralPaths: 1 });
+    if (longer.paths.length === 1 && longer.length > h.length && (longer.paths[0] ?? []).every(digitsOnly)) h = longer;
   }
-  return { head: h, key };
+  if (notAfter !== undefined) h = { ...h, before: [notAfterClass(notAfter)] };
+  if (after !== undefined) h = { ...h, before: after.map(bmpClass) };
+  if (first !== undefined) h = narrowFirst(h, first);
+  const need = neededUnit(e.rest ?? e.source, e.back, e.ci ?? false, h.length);
+  if (headCache.size >= PATTERN_CACHE_MAX) headCache.clear();
+  headCache.set(key, { head: h, need });
+  return { head: h, need, key };
 }
 
 /** Most states of one head-set table; a policy whose heads need more is split over several tables. */
@@ -295,6 +303,12 @@ export interface BundleOptions {
    * exercise that path with the built-in rules.
    */
   readonly headSetMaxStates?: number;
+  /**
+   * Give entity rules their needed unit (entities-set.ts neededUnit), tested by the engine before
+   * a run. Default true; false leaves every rule without one, with the same answers (tests compare
+   * the two).
+   */
+  readonly neededUnits?: boolean;
 }
 
 export function compileBundle(policy: Policy, options: BundleOptions = {}): CompiledBundle {
@@ -321,6 +335,7 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
       arg: 0,
       maxLen: 0,
       headLen: 0,
+      need: undefined as NeededUnit | undefined,
       meta: { name: rule.name, description: rule.description ?? builtin?.description ?? "", kind: "content" as "content" | "pii" | "secret" },
     };
   });
@@ -368,6 +383,7 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
       arg: e.arg ?? 0,
       maxLen: e.maxLen,
       headLen: inFamily.has(i) && family ? family.head.length : head.length,
+      need: options.neededUnits === false ? undefined : (entityHeads[i] as { need: NeededUnit | undefined }).need,
       meta: { name: e.name, description: e.kind === "pii" ? `PII: ${e.name}` : `secret: ${e.description}`, kind: e.kind },
     });
   }
@@ -420,6 +436,9 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
   for (const [i, c] of content.entries()) {
     w.u32(c.search).u32(c.reverse).u32(c.action).u32(c.applies).u32(c.anchored).u32(c.kind).u32(c.check).u32(prefilters[i] ?? NONE);
     w.u32(c.arg).u32(c.maxLen).u32(c.headLen);
+    w.u32(c.need?.at ?? NONE);
+    for (const word of c.need?.ascii ?? [0, 0, 0, 0]) w.u32(word);
+    w.u32(c.need?.wide ? 1 : 0);
   }
   w.u32(r.pii_redaction.normalize ? 1 : 0);
   w.u32(families.length);

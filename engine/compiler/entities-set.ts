@@ -35,6 +35,13 @@ export interface Head {
   readonly boundary: StartBoundary;
   /** When set, replaces the boundary: the classes of the units right before the head (the last is next to it). */
   readonly before?: readonly CharSet[];
+  /**
+   * When set, the head's class sequences as an automaton (acyclic, every word `length` units
+   * long), used instead of `paths`: a head with hundreds of sequences that share prefixes and
+   * suffixes (the numeric family's, entity-families.ts) is far smaller this way, and so is the
+   * head set's construction.
+   */
+  readonly words?: DFA;
 }
 
 export interface HeadOptions {
@@ -81,8 +88,25 @@ export function boundaryClass(b: Exclude<StartBoundary, "none">): CharSet {
   return bmpSet([{ min: 0, max: BMP }]).without(bmpSet(b === "word" ? WORD : DIGIT));
 }
 
-/** The anchored, minimised automaton of an entity pattern (no anchors allowed: the engine decides positions). */
+const dfaCache = new Map<string, DFA>();
+const DFA_CACHE_MAX = 4096;
+
+/**
+ * The anchored, minimised automaton of an entity pattern (no anchors allowed: the engine decides
+ * positions). Cached: a rule's head, its needed unit and its family membership all read it, and
+ * callers only read it.
+ */
 export function entityDfa(source: string, ci: boolean): DFA {
+  const key = `${ci ? "i" : ""}\u0000${source}`;
+  const known = dfaCache.get(key);
+  if (known !== undefined) return known;
+  const dfa = buildEntityDfa(source, ci);
+  if (dfaCache.size >= DFA_CACHE_MAX) dfaCache.clear();
+  dfaCache.set(key, dfa);
+  return dfa;
+}
+
+function buildEntityDfa(source: string, ci: boolean): DFA {
   const info = validate(source, parseSource(source));
   if (info.starts.length > 0 || info.ends.length > 0) throw new PatternError(source, "entity patterns cannot use `^` or `$`");
   const nfa = toNfa(source, source, ci, "anchored");
@@ -168,6 +192,77 @@ export function headOf(source: string, ci: boolean, boundary: StartBoundary, opt
   return { paths: [sets], length: sets.length, boundary };
 }
 
+/**
+ * A unit every match has at a fixed distance from its head: the engine tests it before running
+ * the rule (entities.ts tryRule), so a candidate whose text is too short or wrong there costs one
+ * load instead of a run. `ascii` holds one bit per ASCII unit (bit c of word c >> 5) that may be
+ * there; `wide` says whether units from U+0080 up may (the class is kept to that precision: a
+ * coarser necessary condition is still a necessary condition).
+ */
+export interface NeededUnit {
+  readonly at: number;
+  readonly ascii: readonly [number, number, number, number];
+  readonly wide: boolean;
+}
+
+/** How far from the head a needed unit is looked for (a match's shortest length bounds it too). */
+const NEED_MAX_AT = 64;
+
+/** Every unit on a live transition of the automaton. */
+function alphabetOf(dfa: DFA): CharSet {
+  const live = distances(dfa);
+  let all = CharSet.empty(MAX);
+  for (const n of dfa.nodes()) for (const [range, to] of n.out) if (live.has(to)) all = all.union([range]);
+  return all;
+}
+
+/**
+ * The needed unit of an entity rule whose head is `headLength` units of `rest` (its whole pattern
+ * when `back` is undefined), or undefined. At each distance d from the head, the units that some
+ * match can have there are the live transitions out of the states a live path reaches in d units;
+ * the narrowest such class beyond the head is kept (the farthest of equally narrow ones: `vin`'s
+ * seventeenth unit refuses every shorter number).
+ *
+ * With a back part the engine finds the start backwards from the head, so "the match's rest starts
+ * at the head" must hold for every match it then finds: it does when no unit the back part can
+ * read may start the rest (the first unit after the back part is then the head's first unit).
+ * Otherwise no unit is needed.
+ */
+export function neededUnit(rest: string, back: string | undefined, ci: boolean, headLength: number): NeededUnit | undefined {
+  const dfa = entityDfa(rest, ci);
+  const live = distances(dfa);
+  const minLen = live.get(dfa.initial);
+  if (minLen === undefined) return undefined;
+  if (back !== undefined) {
+    let first = CharSet.empty(MAX);
+    for (const [range, to] of dfa.initial.out) if (live.has(to)) first = first.union([range]);
+    if (!first.intersect(alphabetOf(entityDfa(back, ci))).isEmpty) return undefined;
+  }
+  let best: { at: number; set: CharSet; size: number } | undefined;
+  let level = new Set<DfaNS.Node>([dfa.initial]);
+  for (let d = 0; d < Math.min(minLen, NEED_MAX_AT); d++) {
+    let set = CharSet.empty(MAX);
+    const next = new Set<DfaNS.Node>();
+    for (const n of level) {
+      for (const [range, to] of n.out) {
+        if (!live.has(to) || range.min > BMP) continue;
+        set = set.union([{ min: range.min, max: Math.min(range.max, BMP) }]);
+        next.add(to);
+      }
+    }
+    level = next;
+    if (d < headLength) continue;
+    let size = 0;
+    for (const r of set.ranges) size += Math.min(r.max, 0x7f) >= r.min ? Math.min(r.max, 0x7f) - r.min + 1 : 0;
+    if (set.ranges.some((r) => r.max >= 0x80)) size += 128;
+    if (size < 128 && (best === undefined || size <= best.size)) best = { at: d, set, size };
+  }
+  if (best === undefined) return undefined;
+  const ascii: [number, number, number, number] = [0, 0, 0, 0];
+  for (let c = 0; c < 128; c++) if (best.set.has(c)) ascii[c >> 5] = ((ascii[c >> 5] as number) | (1 << (c & 31))) >>> 0;
+  return { at: best.at, ascii, wide: best.set.ranges.some((r) => r.max >= 0x80) };
+}
+
 export interface CompiledHeadSet extends CompiledDfa {
   /** Per table state (index = state id): the heads (indices into the input) that end there. */
   readonly members: readonly (readonly number[])[];
@@ -182,18 +277,23 @@ const cls = (characters: CharSet): NoParent<Element> => ({ type: "CharacterClass
 export function compileHeadSet(heads: readonly Head[], maxStates: number): CompiledHeadSet {
   if (heads.length === 0 || heads.length > MAX - MARKER_BASE) throw new BudgetError(`a head set needs 1..${MAX - MARKER_BASE} heads`);
   const alternatives: NoParent<Concatenation>[] = [];
+  const automata: NFA[] = [];
   heads.forEach((h, i) => {
     const marker = CharSet.empty(MAX).union([{ min: MARKER_BASE + i, max: MARKER_BASE + i }]);
-    for (const path of h.paths) {
-      const elements: NoParent<Element>[] = [];
-      if (h.before !== undefined) for (const b of h.before) elements.push(cls(b));
-      else if (h.boundary !== "none") elements.push(cls(boundaryClass(h.boundary)));
-      for (const set of path) elements.push(cls(set));
-      elements.push(cls(marker));
-      alternatives.push({ type: "Concatenation", elements });
+    const before: NoParent<Element>[] = [];
+    if (h.before !== undefined) for (const b of h.before) before.push(cls(b));
+    else if (h.boundary !== "none") before.push(cls(boundaryClass(h.boundary)));
+    if (h.words !== undefined) {
+      const nfa = NFA.fromRegex([{ type: "Concatenation", elements: before }], { maxCharacter: MAX });
+      nfa.append(h.words);
+      nfa.append(NFA.fromCharSet(marker));
+      automata.push(nfa);
+      return;
     }
+    for (const path of h.paths) alternatives.push({ type: "Concatenation", elements: [...before, ...path.map(cls), cls(marker)] });
   });
   const nfa = NFA.fromRegex(alternatives, { maxCharacter: MAX });
+  for (const a of automata) nfa.unionInto(a);
   // Unanchored: any BMP text before a head (markers never occur in text).
   const prefix: NoParent<Concatenation> = {
     type: "Concatenation",

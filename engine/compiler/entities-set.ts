@@ -174,14 +174,23 @@ export function headOf(source: string, ci: boolean, boundary: StartBoundary, opt
   if ((paths[0]?.sets.length ?? 0) > 0) return { paths: paths.map((p) => p.sets), length: paths[0]?.sets.length ?? 0, boundary };
   // Too many ways to start: one path whose classes are the unions, position by position, of
   // every way (a weaker but still necessary condition), over at most 3 characters.
+  const sets = unitsByDistance(dfa, dist, Math.min(3, maxLength, minLen));
+  return { paths: [sets], length: sets.length, boundary };
+}
+
+/**
+ * For each distance d < `count` from the start of a match: the BMP units some match has there
+ * (the live transitions out of the states live paths reach in d units). `live`: from distances().
+ */
+function unitsByDistance(dfa: DFA, live: ReadonlyMap<DfaNS.Node, number>, count: number): CharSet[] {
   const sets: CharSet[] = [];
   let level = new Set<DfaNS.Node>([dfa.initial]);
-  for (let depth = 0; depth < Math.min(3, maxLength, minLen); depth++) {
+  for (let d = 0; d < count; d++) {
     let set = CharSet.empty(MAX);
     const next = new Set<DfaNS.Node>();
     for (const node of level) {
       for (const [range, to] of node.out) {
-        if (!dist.has(to) || range.min > BMP) continue;
+        if (!live.has(to) || range.min > BMP) continue;
         set = set.union([{ min: range.min, max: Math.min(range.max, BMP) }]);
         next.add(to);
       }
@@ -189,7 +198,7 @@ export function headOf(source: string, ci: boolean, boundary: StartBoundary, opt
     sets.push(set);
     level = next;
   }
-  return { paths: [sets], length: sets.length, boundary };
+  return sets;
 }
 
 /**
@@ -232,25 +241,11 @@ export function neededUnit(rest: string, back: string | undefined, ci: boolean, 
   const dfa = entityDfa(rest, ci);
   const live = distances(dfa);
   const minLen = live.get(dfa.initial);
-  if (minLen === undefined) return undefined;
-  if (back !== undefined) {
-    let first = CharSet.empty(MAX);
-    for (const [range, to] of dfa.initial.out) if (live.has(to)) first = first.union([range]);
-    if (!first.intersect(alphabetOf(entityDfa(back, ci))).isEmpty) return undefined;
-  }
+  if (minLen === undefined || minLen === 0) return undefined;
+  const units = unitsByDistance(dfa, live, Math.min(minLen, NEED_MAX_AT));
+  if (back !== undefined && !(units[0] as CharSet).intersect(alphabetOf(entityDfa(back, ci))).isEmpty) return undefined;
   let best: { at: number; set: CharSet; size: number } | undefined;
-  let level = new Set<DfaNS.Node>([dfa.initial]);
-  for (let d = 0; d < Math.min(minLen, NEED_MAX_AT); d++) {
-    let set = CharSet.empty(MAX);
-    const next = new Set<DfaNS.Node>();
-    for (const n of level) {
-      for (const [range, to] of n.out) {
-        if (!live.has(to) || range.min > BMP) continue;
-        set = set.union([{ min: range.min, max: Math.min(range.max, BMP) }]);
-        next.add(to);
-      }
-    }
-    level = next;
+  for (const [d, set] of units.entries()) {
     if (d < headLength) continue;
     let size = 0;
     for (const r of set.ranges) size += Math.min(r.max, 0x7f) >= r.min ? Math.min(r.max, 0x7f) - r.min + 1 : 0;

@@ -156,17 +156,7 @@ export function headOf(source: string, ci: boolean, boundary: StartBoundary, opt
   let paths: Path[] = [{ sets: [], node: dfa.initial }];
   for (let depth = 0; depth < Math.min(maxLength, minLen); depth++) {
     const next: Path[] = [];
-    for (const p of paths) {
-      // Group this node's transitions by live target: one class per target.
-      const byTarget = new Map<DfaNS.Node, { min: number; max: number }[]>();
-      for (const [range, to] of p.node.out) {
-        if (!dist.has(to) || range.min > BMP) continue;
-        const list = byTarget.get(to) ?? [];
-        list.push(range);
-        byTarget.set(to, list);
-      }
-      for (const [to, ranges] of byTarget) next.push({ sets: [...p.sets, bmpSet(ranges)], node: to });
-    }
+    for (const p of paths) for (const [to, set] of classesByTarget(p.node, dist)) next.push({ sets: [...p.sets, set], node: to });
     if (next.length > maxPaths && (next.length > maxLiteralPaths || !next.every((p) => p.sets.every(narrow)))) break;
     if (depth >= broadDepth && next.some((p) => !narrow(p.sets[depth] as CharSet))) break;
     paths = next;
@@ -176,6 +166,18 @@ export function headOf(source: string, ci: boolean, boundary: StartBoundary, opt
   // every way (a weaker but still necessary condition), over at most 3 characters.
   const sets = unitsByDistance(dfa, dist, Math.min(3, maxLength, minLen));
   return { paths: [sets], length: sets.length, boundary };
+}
+
+/** A node's BMP transitions grouped by target, one class per target (only live targets when `live` is given). */
+export function classesByTarget(node: DfaNS.Node, live?: ReadonlyMap<DfaNS.Node, number>): Map<DfaNS.Node, CharSet> {
+  const byTarget = new Map<DfaNS.Node, { min: number; max: number }[]>();
+  for (const [range, to] of node.out) {
+    if ((live !== undefined && !live.has(to)) || range.min > BMP) continue;
+    const list = byTarget.get(to) ?? [];
+    list.push(range);
+    byTarget.set(to, list);
+  }
+  return new Map([...byTarget].map(([to, ranges]) => [to, bmpSet(ranges)]));
 }
 
 /**
@@ -244,18 +246,19 @@ export function neededUnit(rest: string, back: string | undefined, ci: boolean, 
   if (minLen === undefined || minLen === 0) return undefined;
   const units = unitsByDistance(dfa, live, Math.min(minLen, NEED_MAX_AT));
   if (back !== undefined && !(units[0] as CharSet).intersect(alphabetOf(entityDfa(back, ci))).isEmpty) return undefined;
-  let best: { at: number; set: CharSet; size: number } | undefined;
+  // Size: the ASCII units allowed, plus 128 when any wider unit is (such a class refuses little).
+  let best: { at: number; set: CharSet; wide: boolean; size: number } | undefined;
   for (const [d, set] of units.entries()) {
     if (d < headLength) continue;
-    let size = 0;
-    for (const r of set.ranges) size += Math.min(r.max, 0x7f) >= r.min ? Math.min(r.max, 0x7f) - r.min + 1 : 0;
-    if (set.ranges.some((r) => r.max >= 0x80)) size += 128;
-    if (size < 128 && (best === undefined || size <= best.size)) best = { at: d, set, size };
+    const wide = set.ranges.some((r) => r.max >= 0x80);
+    let size = wide ? 128 : 0;
+    for (const r of set.ranges) size += Math.max(0, Math.min(r.max, 0x7f) - r.min + 1);
+    if (size < 128 && (best === undefined || size <= best.size)) best = { at: d, set, wide, size };
   }
   if (best === undefined) return undefined;
   const ascii: [number, number, number, number] = [0, 0, 0, 0];
   for (let c = 0; c < 128; c++) if (best.set.has(c)) ascii[c >> 5] = ((ascii[c >> 5] as number) | (1 << (c & 31))) >>> 0;
-  return { at: best.at, ascii, wide: best.set.ranges.some((r) => r.max >= 0x80) };
+  return { at: best.at, ascii, wide: best.wide };
 }
 
 export interface CompiledHeadSet extends CompiledDfa {

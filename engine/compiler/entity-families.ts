@@ -21,7 +21,7 @@
  * states.
  */
 import { CharSet, DFA, type DFA as DfaNS } from "refa";
-import { distances, entityDfa, type Head } from "./entities-set.js";
+import { classesByTarget, distances, entityDfa, type Head } from "./entities-set.js";
 import type { EntityDef } from "./entities.js";
 import type { PiiPattern } from "./pii.js";
 import { packTable, type CompiledDfa } from "./regex.js";
@@ -242,41 +242,27 @@ function buildFamily(parts: readonly Candidate[], before: number[]): Omit<Entity
  * member: in a table of numbers (`12,4.50,873`) nine candidates in ten die within seven units.
  */
 function familyHead(dfa: DFA, maskOf: (n: DfaNS.Node) => number, boundary: "word" | "digit"): Head {
-  // Depth of the first state where some member accepts (breadth-first over text units).
-  let length = 0;
-  let level = new Set<DfaNS.Node>([dfa.initial]);
-  while (length < FAMILY_HEAD_MAX_LENGTH && ![...level].some((n) => maskOf(n) !== 0)) {
-    const next = new Set<DfaNS.Node>();
-    for (const n of level) for (const [range, to] of n.out) if (range.min <= BMP) next.add(to);
-    level = next;
-    length++;
-  }
-  // The layers of the table up to that depth: node (state, depth), every word of `length` units final.
-  const builder = new DFA.Builder(new DFA.LimitedNodeFactory(FAMILY_MAX_STATES * FAMILY_HEAD_MAX_LENGTH + 2));
-  const final = builder.createNode();
-  builder.makeFinal(final);
+  // The layers of the table, one builder node per (state, depth), until a member accepts: the
+  // words of that many units end in the last layer's nodes, all final.
+  const builder = new DFA.Builder(new DFA.LimitedNodeFactory(FAMILY_MAX_STATES * FAMILY_HEAD_MAX_LENGTH + 1));
   let layer = new Map<DfaNS.Node, DfaNS.Node>([[dfa.initial, builder.initial]]);
-  for (let depth = 0; depth < length; depth++) {
+  let length = 0;
+  while (length < FAMILY_HEAD_MAX_LENGTH && ![...layer.keys()].some((n) => maskOf(n) !== 0)) {
     const next = new Map<DfaNS.Node, DfaNS.Node>();
     for (const [state, node] of layer) {
-      const byTarget = new Map<DfaNS.Node, { min: number; max: number }[]>();
-      for (const [range, to] of state.out) {
-        if (range.min > BMP) continue;
-        const list = byTarget.get(to) ?? [];
-        list.push({ min: range.min, max: Math.min(range.max, BMP) });
-        byTarget.set(to, list);
-      }
-      for (const [to, ranges] of byTarget) {
-        let target = depth + 1 === length ? final : next.get(to);
+      for (const [to, set] of classesByTarget(state)) {
+        let target = next.get(to);
         if (target === undefined) {
           target = builder.createNode();
           next.set(to, target);
         }
-        builder.linkNodes(node, target, CharSet.empty(MAX).union(ranges));
+        builder.linkNodes(node, target, set);
       }
     }
     layer = next;
+    length++;
   }
+  for (const node of layer.values()) builder.makeFinal(node);
   const words = DFA.fromBuilder(builder, { maxCharacter: MAX });
   words.minimize();
   return { paths: [], words, length, boundary };

@@ -149,7 +149,7 @@ export let scanWork: u32 = 0;
  * `masks` (a family table, never with jumps): per bundle state, its accept mask, kept in the
  * row's A_MASK column.
  */
-function deriveTable(index: u32, budget: usize, jumps: bool, masks: usize = 0): usize {
+function deriveTable(index: u32, budget: usize, jumps: bool, masks: usize = 0, starts: usize = 0): usize {
   const f = gFast + <usize>index * FAST_DESC;
   if (load<u32>(f + F_TABLE) != 0) return 0; // shared by several rules: built once
   const d = P.gDfas + <usize>index * DFA_DESC_SIZE;
@@ -185,6 +185,8 @@ function deriveTable(index: u32, budget: usize, jumps: bool, masks: usize = 0): 
     const id = g == 0 ? next0++ : g == 1 ? next1++ : g == 2 ? next2++ : next3++;
     store<u32>(renumber + (st << 2), <u32>(id * rowBytes)); // the new row's byte offset
   }
+  // A family's starts: where each bundle state's row is (the head set names states by bundle number).
+  if (starts != 0) memory.copy(starts, renumber, states << 2);
   for (let st: usize = 0; st < states; st++) {
     const row = built + <usize>load<u32>(renumber + (st << 2));
     for (let c: usize = 0; c < classes; c++) store<u32>(row + (c << 2), load<u32>(renumber + (<usize>load<u16>(trans + ((st * classes + c) << 1)) << 2)));
@@ -323,7 +325,12 @@ function prepareRuleTables(): void {
   }
   for (let k: u32 = 0; k < P.gNFamilies; k++) {
     const fm = P.gFamilies + <usize>k * P.FAMILY_SIZE;
-    left -= deriveTable(load<u32>(fm + P.FM_INDEX), left, false, <usize>load<u32>(fm + P.FM_MASKS));
+    // Kept only with a table built here: FM_STARTS = 0 makes a run start from the family's start.
+    const starts = persistAllocOptional(<usize>load<u32>(<usize>load<u32>(fm + P.FM_DFA) + D_STATES) << 2);
+    if (starts == 0) continue;
+    const used = deriveTable(load<u32>(fm + P.FM_INDEX), left, false, <usize>load<u32>(fm + P.FM_MASKS), starts);
+    left -= used;
+    if (used != 0) store<u32>(fm + P.FM_STARTS, <u32>starts);
   }
 }
 const FAST_RULES_MAX_BYTES: usize = 16 << 20;
@@ -691,7 +698,7 @@ function prepareHeadTables(): void {
   for (let k: u32 = 1; k <= count; k++) {
     const r = load<u32>(members + (<usize>load<u32>(list + (<usize>k << 2)) << 2));
     if (r >= P.FAMILY_REF) {
-      tryFamily(P.gFamilies + <usize>(r - P.FAMILY_REF) * P.FAMILY_SIZE, u, n, i);
+      tryFamily(r - P.FAMILY_REF, u, n, i);
     } else {
       const c2 = P.gContent + <usize>r * P.CONTENT_SIZE;
       if ((load<u32>(c2 + P.C_APPLIES) & phase) == 0) continue;
@@ -739,8 +746,15 @@ function setFamilyPhase(phase: u32): void {
   }
 }
 
-/** The family at `fm`, its head ending at unit i. */
-function tryFamily(fm: usize, u: usize, n: i32, i: i32): void {
+/**
+ * A family's head ends at unit i. `ref` is its head-group entry less FAMILY_REF: the family's
+ * index, and the (bundle) state its table is in after the head (0: not known). Decoded here, not
+ * in the head loop that calls it: two more live values there made the head scan of every text
+ * some 15% slower (register pressure in the compiled loop).
+ */
+function tryFamily(ref: u32, u: usize, n: i32, i: i32): void {
+  const fm = P.gFamilies + <usize>(ref & P.FAMILY_INDEX_MASK) * P.FAMILY_SIZE;
+  const after = ref >> P.FAMILY_STATE_SHIFT;
   const s = i + 1 - <i32>load<u32>(fm + P.FM_HEADLEN);
   if (s < 0) return; // only in a bundle whose head length disagrees with its head table
   let live = load<u32>(fm + P.FM_PHASE_MEMBERS);
@@ -751,7 +765,7 @@ function tryFamily(fm: usize, u: usize, n: i32, i: i32): void {
     else if ((c | 0x20) - 0x61 < 26 || c == 0x5f) live &= ~load<u32>(fm + P.FM_WORD_MEMBERS);
   }
   if (live == 0) return;
-  let todo = familyEnds(fm, u, n, s) & live;
+  let todo = familyEnds(fm, u, n, s, after) & live;
   const pairs = <usize>load<u32>(fm + P.FM_MEMBERS);
   while (todo != 0) {
     const k = <u32>ctz(todo);
@@ -776,7 +790,7 @@ function tryFamily(fm: usize, u: usize, n: i32, i: i32): void {
 const MF_GEN: usize = 0, MF_AT: usize = 4, MF_LEN: usize = 8, MF_ACCEPTED: usize = 12, MF_ENDS: usize = 16;
 
 /** For every member that accepts from s, familyBest = the end of its longest match. Returns those members. */
-function familyEnds(fm: usize, u: usize, n: i32, s: i32): u32 {
+function familyEnds(fm: usize, u: usize, n: i32, s: i32, after: u32): u32 {
   const memo = <usize>load<u32>(fm + P.FM_MEMO);
   const len = load<i32>(memo + MF_LEN);
   if (load<u32>(memo + MF_GEN) == accelGen && len != 0 && len <= n - s && sameUnits(u + (<usize>load<i32>(memo + MF_AT) << 1), u + (<usize>s << 1), len)) {
@@ -790,7 +804,7 @@ function familyEnds(fm: usize, u: usize, n: i32, s: i32): u32 {
     }
     return accepted;
   }
-  const accepted = familyRun(fm, u, n, s);
+  const accepted = familyRun(fm, u, n, s, after);
   if (familyRead >= MEMO_MIN_UNITS) {
     store<u32>(memo + MF_GEN, accelGen);
     store<i32>(memo + MF_AT, s);
@@ -820,9 +834,11 @@ let familyRead: i32 = 0;
 
 /**
  * Runs the family's table from s (at most its longest run, FM_MAXLEN units): for each member that
- * accepts, familyBest = the end of its longest match. Returns the members that accepted.
+ * accepts, familyBest = the end of its longest match. Returns the members that accepted. With
+ * `after` (the state the head set saw the table reach after the head), the run starts there,
+ * after the head's units, instead of reading them again.
  */
-function familyRun(fm: usize, u: usize, n: i32, s: i32): u32 {
+function familyRun(fm: usize, u: usize, n: i32, s: i32, after: u32): u32 {
   const index = load<u32>(fm + P.FM_INDEX);
   const d = <usize>load<u32>(fm + P.FM_DFA);
   const ascii = <usize>load<u32>(d + D_ASCII);
@@ -830,12 +846,23 @@ function familyRun(fm: usize, u: usize, n: i32, s: i32): u32 {
   const limit = n - s > maxLen ? s + maxLen : n;
   const f = gFast + <usize>index * FAST_DESC;
   const table = <usize>load<u32>(f + F_TABLE);
+  const starts = <usize>load<u32>(fm + P.FM_STARTS);
   let accepted: u32 = 0;
   let i = s;
+  let from = s; // where the steps begin (after the head when `after` is used)
   if (table != 0) {
     const acceptFrom = <usize>load<u32>(f + F_ACCEPT_FROM);
     const maskCol = <usize>load<u32>(f + F_ACCEL_COL) + A_MASK;
     let off = <usize>load<u32>(f + F_START);
+    if (after != 0 && starts != 0) {
+      off = <usize>load<u32>(starts + (<usize>after << 2));
+      i = s + <i32>load<u32>(fm + P.FM_HEADLEN);
+      if (off >= acceptFrom) {
+        accepted = load<u32>(table + off + maskCol);
+        setEnds(accepted, i);
+      }
+    }
+    from = i;
     for (; i < limit; i++) {
       const c = <u32>load<u16>(u + (<usize>i << 1));
       const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
@@ -852,6 +879,13 @@ function familyRun(fm: usize, u: usize, n: i32, s: i32): u32 {
     const trans = <usize>load<u32>(d + D_TRANS);
     const masks = <usize>load<u32>(fm + P.FM_MASKS);
     let st: usize = 1;
+    if (after != 0) {
+      st = <usize>after;
+      i = s + <i32>load<u32>(fm + P.FM_HEADLEN);
+      accepted = load<u32>(masks + (st << 2));
+      setEnds(accepted, i);
+    }
+    from = i;
     for (; i < limit; i++) {
       const c = <u32>load<u16>(u + (<usize>i << 1));
       const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
@@ -862,7 +896,7 @@ function familyRun(fm: usize, u: usize, n: i32, s: i32): u32 {
       setEnds(m, i + 1);
     }
   }
-  scanWork += <u32>(i < limit ? i + 1 - s : i - s);
+  scanWork += <u32>(i < limit ? i + 1 - from : i - from);
   familyRead = i < limit ? i + 1 - s : limit - s == maxLen ? maxLen : 0;
   return accepted;
 }

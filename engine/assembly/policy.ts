@@ -8,7 +8,7 @@ import { parseDfa, dfaStates, DFA_DESC_SIZE, D_ACCEPT } from "./dfa";
 import { CHECK_MAX } from "./checks";
 
 export const MAGIC: u32 = 0x31424345; // "ECB1"
-export const FORMAT: u32 = 4; // 2: content records with entity flags and head groups (redaction breadth); 3: entity families; 4: needed units
+export const FORMAT: u32 = 5; // 2: content records with entity flags and head groups (redaction breadth); 3: entity families; 4: needed units; 5: family state after the head
 export const NONE: u32 = 0xffffffff;
 
 export let gLoaded = false;
@@ -58,10 +58,17 @@ export let gNFamilies: u32 = 0;
 export let gFamilies: usize = 0;
 export const FAMILY_SIZE: usize = 48;
 export const FM_DFA: usize = 0, FM_INDEX: usize = 4, FM_MAXLEN: usize = 8, FM_HEADLEN: usize = 12, FM_N: usize = 16, FM_MEMBERS: usize = 20,
-  FM_MASKS: usize = 24, FM_WORD_MEMBERS: usize = 28, FM_DIGIT_MEMBERS: usize = 32, FM_PHASE_MEMBERS: usize = 36, FM_MEMO: usize = 40;
+  FM_MASKS: usize = 24, FM_WORD_MEMBERS: usize = 28, FM_DIGIT_MEMBERS: usize = 32, FM_PHASE_MEMBERS: usize = 36, FM_MEMO: usize = 40,
+  FM_STARTS: usize = 44;
 export const FAMILY_MEMO_SIZE: usize = 16 + 32 * 4;
-/** A head-group entry at or above this is a family (entry - FAMILY_REF), not a rule. */
+/**
+ * A head-group entry at or above this is a family's head, not a rule: entry - FAMILY_REF =
+ * family index | state << FAMILY_STATE_SHIFT, the state being the family table's state after the
+ * head (0: not given, the run reads the head again).
+ */
 export const FAMILY_REF: u32 = 0x80000000;
+export const FAMILY_STATE_SHIFT: u32 = 6;
+export const FAMILY_INDEX_MASK: u32 = 63;
 /** Longest run of a family table (engine/compiler/entity-families.ts FAMILY_MAX_LEN). */
 export const FAMILY_MAX_LEN: u32 = 64;
 export const BEFORE_WORD: u32 = 1, BEFORE_DIGIT: u32 = 2;
@@ -283,7 +290,10 @@ export function loadBundle(): i32 {
     store<u32>(g + G_MEMBERS, <u32>members);
     for (let m: u32 = 0; m < nMembers && !rBad; m++) {
       const r = load<u32>(members + <usize>m * 4);
-      if (r >= FAMILY_REF) { if (r - FAMILY_REF >= gNFamilies) fail(); }
+      if (r >= FAMILY_REF) {
+        const k = (r - FAMILY_REF) & FAMILY_INDEX_MASK;
+        if (k >= gNFamilies || (r - FAMILY_REF) >> FAMILY_STATE_SHIFT >= dfaStates(<usize>load<u32>(gFamilies + <usize>k * FAMILY_SIZE + FM_DFA))) fail();
+      }
       else if (!isEntity(r)) fail();
     }
     const nStates = rdU32();

@@ -29,7 +29,9 @@
  *   list<{u32 dfa, u32 n, u32 rule[n], u32 n_states, u32 offset[n_states], u32 n_list, u32 list[n_list]}> head_groups
  *     one multi-pattern search table over entity heads: for state s, list[offset[s]] = count, then
  *     that many indices into rule[] (the heads that end in state s); list[0] = 0. rule[i] is a
- *     content index, or 0x80000000 + a family index (the family's head)
+ *     content index, or 0x80000000 + (a family index | t << 6) for the family's head, t being the
+ *     state its table is in after the head (0: not given; the head set names it, so the run
+ *     reads on from there)
  *   list<argument rule> argument_rules                                 (see writeArgumentRule)
  *   list<{name, u32 max_calls, i64 window_ms}> rate_limits
  *   canonical JSON metadata (the resolved policy, for the host's messages and settings), then its u32 length
@@ -55,6 +57,8 @@ import type { Policy } from "../../policies/schema.js";
 const NONE = 0xffffffff;
 /** A head-group entry that stands for family 0 (bit 31 set; entries below it are content indices). */
 const FAMILY_REF = 0x80000000;
+/** In a head-group entry of a family: the family table's state after the head, shifted by this (0: not given). */
+const FAMILY_STATE_SHIFT = 6;
 
 /** Hard ceilings per policy, checked when compiling, never while answering a call. */
 export const BUNDLE_BUDGET = { maxBytes: 32 * 1024 * 1024, maxDfaStates: 4096, maxTotalDfaStates: 200_000 } as const;
@@ -474,13 +478,36 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
   return { bytes, digest: digestOf(bytes), meta };
 }
 
-/** One head group: its table, its rules, and per table state the list of heads ending there. */
-function writeHeadGroup(w: ByteWriter, dfa: number, rules: readonly number[], table: CompiledHeadSet): void {
+/**
+ * One head group: its table, its rules, and per table state the list of heads ending there. The
+ * family's head, where the head set knows the family table's state after it (CompiledHeadSet
+ * wordEnds), is listed as one more rule entry per such state: FAMILY_REF + family | state << 6.
+ */
+function writeHeadGroup(w: ByteWriter, dfa: number, heads: readonly number[], table: CompiledHeadSet): void {
+  const rules = [...heads];
+  const entryOf = new Map<string, number>();
+  const listed = table.members.map((m, s) => {
+    const end = table.wordEnds[s];
+    if (end === undefined) return m;
+    return m.map((p) => {
+      const head = heads[p] as number;
+      if (head < FAMILY_REF) return p;
+      if (end >= 1 << (32 - 1 - FAMILY_STATE_SHIFT)) throw new Error(`internal error: family state ${end} does not fit a head entry`);
+      const key = `${p}:${end}`;
+      let at = entryOf.get(key);
+      if (at === undefined) {
+        at = rules.length;
+        rules.push(head + end * (1 << FAMILY_STATE_SHIFT));
+        entryOf.set(key, at);
+      }
+      return at;
+    });
+  });
   w.u32(dfa).u32(rules.length);
   for (const r of rules) w.u32(r);
   const lists: number[] = [0];
   const offsetOf = new Map<string, number>([["", 0]]);
-  const offsets = table.members.map((m) => {
+  const offsets = listed.map((m) => {
     const key = m.join(",");
     let off = offsetOf.get(key);
     if (off === undefined) {

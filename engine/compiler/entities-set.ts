@@ -42,7 +42,17 @@ export interface Head {
    * head set's construction.
    */
   readonly words?: DFA;
+  /**
+   * With `words`: its words end on marker transitions (WORD_END_BASE + j) to its final state
+   * rather than in final states, and wordEnds[j] is what the engine is told when a word ending on
+   * marker j is found (the family's table state after the head). The head set keeps the markers
+   * apart, so each of its states names at most one end.
+   */
+  readonly wordEnds?: readonly number[];
 }
+
+/** First marker of a words head's ends (Head.wordEnds): above every head marker of a head set. */
+export const WORD_END_BASE = 0x100000;
 
 export interface HeadOptions {
   /** Longest head read off the pattern (default 8). */
@@ -264,9 +274,22 @@ export function neededUnit(rest: string, back: string | undefined, ci: boolean, 
 export interface CompiledHeadSet extends CompiledDfa {
   /** Per table state (index = state id): the heads (indices into the input) that end there. */
   readonly members: readonly (readonly number[])[];
+  /**
+   * Per table state: for the head with word ends (at most one per set) ending there, the value
+   * of its end (Head.wordEnds), or undefined.
+   */
+  readonly wordEnds: readonly (number | undefined)[];
 }
 
 const cls = (characters: CharSet): NoParent<Element> => ({ type: "CharacterClass", characters });
+
+/**
+ * Subset-construction steps a head set may take per state of its budget (regex.ts `guarded`):
+ * what bounds its build time, whatever the heads. Every built-in rule's head in one set takes
+ * 14.8 million steps (the family head names the family's state after it, entity-families.ts),
+ * under the 16.4 million this gives the default budget of 16,384 states.
+ */
+const HEAD_SET_WORK_PER_STATE = 1000;
 
 /**
  * One search table for all heads. Throws BudgetError when it would have more than `maxStates`
@@ -276,6 +299,8 @@ export function compileHeadSet(heads: readonly Head[], maxStates: number): Compi
   if (heads.length === 0 || heads.length > MAX - MARKER_BASE) throw new BudgetError(`a head set needs 1..${MAX - MARKER_BASE} heads`);
   const alternatives: NoParent<Concatenation>[] = [];
   const automata: NFA[] = [];
+  const withEnds = heads.flatMap((h, i) => (h.wordEnds !== undefined ? [i] : []));
+  if (withEnds.length > 1 || heads.length >= WORD_END_BASE - MARKER_BASE) throw new Error("internal error: a head set takes at most one head with word ends, and fewer heads than its markers");
   heads.forEach((h, i) => {
     const marker = CharSet.empty(MAX).union([{ min: MARKER_BASE + i, max: MARKER_BASE + i }]);
     const before: NoParent<Element>[] = [];
@@ -284,7 +309,7 @@ export function compileHeadSet(heads: readonly Head[], maxStates: number): Compi
     if (h.words !== undefined) {
       const nfa = NFA.fromRegex([{ type: "Concatenation", elements: before }], { maxCharacter: MAX });
       nfa.append(h.words);
-      nfa.append(NFA.fromCharSet(marker));
+      if (h.wordEnds === undefined) nfa.append(NFA.fromCharSet(marker));
       automata.push(nfa);
       return;
     }
@@ -301,7 +326,7 @@ export function compileHeadSet(heads: readonly Head[], maxStates: number): Compi
   const raw = Math.min(200_000, Math.max(20_000, maxStates * 8));
   let dfa: DFA;
   try {
-    dfa = DFA.fromFA(guarded(nfa, { steps: 0 }, Math.max(2_000_000, maxStates * 750)), new DFA.LimitedNodeFactory(raw));
+    dfa = DFA.fromFA(guarded(nfa, { steps: 0 }, Math.max(2_000_000, maxStates * HEAD_SET_WORK_PER_STATE)), new DFA.LimitedNodeFactory(raw));
   } catch (e) {
     if (e instanceof TooManyNodesError || (e instanceof Error && e.constructor.name === "SubsetWorkExceeded")) {
       throw new BudgetError(`entity head set of ${heads.length} rules exceeds the automaton budget while building`);
@@ -309,15 +334,36 @@ export function compileHeadSet(heads: readonly Head[], maxStates: number): Compi
     throw e;
   }
   dfa.minimize();
+  const endHead = withEnds[0];
+  const endsOf = endHead === undefined ? [] : (heads[endHead]?.wordEnds ?? []);
+  /** The end (index into the words head's wordEnds) whose marker leaves node n, or undefined. */
+  const endOf = (n: DfaNS.Node): number | undefined => {
+    let found: number | undefined;
+    for (let j = 0; j < endsOf.length; j++) {
+      const to = n.out.get(WORD_END_BASE + j);
+      if (to === undefined || !dfa.finals.has(to)) continue;
+      // A word is read to its end by one deterministic automaton: two ends in one state is a bug.
+      if (found !== undefined) throw new Error("internal error: a head-set state ends two words of one head");
+      found = j;
+    }
+    return found;
+  };
   const memberOf = (n: DfaNS.Node): number[] => {
     const out: number[] = [];
     for (let i = 0; i < heads.length; i++) {
       const to = n.out.get(MARKER_BASE + i);
-      if (to !== undefined && dfa.finals.has(to)) out.push(i);
+      if ((to !== undefined && dfa.finals.has(to)) || (i === endHead && endOf(n) !== undefined)) out.push(i);
     }
     return out;
   };
   const packed = packTable("<entity heads>", dfa, "search", maxStates, false, false, (n) => memberOf(n).length > 0);
   const { stateNodes, ...table } = packed;
-  return { ...table, members: [[], ...stateNodes.map(memberOf)] };
+  return {
+    ...table,
+    members: [[], ...stateNodes.map(memberOf)],
+    wordEnds: [undefined, ...stateNodes.map((n) => {
+      const j = endOf(n);
+      return j === undefined ? undefined : endsOf[j];
+    })],
+  };
 }

@@ -1378,6 +1378,24 @@ export function rejectsStart(check: u32, u: usize, n: i32, s: i32): bool {
   return false;
 }
 
+/**
+ * Whether checkMatch(check, arg, u, n, s, e) is false for every span whose next unit (u[e], e < n)
+ * is an ASCII digit: each of these checks starts with a word or digit boundary at both ends
+ * (boundedBy, groupBounded, phone's; a custom type with a boundary). In a table of numbers most
+ * longest matches of the numeric family's members run into a digit (`123-45-67890`): the family
+ * skips their checks (entities.ts tryFamily). Same answers, as families.test.ts shows against
+ * per-rule runs, which call every check.
+ */
+export function refusesDigitAfter(check: u32, arg: u32): bool {
+  if (check == CHECK_CUSTOM) return ((arg >> 29) & 3) != 0;
+  return check == CHECK_WORD || check == CHECK_DIGITS || check == CHECK_LUHN || check == CHECK_IPV4 || check == CHECK_SSN ||
+    check == CHECK_ABA || check == CHECK_SIN || check == CHECK_ETH || check == CHECK_EIN || check == CHECK_ES_ID ||
+    check == CHECK_AADHAAR || check == CHECK_CPF || check == CHECK_BSN || check == CHECK_ITIN || check == CHECK_NHS ||
+    check == CHECK_DE_TAX || check == CHECK_FR_NIR || check == CHECK_FI_HETU || check == CHECK_PESEL || check == CHECK_AU_TFN ||
+    check == CHECK_NPI || check == CHECK_CN_RIC || check == CHECK_SE_PNR || check == CHECK_ZA_ID || check == CHECK_AU_MEDICARE ||
+    check == CHECK_PHONE;
+}
+
 /** Whether the match [s, e) of the units `u` (n of them) passes `check`; the accepted span is (cS, cE). */
 export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
   cS = s;

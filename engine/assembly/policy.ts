@@ -5,7 +5,7 @@ import { readerInit, rdU8, rdU32, rdI32, rdI64, rdF64, rdBytes, rBad, rBadIsMemo
 import { persistAlloc, persistReset, bundlePtr, bundleLen } from "./memory";
 import { readNameSet, readName } from "./names";
 import { parseDfa, dfaStates, DFA_DESC_SIZE, D_ACCEPT } from "./dfa";
-import { CHECK_MAX } from "./checks";
+import { CHECK_MAX, refusesDigitAfter } from "./checks";
 
 export const MAGIC: u32 = 0x31424345; // "ECB1"
 export const FORMAT: u32 = 5; // 2: content records with entity flags and head groups (redaction breadth); 3: entity families; 4: needed units; 5: family state after the head
@@ -52,14 +52,16 @@ export const G_DFA: usize = 0, G_NMEMBERS: usize = 4, G_MEMBERS: usize = 8, G_OF
 // Entity families (engine/compiler/entity-families.ts), 48 bytes: dfa descriptor and index, longest
 // run, head length, member count, members ({u32 rule, u32 before} pairs), per-state accept masks
 // (u32), the members whose boundary is a word boundary (FM_WORD_MEMBERS) or a digit boundary
-// (FM_DIGIT_MEMBERS), the members applying to the current scan's phase (set per scan), and the
-// memo of the family's last run (FAMILY_MEMO_SIZE bytes, entities.ts familyEnds).
+// (FM_DIGIT_MEMBERS), the members applying to the current scan's phase (set per scan), the
+// memo of the family's last run (FAMILY_MEMO_SIZE bytes, entities.ts familyEnds), where each
+// bundle state's derived row is (FM_STARTS, 0 without one) and the members whose check refuses a
+// match followed by a digit (FM_DIGIT_AFTER_REFUSED, checks.ts refusesDigitAfter).
 export let gNFamilies: u32 = 0;
 export let gFamilies: usize = 0;
-export const FAMILY_SIZE: usize = 48;
+export const FAMILY_SIZE: usize = 52;
 export const FM_DFA: usize = 0, FM_INDEX: usize = 4, FM_MAXLEN: usize = 8, FM_HEADLEN: usize = 12, FM_N: usize = 16, FM_MEMBERS: usize = 20,
   FM_MASKS: usize = 24, FM_WORD_MEMBERS: usize = 28, FM_DIGIT_MEMBERS: usize = 32, FM_PHASE_MEMBERS: usize = 36, FM_MEMO: usize = 40,
-  FM_STARTS: usize = 44;
+  FM_STARTS: usize = 44, FM_DIGIT_AFTER_REFUSED: usize = 48;
 export const FAMILY_MEMO_SIZE: usize = 16 + 32 * 4;
 /**
  * A head-group entry at or above this is a family's head, not a rule: entry - FAMILY_REF =
@@ -160,14 +162,19 @@ function readFamilies(): void {
     if (rBad) return;
     let word: u32 = 0;
     let digit: u32 = 0;
+    let digitAfter: u32 = 0;
     for (let k: u32 = 0; k < n; k++) {
+      const r = load<u32>(members + <usize>k * 8);
       const before = load<u32>(members + <usize>k * 8 + 4);
-      if (!isEntity(load<u32>(members + <usize>k * 8)) || before > BEFORE_DIGIT) { fail(); return; }
+      if (!isEntity(r) || before > BEFORE_DIGIT) { fail(); return; }
       if (before == BEFORE_WORD) word |= 1 << k;
       if (before == BEFORE_DIGIT) digit |= 1 << k;
+      const c = gContent + <usize>r * CONTENT_SIZE;
+      if (refusesDigitAfter(load<u32>(c + C_CHECK), load<u32>(c + C_ARG))) digitAfter |= 1 << k;
     }
     store<u32>(f + FM_WORD_MEMBERS, word);
     store<u32>(f + FM_DIGIT_MEMBERS, digit);
+    store<u32>(f + FM_DIGIT_AFTER_REFUSED, digitAfter);
     const nStates = rdU32();
     if (rBad || nStates != dfaStates(desc)) { fail(); return; }
     const masks = rdBytes(<usize>nStates * 4);

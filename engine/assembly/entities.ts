@@ -325,12 +325,14 @@ function prepareRuleTables(): void {
   }
   for (let k: u32 = 0; k < P.gNFamilies; k++) {
     const fm = P.gFamilies + <usize>k * P.FAMILY_SIZE;
-    // Kept only with a table built here: FM_STARTS = 0 makes a run start from the family's start.
+    // The starts are kept only with a table built here, and with room for them: FM_STARTS = 0
+    // makes a run start from the family's start (the same answers, the head read again).
+    const mark = persistMark();
     const starts = persistAllocOptional(<usize>load<u32>(<usize>load<u32>(fm + P.FM_DFA) + D_STATES) << 2);
-    if (starts == 0) continue;
     const used = deriveTable(load<u32>(fm + P.FM_INDEX), left, false, <usize>load<u32>(fm + P.FM_MASKS), starts);
     left -= used;
-    if (used != 0) store<u32>(fm + P.FM_STARTS, <u32>starts);
+    if (used != 0 && starts != 0) store<u32>(fm + P.FM_STARTS, <u32>starts);
+    else if (used == 0) persistRewind(mark);
   }
 }
 const FAST_RULES_MAX_BYTES: usize = 16 << 20;

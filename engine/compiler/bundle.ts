@@ -48,7 +48,7 @@ import { BUILTIN_CONTENT_RULES } from "./builtin-rules.js";
 import { policyEntities } from "./policy-entities.js";
 import { bmpClass, compileHeadSet, headOf, neededUnit, notAfterClass, type CompiledHeadSet, type Head, type NeededUnit } from "./entities-set.js";
 import type { EntityDef } from "./entities.js";
-import { numericFamily } from "./entity-families.js";
+import { numericFamily, type EntityFamily } from "./entity-families.js";
 import type { PiiPattern } from "./pii.js";
 import type { CompiledDfa } from "./regex.js";
 import { BudgetError, PolicyValidationError } from "../../core/errors.js";
@@ -59,6 +59,13 @@ const NONE = 0xffffffff;
 const FAMILY_REF = 0x80000000;
 /** In a head-group entry of a family: the family table's state after the head, shifted by this (0: not given). */
 const FAMILY_STATE_SHIFT = 6;
+
+/** The length of a family's heads (one length for all: the engine finds the start from it). */
+function familyHeadLength(family: Pick<EntityFamily, "heads">): number {
+  const lengths = new Set(family.heads.map((h) => h.length));
+  if (lengths.size !== 1) throw new Error(`internal error: a family's heads have lengths ${[...lengths].join(", ")}`);
+  return [...lengths][0] as number;
+}
 
 /** Hard ceilings per policy, checked when compiling, never while answering a call. */
 export const BUNDLE_BUDGET = { maxBytes: 32 * 1024 * 1024, maxDfaStates: 4096, maxTotalDfaStates: 200_000 } as const;
@@ -222,7 +229,10 @@ function entityHead(e: EntityDef): { head: Head; need: NeededUnit | undefined; k
   const notAfter = (e as Partial<Pick<PiiPattern, "headNotAfter">>).headNotAfter;
   const after = (e as Partial<Pick<PiiPattern, "headAfter">>).headAfter;
   const first = e.back === undefined ? (e as Partial<Pick<PiiPattern, "headFirst">>).headFirst : undefined;
-  const key = `${e.ci ? "i" : ""}\u0000${e.boundary ?? "word"}\u0000${notAfterKey(notAfter)}\u0000${notAfterKey(first)}\u0000${(after ?? []).map(notAfterKey).join("|")}\u0000${e.headLength ?? "auto"}\u0000${broadDepth}\u0000${maxLiteralPaths}\u0000${e.back ?? ""}\u0000${e.rest ?? e.source}`;
+  // (digitStartAfterWordRefused changes no head of its own, only the numeric family's, which is
+  // cached by these keys.)
+  const digitStart = (e as Partial<Pick<PiiPattern, "digitStartAfterWordRefused">>).digitStartAfterWordRefused ? "d" : "";
+  const key = `${e.ci ? "i" : ""}${digitStart}\u0000${e.boundary ?? "word"}\u0000${notAfterKey(notAfter)}\u0000${notAfterKey(first)}\u0000${(after ?? []).map(notAfterKey).join("|")}\u0000${e.headLength ?? "auto"}\u0000${broadDepth}\u0000${maxLiteralPaths}\u0000${e.back ?? ""}\u0000${e.rest ?? e.source}`;
   const known = headCache.get(key);
   if (known) return { ...known, key };
   let h = headOf(e.rest ?? e.source, e.ci ?? false, e.boundary ?? "word", { maxLength: e.headLength ?? 8, broadDepth, maxLiteralPaths });
@@ -361,9 +371,9 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
   const headKeys: string[] = [];
   const headRefs: number[] = [];
   const firstEntity = content.length;
-  if (family) {
-    heads.push(family.head);
-    headKeys.push(familyKey);
+  for (const [j, h] of (family?.heads ?? []).entries()) {
+    heads.push(h);
+    headKeys.push(`${familyKey}\u0000${j}`);
     headRefs.push(FAMILY_REF);
   }
   for (const [i, e] of entities.entries()) {
@@ -386,7 +396,7 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
       check: e.check,
       arg: e.arg ?? 0,
       maxLen: e.maxLen,
-      headLen: inFamily.has(i) && family ? family.head.length : head.length,
+      headLen: inFamily.has(i) && family ? familyHeadLength(family) : head.length,
       need: options.neededUnits === false ? undefined : (entityHeads[i] as { need: NeededUnit | undefined }).need,
       meta: { name: e.name, description: e.kind === "pii" ? `PII: ${e.name}` : `secret: ${e.description}`, kind: e.kind },
     });
@@ -447,7 +457,7 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
   w.u32(r.pii_redaction.normalize ? 1 : 0);
   w.u32(families.length);
   for (const f of families) {
-    w.u32(f.dfa).u32(f.maxLen).u32(f.head.length).u32(f.rules.length);
+    w.u32(f.dfa).u32(f.maxLen).u32(familyHeadLength(f)).u32(f.rules.length);
     for (const [k, rule] of f.rules.entries()) w.u32(rule).u32(f.before[k] as number);
     w.u32(f.masks.length);
     for (const m of f.masks) w.u32(m);

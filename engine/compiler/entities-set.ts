@@ -43,12 +43,15 @@ export interface Head {
    */
   readonly words?: DFA;
   /**
-   * With `words`: its words end on marker transitions (WORD_END_BASE + j) to its final state
-   * rather than in final states, and wordEnds[j] is what the engine is told when a word ending on
-   * marker j is found (the family's table state after the head). The head set keeps the markers
-   * apart, so each of its states names at most one end.
+   * With `words`: its words end on marker transitions (WORD_END_BASE + wordEndFrom + j) to its
+   * final state rather than in final states, and wordEnds[j] is what the engine is told when a
+   * word ending on marker j is found (the family's table state after the head). The head set keeps
+   * the markers apart, so each of its states names at most one end; heads with ends in one set
+   * must use disjoint markers.
    */
   readonly wordEnds?: readonly number[];
+  /** With `wordEnds`: the first of its markers, relative to WORD_END_BASE (default 0). */
+  readonly wordEndFrom?: number;
 }
 
 /** First marker of a words head's ends (Head.wordEnds): above every head marker of a head set. */
@@ -275,8 +278,8 @@ export interface CompiledHeadSet extends CompiledDfa {
   /** Per table state (index = state id): the heads (indices into the input) that end there. */
   readonly members: readonly (readonly number[])[];
   /**
-   * Per table state: for the head with word ends (at most one per set) ending there, the value
-   * of its end (Head.wordEnds), or undefined.
+   * Per table state: the value of the word end (Head.wordEnds) of the head with word ends that
+   * ends there (at most one per state), or undefined.
    */
   readonly wordEnds: readonly (number | undefined)[];
 }
@@ -299,8 +302,9 @@ export function compileHeadSet(heads: readonly Head[], maxStates: number): Compi
   if (heads.length === 0 || heads.length > MAX - MARKER_BASE) throw new BudgetError(`a head set needs 1..${MAX - MARKER_BASE} heads`);
   const alternatives: NoParent<Concatenation>[] = [];
   const automata: NFA[] = [];
-  const withEnds = heads.flatMap((h, i) => (h.wordEnds !== undefined ? [i] : []));
-  if (withEnds.length > 1 || heads.length >= WORD_END_BASE - MARKER_BASE) throw new Error("internal error: a head set takes at most one head with word ends, and fewer heads than its markers");
+  // Heads with word ends: their end markers, which must not overlap (one marker, one meaning).
+  const ends = heads.flatMap((h, i) => (h.wordEnds ?? []).map((value, j) => ({ head: i, marker: WORD_END_BASE + (h.wordEndFrom ?? 0) + j, value })));
+  if (new Set(ends.map((x) => x.marker)).size !== ends.length || heads.length >= WORD_END_BASE - MARKER_BASE) throw new Error("internal error: heads with word ends must use disjoint markers, and a head set fewer heads than its markers");
   heads.forEach((h, i) => {
     const marker = CharSet.empty(MAX).union([{ min: MARKER_BASE + i, max: MARKER_BASE + i }]);
     const before: NoParent<Element>[] = [];
@@ -334,25 +338,25 @@ export function compileHeadSet(heads: readonly Head[], maxStates: number): Compi
     throw e;
   }
   dfa.minimize();
-  const endHead = withEnds[0];
-  const endsOf = endHead === undefined ? [] : (heads[endHead]?.wordEnds ?? []);
-  /** The end (index into the words head's wordEnds) whose marker leaves node n, or undefined. */
-  const endOf = (n: DfaNS.Node): number | undefined => {
-    let found: number | undefined;
-    for (let j = 0; j < endsOf.length; j++) {
-      const to = n.out.get(WORD_END_BASE + j);
+  /** The word end whose marker leaves node n, or undefined. */
+  const endOf = (n: DfaNS.Node): (typeof ends)[number] | undefined => {
+    let found: (typeof ends)[number] | undefined;
+    for (const end of ends) {
+      const to = n.out.get(end.marker);
       if (to === undefined || !dfa.finals.has(to)) continue;
-      // A word is read to its end by one deterministic automaton: two ends in one state is a bug.
-      if (found !== undefined) throw new Error("internal error: a head-set state ends two words of one head");
-      found = j;
+      // A word is the text's last `length` units, read by one deterministic automaton, and the
+      // heads with ends of one set start with different units: two ends in one state is a bug.
+      if (found !== undefined) throw new Error("internal error: a head-set state ends two words");
+      found = end;
     }
     return found;
   };
   const memberOf = (n: DfaNS.Node): number[] => {
     const out: number[] = [];
+    const end = ends.length === 0 ? undefined : endOf(n);
     for (let i = 0; i < heads.length; i++) {
       const to = n.out.get(MARKER_BASE + i);
-      if ((to !== undefined && dfa.finals.has(to)) || (i === endHead && endOf(n) !== undefined)) out.push(i);
+      if ((to !== undefined && dfa.finals.has(to)) || end?.head === i) out.push(i);
     }
     return out;
   };
@@ -361,9 +365,6 @@ export function compileHeadSet(heads: readonly Head[], maxStates: number): Compi
   return {
     ...table,
     members: [[], ...stateNodes.map(memberOf)],
-    wordEnds: [undefined, ...stateNodes.map((n) => {
-      const j = endOf(n);
-      return j === undefined ? undefined : endsOf[j];
-    })],
+    wordEnds: [undefined, ...stateNodes.map((n) => (ends.length === 0 ? undefined : endOf(n)?.value))],
   };
 }

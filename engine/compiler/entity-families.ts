@@ -41,6 +41,7 @@ const FAMILY_HEAD_MAX_LENGTH = 7;
 const FIRST_UNITS = CharSet.empty(MAX).union([{ min: 0x28, max: 0x28 }, { min: 0x2b, max: 0x2b }, { min: 0x30, max: 0x39 }]);
 /** Member boundary codes in the bundle: no ASCII word unit before the start, no digit before it. */
 export const BEFORE = { word: 1, digit: 2 } as const;
+const DIGITS = CharSet.empty(MAX).union([{ min: 0x30, max: 0x39 }]);
 
 export interface EntityFamily {
   /** Indices of the members in the policy's entity list, in mask-bit order. */
@@ -53,8 +54,13 @@ export interface EntityFamily {
   readonly masks: readonly number[];
   /** Longest match of any member: the longest run of the table. */
   readonly maxLen: number;
-  /** The family's head in the head set: the product's first units after the members' boundaries. */
-  readonly head: Head;
+  /**
+   * The family's heads in the head set: the product's first units after the members' boundaries,
+   * as one head for the words that start with a digit and one for those that start with `+` or
+   * `(` (when some member starts so), each after the loosest boundary of the members that can
+   * start that way (see familyHeads). All of one length.
+   */
+  readonly heads: readonly Head[];
 }
 
 interface Candidate {
@@ -67,6 +73,12 @@ interface Candidate {
   readonly first: CharSet;
   /** Its longest match, in units. */
   readonly longest: number;
+}
+
+/** A member's boundaries, for the family's heads: before any start, and before a digit start. */
+interface MemberBoundary {
+  readonly before: number;
+  readonly beforeDigit: number;
 }
 
 const memberCache = new Map<string, Candidate | null>();
@@ -148,7 +160,11 @@ export function numericFamily(entities: readonly EntityDef[], keys: readonly str
   if (built === undefined) {
     built = buildFamily(
       parts,
-      members.map((i) => ((entities[i] as EntityDef).boundary === "digit" ? BEFORE.digit : BEFORE.word)),
+      members.map((i) => {
+        const e = entities[i] as EntityDef & Partial<Pick<PiiPattern, "digitStartAfterWordRefused">>;
+        const before = e.boundary === "digit" ? BEFORE.digit : BEFORE.word;
+        return { before, beforeDigit: e.digitStartAfterWordRefused ? BEFORE.word : before };
+      }),
     );
     if (familyCache.size >= 64) familyCache.clear();
     familyCache.set(key, built);
@@ -156,7 +172,8 @@ export function numericFamily(entities: readonly EntityDef[], keys: readonly str
   return built === null ? undefined : { ...built, members };
 }
 
-function buildFamily(parts: readonly Candidate[], before: number[]): Omit<EntityFamily, "members"> | null {
+function buildFamily(parts: readonly Candidate[], bounds: readonly MemberBoundary[]): Omit<EntityFamily, "members"> | null {
+  const before = bounds.map((b) => b.before);
   const lives = parts.map((p) => distances(p.dfa));
   const ids = parts.map((p) => new Map([...p.dfa.nodes()].map((n, i) => [n, i] as const)));
   type Tuple = readonly (DfaNS.Node | undefined)[];
@@ -229,54 +246,92 @@ function buildFamily(parts: readonly Candidate[], before: number[]): Omit<Entity
     table,
     masks: [0, ...stateNodes.map(maskOf)],
     maxLen: Math.max(...parts.map((p) => p.longest)),
-    head: familyHead(dfa, maskOf, (n) => stateOf.get(n) as number, before.includes(BEFORE.digit) ? "digit" : "word"),
+    heads: familyHeads(dfa, maskOf, (n) => stateOf.get(n) as number, parts, bounds),
   };
 }
 
 /**
- * The family's head: the first units of every member's match, read off the product table, up to
- * the shortest match of any member (no member accepts sooner, so every match of every member
- * begins with such a word) and at most FAMILY_HEAD_MAX_LENGTH units. It is the product table cut
- * at that depth, kept as an automaton (the words, listed one by one, are hundreds: as alternatives
- * they made the head set's construction several times the work). A longer head costs the head set
- * a few hundred states and spares the engine a run at every number too short or too odd for any
- * member: in a table of numbers (`12,4.50,873`) nine candidates in ten die within seven units.
- *
- * Each word ends on the marker of the table state it leads to (`ends`, see Head.wordEnds): the head
- * set then tells the engine where the product stands after the head, and the run reads on from
- * there instead of reading the head's units again (a number seven units in and three more to its
- * death cost ten steps, now three).
+ * The family's heads: one per kind of first unit (a digit; `+` or `(`), each after the loosest
+ * boundary of the members that can start with such a unit. `phone` admits any unit but a digit
+ * before its start, but its check refuses a digit start after a letter
+ * (`digitStartAfterWordRefused`): so a digit after a letter starts no candidate, and the base64
+ * runs of tokens, where most digits follow a letter, no longer walk the family head's states.
  */
-function familyHead(dfa: DFA, maskOf: (n: DfaNS.Node) => number, stateOf: (n: DfaNS.Node) => number, boundary: "word" | "digit"): Head {
-  // The layers of the table, one builder node per (state, depth), until a member accepts: the
-  // words of that many units end in the last layer's nodes, each linked to the final node by the
-  // marker of its state.
+function familyHeads(dfa: DFA, maskOf: (n: DfaNS.Node) => number, stateOf: (n: DfaNS.Node) => number, parts: readonly Candidate[], bounds: readonly MemberBoundary[]): Head[] {
+  const length = headLength(dfa, maskOf);
+  const loosest = (xs: number[]): "word" | "digit" => (xs.includes(BEFORE.digit) ? "digit" : "word");
+  const digitStarts = parts.flatMap((p, k) => (p.first.intersect(DIGITS).isEmpty ? [] : [(bounds[k] as MemberBoundary).beforeDigit]));
+  const otherStarts = parts.flatMap((p, k) => (p.first.without(DIGITS).isEmpty ? [] : [(bounds[k] as MemberBoundary).before]));
+  const heads: Head[] = [];
+  let from = 0;
+  for (const [first, starts] of [[DIGITS, digitStarts], [FIRST_UNITS.without(DIGITS), otherStarts]] as const) {
+    if (starts.length === 0) continue;
+    const head = familyHead(dfa, stateOf, length, first, loosest([...starts]), from);
+    if ((head.wordEnds?.length ?? 0) === 0) continue;
+    from += head.wordEnds?.length ?? 0;
+    heads.push(head);
+  }
+  return heads;
+}
+
+/** Units before any member can accept: the table's depth where some state first accepts, at most FAMILY_HEAD_MAX_LENGTH. */
+function headLength(dfa: DFA, maskOf: (n: DfaNS.Node) => number): number {
+  let layer = new Set<DfaNS.Node>([dfa.initial]);
+  let length = 0;
+  while (length < FAMILY_HEAD_MAX_LENGTH && ![...layer].some((n) => maskOf(n) !== 0)) {
+    const next = new Set<DfaNS.Node>();
+    for (const state of layer) for (const [to] of classesByTarget(state)) next.add(to);
+    layer = next;
+    length++;
+  }
+  return length;
+}
+
+/**
+ * A family head: the words of `length` units that start with a unit of `first`, read off the
+ * product table. `length` is the shortest match of any member, at most FAMILY_HEAD_MAX_LENGTH
+ * (no member accepts sooner, so every match of every member begins with such a word). It is the
+ * product table cut at that depth, kept as an automaton (the words, listed one by one, are
+ * hundreds: as alternatives they made the head set's construction several times the work). A
+ * longer head costs the head set a few hundred states and spares the engine a run at every number
+ * too short or too odd for any member: in a table of numbers (`12,4.50,873`) nine candidates in
+ * ten die within seven units.
+ *
+ * Each word ends on the marker of the table state it leads to (markers `from`, `from` + 1, …; see
+ * Head.wordEnds): the head set then tells the engine where the product stands after the head, and
+ * the run reads on from there instead of reading the head's units again (a number seven units in
+ * and three more to its death cost ten steps, now three).
+ */
+function familyHead(dfa: DFA, stateOf: (n: DfaNS.Node) => number, length: number, first: CharSet, boundary: "word" | "digit", from: number): Head {
+  // The layers of the table, one builder node per (state, depth): the words end in the last
+  // layer's nodes, each linked to the final node by the marker of its state.
   const builder = new DFA.Builder(new DFA.LimitedNodeFactory(FAMILY_MAX_STATES * FAMILY_HEAD_MAX_LENGTH + 2));
   let layer = new Map<DfaNS.Node, DfaNS.Node>([[dfa.initial, builder.initial]]);
-  let length = 0;
-  while (length < FAMILY_HEAD_MAX_LENGTH && ![...layer.keys()].some((n) => maskOf(n) !== 0)) {
+  for (let depth = 0; depth < length; depth++) {
     const next = new Map<DfaNS.Node, DfaNS.Node>();
     for (const [state, node] of layer) {
       for (const [to, set] of classesByTarget(state)) {
+        const units = depth === 0 ? set.intersect(first) : set;
+        if (units.isEmpty) continue;
         let target = next.get(to);
         if (target === undefined) {
           target = builder.createNode();
           next.set(to, target);
         }
-        builder.linkNodes(node, target, set);
+        builder.linkNodes(node, target, units);
       }
     }
     layer = next;
-    length++;
   }
   const final = builder.createNode();
   builder.makeFinal(final);
   const ends: number[] = [];
   for (const [state, node] of layer) {
-    builder.linkNodes(node, final, CharSet.empty(MAX).union([{ min: WORD_END_BASE + ends.length, max: WORD_END_BASE + ends.length }]));
+    const marker = WORD_END_BASE + from + ends.length;
+    builder.linkNodes(node, final, CharSet.empty(MAX).union([{ min: marker, max: marker }]));
     ends.push(stateOf(state));
   }
   const words = DFA.fromBuilder(builder, { maxCharacter: MAX });
   words.minimize();
-  return { paths: [], words, wordEnds: ends, length, boundary };
+  return { paths: [], words, wordEnds: ends, wordEndFrom: from, length, boundary };
 }

@@ -28,10 +28,18 @@ export interface PiiPattern extends EntityDef {
   readonly headAfter?: readonly (readonly { readonly min: number; readonly max: number }[])[];
   /**
    * How far the head may run through broad classes (bundle.ts entityHead; default 4 with a back
-   * part, 5 without). Only for back-part rules where every accepted match has its rest starting
-   * exactly at the head (see us_zip4), so a longer head only drops positions that cannot match.
+   * part, 5 without). Without a back part any depth keeps the answers (every match starts with
+   * its head; see vin); with one, only where every accepted match has its rest starting exactly
+   * at the head (see us_zip4), so a longer head only drops positions that cannot match.
    */
   readonly headBroadDepth?: number;
+  /**
+   * The check refuses every match that starts with a digit right after an ASCII letter, digit or
+   * `_`, whatever the type's boundary admits (phone: no letter touching its digits). In the
+   * numeric family (entity-families.ts) the head's words that start with a digit then need a word
+   * boundary, not the digit boundary: a digit after a letter starts no candidate.
+   */
+  readonly digitStartAfterWordRefused?: true;
   /**
    * Code units every accepted match starts with (the check rejects any other first unit): the
    * head's first class is narrowed to them, so such positions are never tried. Rules without a
@@ -60,6 +68,8 @@ const DEFS: readonly Def[] = [
   {
     category: "phone", region: "US/CA", check: CHECK.phone, maxLen: 24, mask: "***-***-****", boundary: "digit",
     source: "(?:\\+?1[-. ]?)?(?:\\([0-9]{3}\\)|[0-9]{3})[-. ]?[0-9]{3}[-. ]?[0-9]{4}",
+    // checks.ts phone: a digit start right after a letter is refused (hex identifiers, `x1234…`)
+    digitStartAfterWordRefused: true,
     description: "North-American phone number; no digit right before or after, no letter touching its digits",
   },
   {

@@ -5,14 +5,16 @@
  * Some twenty PII types are numbers (SSN, card, phone, tax and national IDs, routing numbers…).
  * With a head each, every number of a table of numbers was a candidate of most of them, and each
  * read the number again: a CSV of numbers ran at a sixth of the speed of prose. A family replaces
- * their heads with one (the first units of their product, up to the shortest match of any member:
- * familyHead) and their anchored automata with their product: one run from the start reads the number once and tells, state by state, which
- * members accept (a mask). Each member then gets exactly the answer its own run would have given:
+ * their heads with its own (the first units of their product, up to the shortest match of any
+ * member, one head per kind of first unit: familyHeads) and their anchored automata with their
+ * product: one run from the start reads the number once and tells, state by state, which members
+ * accept (a mask). Each member then gets exactly the answer its own run would have given:
  *
  * - its longest match from the start is the last position where its bit was set (members are
  *   acyclic and never longer than their `maxLen`, so that limit never cuts a run);
  * - its own head was a necessary condition of its matches, and its boundary is checked on the unit
- *   before the start (`before`), so the family head only adds starts where the member cannot match;
+ *   before the start (`before`), so the family's heads only add starts where the member cannot
+ *   match (or where its check refuses every match: `digitStartAfterWordRefused`);
  * - floors, checks and spans are the member's own, as before.
  *
  * The product is built the way head sets are (entities-set.ts): each member's pattern is followed

@@ -495,7 +495,7 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
  */
 function writeHeadGroup(w: ByteWriter, dfa: number, heads: readonly number[], table: CompiledHeadSet): void {
   const rules = [...heads];
-  const entryOf = new Map<string, number>();
+  const entryOf = new Map<number, number>(); // entry → its position in rules
   const listed = table.members.map((m, s) => {
     const end = table.wordEnds[s];
     if (end === undefined) return m;
@@ -503,12 +503,12 @@ function writeHeadGroup(w: ByteWriter, dfa: number, heads: readonly number[], ta
       const head = heads[p] as number;
       if (head < FAMILY_REF) return p;
       if (end >= 1 << (32 - 1 - FAMILY_STATE_SHIFT)) throw new Error(`internal error: family state ${end} does not fit a head entry`);
-      const key = `${p}:${end}`;
-      let at = entryOf.get(key);
+      const entry = head + end * (1 << FAMILY_STATE_SHIFT);
+      let at = entryOf.get(entry);
       if (at === undefined) {
         at = rules.length;
-        rules.push(head + end * (1 << FAMILY_STATE_SHIFT));
-        entryOf.set(key, at);
+        rules.push(entry);
+        entryOf.set(entry, at);
       }
       return at;
     });

@@ -338,22 +338,21 @@ export function compileHeadSet(heads: readonly Head[], maxStates: number): Compi
     throw e;
   }
   dfa.minimize();
-  /** The word end whose marker leaves node n, or undefined. */
-  const endOf = (n: DfaNS.Node): (typeof ends)[number] | undefined => {
-    let found: (typeof ends)[number] | undefined;
+  // The word end whose marker leaves each node, found once (packing and listing ask per node).
+  const endAt = new Map<DfaNS.Node, (typeof ends)[number]>();
+  if (ends.length > 0) for (const n of dfa.nodes()) {
     for (const end of ends) {
       const to = n.out.get(end.marker);
       if (to === undefined || !dfa.finals.has(to)) continue;
       // A word is the text's last `length` units, read by one deterministic automaton, and the
       // heads with ends of one set start with different units: two ends in one state is a bug.
-      if (found !== undefined) throw new Error("internal error: a head-set state ends two words");
-      found = end;
+      if (endAt.has(n)) throw new Error("internal error: a head-set state ends two words");
+      endAt.set(n, end);
     }
-    return found;
-  };
+  }
   const memberOf = (n: DfaNS.Node): number[] => {
     const out: number[] = [];
-    const end = ends.length === 0 ? undefined : endOf(n);
+    const end = endAt.get(n);
     for (let i = 0; i < heads.length; i++) {
       const to = n.out.get(MARKER_BASE + i);
       if ((to !== undefined && dfa.finals.has(to)) || end?.head === i) out.push(i);
@@ -365,6 +364,6 @@ export function compileHeadSet(heads: readonly Head[], maxStates: number): Compi
   return {
     ...table,
     members: [[], ...stateNodes.map(memberOf)],
-    wordEnds: [undefined, ...stateNodes.map((n) => (ends.length === 0 ? undefined : endOf(n)?.value))],
+    wordEnds: [undefined, ...stateNodes.map((n) => endAt.get(n)?.value)],
   };
 }

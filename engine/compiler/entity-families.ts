@@ -261,14 +261,14 @@ function buildFamily(parts: readonly Candidate[], bounds: readonly MemberBoundar
  */
 function familyHeads(dfa: DFA, maskOf: (n: DfaNS.Node) => number, stateOf: (n: DfaNS.Node) => number, parts: readonly Candidate[], bounds: readonly MemberBoundary[]): Head[] {
   const length = headLength(dfa, maskOf);
-  const loosest = (xs: number[]): "word" | "digit" => (xs.includes(BEFORE.digit) ? "digit" : "word");
+  const loosest = (xs: readonly number[]): "word" | "digit" => (xs.includes(BEFORE.digit) ? "digit" : "word");
   const digitStarts = parts.flatMap((p, k) => (p.first.intersect(DIGITS).isEmpty ? [] : [(bounds[k] as MemberBoundary).beforeDigit]));
   const otherStarts = parts.flatMap((p, k) => (p.first.without(DIGITS).isEmpty ? [] : [(bounds[k] as MemberBoundary).before]));
   const heads: Head[] = [];
   let from = 0;
   for (const [first, starts] of [[DIGITS, digitStarts], [FIRST_UNITS.without(DIGITS), otherStarts]] as const) {
     if (starts.length === 0) continue;
-    const head = familyHead(dfa, stateOf, length, first, loosest([...starts]), from);
+    const head = familyHead(dfa, stateOf, length, first, loosest(starts), from);
     if ((head.wordEnds?.length ?? 0) === 0) continue;
     from += head.wordEnds?.length ?? 0;
     heads.push(head);

@@ -231,10 +231,14 @@ class ValueWalker {
     } else if (value instanceof Map) {
       for (const [k, v] of value.entries()) this.member(String(k), v);
     } else {
-      const entries = Object.entries(obj);
-      for (let i = 0; i < entries.length; i++) {
-        const entry = entries[i]!;
-        this.member(entry[0], entry[1]);
+      // Object.keys and a read per key instead of Object.entries, which makes a pair array per
+      // property (about 0.14 µs of a call with one argument). The same members in the same order:
+      // a key deleted by an earlier getter is skipped, as Object.entries skips it.
+      const record = obj as Record<string, unknown>;
+      const keys = Object.keys(record);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        if (i === 0 || Object.hasOwn(record, key)) this.member(key, record[key]);
       }
     }
     open.pop();
@@ -315,6 +319,7 @@ export class ByteWriter {
     this.buf = next;
     this.view = new DataView(next.buffer);
     this.last8 = null;
+    this.tailView = null;
   }
 
   u8(v: number): this { this.reserve(1); this.view.setUint8(this.length, v); this.length += 1; return this; }
@@ -353,11 +358,27 @@ export class ByteWriter {
       }
       if (i === n) written = n;
     }
-    if (written < 0) written = encoder.encodeInto(s, this.buf.subarray(at + 4)).written;
+    if (written < 0) written = encoder.encodeInto(s, this.tail(at + 4)).written;
     this.view.setUint32(at, written, true);
     this.length = at + 4 + written;
     return written;
   }
+
+  /**
+   * The buffer from `at` on, for the encoder. Kept while the buffer (see reserve) and the offset stay the same:
+   * a call's text usually starts at the same offset as the last call's, and a fresh view costs
+   * an allocation (about 0.07 µs) per string.
+   */
+  private tail(at: number): Uint8Array {
+    const known = this.tailView;
+    if (known !== null && this.tailAt === at) return known;
+    this.tailAt = at;
+    this.tailView = this.buf.subarray(at);
+    return this.tailView;
+  }
+
+  private tailAt = -1;
+  private tailView: Uint8Array | null = null;
 
   /**
    * A non-negative integer as an i64, the same bytes as `i64(BigInt(v))` without making a BigInt

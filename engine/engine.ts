@@ -26,6 +26,8 @@ interface Exports {
 }
 
 const ENGINE_ERRORS: Record<number, string> = { [-1]: "no policy loaded", [-2]: "malformed request", [-3]: "engine memory exhausted" };
+/** Answers up to this many bytes (three violations) are copied out by a loop, longer ones by `set`. */
+const SHORT_ANSWER = 8 + 3 * 28 + 16;
 /** load()'s answer when the bundle parsed as far as memory allowed but its tables do not fit (-1: malformed). */
 const LOAD_NO_MEMORY = -3;
 
@@ -192,12 +194,16 @@ export class Engine {
       // Copied now: the next request may grow memory and detach any view of it. The answer sits
       // at a fixed address (output_ptr never changes), read once.
       const out = this.outPtr;
-      const answer = this.memoryBytes().subarray(out, out + len);
+      const memory = this.memoryBytes();
       // Into a buffer this engine reuses: a fresh array per call (what lastAnswer hands out) costs
       // an allocation outside the JS heap, so it is made only when lastAnswer asks for it.
-      if (this.answerCopy.length < answer.length) this.answerCopy = new Uint8Array(Math.max(answer.length, this.answerCopy.length * 2));
-      this.answerCopy.set(answer);
-      this.answerLength = answer.length;
+      if (this.answerCopy.length < len) this.answerCopy = new Uint8Array(Math.max(len, this.answerCopy.length * 2));
+      const copy = this.answerCopy;
+      // Most answers are a few dozen bytes: a loop copies them for less than making the view
+      // that `set` needs (an allocation per call).
+      if (len <= SHORT_ANSWER) for (let i = 0; i < len; i++) copy[i] = memory[out + i]!;
+      else copy.set(memory.subarray(out, out + len));
+      this.answerLength = len;
       this.lastAnswerBytes = null;
       return decodeAnswer(this.dataView!, out, len);
     } catch (cause) {

@@ -64,6 +64,28 @@ describe("the per-call path", () => {
     for (const s of ["", "t", "abcdefghijkl", "abcdefghijklm", "ab\u00e9", "\ud800", "x\udc00y", "é".repeat(12)]) expect(w.reset().str(s).copy()).toEqual(plainStr(s));
   });
 
+  it("writes a string at the same offset correctly after the buffer has grown", () => {
+    const w = new ByteWriter();
+    for (const s of ["a text longer than twelve units", "é".repeat(3000), "another text of some length", "x".repeat(20_000), "ü and more than twelve"]) {
+      expect(w.reset().u32(7).str(s).copy()).toEqual(new Uint8Array([7, 0, 0, 0, ...plainStr(s)]));
+    }
+  });
+
+  it("walks an object's members as Object.entries lists them, also when a getter deletes one", () => {
+    const seen = (root: unknown) => flattenValues(root).map((v) => [v.path.join("."), v.value]);
+    const plain = { b: "1", a: { c: 2, 0: "zero" }, d: [true, null] };
+    expect(seen(plain)).toEqual([["b", "1"], ["a.0", "zero"], ["a.c", 2], ["d.0", true], ["d.1", null]]);
+    // A getter that deletes a later member: Object.entries no longer lists it, and neither does the walk.
+    const deleting = () => {
+      const o: Record<string, unknown> = {};
+      Object.defineProperty(o, "first", { enumerable: true, configurable: true, get: () => (delete o.second, "x") });
+      o.second = "deleted before it is read";
+      return o;
+    };
+    expect(Object.entries(deleting())).toEqual([["first", "x"]]);
+    expect(seen(deleting())).toEqual([["first", "x"]]);
+  });
+
   it("writes non-negative integers as i64 exactly as BigInt does, safe or not", () => {
     const w = new ByteWriter();
     const big = [2 ** 53, 2 ** 63, 2 ** 64 + 2 ** 12, 1e300];

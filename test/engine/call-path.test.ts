@@ -78,7 +78,11 @@ describe("the per-call path", () => {
     // A getter that deletes a later member: Object.entries no longer lists it, and neither does the walk.
     const deleting = () => {
       const o: Record<string, unknown> = {};
-      Object.defineProperty(o, "first", { enumerable: true, configurable: true, get: () => (delete o.second, "x") });
+      const first = () => {
+        delete o.second;
+        return "x";
+      };
+      Object.defineProperty(o, "first", { enumerable: true, configurable: true, get: first });
       o.second = "deleted before it is read";
       return o;
     };

@@ -86,10 +86,12 @@ function setFloor(r: u32, f: i32): void {
 // Per bundle table (indexed like P.gDfas): F_TABLE (0: not built, use the bundle's table),
 // F_START (offset of the start state), F_ACCEPT_FROM, F_ACCEL_FROM and F_ACCEL_SPAN (the offsets
 // of the accelerated states, see "Runs of one class" below), F_ACCEL_COL (byte offset of a row's
-// acceleration columns), F_MEMO and F_SLOTS (the run memos of the accelerated states, and how many).
+// acceleration columns), F_MEMO and F_SLOTS (the run memos of the accelerated states, and how many),
+// F_STARTS (where each bundle state's row is, for runs that start after the head; 0: not kept).
 let gFast: usize = 0;
-const FAST_DESC: usize = 32;
-const F_TABLE: usize = 0, F_START: usize = 4, F_ACCEPT_FROM: usize = 8, F_ACCEL_FROM: usize = 12, F_ACCEL_SPAN: usize = 16, F_ACCEL_COL: usize = 20, F_MEMO: usize = 24, F_SLOTS: usize = 28;
+const FAST_DESC: usize = 48;
+const F_TABLE: usize = 0, F_START: usize = 4, F_ACCEPT_FROM: usize = 8, F_ACCEL_FROM: usize = 12, F_ACCEL_SPAN: usize = 16, F_ACCEL_COL: usize = 20, F_MEMO: usize = 24, F_SLOTS: usize = 28,
+  F_STARTS: usize = 32;
 
 // ---- Runs of one class ----------------------------------------------------------------------------
 //
@@ -209,6 +211,7 @@ function deriveTable(index: u32, budget: usize, jumps: bool, masks: usize = 0, s
   memory.copy(mark, built, kept);
   persistRewind(mark + kept);
   store<u32>(f + F_MEMO, <u32>(mark + (builtMemo - built)));
+  store<u32>(f + F_STARTS, <u32>starts);
   store<u32>(f + F_TABLE, <u32>mark);
   return bytes;
 }
@@ -319,7 +322,14 @@ function prepareRuleTables(): void {
   for (let r: u32 = 0; r < P.gNContent; r++) {
     const c = P.gContent + <usize>r * P.CONTENT_SIZE;
     if (load<u32>(c + P.C_KIND) == P.KIND_CONTENT) continue;
-    left -= deriveTable(load<u32>(c + P.C_ANCHORED), left, true);
+    // With the starts of its states, for runs that start after the head (tryRule); without room
+    // for them, such runs read the head again.
+    const anchored = load<u32>(c + P.C_ANCHORED);
+    const mark = persistMark();
+    const starts = persistAllocOptional(<usize>load<u32>(P.gDfas + <usize>anchored * DFA_DESC_SIZE + D_STATES) << 2);
+    const used = deriveTable(anchored, left, true, 0, starts);
+    left -= used;
+    if (used == 0) persistRewind(mark); // not built here (built already, or no room): its starts are not needed
     const back = load<u32>(c + P.C_REVERSE);
     if (back != P.NONE) left -= deriveTable(back, left, false);
   }
@@ -376,32 +386,43 @@ function sameUnits(a: usize, b: usize, len: i32): bool {
   return true;
 }
 
-/** End of the longest match of anchored table `index` from s, looking at most `maxLen` units; -1 if none. */
-function longestFrom(index: u32, u: usize, n: i32, s: i32, maxLen: i32): i32 {
+/**
+ * End of the longest match of anchored table `index` from s, looking at most `maxLen` units; -1 if
+ * none. `after` (0: none) is the bundle state the table is in at `at` (after the head, at >= s):
+ * the run reads on from there instead of reading [s, at) again. No match ends inside a head (a
+ * head is never longer than the shortest match), so the head's end is the only end before `at`.
+ */
+function longestFrom(index: u32, u: usize, n: i32, s: i32, maxLen: i32, after: u32, at: i32): i32 {
   const f = gFast + <usize>index * FAST_DESC;
   const table = <usize>load<u32>(f + F_TABLE);
   const d = P.gDfas + <usize>index * DFA_DESC_SIZE;
-  if (table == 0) return longestFromTable(d, u, n, s, maxLen);
+  if (table == 0) return longestFromTable(d, u, n, s, maxLen, after, at);
   const ascii = <usize>load<u32>(d + D_ASCII);
   const acceptFrom = <usize>load<u32>(f + F_ACCEPT_FROM);
   const accelFrom = <usize>load<u32>(f + F_ACCEL_FROM);
   const accelSpan = <usize>load<u32>(f + F_ACCEL_SPAN);
   const limit = n - s > maxLen ? s + maxLen : n;
-  let best: i32 = -1;
+  const starts = <usize>load<u32>(f + F_STARTS);
   let off = <usize>load<u32>(f + F_START);
   let i = s;
-  let jumped: i32 = 0; // units crossed by jumps (their scans count in runEnd): steps = i - s - jumped
+  if (after != 0 && starts != 0) {
+    off = <usize>load<u32>(starts + (<usize>after << 2));
+    i = at;
+  }
+  const from = i;
+  let best: i32 = i > s && off >= acceptFrom ? i : -1;
+  let jumped: i32 = 0; // units crossed by jumps (their scans count in runEnd): steps = i - from - jumped
   // Plain steps up to `stop`, then a look for a jump. Most runs die within a few units: the first
   // look comes after ACCEL_AFTER units (a jump costs more than a short run), then one every
   // ACCEL_EVERY plain steps (a compare per block, not per step). A jump is never needed for the
   // answer, only for the work.
-  let stop = limit - s > ACCEL_AFTER ? s + ACCEL_AFTER : limit;
+  let stop = limit - from > ACCEL_AFTER ? from + ACCEL_AFTER : limit;
   while (true) {
     for (; i < stop; i++) {
       const c = <u32>load<u16>(u + (<usize>i << 1));
       const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
       off = <usize>load<u32>(table + (cls << 2) + off);
-      if (off == 0) { scanWork += <u32>(i + 1 - s - jumped); deadAfter = i + 1 - s; return best; }
+      if (off == 0) { scanWork += <u32>(i + 1 - from - jumped); deadAfter = i + 1 - s; return best; }
       if (off >= acceptFrom) best = i + 1;
     }
     if (i >= limit) break;
@@ -432,14 +453,14 @@ function longestFrom(index: u32, u: usize, n: i32, s: i32, maxLen: i32): i32 {
       } else {
         // the run of units ends inside the segment: at the limit, or on a unit that kills it
         if (end > i && off >= acceptFrom) best = end;
-        scanWork += <u32>(i - s - jumped);
+        scanWork += <u32>(i - from - jumped);
         deadAfter = end < limit ? end + 1 - s : 0;
         return best;
       }
     }
     stop = limit - i > ACCEL_EVERY ? i + ACCEL_EVERY : limit;
   }
-  scanWork += <u32>(i - s - jumped);
+  scanWork += <u32>(i - from - jumped);
   deadAfter = 0;
   return best;
 }
@@ -494,22 +515,23 @@ function backStartTable(d: usize, u: usize, floor: i32, h: i32): i32 {
 }
 
 /** longestFrom over the bundle's own table (when no derived table was built). */
-function longestFromTable(d: usize, u: usize, n: i32, s: i32, maxLen: i32): i32 {
+function longestFromTable(d: usize, u: usize, n: i32, s: i32, maxLen: i32, after: u32, at: i32): i32 {
   const classes = <usize>load<u32>(d + D_CLASSES);
   const trans = <usize>load<u32>(d + D_TRANS);
   const ascii = <usize>load<u32>(d + D_ASCII);
   const accept = <usize>load<u32>(d + D_ACCEPT);
   const limit = n - s > maxLen ? s + maxLen : n;
-  let best: i32 = -1;
-  let st: usize = 1;
-  for (let i = s; i < limit; i++) {
+  const from = after != 0 ? at : s;
+  let st: usize = after != 0 ? <usize>after : 1;
+  let best: i32 = after != 0 && load<u8>(accept + st) != 0 ? at : -1;
+  for (let i = from; i < limit; i++) {
     const c = <u32>load<u16>(u + (<usize>i << 1));
     const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
     st = <usize>load<u16>(trans + ((st * classes + cls) << 1));
-    if (st == 0) { scanWork += <u32>(i + 1 - s); deadAfter = i + 1 - s; return best; }
+    if (st == 0) { scanWork += <u32>(i + 1 - from); deadAfter = i + 1 - s; return best; }
     if (load<u8>(accept + st) != 0) best = i + 1;
   }
-  scanWork += <u32>(limit - s);
+  scanWork += <u32>(limit - from);
   deadAfter = 0;
   return best;
 }
@@ -541,11 +563,19 @@ function record(r: u32, s: i32, e: i32): void {
   mCount++;
 }
 
-/** Tries rule r at head position h; records a match and moves the rule's floor when it passes. */
-function tryRule(r: u32, u: usize, n: i32, h: i32): void {
+/**
+ * A rule's head ends at unit i. `entry` is its head-group entry: the rule's index, and the (bundle)
+ * state its anchored table is in after the head (0: not known). Decoded here, not in the head
+ * loop that calls it (register pressure there, see tryFamily). Records a match and moves the
+ * rule's floor when one passes its check.
+ */
+function tryRule(entry: u32, u: usize, n: i32, i: i32, phase: u32): void {
+  const r = entry & P.RULE_INDEX_MASK;
+  const c = P.gContent + <usize>r * P.CONTENT_SIZE;
+  if ((load<u32>(c + P.C_APPLIES) & phase) == 0) return;
+  const h = i + 1 - <i32>load<u32>(c + P.C_HEADLEN);
   const floor = floorOf(r);
   if (h < floor) return;
-  const c = P.gContent + <usize>r * P.CONTENT_SIZE;
   // A unit every match has at a fixed distance from its head (compiler: entities-set.ts
   // neededUnit): a `.` seven units on for a Discord token, a 17th VIN unit. One load refuses the
   // numbers of a table that would each have cost a run, or a backward scan.
@@ -579,7 +609,8 @@ function tryRule(r: u32, u: usize, n: i32, h: i32): void {
     const rel = load<i32>(st + RS_MEMO_BEST);
     e = rel < 0 ? -1 : s + rel;
   } else {
-    e = longestFrom(load<u32>(c + P.C_ANCHORED), u, n, s, maxLen);
+    // A rule with a back part is never given a state (the loader refuses one): s == h when given.
+    e = longestFrom(load<u32>(c + P.C_ANCHORED), u, n, s, maxLen, entry >> P.RULE_STATE_SHIFT, i + 1);
     // Runs shorter than MEMO_MIN_UNITS cost about what the comparison does: not kept.
     if (deadAfter >= MEMO_MIN_UNITS) {
       store<i32>(st + RS_MEMO_AT, s);
@@ -699,13 +730,8 @@ function prepareHeadTables(): void {
   const count = load<u32>(list);
   for (let k: u32 = 1; k <= count; k++) {
     const r = load<u32>(members + (<usize>load<u32>(list + (<usize>k << 2)) << 2));
-    if (r >= P.FAMILY_REF) {
-      tryFamily(r - P.FAMILY_REF, u, n, i);
-    } else {
-      const c2 = P.gContent + <usize>r * P.CONTENT_SIZE;
-      if ((load<u32>(c2 + P.C_APPLIES) & phase) == 0) continue;
-      tryRule(r, u, n, i + 1 - <i32>load<u32>(c2 + P.C_HEADLEN));
-    }
+    if (r >= P.FAMILY_REF) tryFamily(r - P.FAMILY_REF, u, n, i);
+    else tryRule(r, u, n, i, phase);
     if (mCount >= MAX_TEXT_MATCHES) return false;
   }
   return true;

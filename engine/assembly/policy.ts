@@ -8,7 +8,7 @@ import { parseDfa, dfaStates, DFA_DESC_SIZE, D_ACCEPT } from "./dfa";
 import { CHECK_MAX, refusesDigitAfter } from "./checks";
 
 export const MAGIC: u32 = 0x31424345; // "ECB1"
-export const FORMAT: u32 = 5; // 2: content records with entity flags and head groups (redaction breadth); 3: entity families; 4: needed units; 5: family state after the head
+export const FORMAT: u32 = 6; // 2: content records with entity flags and head groups (redaction breadth); 3: entity families; 4: needed units; 5: family state after the head; 6: rule state after the head
 export const NONE: u32 = 0xffffffff;
 
 export let gLoaded = false;
@@ -71,6 +71,13 @@ export const FAMILY_MEMO_SIZE: usize = 16 + 32 * 4;
 export const FAMILY_REF: u32 = 0x80000000;
 export const FAMILY_STATE_SHIFT: u32 = 6;
 export const FAMILY_INDEX_MASK: u32 = 63;
+/**
+ * A head-group entry below FAMILY_REF is a rule: entry = content index | state << RULE_STATE_SHIFT,
+ * the state being the rule's anchored table's state after the head (0: not given, the run reads
+ * the head again). Only a rule whose match starts at its head (no back part) is given one.
+ */
+export const RULE_STATE_SHIFT: u32 = 12;
+export const RULE_INDEX_MASK: u32 = 4095;
 /** Longest run of a family table (engine/compiler/entity-families.ts FAMILY_MAX_LEN). */
 export const FAMILY_MAX_LEN: u32 = 64;
 export const BEFORE_WORD: u32 = 1, BEFORE_DIGIT: u32 = 2;
@@ -301,7 +308,15 @@ export function loadBundle(): i32 {
         const k = (r - FAMILY_REF) & FAMILY_INDEX_MASK;
         if (k >= gNFamilies || (r - FAMILY_REF) >> FAMILY_STATE_SHIFT >= dfaStates(<usize>load<u32>(gFamilies + <usize>k * FAMILY_SIZE + FM_DFA))) fail();
       }
-      else if (!isEntity(r)) fail();
+      else {
+        const rule = r & RULE_INDEX_MASK;
+        const after = r >> RULE_STATE_SHIFT;
+        if (!isEntity(rule)) fail();
+        else if (after != 0) {
+          const c = gContent + <usize>rule * CONTENT_SIZE;
+          if (load<u32>(c + C_REVERSE) != NONE || after >= dfaStates(gDfas + <usize>load<u32>(c + C_ANCHORED) * DFA_DESC_SIZE)) fail();
+        }
+      }
     }
     const nStates = rdU32();
     if (rBad || nStates != dfaStates(desc)) { fail(); break; }

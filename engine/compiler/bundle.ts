@@ -2,7 +2,7 @@
  * Policy → bundle: the binary the wasm engine loads. Layout (little-endian; `name` = u8 kind,
  * u32 len, UTF-8 bytes; `list` = u32 count then items):
  *
- *   u32 magic "ECB1", u32 format 4, u32 on_violation (0 block, 1 log, 2 redact)
+ *   u32 magic "ECB1", u32 format 6, u32 on_violation (0 block, 1 log, 2 redact)
  *   i32 max_input_bytes, i32 max_output_bytes, i32 max_call_depth      (-1 = no limit)
  *   i64 max_cost_micros, i64 max_cost_per_call_micros                  (-1 = no limit)
  *   u32 allow_all_tools, list<name> allowed_tools, list<name> denied_tools
@@ -29,8 +29,9 @@
  *   list<{u32 dfa, u32 n, u32 rule[n], u32 n_states, u32 offset[n_states], u32 n_list, u32 list[n_list]}> head_groups
  *     one multi-pattern search table over entity heads: for state s, list[offset[s]] = count, then
  *     that many indices into rule[] (the heads that end in state s); list[0] = 0. rule[i] is a
- *     content index, or 0x80000000 + (a family index | t << 6) for the family's head, t being the
- *     state its table is in after the head (0: not given; the head set names it, so the run
+ *     content index | t << 12 for an entity rule without a back part, or 0x80000000 + (a family
+ *     index | t << 6) for the family's head, t being the state the rule's anchored table (the
+ *     family's table) is in after the head (0: not given; the head set names it, so the run
  *     reads on from there)
  *   list<argument rule> argument_rules                                 (see writeArgumentRule)
  *   list<{name, u32 max_calls, i64 window_ms}> rate_limits
@@ -49,6 +50,8 @@ import { policyEntities } from "./policy-entities.js";
 import { bmpClass, compileHeadSet, headOf, neededUnit, notAfterClass, type CompiledHeadSet, type Head, type NeededUnit } from "./entities-set.js";
 import type { EntityDef } from "./entities.js";
 import { numericFamily, type EntityFamily } from "./entity-families.js";
+import { parseTable, type DfaTable as DfaSimTable } from "./dfa-sim.js";
+import { headPathStates } from "./head-states.js";
 import type { PiiPattern } from "./pii.js";
 import type { CompiledDfa } from "./regex.js";
 import { BudgetError, PolicyValidationError } from "../../core/errors.js";
@@ -59,6 +62,8 @@ const NONE = 0xffffffff;
 const FAMILY_REF = 0x80000000;
 /** In a head-group entry of a family: the family table's state after the head, shifted by this (0: not given). */
 const FAMILY_STATE_SHIFT = 6;
+/** In a head-group entry of a rule (below FAMILY_REF): the rule's anchored table state after the head, shifted by this (0: not given). */
+const RULE_STATE_SHIFT = 12;
 
 /** The length of a family's heads (one length for all: the engine finds the start from it). */
 function familyHeadLength(family: Pick<EntityFamily, "heads">): number {
@@ -130,6 +135,17 @@ class DfaTable {
     if (known !== undefined) return known;
     const dfa = cachedPattern(`${key}\u0000${maxStates}`, () => compilePattern(source, { kind, caseInsensitive, maxStates }));
     return this.addCompiled(key, source, dfa);
+  }
+
+  private readonly parsedTables = new Map<number, DfaSimTable>();
+
+  /** Table `index`, parsed (entity rules' heads are walked on their anchored tables). */
+  parsed(index: number): DfaSimTable {
+    const known = this.parsedTables.get(index);
+    if (known !== undefined) return known;
+    const t = parseTable(this.tables[index] as Uint8Array);
+    this.parsedTables.set(index, t);
+    return t;
   }
 
   /** Adds a table compiled elsewhere (entity head sets). */
@@ -323,6 +339,21 @@ export interface BundleOptions {
    * the two).
    */
   readonly neededUnits?: boolean;
+  /**
+   * Let the head set name each rule's table state after its head (head-states.ts), so that runs
+   * read on from there. Default true; false makes every run read its head again, with the same
+   * answers (tests compare the two).
+   */
+  readonly headStates?: boolean;
+}
+
+/** The head with, per path, the state table `t` is in after it (0 where not one state). */
+function withPathEnds(head: Head, t: DfaSimTable): Head {
+  if (head.words !== undefined) return head;
+  const pathEnds = headPathStates(t, head.paths);
+  if (pathEnds.every((x) => x === 0)) return head;
+  if (pathEnds.some((x) => x >= 1 << (32 - 1 - RULE_STATE_SHIFT))) throw new Error("internal error: a rule's state does not fit a head entry");
+  return { ...head, pathEnds };
 }
 
 export function compileBundle(policy: Policy, options: BundleOptions = {}): CompiledBundle {
@@ -379,9 +410,12 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
   for (const [i, e] of entities.entries()) {
     const ci = e.ci ?? false;
     const head = (entityHeads[i] as { head: Head }).head;
+    const anchored = dfas.add(e.source, "anchored", ci);
     if (!inFamily.has(i)) {
-      heads.push(head);
-      headKeys.push(entityKeys[i] as string);
+      // A rule whose match starts at its head: the head set names the table's state after it.
+      const starts = e.back === undefined && e.rest === undefined && options.headStates !== false;
+      heads.push(starts ? withPathEnds(head, dfas.parsed(anchored)) : head);
+      headKeys.push(`${entityKeys[i] as string}${starts ? "\u0000s" : ""}`);
       headRefs.push(firstEntity + i);
     }
     content.push({
@@ -389,7 +423,7 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
       ci,
       search: NONE,
       reverse: e.back !== undefined ? dfas.add(e.back, "reverse", ci) : NONE,
-      anchored: dfas.add(e.source, "anchored", ci),
+      anchored,
       action: ACTION_CODE.redact,
       applies: r.redact_output ? APPLIES_CODE.both : APPLIES_CODE.input,
       kind: e.kind === "pii" ? 1 : 2,
@@ -489,21 +523,24 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
 }
 
 /**
- * One head group: its table, its rules, and per table state the list of heads ending there. The
- * family's head, where the head set knows the family table's state after it (CompiledHeadSet
- * wordEnds), is listed as one more rule entry per such state: FAMILY_REF + family | state << 6.
+ * One head group: its table, its rules, and per table state the list of heads ending there. A
+ * head that ends in a state with a value (CompiledHeadSet ends: the table state after the head)
+ * is listed there as one more rule entry per value: FAMILY_REF + family | state << 6 for the
+ * family, rule | state << 12 for a rule.
  */
 function writeHeadGroup(w: ByteWriter, dfa: number, heads: readonly number[], table: CompiledHeadSet): void {
   const rules = [...heads];
   const entryOf = new Map<number, number>(); // entry → its position in rules
   const listed = table.members.map((m, s) => {
-    const end = table.wordEnds[s];
-    if (end === undefined) return m;
+    const ends = table.ends[s];
+    if (ends === undefined) return m;
     return m.map((p) => {
+      const end = ends.get(p);
+      if (end === undefined) return p;
       const head = heads[p] as number;
-      if (head < FAMILY_REF) return p;
-      if (end >= 1 << (32 - 1 - FAMILY_STATE_SHIFT)) throw new Error(`internal error: family state ${end} does not fit a head entry`);
-      const entry = head + end * (1 << FAMILY_STATE_SHIFT);
+      const shift = head >= FAMILY_REF ? FAMILY_STATE_SHIFT : RULE_STATE_SHIFT;
+      if (end >= 1 << (32 - 1 - shift) || (head < FAMILY_REF && head >= 1 << RULE_STATE_SHIFT)) throw new Error(`internal error: state ${end} of head ${head} does not fit a head entry`);
+      const entry = head + end * (1 << shift);
       let at = entryOf.get(entry);
       if (at === undefined) {
         at = rules.length;

@@ -52,6 +52,12 @@ export interface Head {
   readonly wordEnds?: readonly number[];
   /** With `wordEnds`: the first of its markers, relative to WORD_END_BASE (default 0). */
   readonly wordEndFrom?: number;
+  /**
+   * With `paths`: per path, what the engine is told when that path is found (the rule's table
+   * state after the head; 0: nothing). The head set gives each distinct value its own marker, so
+   * its states keep them apart, as they do word ends.
+   */
+  readonly pathEnds?: readonly number[];
 }
 
 /** First marker of a words head's ends (Head.wordEnds): above every head marker of a head set. */
@@ -278,21 +284,25 @@ export interface CompiledHeadSet extends CompiledDfa {
   /** Per table state (index = state id): the heads (indices into the input) that end there. */
   readonly members: readonly (readonly number[])[];
   /**
-   * Per table state: the value of the word end (Head.wordEnds) of the head with word ends that
-   * ends there (at most one per state), or undefined.
+   * Per table state: for each head ending there with a value (Head.wordEnds, Head.pathEnds), that
+   * value (at most one per head and state), or undefined when no such head ends there.
    */
-  readonly wordEnds: readonly (number | undefined)[];
+  readonly ends: readonly (ReadonlyMap<number, number> | undefined)[];
 }
+
+/** First marker of the path ends (Head.pathEnds) of a head set: above every word end's marker. */
+const PATH_END_BASE = WORD_END_BASE + 0x8000;
 
 const cls = (characters: CharSet): NoParent<Element> => ({ type: "CharacterClass", characters });
 
 /**
  * Subset-construction steps a head set may take per state of its budget (regex.ts `guarded`):
  * what bounds its build time, whatever the heads. Every built-in rule's head in one set takes
- * 15.3 million steps (the family head names the family's state after it, entity-families.ts),
- * under the 16.4 million this gives the default budget of 16,384 states.
+ * 17.3 million steps (the family's heads and the rules' paths end on markers of the state they
+ * lead to: entity-families.ts, head-states.ts), under the 18.0 million this gives the default
+ * budget of 16,384 states (13.9 million without the rules' path ends).
  */
-const HEAD_SET_WORK_PER_STATE = 1000;
+const HEAD_SET_WORK_PER_STATE = 1100;
 
 /**
  * One search table for all heads. Throws BudgetError when it would have more than `maxStates`
@@ -304,7 +314,19 @@ export function compileHeadSet(heads: readonly Head[], maxStates: number): Compi
   const automata: NFA[] = [];
   // Heads with word ends: their end markers, which must not overlap (one marker, one meaning).
   const ends = heads.flatMap((h, i) => (h.wordEnds ?? []).map((value, j) => ({ head: i, marker: WORD_END_BASE + (h.wordEndFrom ?? 0) + j, value })));
-  if (new Set(ends.map((x) => x.marker)).size !== ends.length || heads.length >= WORD_END_BASE - MARKER_BASE) throw new Error("internal error: heads with word ends must use disjoint markers, and a head set fewer heads than its markers");
+  if (ends.some((x) => x.marker >= PATH_END_BASE) || new Set(ends.map((x) => x.marker)).size !== ends.length || heads.length >= WORD_END_BASE - MARKER_BASE) throw new Error("internal error: heads with word ends must use disjoint markers, and a head set fewer heads than its markers");
+  // Heads with path ends: one marker per distinct value of each head, numbered here.
+  const pathMarker = heads.map((h, i) => {
+    const byValue = new Map<number, number>();
+    for (const value of h.pathEnds ?? []) {
+      if (value === 0 || byValue.has(value)) continue;
+      const marker = PATH_END_BASE + ends.length;
+      if (marker > MAX) throw new BudgetError("a head set has more path ends than markers");
+      ends.push({ head: i, marker, value });
+      byValue.set(value, marker);
+    }
+    return byValue;
+  });
   heads.forEach((h, i) => {
     const marker = CharSet.empty(MAX).union([{ min: MARKER_BASE + i, max: MARKER_BASE + i }]);
     const before: NoParent<Element>[] = [];
@@ -317,7 +339,12 @@ export function compileHeadSet(heads: readonly Head[], maxStates: number): Compi
       automata.push(nfa);
       return;
     }
-    for (const path of h.paths) alternatives.push({ type: "Concatenation", elements: [...before, ...path.map(cls), cls(marker)] });
+    if (h.pathEnds !== undefined && h.pathEnds.length !== h.paths.length) throw new Error("internal error: a head's path ends do not match its paths");
+    h.paths.forEach((path, j) => {
+      const end = pathMarker[i]?.get(h.pathEnds?.[j] ?? 0);
+      const last = end === undefined ? marker : CharSet.empty(MAX).union([{ min: end, max: end }]);
+      alternatives.push({ type: "Concatenation", elements: [...before, ...path.map(cls), cls(last)] });
+    });
   });
   const nfa = NFA.fromRegex(alternatives, { maxCharacter: MAX });
   for (const a of automata) nfa.unionInto(a);
@@ -338,24 +365,27 @@ export function compileHeadSet(heads: readonly Head[], maxStates: number): Compi
     throw e;
   }
   dfa.minimize();
-  // The word end whose marker leaves each node, found once (packing and listing ask per node).
-  const endAt = new Map<DfaNS.Node, (typeof ends)[number]>();
+  // The ends whose markers leave each node (head → value), found once (packing and listing ask per node).
+  const endAt = new Map<DfaNS.Node, Map<number, number>>();
   if (ends.length > 0) for (const n of dfa.nodes()) {
     for (const end of ends) {
       const to = n.out.get(end.marker);
       if (to === undefined || !dfa.finals.has(to)) continue;
-      // A word is the text's last `length` units, read by one deterministic automaton, and the
-      // heads with ends of one set start with different units: two ends in one state is a bug.
-      if (endAt.has(n)) throw new Error("internal error: a head-set state ends two words");
-      endAt.set(n, end);
+      // A head's words or paths are the text's last `length` units, each set of them disjoint
+      // from the others of its head (the family's heads start with different units, a rule's
+      // paths lead to different states): one head ending twice in one state is a bug.
+      const here = endAt.get(n) ?? new Map<number, number>();
+      endAt.set(n, here);
+      if (here.has(end.head)) throw new Error("internal error: a head-set state ends one head twice");
+      here.set(end.head, end.value);
     }
   }
   const memberOf = (n: DfaNS.Node): number[] => {
     const out: number[] = [];
-    const end = endAt.get(n);
+    const here = endAt.get(n);
     for (let i = 0; i < heads.length; i++) {
       const to = n.out.get(MARKER_BASE + i);
-      if ((to !== undefined && dfa.finals.has(to)) || end?.head === i) out.push(i);
+      if ((to !== undefined && dfa.finals.has(to)) || here?.has(i)) out.push(i);
     }
     return out;
   };
@@ -364,6 +394,6 @@ export function compileHeadSet(heads: readonly Head[], maxStates: number): Compi
   return {
     ...table,
     members: [[], ...stateNodes.map(memberOf)],
-    wordEnds: [undefined, ...stateNodes.map((n) => endAt.get(n)?.value)],
+    ends: [undefined, ...stateNodes.map((n) => endAt.get(n))],
   };
 }

@@ -126,16 +126,17 @@ describe("families: members, size and work", () => {
       e.preCall({ tool: "t", args: { text: t }, now: 1 });
       return e.lastScanWork() / t.length;
     };
-    // measured: CSV 0.00 units per unit with the family (4.90 without), digit soup 0.81 (10.69),
-    // `1xxx` groups 0.60 (2.00). The family's head is its table's first seven units
+    // measured: CSV 0.00 units per unit with the family (1.55 without; 4.90 when each rule's run
+    // also read its head again, head-states.ts), digit soup 0.81 (5.20; 10.69), `1xxx` groups
+    // 0.60 (1.80; 2.00). The family's head is its table's first seven units
     // (entity-families.ts familyHead), and no number of this CSV has seven units that some member
     // could start with: the head set refuses them all (with a one-unit head, the CSV cost 1.00).
     // The head set also names the table's state after the head, so a run reads on from there: the
     // soup cost 1.73 and the `1xxx` groups 2.00 when each run read the head again.
     expect(work(true, csv)).toBeLessThan(0.1);
-    expect(work(false, csv)).toBeGreaterThan(3);
+    expect(work(false, csv)).toBeGreaterThan(1.2);
     expect(work(true, soup)).toBeLessThan(1);
-    expect(work(false, soup)).toBeGreaterThan(6);
+    expect(work(false, soup)).toBeGreaterThan(4);
     expect(work(true, ones)).toBeLessThan(0.8);
     expect(work(false, ones)).toBeGreaterThan(1.5);
   });

@@ -149,7 +149,8 @@ export let scanWork: u32 = 0;
  * Builds the derived table of bundle table `index` at `f`, or leaves F_TABLE = 0. Returns the bytes
  * used. `jumps`: mark its loop and segment states (forward tables; backStart never jumps).
  * `masks` (a family table, never with jumps): per bundle state, its accept mask, kept in the
- * row's A_MASK column.
+ * row's A_MASK column. `starts` (0: none): states × u32, filled with each state's row offset and
+ * kept as F_STARTS (see deriveWithStarts).
  */
 function deriveTable(index: u32, budget: usize, jumps: bool, masks: usize = 0, starts: usize = 0): usize {
   const f = gFast + <usize>index * FAST_DESC;
@@ -187,7 +188,7 @@ function deriveTable(index: u32, budget: usize, jumps: bool, masks: usize = 0, s
     const id = g == 0 ? next0++ : g == 1 ? next1++ : g == 2 ? next2++ : next3++;
     store<u32>(renumber + (st << 2), <u32>(id * rowBytes)); // the new row's byte offset
   }
-  // A family's starts: where each bundle state's row is (the head set names states by bundle number).
+  // The starts: where each bundle state's row is (the head set names states by bundle number).
   if (starts != 0) memory.copy(starts, renumber, states << 2);
   for (let st: usize = 0; st < states; st++) {
     const row = built + <usize>load<u32>(renumber + (st << 2));
@@ -322,28 +323,27 @@ function prepareRuleTables(): void {
   for (let r: u32 = 0; r < P.gNContent; r++) {
     const c = P.gContent + <usize>r * P.CONTENT_SIZE;
     if (load<u32>(c + P.C_KIND) == P.KIND_CONTENT) continue;
-    // With the starts of its states, for runs that start after the head (tryRule); without room
-    // for them, such runs read the head again.
-    const anchored = load<u32>(c + P.C_ANCHORED);
-    const mark = persistMark();
-    const starts = persistAllocOptional(<usize>load<u32>(P.gDfas + <usize>anchored * DFA_DESC_SIZE + D_STATES) << 2);
-    const used = deriveTable(anchored, left, true, 0, starts);
-    left -= used;
-    if (used == 0) persistRewind(mark); // not built here (built already, or no room): its starts are not needed
+    left -= deriveWithStarts(load<u32>(c + P.C_ANCHORED), left, true, 0);
     const back = load<u32>(c + P.C_REVERSE);
     if (back != P.NONE) left -= deriveTable(back, left, false);
   }
   for (let k: u32 = 0; k < P.gNFamilies; k++) {
     const fm = P.gFamilies + <usize>k * P.FAMILY_SIZE;
-    // The starts are kept only with a table built here, and with room for them: FM_STARTS = 0
-    // makes a run start from the family's start (the same answers, the head read again).
-    const mark = persistMark();
-    const starts = persistAllocOptional(<usize>load<u32>(<usize>load<u32>(fm + P.FM_DFA) + D_STATES) << 2);
-    const used = deriveTable(load<u32>(fm + P.FM_INDEX), left, false, <usize>load<u32>(fm + P.FM_MASKS), starts);
-    left -= used;
-    if (used != 0 && starts != 0) store<u32>(fm + P.FM_STARTS, <u32>starts);
-    else if (used == 0) persistRewind(mark);
+    left -= deriveWithStarts(load<u32>(fm + P.FM_INDEX), left, false, <usize>load<u32>(fm + P.FM_MASKS));
   }
+}
+
+/**
+ * deriveTable for a forward table, with the starts of its states (F_STARTS), for runs that start
+ * after the head (tryRule, familyRun). Without room for them (F_STARTS = 0), such runs start from
+ * the table's start and read the head again: the same answers.
+ */
+function deriveWithStarts(index: u32, budget: usize, jumps: bool, masks: usize): usize {
+  const mark = persistMark();
+  const starts = persistAllocOptional(<usize>load<u32>(P.gDfas + <usize>index * DFA_DESC_SIZE + D_STATES) << 2);
+  const used = deriveTable(index, budget, jumps, masks, starts);
+  if (used == 0) persistRewind(mark); // not built here (built already, or no room): its starts are not needed
+  return used;
 }
 const FAST_RULES_MAX_BYTES: usize = 16 << 20;
 
@@ -878,7 +878,7 @@ function familyRun(fm: usize, u: usize, n: i32, s: i32, after: u32): u32 {
   const limit = n - s > maxLen ? s + maxLen : n;
   const f = gFast + <usize>index * FAST_DESC;
   const table = <usize>load<u32>(f + F_TABLE);
-  const starts = <usize>load<u32>(fm + P.FM_STARTS);
+  const starts = <usize>load<u32>(f + F_STARTS);
   let accepted: u32 = 0;
   let i = s;
   let from = s; // where the steps begin (after the head when `after` is used)

@@ -6,15 +6,34 @@ import { parseTable, step, type DfaTable } from "../../engine/compiler/dfa-sim.j
 import { PII_PATTERNS } from "../../engine/compiler/pii.js";
 import { compilePattern } from "../../engine/compiler/regex.js";
 import { SECRET_RULES } from "../../engine/compiler/secrets.js";
-import type { Engine } from "../../engine/engine.js";
+import type { CompiledBundle } from "../../engine/bundle-format.js";
+import { createEngineSync, type Engine } from "../../engine/engine.js";
 import { adversarialText, WALK_SHAPES, walkerOf } from "../../eval/redaction/adversary.js";
 import { prng } from "../../eval/redaction/checksums.js";
 import { buildCorpus } from "../../eval/redaction/corpus.js";
-import { engineFor } from "../engine/helpers.js";
+import { ENGINE_WASM, engineFor } from "../engine/helpers.js";
 
 export { base58Address, crc32, githubStyleToken, luhnCheckDigit, prng, segwitAddress, verhoeffCheckDigit } from "../../eval/redaction/checksums.js";
 
 export const ALL_PII = PII_PATTERNS.map((p) => p.category);
+
+const releaseModule = new WebAssembly.Module(ENGINE_WASM);
+/**
+ * Whether the engine loads a copy of `bundle` changed by `mutate` (the loader's validation): true,
+ * or false with the error a corrupt bundle must give (`bundle_invalid`).
+ */
+export function loadsChanged(bundle: CompiledBundle, mutate: (v: DataView) => void): boolean {
+  const copy = bundle.bytes.slice();
+  mutate(new DataView(copy.buffer));
+  const e = createEngineSync(releaseModule, { digest: "test" });
+  try {
+    e.loadPolicy({ ...bundle, bytes: copy });
+    return true;
+  } catch (err) {
+    if ((err as { code?: string }).code !== "bundle_invalid") throw err;
+    return false;
+  }
+}
 
 const engines = new Map<string, Engine>();
 /** One engine per policy shape (compiling every rule once per suite). */

@@ -365,35 +365,43 @@ export function compileHeadSet(heads: readonly Head[], maxStates: number): Compi
     throw e;
   }
   dfa.minimize();
-  // The ends whose markers leave each node (head → value), found once (packing and listing ask per node).
-  const endAt = new Map<DfaNS.Node, Map<number, number>>();
-  if (ends.length > 0) for (const n of dfa.nodes()) {
-    for (const end of ends) {
-      const to = n.out.get(end.marker);
-      if (to === undefined || !dfa.finals.has(to)) continue;
-      // A head's words or paths are the text's last `length` units, each set of them disjoint
-      // from the others of its head (the family's heads start with different units, a rule's
-      // paths lead to different states): one head ending twice in one state is a bug.
-      const here = endAt.get(n) ?? new Map<number, number>();
-      endAt.set(n, here);
-      if (here.has(end.head)) throw new Error("internal error: a head-set state ends one head twice");
-      here.set(end.head, end.value);
+  // Per node, the heads that end there and the values of those with ends, read once off its
+  // marker transitions (packing and listing both ask): a walk of each node's transitions, not a
+  // lookup per head and marker (with the rules' path ends, 500-odd markers per node).
+  const endOf = new Map(ends.map((e) => [e.marker, e]));
+  const ending = new Map<DfaNS.Node, { members: number[]; ends: Map<number, number> | undefined }>();
+  const endingAt = (n: DfaNS.Node) => {
+    const known = ending.get(n);
+    if (known !== undefined) return known;
+    const members: number[] = [];
+    let here: Map<number, number> | undefined;
+    for (const [range, to] of n.out) {
+      if (range.max < MARKER_BASE || !dfa.finals.has(to)) continue;
+      for (let c = Math.max(range.min, MARKER_BASE); c <= range.max; c++) {
+        if (c < WORD_END_BASE) {
+          members.push(c - MARKER_BASE);
+          continue;
+        }
+        const end = endOf.get(c);
+        if (end === undefined) continue;
+        // A head's words or paths are the text's last `length` units, each set of them disjoint
+        // from the others of its head (the family's heads start with different units, a rule's
+        // paths lead to different states): one head ending twice in one state is a bug.
+        here ??= new Map();
+        if (here.has(end.head) || members.includes(end.head)) throw new Error("internal error: a head-set state ends one head twice");
+        here.set(end.head, end.value);
+        members.push(end.head);
+      }
     }
-  }
-  const memberOf = (n: DfaNS.Node): number[] => {
-    const out: number[] = [];
-    const here = endAt.get(n);
-    for (let i = 0; i < heads.length; i++) {
-      const to = n.out.get(MARKER_BASE + i);
-      if ((to !== undefined && dfa.finals.has(to)) || here?.has(i)) out.push(i);
-    }
-    return out;
+    const found = { members: members.sort((a, b) => a - b), ends: here };
+    ending.set(n, found);
+    return found;
   };
-  const packed = packTable("<entity heads>", dfa, "search", maxStates, false, false, (n) => memberOf(n).length > 0);
+  const packed = packTable("<entity heads>", dfa, "search", maxStates, false, false, (n) => endingAt(n).members.length > 0);
   const { stateNodes, ...table } = packed;
   return {
     ...table,
-    members: [[], ...stateNodes.map(memberOf)],
-    ends: [undefined, ...stateNodes.map((n) => endAt.get(n))],
+    members: [[], ...stateNodes.map((n) => endingAt(n).members)],
+    ends: [undefined, ...stateNodes.map((n) => endingAt(n).ends)],
   };
 }

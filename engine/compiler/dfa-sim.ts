@@ -1,7 +1,9 @@
 /**
  * Reference interpreter of the DFA table format documented in ./regex.ts. Pure TypeScript, no
- * cleverness: tests use it as the model of what the wasm scanner (engine/assembly/dfa.ts) must do.
- * Text is a JS string, read as UTF-16 code units; all positions are code-unit offsets.
+ * cleverness: tests use it as the model of what the wasm scanner (engine/assembly/dfa.ts) must do,
+ * and the compiler reads its own anchored tables with it (head-states.ts: where a rule's table
+ * stands after each head path). Text is a JS string, read as UTF-16 code units; all positions
+ * are code-unit offsets.
  */
 
 export interface DfaTable {

@@ -323,8 +323,11 @@ function prepareRuleTables(): void {
   for (let r: u32 = 0; r < P.gNContent; r++) {
     const c = P.gContent + <usize>r * P.CONTENT_SIZE;
     if (load<u32>(c + P.C_KIND) == P.KIND_CONTENT) continue;
-    left -= deriveWithStarts(load<u32>(c + P.C_ANCHORED), left, true, 0);
+    const anchored = load<u32>(c + P.C_ANCHORED);
     const back = load<u32>(c + P.C_REVERSE);
+    // A rule with a back part is given no state after its head (the loader refuses one), so its
+    // table needs no starts.
+    left -= back == P.NONE ? deriveWithStarts(anchored, left, true, 0) : deriveTable(anchored, left, true);
     if (back != P.NONE) left -= deriveTable(back, left, false);
   }
   for (let k: u32 = 0; k < P.gNFamilies; k++) {

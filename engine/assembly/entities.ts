@@ -572,6 +572,27 @@ function record(r: u32, s: i32, e: i32): void {
  * loop that calls it (register pressure there, see tryFamily). Records a match and moves the
  * rule's floor when one passes its check.
  */
+/**
+ * Whether the text meets the needed units (compiler: state-needs.ts) of state `state` of a table
+ * whose per-state records are at `table` (0: none), for a run that starts at unit `at`. When it
+ * does not, the run finds no match: every match has a unit of its class at each distance given.
+ */
+// @ts-ignore: decorator
+@inline function needsMet(table: usize, state: u32, u: usize, n: i32, at: i32): bool {
+  if (table == 0) return true;
+  const rec = <usize>load<u32>(table + (<usize>state << 2));
+  if (rec == 0) return true;
+  const k = <usize>load<u32>(rec);
+  for (let j: usize = 0; j < k; j++) {
+    const e = rec + 4 + j * P.STATE_NEED_SIZE;
+    const p = at + load<i32>(e);
+    if (p >= n) return false;
+    const unit = <u32>load<u16>(u + (<usize>p << 1));
+    if (unit < 128 ? ((load<u32>(e + 4 + (<usize>(unit >> 5) << 2)) >> (unit & 31)) & 1) == 0 : load<u32>(e + 20) == 0) return false;
+  }
+  return true;
+}
+
 function tryRule(entry: u32, u: usize, n: i32, i: i32, phase: u32): void {
   const r = entry & P.RULE_INDEX_MASK;
   const c = P.gContent + <usize>r * P.CONTENT_SIZE;
@@ -796,6 +817,7 @@ function tryFamily(ref: u32, u: usize, n: i32, i: i32): void {
     else if ((c | 0x20) - 0x61 < 26 || c == 0x5f) live &= ~load<u32>(fm + P.FM_WORD_MEMBERS);
   }
   if (live == 0) return;
+  if (after != 0 && !needsMet(<usize>load<u32>(fm + P.FM_NEEDS), after, u, n, i + 1)) return;
   let todo = familyEnds(fm, u, n, s, after) & live;
   const pairs = <usize>load<u32>(fm + P.FM_MEMBERS);
   const digitAfterRefused = load<u32>(fm + P.FM_DIGIT_AFTER_REFUSED);

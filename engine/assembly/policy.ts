@@ -8,7 +8,7 @@ import { parseDfa, dfaStates, DFA_DESC_SIZE, D_ACCEPT } from "./dfa";
 import { CHECK_MAX, refusesDigitAfter } from "./checks";
 
 export const MAGIC: u32 = 0x31424345; // "ECB1"
-export const FORMAT: u32 = 6; // 2: content records with entity flags and head groups (redaction breadth); 3: entity families; 4: needed units; 5: family state after the head; 6: rule state after the head
+export const FORMAT: u32 = 7; // 2: content records with entity flags and head groups (redaction breadth); 3: entity families; 4: needed units; 5: family state after the head; 6: rule state after the head; 7: state needs
 export const NONE: u32 = 0xffffffff;
 
 export let gLoaded = false;
@@ -58,10 +58,10 @@ export const G_DFA: usize = 0, G_NMEMBERS: usize = 4, G_MEMBERS: usize = 8, G_OF
 // refusesDigitAfter). Where each state's derived row is: the derived table's F_STARTS (entities.ts).
 export let gNFamilies: u32 = 0;
 export let gFamilies: usize = 0;
-export const FAMILY_SIZE: usize = 48;
+export const FAMILY_SIZE: usize = 52;
 export const FM_DFA: usize = 0, FM_INDEX: usize = 4, FM_MAXLEN: usize = 8, FM_HEADLEN: usize = 12, FM_N: usize = 16, FM_MEMBERS: usize = 20,
   FM_MASKS: usize = 24, FM_WORD_MEMBERS: usize = 28, FM_DIGIT_MEMBERS: usize = 32, FM_PHASE_MEMBERS: usize = 36, FM_MEMO: usize = 40,
-  FM_DIGIT_AFTER_REFUSED: usize = 44;
+  FM_DIGIT_AFTER_REFUSED: usize = 44, FM_NEEDS: usize = 48;
 export const FAMILY_MEMO_SIZE: usize = 16 + 32 * 4;
 /**
  * A head-group entry at or above this is a family's head, not a rule: entry - FAMILY_REF =
@@ -78,6 +78,16 @@ export const FAMILY_INDEX_MASK: u32 = 63;
  */
 export const RULE_STATE_SHIFT: u32 = 12;
 export const RULE_INDEX_MASK: u32 = 4095;
+/**
+ * Needed units of table states (engine/compiler/state-needs.ts): per DFA index, the address of a
+ * u32 per state of that table (0 when no state of it has any), each the address in the bundle of
+ * the state's record (0: none): u32 n, then n × {u32 at, u32 ascii[4], u32 wide}. entities.ts
+ * needsMet reads them.
+ */
+export let gStateNeeds: usize = 0;
+export const STATE_NEEDS_MAX: u32 = 4;
+export const STATE_NEED_SIZE: usize = 24;
+export const STATE_NEED_MAX_AT: u32 = 64;
 /** Longest run of a family table (engine/compiler/entity-families.ts FAMILY_MAX_LEN). */
 export const FAMILY_MAX_LEN: u32 = 64;
 export const BEFORE_WORD: u32 = 1, BEFORE_DIGIT: u32 = 2;
@@ -193,6 +203,41 @@ function readFamilies(): void {
       const mask = load<u32>(masks + <usize>st * 4);
       if ((mask & ~all) != 0 || (mask != 0) != (load<u8>(accept + st) != 0)) { fail(); return; }
     }
+  }
+}
+
+/** The state-needs section: records in (dfa, state) order, each pair once, each state a live one of its table. */
+function readStateNeeds(): void {
+  const count = rdU32();
+  if (count > 1 << 20) fail();
+  gStateNeeds = rBad ? 0 : persistAlloc(<usize>gNDfa * 4 + 16);
+  if (gStateNeeds == 0) { fail(); return; }
+  let prevDfa: u32 = 0;
+  let prevState: u32 = 0;
+  for (let i: u32 = 0; i < count && !rBad; i++) {
+    const dfa = dfaIndex(false);
+    const state = rdU32();
+    const rec = rp;
+    const n = rdU32();
+    if (rBad) return;
+    const states = dfaStates(gDfas + <usize>dfa * DFA_DESC_SIZE);
+    if (state == 0 || state >= states || n < 1 || n > STATE_NEEDS_MAX || (i > 0 && (dfa < prevDfa || (dfa == prevDfa && state <= prevState)))) { fail(); return; }
+    prevDfa = dfa;
+    prevState = state;
+    const needs = rdBytes(<usize>n * STATE_NEED_SIZE);
+    if (rBad) return;
+    for (let k: u32 = 0; k < n; k++) {
+      const e = needs + <usize>k * STATE_NEED_SIZE;
+      if (load<u32>(e) >= STATE_NEED_MAX_AT || load<u32>(e + 20) > 1) { fail(); return; }
+    }
+    const slot = gStateNeeds + (<usize>dfa << 2);
+    let table = <usize>load<u32>(slot);
+    if (table == 0) {
+      table = persistAlloc(<usize>states << 2);
+      if (table == 0) { fail(); return; }
+      store<u32>(slot, <u32>table);
+    }
+    store<u32>(table + (<usize>state << 2), <u32>rec);
   }
 }
 
@@ -334,6 +379,12 @@ export function loadBundle(): i32 {
       if (<u64>off + <u64>count >= <u64>nList) { fail(); break; }
       for (let k: u32 = 1; k <= count; k++) if (load<u32>(lists + <usize>(off + k) * 4) >= nMembers) { fail(); break; }
     }
+  }
+
+  readStateNeeds();
+  for (let k: u32 = 0; k < gNFamilies && !rBad; k++) {
+    const f = gFamilies + <usize>k * FAMILY_SIZE;
+    store<u32>(f + FM_NEEDS, load<u32>(gStateNeeds + (<usize>load<u32>(f + FM_INDEX) << 2)));
   }
 
   gNArg = rdU32();

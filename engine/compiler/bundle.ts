@@ -2,7 +2,7 @@
  * Policy → bundle: the binary the wasm engine loads. Layout (little-endian; `name` = u8 kind,
  * u32 len, UTF-8 bytes; `list` = u32 count then items):
  *
- *   u32 magic "ECB1", u32 format 6, u32 on_violation (0 block, 1 log, 2 redact)
+ *   u32 magic "ECB1", u32 format 7, u32 on_violation (0 block, 1 log, 2 redact)
  *   i32 max_input_bytes, i32 max_output_bytes, i32 max_call_depth      (-1 = no limit)
  *   i64 max_cost_micros, i64 max_cost_per_call_micros                  (-1 = no limit)
  *   u32 allow_all_tools, list<name> allowed_tools, list<name> denied_tools
@@ -33,6 +33,11 @@
  *     index | t << 6) for the family's head, t being the state the rule's anchored table (the
  *     family's table) is in after the head (0: not given; the head set names it, so the run
  *     reads on from there)
+ *   list<{u32 dfa, u32 state, u32 n, {u32 at, u32 ascii[4], u32 wide}[n]}> state_needs
+ *     in (dfa, state) order, each pair once, 1 <= n <= 4: units every match of table dfa has, `at`
+ *     units after where a run in `state` stands (state-needs.ts); the engine tests them before a
+ *     run it starts from a state a head-group entry names. ASCII unit c may be there when bit c of
+ *     ascii is set, a unit from U+0080 up when wide = 1
  *   list<argument rule> argument_rules                                 (see writeArgumentRule)
  *   list<{name, u32 max_calls, i64 window_ms}> rate_limits
  *   canonical JSON metadata (the resolved policy, for the host's messages and settings), then its u32 length
@@ -52,6 +57,7 @@ import type { EntityDef } from "./entities.js";
 import { numericFamily, type EntityFamily } from "./entity-families.js";
 import { parseTable, type DfaTable as DfaSimTable } from "./dfa-sim.js";
 import { headPathStates } from "./head-states.js";
+import { stateNeeds, type StateNeed } from "./state-needs.js";
 import type { PiiPattern } from "./pii.js";
 import type { CompiledDfa } from "./regex.js";
 import { BudgetError, PolicyValidationError } from "../../core/errors.js";
@@ -365,6 +371,12 @@ export interface BundleOptions {
    * answers (tests compare the two).
    */
   readonly headStates?: boolean;
+  /**
+   * Give the table states the head set names their needed units (state-needs.ts), tested by the
+   * engine before a run from such a state. Default true; false leaves them out, with the same
+   * answers (tests compare the two).
+   */
+  readonly stateNeeds?: boolean;
 }
 
 /** The head with, per path, the state table `t` is in after it (0 where not one state). */
@@ -517,7 +529,17 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
     for (const m of f.masks) w.u32(m);
   }
   w.u32(groups.length);
-  for (const g of groups) writeHeadGroup(w, g.dfa, g.rules, g.table);
+  const entries = groups.flatMap((g) => writeHeadGroup(w, g.dfa, g.rules, g.table));
+  const needs = options.stateNeeds === false ? [] : familyStateNeeds(entries, families);
+  w.u32(needs.length);
+  for (const x of needs) {
+    w.u32(x.dfa).u32(x.state).u32(x.needs.length);
+    for (const need of x.needs) {
+      w.u32(need.at);
+      for (const word of need.ascii) w.u32(word);
+      w.u32(need.wide ? 1 : 0);
+    }
+  }
   w.u32(argRules.length);
   for (const a of argRules) writeArgumentRule(w, a.tool, a.path, a.c, a.pattern, a.deniedSearch, a.deniedReverse, mode === "log" ? 1 : 0);
   w.u32(rate.length);
@@ -548,7 +570,7 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
  * is listed there as one more rule entry per value: FAMILY_REF + family | state << 6 for the
  * family, rule | state << 12 for a rule.
  */
-function writeHeadGroup(w: ByteWriter, dfa: number, heads: readonly number[], table: CompiledHeadSet): void {
+function writeHeadGroup(w: ByteWriter, dfa: number, heads: readonly number[], table: CompiledHeadSet): number[] {
   const rules = [...heads];
   const entryOf = new Map<number, number>(); // entry → its position in rules
   const listed = table.members.map((m, s) => {
@@ -589,6 +611,30 @@ function writeHeadGroup(w: ByteWriter, dfa: number, heads: readonly number[], ta
   for (const o of offsets) w.u32(o);
   w.u32(lists.length);
   for (const x of lists) w.u32(x);
+  return rules;
+}
+
+/**
+ * The needed units (state-needs.ts) of the family table's states that head-group entries name, in
+ * (table, state) order, each once; states without any are left out. Rules get none: their runs
+ * mostly die on the first units the tests would read, and the tests of the states of
+ * `generic_api_key`'s cut heads (`api_k` + `ey`) made `api_key=` chains 11% slower, where no
+ * shape gained (docs/REDACTION.md, round 9).
+ */
+function familyStateNeeds(entries: readonly number[], families: readonly { dfa: number; table: CompiledDfa }[]): { dfa: number; state: number; needs: StateNeed[] }[] {
+  const out = new Map<string, { dfa: number; state: number; needs: StateNeed[] }>();
+  const tables = new Map<number, DfaSimTable>();
+  for (const e of entries) {
+    if (e < FAMILY_REF) continue;
+    const state = Math.floor((e - FAMILY_REF) / (1 << FAMILY_STATE_SHIFT));
+    const k = (e - FAMILY_REF) % (1 << FAMILY_STATE_SHIFT);
+    const family = families[k];
+    if (state === 0 || family === undefined || out.has(`${family.dfa},${state}`)) continue;
+    const table = tables.get(k) ?? parseTable(family.table);
+    tables.set(k, table);
+    out.set(`${family.dfa},${state}`, { dfa: family.dfa, state, needs: stateNeeds(table, state) });
+  }
+  return [...out.values()].sort((a, b) => a.dfa - b.dfa || a.state - b.state).filter((x) => x.needs.length > 0);
 }
 
 const F_MIN = 1, F_MAX = 2, F_MAXLEN = 4, F_REQUIRED = 8, F_PATTERN = 16, F_DENIED_PATTERN = 32, F_ALLOWED = 64, F_DENIED = 128;

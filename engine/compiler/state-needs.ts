@@ -1,0 +1,123 @@
+/**
+ * Needed units of a table state: units that every match has at fixed distances from where a run
+ * stands in that state. The head set names the state the numeric family's table is in after its
+ * head (entity-families.ts), and the engine tests these units before it starts the family's run
+ * (entities.ts tryFamily, needsMet): a candidate whose text is wrong there costs a few loads
+ * instead of the run's set-up, its steps, its memo and the members' loop. `1234 1567 …` made every
+ * group a candidate (`phone`: `1 234 156 7890`) whose run died two units after the head, on the
+ * space where a digit had to be. (Rules' states get none: bundle.ts familyStateNeeds.)
+ *
+ * From state q, let layer d be the live states a run reaches in d units, and C_d the units on the
+ * live transitions out of layer d. A match ending after reading m units has its unit at distance d
+ * in C_d for every d < m. So every C_d with d < A, A being the fewest units that reach an
+ * accepting state, is a condition every match from q meets; past A it is not (a shorter match may
+ * end first). A state that accepts has none.
+ */
+import type { DfaTable } from "./dfa-sim.js";
+
+/** A needed unit, `at` units after the run's start: ASCII unit c may be there when bit c of `ascii` is set, units from U+0080 up when `wide`. */
+export interface StateNeed {
+  readonly at: number;
+  readonly ascii: readonly [number, number, number, number];
+  readonly wide: boolean;
+}
+
+/** Most needed units per state (the engine's limit too: every passing candidate tests them all). */
+export const STATE_NEEDS_MAX = 4;
+/** Farthest distance looked at (the engine refuses `at` from this on). */
+export const STATE_NEED_MAX_AT = 64;
+/**
+ * Widest class kept, in units: a test that refuses little costs every candidate that passes it
+ * (the four tests of `api_key=`'s value class, 70 units each, made `api_key=` chains 27% slower).
+ */
+const NARROW = 16;
+/** How many of the nearest distances are kept besides the narrowest one (runs mostly die early). */
+const NEAREST = STATE_NEEDS_MAX - 1;
+
+interface TableFacts {
+  /** Per state: an accepting state is reachable from it. */
+  readonly live: Uint8Array;
+  /** Per class: its ASCII units (4 words of 32 bits) and whether any unit from U+0080 up is in it. */
+  readonly ascii: readonly (readonly [number, number, number, number])[];
+  readonly wide: readonly boolean[];
+}
+
+const factsCache = new WeakMap<DfaTable, TableFacts>();
+
+function factsOf(t: DfaTable): TableFacts {
+  const cached = factsCache.get(t);
+  if (cached !== undefined) return cached;
+  // Live states: backwards from the accepting ones.
+  const into: number[][] = Array.from({ length: t.states }, () => []);
+  for (let s = 0; s < t.states; s++) for (let c = 0; c < t.classes; c++) (into[t.trans[s * t.classes + c] as number] as number[]).push(s);
+  const live = new Uint8Array(t.states);
+  const queue: number[] = [];
+  for (let s = 0; s < t.states; s++) if (t.accepting[s]) { live[s] = 1; queue.push(s); }
+  for (let k = 0; k < queue.length; k++) for (const p of into[queue[k] as number] as number[]) if (!live[p]) { live[p] = 1; queue.push(p); }
+  const ascii = Array.from({ length: t.classes }, () => [0, 0, 0, 0] as [number, number, number, number]);
+  for (let c = 0; c < 128; c++) {
+    const words = ascii[t.ascii[c] as number] as [number, number, number, number];
+    words[c >> 5] = ((words[c >> 5] as number) | (1 << (c & 31))) >>> 0;
+  }
+  const wide = new Array<boolean>(t.classes).fill(false);
+  // Units from U+0080 up: the table's ranges, and class 0 wherever they leave a gap.
+  let next = 0x80;
+  for (const r of t.ranges) {
+    if (r.lo > next) wide[0] = true;
+    wide[r.cls] = true;
+    next = r.hi + 1;
+  }
+  if (next <= 0xffff) wide[0] = true;
+  const facts = { live, ascii, wide };
+  factsCache.set(t, facts);
+  return facts;
+}
+
+function sizeOf(n: { ascii: readonly number[]; wide: boolean }): number {
+  let size = n.wide ? 128 : 0;
+  for (const w of n.ascii) for (let x = w >>> 0; x !== 0; x &= x - 1) size++;
+  return size;
+}
+
+/**
+ * The needed units of a run from state `state` of table `t` (at most STATE_NEEDS_MAX, nearest
+ * first): the narrowest class of all distances (the farthest of equally narrow ones: a value too
+ * short for its rule shows there) and the nearest ones, each narrower than "any ASCII unit".
+ * Empty when the state accepts, is dead, or no distance refuses anything.
+ */
+export function stateNeeds(t: DfaTable, state: number): StateNeed[] {
+  if (state <= 0 || state >= t.states || t.accepting[state]) return [];
+  const facts = factsOf(t);
+  if (!facts.live[state]) return [];
+  const found: (StateNeed & { size: number })[] = [];
+  let layer = new Set<number>([state]);
+  for (let d = 0; d < STATE_NEED_MAX_AT; d++) {
+    const ascii: [number, number, number, number] = [0, 0, 0, 0];
+    let wide = false;
+    const next = new Set<number>();
+    let accepts = false;
+    for (const s of layer) {
+      for (let c = 0; c < t.classes; c++) {
+        const to = t.trans[s * t.classes + c] as number;
+        if (!facts.live[to]) continue;
+        next.add(to);
+        accepts ||= t.accepting[to] === true;
+        const words = facts.ascii[c] as readonly number[];
+        for (let k = 0; k < 4; k++) ascii[k] = ((ascii[k] as number) | (words[k] as number)) >>> 0;
+        wide ||= facts.wide[c] === true;
+      }
+    }
+    const need = { at: d, ascii, wide };
+    const size = sizeOf(need);
+    if (size <= NARROW) found.push({ ...need, size });
+    // A match may end after this unit: the units after it are not needed by that one.
+    if (accepts || next.size === 0) break;
+    layer = next;
+  }
+  if (found.length === 0) return [];
+  let best = found[0] as (typeof found)[number];
+  for (const f of found) if (f.size <= best.size) best = f;
+  const kept = found.filter((f) => f !== best).slice(0, NEAREST);
+  kept.push(best);
+  return kept.sort((a, b) => a.at - b.at).map(({ at, ascii, wide }) => ({ at, ascii, wide }));
+}

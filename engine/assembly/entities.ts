@@ -572,27 +572,6 @@ function record(r: u32, s: i32, e: i32): void {
  * loop that calls it (register pressure there, see tryFamily). Records a match and moves the
  * rule's floor when one passes its check.
  */
-/**
- * Whether the text meets the needed units (compiler: state-needs.ts) of state `state` of a table
- * whose per-state records are at `table` (0: none), for a run that starts at unit `at`. When it
- * does not, the run finds no match: every match has a unit of its class at each distance given.
- */
-// @ts-ignore: decorator
-@inline function needsMet(table: usize, state: u32, u: usize, n: i32, at: i32): bool {
-  if (table == 0) return true;
-  const rec = <usize>load<u32>(table + (<usize>state << 2));
-  if (rec == 0) return true;
-  const k = <usize>load<u32>(rec);
-  for (let j: usize = 0; j < k; j++) {
-    const e = rec + 4 + j * P.STATE_NEED_SIZE;
-    const p = at + load<i32>(e);
-    if (p >= n) return false;
-    const unit = <u32>load<u16>(u + (<usize>p << 1));
-    if (unit < 128 ? ((load<u32>(e + 4 + (<usize>(unit >> 5) << 2)) >> (unit & 31)) & 1) == 0 : load<u32>(e + 20) == 0) return false;
-  }
-  return true;
-}
-
 function tryRule(entry: u32, u: usize, n: i32, i: i32, phase: u32): void {
   const r = entry & P.RULE_INDEX_MASK;
   const c = P.gContent + <usize>r * P.CONTENT_SIZE;
@@ -799,8 +778,31 @@ function setFamilyPhase(phase: u32): void {
 }
 
 /**
+ * Whether the text meets the needed units (compiler: state-needs.ts) of state `state` of a table
+ * whose per-state records are at `table` (0: none), for a run that starts at unit `at`. When it
+ * does not, the run finds no match: every match has a unit of its class at each distance given.
+ */
+// @ts-ignore: decorator
+@inline function needsMet(table: usize, state: u32, u: usize, n: i32, at: i32): bool {
+  if (table == 0) return true;
+  const rec = <usize>load<u32>(table + (<usize>state << 2));
+  if (rec == 0) return true;
+  const k = <usize>load<u32>(rec);
+  for (let j: usize = 0; j < k; j++) {
+    const e = rec + 4 + j * P.STATE_NEED_SIZE;
+    const p = at + load<i32>(e);
+    if (p >= n) return false;
+    const unit = <u32>load<u16>(u + (<usize>p << 1));
+    if (unit < 128 ? ((load<u32>(e + 4 + (<usize>(unit >> 5) << 2)) >> (unit & 31)) & 1) == 0 : load<u32>(e + 20) == 0) return false;
+  }
+  return true;
+}
+
+/**
  * A family's head ends at unit i. `ref` is its head-group entry less FAMILY_REF: the family's
- * index, and the (bundle) state its table is in after the head (0: not known). Decoded here, not
+ * index, and the (bundle) state its table is in after the head (0: not known). A text without
+ * the units every match from that state has (its needed units) is no candidate: on random `1xxx`
+ * groups, where each group's run died two units after the head, that left no run at all. Decoded here, not
  * in the head loop that calls it: two more live values there made the head scan of every text
  * some 15% slower (register pressure in the compiled loop).
  */

@@ -49,13 +49,14 @@ export let gGroups: usize = 0;
 export const GROUP_SIZE: usize = 48;
 export const G_DFA: usize = 0, G_NMEMBERS: usize = 4, G_MEMBERS: usize = 8, G_OFFSETS: usize = 12, G_LISTS: usize = 16,
   G_FAST: usize = 20, G_CLASSMAP: usize = 24, G_START: usize = 28, G_ACCEPT_FROM: usize = 32, G_ROW_BYTES: usize = 36, G_LIST_COLUMN: usize = 40;
-// Entity families (engine/compiler/entity-families.ts), 48 bytes: dfa descriptor and index, longest
+// Entity families (engine/compiler/entity-families.ts), 52 bytes: dfa descriptor and index, longest
 // run, head length, member count, members ({u32 rule, u32 before} pairs), per-state accept masks
 // (u32), the members whose boundary is a word boundary (FM_WORD_MEMBERS) or a digit boundary
 // (FM_DIGIT_MEMBERS), the members applying to the current scan's phase (set per scan), the
 // memo of the family's last run (FAMILY_MEMO_SIZE bytes, entities.ts familyEnds) and the members
 // whose check refuses a match followed by a digit (FM_DIGIT_AFTER_REFUSED, checks.ts
-// refusesDigitAfter). Where each state's derived row is: the derived table's F_STARTS (entities.ts).
+// refusesDigitAfter), then the needed units of its table's states (FM_NEEDS: its gStateNeeds
+// entry, 0 when none). Where each state's derived row is: the derived table's F_STARTS (entities.ts).
 export let gNFamilies: u32 = 0;
 export let gFamilies: usize = 0;
 export const FAMILY_SIZE: usize = 52;

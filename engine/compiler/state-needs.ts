@@ -80,10 +80,10 @@ function sizeOf(n: { ascii: readonly number[]; wide: boolean }): number {
 }
 
 /**
- * The needed units of a run from state `state` of table `t` (at most STATE_NEEDS_MAX, nearest
- * first): the narrowest class of all distances (the farthest of equally narrow ones: a value too
- * short for its rule shows there) and the nearest ones, each narrower than "any ASCII unit".
- * Empty when the state accepts, is dead, or no distance refuses anything.
+ * The needed units of a run from state `state` of table `t` (at most STATE_NEEDS_MAX): the
+ * narrowest class of all distances (the farthest of equally narrow ones: a value too short for
+ * its rule shows there) and the nearest ones, each of at most NARROW units, narrowest first.
+ * Empty when the state accepts, is dead, or no distance has so narrow a class.
  */
 export function stateNeeds(t: DfaTable, state: number): StateNeed[] {
   if (state <= 0 || state >= t.states || t.accepting[state]) return [];
@@ -119,5 +119,6 @@ export function stateNeeds(t: DfaTable, state: number): StateNeed[] {
   for (const f of found) if (f.size <= best.size) best = f;
   const kept = found.filter((f) => f !== best).slice(0, NEAREST);
   kept.push(best);
-  return kept.sort((a, b) => a.at - b.at).map(({ at, ascii, wide }) => ({ at, ascii, wide }));
+  // Most selective first (the engine stops at the first unit that fails), the farther of equally narrow ones.
+  return kept.sort((a, b) => a.size - b.size || b.at - a.at).map(({ at, ascii, wide }) => ({ at, ascii, wide }));
 }

@@ -42,17 +42,18 @@ function numericShapes(r: () => number, length: number): Record<string, string> 
 }
 
 describe("stateNeeds", () => {
-  it("the nearest distances and the narrowest one, only before the first possible end", () => {
+  it("the nearest distances and the narrowest one, only before the first possible end, narrowest first", () => {
     const t = table("ab[0-9]{3}x(?:yz)?");
     const needs = stateNeeds(t, stateAfter(t, "ab"));
-    expect(needs.map((n) => n.at)).toEqual([0, 1, 2, 3]);
-    expect(needs.map(unitsOf)).toEqual(["0123456789", "0123456789", "0123456789", "x"]);
+    // narrowest first, the farther of equally narrow ones first: the engine stops at the first that fails
+    expect(needs.map((n) => n.at)).toEqual([3, 2, 1, 0]);
+    expect(needs.map(unitsOf)).toEqual(["x", "0123456789", "0123456789", "0123456789"]);
     // `x` ends a match: nothing after it is needed; an accepting state needs nothing
     expect(stateNeeds(t, stateAfter(t, "ab12"))).toHaveLength(2);
     expect(stateNeeds(t, stateAfter(t, "ab123x"))).toEqual([]);
     // the farthest of equally narrow classes: `-` at 5, beyond the three nearest
     const far = table("k[0-9]{5}-[0-9]");
-    expect(stateNeeds(far, stateAfter(far, "k")).map((n) => n.at)).toEqual([0, 1, 2, 5]);
+    expect(stateNeeds(far, stateAfter(far, "k")).map((n) => n.at)).toEqual([5, 2, 1, 0]);
   });
 
   it("phone after `1273 13`: a digit two units on, which the space of `1273 1340 1709` is not", () => {

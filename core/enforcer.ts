@@ -88,6 +88,7 @@ export interface HookCall {
 
 export interface Hooks {
   /** Runs before the engine. Return `{ abort: reason }` to block the call. A throw blocks it too. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: an async hook that returns nothing is a Promise<void>, which Promise<undefined> would refuse
   preCall?(call: HookCall): void | { abort: string } | Promise<void | { abort: string }>;
   /** Runs after the output checks. A throw withholds the result (internal error). */
   postCall?(call: HookCall & { readonly result: unknown; readonly durationMs: number }): void | Promise<void>;

@@ -800,11 +800,11 @@ function setFamilyPhase(phase: u32): void {
 
 /**
  * A family's head ends at unit i. `ref` is its head-group entry less FAMILY_REF: the family's
- * index, and the (bundle) state its table is in after the head (0: not known). A text without
- * the units every match from that state has (its needed units) is no candidate: on random `1xxx`
- * groups, where each group's run died two units after the head, that left no run at all. Decoded here, not
+ * index, and the (bundle) state its table is in after the head (0: not known). Decoded here, not
  * in the head loop that calls it: two more live values there made the head scan of every text
- * some 15% slower (register pressure in the compiled loop).
+ * some 15% slower (register pressure in the compiled loop). A text without the units every match
+ * from that state has (its needed units) is no candidate: on random `1xxx` groups, where each
+ * group's run died two units after the head, no run is left.
  */
 function tryFamily(ref: u32, u: usize, n: i32, i: i32): void {
   const fm = P.gFamilies + <usize>(ref & P.FAMILY_INDEX_MASK) * P.FAMILY_SIZE;

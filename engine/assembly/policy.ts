@@ -207,7 +207,7 @@ function readFamilies(): void {
   }
 }
 
-/** The state-needs section: records in (dfa, state) order, each pair once, each state a live one of its table. */
+/** The state-needs section: records in (dfa, state) order, each pair once, each state one its table has (not the dead one). */
 function readStateNeeds(): void {
   const count = rdU32();
   if (count > 1 << 20) fail();

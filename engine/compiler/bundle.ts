@@ -35,9 +35,10 @@
  *     reads on from there)
  *   list<{u32 dfa, u32 state, u32 n, {u32 at, u32 ascii[4], u32 wide}[n]}> state_needs
  *     in (dfa, state) order, each pair once, 1 <= n <= 4: units every match of table dfa has, `at`
- *     units after where a run in `state` stands (state-needs.ts); the engine tests them before a
- *     run it starts from a state a head-group entry names. ASCII unit c may be there when bit c of
- *     ascii is set, a unit from U+0080 up when wide = 1
+ *     units after where a run in `state` stands (state-needs.ts); listed for the family table's
+ *     states that head-group entries name (familyStateNeeds), and tested by the engine before the
+ *     family's run from such a state. ASCII unit c may be there when bit c of ascii is set, a unit
+ *     from U+0080 up when wide = 1
  *   list<argument rule> argument_rules                                 (see writeArgumentRule)
  *   list<{name, u32 max_calls, i64 window_ms}> rate_limits
  *   canonical JSON metadata (the resolved policy, for the host's messages and settings), then its u32 length
@@ -372,9 +373,9 @@ export interface BundleOptions {
    */
   readonly headStates?: boolean;
   /**
-   * Give the table states the head set names their needed units (state-needs.ts), tested by the
-   * engine before a run from such a state. Default true; false leaves them out, with the same
-   * answers (tests compare the two).
+   * Give the family table's states that the head set names their needed units (state-needs.ts),
+   * tested by the engine before the family's run from such a state. Default true; false leaves
+   * them out, with the same answers (tests compare the two).
    */
   readonly stateNeeds?: boolean;
 }

@@ -28,7 +28,8 @@ export const STATE_NEEDS_MAX = 4;
 export const STATE_NEED_MAX_AT = 64;
 /**
  * Widest class kept, in units: a test that refuses little costs every candidate that passes it
- * (the four tests of `api_key=`'s value class, 70 units each, made `api_key=` chains 27% slower).
+ * (given to the rules too, the tests of `generic_api_key`'s value class, some 70 units each, made
+ * `api_key=` chains 27% slower).
  */
 const NARROW = 16;
 /** How many of the nearest distances are kept besides the narrowest one (runs mostly die early). */

@@ -2,6 +2,8 @@
 // a seeded PRNG, and reference implementations of the checksums the engine verifies (written
 // independently of engine/assembly/checks.ts, so the suites are differential).
 import { RegExpParser, type AST } from "@eslint-community/regexpp";
+import fc from "fast-check";
+import { expect } from "vitest";
 import { parseTable, step, type DfaTable } from "../../engine/compiler/dfa-sim.js";
 import { PII_PATTERNS } from "../../engine/compiler/pii.js";
 import { compilePattern } from "../../engine/compiler/regex.js";
@@ -75,6 +77,44 @@ export function answerOf(e: Engine, text: string): string {
     return `${(err as Error).constructor.name}: ${(err as Error).message}`;
   }
 }
+
+/**
+ * Expects engines `a` and `b` to answer every text byte for byte alike (by default the
+ * differential texts), and more than `minFindings` of the answers to hold a finding (an answer
+ * without one is 48 hex digits).
+ */
+export function expectSameAnswers(a: Engine, b: Engine, texts: readonly string[] = differentialTexts(), minFindings = 300): void {
+  let found = 0;
+  for (const text of texts) {
+    const want = answerOf(b, text);
+    if (want.length > 48) found++;
+    expect(answerOf(a, text), JSON.stringify(text.slice(0, 160))).toBe(want);
+  }
+  expect(found).toBeGreaterThan(minFindings);
+}
+
+/** A piece of a random pattern, and a way to draw a text it matches (so a pattern's draws are its matches). */
+export interface PatternPiece {
+  readonly source: string;
+  readonly draw: (r: () => number) => string;
+}
+
+const pickOf = (units: string) => (r: () => number) => units[Math.floor(r() * units.length)] as string;
+const patternAtom = fc.constantFrom<PatternPiece>(
+  { source: "a", draw: () => "a" },
+  { source: "\\.", draw: () => "." },
+  { source: "-", draw: () => "-" },
+  { source: "[ab]", draw: pickOf("ab") },
+  { source: "[0-9]", draw: pickOf("0123456789") },
+  { source: "[a-c1]", draw: pickOf("abc1") },
+  { source: "[^a]", draw: pickOf("b.-19xz\u00e9") },
+);
+/** Pieces of random patterns: literals, classes, bounded repeats and alternations of them. */
+export const patternPiece: fc.Arbitrary<PatternPiece> = fc.oneof(
+  patternAtom,
+  fc.tuple(patternAtom, fc.nat(2), fc.nat(3)).map(([p, m, k]): PatternPiece => ({ source: `(?:${p.source}){${m},${m + k}}`, draw: (r) => Array.from({ length: m + Math.floor(r() * (k + 1)) }, () => p.draw(r)).join("") })),
+  fc.tuple(patternAtom, patternAtom, patternAtom).map(([x, y, z]): PatternPiece => ({ source: `(?:${x.source}${y.source}|${z.source})`, draw: (r) => (r() < 0.5 ? x.draw(r) + y.draw(r) : z.draw(r)) })),
+);
 
 export interface Found {
   readonly rule: string;

@@ -779,14 +779,14 @@ function setFamilyPhase(phase: u32): void {
 
 /**
  * Whether the text meets the needed units (compiler: state-needs.ts) of state `state` of a table
- * whose per-state records are at `table` (0: none), for a run that starts at unit `at`. When it
- * does not, the run finds no match: every match has a unit of its class at each distance given.
+ * whose per-state records are at `table` (0: none; policy.ts gStateNeeds), for a run that starts
+ * at unit `at`. When it does not, the run finds no match: every match has a unit of its class at
+ * each distance given.
  */
 // @ts-ignore: decorator
 @inline function needsMet(table: usize, state: u32, u: usize, n: i32, at: i32): bool {
   if (table == 0) return true;
-  const rec = <usize>load<u32>(table + (<usize>state << 2));
-  if (rec == 0) return true;
+  const rec = table + <usize>state * P.STATE_NEEDS_RECORD;
   const k = <usize>load<u32>(rec);
   for (let j: usize = 0; j < k; j++) {
     const e = rec + 4 + j * P.STATE_NEED_SIZE;

@@ -531,7 +531,7 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
   }
   w.u32(groups.length);
   const entries = groups.flatMap((g) => writeHeadGroup(w, g.dfa, g.rules, g.table));
-  const needs = options.stateNeeds === false ? [] : familyStateNeeds(entries, families);
+  const needs = options.stateNeeds === false ? [] : familyStateNeeds(entries, families, dfas);
   w.u32(needs.length);
   for (const x of needs) {
     w.u32(x.dfa).u32(x.state).u32(x.needs.length);
@@ -622,18 +622,14 @@ function writeHeadGroup(w: ByteWriter, dfa: number, heads: readonly number[], ta
  * `generic_api_key`'s cut heads (`api_k` + `ey`) made `api_key=` chains 11% slower, where no
  * shape gained (docs/REDACTION.md, round 9).
  */
-function familyStateNeeds(entries: readonly number[], families: readonly { dfa: number; table: CompiledDfa }[]): { dfa: number; state: number; needs: StateNeed[] }[] {
+function familyStateNeeds(entries: readonly number[], families: readonly { dfa: number }[], dfas: DfaTable): { dfa: number; state: number; needs: StateNeed[] }[] {
   const out = new Map<string, { dfa: number; state: number; needs: StateNeed[] }>();
-  const tables = new Map<number, DfaSimTable>();
   for (const e of entries) {
     if (e < FAMILY_REF) continue;
     const state = Math.floor((e - FAMILY_REF) / (1 << FAMILY_STATE_SHIFT));
-    const k = (e - FAMILY_REF) % (1 << FAMILY_STATE_SHIFT);
-    const family = families[k];
+    const family = families[(e - FAMILY_REF) % (1 << FAMILY_STATE_SHIFT)];
     if (state === 0 || family === undefined || out.has(`${family.dfa},${state}`)) continue;
-    const table = tables.get(k) ?? parseTable(family.table);
-    tables.set(k, table);
-    out.set(`${family.dfa},${state}`, { dfa: family.dfa, state, needs: stateNeeds(table, state) });
+    out.set(`${family.dfa},${state}`, { dfa: family.dfa, state, needs: stateNeeds(dfas.parsed(family.dfa), state) });
   }
   return [...out.values()].sort((a, b) => a.dfa - b.dfa || a.state - b.state).filter((x) => x.needs.length > 0);
 }

@@ -6,17 +6,15 @@
 // its head.
 import { CharSet } from "refa";
 import { describe, expect, it } from "vitest";
-import { parseTable, step } from "../../engine/compiler/dfa-sim.js";
+import { step } from "../../engine/compiler/dfa-sim.js";
 import { headOf } from "../../engine/compiler/entities-set.js";
 import { headPathStates } from "../../engine/compiler/head-states.js";
 import { policyEntities } from "../../engine/compiler/policy-entities.js";
-import { compilePattern } from "../../engine/compiler/regex.js";
 import { parsePolicyObject } from "../../policies/loader.js";
 import { bundleFor, engineWith } from "../engine/helpers.js";
-import { ALL_RULES, answerOf, expectSameAnswers, loadsChanged, prng } from "./helpers.js";
+import { ALL_RULES, anchoredTable, answerOf, expectSameAnswers, loadsChanged, prng } from "./helpers.js";
 
 const set = (...ranges: [number, number][]) => CharSet.empty(0x10ffff).union(ranges.map(([min, max]) => ({ min, max })));
-const table = (source: string, ci = false) => parseTable(compilePattern(source, { kind: "anchored", caseInsensitive: ci }));
 
 describe("head states: where a rule's table stands after each head path", () => {
   it("every built-in rule without a back part: each unit sequence of a path leads to the state named", () => {
@@ -24,7 +22,7 @@ describe("head states: where a rule's table stands after each head path", () => 
     let paths = 0;
     let named = 0;
     for (const e of entities) {
-      const t = table(e.source, e.ci ?? false);
+      const t = anchoredTable(e.source, e.ci ?? false);
       const head = headOf(e.source, e.ci ?? false, e.boundary ?? "word", { maxLength: e.headLength ?? 8, maxLiteralPaths: 16 });
       const states = headPathStates(t, head.paths);
       expect(states.length).toBe(head.paths.length);
@@ -48,12 +46,12 @@ describe("head states: where a rule's table stands after each head path", () => 
   });
 
   it("a path gets no state when its units lead to different states, or some of them nowhere", () => {
-    const t = table("abx|acy");
+    const t = anchoredTable("abx|acy");
     expect(headPathStates(t, [[set([0x61, 0x61]), set([0x62, 0x62])]])[0]).toBeGreaterThan(1);
     expect(headPathStates(t, [[set([0x61, 0x61]), set([0x62, 0x63])]])).toEqual([0]); // ab and ac part
     expect(headPathStates(t, [[set([0x61, 0x61]), set([0x62, 0x64])]])).toEqual([0]); // ad dies
     // wide units: the table's ranges and the gaps between them (class 0, dead here)
-    const wide = table("\u00e9[\u0100-\u0200]");
+    const wide = anchoredTable("\u00e9[\u0100-\u0200]");
     expect(headPathStates(wide, [[set([0xe9, 0xe9]), set([0x100, 0x200])]])[0]).toBeGreaterThan(1);
     expect(headPathStates(wide, [[set([0xe9, 0xe9]), set([0x100, 0x201])]])).toEqual([0]);
     expect(headPathStates(wide, [[set([0xe8, 0xe9])]])).toEqual([0]);
@@ -110,7 +108,7 @@ describe("head states: the loader checks each rule entry's state", () => {
   const rules = { pii_redaction: { enabled: true, categories: ["email"], custom: [{ name: "ticket", pattern: "TK-[0-9]{6}" }] } };
   const bundle = bundleFor(rules);
   const view = new DataView(bundle.bytes.buffer, bundle.bytes.byteOffset);
-  const states = table("TK-[0-9]{6}").states;
+  const states = anchoredTable("TK-[0-9]{6}").states;
   const found: number[] = [];
   for (let i = 0; i + 4 <= bundle.bytes.length; i++) {
     const v = view.getUint32(i, true);

@@ -140,9 +140,12 @@ export interface RuleModel {
   readonly check: (t: string, s: number, e: number) => boolean;
 }
 
+/** A pattern's anchored table, parsed by the reference interpreter dfa-sim.ts. */
+export const anchoredTable = (source: string, ci = false): DfaTable => parseTable(compilePattern(source, { kind: "anchored", caseInsensitive: ci }));
+
 /** The rule's anchored table, read by the reference interpreter dfa-sim.ts. */
 export const ruleModel = (source: string, maxLen: number, check: RuleModel["check"]): RuleModel => ({
-  table: parseTable(compilePattern(source, { kind: "anchored", caseInsensitive: false })),
+  table: anchoredTable(source),
   maxLen,
   check,
 });

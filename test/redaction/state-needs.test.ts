@@ -10,14 +10,12 @@
 //   - the work they save, counted by the engine, on random `1xxx` groups.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseTable, step } from "../../engine/compiler/dfa-sim.js";
-import { compilePattern } from "../../engine/compiler/regex.js";
+import { step, type DfaTable } from "../../engine/compiler/dfa-sim.js";
 import { STATE_NEEDS_MAX, stateNeeds, type StateNeed } from "../../engine/compiler/state-needs.js";
 import { bundleFor, engineWith } from "../engine/helpers.js";
-import { ALL_RULES, answerOf, expectSameAnswers, loadsChanged, patternPiece, prng } from "./helpers.js";
+import { ALL_RULES, anchoredTable, answerOf, expectSameAnswers, loadsChanged, patternPiece, prng } from "./helpers.js";
 
-const table = (source: string) => parseTable(compilePattern(source, { kind: "anchored", caseInsensitive: false }));
-const stateAfter = (t: ReturnType<typeof table>, prefix: string): number => [...prefix].reduce((st, ch) => step(t, st, ch.charCodeAt(0)), 1);
+const stateAfter = (t: DfaTable, prefix: string): number => [...prefix].reduce((st, ch) => step(t, st, ch.charCodeAt(0)), 1);
 const allowed = (need: StateNeed, unit: number): boolean => (unit < 128 ? ((need.ascii[unit >> 5] as number) >>> (unit & 31)) & 1 : need.wide ? 1 : 0) === 1;
 const unitsOf = (need: StateNeed): string => {
   let s = "";
@@ -43,7 +41,7 @@ function numericShapes(r: () => number, length: number): Record<string, string> 
 
 describe("stateNeeds", () => {
   it("the nearest distances and the narrowest one, only before the first possible end, narrowest first", () => {
-    const t = table("ab[0-9]{3}x(?:yz)?");
+    const t = anchoredTable("ab[0-9]{3}x(?:yz)?");
     const needs = stateNeeds(t, stateAfter(t, "ab"));
     // narrowest first, the farther of equally narrow ones first: the engine stops at the first that fails
     expect(needs.map((n) => n.at)).toEqual([3, 2, 1, 0]);
@@ -52,12 +50,12 @@ describe("stateNeeds", () => {
     expect(stateNeeds(t, stateAfter(t, "ab12"))).toHaveLength(2);
     expect(stateNeeds(t, stateAfter(t, "ab123x"))).toEqual([]);
     // the farthest of equally narrow classes: `-` at 5, beyond the three nearest
-    const far = table("k[0-9]{5}-[0-9]");
+    const far = anchoredTable("k[0-9]{5}-[0-9]");
     expect(stateNeeds(far, stateAfter(far, "k")).map((n) => n.at)).toEqual([5, 2, 1, 0]);
   });
 
   it("phone after `1273 13`: a digit two units on, which the space of `1273 1340 1709` is not", () => {
-    const phone = table("(?:\\+?1[-. ]?)?(?:\\([0-9]{3}\\)|[0-9]{3})[-. ]?[0-9]{3}[-. ]?[0-9]{4}");
+    const phone = anchoredTable("(?:\\+?1[-. ]?)?(?:\\([0-9]{3}\\)|[0-9]{3})[-. ]?[0-9]{3}[-. ]?[0-9]{4}");
     const needs = stateNeeds(phone, stateAfter(phone, "1273 13"));
     const two = needs.find((n) => n.at === 2);
     expect(two && unitsOf(two)).toBe("0123456789");
@@ -65,8 +63,8 @@ describe("stateNeeds", () => {
   });
 
   it("wide classes, and classes that refuse little, are not kept", () => {
-    expect(stateNeeds(table("a[^x]{4}b"), 2).filter((n) => n.at < 4)).toEqual([]); // [^x] admits almost everything
-    const t = table("a[\u00e9\u00e8]b");
+    expect(stateNeeds(anchoredTable("a[^x]{4}b"), 2).filter((n) => n.at < 4)).toEqual([]); // [^x] admits almost everything
+    const t = anchoredTable("a[\u00e9\u00e8]b");
     expect(stateNeeds(t, stateAfter(t, "a")).map((n) => n.at)).toEqual([1]); // é|è: wide, not kept
     expect(stateNeeds(t, 0)).toEqual([]); // the dead state
   });
@@ -78,7 +76,7 @@ describe("stateNeeds", () => {
         const source = pieces.map((p) => p.source).join("");
         const full = new RegExp(`^(?:${source})$`);
         if (full.test("")) return;
-        const t = table(source);
+        const t = anchoredTable(source);
         const r = prng(seed);
         for (let i = 0; i < 30; i++) {
           const text = pieces.map((p) => p.draw(r)).join("");

@@ -130,7 +130,7 @@ const scanCalls = (calls) => {
 for (const [name, make] of Object.entries(ADVERSARIAL)) {
   if (!wanted(name)) continue;
   const big = make(MB);
-  const calls = adversarialCalls(big, scan);
+  const calls = adversarialCalls(big, scan, engine.maxReports);
   adversarialTexts.set(name, calls);
   const small = make(20_000);
   const e1 = time(() => scanCalls(calls), 3);
@@ -140,7 +140,7 @@ for (const [name, make] of Object.entries(ADVERSARIAL)) {
     name,
     ...(calls.length > 1 ? { unitsPerCall: calls[0].length } : {}),
     enforcecore1MB: mbps(big.length, e1.ms),
-    enforcecore20KB: mbps(small.length, time(() => scanCalls(adversarialCalls(small, scan)), 5).ms),
+    enforcecore20KB: mbps(small.length, time(() => scanCalls(adversarialCalls(small, scan, engine.maxReports)), 5).ms),
     v8_20KB: mbps(small.length, v.ms),
     re2js_20KB: mbps(small.length, q.ms),
   });

@@ -214,10 +214,10 @@ async function redact(argv: string[]): Promise<number> {
   const engine = loadEngineSync();
   engine.loadPolicy(bundle);
   const d = engine.preCall({ tool: "redact", args: text, now: 0 });
-  // One engine call reports at most 1,024 findings; past that, redacting what was reported would
-  // leave the rest in clear. Text mode (streaming) scans in windows and has no such limit.
+  // One engine call reports at most maxReports (65,536) findings; past that, redacting what was
+  // reported would leave the rest in clear. Text mode (streaming) scans in windows and has no such limit.
   if (d.violations.some((v) => v.type === "too_many_violations")) {
-    throw new EnforceCoreError("bad_request", "the input holds more than 1,024 findings, more than --json reports in one pass; redact it without --json (streaming), or in parts");
+    throw new EnforceCoreError("bad_request", `the input holds more than ${engine.maxReports.toLocaleString("en-US")} findings, more than --json reports in one pass; redact it without --json (streaming), or in parts`);
   }
   const spans = d.violations.filter((v) => v.type === "pii" && v.span);
   const out = redactSpans(text, spans, replacementFor(bundle.meta)).value as string;

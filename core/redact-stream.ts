@@ -93,8 +93,8 @@ const DROPPABLE = /[\p{M}\p{Default_Ignorable_Code_Point}]/u;
 function tooMany(d: Decision): boolean {
   return d.violations.some((v) => v.type === "too_many_violations");
 }
-/** The share of the engine's 1,024 reports a report range is sized for, from the last call's density. */
-const REPORT_TARGET = 768;
+/** The share of the engine's reports per call (Engine.maxReports) a report range is sized for, from the last call's density. */
+const REPORT_SHARE = 0.75;
 
 /**
  * The hold-back of a policy: its longest entity match (every enabled rule's `maxLen`, so that no
@@ -209,12 +209,13 @@ export function createStreamRedactor(options: RedactStreamOptions): StreamRedact
     return c;
   }
 
-  // Report ranges: the engine reports at most 1,024 findings per call, and a window holds K units of
-  // context and H of hold-back besides the part it emits (131,000+ units with the PEM rules), so
-  // each call asks only for the findings that start in the part to emit (the report window: the
-  // engine still runs every rule over the whole text, so these are exactly the findings of one
-  // unbounded call, filtered by start). When even those are too many (dense PII), the range is
-  // split and the same text is scanned once per part. `reportSize` is the size the next part
+  // Report ranges: the engine reports at most `maxReports` findings per call (65,536), and a
+  // window holds K units of context and H of hold-back besides the part it emits (131,000+ units
+  // with the PEM rules), so each call asks only for the findings that start in the part to emit
+  // (the report window: the engine still runs every rule over the whole text, so these are
+  // exactly the findings of one unbounded call, filtered by start). When even those are too many
+  // (a `scanEvery` far above its default, or an engine with fewer reports), the range is split
+  // and the same text is scanned once per part. `reportSize` is the size the next part
   // starts with: estimated from the last call's density, halved when a call overflows.
   let reportSize = Number.POSITIVE_INFINITY;
   // With H capped below the longest rule (maxMatchLength), a match longer than H can reach from
@@ -239,7 +240,7 @@ export function createStreamRedactor(options: RedactStreamOptions): StreamRedact
     } else d = engine.postCall({ tool, output: text, now: 0, costUsd: 0, excludeEntities, reportWindow });
     if (tooMany(d)) return null;
     const size = hi - lo;
-    reportSize = d.violations.length === 0 ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor((size * REPORT_TARGET) / d.violations.length));
+    reportSize = d.violations.length === 0 ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor((size * engine.maxReports * REPORT_SHARE) / d.violations.length));
     const found: Violation[] = [];
     for (const v of d.violations) {
       if (v.type !== "pii" || v.action !== "redact" || v.span === undefined) continue;
@@ -252,7 +253,7 @@ export function createStreamRedactor(options: RedactStreamOptions): StreamRedact
    * The findings of the text buf[from, to) that start in buf[lo, hi): one engine call when they
    * fit in its reports, else one call per part of [lo, hi), each over the same text (so what is
    * found is what one call would find; only the reporting is split). Fails closed when more
-   * findings than one call reports start at a single unit (more rules than 1,024 matching there).
+   * findings than one call reports start at a single unit (more rules than maxReports matching there).
    */
   function findings(from: number, to: number, lo: number, hi: number): Violation[] {
     const all: Violation[] = [];
@@ -261,7 +262,7 @@ export function createStreamRedactor(options: RedactStreamOptions): StreamRedact
       const b = Math.min(hi, a + reportSize);
       const found = scan(from, to, a, b);
       if (found === null) {
-        if (b - a <= 1) throw new RedactionStreamError("more findings start at one unit of a stream window than the engine reports per call (1,024): refusing to emit it unredacted", true);
+        if (b - a <= 1) throw new RedactionStreamError(`more findings start at one unit of a stream window than the engine reports per call (${engine?.maxReports}): refusing to emit it unredacted`, true);
         reportSize = (b - a) >> 1;
         continue;
       }

@@ -11,7 +11,11 @@ import { ByteWriter, decodeAnswer, flattenValues, microsOf, OP_KILL_SWITCH, OP_P
 import { digestOf, readBundleMeta, type BundleMeta, type CompiledBundle } from "./bundle-format.js";
 import { describe, type Decision } from "./decision.js";
 
-export const ENGINE_ABI_VERSION = 1;
+/**
+ * The byte ABI this host speaks (docs/ENGINE.md). 2: the answer's address is read after every
+ * call (an answer with many findings outgrows the fixed output region), and `max_reports`.
+ */
+export const ENGINE_ABI_VERSION = 2;
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -22,6 +26,7 @@ interface Exports {
   input_alloc(len: number): number;
   evaluate(len: number): number;
   output_ptr(): number;
+  max_reports(): number;
   scan_work(): number;
 }
 
@@ -73,7 +78,7 @@ export type EntityExclusion = Uint32Array;
  * Asks the engine to report only the content and entity findings whose start lies in [from, to),
  * in UTF-16 units of the request's payload, which must then be one string. Every rule still runs
  * over the whole text, so the findings are exactly those without a window, filtered by start,
- * and only they count toward the 1,024 reports of one call (streaming redaction scans context and
+ * and only they count toward the {@link Engine.maxReports} reports of one call (streaming redaction scans context and
  * hold-back around the part it emits: core/redact-stream.ts). Travels in the request (replay
  * decides the same); absent, the request is byte-identical to one made before the field existed.
  */
@@ -109,8 +114,13 @@ export class Engine {
   private readonly memory: WebAssembly.Memory;
   private readonly inputAlloc: (len: number) => number;
   private readonly evaluate: (len: number) => number;
-  /** Where answers are written: fixed for the life of the instance (engine/assembly/memory.ts). */
-  private readonly outPtr: number;
+  /** Where the last answer was written: read after each call (a long answer moves, memory.ts). */
+  private readonly outputPtr: () => number;
+  /**
+   * The most findings (violations) one call reports; a call with more is blocked
+   * (`too_many_violations`). 65,536 for the shipped engine.
+   */
+  readonly maxReports: number;
   private readonly writer = new ByteWriter();
   /** The values of the request being built, for naming them in its decision (see ValueLog). */
   private readonly values = new ValueLog();
@@ -123,7 +133,8 @@ export class Engine {
     this.memory = this.x.memory;
     this.inputAlloc = this.x.input_alloc;
     this.evaluate = this.x.evaluate;
-    this.outPtr = this.x.output_ptr();
+    this.outputPtr = this.x.output_ptr;
+    this.maxReports = this.x.max_reports();
   }
 
   get loadedPolicy(): LoadedPolicy | null {
@@ -191,9 +202,9 @@ export class Engine {
     this.requestCount++;
     if (len < 0) throw new EngineFaultError(`engine refused the request: ${ENGINE_ERRORS[len] ?? `error ${len}`}`);
     try {
-      // Copied now: the next request may grow memory and detach any view of it. The answer sits
-      // at a fixed address (output_ptr never changes), read once.
-      const out = this.outPtr;
+      // Copied now: the next request may grow memory and detach any view of it, and reuse the
+      // region the answer is in.
+      const out = this.outputPtr();
       const memory = this.memoryBytes();
       // Into a buffer this engine reuses: a fresh array per call (what lastAnswer hands out) costs
       // an allocation outside the JS heap, so it is made only when lastAnswer asks for it.

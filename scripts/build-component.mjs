@@ -29,9 +29,9 @@ const WIT = resolve(root, "engine/wit/engine.wit");
 const WORLD = "engine";
 
 /** WIT names are kebab-case, AS export names are identifiers: renamed after compilation. */
-const EXPORT_RENAMES = { abi_version: "abi-version", load_error_offset: "load-error-offset" };
+const EXPORT_RENAMES = { abi_version: "abi-version", load_error_offset: "load-error-offset", max_reports: "max-reports" };
 /** The core module's complete export list: what wit-component expects for world `engine`. */
-const CORE_EXPORTS = ["abi-version", "cabi_post_evaluate", "cabi_realloc", "evaluate", "load", "load-error-offset", "memory"];
+const CORE_EXPORTS = ["abi-version", "cabi_post_evaluate", "cabi_realloc", "evaluate", "load", "load-error-offset", "max-reports", "memory"];
 
 const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
 

@@ -8,16 +8,17 @@
 //   load(ptr, len) -> retptr                               result<_, s32>
 //   evaluate(ptr, len) -> retptr                           result<list<u8>, s32>
 //   cabi_post_evaluate(retptr)                             nothing to free (static regions)
-//   abi-version() -> u32, load-error-offset() -> s32
+//   abi-version() -> u32, load-error-offset() -> s32, max-reports() -> u32
 //
 // Memory plan: an argument is staged in the engine's INPUT region (memory.ts), which lies above
 // PERSIST and so cannot clobber a loaded policy. `load` then moves the bundle down into BUNDLE
 // (memory.copy has memmove semantics, the regions may overlap) before parsing it; `evaluate`
 // answers the staged request where it lies. Results are written to a static return area; the
-// answer list points into OUT. No imports, no heap, no recursion, no floats (as index.ts).
-import { reserveBundle, reserveInput, inputPtr, outPtr } from "./memory";
+// answer list points into OUT (or SCRATCH, for an answer too long for OUT). No imports, no heap,
+// no recursion, no floats (as index.ts).
+import { MAX_REPORTS, reserveBundle, reserveInput, inputPtr } from "./memory";
 import { gErrorAt } from "./policy";
-import { evaluateRequest, loadPolicy, ERR_NO_MEMORY } from "./evaluate";
+import { answerPtr, evaluateRequest, loadPolicy, ERR_NO_MEMORY } from "./evaluate";
 import { ABI_VERSION } from "./index";
 
 // Canonical-ABI return area: u8 discriminant (0 ok, 1 err) at 0; payload at 4
@@ -70,7 +71,7 @@ export function load_error_offset(): i32 {
   return gErrorAt;
 }
 
-/** evaluate: func(request: list<u8>) -> result<list<u8>, s32>; the answer lives in OUT until the next call. */
+/** evaluate: func(request: list<u8>) -> result<list<u8>, s32>; the answer (in OUT, or in SCRATCH when it outgrew OUT) lives until the next call. */
 export function evaluate(ptr: usize, len: usize): usize {
   if (len > 0 && ptr != inputPtr()) {
     // Not staged by cabi_realloc (a host that lowered the list elsewhere): stage it now.
@@ -81,7 +82,7 @@ export function evaluate(ptr: usize, len: usize): usize {
   const n = evaluateRequest(len);
   if (n < 0) return setErr(n);
   store<u8>(RET, 0);
-  store<u32>(RET, <u32>outPtr(), 4);
+  store<u32>(RET, <u32>answerPtr(), 4);
   store<u32>(RET, <u32>n, 8);
   return RET;
 }
@@ -91,4 +92,9 @@ export function cabi_post_evaluate(ret: usize): void {}
 
 export function abi_version(): u32 {
   return ABI_VERSION;
+}
+
+/** The most findings one call reports; a call with more blocks (too_many_violations). */
+export function max_reports(): u32 {
+  return MAX_REPORTS;
 }

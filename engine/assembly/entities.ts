@@ -13,7 +13,7 @@
 // class"), and a backward scan that stops where the part before the head cannot continue
 // (built-in back parts cannot contain their head's first character, so these scans do not overlap).
 import { D_ACCEPT, D_ASCII, D_CLASSES, D_NRANGES, D_RANGES, D_STATES, D_TRANS, DFA_DESC_SIZE, classOfWide } from "./dfa";
-import { persistAlloc, persistAllocOptional, persistMark, persistRewind } from "./memory";
+import { MAX_REPORTS, persistAlloc, persistAllocOptional, persistMark, persistRewind, scratchAlloc } from "./memory";
 import * as P from "./policy";
 import { checkMatch, cS, cE, rejectsStart, setHead } from "./checks";
 
@@ -21,7 +21,14 @@ import { checkMatch, cS, cE, rejectsStart, setHead } from "./checks";
 export let mPtr: usize = 0;
 export let mCount: u32 = 0;
 /** At most this many matches are kept per text: one more than the engine can report, so an overflow still shows. */
-export const MAX_TEXT_MATCHES: u32 = 1025;
+export const MAX_TEXT_MATCHES: u32 = MAX_REPORTS + 1;
+// The match table: MATCH_BASE entries in PERSIST, enough for nearly every text; a text with more
+// moves it to SCRATCH with twice the room (growMatches), kept for the rest of the call. mLimit is
+// MAX_TEXT_MATCHES, or the count reached when memory ran out (the scan stops; the call fails closed).
+const MATCH_BASE: u32 = 1025;
+let mBase: usize = 0;
+let mRoom: u32 = 0;
+let mLimit: u32 = MAX_TEXT_MATCHES;
 
 // Per rule, for the text being scanned (RS bytes each): generation stamp, floor (end of the previous
 // match), a count used by sortByRule, and the memo of the rule's last forward run that ended in
@@ -40,6 +47,9 @@ let sorted: usize = 0;
 /** Per-call reset. */
 export function entitiesReset(): void {
   scanWork = 0;
+  mPtr = mBase;
+  mRoom = MATCH_BASE;
+  mLimit = MAX_TEXT_MATCHES;
   familyPhase = 0; // the request about to be read sets its own scope
   winFrom = 0; // every request starts without a report window (evaluate.ts sets one per scan)
   winTo = i32.MAX_VALUE;
@@ -51,9 +61,10 @@ function prepareMatchTables(): bool {
   generation = 0;
   accelGen = 0;
   const rs = persistAlloc(<usize>P.gNContent * RS + 16);
-  const m = persistAlloc(<usize>MAX_TEXT_MATCHES * 12 + 16);
-  const so = persistAlloc(<usize>MAX_TEXT_MATCHES * 12 + 16);
+  const m = persistAlloc(<usize>MATCH_BASE * 12 + 16);
+  const so = persistAlloc(<usize>MATCH_BASE * 12 + 16);
   ruleState = rs;
+  mBase = m;
   mPtr = m;
   sorted = so;
   return rs != 0 && m != 0 && so != 0;
@@ -558,12 +569,27 @@ export function setReportWindow(from: i32, to: i32): void {
 
 function record(r: u32, s: i32, e: i32): void {
   if (s < winFrom || s >= winTo) return; // outside the report window: not reported, not counted
-  if (mCount >= MAX_TEXT_MATCHES) return;
+  if (mCount >= mLimit) return;
+  if (mCount == mRoom && !growMatches()) return;
   const m = mPtr + <usize>mCount * 12;
   store<u32>(m, r);
   store<i32>(m + 4, s);
   store<i32>(m + 8, e);
   mCount++;
+}
+
+/** Moves the match table to SCRATCH with twice the room. False (and the scan stops) when memory is exhausted. */
+function growMatches(): bool {
+  const room = mRoom < MAX_TEXT_MATCHES >> 1 ? mRoom << 1 : MAX_TEXT_MATCHES;
+  const p = scratchAlloc(<usize>room * 12);
+  if (p == 0) {
+    mLimit = mCount;
+    return false;
+  }
+  memory.copy(p, mPtr, <usize>mCount * 12);
+  mPtr = p;
+  mRoom = room;
+  return true;
 }
 
 /**
@@ -735,7 +761,7 @@ function prepareHeadTables(): void {
     const r = load<u32>(members + (<usize>load<u32>(list + (<usize>k << 2)) << 2));
     if (r >= P.FAMILY_REF) tryFamily(r - P.FAMILY_REF, u, n, i);
     else tryRule(r, u, n, i, phase);
-    if (mCount >= MAX_TEXT_MATCHES) return false;
+    if (mCount >= mLimit) return false;
   }
   return true;
 }
@@ -837,7 +863,7 @@ function tryFamily(ref: u32, u: usize, n: i32, i: i32): void {
     if (!checkMatch(load<u32>(c + P.C_CHECK), load<u32>(c + P.C_ARG), u, n, s, e)) continue;
     record(r, cS, cE);
     setFloor(r, cE > s ? cE : s + 1);
-    if (mCount >= MAX_TEXT_MATCHES) return;
+    if (mCount >= mLimit) return;
   }
 }
 
@@ -1032,6 +1058,9 @@ function clearRunMemos(): void {
 /** Stable insertion of the matches into rule order (within a rule they are already in position order). */
 function sortByRule(): void {
   if (mCount < 2) return;
+  // A table that outgrew PERSIST needs as large a copy (without memory the call fails closed).
+  const to = mCount <= MATCH_BASE ? sorted : scratchAlloc(<usize>mCount * 12);
+  if (to == 0) return;
   // Counting sort over the rules present: counts live in the rule-state slots (RS_COUNT).
   let minRule: u32 = 0xffffffff;
   let maxRule: u32 = 0;
@@ -1057,9 +1086,9 @@ function sortByRule(): void {
     const st = ruleState + <usize>load<u32>(m) * RS;
     const at = load<u32>(st + RS_COUNT);
     store<u32>(st + RS_COUNT, at + 1);
-    memory.copy(sorted + <usize>at * 12, m, 12);
+    memory.copy(to + <usize>at * 12, m, 12);
   }
-  memory.copy(mPtr, sorted, <usize>mCount * 12);
+  memory.copy(mPtr, to, <usize>mCount * 12);
   clearCounts(minRule, maxRule);
 }
 

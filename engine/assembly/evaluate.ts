@@ -1,7 +1,7 @@
 // One request in, one integer-only answer out. The pipeline order is fixed and documented in
 // docs/ENGINE.md; every stage runs, so the answer lists every violation, not only the first.
 import { readerInit, readerTrust, rdU8, rdU32, rdI64, rdF64, rdBytes, rBad, rp, rEnd, setPos } from "./reader";
-import { outPtr, scratchAlloc, scratchReset, scratchFailed, inputPtr } from "./memory";
+import { MAX_REPORTS, OUT_CAP, outPtr, scratchAlloc, scratchReset, scratchFailed, inputPtr } from "./memory";
 import { decodeAt, dCp, dLen, utf16Length, bytesEqual, toUnits, uPtr, uLen, uCap, normalizeUnits, nPtr, nLen, nIdentity, originalStart, originalEnd } from "./text";
 import { setLookup, nameMatches } from "./names";
 import { searchEnd, reverseStart, extendEnd, fullMatch, DFA_DESC_SIZE } from "./dfa";
@@ -34,9 +34,13 @@ export const ERR_BAD_REQUEST: i32 = -2;
 export const ERR_NO_MEMORY: i32 = -3;
 
 const VIOLATION_SIZE: usize = 28;
-const MAX_VIOLATIONS: u32 = 1024;
+// The answer: u32 decision, u32 n, the n violations, then 16 bytes of state (finish).
+const ANSWER_HEAD: usize = 8;
+const ANSWER_TAIL: usize = 16;
 // One more than the engine can report, so a text with too many matches blocks (too_many_violations).
-const MAX_MATCHES_PER_TEXT: u32 = 1025;
+const MAX_MATCHES_PER_TEXT: u32 = MAX_REPORTS + 1;
+/** Violations an answer in OUT has room for; past them it moves to SCRATCH (growAnswer). */
+const OUT_ROOM: u32 = <u32>((OUT_CAP - ANSWER_HEAD - ANSWER_TAIL) / VIOLATION_SIZE);
 
 // Engine state: the only things that change between calls, and only through requests.
 let sOpen: u32 = 0; // calls allowed and not yet reported finished
@@ -54,16 +58,28 @@ let anyRedact = false;
 let anyLog = false;
 let values: usize = 0; // per value: pathPtr, type, dataPtr, dataLen (16 bytes)
 let nValues: u32 = 0;
+// Where this call's answer is built, and how many violations fit there: OUT, until a call reports
+// more than OUT_ROOM (a table of thousands of e-mail addresses), then a SCRATCH copy with twice
+// the room. Per-call state: the host reads the address after each call (index.ts output_ptr).
+let answerAt: usize = 0;
+let answerRoom: u32 = 0;
+
+/** The address of the last answer (OUT unless it outgrew it). */
+export function answerPtr(): usize {
+  return answerAt != 0 ? answerAt : outPtr();
+}
 
 function violation(type: u32, action: u32, rule: i32, value: i32, start: i32, end: i32, detail: i32): void {
-  if (nViolations >= MAX_VIOLATIONS) {
+  if (nViolations >= MAX_REPORTS) {
     // The list is full: fail closed rather than silently drop what could not be reported.
     anyBlock = true;
-    const last = outPtr() + 8 + <usize>(MAX_VIOLATIONS - 1) * VIOLATION_SIZE;
+    const last = answerAt + ANSWER_HEAD + <usize>(MAX_REPORTS - 1) * VIOLATION_SIZE;
     store<u32>(last, V_TOO_MANY); store<u32>(last + 4, ACT_BLOCK);
     return;
   }
-  const v = outPtr() + 8 + <usize>nViolations * VIOLATION_SIZE;
+  // Out of memory: dropped, and the call answers ERR_NO_MEMORY (scratchFailed), never this list.
+  if (nViolations == answerRoom && !growAnswer()) return;
+  const v = answerAt + ANSWER_HEAD + <usize>nViolations * VIOLATION_SIZE;
   store<u32>(v, type);
   store<u32>(v + 4, action);
   store<i32>(v + 8, rule);
@@ -77,13 +93,24 @@ function violation(type: u32, action: u32, rule: i32, value: i32, start: i32, en
   else anyLog = true;
 }
 
+/** Moves the answer's violations to SCRATCH with twice the room (at most MAX_REPORTS). False when memory is exhausted. */
+function growAnswer(): bool {
+  const room = answerRoom < MAX_REPORTS >> 1 ? answerRoom << 1 : MAX_REPORTS;
+  const p = scratchAlloc(ANSWER_HEAD + <usize>room * VIOLATION_SIZE + ANSWER_TAIL);
+  if (p == 0) return false;
+  memory.copy(p + ANSWER_HEAD, answerAt + ANSWER_HEAD, <usize>nViolations * VIOLATION_SIZE);
+  answerAt = p;
+  answerRoom = room;
+  return true;
+}
+
 /** Policy-wide action for violations that cannot be redacted (redact means block for them). */
 function modeAction(): u32 {
   return P.gMode == ACT_LOG ? ACT_LOG : ACT_BLOCK;
 }
 
 function finish(): i32 {
-  const o = outPtr();
+  const o = answerAt;
   store<u32>(o, anyBlock ? 1 : anyRedact ? 3 : anyLog ? 2 : 0);
   store<u32>(o + 4, nViolations);
   const t = o + 8 + <usize>nViolations * VIOLATION_SIZE;
@@ -642,7 +669,7 @@ function resetState(): void {
   }
 }
 
-/** Evaluates the request of `len` bytes at inputPtr(); returns the answer's length at outPtr(), or an error (< 0). */
+/** Evaluates the request of `len` bytes at inputPtr(); returns the answer's length at answerPtr(), or an error (< 0). */
 export function evaluateRequest(len: usize): i32 {
   if (!P.gLoaded) return ERR_NOT_LOADED;
   if (inputPtr() == 0) return ERR_BAD_REQUEST;
@@ -650,6 +677,8 @@ export function evaluateRequest(len: usize): i32 {
   entitiesReset();
   restoreScope();
   nViolations = 0;
+  answerAt = outPtr();
+  answerRoom = OUT_ROOM < MAX_REPORTS ? OUT_ROOM : MAX_REPORTS;
   anyBlock = false;
   anyRedact = false;
   anyLog = false;

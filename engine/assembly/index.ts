@@ -1,14 +1,15 @@
 // enforcecore engine: the module's whole interface. Hand-written byte ABI (docs/ENGINE.md):
 //   1. p = bundle_alloc(n); write the bundle at p; load() == 0
 //   2. per request: p = input_alloc(n); write the request at p; r = evaluate(n)
-//      r >= 0: the answer is r bytes at output_ptr(); r < 0: an error code (the host blocks the call)
+//      r >= 0: the answer is r bytes at output_ptr() (read it after each call: an answer with many
+//      findings moves); r < 0: an error code (the host blocks the call)
 // No imports, no floats in results, no recursion, no allocation outside the regions in memory.ts.
-import { reserveBundle, reserveInput, outPtr } from "./memory";
+import { MAX_REPORTS, reserveBundle, reserveInput } from "./memory";
 import { gErrorAt } from "./policy";
-import { evaluateRequest, loadPolicy } from "./evaluate";
+import { answerPtr, evaluateRequest, loadPolicy } from "./evaluate";
 import { scanWork } from "./entities";
 
-export const ABI_VERSION: u32 = 1;
+export const ABI_VERSION: u32 = 2;
 
 export function abi_version(): u32 {
   return ABI_VERSION;
@@ -36,8 +37,14 @@ export function evaluate(len: u32): i32 {
   return evaluateRequest(<usize>len);
 }
 
+/** Where the last answer is: valid until the next call into the engine. */
 export function output_ptr(): u32 {
-  return <u32>outPtr();
+  return <u32>answerPtr();
+}
+
+/** The most findings one call reports (MAX_REPORTS); a call with more blocks (too_many_violations). */
+export function max_reports(): u32 {
+  return MAX_REPORTS;
 }
 
 /**

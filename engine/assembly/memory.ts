@@ -5,9 +5,19 @@
 //   [static data][OUT: fixed 64 KiB][BUNDLE: the policy bytes][PERSIST: tables built at load,
 //    rate-limit rings][INPUT: one request][SCRATCH: per-call arena, reset at every call]
 //
-// Only INPUT and SCRATCH change per call; PERSIST is written at load and by state updates.
+// Only INPUT and SCRATCH change per call; PERSIST is written at load and by state updates. An
+// answer is written in OUT; one too long for it (thousands of findings) moves to SCRATCH, so
+// OUT stays small and memory grows only for the calls that need it (evaluate.ts violation).
 
 export const OUT_CAP: usize = 65536;
+
+/**
+ * Most findings (violations) one call reports; past it the call blocks (too_many_violations).
+ * Bounds the answer (28 bytes a finding) and the per-text match table (12 bytes a match).
+ * Test builds may lower it (`--use ENGINE_MAX_REPORTS=N`) to reach the limit with small texts.
+ */
+// @ts-ignore: defined only by such a build's --use
+export const MAX_REPORTS: u32 = isDefined(ENGINE_MAX_REPORTS) ? <u32>ENGINE_MAX_REPORTS : 65536;
 
 let gBase: usize = 0;
 let gBundleLen: usize = 0;

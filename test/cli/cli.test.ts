@@ -90,12 +90,18 @@ describe("enforcecore compile and check", () => {
     const streamed = spawnSync(process.execPath, [join(root, "dist/cli.js"), "redact"], { cwd: root, encoding: "utf8", input, maxBuffer: 1 << 26 });
     expect(streamed.status, streamed.stderr).toBe(0);
     expect(streamed.stdout).toBe("Mail <EMAIL>, SSN <SSN>, ünïcødé ✓ 😀, card <CREDIT_CARD>.\n".repeat(7000));
-    // --json answers in one engine pass, which reports at most 1,024 findings: past that it refuses
-    // (exit 2) rather than print a text with the rest in clear.
-    const whole = spawnSync(process.execPath, [join(root, "dist/cli.js"), "redact", "--json"], { cwd: root, encoding: "utf8", input, maxBuffer: 1 << 26 });
-    expect(whole.status).toBe(2);
-    expect(whole.stderr).toContain("more than 1,024 findings");
-    expect(whole.stdout).toBe("");
+    // --json answers in one engine pass: the same text, and its 21,000 entities
+    const json = spawnSync(process.execPath, [join(root, "dist/cli.js"), "redact", "--json"], { cwd: root, encoding: "utf8", input, maxBuffer: 1 << 26 });
+    expect(json.status, json.stderr).toBe(0);
+    const answer = JSON.parse(json.stdout) as { text: string; entities: unknown[] };
+    expect(answer.text === streamed.stdout).toBe(true);
+    expect(answer.entities).toHaveLength(21_000);
+    // one pass reports at most 65,536 findings: past that it refuses (exit 2) rather than print a
+    // text with the rest in clear
+    const over = spawnSync(process.execPath, [join(root, "dist/cli.js"), "redact", "--json"], { cwd: root, encoding: "utf8", input: "a@b.co ".repeat(65_537), maxBuffer: 1 << 26 });
+    expect(over.status).toBe(2);
+    expect(over.stderr).toContain("more than 65,536 findings");
+    expect(over.stdout).toBe("");
   });
 
   it.skipIf(process.platform !== "linux")("guard run: the tool's exit code, or 1 with the violation", () => {

@@ -34,6 +34,7 @@ interface EngineComponent {
   loadErrorOffset(): number;
   evaluate(request: Uint8Array): Uint8Array;
   abiVersion(): number;
+  maxReports(): number;
 }
 type Instantiate = (getCoreModule: (path: string) => Promise<WebAssembly.Module>, imports: object) => Promise<EngineComponent>;
 
@@ -323,7 +324,21 @@ const SCENARIOS: Scenario[] = [
   // Hundreds of tables: until the component loaded through the core's loadPolicy it derived none,
   // read their descriptors from low memory, and trapped here.
   { name: "every PII type and secret rule", bundle: policy({ pii_redaction: { enabled: true, categories: PII_PATTERNS.map((p) => p.category), secrets: { enabled: true } } }), steps: corpusScenario },
+  // Answers longer than the fixed output region (2,339 violations) are built in the per-call
+  // arena: both entries must point at them, up to the cap and past it (too_many_violations).
+  { name: "answers that outgrow the output region", bundle: policy({ pii_redaction: { enabled: true, categories: ["email"] } }), steps: manyFindingsScenario },
 ];
+
+function manyFindingsScenario(): Step[] {
+  const emails = (n: number) => Array.from({ length: n }, (_, i) => `u${i}@example.com`).join(" ");
+  return [
+    { pre: "t", args: { text: emails(2_339) }, now: 1 },
+    { pre: "t", args: { text: emails(2_340) }, now: 2 },
+    { post: "t", output: [emails(3_000), emails(3_000)], now: 3 },
+    { pre: "t", args: { text: "a@b.co" }, now: 4 }, // back in the fixed region
+    { pre: "t", args: { text: emails(65_537) }, now: 5 },
+  ];
+}
 
 /** The request bytes the real host would send: produced by the core Engine's own encoder. */
 function encode(encoder: Engine, step: Step): Uint8Array {
@@ -377,6 +392,7 @@ describe("component build", () => {
       "export evaluate: func(request: list<u8>) -> result<list<u8>, s32>;",
       "export load-error-offset: func() -> s32;",
       "export load: func(bundle: list<u8>) -> result<_, s32>;",
+      "export max-reports: func() -> u32;",
     ]);
     const core = new WebAssembly.Module(readFileSync(join(tmp, "a/component-core.wasm")));
     expect(WebAssembly.Module.imports(core)).toEqual([]);
@@ -387,6 +403,7 @@ describe("component build", () => {
     const core = new RawCore(coreModule);
     expect(c.abiVersion()).toBe(ENGINE_ABI_VERSION);
     expect(createEngineSync(coreWasm).engineDigest).toBe(sha256(coreWasm)); // the core accepted the same version
+    expect(c.maxReports()).toBe(createEngineSync(coreWasm).maxReports);
     expect(c.loadErrorOffset()).toBe(-1);
     const request = header(4, 1n).copy();
     expect(componentEvaluate(c, request)).toEqual({ error: -1 });

@@ -50,6 +50,12 @@ for (const v of VALUES) for (const d of DISGUISES) texts.push(`${pick(FILLER)} $
 for (let i = 0; i < 200; i++) texts.push(Array.from({ length: 1 + rand(4) }, () => `${pick(FILLER)} ${pick(DISGUISES)(pick(VALUES))}`).join(" "));
 
 const show = (x) => JSON.stringify(x);
+/** FNV-1a of a string's UTF-16 units (32-bit, hex): long outputs as one short, comparable word. */
+function fnv1a(x) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < x.length; i++) h = Math.imul(h ^ x.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, "0");
+}
 for (const strategy of ["placeholder", "mask", "hash", "token", "remove"]) {
   const bundle = api.compilePolicyObject({ name: `redaction-${strategy}`, rules: { pii_redaction: { ...base, strategy } } });
   console.log(`policy ${strategy} ${bundle.digest} ${bundle.bytes.length}`);
@@ -62,6 +68,11 @@ for (const strategy of ["placeholder", "mask", "hash", "token", "remove"]) {
     const out = api.redactSpans({ text }, d.violations, replace);
     console.log(`${show(text)} -> ${show(out.value.text)} ${out.count} ${d.violations.map((v) => `${v.rule}@${v.span?.start}-${v.span?.end}`).join(",")} work=${work}`);
   }
+  // One call with thousands of findings: an answer longer than the engine's fixed output region.
+  const many = Array.from({ length: 4 }, () => texts.join("\n")).join("\n");
+  const dm = engine.preCall({ tool: "t", args: { text: many }, now: 1 });
+  const outMany = api.redactSpans({ text: many }, dm.violations, replace);
+  console.log(`many ${strategy} ${dm.decision} ${dm.violations.length} ${fnv1a(outMany.value.text)} ${fnv1a(dm.violations.map((v) => `${v.rule}@${v.span?.start}-${v.span?.end}`).join(","))}`);
   // Streaming (each host's own redactStream export): all texts as one stream, in 7-unit chunks.
   const all = texts.join("\n");
   const r = api.createStreamRedactor({ bundle, replacement: api.replacementFor(bundle.meta, strategy === "token" ? { vault: api.createTokenVault() } : strategy === "hash" ? { hmacKey: "corpus-key" } : {}), scanEvery: 64 });

@@ -18,7 +18,8 @@
 // redaction_stream_overflow).
 //
 // Prints one JSON object: per policy and chunk size, MB/s (median of the runs, after a warm-up),
-// p50/p99 time per push call, and whether the output equals the one-shot redaction.
+// p50/p99 time per push call, and whether the output equals the one-shot redaction; then the
+// time of whole short streams (`shortReplies`: a 2 KB reply, shared and fresh scan engines).
 import { writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { xorshift32 } from "../build/tsc/eval/redaction/checksums.js";
@@ -185,6 +186,32 @@ for (const [name, bundle] of [["default_pii", policies.default_pii], ["all_pii_a
   dense[name] = row;
 }
 
-const out = { bench: "redaction-stream", node: process.version, mb: +MB.toFixed(2), runs: RUNS, results, dense: { mb: +DMB.toFixed(2), results: dense } };
+// ---- short replies: one stream per LLM reply ----
+// A 2 KB reply with two values, pushed in 16-unit chunks: the time of one whole stream, as an
+// enforcer's streamed tool result pays it per call. `shared`: the host's engine factory, whose
+// streams share one scan engine per bundle; `fresh`: a new factory per stream, so each stream
+// loads the policy into an engine of its own (every stream did before engines were shared).
+const REPLY = "Sure! I have updated the record for Jane (jane.doe@example.com, (555) 123-4567). Anything else? ".repeat(20);
+const replyChunks = REPLY.match(/[\s\S]{1,16}/g);
+const shortReplies = {};
+for (const [name, bundle] of [["default_pii", policies.default_pii], ["all_pii_and_secrets", policies.all_pii_and_secrets]]) {
+  const row = { units: REPLY.length };
+  for (const [mode, options] of [["shared", () => ({})], ["fresh", () => ({ createEngine: () => loadEngineSync() })]]) {
+    const ms = [];
+    for (let i = 0; i < (QUICK ? 20 : 100) + 5; i++) {
+      const t0 = performance.now();
+      const r = createStreamRedactor({ bundle, ...options() });
+      let out = "";
+      for (const c of replyChunks) out += r.push(c);
+      out += r.flush();
+      if (i >= 5) ms.push(performance.now() - t0);
+      if (out.includes("jane.doe@example.com")) throw new Error("a short reply was not redacted");
+    }
+    row[mode] = { stream_p50_ms: +pct(ms, 50).toFixed(2), stream_p99_ms: +pct(ms, 99).toFixed(2) };
+  }
+  shortReplies[name] = row;
+}
+
+const out = { bench: "redaction-stream", node: process.version, mb: +MB.toFixed(2), runs: RUNS, results, dense: { mb: +DMB.toFixed(2), results: dense }, shortReplies };
 console.log(JSON.stringify(out, null, 2));
 if (OUT) writeFileSync(OUT, `${JSON.stringify(out, null, 2)}\n`);

@@ -36,8 +36,9 @@ export interface RedactStreamOptions extends RedactionOptions {
   /** The compiled policy: its `pii_redaction` section decides what is found and how it is replaced. */
   readonly bundle: CompiledBundle;
   /**
-   * Makes the engine that scans the stream (hosts bind their own: `loadEngineSync`). The stream
-   * gets its own instance, so scanning never touches an enforcer's state (rate windows, open calls).
+   * Makes the engine that scans the stream (hosts bind their own: `loadEngineSync`). Never an
+   * enforcer's engine: scanning touches no enforcer state (rate windows, open calls). The streams
+   * of one bundle and one factory share its instance (see `scanEngineFor`).
    */
   readonly createEngine: () => Engine;
   /** Scan as tool input or output (entity rules apply to outputs only with `redact_output`). Default output. */
@@ -98,6 +99,35 @@ const ROOT: readonly (string | number)[] = [];
  */
 function spanAt(v: Violation, start: number, end: number, path: Violation["path"]): Violation {
   return { type: v.type, action: v.action, rule: v.rule, reason: v.reason, path, span: { start, end } };
+}
+
+/**
+ * Scan engines, one per engine factory and bundle, shared by their streams. A scan is one
+ * synchronous engine call that leaves no state behind (an input scan resets it at once), so
+ * streams interleaved in any order can share an instance; a fresh one per stream cost the
+ * loading of the policy every time (about 5 ms with every rule: most of a short streamed reply)
+ * and megabytes of memory per open stream. Weak on both keys: an engine lives as long as its
+ * factory and its bundle are in use. An instance that faulted is dropped.
+ */
+const scanEngines = new WeakMap<() => Engine, WeakMap<CompiledBundle, Engine>>();
+
+function scanEngineFor(create: () => Engine, bundle: CompiledBundle): Engine {
+  let byBundle = scanEngines.get(create);
+  if (byBundle === undefined) {
+    byBundle = new WeakMap();
+    scanEngines.set(create, byBundle);
+  }
+  let engine = byBundle.get(bundle);
+  if (engine === undefined) {
+    engine = create();
+    engine.loadPolicy(bundle);
+    byBundle.set(bundle, engine);
+  }
+  return engine;
+}
+
+function dropScanEngine(create: () => Engine, bundle: CompiledBundle): void {
+  scanEngines.get(create)?.delete(bundle);
 }
 
 /** Whether the engine had more findings than it reports in one call (the answer then blocks). */
@@ -241,14 +271,20 @@ export function createStreamRedactor(options: RedactStreamOptions): StreamRedact
    */
   function scan(from: number, to: number, lo: number, hi: number): Violation[] | null {
     const text = from === 0 && to === buf.length ? buf : buf.slice(from, to);
-    engine ??= options.createEngine();
-    if (engine.loadedPolicy?.digest !== bundle.digest) engine.loadPolicy(bundle);
+    engine ??= scanEngineFor(options.createEngine, bundle);
     const reportWindow = { from: lo - from, to: hi - from };
     let d: Decision;
-    if (phase === "input") {
-      d = engine.preCall({ tool, args: text, now: 0, excludeEntities, reportWindow });
-      engine.resetState(0); // the scan engine keeps no rate windows or open calls
-    } else d = engine.postCall({ tool, output: text, now: 0, costUsd: 0, excludeEntities, reportWindow });
+    try {
+      if (phase === "input") {
+        d = engine.preCall({ tool, args: text, now: 0, excludeEntities, reportWindow });
+        engine.resetState(0); // the scan engine keeps no rate windows or open calls
+      } else d = engine.postCall({ tool, output: text, now: 0, costUsd: 0, excludeEntities, reportWindow });
+    } catch (cause) {
+      // A faulted instance may hold a half-made state: the next stream gets a fresh one.
+      dropScanEngine(options.createEngine, bundle);
+      engine = null;
+      throw cause;
+    }
     if (tooMany(d)) return null;
     const size = hi - lo;
     reportSize = d.violations.length === 0 ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor((size * engine.maxReports * REPORT_SHARE) / d.violations.length));

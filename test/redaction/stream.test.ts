@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { compilePolicyObject, createTokenVault, redactSpans, replacementFor, loadEngineSync, redactStream, redactTransformStream, createStreamRedactor, type CompiledBundle, type Replacement } from "../../hosts/node/index.js";
-import { RedactionStreamError } from "../../core/errors.js";
+import { EngineFaultError, RedactionStreamError } from "../../core/errors.js";
 import { streamHoldBack } from "../../core/redact-stream.js";
 import { ALL_PII, githubStyleToken, prng } from "./helpers.js";
 import { buildEngineVariant } from "../engine/helpers.js";
@@ -291,6 +291,50 @@ describe("redactStream: concat(redactStream(chunks)) === redact(concat(chunks))"
     for (let i = 0; i < 10 * H; i++) out += f.push("\u200B");
     out += f.flush();
     expect(out).toBe("\u200B".repeat(10 * H));
+  });
+
+  it("streams of one bundle share one scan engine: interleaved in any order, each gives its own output", () => {
+    const bundle = BUNDLES.placeholder;
+    let made = 0;
+    const createEngine = () => {
+      made++;
+      return loadEngineSync();
+    };
+    const texts = fc.sample(textOf(60, 160), { numRuns: 3, seed: 7 });
+    const phases = ["output", "input", "output"] as const;
+    const solo = texts.map((t, i) => streamed(bundle, chunkify(t, [17, 230, 231, 900]), replacementFor(bundle.meta), 64, { phase: phases[i] }));
+    const rs = texts.map((_, i) => createStreamRedactor({ bundle, scanEvery: 64, phase: phases[i], createEngine }));
+    const outs = texts.map(() => "");
+    const chunks = texts.map((t) => t.match(/[\s\S]{1,9}/g) ?? []);
+    for (let k = 0; chunks.some((c) => k < c.length); k++) {
+      for (let i = 0; i < rs.length; i++) if (k < chunks[i]!.length) outs[i] += rs[i]!.push(chunks[i]![k]!);
+    }
+    rs.forEach((r, i) => (outs[i] += r.flush()));
+    expect(outs).toEqual(solo);
+    expect(made).toBe(1);
+    // another bundle gets an instance of its own
+    const r = createStreamRedactor({ bundle: BUNDLES.mask, scanEvery: 64, createEngine });
+    expect(r.push(texts[0]!) + r.flush()).toBe(whole(BUNDLES.mask, texts[0]!, replacementFor(BUNDLES.mask.meta)));
+    expect(made).toBe(2);
+  });
+
+  it("a scan engine that faulted is dropped: the next stream gets a fresh one", () => {
+    const bundle = BUNDLES.placeholder;
+    let made = 0;
+    const createEngine = () => {
+      const e = loadEngineSync();
+      if (made++ === 0) {
+        e.postCall = () => {
+          throw new EngineFaultError("engine trapped: simulated");
+        };
+      }
+      return e;
+    };
+    const t = "mail john.doe@example.com now ".repeat(50);
+    expect(() => createStreamRedactor({ bundle, scanEvery: 64, createEngine }).push(t)).toThrow(EngineFaultError);
+    const r = createStreamRedactor({ bundle, scanEvery: 64, createEngine });
+    expect(r.push(t) + r.flush()).toBe(whole(bundle, t, replacementFor(bundle.meta)));
+    expect(made).toBe(2);
   });
 
   it("per-tool overrides apply to streams of that tool", () => {

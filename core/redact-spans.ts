@@ -157,22 +157,49 @@ export function replacementFor(meta: BundleMeta, options: RedactionOptions = {})
 
 type Path = readonly (string | number)[];
 
-function replaceAt(root: unknown, path: Path, value: unknown): unknown {
-  if (path.length === 0) return value;
-  const [head, ...rest] = path;
+/** A container's keys by their text (a path names a Map's key by String(key); the first such key wins). */
+type KeysByText = WeakMap<Map<unknown, unknown>, Map<string, unknown>>;
+
+function mapKey(map: Map<unknown, unknown>, seg: string | number, keys: KeysByText): unknown {
+  let byText = keys.get(map);
+  if (byText === undefined) {
+    byText = new Map();
+    for (const k of map.keys()) if (!byText.has(String(k))) byText.set(String(k), k);
+    keys.set(map, byText);
+  }
+  return byText.get(String(seg));
+}
+
+/** The paths to replace, as a tree: a leaf holds its new text. */
+interface Edit {
+  text?: string;
+  children?: Map<string | number, Edit>;
+}
+
+/**
+ * A copy of `root` with each edited leaf replaced, sharing everything not on an edited path. Each
+ * container on an edited path is copied once, however many of its leaves change: a result set of
+ * 20,000 rows copied its array once per redacted value (6.4 s for 40,000 values).
+ */
+function applyEdits(root: unknown, edit: Edit, keys: KeysByText): unknown {
+  if (edit.text !== undefined || edit.children === undefined) return edit.text;
   if (Array.isArray(root)) {
     const copy = root.slice();
-    copy[head as number] = replaceAt(root[head as number], rest, value);
+    for (const [seg, child] of edit.children) copy[seg as number] = applyEdits(root[seg as number], child, keys);
     return copy;
   }
   if (root instanceof Map) {
     const copy = new Map(root);
-    const key = [...root.keys()].find((k) => String(k) === head);
-    copy.set(key, replaceAt(root.get(key), rest, value));
+    for (const [seg, child] of edit.children) {
+      const key = mapKey(root, seg, keys);
+      copy.set(key, applyEdits(root.get(key), child, keys));
+    }
     return copy;
   }
   const obj = root as Record<string, unknown>;
-  return { ...obj, [head as string]: replaceAt(obj[head as string], rest, value) };
+  const copy: Record<string, unknown> = { ...obj };
+  for (const [seg, child] of edit.children) copy[seg as string] = applyEdits(obj[seg as string], child, keys);
+  return copy;
 }
 
 /**
@@ -186,10 +213,10 @@ function leafText(leaf: unknown): string | null {
   return null;
 }
 
-function getAt(root: unknown, path: Path): unknown {
+function getAt(root: unknown, path: Path, keys: KeysByText): unknown {
   let cur = root;
   for (const seg of path) {
-    if (cur instanceof Map) cur = [...cur.entries()].find(([k]) => String(k) === seg)?.[1];
+    if (cur instanceof Map) cur = cur.get(mapKey(cur, seg, keys));
     else cur = (cur as Record<string | number, unknown>)?.[seg];
   }
   return cur;
@@ -246,10 +273,12 @@ export function redactSpans(root: unknown, violations: readonly Violation[], rep
     entry.spans.push({ start: v.span.start, end: v.span.end, v, order });
     byPath.set(key, entry);
   });
-  let value = root;
+  // Values in report order (so `token` numbers them in order of appearance), then one copy.
+  const keys: KeysByText = new WeakMap();
+  const edits: Edit = {};
   let count = 0;
   for (const { path, spans } of byPath.values()) {
-    const text = leafText(getAt(value, path));
+    const text = leafText(getAt(root, path, keys));
     if (text === null) throw new EnforceCoreError("internal_error", `a redaction points at ${path.join(".") || "<root>"}, which holds no text`);
     // Left to right, so `token` numbers values in order of appearance (and a text redacted in
     // pieces, redactStream, numbers them exactly as the whole text would).
@@ -260,7 +289,17 @@ export function redactSpans(root: unknown, violations: readonly Violation[], rep
       at = c.end;
       count++;
     }
-    value = replaceAt(value, path, out + text.slice(at));
+    let node = edits;
+    for (const seg of path) {
+      node.children ??= new Map();
+      let next = node.children.get(seg);
+      if (next === undefined) {
+        next = {};
+        node.children.set(seg, next);
+      }
+      node = next;
+    }
+    node.text = out + text.slice(at);
   }
-  return { value, count };
+  return { value: edits.children === undefined && edits.text === undefined ? root : applyEdits(root, edits, keys), count };
 }

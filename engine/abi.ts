@@ -229,7 +229,15 @@ class ValueWalker {
         path.pop();
       }
     } else if (value instanceof Map) {
-      for (const [k, v] of value.entries()) this.member(String(k), v);
+      // A path names a Map's key by its text: two keys with one text (1 and "1") would give two
+      // values one path, and a redaction could land on the wrong one. Refused, not guessed.
+      const seen = new Set<string>();
+      for (const [k, v] of value.entries()) {
+        const key = String(k);
+        if (seen.has(key)) throw new BadRequestError(`a Map at ${this.where()} has two keys that read ${JSON.stringify(key)}: paths could not tell them apart`);
+        seen.add(key);
+        this.member(key, v);
+      }
     } else {
       // Object.keys and a read per key instead of Object.entries, which makes a pair array per
       // property (about 0.14 µs of a call with one argument). The same members in the same order:

@@ -51,7 +51,7 @@ describe("answers longer than the output region", () => {
     const b = rows(700, 5);
     const c = rows(3);
     const d = engine.preCall({ tool: "t", args: { a: a.text, list: [b.text, c.text] }, now: 1 });
-    const byPath = (p: string) => found(d.violations.filter((v) => v.path.join(".") === p));
+    const byPath = (p: string) => found(d.violations.filter((v) => v.path?.join(".") === p));
     expect(d.violations).toHaveLength(2 * (2_000 + 700 + 3));
     expect(byPath("a")).toEqual(a.spans);
     expect(byPath("list.0")).toEqual(b.spans);

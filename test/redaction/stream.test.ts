@@ -309,7 +309,7 @@ describe("redactStream: concat(redactStream(chunks)) === redact(concat(chunks))"
     for (let k = 0; chunks.some((c) => k < c.length); k++) {
       for (let i = 0; i < rs.length; i++) if (k < chunks[i]!.length) outs[i] += rs[i]!.push(chunks[i]![k]!);
     }
-    rs.forEach((r, i) => (outs[i] += r.flush()));
+    for (let i = 0; i < rs.length; i++) outs[i] += rs[i]!.flush();
     expect(outs).toEqual(solo);
     expect(made).toBe(1);
     // another bundle gets an instance of its own

@@ -33,7 +33,7 @@ function expectShared(before: unknown, after: unknown, violations: readonly Viol
     return;
   }
   expect(after).not.toBe(before);
-  if (Array.isArray(before)) before.forEach((x, i) => expectShared(x, (after as unknown[])[i], violations, [...path, i]));
+  if (Array.isArray(before)) for (let i = 0; i < before.length; i++) expectShared(before[i], (after as unknown[])[i], violations, [...path, i]);
   else if (before instanceof Map) for (const [k, x] of before) expectShared(x, (after as Map<unknown, unknown>).get(k), violations, [...path, String(k)]);
   else for (const [k, x] of Object.entries(before)) expectShared(x, (after as Record<string, unknown>)[k], violations, [...path, k]);
 }

@@ -300,7 +300,8 @@ export function createStreamRedactor(options: RedactStreamOptions): StreamRedact
    * The findings of the text buf[from, to) that start in buf[lo, hi): one engine call when they
    * fit in its reports, else one call per part of [lo, hi), each over the same text (so what is
    * found is what one call would find; only the reporting is split). Fails closed when more
-   * findings than one call reports start at a single unit (more rules than maxReports matching there).
+   * findings than one call reports start at a single unit (more rules than `maxReports` matching
+   * there).
    */
   function findings(from: number, to: number, lo: number, hi: number): Violation[] {
     const all: Violation[] = [];

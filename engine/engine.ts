@@ -78,9 +78,10 @@ export type EntityExclusion = Uint32Array;
  * Asks the engine to report only the content and entity findings whose start lies in [from, to),
  * in UTF-16 units of the request's payload, which must then be one string. Every rule still runs
  * over the whole text, so the findings are exactly those without a window, filtered by start,
- * and only they count toward the {@link Engine.maxReports} reports of one call (streaming redaction scans context and
- * hold-back around the part it emits: core/redact-stream.ts). Travels in the request (replay
- * decides the same); absent, the request is byte-identical to one made before the field existed.
+ * and only they count toward the {@link Engine.maxReports} reports of one call (streaming
+ * redaction scans context and hold-back around the part it emits: core/redact-stream.ts). Travels
+ * in the request (replay decides the same); absent, the request is byte-identical to one made
+ * before the field existed.
  */
 export interface ReportWindow {
   readonly from: number;

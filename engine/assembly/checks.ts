@@ -221,7 +221,7 @@ function an(i: i32): u32 {
 
 // ---- original categories ------------------------------------------------------------------------
 
-/** Visa 4, Mastercard 51-55 and 2221-2720, Amex 34/37, Discover 6011/644-649/65, JCB 3528-3589, Diners 36/38/300-305. */
+/** Visa 4, Mastercard 51-55 and 2221-2720, Amex 34/37, Discover 6011/644-649/65, JCB 3528-3589, Diners 36/38/300-305, UnionPay 62. */
 function cardPrefix(): bool {
   return cardPrefixOf(dg(0), dg(1), dg(2), dg(3));
 }
@@ -233,11 +233,13 @@ function cardPrefixOf(a: u32, b: u32, c: u32, d: u32): bool {
   const d3 = d2 * 10 + c;
   const v = d3 * 10 + d;
   return d1 == 4 || (d2 >= 51 && d2 <= 55) || (v >= 2221 && v <= 2720) || d2 == 34 || d2 == 37 || v == 6011 || (d3 >= 644 && d3 <= 649) || d2 == 65
-    || (v >= 3528 && v <= 3589) || d2 == 36 || d2 == 38 || (d3 >= 300 && d3 <= 305);
+    || (v >= 3528 && v <= 3589) || d2 == 36 || d2 == 38 || (d3 >= 300 && d3 <= 305) || d2 == 62;
 }
 
 function luhnCard(u: usize, s: i32, e: i32): bool {
   if (!digits(u, s, e) || nd < 13 || nd > 19) return false;
+  // UnionPay numbers have 16-19 digits: 13 digits from 62 are a South African ID of 1962 (Luhn too).
+  if (nd < 16 && dg(0) == 6 && dg(1) == 2) return false;
   return cardPrefix() && luhnDigits(0, nd);
 }
 

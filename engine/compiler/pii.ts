@@ -79,10 +79,11 @@ const DEFS: readonly Def[] = [
   },
   {
     category: "credit_card", region: "global", check: CHECK.luhn, maxLen: 23, mask: "****-****-****-****",
-    source: "[0-9]{4}(?:[- ]?[0-9]{4}){2}[- ]?[0-9]{1,4}|[0-9]{4}[- ]?[0-9]{6}[- ]?[0-9]{5}",
+    // 4-4-4-x, Amex 4-6-5, Diners 4-6-4 (14 digits).
+    source: "[0-9]{4}(?:[- ]?[0-9]{4}){2}[- ]?[0-9]{1,4}|[0-9]{4}[- ]?[0-9]{6}[- ]?[0-9]{4,5}",
     // Every issuer prefix the check accepts starts with 2-6 (checks.ts cardPrefix).
     headFirst: [{ min: 0x32, max: 0x36 }],
-    description: "payment card (4-4-4-x or Amex 4-6-5); issuer prefix and Luhn checksum",
+    description: "payment card (4-4-4-x, Amex 4-6-5 or Diners 4-6-4); issuer prefix and Luhn checksum",
   },
   {
     category: "ip_address", region: "global", check: CHECK.ipv4, maxLen: 15, mask: "***.***.***.***",

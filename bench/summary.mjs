@@ -35,6 +35,7 @@ export function rowsOf(suite) {
       break;
     case "enforcer":
       for (const x of r.rows) lat(x.name, x);
+      for (const x of r.resultSets ?? []) throughput.push({ name: `enforced call redacting ${x.rows.toLocaleString("en")} rows (${x.findings.toLocaleString("en")} findings)`, value: x.rowsPerSec, unit: "rows/s" });
       break;
     case "guard":
       for (const x of r.results) latency.push({ name: x.name, p50: x.p50_ms * 1000, p95: null, p99: x.p99_ms * 1000, p999: null, original: null });

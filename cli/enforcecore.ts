@@ -12,6 +12,8 @@ import { BENCH_HELP, BenchUsageError, benchMain } from "./bench.js";
 import { err as errPaint, out as outPaint, outcomeColor } from "./style.js";
 import { guardMain } from "../guard/cli.js";
 import { type CompiledBundle, compilePolicyFile, compilePolicyObject, EnforceCoreError, entityExclusionFor, formatIssue, loadEngineSync, loadPolicy, redactSpans, redactStream, replacementFor, type PolicyIssue } from "../hosts/node/index.js";
+import type { Engine, ReportWindow } from "../engine/engine.js";
+import type { Violation } from "../engine/decision.js";
 
 const EXIT_OK = 0;
 const EXIT_DENIED = 1;
@@ -63,9 +65,9 @@ Exit 0, 2 when the file exists (without --force).`,
 
 Reads text on stdin and writes it with PII replaced, using the policy's pii_redaction section
 (default: email, phone, ssn, credit_card, ip_address as placeholders). --json prints
-{text, entities: [{type, start, end}]} instead (reading all of stdin first); without it the text
-is redacted as a stream, in bounded memory, with the same output as all at once. Exit 0, 2 on a
-bad policy.`,
+{text, entities: [{type, start, end}]} instead, entities in text order (reading all of stdin
+first); without it the text is redacted as a stream, in bounded memory, with the same output as
+all at once. Exit 0, 2 on a bad policy.`,
   check: `Usage: enforcecore check --policy P --tool T [--args JSON] [--now MS] [--json]
 
 Asks the engine whether tool T may run with the given arguments (a JSON object, default {}).
@@ -213,18 +215,43 @@ async function redact(argv: string[]): Promise<number> {
   const text = readFileSync(0, "utf8");
   const engine = loadEngineSync();
   engine.loadPolicy(bundle);
-  const d = engine.preCall({ tool: "redact", args: text, now: 0 });
-  // One engine call reports at most maxReports (65,536) findings; past that, redacting what was
-  // reported would leave the rest in clear. Text mode (streaming) scans in windows and has no such limit.
-  if (d.violations.some((v) => v.type === "too_many_violations")) {
-    throw new EnforceCoreError("bad_request", `the input holds more than ${engine.maxReports.toLocaleString("en-US")} findings, more than --json reports in one pass; redact it without --json (streaming), or in parts`);
-  }
-  const spans = d.violations.filter((v) => v.type === "pii" && v.span);
+  // in text order (one call reports by rule, then position; a split text, by range)
+  const spans = allFindings(engine, text)
+    .filter((v) => v.type === "pii" && v.span)
+    .sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0) || (a.span?.end ?? 0) - (b.span?.end ?? 0));
   const out = redactSpans(text, spans, replacementFor(bundle.meta)).value as string;
-  if (values.json) {
-    console.log(JSON.stringify({ text: out, entities: spans.map((v) => ({ type: v.rule?.split(".").pop(), start: v.span?.start, end: v.span?.end })) }, null, 2));
-  } else process.stdout.write(out);
+  console.log(JSON.stringify({ text: out, entities: spans.map((v) => ({ type: v.rule?.split(".").pop(), start: v.span?.start, end: v.span?.end })) }, null, 2));
   return EXIT_OK;
+}
+
+/**
+ * Every finding of `text`: one engine call, or, when the text holds more than one call reports
+ * (`maxReports`), one call per range of it, each reporting the findings that start in its range
+ * (the request's report window: every rule still runs over the whole text, so together they are
+ * the findings of one unbounded call). A range is halved while its call overflows.
+ */
+function allFindings(engine: Engine, text: string): Violation[] {
+  const scan = (reportWindow?: ReportWindow) => {
+    const d = engine.preCall({ tool: "redact", args: text, now: 0, reportWindow });
+    engine.resetState(0); // no rate windows or open calls carried from one range to the next
+    return { violations: d.violations, overflowed: d.violations.some((v) => v.type === "too_many_violations") };
+  };
+  const whole = scan();
+  if (!whole.overflowed) return [...whole.violations];
+  const found: Violation[] = [];
+  let size = Math.max(1, text.length >> 1);
+  for (let from = 0; from < text.length; ) {
+    const to = Math.min(text.length, from + size);
+    const part = scan({ from, to });
+    if (part.overflowed) {
+      if (to - from <= 1) throw new EnforceCoreError("bad_request", `more findings start at offset ${from} than one engine call reports (${engine.maxReports})`);
+      size = (to - from) >> 1;
+      continue;
+    }
+    for (const v of part.violations) found.push(v);
+    from = to;
+  }
+  return found;
 }
 
 function wantsHelp(argv: readonly string[]): boolean {

@@ -12,7 +12,8 @@ import { BENCH_HELP, BenchUsageError, benchMain } from "./bench.js";
 import { err as errPaint, out as outPaint, outcomeColor } from "./style.js";
 import { guardMain } from "../guard/cli.js";
 import { type CompiledBundle, compilePolicyFile, compilePolicyObject, EnforceCoreError, entityExclusionFor, formatIssue, loadEngineSync, loadPolicy, redactSpans, redactStream, replacementFor, type PolicyIssue } from "../hosts/node/index.js";
-import type { Engine, ReportWindow } from "../engine/engine.js";
+import type { Engine } from "../engine/engine.js";
+import { findingsInReportRanges, tooMany } from "../core/redact-stream.js";
 import type { Violation } from "../engine/decision.js";
 
 const EXIT_OK = 0;
@@ -226,32 +227,18 @@ async function redact(argv: string[]): Promise<number> {
 
 /**
  * Every finding of `text`: one engine call, or, when the text holds more than one call reports
- * (`maxReports`), one call per range of it, each reporting the findings that start in its range
- * (the request's report window: every rule still runs over the whole text, so together they are
- * the findings of one unbounded call). A range is halved while its call overflows.
+ * (`maxReports`), one call per report range of it (core/redact-stream.ts findingsInReportRanges:
+ * every rule still runs over the whole text, so together they are the findings of one unbounded
+ * call).
  */
 function allFindings(engine: Engine, text: string): Violation[] {
-  const scan = (reportWindow?: ReportWindow) => {
-    const d = engine.preCall({ tool: "redact", args: text, now: 0, reportWindow });
+  const scan = (from: number, to: number) => {
+    const d = engine.preCall({ tool: "redact", args: text, now: 0, reportWindow: { from, to } });
     engine.resetState(0); // no rate windows or open calls carried from one range to the next
-    return { violations: d.violations, overflowed: d.violations.some((v) => v.type === "too_many_violations") };
+    return tooMany(d) ? null : d.violations;
   };
-  const whole = scan();
-  if (!whole.overflowed) return [...whole.violations];
-  const found: Violation[] = [];
-  let size = Math.max(1, text.length >> 1);
-  for (let from = 0; from < text.length; ) {
-    const to = Math.min(text.length, from + size);
-    const part = scan({ from, to });
-    if (part.overflowed) {
-      if (to - from <= 1) throw new EnforceCoreError("bad_request", `more findings start at offset ${from} than one engine call reports (${engine.maxReports})`);
-      size = (to - from) >> 1;
-      continue;
-    }
-    for (const v of part.violations) found.push(v);
-    from = to;
-  }
-  return found;
+  const tooDense = (at: number) => new EnforceCoreError("bad_request", `more findings start at offset ${at} than one engine call reports (${engine.maxReports})`);
+  return findingsInReportRanges(0, text.length, { size: Number.POSITIVE_INFINITY }, scan, tooDense);
 }
 
 function wantsHelp(argv: readonly string[]): boolean {

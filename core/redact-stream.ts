@@ -131,8 +131,38 @@ function dropScanEngine(create: () => Engine, bundle: CompiledBundle): void {
 }
 
 /** Whether the engine had more findings than it reports in one call (the answer then blocks). */
-function tooMany(d: Decision): boolean {
+export function tooMany(d: Decision): boolean {
   return d.violations.some((v) => v.type === "too_many_violations");
+}
+
+/** The length of the next report range: callers may set it from their last call's density. */
+export interface ReportSizing {
+  size: number;
+}
+
+/**
+ * The findings that start in [lo, hi), asked for in report ranges of `sizing.size` units: one
+ * call when they fit in what the engine reports, else one call per part, each over the same text
+ * (so what is found is what one call would find; only the reporting is split). `scan(a, b)`
+ * answers the findings of the part [a, b), or null when its call reported too many: the part is
+ * then halved (and `sizing.size` with it). More findings starting at one unit than a call reports
+ * cannot be split: `tooDense(a)` is thrown.
+ */
+export function findingsInReportRanges(lo: number, hi: number, sizing: ReportSizing, scan: (a: number, b: number) => readonly Violation[] | null, tooDense: (at: number) => Error): Violation[] {
+  const all: Violation[] = [];
+  let a = lo;
+  while (a < hi) {
+    const b = Math.min(hi, a + sizing.size);
+    const found = scan(a, b);
+    if (found === null) {
+      if (b - a <= 1) throw tooDense(a);
+      sizing.size = (b - a) >> 1;
+      continue;
+    }
+    for (const v of found) all.push(v);
+    a = b;
+  }
+  return all;
 }
 /** The share of the engine's reports per call (Engine.maxReports) a report range is sized for, from the last call's density. */
 const REPORT_SHARE = 0.75;
@@ -256,9 +286,9 @@ export function createStreamRedactor(options: RedactStreamOptions): StreamRedact
   // (the report window: the engine still runs every rule over the whole text, so these are
   // exactly the findings of one unbounded call, filtered by start). When even those are too many
   // (a `scanEvery` far above its default, or an engine with fewer reports), the range is split
-  // and the same text is scanned once per part. `reportSize` is the size the next part
+  // and the same text is scanned once per part. `sizing.size` is the size the next part
   // starts with: estimated from the last call's density, halved when a call overflows.
-  let reportSize = Number.POSITIVE_INFINITY;
+  const sizing: ReportSizing = { size: Number.POSITIVE_INFINITY };
   // With H capped below the longest rule (maxMatchLength), a match longer than H can reach from
   // the context into the pending text: ask for the context's findings too, so that its pending part
   // is still replaced (emitTo clips it). Otherwise no finding starting in the context can reach
@@ -287,7 +317,7 @@ export function createStreamRedactor(options: RedactStreamOptions): StreamRedact
     }
     if (tooMany(d)) return null;
     const size = hi - lo;
-    reportSize = d.violations.length === 0 ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor((size * engine.maxReports * REPORT_SHARE) / d.violations.length));
+    sizing.size = d.violations.length === 0 ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor((size * engine.maxReports * REPORT_SHARE) / d.violations.length));
     const found: Violation[] = [];
     for (const v of d.violations) {
       if (v.type !== "pii" || v.action !== "redact" || v.span === undefined) continue;
@@ -297,27 +327,13 @@ export function createStreamRedactor(options: RedactStreamOptions): StreamRedact
   }
 
   /**
-   * The findings of the text buf[from, to) that start in buf[lo, hi): one engine call when they
-   * fit in its reports, else one call per part of [lo, hi), each over the same text (so what is
-   * found is what one call would find; only the reporting is split). Fails closed when more
-   * findings than one call reports start at a single unit (more rules than `maxReports` matching
-   * there).
+   * The findings of the text buf[from, to) that start in buf[lo, hi), in report ranges. Fails
+   * closed when more findings than one call reports start at a single unit (more rules than
+   * `maxReports` matching there).
    */
   function findings(from: number, to: number, lo: number, hi: number): Violation[] {
-    const all: Violation[] = [];
-    let a = lo;
-    while (a < hi) {
-      const b = Math.min(hi, a + reportSize);
-      const found = scan(from, to, a, b);
-      if (found === null) {
-        if (b - a <= 1) throw new RedactionStreamError(`more findings start at one unit of a stream window than the engine reports per call (${engine?.maxReports}): refusing to emit it unredacted`, true);
-        reportSize = (b - a) >> 1;
-        continue;
-      }
-      for (const v of found) all.push(v);
-      a = b;
-    }
-    return all;
+    const tooDense = () => new RedactionStreamError(`more findings start at one unit of a stream window than the engine reports per call (${engine?.maxReports}): refusing to emit it unredacted`, true);
+    return findingsInReportRanges(lo, hi, sizing, (a, b) => scan(from, to, a, b), tooDense);
   }
 
   /** Emits buf[ctxLen, c) redacted (findings of this scan), and keeps K certain units of context. */

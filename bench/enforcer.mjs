@@ -53,16 +53,15 @@ for (const n of quick ? [1_000] : [1_000, 20_000]) {
   const call = () => rowsEnforcer.call("db_query", {}, () => data);
   for (let i = 0; i < 2; i++) await call();
   gc();
-  const ms = [];
+  const samples = [];
   for (let i = 0; i < (quick ? 3 : n > 5_000 ? 9 : 31); i++) {
     const t0 = process.hrtime.bigint();
     const out = await call();
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    samples.push(Number(process.hrtime.bigint() - t0));
     if (out[n - 1].email !== "<EMAIL>") throw new Error("a result set was not redacted");
   }
-  ms.sort((a, b) => a - b);
-  const p50 = ms[Math.floor(ms.length / 2)];
-  resultSets.push({ rows: n, findings: 2 * n, runs: ms.length, p50Ms: +p50.toFixed(1), maxMs: +ms[ms.length - 1].toFixed(1), rowsPerSec: Math.round(n / (p50 / 1000)) });
+  const s = summarize(`${n} rows`, samples);
+  resultSets.push({ rows: n, findings: 2 * n, runs: s.iterations, p50Ms: +(s.p50 / 1000).toFixed(1), maxMs: +(s.max / 1000).toFixed(1), rowsPerSec: Math.round(n / (s.p50 / 1e6)) });
 }
 
 const report = { machine: machineInfo(), command: `node bench/enforcer.mjs${quick ? " --quick" : ""}`, iterations: N, rows, resultSets };

@@ -117,19 +117,17 @@ export function toUnits(p: usize, len: usize): bool {
     if ((b & 0xf0) == 0xe0 && p + 2 < end) {
       // Three-byte sequences inline (most non-Latin scripts, zero-width and bidi characters), and
       // the ones right after it in this loop: a run of them skips the ASCII test per unit.
-      let lead = b;
+      // Each step reads the character and the next lead byte as one u32 (q + 3 < end: in bounds).
       let q = p;
-      while (true) {
-        const b1 = <u32>load<u8>(q + 1);
-        const b2 = <u32>load<u8>(q + 2);
-        const cp = ((lead & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
-        if ((b1 & 0xc0) != 0x80 || (b2 & 0xc0) != 0x80 || cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff)) break;
+      while (q + 3 < end) {
+        const v = load<u32>(q);
+        if ((v & 0xc0c0f0) != 0x8080e0) break;
+        const cp = ((v & 0x0f) << 12) | ((v >> 2) & 0xfc0) | ((v >> 16) & 0x3f);
+        if (cp < 0x800 || (cp & 0xf800) == 0xd800) break;
         store<u16>(out + (n << 1), cp);
         n++;
         q += 3;
-        if (q + 2 >= end) break;
-        lead = <u32>load<u8>(q);
-        if ((lead & 0xf0) != 0xe0) break;
+        if (((v >> 24) & 0xf0) != 0xe0) break;
       }
       if (q != p) { p = q; continue; }
     }
@@ -227,6 +225,15 @@ function invisible(c: u32): bool {
   return c - 0x200b <= 4 || c - 0x202a <= 4 || c - 0x2060 <= 0xf || c - 0x300 <= 0x6f || c == 0xfeff || c == 0xad;
 }
 
+/** Whether the four units in v are all U+200B..U+200F (zero-width space, joiners, direction marks). */
+// @ts-ignore: decorator
+@inline function fourZeroWidth(v: u64): bool {
+  if ((v & 0xff00ff00ff00ff00) != 0x2000200020002000) return false;
+  // low byte L of each lane: L + 0x75 reaches bit 7 when L >= 0x0b, L + 0x70 when L >= 0x10
+  const low = v & 0x00ff00ff00ff00ff;
+  return ((low + 0x0075007500750075) & ~(low + 0x0070007000700070) & 0x0080008000800080) == 0x0080008000800080;
+}
+
 /** The ASCII look-alike of a unit, or the unit itself. */
 function fold(c: u32): u32 {
   if (c < 0xa0) return c;
@@ -243,6 +250,36 @@ function fold(c: u32): u32 {
   if (c >= 0x6f0 && c <= 0x6f9) return 0x30 + c - 0x6f0;
   const a = asciiOfCp(c); // decompositions to one ASCII character, digits of every script (unicode-fold.ts)
   return a != 0 ? a : c;
+}
+
+// Per 256-code-point block of the BMP: 0 not classified yet, 1 normalisation keeps every unit of
+// the block as it is (no drop, fold or expansion: CJK, Hangul, Thai, most scripts), 2 it may
+// change some. Classified on first sight by the very functions the per-unit path calls, so the
+// shortcut cannot disagree with it; a block costs about 10 µs once per engine instance.
+const BLOCK_KIND: usize = memory.data(256);
+/** Off only in the build that test/redaction/kept-blocks.test.ts compares with (`--use ENGINE_NO_KEPT_BLOCKS=1`). */
+// @ts-ignore: defined only by that build's --use
+const KEPT_BLOCKS: bool = !isDefined(ENGINE_NO_KEPT_BLOCKS);
+
+function classifyBlock(b: u32): u32 {
+  let kind: u32 = 1;
+  // block 0 holds '%' and '&' (decoded), blocks D8-DF the surrogates (paired): both have paths of their own
+  if (b == 0 || (b >= 0xd8 && b <= 0xdf)) kind = 2;
+  else {
+    for (let c = b << 8; c < (b + 1) << 8; c++) {
+      if (invisible(c) || fold(c) != c || expansionOf(c) != 0) { kind = 2; break; }
+    }
+  }
+  store<u8>(BLOCK_KIND + <usize>b, <u8>kind);
+  return kind;
+}
+
+/** Whether normalisation keeps the unit c (any BMP unit) as it is, decided per block. */
+// @ts-ignore: decorator
+@inline function keptAsIs(c: u32): bool {
+  let kind = <u32>load<u8>(BLOCK_KIND + <usize>(c >> 8));
+  if (kind == 0) kind = classifyBlock(c >> 8);
+  return kind == 1;
 }
 
 function hexDigit(c: u32): i32 {
@@ -462,7 +499,28 @@ export function normalizeUnits(u: usize, n: i32, cap: i32): bool {
     if (c >= 0xad && commonInvisible(c)) {
       // A run of the common removable units, dropped (as invisible() below would) in a tight loop.
       i++;
-      while (i < n && commonInvisible(<u32>load<u16>(src + (<usize>i << 1)))) i++;
+      while (i < n) {
+        if (i + 4 <= n && fourZeroWidth(load<u64>(src + (<usize>i << 1)))) { i += 4; continue; }
+        if (!commonInvisible(<u32>load<u16>(src + (<usize>i << 1)))) break;
+        i++;
+      }
+      continue;
+    }
+    if (KEPT_BLOCKS && keptAsIs(c)) {
+      // A run of units kept as they are (a CJK sentence): copied, only its first unit may need an edit.
+      if ((i != lastEnd || lastLen != 1) && !addEdit(k, lastEnd, i)) return false;
+      store<u16>(dst + (<usize>k << 1), c);
+      k++;
+      i++;
+      while (i < n) {
+        const d = <u32>load<u16>(src + (<usize>i << 1));
+        if (d < 0x100 || !keptAsIs(d)) break;
+        store<u16>(dst + (<usize>k << 1), d);
+        k++;
+        i++;
+      }
+      lastEnd = i;
+      lastLen = 1;
       continue;
     }
     let len: i32 = 1;

@@ -114,4 +114,46 @@ describe("evasion defences", () => {
       { numRuns: 300, seed: 99 },
     );
   });
+
+  it("property: runs of zero-width units of any length and alignment are dropped, and the spaces beside them are not", () => {
+    // Runs are dropped four units at a time where they can be (text.ts fourZeroWidth): the spaces
+    // U+2002..U+200A sit right below U+200B in the same block, and a run that swallowed one would
+    // join `x` or `y` to the value and move its span.
+    const spaces = [" ", "\r", "\u2002", "\u2009", "\u200A", "\u3000"];
+    const values: [string, string][] = [["john.doe@example.org", "email"], ["123-45-6789", "ssn"], ["AKIAIOSFODNN7EXAMPLE", "aws_access_key"]];
+    const expectSpan = ([value, rule]: [string, string], before: string, after: string) => {
+      const found = detect(on(), `${before}${value}${after}`);
+      expect(found.map((f) => [f.rule, f.start, f.end]), JSON.stringify(before + value + after)).toEqual([[rule, before.length, before.length + value.length]]);
+    };
+    // Every alignment of a space inside a run of U+200B (the unit before it, the three after it).
+    for (const space of spaces) {
+      for (let a = 0; a <= 8; a++) {
+        for (let b = 0; b <= 8; b++) expectSpan(values[0]!, `x${"\u200B".repeat(a)}${space}${"\u200B".repeat(b)}`, `${"\u200D".repeat(b)}${space}${"\u200C".repeat(a)}y`);
+      }
+    }
+    // …and of a hyphen (U+2010, right above them): `123-456789` is not an SSN.
+    for (let a = 0; a <= 8; a++) {
+      for (let b = 0; b <= 8; b++) {
+        const dash = `${"\u200F".repeat(a)}\u2010${"\u200E".repeat(b)}`;
+        expectSpan([`123-45${dash}6789`, "ssn"], "x ", " y");
+      }
+    }
+    // Mostly U+200B..U+200F (the units dropped four at a time), sometimes other invisible ones.
+    const zeroWidth = fc.oneof({ arbitrary: fc.constantFrom("\u200B", "\u200C", "\u200D", "\u200E", "\u200F"), weight: 6 }, { arbitrary: fc.constantFrom("\u2060", "\uFEFF", "\u00AD", "\u0301"), weight: 1 });
+    const run = fc.array(zeroWidth, { maxLength: 9 }).map((units) => units.join(""));
+    const space = fc.constantFrom(...spaces);
+    fc.assert(
+      fc.property(fc.constantFrom(...values), fc.array(fc.tuple(fc.nat(), run), { maxLength: 4 }), run, space, run, run, space, run, ([value, rule], inserts, r1, s1, r2, r3, s2, r4) => {
+        let v = value;
+        for (const [at, units] of inserts) {
+          const k = 1 + (at % (v.length - 1));
+          v = v.slice(0, k) + units + v.slice(k);
+        }
+        const before = `x${r1}${s1}${r2}`;
+        const found = detect(on(), `${before}${v}${r3}${s2}${r4}y`);
+        return found.length === 1 && found[0]!.rule === rule && found[0]!.start === before.length && found[0]!.end === before.length + v.length;
+      }),
+      { numRuns: 400, seed: 7 },
+    );
+  });
 });

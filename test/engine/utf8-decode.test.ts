@@ -1,0 +1,81 @@
+// The engine's UTF-8 decoder (text.ts toUnits), on bytes no TextEncoder would produce: a recorded
+// or hand-made request may carry them. Documented rule: a valid sequence is one code point (two
+// UTF-16 units from U+10000); every other byte that starts a sequence (truncated, overlong,
+// surrogate, above U+10FFFF, a stray continuation byte) is one U+FFFD of one byte. Findings report
+// offsets in those units, so the offset of a value after such bytes shows how they were decoded.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { engineFor } from "./helpers.js";
+
+/** UTF-16 units of `bytes` under the documented rule, written independently of text.ts. */
+function referenceUnits(bytes: Uint8Array): number {
+  let units = 0;
+  for (let p = 0; p < bytes.length; ) {
+    const b = bytes[p]!;
+    const need = b < 0x80 ? 0 : b >= 0xc0 && b < 0xe0 ? 1 : b >= 0xe0 && b < 0xf0 ? 2 : b >= 0xf0 && b < 0xf8 ? 3 : -1;
+    let cp = need === 0 ? b : need === 1 ? b & 0x1f : need === 2 ? b & 0x0f : b & 0x07;
+    let ok = need >= 0 && p + need < bytes.length;
+    for (let i = 1; ok && i <= need; i++) {
+      const c = bytes[p + i]!;
+      if (c >> 6 !== 2) ok = false;
+      else cp = cp * 64 + (c & 0x3f);
+    }
+    const min = [0, 0x80, 0x800, 0x10000][need] ?? 0;
+    if (!ok || cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+      units += 1; // U+FFFD
+      p += 1;
+    } else {
+      units += cp >= 0x10000 ? 2 : 1;
+      p += need + 1;
+    }
+  }
+  return units;
+}
+
+// Valid and invalid pieces, with the 3-byte sequences the decoder reads four bytes at a time.
+const PIECES: readonly number[][] = [
+  [0x61], [0x20], [0xc3, 0xa9], [0xe2, 0x80, 0x8b], [0xe4, 0xb8, 0xad], [0xef, 0xbc, 0xa1], [0xed, 0x9f, 0xbf], [0xee, 0x80, 0x80],
+  [0xf0, 0x9f, 0x98, 0x80], [0xe0, 0xa0, 0x80],
+  [0xe0, 0x80, 0x80], [0xe0, 0x9f, 0xbf], [0xed, 0xa0, 0x80], [0xed, 0xbf, 0xbf], [0xe2], [0xe2, 0x82], [0xe2, 0x20, 0x80], [0xe2, 0x82, 0xc3],
+  [0x80], [0xbf], [0xc0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xf8], [0xff],
+];
+
+const SUFFIX = " john.doe@example.org";
+
+describe("UTF-8 decoding of raw request bytes", () => {
+  const engine = engineFor({ pii_redaction: { enabled: true, categories: ["email"] } });
+
+  /** The start the engine reports for the e-mail after `prefix` (raw bytes put in a recorded request). */
+  function emailStartAfter(prefix: Uint8Array): number {
+    const placeholder = "#".repeat(prefix.length);
+    engine.preCall({ tool: "t", args: { text: placeholder + SUFFIX }, now: 1 });
+    const request = engine.lastRequest().slice();
+    const needle = new TextEncoder().encode(placeholder + SUFFIX);
+    const at = Buffer.from(request).indexOf(Buffer.from(needle));
+    expect(at).toBeGreaterThan(0);
+    request.set(prefix, at);
+    const found = engine.evaluateRaw(request).violations;
+    expect(found).toHaveLength(1);
+    expect(found[0]!.end - found[0]!.start).toBe(SUFFIX.length - 1);
+    return found[0]!.start;
+  }
+
+  it("invalid, truncated, overlong and surrogate sequences: one U+FFFD per byte", () => {
+    for (const piece of PIECES) {
+      for (const repeat of [1, 2, 5]) {
+        const bytes = new Uint8Array(Array.from({ length: repeat }, () => piece).flat());
+        expect(emailStartAfter(bytes), `${Buffer.from(bytes).toString("hex")}`).toBe(referenceUnits(bytes) + 1);
+      }
+    }
+  });
+
+  it("property: any mix of the pieces decodes to the documented number of units", () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...PIECES), { maxLength: 24 }), (pieces) => {
+        const bytes = new Uint8Array(pieces.flat());
+        return emailStartAfter(bytes) === referenceUnits(bytes) + 1;
+      }),
+      { numRuns: 500, seed: 11 },
+    );
+  });
+});

@@ -185,7 +185,7 @@ let nEditCount: u32 = 0;
 let nEditCap: u32 = 0;
 const EDIT_CHUNK: u32 = 1024; // entries per allocation (12 KiB, a multiple of the arena's alignment)
 
-// Cyrillic U+0400..U+04FF and Greek U+0370..U+03FF look-alikes of ASCII letters (0 = none).
+// Cyrillic U+0400..U+045F and Greek U+0390..U+03CF look-alikes of ASCII letters (0: unicode-fold.ts decides).
 const CYRILLIC: usize = memory.data<u8>([
   // U+0400..U+040F
   0x45, 0x45, 0, 0, 0, 0x53, 0x49, 0x49, 0x4a, 0, 0, 0, 0, 0, 0, 0,
@@ -242,13 +242,13 @@ function fold(c: u32): u32 {
   if ((c >= 0x2010 && c <= 0x2015) || c == 0x2212 || c == 0xfe58 || c == 0xfe63 || c == 0x2043) return 0x2d;
   if (c == 0xfe6b) return 0x40;
   if (c == 0x2024 || c == 0x3002 || c == 0xff61 || c == 0xfe52) return 0x2e;
-  if (c >= 0x400 && c < 0x460) { const f = <u32>load<u8>(CYRILLIC + <usize>(c - 0x400)); return f != 0 ? f : c; }
-  if (c >= 0x390 && c < 0x3d0) { const f = <u32>load<u8>(GREEK + <usize>(c - 0x390)); return f != 0 ? f : c; }
-  if (c == 0x501) return 0x64; // ԁ
-  if (c == 0x131) return 0x69; // ı
-  if ((c >= 0x660 && c <= 0x669) || (c >= 0x966 && c <= 0x96f)) return 0x30 + (c & 0xf) - (c >= 0x966 ? 6 : 0);
-  if (c >= 0x6f0 && c <= 0x6f9) return 0x30 + c - 0x6f0;
-  const a = asciiOfCp(c); // decompositions to one ASCII character, digits of every script (unicode-fold.ts)
+  // Hand-written first: where Unicode's confusables say l for a capital I look-alike, these say I.
+  if (c >= 0x400 && c < 0x460) { const f = <u32>load<u8>(CYRILLIC + <usize>(c - 0x400)); if (f != 0) return f; }
+  else if (c >= 0x390 && c < 0x3d0) { const f = <u32>load<u8>(GREEK + <usize>(c - 0x390)); if (f != 0) return f; }
+  else if ((c >= 0x660 && c <= 0x669) || (c >= 0x966 && c <= 0x96f)) return 0x30 + (c & 0xf) - (c >= 0x966 ? 6 : 0);
+  else if (c >= 0x6f0 && c <= 0x6f9) return 0x30 + c - 0x6f0;
+  // Decompositions to one ASCII character, confusables' look-alikes (ԁ ı ɑ Ꭺ ꓑ օ), digits of every script (unicode-fold.ts).
+  const a = asciiOfCp(c);
   return a != 0 ? a : c;
 }
 

@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: plain ESM script without types
-import { expansionWord, unicodeFoldTables } from "../../scripts/gen-unicode-fold.mjs";
+import { expansionWord, LOOKALIKES, unicodeFoldTables } from "../../scripts/gen-unicode-fold.mjs";
 import { readFileSync } from "node:fs";
 import { detect, engineWith } from "./helpers.js";
 
@@ -66,6 +66,31 @@ describe("Unicode normalisation (evasion defences)", () => {
     expectEvasion(bold("123-45-6789"), "ssn");
     expectEvasion(marks("123-45-6789", "\u{E0041}"), "ssn"); // tag character A
     expectEvasion(marks("123-45-6789", "\u{1D167}"), "ssn"); // musical combining mark (astral Mn)
+  });
+
+  it("look-alikes from Unicode's confusables: Cherokee, Lisu, Armenian, IPA, and Cyrillic and Greek past the hand-written table", () => {
+    // A K Ӏ A Ӏ Օ S F Օ D N N 7 E X A M P L E: Cherokee, Cyrillic palochka, Armenian, Lisu
+    expectEvasion("\u13AA\u13E6\u04C0\u13AA\u04C0\u0555\u13DA\uA4DD\u0555\u13A0\uA4E0\uA4E0" + "7" + "\u13AC\uA4EB\u13AA\u13B7\u13E2\u13DE\u13AC", "aws_access_key");
+    expectEvasion("AK\uA4F2AIOSFODNN7EXAMPLE", "aws_access_key"); // Lisu ꓲ reads as I, not as confusables' l
+    expectEvasion("\u0251nn.\u04BB\u0585@ex\u0251mple.com", "email"); // IPA ɑ, Cyrillic һ, Armenian օ
+    expectEvasion("j\u03C3hn@example.com", "email"); // Greek σ (not in the hand-written table)
+    expectEvasion("10\uA60E0\uA60E0\uA60E1", "ip_address"); // Vai full stop ꘎ as the dots
+    // The hand-written table still decides where it has an answer: Greek Ι is I (confusables: l).
+    expectEvasion("AK\u0399AIOSFODNN7EXAMPLE", "aws_access_key");
+  });
+
+  it("every letter look-alike the table holds is folded by the engine (an e-mail with it inside is found whole)", () => {
+    const e = on();
+    const letters = (LOOKALIKES as [number, number][]).filter(([, a]) => /[A-Za-z]/.test(String.fromCharCode(a)));
+    expect(letters.length).toBeGreaterThan(1000);
+    const missed: string[] = [];
+    for (const [cp] of letters) {
+      const ch = String.fromCodePoint(cp);
+      const value = `jo${ch}n@example.com`;
+      const found = detect(e, `see ${value} now`);
+      if (found.length !== 1 || found[0]!.start !== 4 || found[0]!.end !== 4 + value.length) missed.push(`U+${cp.toString(16)} ${ch}`);
+    }
+    expect(missed).toEqual([]);
   });
 
   it("redaction replaces exactly the disguised original", async () => {

@@ -26,6 +26,8 @@ const VALUES = [
 const DISGUISES = [
   (v) => v,
   (v) => v.replace(/(.)(.)/, "$1\u200B$2"),
+  (v) => v.replace(/(.)(.)(.)/, "$1\u200B\u200C\u200D\u200E\u200F\u200B$2\uFEFF\u200B\u200D$3"), // zero-width runs (dropped four at a time)
+  (v) => v.replace(/A/, "\u13AA").replace(/o/, "\u0585").replace(/e/, "\u0435"), // Cherokee Ꭺ, Armenian օ, Cyrillic е (confusables)
   (v) => v.replace(/@/g, "&#64;"),
   (v) => v.replace(/@/g, "%40"),
   (v) => v.replace(/[0-9]/, (d) => String.fromCharCode(0xff10 + Number(d))),
@@ -34,7 +36,7 @@ const DISGUISES = [
   // compatibility expansions: ligatures, ⒈-style and two-digit circled numbers, astral 🄀 (0.)
   (v) => v.replace("fi", "\uFB01").replace("st", "\uFB06").replace("1.", "\u2488").replace("0.", "\u{1F100}").replace("12", "\u246B").replace("45", "\u32BA"),
 ];
-const FILLER = ["see", "note:", "é", "🎉", "mail", "then", "x", "—", "the", "ok", "\u2026", "\u247D", "\uFB03"];
+const FILLER = ["see", "note:", "é", "🎉", "mail", "then", "x", "—", "the", "ok", "\u2026", "\u247D", "\uFB03", "中文说明", "한국어 메모"];
 
 const base = {
   enabled: true,

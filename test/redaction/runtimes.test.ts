@@ -32,6 +32,9 @@ describe("redaction across runtimes", () => {
     expect(redacted("1\u{1F100}0.0.1", "<IP_ADDRESS>")).toBe(true);
     expect(redacted("\u246B3-\u32BA-6789", "<SSN>")).toBe(true);
     expect(redacted("po\uFB06gres://app:Tr0ub4dor3@", "<DATABASE_PASSWORD>")).toBe(true);
+    // look-alikes from Unicode's confusables, and runs of zero-width units
+    expect(redacted("\u13AAKIAIOSFODNN7EXAMPLE", "<AWS_ACCESS_KEY>")).toBe(true);
+    expect(redacted("j\u200B\u200C\u200D\u200E\u200F\u200Bo\uFEFF\u200B\u200Dhn@example.com", "<EMAIL")).toBe(true);
   });
 
   for (const [runtime, cmd, args] of [

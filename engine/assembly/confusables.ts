@@ -1,8 +1,10 @@
 // Identifier folding for names the policy matches (tools, rate-limit keys, domains): case folding,
 // plus the look-alike spellings an agent could use to dodge a deny list: full-width ASCII,
-// the long s, dotless i, and Cyrillic/Greek letters that render like Latin ones. The folded form
-// is only ever compared, never shown.
+// the long s, dotless i, Cyrillic/Greek letters that render like Latin ones, and every other
+// character the evasion defences fold to one ASCII character. The folded form is only ever
+// compared, never shown.
 import { foldCp, decodeAt, dCp, dLen, encodeAt } from "./text";
+import { asciiOfCp } from "./unicode-fold";
 
 /** Cyrillic and Greek lower-case letters that render like a Latin letter, as pairs. */
 const SKELETON: StaticArray<u32> = [
@@ -15,10 +17,16 @@ const SKELETON: StaticArray<u32> = [
 
 export function foldNameCp(c: u32): u32 {
   if (c >= 0xff01 && c <= 0xff5e) c -= 0xfee0; // full-width ASCII
+  const original = c;
   c = foldCp(c);
   if (c < 0x80) return c;
   for (let i = 0; i < SKELETON.length; i += 2) if (unchecked(SKELETON[i]) == c) return unchecked(SKELETON[i + 1]);
-  return c;
+  // Any other character the evasion defences read as one ASCII character (unicode-fold.ts:
+  // precomposed letters, confusables' look-alikes such as Armenian ս or Cherokee Ꮪ, digits of
+  // other scripts), as itself or as its lower case, then case-folded.
+  let a = asciiOfCp(original);
+  if (a == 0) a = asciiOfCp(c);
+  return a != 0 ? foldCp(a) : c;
 }
 
 /**

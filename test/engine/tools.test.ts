@@ -53,7 +53,9 @@ describe("allow and deny lists", () => {
 
   it("matches look-alike spellings of a denied name, and refuses invisible modifiers", () => {
     const e = engineFor({ allowed_tools: null, denied_tools: ["execute_shell", "delete_file"] });
-    for (const name of ["ex\u0435cute_shell", "\u0435x\u0435cut\u0435_sh\u0435ll", "ｅｘｅｃｕｔｅ_ｓｈｅｌｌ", "execute_\u017fhell", "ＤＥＬＥＴＥ_ＦＩＬＥ", "d\u0435l\u0435t\u0435_fil\u0435"]) {
+    for (const name of ["ex\u0435cute_shell", "\u0435x\u0435cut\u0435_sh\u0435ll", "ｅｘｅｃｕｔｅ_ｓｈｅｌｌ", "execute_\u017fhell", "ＤＥＬＥＴＥ_ＦＩＬＥ", "d\u0435l\u0435t\u0435_fil\u0435",
+      // confusables' look-alikes (Armenian ս, Cherokee Ꮪ, Lisu ꓓ), precomposed letters
+      "exec\u057Dte_shell", "execute_\u13DAhell", "\uA4D3ELETE_FILE", "\u00E9x\u00E9cute_shell", "del\u0117te_file"]) {
       expect(call(e, name).violations[0]?.type, name).toBe("tool_denied");
     }
     for (const name of ["e\u0301xecute_shell", "execute_shell\ufe0f"]) expect(call(e, name).violations[0]?.type, name).toBe("invalid_tool_name");
@@ -62,6 +64,7 @@ describe("allow and deny lists", () => {
     const strict = engineFor({ allowed_tools: ["search_web"] });
     expect(call(strict, "s\u0435arch_web").violations[0]?.type).toBe("tool_not_allowed");
     expect(call(strict, "ｓｅａｒｃｈ_ｗｅｂ").violations[0]?.type).toBe("tool_not_allowed");
+    expect(call(strict, "se\u0251rch_web").violations[0]?.type).toBe("tool_not_allowed"); // IPA ɑ
   });
 
   it("log mode reports the violation but lets the call run", () => {

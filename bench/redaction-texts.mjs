@@ -138,9 +138,10 @@ export function adversarialCalls(text, findings, maxReports) {
 }
 
 // ASCII texts skip normalisation; these do not: accented and ligature-spelled words (ﬁ → fi expands),
-// Chinese prose, and a worst case made only of expanding characters (the buffer is outgrown).
+// Chinese and Cyrillic prose, and a worst case made only of expanding characters (the buffer is outgrown).
 export const NON_ASCII = {
   "prose with accents and ligatures (ﬁ ﬂ …)": (bytes) => mixedText(bytes).replace(/e /g, "é ").replace(/fi/g, "\uFB01").replace(/fl/g, "\uFB02").replace(/\. /g, "\u2026 "),
   "Chinese prose with ASCII entities": (bytes) => mixedText(bytes).replace(/[a-z]{4,}/g, (w) => String.fromCharCode(...[...w].map((c) => 0x4e00 + c.charCodeAt(0) * 7))),
+  "Cyrillic prose with ASCII entities": (bytes) => mixedText(bytes).replace(/[a-z]{4,}/g, (w) => String.fromCharCode(...[...w].map((c) => 0x430 + ((c.charCodeAt(0) * 7) % 32)))),
   "only expanding characters (⑽ ㎯ ﬃ …)": (bytes) => "\u247D\u33AF\uFB03\u2026".repeat(Math.round(bytes / 12)),
 };

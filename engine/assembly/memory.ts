@@ -6,7 +6,7 @@
 //    rate-limit rings][INPUT: one request][SCRATCH: per-call arena, reset at every call]
 //
 // Only INPUT and SCRATCH change per call (and, in static data, the checks' small buffers and
-// text.ts's block classification, a cache of a fixed function); PERSIST is written at load and
+// text.ts's table of units, a cache of a fixed function); PERSIST is written at load and
 // by state updates. An answer is written in OUT; one too long for it (thousands of findings)
 // moves to SCRATCH, so OUT stays small and memory grows only for the calls that need it
 // (evaluate.ts violation).

@@ -213,7 +213,7 @@ const GREEK: usize = memory.data<u8>([
 
 /**
  * Default-ignorable and formatting units that do not change what a text says to a reader.
- * Inlined, as fold() is: with classifyBlock as their second caller, the optimiser stopped inlining
+ * Inlined, as fold() is: with fillBlock as their second caller, the optimiser stopped inlining
  * them into normalizeUnits, and percent escapes took 1.3-1.6x as long.
  */
 // @ts-ignore: decorator
@@ -258,47 +258,52 @@ const GREEK: usize = memory.data<u8>([
   return a != 0 ? a : c;
 }
 
-// Per 256-code-point block of the BMP: 0 not classified yet, 1 normalisation keeps every unit of
-// the block as it is (no drop, fold or expansion: CJK, Hangul, Thai, most scripts), 2 it may
-// change some. Classified on first sight by the very functions the per-unit path calls, so the
-// shortcut cannot disagree with it; a block costs about 10 µs once per engine instance.
-const BLOCK_KIND: usize = memory.data(256);
-/** Off only in the build that test/redaction/kept-blocks.test.ts compares with (`--use ENGINE_NO_KEPT_BLOCKS=1`). */
+// What normalisation writes for each BMP unit that stands alone, or NOT_SIMPLE where the per-unit
+// path must decide (dropped, decoded, a possible expansion, a surrogate, ASCII). Filled a block of
+// 256 code points at a time, on the block's first sight, by the very functions that path calls,
+// so the table cannot disagree with it: a block costs about 15 µs once per engine instance. Most
+// units of most scripts then cost one load instead of the binary searches of fold() (CJK, Hangul,
+// Cyrillic, Greek, Arabic, Devanagari prose).
+const UNIT_FOLD: usize = memory.data(0x20000);
+const BLOCK_FILLED: usize = memory.data(256);
+const NOT_SIMPLE: u32 = 0xffff;
+/** Off only in the build that test/redaction/unit-table.test.ts compares with (`--use ENGINE_NO_UNIT_TABLE=1`). */
 // @ts-ignore: defined only by that build's --use
-const KEPT_BLOCKS: bool = !isDefined(ENGINE_NO_KEPT_BLOCKS);
+const UNIT_TABLE: bool = !isDefined(ENGINE_NO_UNIT_TABLE);
 
-function classifyBlock(b: u32): u32 {
-  let kind: u32 = 1;
-  // block 0 holds '%' and '&' (decoded), blocks D8-DF the surrogates (paired): both have paths of their own
-  if (b == 0 || (b >= 0xd8 && b <= 0xdf)) kind = 2;
-  else {
-    for (let c = b << 8; c < (b + 1) << 8; c++) {
-      if (invisible(c) || fold(c) != c || expansionOf(c) != 0) { kind = 2; break; }
+function fillBlock(b: u32): void {
+  const table = UNIT_FOLD + (<usize>b << 9);
+  for (let c = b << 8; c < (b + 1) << 8; c++) {
+    let w = NOT_SIMPLE;
+    if (c >= 0x80 && (c < 0xd800 || c > 0xdfff) && !invisible(c)) {
+      const f = fold(c);
+      if (f != c || !mayExpand(c)) w = f; // as normalizeUnits' per-unit path stores it
     }
+    store<u16>(table + (<usize>(c & 0xff) << 1), w);
   }
-  store<u8>(BLOCK_KIND + <usize>b, <u8>kind);
-  return kind;
+  store<u8>(BLOCK_FILLED + <usize>b, 1);
 }
 
-/** Whether normalisation keeps the unit c (any BMP unit) as it is, decided per block. */
+/** What normalisation writes for the BMP unit c alone, or NOT_SIMPLE. */
 // @ts-ignore: decorator
-@inline function keptAsIs(c: u32): bool {
-  let kind = <u32>load<u8>(BLOCK_KIND + <usize>(c >> 8));
-  if (kind == 0) kind = classifyBlock(c >> 8);
-  return kind == 1;
+@inline function simpleUnit(c: u32): u32 {
+  if (load<u8>(BLOCK_FILLED + <usize>(c >> 8)) == 0) fillBlock(c >> 8);
+  return <u32>load<u16>(UNIT_FOLD + (<usize>c << 1));
 }
 
 /**
- * Copies the run of units kept as they are that starts at original unit i (kept) to normalised
- * unit k; returns the index after it.
+ * Writes the run of simple units that starts at original unit i (simple, non-ASCII) as normalised
+ * units k, k+1, …; returns the index after it. Each unit is one unit in and one out, so after the
+ * run's first unit the offset map needs no edit.
  */
-function copyKeptRun(src: usize, dst: usize, i: i32, k: i32, n: i32): i32 {
-  store<u16>(dst + (<usize>k << 1), load<u16>(src + (<usize>i << 1)));
-  let j = i + 1;
+function copySimpleRun(src: usize, dst: usize, i: i32, k: i32, n: i32): i32 {
+  let j = i;
   while (j < n) {
     const d = <u32>load<u16>(src + (<usize>j << 1));
-    if (d < 0x100 || !keptAsIs(d)) break;
-    store<u16>(dst + (<usize>(k + j - i) << 1), d);
+    if (d < 0x80) break;
+    const w = simpleUnit(d);
+    if (w == NOT_SIMPLE) break;
+    store<u16>(dst + (<usize>(k + j - i) << 1), w);
     j++;
   }
   return j;
@@ -528,10 +533,11 @@ export function normalizeUnits(u: usize, n: i32, cap: i32): bool {
       }
       continue;
     }
-    if (KEPT_BLOCKS && c >= 0x100 && keptAsIs(c)) {
-      // A run of units kept as they are (a CJK sentence): copied, only its first unit may need an edit.
+    if (UNIT_TABLE && c >= 0x80 && simpleUnit(c) != NOT_SIMPLE) {
+      // A run of units that stand for one unit each (a sentence in Cyrillic or CJK): written from
+      // the table; only its first unit may need an edit.
       if ((i != lastEnd || lastLen != 1) && !addEdit(k, lastEnd, i)) return false;
-      const j = copyKeptRun(src, dst, i, k, n);
+      const j = copySimpleRun(src, dst, i, k, n);
       k += j - i;
       i = j;
       lastEnd = i;

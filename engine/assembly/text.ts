@@ -261,7 +261,7 @@ const GREEK: usize = memory.data<u8>([
 // What normalisation writes for each BMP unit that stands alone, or NOT_SIMPLE where the per-unit
 // path must decide (dropped, decoded, a possible expansion, a surrogate, ASCII). Filled a block of
 // 256 code points at a time, on the block's first sight, by the very functions that path calls,
-// so the table cannot disagree with it: a block costs about 15 µs once per engine instance. Most
+// so the table cannot disagree with it: a block costs about 9 µs once per engine instance. Most
 // units of most scripts then cost one load instead of the binary searches of fold() (CJK, Hangul,
 // Cyrillic, Greek, Arabic, Devanagari prose).
 const UNIT_FOLD: usize = memory.data(0x20000);

@@ -48,7 +48,7 @@ let wasm: Harness;
 beforeAll(async () => {
   let binary: Uint8Array | undefined;
   const { error, stderr } = await asc.main(
-    [HARNESS, "--outFile", "harness.wasm", "--runtime", "stub", "--use", "abort=", "-O2", "--noAssert", "--initialMemory", "2"],
+    [HARNESS, "--outFile", "harness.wasm", "--runtime", "stub", "--use", "abort=", "-O2", "--noAssert", "--initialMemory", "4"],
     {
       readFile: (filename, baseDir) => {
         const path = resolve(baseDir, filename);

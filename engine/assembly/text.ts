@@ -131,6 +131,21 @@ export function toUnits(p: usize, len: usize): bool {
       }
       if (q != p) { p = q; continue; }
     }
+    if ((b & 0xe0) == 0xc0) {
+      // Two-byte sequences inline (Cyrillic, Greek, Arabic, Hebrew, accented Latin), a run at a
+      // time: each step reads the character and the next lead byte (q + 2 < end: in bounds). A
+      // lead of C0 or C1 (always overlong) stops the run and is left to decodeAt, which refuses it.
+      let q = p;
+      while (q + 2 < end) {
+        const v = <u32>load<u16>(q) | (<u32>load<u8>(q + 2) << 16);
+        if ((v & 0xc0e0) != 0x80c0 || (v & 0x1e) == 0) break;
+        store<u16>(out + (n << 1), ((v & 0x1f) << 6) | ((v >> 8) & 0x3f));
+        n++;
+        q += 2;
+        if (((v >> 16) & 0xe0) != 0xc0) break;
+      }
+      if (q != p) { p = q; continue; }
+    }
     decodeAt(p, end);
     p += dLen;
     if (dCp >= 0x10000) {

@@ -22,9 +22,9 @@
 //   IGNORE: ranges of combining marks (General Category M) and default-ignorable code points,
 //           which the normaliser drops.
 //
-// The normaliser's hand-written folds in text.ts (Cyrillic/Greek look-alikes, Unicode spaces and
-// dashes) never occur inside a multi-character decomposition (checked by the test), so they need
-// not be applied here.
+// The normaliser's hand-written folds in text.ts (Unicode spaces and dashes, a few Cyrillic
+// letters with marks) never occur inside a multi-character decomposition (checked by the test),
+// so they need not be applied here.
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
@@ -48,8 +48,8 @@ export const MAX_EXPANSION = 6;
  *   - decimal digits themselves (Arabic-Indic ٠ is a confusable of '.', but it is a zero);
  * and with l read as I for capitals and Lisu letters (below).
  * Sorted [cp, ascii] pairs. The ones that NFKD or the combining-mark rule already decide keep
- * their decision (the loop below tries those first), and text.ts's hand-written Cyrillic and
- * Greek folds win over these (Greek Ι and Cyrillic І stay I, where confusables say l).
+ * their decision (the loop below tries those first). These are the engine's only Cyrillic and
+ * Greek look-alike folds, but for six Cyrillic letters with marks (text.ts fold).
  */
 export const LOOKALIKES = confusableLookalikes();
 

@@ -200,32 +200,6 @@ let nEditCount: u32 = 0;
 let nEditCap: u32 = 0;
 const EDIT_CHUNK: u32 = 1024; // entries per allocation (12 KiB, a multiple of the arena's alignment)
 
-// Cyrillic U+0400..U+045F and Greek U+0390..U+03CF look-alikes of ASCII letters (0: unicode-fold.ts decides).
-const CYRILLIC: usize = memory.data<u8>([
-  // U+0400..U+040F
-  0x45, 0x45, 0, 0, 0, 0x53, 0x49, 0x49, 0x4a, 0, 0, 0, 0, 0, 0, 0,
-  // U+0410..U+041F: А Б В Г Д Е Ж З И Й К Л М Н О П
-  0x41, 0, 0x42, 0, 0, 0x45, 0, 0, 0, 0, 0x4b, 0, 0x4d, 0x48, 0x4f, 0,
-  // U+0420..U+042F: Р С Т У Ф Х …
-  0x50, 0x43, 0x54, 0x59, 0, 0x58, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  // U+0430..U+043F: а б в г д е ж з и й к л м н о п
-  0x61, 0, 0, 0, 0, 0x65, 0, 0, 0, 0, 0, 0, 0, 0, 0x6f, 0,
-  // U+0440..U+044F: р с т у ф х …
-  0x70, 0x63, 0, 0x79, 0, 0x78, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  // U+0450..U+045F: ѐ ё ђ ѓ є ѕ і ї ј …
-  0x65, 0x65, 0, 0, 0, 0x73, 0x69, 0x69, 0x6a, 0, 0, 0, 0, 0, 0, 0,
-]);
-const GREEK: usize = memory.data<u8>([
-  // U+0390..U+039F: ΐ Α Β Γ Δ Ε Ζ Η Θ Ι Κ Λ Μ Ν Ξ Ο
-  0, 0x41, 0x42, 0, 0, 0x45, 0x5a, 0x48, 0, 0x49, 0x4b, 0, 0x4d, 0x4e, 0, 0x4f,
-  // U+03A0..U+03AF: Π Ρ ΢ Σ Τ Υ Φ Χ …
-  0, 0x50, 0, 0, 0x54, 0x59, 0, 0x58, 0, 0, 0, 0, 0, 0, 0, 0,
-  // U+03B0..U+03BF: ΰ α β γ δ ε ζ η θ ι κ λ μ ν ξ ο
-  0, 0x61, 0, 0, 0, 0, 0, 0, 0, 0x69, 0, 0, 0, 0x76, 0, 0x6f,
-  // U+03C0..U+03CF: π ρ …
-  0, 0x70, 0, 0, 0, 0x75, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-]);
-
 /**
  * Default-ignorable and formatting units that do not change what a text says to a reader.
  * Inlined, as fold() is: with fillBlock as their second caller, the optimiser stopped inlining
@@ -263,12 +237,16 @@ const GREEK: usize = memory.data<u8>([
   if ((c >= 0x2010 && c <= 0x2015) || c == 0x2212 || c == 0xfe58 || c == 0xfe63 || c == 0x2043) return 0x2d;
   if (c == 0xfe6b) return 0x40;
   if (c == 0x2024 || c == 0x3002 || c == 0xff61 || c == 0xfe52) return 0x2e;
-  // Hand-written first: where Unicode's confusables say l for a capital I look-alike, these say I.
-  if (c >= 0x400 && c < 0x460) { const f = <u32>load<u8>(CYRILLIC + <usize>(c - 0x400)); if (f != 0) return f; }
-  else if (c >= 0x390 && c < 0x3d0) { const f = <u32>load<u8>(GREEK + <usize>(c - 0x390)); if (f != 0) return f; }
-  else if ((c >= 0x660 && c <= 0x669) || (c >= 0x966 && c <= 0x96f)) return 0x30 + (c & 0xf) - (c >= 0x966 ? 6 : 0);
-  else if (c >= 0x6f0 && c <= 0x6f9) return 0x30 + c - 0x6f0;
-  // Decompositions to one ASCII character, confusables' look-alikes (ԁ ı ɑ Ꭺ ꓑ օ), digits of every script (unicode-fold.ts).
+  // Cyrillic letters whose decomposition is a look-alike plus a mark (Ѐ Ё Ї ѐ ё ї): NFKD leaves
+  // the Cyrillic base, so the generated table, which folds plain look-alikes, does not have them.
+  if (c == 0x400 || c == 0x401) return 0x45;
+  if (c == 0x450 || c == 0x451) return 0x65;
+  if (c == 0x407) return 0x49;
+  if (c == 0x457) return 0x69;
+  if ((c >= 0x660 && c <= 0x669) || (c >= 0x966 && c <= 0x96f)) return 0x30 + (c & 0xf) - (c >= 0x966 ? 6 : 0);
+  if (c >= 0x6f0 && c <= 0x6f9) return 0x30 + c - 0x6f0;
+  // Decompositions to one ASCII character, confusables' look-alikes (Cyrillic а, Greek Ι, ɑ Ꭺ ꓑ
+  // օ), digits of every script (unicode-fold.ts).
   const a = asciiOfCp(c);
   return a != 0 ? a : c;
 }

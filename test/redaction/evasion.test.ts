@@ -121,21 +121,17 @@ describe("evasion defences", () => {
     // join `x` or `y` to the value and move its span.
     const spaces = [" ", "\r", "\u2002", "\u2009", "\u200A", "\u3000"];
     const values: [string, string][] = [["john.doe@example.org", "email"], ["123-45-6789", "ssn"], ["AKIAIOSFODNN7EXAMPLE", "aws_access_key"]];
-    const expectSpan = ([value, rule]: [string, string], before: string, after: string) => {
-      const found = detect(on(), `${before}${value}${after}`);
-      expect(found.map((f) => [f.rule, f.start, f.end]), JSON.stringify(before + value + after)).toEqual([[rule, before.length, before.length + value.length]]);
-    };
     // Every alignment of a space inside a run of U+200B (the unit before it, the three after it).
     for (const space of spaces) {
       for (let a = 0; a <= 8; a++) {
-        for (let b = 0; b <= 8; b++) expectSpan(values[0]!, `x${"\u200B".repeat(a)}${space}${"\u200B".repeat(b)}`, `${"\u200D".repeat(b)}${space}${"\u200C".repeat(a)}y`);
+        for (let b = 0; b <= 8; b++) expectFound("john.doe@example.org", "email", `x${"\u200B".repeat(a)}${space}${"\u200B".repeat(b)}`, `${"\u200D".repeat(b)}${space}${"\u200C".repeat(a)}y`);
       }
     }
     // …and of a hyphen (U+2010, right above them): `123-456789` is not an SSN.
     for (let a = 0; a <= 8; a++) {
       for (let b = 0; b <= 8; b++) {
         const dash = `${"\u200F".repeat(a)}\u2010${"\u200E".repeat(b)}`;
-        expectSpan([`123-45${dash}6789`, "ssn"], "x ", " y");
+        expectFound(`123-45${dash}6789`, "ssn", "x ", " y");
       }
     }
     // Mostly U+200B..U+200F (the units dropped four at a time), sometimes other invisible ones.

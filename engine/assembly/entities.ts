@@ -134,9 +134,17 @@ const A_KIND: usize = 0, A_LEN: usize = 4, A_STAY: usize = 8, A_EXIT: usize = 12
 /** A family table has no jumps: its first extra column holds the state's accept mask instead. */
 const A_MASK: usize = 0;
 const KIND_LOOP: u32 = 1, KIND_SEGMENT: u32 = 2;
-/** Run memo of one accelerated state (per text, stamped with accelGen): from, to, closed. */
-const MEMO_SIZE: usize = 16;
-const M_GEN: usize = 0, M_FROM: usize = 4, M_TO: usize = 8, M_CLOSED: usize = 12;
+/**
+ * Run memo of one accelerated state (per text, stamped with accelGen): from, to, closed; then,
+ * fixed at load, the slot of its peer (see linkPeers).
+ */
+const MEMO_SIZE: usize = 20;
+const M_GEN: usize = 0, M_FROM: usize = 4, M_TO: usize = 8, M_CLOSED: usize = 12, M_PEER: usize = 16;
+/** The bytes of a memo that change per text (M_PEER does not). */
+const MEMO_RUN_BYTES: usize = 16;
+/** linkPeers compares a state with at most this many loop states of its table (the first ones): bounded load time. */
+const PEER_LOOPS: usize = 16;
+const peerLoops: usize = memory.data(<i32>PEER_LOOPS * 4);
 /** Stamp of the run memos and the family memos: one per scanned text. */
 let accelGen: u32 = 0;
 
@@ -184,6 +192,7 @@ function deriveTable(index: u32, budget: usize, jumps: bool, masks: usize = 0, s
   const built = persistAllocOptional(bytes);
   const builtMemo = persistAllocOptional(<usize>nSlots * MEMO_SIZE + 16);
   if (built == 0 || builtMemo == 0) { persistRewind(mark); return 0; }
+  if (nSlots != 0) linkPeers(d, info, builtMemo);
   // New numbers by group: 0 non-accepting plain (the dead state 0 stays first), 1 non-accepting
   // accelerated, 2 accepting accelerated, 3 accepting plain. So "accepting" is one range
   // (>= F_ACCEPT_FROM) and "accelerated" is one range (F_ACCEL_FROM, F_ACCEL_SPAN).
@@ -328,6 +337,47 @@ function classifyStates(d: usize, info: usize): u32 {
   return slots;
 }
 
+/** Whether state st, accelerated as `kind`, stays in its run on class c (loop: to itself; segment: to any live target). */
+function staysOn(trans: usize, classes: usize, st: usize, kind: u32, c: usize): bool {
+  const t = <usize>load<u16>(trans + ((st * classes + c) << 1));
+  return (kind & 3) == KIND_LOOP ? t == st : t != 0;
+}
+
+/**
+ * Gives every run memo of table d its peer (M_PEER): the memo of the table's first loop state that
+ * stays on the same classes, or its own. A query that its own memo cannot answer reads the peer's
+ * before scanning: after `eyJ`, jwt's first ten base64url units are a segment and the rest a loop
+ * on the same units, so the next candidate's segment finds its run in the loop's memo instead of
+ * scanning ten units again. A peer's memo is only read, never written, by the states that name
+ * it: each memo still moves forward only, and every unit is scanned at most once per memo.
+ */
+function linkPeers(d: usize, info: usize, memo: usize): void {
+  const states = <usize>load<u32>(d + D_STATES);
+  const classes = <usize>load<u32>(d + D_CLASSES);
+  const trans = <usize>load<u32>(d + D_TRANS);
+  let loops: usize = 0;
+  for (let q: usize = 1; q < states && loops < PEER_LOOPS; q++) {
+    if ((load<u32>(info + q * INFO_SIZE + I_KIND) & 3) == KIND_LOOP) store<u32>(peerLoops + (loops++ << 2), <u32>q);
+  }
+  for (let st: usize = 1; st < states; st++) {
+    const kind = load<u32>(info + st * INFO_SIZE + I_KIND);
+    if (kind == 0) continue;
+    let peer = kind >> 2;
+    for (let j: usize = 0; j < loops; j++) {
+      const q = <usize>load<u32>(peerLoops + (j << 2));
+      if (q == st) break; // the first loop on these classes is its own peer
+      const qk = load<u32>(info + q * INFO_SIZE + I_KIND);
+      let same = true;
+      for (let c: usize = 0; c < classes && same; c++) same = staysOn(trans, classes, st, kind, c) == staysOn(trans, classes, q, qk, c);
+      if (same) {
+        peer = qk >> 2;
+        break;
+      }
+    }
+    store<u32>(memo + <usize>(kind >> 2) * MEMO_SIZE + M_PEER, peer);
+  }
+}
+
 /** Derives the verification tables of every entity rule (after a successful load). Never fails. */
 function prepareRuleTables(): void {
   let left: usize = FAST_RULES_MAX_BYTES;
@@ -431,6 +481,8 @@ function longestFrom(index: u32, u: usize, n: i32, s: i32, maxLen: i32, after: u
   // ACCEL_EVERY plain steps (a compare per block, not per step). A jump is never needed for the
   // answer, only for the work.
   let stop = limit - from > ACCEL_AFTER ? from + ACCEL_AFTER : limit;
+  // A run that starts in a loop or segment (a token's body right after its head) looks at once.
+  if (off - accelFrom < accelSpan) stop = from;
   while (true) {
     for (; i < stop; i++) {
       const c = <u32>load<u16>(u + (<usize>i << 1));
@@ -485,15 +537,28 @@ function longestFrom(index: u32, u: usize, n: i32, s: i32, maxLen: i32, after: u
  * when i is inside the run it remembers; otherwise scanned, and remembered.
  */
 function runEnd(f: usize, d: usize, row: usize, slot: u32, stay: usize, u: usize, i: i32, limit: i32): i32 {
-  const m = <usize>load<u32>(f + F_MEMO) + <usize>slot * MEMO_SIZE;
+  const memos = <usize>load<u32>(f + F_MEMO);
+  const m = memos + <usize>slot * MEMO_SIZE;
   let j = i;
-  if (load<u32>(m + M_GEN) == accelGen && load<i32>(m + M_FROM) <= i && i <= load<i32>(m + M_TO)) {
-    const to = load<i32>(m + M_TO);
-    if (load<u32>(m + M_CLOSED) != 0 || to >= limit) return to < limit ? to : limit;
-    j = to; // the remembered run stopped at an earlier limit: read on from there
-  } else {
+  let known: usize = covers(m, i) ? m : 0;
+  if (known == 0) {
+    // its own memo does not know this run: its peer's may (linkPeers), which is read, not written
+    const p = memos + <usize>load<u32>(m + M_PEER) * MEMO_SIZE;
+    if (p != m && covers(p, i)) known = p;
     store<u32>(m + M_GEN, accelGen);
     store<i32>(m + M_FROM, i);
+  }
+  if (known != 0) {
+    const to = load<i32>(known + M_TO);
+    const closed = load<u32>(known + M_CLOSED);
+    if (closed != 0 || to >= limit) {
+      if (known != m) {
+        store<i32>(m + M_TO, to);
+        store<u32>(m + M_CLOSED, closed);
+      }
+      return to < limit ? to : limit;
+    }
+    j = to; // the remembered run stopped at an earlier limit: read on from there
   }
   const ascii = <usize>load<u32>(d + D_ASCII);
   const start = j;
@@ -506,6 +571,11 @@ function runEnd(f: usize, d: usize, row: usize, slot: u32, stay: usize, u: usize
   store<i32>(m + M_TO, j);
   store<u32>(m + M_CLOSED, j < limit ? 1 : 0);
   return j;
+}
+
+/** Whether run memo m, of the current text, holds a run of its units that position i is in (or ends). */
+@inline function covers(m: usize, i: i32): bool {
+  return load<u32>(m + M_GEN) == accelGen && load<i32>(m + M_FROM) <= i && i <= load<i32>(m + M_TO);
 }
 
 /** backStart over the bundle's own table (when no derived table was built). */
@@ -1051,7 +1121,9 @@ function clearRunMemos(): void {
   for (let k: u32 = 0; k < P.gNFamilies; k++) memory.fill(<usize>load<u32>(P.gFamilies + <usize>k * P.FAMILY_SIZE + P.FM_MEMO), 0, P.FAMILY_MEMO_SIZE);
   for (let k: u32 = 0; k < P.gNDfa; k++) {
     const f = gFast + <usize>k * FAST_DESC;
-    if (load<u32>(f + F_TABLE) != 0) memory.fill(<usize>load<u32>(f + F_MEMO), 0, <usize>load<u32>(f + F_SLOTS) * MEMO_SIZE);
+    if (load<u32>(f + F_TABLE) == 0) continue;
+    const memos = <usize>load<u32>(f + F_MEMO);
+    for (let slot: u32 = 0; slot < load<u32>(f + F_SLOTS); slot++) memory.fill(memos + <usize>slot * MEMO_SIZE, 0, MEMO_RUN_BYTES);
   }
 }
 

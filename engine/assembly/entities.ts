@@ -50,7 +50,6 @@ export function entitiesReset(): void {
   mPtr = mBase;
   mRoom = MATCH_BASE;
   mLimit = MAX_TEXT_MATCHES;
-  familyPhase = 0; // the request about to be read sets its own scope
   winFrom = 0; // every request starts without a report window (evaluate.ts sets one per scan)
   winTo = i32.MAX_VALUE;
 }
@@ -58,6 +57,7 @@ export function entitiesReset(): void {
 /** At load: the per-rule and match tables in PERSIST (zeroed). False when PERSIST has no room. */
 function prepareMatchTables(): bool {
   entitiesReset();
+  familyPhase = 0;
   generation = 0;
   accelGen = 0;
   const rs = persistAlloc(<usize>P.gNContent * RS + 16);
@@ -852,11 +852,17 @@ function prepareHeadTables(): void {
 const familyBest: usize = memory.data(32 * 4);
 
 /**
- * The phase FM_PHASE_MEMBERS were last set for, in this request (0: not yet). A request scans
- * every key and value with one phase and one scope (read before the first scan), so the masks are
- * set once per request, not once per scanned text.
+ * The phase FM_PHASE_MEMBERS were last set for (0: not set since the rules' scope last changed).
+ * They depend only on the phase and on C_APPLIES, which changes at load and when a request
+ * narrows the rules or the next one restores them (entityScopeChanged): so they are set once for
+ * a run of calls with the same scope, not at every call (about 0.05 µs of a short call).
  */
 let familyPhase: u32 = 0;
+
+/** The rules that apply (C_APPLIES) changed: the families' phase masks must be set again. */
+export function entityScopeChanged(): void {
+  familyPhase = 0;
+}
 
 /** Sets FM_PHASE_MEMBERS of every family: the members that apply to `phase` under this request's scope. */
 function setFamilyPhase(phase: u32): void {

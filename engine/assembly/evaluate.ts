@@ -9,7 +9,7 @@ import { nextUrl, uHost, uHostLen, uStart, uEnd, uNext } from "./url";
 import * as P from "./policy";
 import { foldName, isInvisibleModifier } from "./confusables";
 import { checkMatch } from "./checks";
-import { scanEntities, entitiesReset, setReportWindow, prepareScanTables, mPtr, mCount } from "./entities";
+import { scanEntities, entitiesReset, entityScopeChanged, setReportWindow, prepareScanTables, mPtr, mCount } from "./entities";
 
 // Request operations.
 export const OP_PRE_CALL: u32 = 1;
@@ -203,6 +203,7 @@ function restoreScope(): void {
     store<u32>(c + P.C_APPLIES, load<u32>(c + P.C_LOADED_APPLIES));
   }
   scoped = false;
+  entityScopeChanged();
 }
 
 // The request's report window (readReportWindow), in original UTF-16 units of its one string value.
@@ -239,6 +240,7 @@ function readScope(): bool {
       if (load<u32>(c + P.C_KIND) == P.KIND_CONTENT) return false;
       store<u32>(c + P.C_APPLIES, 0);
       scoped = true;
+      entityScopeChanged();
     }
   }
   return true;

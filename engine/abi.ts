@@ -75,30 +75,55 @@ export interface RawAnswer {
   readonly killSwitch: boolean;
 }
 
-export function decodeAnswer(mem: DataView, ptr: number, len: number): RawAnswer {
+/** An answer's fixed parts, checked against its length; its violations are read separately. */
+export interface AnswerHead {
+  readonly decision: number;
+  /** How many violations follow the head (28 bytes each, from `ptr + 8`). */
+  readonly count: number;
+  readonly openCalls: number;
+  readonly costSpentMicros: bigint;
+  readonly killSwitch: boolean;
+}
+
+/** Bytes of one violation in an answer, and where its `value` field is. */
+export const VIOLATION_BYTES = 28;
+export const VIOLATION_VALUE_AT = 12;
+
+export function decodeAnswerHead(mem: DataView, ptr: number, len: number): AnswerHead {
   const decision = mem.getUint32(ptr, true);
   const n = mem.getUint32(ptr + 4, true);
-  if (decision > 3 || len !== 8 + n * 28 + 16) throw new RangeError(`engine answer malformed (decision ${decision}, ${n} violations, ${len} bytes)`);
-  const violations: RawViolation[] = [];
-  for (let i = 0, p = ptr + 8; i < n; i++, p += 28) {
-    violations.push({
-      type: mem.getUint32(p, true),
-      action: mem.getUint32(p + 4, true),
-      rule: mem.getInt32(p + 8, true),
-      value: mem.getInt32(p + 12, true),
-      start: mem.getInt32(p + 16, true),
-      end: mem.getInt32(p + 20, true),
-      detail: mem.getInt32(p + 24, true),
-    });
-  }
-  const t = ptr + 8 + n * 28;
+  if (decision > 3 || len !== 8 + n * VIOLATION_BYTES + 16) throw new RangeError(`engine answer malformed (decision ${decision}, ${n} violations, ${len} bytes)`);
+  const t = ptr + 8 + n * VIOLATION_BYTES;
   return {
     decision,
-    violations,
+    count: n,
     openCalls: mem.getUint32(t, true),
     costSpentMicros: spentMicros(mem.getUint32(t + 4, true), mem.getInt32(t + 8, true)),
     killSwitch: mem.getUint32(t + 12, true) === 1,
   };
+}
+
+/** Reads violation `i` of the answer at `ptr` into `into` (one object reused for a whole answer). */
+export function readViolation(mem: DataView, ptr: number, i: number, into: { -readonly [K in keyof RawViolation]: RawViolation[K] }): void {
+  const p = ptr + 8 + i * VIOLATION_BYTES;
+  into.type = mem.getUint32(p, true);
+  into.action = mem.getUint32(p + 4, true);
+  into.rule = mem.getInt32(p + 8, true);
+  into.value = mem.getInt32(p + 12, true);
+  into.start = mem.getInt32(p + 16, true);
+  into.end = mem.getInt32(p + 20, true);
+  into.detail = mem.getInt32(p + 24, true);
+}
+
+export function decodeAnswer(mem: DataView, ptr: number, len: number): RawAnswer {
+  const head = decodeAnswerHead(mem, ptr, len);
+  const violations: RawViolation[] = [];
+  for (let i = 0; i < head.count; i++) {
+    const v = { type: 0, action: 0, rule: 0, value: 0, start: 0, end: 0, detail: 0 };
+    readViolation(mem, ptr, i, v);
+    violations.push(v);
+  }
+  return { decision: head.decision, violations, openCalls: head.openCalls, costSpentMicros: head.costSpentMicros, killSwitch: head.killSwitch };
 }
 
 // The spend changes only when a call reports a cost, so the BigInt of the previous answer is

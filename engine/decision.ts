@@ -3,7 +3,7 @@
  * Pure and deterministic: the same answer, policy metadata and request give the same Decision
  * (reasons never quote matched text, so they cannot leak what a content rule caught).
  */
-import { ACTIONS, ARGUMENT_CHECKS, DECISIONS, VIOLATION_TYPES, type DecisionKind, type FlatValue, type RawAnswer, type RawViolation, type ViolationAction, type ViolationType } from "./abi.js";
+import { ACTIONS, ARGUMENT_CHECKS, DECISIONS, readViolation, VIOLATION_TYPES, type AnswerHead, type DecisionKind, type FlatValue, type RawAnswer, type RawViolation, type ViolationAction, type ViolationType } from "./abi.js";
 import type { BundleMeta } from "./bundle-format.js";
 
 export interface Violation {
@@ -132,8 +132,9 @@ function describeOne(v: RawViolation, ctx: DescribeContext): Violation {
   const value = v.value >= 0 ? ctx.values[v.value] : undefined;
   if (v.value >= 0 && value === undefined) throw new RangeError(`engine reported value ${v.value} of ${ctx.values.length}`);
   const path = value?.path;
+  // A redacting call's findings are nearly all PII: their path first, before the other types' tests.
+  if (type === "pii") return piiViolation(v, meta, action, path, v.start >= 0 && v.end >= v.start ? { start: v.start, end: v.end } : undefined);
   const span = v.start >= 0 && v.end >= v.start && type !== "argument_violation" && type !== "input_size" && type !== "output_size" && type !== "call_depth" && type !== "rate_limit" ? { start: v.start, end: v.end } : undefined;
-  if (type === "pii") return piiViolation(v, meta, action, path, span);
   // Literal shapes instead of conditional spreads (same keys, same order): a spread of a varying
   // shape is a slow generic copy, and a call can report a thousand redactions.
   const base = path ? (span ? { type, action, path, span } : { type, action, path }) : span ? { type, action, span } : { type, action };
@@ -203,21 +204,59 @@ function describeOne(v: RawViolation, ctx: DescribeContext): Violation {
 }
 
 export function describe(raw: RawAnswer, ctx: DescribeContext): Decision {
-  const decision = DECISIONS[raw.decision];
-  if (!decision) throw new RangeError(`engine reported unknown decision ${raw.decision}`);
+  const decision = decisionOf(raw.decision);
   const n = raw.violations.length;
   const violations: Violation[] = new Array(n);
-  // A redacting call reports many findings in the same few values: each value's path text once.
+  beginMemo();
+  for (let i = 0; i < n; i++) violations[i] = describeOne(raw.violations[i]!, ctx);
+  endMemo();
+  return decided(decision, raw, violations, ctx);
+}
+
+/** The one raw violation describeFrom reads each violation into: describeOne keeps nothing of it. */
+const scratch = { type: 0, action: 0, rule: 0, value: 0, start: 0, end: 0, detail: 0 };
+
+/**
+ * As `describe`, reading the violations from the answer where the engine wrote it (`ptr`), one
+ * at a time into one object: no object per raw violation (a redacting call reports hundreds).
+ * Runs no user code, so the answer cannot change under it.
+ */
+export function describeFrom(mem: DataView, ptr: number, head: AnswerHead, ctx: DescribeContext): Decision {
+  const decision = decisionOf(head.decision);
+  const n = head.count;
+  const violations: Violation[] = new Array(n);
+  beginMemo();
+  for (let i = 0; i < n; i++) {
+    readViolation(mem, ptr, i, scratch);
+    violations[i] = describeOne(scratch, ctx);
+  }
+  endMemo();
+  return decided(decision, head, violations, ctx);
+}
+
+function decisionOf(code: number): DecisionKind {
+  const decision = DECISIONS[code];
+  if (!decision) throw new RangeError(`engine reported unknown decision ${code}`);
+  return decision;
+}
+
+// A redacting call reports many findings in the same few values: each value's path text once.
+function beginMemo(): void {
   memo.names = null;
   memo.value = -1;
-  for (let i = 0; i < n; i++) violations[i] = describeOne(raw.violations[i]!, ctx);
+}
+
+function endMemo(): void {
   memo.names = null;
   memo.text = "";
+}
+
+function decided(decision: DecisionKind, state: Pick<AnswerHead, "openCalls" | "costSpentMicros" | "killSwitch">, violations: Violation[], ctx: DescribeContext): Decision {
   return {
     decision,
     allowed: decision !== "deny",
     violations,
-    state: { openCalls: raw.openCalls, costSpentMicros: raw.costSpentMicros, killSwitch: raw.killSwitch },
+    state: { openCalls: state.openCalls, costSpentMicros: state.costSpentMicros, killSwitch: state.killSwitch },
     policy: { name: ctx.meta.policy.name, version: ctx.meta.policy.version, digest: ctx.policyDigest },
     engineDigest: ctx.engineDigest,
   };

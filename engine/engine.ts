@@ -7,9 +7,9 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 import { BadRequestError, BundleError, EngineFaultError } from "../core/errors.js";
-import { ByteWriter, decodeAnswer, flattenValues, microsOf, OP_KILL_SWITCH, OP_POST_CALL, OP_PRE_CALL, OP_RESET_STATE, ValueLog, type RawAnswer } from "./abi.js";
+import { ByteWriter, decodeAnswer, decodeAnswerHead, flattenValues, microsOf, OP_KILL_SWITCH, OP_POST_CALL, OP_PRE_CALL, OP_RESET_STATE, ValueLog, VIOLATION_BYTES, VIOLATION_VALUE_AT, type AnswerHead, type FlatValue, type RawAnswer } from "./abi.js";
 import { digestOf, readBundleMeta, type BundleMeta, type CompiledBundle } from "./bundle-format.js";
-import { describe, type Decision } from "./decision.js";
+import { describe, describeFrom, type Decision } from "./decision.js";
 
 /**
  * The byte ABI this host speaks (docs/ENGINE.md). 2: the answer's address is read after every
@@ -190,6 +190,19 @@ export class Engine {
 
   /** The raw request bytes and answer, for recording and byte-exact replay. */
   evaluateRaw(request: Uint8Array): RawAnswer {
+    const len = this.call(request);
+    try {
+      return decodeAnswer(this.dataView!, this.answerAt, len);
+    } catch (cause) {
+      throw new EngineFaultError("engine answer is malformed", { cause });
+    }
+  }
+
+  /** Where the last answer is in engine memory (valid until the next call into the engine). */
+  private answerAt = 0;
+
+  /** Evaluates one request; returns its answer's length (the answer at answerAt, and copied). */
+  private call(request: Uint8Array): number {
     let len: number;
     try {
       const ptr = this.inputAlloc(request.length);
@@ -202,25 +215,23 @@ export class Engine {
     }
     this.requestCount++;
     if (len < 0) throw new EngineFaultError(`engine refused the request: ${ENGINE_ERRORS[len] ?? `error ${len}`}`);
-    try {
-      // Copied now: the next request may grow memory and detach any view of it, and reuse the
-      // region the answer is in.
-      const out = this.outputPtr();
-      const memory = this.memoryBytes();
-      // Into a buffer this engine reuses: a fresh array per call (what lastAnswer hands out) costs
-      // an allocation outside the JS heap, so it is made only when lastAnswer asks for it.
-      if (this.answerCopy.length < len) this.answerCopy = new Uint8Array(Math.max(len, this.answerCopy.length * 2));
-      const copy = this.answerCopy;
-      // Most answers are a few dozen bytes: a loop copies them for less than making the view
-      // that `set` needs (an allocation per call).
-      if (len <= SHORT_ANSWER) for (let i = 0; i < len; i++) copy[i] = memory[out + i]!;
-      else copy.set(memory.subarray(out, out + len));
-      this.answerLength = len;
-      this.lastAnswerBytes = null;
-      return decodeAnswer(this.dataView!, out, len);
-    } catch (cause) {
-      throw new EngineFaultError("engine answer is malformed", { cause });
-    }
+    // Copied now: the next request may grow memory and detach any view of it, and reuse the
+    // region the answer is in.
+    const out = this.outputPtr();
+    const memory = this.memoryBytes();
+    if (out + len > memory.length) throw new EngineFaultError("engine answer is malformed", { cause: new RangeError(`answer of ${len} bytes at ${out} is outside engine memory`) });
+    // Into a buffer this engine reuses: a fresh array per call (what lastAnswer hands out) costs
+    // an allocation outside the JS heap, so it is made only when lastAnswer asks for it.
+    if (this.answerCopy.length < len) this.answerCopy = new Uint8Array(Math.max(len, this.answerCopy.length * 2));
+    const copy = this.answerCopy;
+    // Most answers are a few dozen bytes: a loop copies them for less than making the view
+    // that `set` needs (an allocation per call).
+    if (len <= SHORT_ANSWER) for (let i = 0; i < len; i++) copy[i] = memory[out + i]!;
+    else copy.set(memory.subarray(out, out + len));
+    this.answerLength = len;
+    this.lastAnswerBytes = null;
+    this.answerAt = out;
+    return len;
   }
 
   // Views of the engine's memory, remade only when it has grown (growing detaches the old buffer).
@@ -301,14 +312,30 @@ export class Engine {
   private run(w: ByteWriter, tool: string, payload: unknown, logged?: ValueLog): Decision {
     if (this.policy === null) throw new EngineFaultError("no policy loaded");
     if (typeof tool !== "string") throw new BadRequestError("tool name must be a string");
-    const raw = this.evaluateRaw(w.view8());
+    const len = this.call(w.view8());
+    const mem = this.dataView!;
+    const at = this.answerAt;
+    let head: AnswerHead;
+    try {
+      head = decodeAnswerHead(mem, at, len);
+    } catch (cause) {
+      throw new EngineFaultError("engine answer is malformed", { cause });
+    }
     try {
       // Paths are materialised only when a violation points at a value (same order as encoded).
       let named = false;
-      for (const v of raw.violations) if (v.value >= 0) named = true;
-      const values = named ? (logged?.complete ? logged.take() : flattenValues(payload)) : [];
+      for (let i = 0, p = at + 8 + VIOLATION_VALUE_AT; i < head.count; i++, p += VIOLATION_BYTES) if (mem.getInt32(p, true) >= 0) named = true;
+      const ctx = { tool, values: [] as FlatValue[], meta: this.policy.meta, policyDigest: this.policy.digest, engineDigest: this.engineDigest };
+      if (named && !logged?.complete) {
+        // The values must be walked again, which may run the payload's getters (and a getter may
+        // call this engine): the answer is decoded first, out of the memory such a call reuses.
+        const raw = decodeAnswer(mem, at, len);
+        logged?.reset();
+        return describe(raw, { ...ctx, values: flattenValues(payload) });
+      }
+      if (named) ctx.values = logged!.take();
       logged?.reset();
-      return describe(raw, { tool, values, meta: this.policy.meta, policyDigest: this.policy.digest, engineDigest: this.engineDigest });
+      return describeFrom(mem, at, head, ctx);
     } catch (cause) {
       throw new EngineFaultError("engine answer does not match the policy", { cause });
     }

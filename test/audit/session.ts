@@ -39,6 +39,18 @@ export function instrumented() {
       log.push({ key: key(req), seq: ++seq, instance, answer: encodeAnswer(raw) }); // counted from 1, as the engine does
       return raw;
     };
+    // The calls the enforcer makes evaluate without going through evaluateRaw: logged from the
+    // engine's own record of its last request and answer.
+    for (const method of ["preCall", "postCall", "setKillSwitch", "resetState"] as const) {
+      const call = (e[method] as (...a: unknown[]) => unknown).bind(e);
+      Object.defineProperty(e, method, {
+        value: (...a: unknown[]) => {
+          const out = call(...a);
+          log.push({ key: key(e.lastRequest()), seq: ++seq, instance, answer: e.lastAnswer() });
+          return out;
+        },
+      });
+    }
     return e;
   };
   const withHints = (r: CallRecord) => {

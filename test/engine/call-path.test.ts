@@ -113,6 +113,29 @@ describe("the per-call path", () => {
     );
   });
 
+  it("names the values of a call whose second walk runs a getter that calls the engine", () => {
+    // More than 32 values: the decision walks the arguments again, after the answer is back.
+    // The getter calls the engine on that second walk, which reuses the memory the answer is in
+    // and the engine's copy of it: the violations must still be this call's.
+    const e = engineFor({ pii_redaction: { enabled: true, categories: ["email", "ssn", "credit_card"] } });
+    const payload = (reenter: boolean): Record<string, unknown> => {
+      const o: Record<string, unknown> = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, i % 7 === 0 ? `ssn 123-45-67${10 + i}` : `note ${i}`]));
+      let reads = 0;
+      Object.defineProperty(o, "mail", {
+        enumerable: true,
+        get: () => {
+          if (reenter && ++reads === 2) e.preCall({ tool: "t", args: { a: "card 4111 1111 1111 1111", b: "x@example.org" }, now: 1 });
+          return "write to ann@example.com";
+        },
+      });
+      return o;
+    };
+    const plain = e.preCall({ tool: "t", args: payload(false), now: 1 });
+    const reentered = e.preCall({ tool: "t", args: payload(true), now: 1 });
+    expect(plain.violations.length).toBe(7);
+    expect(reentered.violations).toEqual(plain.violations);
+  });
+
   it("follows engine memory when a large request grows it (the old views are detached)", () => {
     const e = engineFor({ pii_redaction: { enabled: true, categories: ["email", "ssn"] } });
     const small = { text: "ssn 123-45-6789" };

@@ -11,7 +11,10 @@
 //           small and full-width forms). Sorted (cp << 8 | ascii) words.
 //           Plus LOOKALIKES: characters that NFKC keeps but that Unicode's confusables data maps
 //           to one ASCII character (Cherokee Ꭺ → A, Lisu ꓑ → P, Armenian օ → o, IPA ɑ → a,
-//           the fraction and division slashes → '/'; see LOOKALIKES for what is left out).
+//           the fraction and division slashes → '/'; see LOOKALIKES for what is left out), and
+//           the characters whose decomposition, marks removed, is one such look-alike (Greek ά →
+//           α → a, Cyrillic ӓ → а → a, ё → е → e, ў → у → y): a mark on a look-alike hides it no
+//           better than a mark on an ASCII letter.
 //   EXPAND: every other code point whose compatibility decomposition, with its combining marks
 //           removed and each remaining character folded as above (COMPAT, LOOKALIKES, digits), is
 //           a sequence of 2 to MAX_EXPANSION printable ASCII characters: ligatures ﬁ → fi,
@@ -22,9 +25,9 @@
 //   IGNORE: ranges of combining marks (General Category M) and default-ignorable code points,
 //           which the normaliser drops.
 //
-// The normaliser's hand-written folds in text.ts (Unicode spaces and dashes, a few Cyrillic
-// letters with marks) never occur inside a multi-character decomposition (checked by the test),
-// so they need not be applied here.
+// The normaliser's hand-written folds in text.ts (Unicode spaces and dashes, a few punctuation
+// marks) never occur inside a multi-character decomposition (checked by the test), so they need
+// not be applied here.
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
@@ -48,8 +51,8 @@ export const MAX_EXPANSION = 6;
  *   - decimal digits themselves (Arabic-Indic ٠ is a confusable of '.', but it is a zero);
  * and with l read as I for capitals and Lisu letters (below).
  * Sorted [cp, ascii] pairs. The ones that NFKD or the combining-mark rule already decide keep
- * their decision (the loop below tries those first). These are the engine's only Cyrillic and
- * Greek look-alike folds, but for six Cyrillic letters with marks (text.ts fold).
+ * their decision (the loop below tries those first). These, and the letters that decompose to
+ * one of them with marks (below), are the engine's only Cyrillic and Greek look-alike folds.
  */
 export const LOOKALIKES = confusableLookalikes();
 
@@ -96,6 +99,11 @@ export function unicodeFoldTables() {
     }
     if (lookalike.has(cp)) {
       compat.push([cp, lookalike.get(cp)]);
+      continue;
+    }
+    const base = [...k].length === 1 ? k.codePointAt(0) : -1;
+    if (lookalike.has(base) && !isDigit(s)) {
+      compat.push([cp, lookalike.get(base)]);
       continue;
     }
     if (isDigit(s)) {

@@ -237,16 +237,10 @@ const EDIT_CHUNK: u32 = 1024; // entries per allocation (12 KiB, a multiple of t
   if ((c >= 0x2010 && c <= 0x2015) || c == 0x2212 || c == 0xfe58 || c == 0xfe63 || c == 0x2043) return 0x2d;
   if (c == 0xfe6b) return 0x40;
   if (c == 0x2024 || c == 0x3002 || c == 0xff61 || c == 0xfe52) return 0x2e;
-  // Cyrillic letters whose decomposition is a look-alike plus a mark (Ѐ Ё Ї ѐ ё ї): NFKD leaves
-  // the Cyrillic base, so the generated table, which folds plain look-alikes, does not have them.
-  if (c == 0x400 || c == 0x401) return 0x45;
-  if (c == 0x450 || c == 0x451) return 0x65;
-  if (c == 0x407) return 0x49;
-  if (c == 0x457) return 0x69;
   if ((c >= 0x660 && c <= 0x669) || (c >= 0x966 && c <= 0x96f)) return 0x30 + (c & 0xf) - (c >= 0x966 ? 6 : 0);
   if (c >= 0x6f0 && c <= 0x6f9) return 0x30 + c - 0x6f0;
   // Decompositions to one ASCII character, confusables' look-alikes (Cyrillic а, Greek Ι, ɑ Ꭺ ꓑ
-  // օ), digits of every script (unicode-fold.ts).
+  // օ) and letters that decompose to one with marks (ё ά ӓ), digits of every script (unicode-fold.ts).
   const a = asciiOfCp(c);
   return a != 0 ? a : c;
 }

@@ -93,6 +93,33 @@ describe("Unicode normalisation (evasion defences)", () => {
     expect(missed).toEqual([]);
   });
 
+  it("every letter that decomposes to a look-alike with marks is folded as it (ά ἀ ё ӓ ў: an e-mail with it inside is found whole)", () => {
+    const e = on();
+    const lookalike = new Map(LOOKALIKES as [number, number][]);
+    const marked: number[] = [];
+    for (let cp = 0xa0; cp < 0x110000; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff || lookalike.has(cp)) continue;
+      const s = String.fromCodePoint(cp);
+      const k = [...s.normalize("NFKD").replace(/\p{M}/gu, "")];
+      if (k.length !== 1 || (k[0] as string).codePointAt(0)! < 0x80 || /\p{Nd}/u.test(s)) continue;
+      const a = lookalike.get((k[0] as string).codePointAt(0)!);
+      if (a !== undefined && /[A-Za-z]/.test(String.fromCharCode(a))) marked.push(cp);
+    }
+    expect(marked.length).toBeGreaterThan(200);
+    for (const ch of ["\u03AC", "\u1F00", "\u0451", "\u04D3", "\u045E", "\u0407"]) expect(marked, ch).toContain(ch.codePointAt(0));
+    const missed: string[] = [];
+    const hidden: string[] = [];
+    const plain = off();
+    for (const cp of marked) {
+      const value = `jo${String.fromCodePoint(cp)}n@example.com`;
+      const found = detect(e, `see ${value} now`);
+      if (found.length !== 1 || found[0]!.start !== 4 || found[0]!.end !== 4 + value.length) missed.push(`U+${cp.toString(16)}`);
+      if (detect(plain, `see ${value} now`).some((f) => f.start === 4 && f.end === 4 + value.length)) hidden.push(`U+${cp.toString(16)}`);
+    }
+    expect(missed).toEqual([]);
+    expect(hidden).toEqual([]); // without the defences, none of them is found whole
+  }, 60_000);
+
   it("redaction replaces exactly the disguised original", async () => {
     const { createEnforcer } = await import("../../hosts/node/index.js");
     const e = createEnforcer({ policy: { name: "p", rules: { pii_redaction: { enabled: true, categories: CATS } } } });

@@ -236,11 +236,41 @@ function cardPrefixOf(a: u32, b: u32, c: u32, d: u32): bool {
     || (v >= 3528 && v <= 3589) || d2 == 36 || d2 == 38 || (d3 >= 300 && d3 <= 305) || d2 == 62;
 }
 
+/**
+ * A payment card. A match of 17-19 digits that fails is tried again as its first 16 digits, when
+ * a separator follows the 16th: `4111 1111 1111 1111 123` is a card followed by its CVV, which the
+ * 4-4-4-4-x shape reads as one 19-digit number (and a card followed by a group of four is read as
+ * its first 19 digits). Without the fallback, adding that shape would have lost those cards.
+ */
+function card(u: usize, n: i32, s: i32, e: i32): bool {
+  if (boundedBy(u, n, s, e, true) && luhnCard(u, s, e)) return true;
+  let count = 0;
+  let p = s;
+  for (; p < e && count < 16; p++) if (isDigit(unit(u, p))) count++;
+  if (count < 16 || p >= e) return false; // 16 digits or fewer: nothing shorter to try
+  if (!boundedBy(u, n, s, p, true) || !luhnCard(u, s, p)) return false;
+  cE = p;
+  return true;
+}
+
 function luhnCard(u: usize, s: i32, e: i32): bool {
   if (!digits(u, s, e) || nd < 13 || nd > 19) return false;
   // UnionPay numbers have 16-19 digits: 13 digits from 62 are a South African ID of 1962 (Luhn too).
   if (nd < 16 && dg(0) == 6 && dg(1) == 2) return false;
+  if (nd > 16 && !longCardPrefix()) return false;
   return cardPrefix() && luhnDigits(0, nd);
+}
+
+/**
+ * The issuers of 17-19-digit cards: Visa (19 only), UnionPay 62, Discover 6011/644-649/65, JCB
+ * 3528-3589, Diners 300-305. Mastercard (16) and Amex (15) issue none: an 18-digit number from 4
+ * or 5 (a Chinese resident ID from Guangdong, 44…) is no card.
+ */
+function longCardPrefix(): bool {
+  const d2 = dg(0) * 10 + dg(1);
+  const d3 = d2 * 10 + dg(2);
+  const v = d3 * 10 + dg(3);
+  return (dg(0) == 4 && nd == 19) || d2 == 62 || v == 6011 || (d3 >= 644 && d3 <= 649) || d2 == 65 || (v >= 3528 && v <= 3589) || (d3 >= 300 && d3 <= 305);
 }
 
 function ipv4(u: usize, s: i32, e: i32): bool {
@@ -1390,7 +1420,8 @@ export function rejectsStart(check: u32, u: usize, n: i32, s: i32): bool {
  */
 export function refusesDigitAfter(check: u32, arg: u32): bool {
   if (check == CHECK_CUSTOM) return ((arg >> 29) & 3) != 0;
-  return check == CHECK_WORD || check == CHECK_DIGITS || check == CHECK_LUHN || check == CHECK_IPV4 || check == CHECK_SSN ||
+  // (not CHECK_LUHN: a card followed by a digit group may be accepted as its first 16 digits)
+  return check == CHECK_WORD || check == CHECK_DIGITS || check == CHECK_IPV4 || check == CHECK_SSN ||
     check == CHECK_ABA || check == CHECK_SIN || check == CHECK_ETH || check == CHECK_EIN || check == CHECK_ES_ID ||
     check == CHECK_AADHAAR || check == CHECK_CPF || check == CHECK_BSN || check == CHECK_ITIN || check == CHECK_NHS ||
     check == CHECK_DE_TAX || check == CHECK_FR_NIR || check == CHECK_FI_HETU || check == CHECK_PESEL || check == CHECK_AU_TFN ||
@@ -1405,7 +1436,7 @@ export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i3
   if (check == CHECK_NONE) return true;
   if (check == CHECK_DIGITS) return boundedBy(u, n, s, e, false);
   if (check == CHECK_WORD) return boundedBy(u, n, s, e, true);
-  if (check == CHECK_LUHN) return boundedBy(u, n, s, e, true) && luhnCard(u, s, e);
+  if (check == CHECK_LUHN) return card(u, n, s, e);
   if (check == CHECK_IPV4) return boundedBy(u, n, s, e, true) && ipv4(u, s, e);
   if (check == CHECK_SSN) return boundedBy(u, n, s, e, true) && ssn(u, s, e);
   if (check == CHECK_IBAN) return iban(u, n, s, e);

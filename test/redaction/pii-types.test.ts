@@ -19,7 +19,11 @@ const CASES: Record<string, Case> = {
   email: { pos: ["john@example.com", "first.last+tag@sub.example.co.uk"], neg: ["john@localhost", "x_john@example.com_y"] },
   phone: { pos: ["(555) 123-4567", "555-123-4567", "+1 555 123 4567"], neg: ["55512345678", "555-1234"] },
   ssn: { pos: ["123-45-6789", "123 45 6789"], neg: ["666-12-3456", "000-12-3456", "123-00-4567", "923-45-6789"] },
-  credit_card: { pos: ["4111 1111 1111 1111", "5500-0000-0000-0004", "3782 822463 10005", "3056 930902 5904", "30569309025904", "6200 0000 0000 0005"], neg: ["4111 1111 1111 1112", "1234 5678 9012 3456", "3056 930902 5905", "7200 0000 0000 0003", "6211075731189"] },
+  // 17-19 digits (UnionPay, Visa), and a card followed by its CVV or another group: its first 16 digits
+  credit_card: {
+    pos: ["4111 1111 1111 1111", "5500-0000-0000-0004", "3782 822463 10005", "3056 930902 5904", "30569309025904", "6200 0000 0000 0005", "6212036925814703691", "6212 0369 2581 4703 691", "4036-9258-1470-3692-588", "62036925814703696", "4111 1111 1111 1111 123 => 4111 1111 1111 1111", "4111 1111 1111 1111 1234 => 4111 1111 1111 1111", "4111-1111-1111-1111 5 => 4111-1111-1111-1111", "5500 0000 0000 0004 123 => 5500 0000 0000 0004"],
+    neg: ["4111 1111 1111 1112", "1234 5678 9012 3456", "3056 930902 5905", "7200 0000 0000 0003", "6211075731189", "6212036925814703692", "4111111111111111123", "4111 1111 1111 1112 123", "440301196008093718"],
+  },
   ip_address: { pos: ["10.0.0.1", "192.168.1.254"], neg: ["256.1.1.1", "1.2.3"] },
   passport: { pos: ["AB1234567"], neg: ["XAB1234567Z"] },
   iban: { pos: ["DE89 3704 0044 0532 0130 00", "GB82 WEST 1234 5698 7654 32", "GB82WEST12345698765432", "FR14 2004 1010 0505 0001 3M02 606"], neg: ["DE89 3704 0044 0532 0130 01", "XX89 3704 0044 0532 0130 00", "DE89 3704 0044 0532 0130"] },
@@ -124,6 +128,17 @@ describe("generated values agree with reference checksums", () => {
       const grouped = (s: string) => s.replace(/(\d{4})(?=\d)/g, "$1 ");
       expect(detect(e, `pay ${grouped(good)} now`).map((f) => f.text)).toEqual([grouped(good)]);
       expect(detect(e, `pay ${grouped(bad)} now`)).toEqual([]);
+      // 17-19 digits (UnionPay 62; Visa 4 issues 19 only), contiguous or in groups of four
+      const long = pick(r, [[6, 2, ...digitsOf(r, int(r, 14, 16))], [4, ...digitsOf(r, 17)]]);
+      const longCheck = luhnCheckDigit(long);
+      for (const text of [[...long, longCheck].join(""), grouped([...long, longCheck].join(""))]) expect(detect(e, `pay ${text} now`).map((f) => f.text)).toEqual([text]);
+      expect(detect(e, `pay ${[...long, (longCheck + int(r, 1, 9)) % 10].join("")} now`)).toEqual([]);
+      // a card followed by its CVV: the card alone, unless the 19 digits pass the checksum too
+      // (one in ten) and its issuer has 19-digit cards (Visa, Discover, JCB; not Mastercard)
+      const cvv = digitsOf(r, 3);
+      const all19 = [...good, ...cvv].map(Number);
+      const whole = luhnCheckDigit(all19.slice(0, -1)) === all19[18] && all19[0] !== 5;
+      expect(detect(e, `pay ${grouped(good)} ${cvv.join("")} now`).map((f) => f.text), `${good} ${cvv.join("")}`).toEqual([whole ? `${grouped(good)} ${cvv.join("")}` : grouped(good)]);
     }
   });
 

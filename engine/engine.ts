@@ -215,23 +215,27 @@ export class Engine {
     }
     this.requestCount++;
     if (len < 0) throw new EngineFaultError(`engine refused the request: ${ENGINE_ERRORS[len] ?? `error ${len}`}`);
-    // Copied now: the next request may grow memory and detach any view of it, and reuse the
-    // region the answer is in.
-    const out = this.outputPtr();
-    const memory = this.memoryBytes();
-    if (out + len > memory.length) throw new EngineFaultError("engine answer is malformed", { cause: new RangeError(`answer of ${len} bytes at ${out} is outside engine memory`) });
-    // Into a buffer this engine reuses: a fresh array per call (what lastAnswer hands out) costs
-    // an allocation outside the JS heap, so it is made only when lastAnswer asks for it.
-    if (this.answerCopy.length < len) this.answerCopy = new Uint8Array(Math.max(len, this.answerCopy.length * 2));
-    const copy = this.answerCopy;
-    // Most answers are a few dozen bytes: a loop copies them for less than making the view
-    // that `set` needs (an allocation per call).
-    if (len <= SHORT_ANSWER) for (let i = 0; i < len; i++) copy[i] = memory[out + i]!;
-    else copy.set(memory.subarray(out, out + len));
-    this.answerLength = len;
-    this.lastAnswerBytes = null;
-    this.answerAt = out;
-    return len;
+    try {
+      // Copied now: the next request may grow memory and detach any view of it, and reuse the
+      // region the answer is in.
+      const out = this.outputPtr();
+      const memory = this.memoryBytes();
+      if (out + len > memory.length) throw new RangeError(`answer of ${len} bytes at ${out} is outside engine memory`);
+      // Into a buffer this engine reuses: a fresh array per call (what lastAnswer hands out) costs
+      // an allocation outside the JS heap, so it is made only when lastAnswer asks for it.
+      if (this.answerCopy.length < len) this.answerCopy = new Uint8Array(Math.max(len, this.answerCopy.length * 2));
+      const copy = this.answerCopy;
+      // Most answers are a few dozen bytes: a loop copies them for less than making the view
+      // that `set` needs (an allocation per call).
+      if (len <= SHORT_ANSWER) for (let i = 0; i < len; i++) copy[i] = memory[out + i]!;
+      else copy.set(memory.subarray(out, out + len));
+      this.answerLength = len;
+      this.lastAnswerBytes = null;
+      this.answerAt = out;
+      return len;
+    } catch (cause) {
+      throw new EngineFaultError("engine answer is malformed", { cause });
+    }
   }
 
   // Views of the engine's memory, remade only when it has grown (growing detaches the old buffer).

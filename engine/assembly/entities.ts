@@ -562,6 +562,17 @@ function runEnd(f: usize, d: usize, row: usize, slot: u32, stay: usize, u: usize
   }
   const ascii = <usize>load<u32>(d + D_ASCII);
   const start = j;
+  // Four ASCII units a step, one branch for the four (their loads do not depend on each other);
+  // the unit-by-unit loop below finds where the run ends inside the last four.
+  for (; j + 4 <= limit; j += 4) {
+    const v = load<u64>(u + (<usize>j << 1));
+    if ((v & 0xff80ff80ff80ff80) != 0) break;
+    const r0 = <usize>load<u32>(row + (<usize>load<u8>(ascii + <usize>(v & 0x7f)) << 2));
+    const r1 = <usize>load<u32>(row + (<usize>load<u8>(ascii + <usize>((v >> 16) & 0x7f)) << 2));
+    const r2 = <usize>load<u32>(row + (<usize>load<u8>(ascii + <usize>((v >> 32) & 0x7f)) << 2));
+    const r3 = <usize>load<u32>(row + (<usize>load<u8>(ascii + <usize>((v >> 48) & 0x7f)) << 2));
+    if (((r0 ^ stay) | (r1 ^ stay) | (r2 ^ stay) | (r3 ^ stay)) != 0) break;
+  }
   for (; j < limit; j++) {
     const c = <u32>load<u16>(u + (<usize>j << 1));
     const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);

@@ -133,6 +133,7 @@ for (const [name, make] of Object.entries(ADVERSARIAL)) {
   const calls = adversarialCalls(big, scan, engine.maxReports);
   adversarialTexts.set(name, calls);
   const small = make(20_000);
+  const smallCalls = adversarialCalls(small, scan, engine.maxReports); // (it scans once to count: not in the timed runs)
   const e1 = time(() => scanCalls(calls), 3);
   const v = PEERS ? time(() => scanV8(small), 1) : skipped;
   const q = PEERS ? time(() => scanRe2(small), 1) : skipped;
@@ -140,7 +141,7 @@ for (const [name, make] of Object.entries(ADVERSARIAL)) {
     name,
     ...(calls.length > 1 ? { unitsPerCall: calls[0].length } : {}),
     enforcecore1MB: mbps(big.length, e1.ms),
-    enforcecore20KB: mbps(small.length, time(() => scanCalls(adversarialCalls(small, scan, engine.maxReports)), 5).ms),
+    enforcecore20KB: mbps(small.length, time(() => scanCalls(smallCalls), 5).ms),
     v8_20KB: mbps(small.length, v.ms),
     re2js_20KB: mbps(small.length, q.ms),
   });

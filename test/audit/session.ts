@@ -1,7 +1,6 @@
 // A deterministic agent session through the real enforcer, audited into a trail with a journal.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { encodeAnswer } from "../../audit/replay.js";
 import { openNodeTrail } from "../../audit/node-store.js";
 import type { AuditTrail } from "../../audit/trail.js";
 import { Enforcer, type CallRecord } from "../../core/enforcer.js";
@@ -33,14 +32,8 @@ export function instrumented() {
     const instance = `engine-${instances++}`;
     Object.defineProperty(e, "instanceId", { value: instance }); // control records name it too
     let seq = 0;
-    const orig = e.evaluateRaw.bind(e);
-    e.evaluateRaw = (req: Uint8Array) => {
-      const raw = orig(req);
-      log.push({ key: key(req), seq: ++seq, instance, answer: encodeAnswer(raw) }); // counted from 1, as the engine does
-      return raw;
-    };
-    // The calls the enforcer makes evaluate without going through evaluateRaw: logged from the
-    // engine's own record of its last request and answer.
+    // Every call the enforcer makes, logged from the engine's own record of its last request and
+    // answer (seq counted from 1, as the engine does).
     for (const method of ["preCall", "postCall", "setKillSwitch", "resetState"] as const) {
       const call = (e[method] as (...a: unknown[]) => unknown).bind(e);
       Object.defineProperty(e, method, {

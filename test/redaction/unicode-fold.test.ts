@@ -21,6 +21,17 @@ function expectEvasion(value: string, rule: string) {
   expect(detect(on(), text).map((f) => [f.rule, f.start, f.end]), JSON.stringify(text)).toEqual([[rule, 4, 4 + value.length]]);
 }
 
+/** The code points `jo<c>n@example.com` (in `see … now`) is not found with, as one e-mail, whole. */
+function notFoundWhole(e: ReturnType<typeof on>, cps: readonly number[]): string[] {
+  const missed: string[] = [];
+  for (const cp of cps) {
+    const value = `jo${String.fromCodePoint(cp)}n@example.com`;
+    const found = detect(e, `see ${value} now`);
+    if (found.length !== 1 || found[0]!.start !== 4 || found[0]!.end !== 4 + value.length) missed.push(`U+${cp.toString(16)} ${String.fromCodePoint(cp)}`);
+  }
+  return missed;
+}
+
 const nfd = (s: string) => s.normalize("NFD");
 /** `mark` after every character but the last (a finding ends at its last visible unit, docs/REDACTION.md). */
 const marks = (s: string, mark: string) => [...s].join(mark);
@@ -68,29 +79,21 @@ describe("Unicode normalisation (evasion defences)", () => {
     expectEvasion(marks("123-45-6789", "\u{1D167}"), "ssn"); // musical combining mark (astral Mn)
   });
 
-  it("look-alikes from Unicode's confusables: Cherokee, Lisu, Armenian, IPA, and Cyrillic and Greek past the hand-written table", () => {
+  it("look-alikes from Unicode's confusables: Cherokee, Lisu, Armenian, IPA, Cyrillic and Greek", () => {
     // A K Ӏ A Ӏ Օ S F Օ D N N 7 E X A M P L E: Cherokee, Cyrillic palochka, Armenian, Lisu
     expectEvasion("\u13AA\u13E6\u04C0\u13AA\u04C0\u0555\u13DA\uA4DD\u0555\u13A0\uA4E0\uA4E0" + "7" + "\u13AC\uA4EB\u13AA\u13B7\u13E2\u13DE\u13AC", "aws_access_key");
     expectEvasion("AK\uA4F2AIOSFODNN7EXAMPLE", "aws_access_key"); // Lisu ꓲ reads as I, not as confusables' l
     expectEvasion("\u0251nn.\u04BB\u0585@ex\u0251mple.com", "email"); // IPA ɑ, Cyrillic һ, Armenian օ
-    expectEvasion("j\u03C3hn@example.com", "email"); // Greek σ (not in the hand-written table)
+    expectEvasion("j\u03C3hn@example.com", "email"); // Greek σ
     expectEvasion("10\uA60E0\uA60E0\uA60E1", "ip_address"); // Vai full stop ꘎ as the dots
-    // The hand-written table still decides where it has an answer: Greek Ι is I (confusables: l).
+    // Greek Ι is a capital, so I (confusables give l).
     expectEvasion("AK\u0399AIOSFODNN7EXAMPLE", "aws_access_key");
   });
 
   it("every letter look-alike the table holds is folded by the engine (an e-mail with it inside is found whole)", () => {
-    const e = on();
     const letters = (LOOKALIKES as [number, number][]).filter(([, a]) => /[A-Za-z]/.test(String.fromCharCode(a)));
     expect(letters.length).toBeGreaterThan(1000);
-    const missed: string[] = [];
-    for (const [cp] of letters) {
-      const ch = String.fromCodePoint(cp);
-      const value = `jo${ch}n@example.com`;
-      const found = detect(e, `see ${value} now`);
-      if (found.length !== 1 || found[0]!.start !== 4 || found[0]!.end !== 4 + value.length) missed.push(`U+${cp.toString(16)} ${ch}`);
-    }
-    expect(missed).toEqual([]);
+    expect(notFoundWhole(on(), letters.map(([cp]) => cp))).toEqual([]);
   });
 
   it("every letter that decomposes to a look-alike with marks is folded as it (ά ἀ ё ӓ ў: an e-mail with it inside is found whole)", () => {
@@ -107,16 +110,13 @@ describe("Unicode normalisation (evasion defences)", () => {
     }
     expect(marked.length).toBeGreaterThan(200);
     for (const ch of ["\u03AC", "\u1F00", "\u0451", "\u04D3", "\u045E", "\u0407"]) expect(marked, ch).toContain(ch.codePointAt(0));
-    const missed: string[] = [];
-    const hidden: string[] = [];
+    expect(notFoundWhole(e, marked)).toEqual([]);
     const plain = off();
+    const hidden: string[] = [];
     for (const cp of marked) {
       const value = `jo${String.fromCodePoint(cp)}n@example.com`;
-      const found = detect(e, `see ${value} now`);
-      if (found.length !== 1 || found[0]!.start !== 4 || found[0]!.end !== 4 + value.length) missed.push(`U+${cp.toString(16)}`);
       if (detect(plain, `see ${value} now`).some((f) => f.start === 4 && f.end === 4 + value.length)) hidden.push(`U+${cp.toString(16)}`);
     }
-    expect(missed).toEqual([]);
     expect(hidden).toEqual([]); // without the defences, none of them is found whole
   }, 60_000);
 

@@ -158,6 +158,20 @@ describe("exact checks on secrets", () => {
     expect(f("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")).toEqual(["aws_secret_key:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]);
   });
 
+  it("a `.` that ends a sentence is not part of a GitLab or bearer token; the token's own dots are", () => {
+    const e = engineWith({ categories: [], secrets: { enabled: true, categories: ["gitlab_pat", "gitlab_runner_token", "bearer_token"] } });
+    const f = (t: string) => detect(e, t).map((x) => `${x.rule}:${x.text}`);
+    const legacy = "glpat-Ab3dE5gH7jK9mN1pQ3sT";
+    const routable = "glpat-q8Zr2LmX0pV7sTbN4wEyUu3k9Jd2Hs5Gf1Aa7Cc.01.0w9a8b7c6";
+    const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+    expect(f(`My token is ${legacy}.`)).toEqual([`gitlab_pat:${legacy}`]);
+    expect(f(`Use ${routable}. Then log in.`)).toEqual([`gitlab_pat:${routable}`]);
+    expect(f(`runner: glrt-${legacy.slice(6)}...`)).toEqual([`gitlab_runner_token:glrt-${legacy.slice(6)}`]);
+    expect(f(`It sent Authorization: Bearer ${jwt}.`)).toEqual([`bearer_token:${jwt}`]);
+    // dots inside, and a run of them, stay in the token
+    expect(f(`Bearer abc..DEF.ghi-9_x~y+z/w==`)).toEqual(["bearer_token:abc..DEF.ghi-9_x~y+z/w=="]);
+  });
+
   it("Basic credentials must decode to user:password", () => {
     const e = engineWith({ categories: [], secrets: { enabled: true, categories: ["basic_auth"] } });
     const b = basic("admin", "s3cret!");

@@ -1370,10 +1370,14 @@ function custom(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
  * North-American phone numbers: no digit right before or after (the original's rule), no ASCII
  * letter touching a digit at either end, so the digit runs inside hex identifiers (commit hashes,
  * UUIDs) are not phone numbers (`call(555) 123-4567` still is: the match starts with `(`). The
- * NANP rule (area code and exchange start with 2-9) is not applied: the original, and its users'
- * fixtures, treat 555-123-4567 as a phone number.
+ * NANP rule (area code and exchange start with 2-9) is not applied to a written-out number: the
+ * original, and its users' fixtures, treat 555-123-4567 as a phone number. Ten bare digits (the
+ * only matches of ten units) are one only with an area code NANP allows (first digit 2-9): such
+ * runs are mostly other numbers, and every Unix time in seconds from 2001 to 2033 is ten digits
+ * starting with 1.
  */
 function phone(u: usize, n: i32, s: i32, e: i32): bool {
+  if (e - s == 10 && unit(u, s) < 0x32) return false;
   if (!boundedBy(u, n, s, e, false)) return false;
   if (s > 0 && isDigit(unit(u, s)) && isWord(unit(u, s - 1))) return false;
   if (e < n && isDigit(unit(u, e - 1)) && isWord(unit(u, e))) return false;

@@ -70,7 +70,7 @@ const DEFS: readonly Def[] = [
     source: "(?:\\+?1[-. ]?)?(?:\\([0-9]{3}\\)|[0-9]{3})[-. ]?[0-9]{3}[-. ]?[0-9]{4}",
     // checks.ts phone: a digit start right after a letter is refused (hex identifiers, `x1234…`)
     digitStartAfterWordRefused: true,
-    description: "North-American phone number; no digit right before or after, no letter touching its digits",
+    description: "North-American phone number; no digit right before or after, no letter touching its digits; ten bare digits only with an area code from 2-9",
   },
   {
     category: "ssn", region: "US", check: CHECK.ssn, maxLen: 11, mask: "***-**-****",

@@ -17,7 +17,8 @@ interface Case {
 
 const CASES: Record<string, Case> = {
   email: { pos: ["john@example.com", "first.last+tag@sub.example.co.uk"], neg: ["john@localhost", "x_john@example.com_y"] },
-  phone: { pos: ["(555) 123-4567", "555-123-4567", "+1 555 123 4567"], neg: ["55512345678", "555-1234"] },
+  // ten bare digits: a phone number only with an area code NANP allows (not a Unix time in seconds)
+  phone: { pos: ["(555) 123-4567", "555-123-4567", "+1 555 123 4567", "2125551234", "(173) 263-3445"], neg: ["55512345678", "555-1234", "1732633445", "0123456789"] },
   ssn: { pos: ["123-45-6789", "123 45 6789"], neg: ["666-12-3456", "000-12-3456", "123-00-4567", "923-45-6789"] },
   // 17-19 digits (UnionPay, Visa), and a card followed by its CVV or another group: its first 16 digits
   credit_card: {

@@ -1213,6 +1213,40 @@ function placeholderValue(u: usize, s: i32, e: i32): bool {
   return same;
 }
 
+/**
+ * Names code reads a value from: `process.env.API_KEY`, `import.meta.env.X`, `os.getenv(`,
+ * `settings.CLIENT_SECRET`, `self.password`, `request.headers.authorization`. Each between `|`.
+ */
+const CODE_ROOTS = "|process|import|os|env|ENV|Deno|Bun|System|config|cfg|conf|settings|options|opts|args|argv|params|props|self|this|ctx|context|req|request|res|response|user|data|window|globalThis|global|app|secrets|creds|credentials|vault|session|state|";
+
+/**
+ * Whether the value [v, e) of the assignment at s is code that names where a secret comes from,
+ * not the secret: unquoted, after an operator (`Bearer abc` has none: a token's segments can look
+ * like names), and a name from CODE_ROOTS followed by `.` and a name. `password = self.password`
+ * in a source file is not a password; `password = "self.password"` still is one.
+ */
+function codeReference(u: usize, s: i32, v: i32, e: i32): bool {
+  let p = v - 1;
+  if (p <= s) return false;
+  let c = unit(u, p);
+  if (c == 0x22 || c == 0x27 || c == 0x60) return false;
+  while (p > s && (c == 0x20 || c == 0x09)) c = unit(u, --p);
+  if (c != 0x3d && c != 0x3a && c != 0x3e && c != 0x7c) return false; // = : > |: the operator's last unit
+  if (isDigit(unit(u, v))) return false;
+  let i = v;
+  while (i < e && isWord(unit(u, i))) i++;
+  if (i == v || i + 1 >= e || unit(u, i) != 0x2e || !isWord(unit(u, i + 1)) || isDigit(unit(u, i + 1))) return false;
+  const len = i - v;
+  const roots = CODE_ROOTS.length;
+  for (let k = 0; k + len + 1 < roots; k++) {
+    if (CODE_ROOTS.charCodeAt(k) != 0x7c || CODE_ROOTS.charCodeAt(k + len + 1) != 0x7c) continue;
+    let j = 0;
+    while (j < len && <u32>CODE_ROOTS.charCodeAt(k + 1 + j) == unit(u, v + j)) j++;
+    if (j == len) return true;
+  }
+  return false;
+}
+
 function urlPassword(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
   // scheme "://" user ":" password "@"  (the match ends right after '@')
   let i = s;
@@ -1480,7 +1514,7 @@ export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i3
   if (check == CHECK_GITHUB) return tokenGate(arg, u, n, s, s, e) && githubChecksum(u, s, e);
   if (check == CHECK_ASSIGN) {
     const v = assignValue(u, s, e);
-    if (v < 0 || placeholderValue(u, v, e) || !tokenGate(arg & 0x7fffffff, u, n, s, v, e) || ((arg & (1 << 31)) != 0 && wordBefore(u, s))) return false;
+    if (v < 0 || placeholderValue(u, v, e) || codeReference(u, s, v, e) || !tokenGate(arg & 0x7fffffff, u, n, s, v, e) || ((arg & (1 << 31)) != 0 && wordBefore(u, s))) return false;
     cS = v;
     return true;
   }

@@ -158,6 +158,26 @@ describe("exact checks on secrets", () => {
     expect(f("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")).toEqual(["aws_secret_key:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]);
   });
 
+  it("an unquoted value that names where code reads a secret from is not the secret", () => {
+    const e = engineWith({ categories: [], secrets: { enabled: true } });
+    const f = (t: string) => detect(e, t).map((x) => `${x.rule}:${x.text}`);
+    for (const code of [
+      "const apiKey = process.env.API_KEY;",
+      "password: process.env.DB_PASSWORD,",
+      'password = os.getenv("DB_PASSWORD")',
+      "client_secret = settings.CLIENT_SECRET",
+      "auth_token = request.headers.authorization",
+      "const secretKey = import.meta.env.VITE_SECRET_KEY",
+      "password=self.password",
+      "passwd: user.passwordHash",
+    ]) expect(f(code), code).toEqual([]);
+    // quoted, it is a literal; other names, and a token after `Bearer`, are values as before
+    expect(f('password = "self.password"')).toEqual(["generic_password:self.password"]);
+    expect(f("SESSION_SECRET=abc123.def456XYZ")).toEqual(["generic_secret:abc123.def456XYZ"]);
+    expect(f("client_secret = settingsX.Q7fG2kLp9Rz8")).toEqual(["generic_secret:settingsX.Q7fG2kLp9Rz8"]);
+    expect(f("Authorization: Bearer this.isA.Token9xQ2mZ7vL4kP8wR3tY6u")).toEqual(["bearer_token:this.isA.Token9xQ2mZ7vL4kP8wR3tY6u"]);
+  });
+
   it("a `.` that ends a sentence is not part of a GitLab or bearer token; the token's own dots are", () => {
     const e = engineWith({ categories: [], secrets: { enabled: true, categories: ["gitlab_pat", "gitlab_runner_token", "bearer_token"] } });
     const f = (t: string) => detect(e, t).map((x) => `${x.rule}:${x.text}`);

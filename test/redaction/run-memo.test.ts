@@ -14,9 +14,11 @@ import { detect, modelSpans, ruleModel } from "./helpers.js";
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= "0" && c <= "9";
 const isWord = (c: string | undefined): boolean => c !== undefined && /[0-9A-Za-z_]/.test(c);
 
-// phone (pii.ts): no digit right before or after; no word character touching a digit at either end.
+// phone (pii.ts): no digit right before or after; no word character touching a digit at either
+// end; ten bare digits only with an area code from 2-9.
 const phone = piiPattern("phone")!;
 const PHONE = ruleModel(phone.source, phone.maxLen, (t, s, e) => {
+  if (e - s === 10 && (t[s] === "0" || t[s] === "1")) return false;
   if (isDigit(t[s - 1]) || isDigit(t[e])) return false;
   if (isDigit(t[s]) && isWord(t[s - 1])) return false;
   if (isDigit(t[e - 1]) && isWord(t[e])) return false;

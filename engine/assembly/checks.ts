@@ -869,10 +869,24 @@ function monthName(u: usize, p: i32, end: i32): u32 {
   return 0;
 }
 
+/**
+ * Whether the context word at s continues a word before it (`stubborn on`, `newborn`), rather
+ * than starting one or a part of a key's name: after `_` (`patient_dob`) or, in camelCase, an
+ * upper-case letter after a lower-case one (`patientDOB`, `userBirthDate`).
+ */
+function joinedBefore(u: usize, s: i32): bool {
+  if (s == 0) return false;
+  const p = unit(u, s - 1);
+  if (isDigit(p)) return true;
+  if (isUpper(p)) return true;
+  if (isLower(p)) return !isUpper(unit(u, s));
+  return false;
+}
+
 /** A date after its context words: numeric (Y-M-D, D-M-Y, M/D/Y) or with a month name. */
 function dob(u: usize, n: i32, s: i32, e: i32): bool {
   const h = cHead;
-  if (wordBefore(u, s) || wordAfter(u, n, e)) return false;
+  if (joinedBefore(u, s) || wordAfter(u, n, e)) return false;
   // Up to three numbers (value, digit count) and one month name, read from [h, e).
   let v0: u32 = 0, v1: u32 = 0, v2: u32 = 0;
   let l0 = 0, l1 = 0, l2 = 0;

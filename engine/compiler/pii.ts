@@ -52,8 +52,10 @@ type Def = Omit<PiiPattern, "kind" | "name" | "placeholder"> & { placeholder?: s
 
 const MONTH = "(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]{0,6}\\.?";
 const DOB_DATE = `[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{2,4}|[0-9]{1,2}(?:st|nd|rd|th)? ${MONTH},? [0-9]{4}|${MONTH} [0-9]{1,2}(?:st|nd|rd|th)?,? [0-9]{4}`;
-const DOB_CONTEXT = "(?:date of birth|birth ?date|date de naissance|d\\.?o\\.?b\\.?|born(?: on)?|birthday)[ \\t:,.-]{0,4}";
-const DOB_SEP = [0x09, 0x20, 0x2c, 0x2d, 0x2e, 0x3a].map((c) => ({ min: c, max: c }));
+// The context in prose (`date of birth: `, `born on `) and as a key (`"dob": "`, `date_of_birth=`,
+// `birthDate: '`): the words may be joined by `_` or `-` or nothing, and quotes and `=` separate.
+const DOB_CONTEXT = "(?:date[ _-]?of[ _-]?birth|birth[ _-]?date|date de naissance|d\\.?o\\.?b\\.?|born(?: on)?|birthday)[ \\t:,.=\"'-]{0,4}";
+const DOB_SEP = [0x09, 0x20, 0x22, 0x27, 0x2c, 0x2d, 0x2e, 0x3a, 0x3d].map((c) => ({ min: c, max: c }));
 const DOB_WORD_END = [..."behnyBEHNY"].map((c) => ({ min: c.charCodeAt(0), max: c.charCodeAt(0) }));
 const NON_ASCII = { min: 0x80, max: 0xffff };
 const ZIP_CONTEXT = "(?:zip(?: ?code)?|postal(?: ?code)?|[a-z]{2})[:,]?[ \\t]{1,2}";
@@ -152,7 +154,7 @@ const DEFS: readonly Def[] = [
     // h e b n y. Without this, every prose word starting like a date or month was a candidate
     // (45,000 of the 52,000 candidates on 1 MB of mixed text).
     headAfter: [[...DOB_SEP, ...DOB_WORD_END, NON_ASCII], [...DOB_SEP, NON_ASCII]],
-    description: "a valid calendar date (1880-2099) right after `date of birth`, `DOB`, `born`, `birthday`…; only the date is redacted",
+    description: "a valid calendar date (1880-2099) right after `date of birth`, `DOB`, `born`, `birthday`…, in prose or as a key (`\"dob\": \"`, `date_of_birth=`, `patientBirthDate: `); only the date is redacted",
   },
   {
     category: "us_ein", region: "US", check: CHECK.ein, maxLen: 10, mask: "**-*******",

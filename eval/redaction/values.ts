@@ -153,7 +153,7 @@ export const PII_VALUES: Record<string, Gen> = {
   date_of_birth: (r) => {
     const [y, m, d] = date(r);
     const dt = pick(r, [`${y}-${pad(m, 2)}-${pad(d, 2)}`, `${pad(d, 2)}/${pad(m, 2)}/${y}`, `${MONTHS[m - 1]} ${d}, ${y}`, `${d} ${MONTHS[m - 1]} ${y}`]);
-    const ctx = pick(r, ["date of birth: ", "DOB ", "born on ", "Birthday: ", "D.O.B. "]);
+    const ctx = pick(r, ["date of birth: ", "DOB ", "born on ", "Birthday: ", "D.O.B. ", '"dob": "', "date_of_birth=", "birthDate: '"]);
     return { text: `${ctx}${dt}`, redact: dt };
   },
   us_ein: (r) => `${pad(pick(r, [int(r, 1, 6), int(r, 10, 16), int(r, 20, 27), int(r, 30, 48), int(r, 50, 68), int(r, 71, 77), int(r, 80, 88), int(r, 90, 95)]), 2)}-${digits(r, 7).join("")}`,

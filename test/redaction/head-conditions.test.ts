@@ -37,7 +37,9 @@ function withoutConditions<T>(category: string, build: () => T): T {
 const FRAGMENTS: Record<string, readonly string[]> = {
   ipv6: ["fe80::1", "2001:db8::8a2e:370:7334", "::1", "::ffff:192.0.2.1", "1:2:3:4:5:6:7:8", ":", "::", ":::", ".", "g", "_", "a", "F", "0", " ", "addr ", "x:"],
   credit_card: ["4111 1111 1111 1111", "5500-0000-0000-0004", "378282246310005", "6011111111111117", "1234 ", "0", "7", "9", "4", "2", "3", " ", "-", "card "],
-  date_of_birth: ["DOB", "d.o.b.", "D.O.B", "born", "born on", "Birthday", "date of birth", "birthdate", "date de naissance", ":", " ", "\t", ",", "-", ".", "12/03/1985", "1990-01-02", "5 March 1990", "Jan 5, 1990", "x", "é"],
+  date_of_birth: ["DOB", "d.o.b.", "D.O.B", "born", "born on", "Birthday", "date of birth", "birthdate", "date de naissance", ":", " ", "\t", ",", "-", ".", "12/03/1985", "1990-01-02", "5 March 1990", "Jan 5, 1990", "x", "é",
+    // as a key: quotes, `=`, joined words, a name before it
+    '"', "'", "=", "_", "dob", "date_of_birth", "birthDate", "patient", "3/4/85"],
   us_zip4: ["zip", "Zip code", "postal", "CA", "NY", "ny", "zz", " ", "  ", ":", ",", "\t", "94105-1234", "12345-6789", "1234", "-", "5"],
   // a seven-unit head instead of five: valid VINs, runs of five to seven of its units, near misses
   vin: ["1HGCM82633A004352", "11111111111111111", "1M8GDM9AXKP042788", "12345", "123456", "1234567", "ABCDE", "A1B2C3", "9", "Z", "I", "O", "a", " ", ",", "-", "."],

@@ -36,8 +36,18 @@ const CASES: Record<string, Case> = {
   btc_address: { pos: ["1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", "3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy"], neg: ["1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb", "bc1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"] },
   eth_address: { pos: ["0x52908400098527886E0F7030069857D2E4169EE7", "0xde709f2102306220921060314715629080e2fb77"], neg: ["0x52908400098527886E0F7030069857D2E4169EE", "0x52908400098527886E0F7030069857D2E4169EE7A"] },
   date_of_birth: {
-    pos: ["date of birth: 1990-01-31 => 1990-01-31", "DOB 31/01/1990 => 31/01/1990", "born on March 3, 1985 => March 3, 1985", "Birthday: 12 March 1990 => 12 March 1990", "D.O.B. 02.29.2000 => 02.29.2000"],
-    neg: ["date of birth: 1990-02-30", "meeting on 1990-01-31", "DOB 1850-01-01", "born 2001-02-29"],
+    pos: [
+      "date of birth: 1990-01-31 => 1990-01-31", "DOB 31/01/1990 => 31/01/1990", "born on March 3, 1985 => March 3, 1985", "Birthday: 12 March 1990 => 12 March 1990", "D.O.B. 02.29.2000 => 02.29.2000",
+      // as a key: JSON, YAML, `key=value`, camelCase and snake_case
+      '{"dob": "1985-03-12"} => 1985-03-12', '{"date_of_birth":"12/03/1985"} => 12/03/1985', "birthDate: '1985-03-12' => 1985-03-12", "dob=03/12/85 => 03/12/85", "DateOfBirth=1985-03-12 => 1985-03-12", "birth-date: 1985-03-12 => 1985-03-12",
+      // a key's last part: after `_`, or camelCase
+      "patient_dob=1985-03-12 => 1985-03-12", '{"user_birth_date": "1985-03-12"} => 1985-03-12', "PatientDOB: 1985-03-12 => 1985-03-12",
+    ],
+    neg: [
+      "date of birth: 1990-02-30", "meeting on 1990-01-31", "DOB 1850-01-01", "born 2001-02-29", '{"updated": "1985-03-12"}', "date=1985-03-12", '{"birth": "1985-03-12"}',
+      // the context word inside another word
+      "stubborn on 2020-01-01", "patientdob: 1985-03-12", "ABCDOB 1985-03-12", "x9dob=1985-03-12",
+    ],
   },
   us_ein: { pos: ["12-3456789"], neg: ["07-1234567", "12-345678"] },
   es_dni: { pos: ["12345678Z", "12345678-Z"], neg: ["12345678A"] },

@@ -35,7 +35,7 @@ function rule(name: string, rawSource: string, description: string, o: Opts = {}
   const source = loosen(rawSource) as string;
   const gate: TokenGate = { entropy: 2, endBoundary: true, ...o };
   // The longest match: the token, or for assignments the key, spaces and operator before the value.
-  const narrowed = o.check === CHECK.assign || o.check === CHECK.basic_auth;
+  const narrowed = o.check === CHECK.assign || o.check === CHECK.assign_trimmed || o.check === CHECK.basic_auth;
   const maxLen = o.maxLen ?? (gate.max && gate.max > 0 ? gate.max : 512) + (narrowed ? 100 : 8);
   rules.push({
     kind: "secret",
@@ -126,10 +126,10 @@ token("github_server_token", `ghs_[${B62}]{36}`, [40, 40], "GitHub server-to-ser
 token("github_refresh_token", `ghr_[${B62}]{36}`, [40, 40], "GitHub refresh token; CRC32 checksum", GH);
 token("github_fine_grained_pat", `github_pat_[${B62}]{22}_[${B62}]{59}`, [93, 93], "GitHub fine-grained personal access token", { entropy: 3 });
 // GitLab tokens never end with `.` (routable ones are `glpat-<payload>.<version>.<checksum>`): a `.` after one
-// ends the sentence, not the token.
-token("gitlab_pat", "glpat-[A-Za-z0-9_.-]{19,319}[A-Za-z0-9_-]", [26, 326], "GitLab personal access token", { entropy: 3 });
+// ends the sentence, not the token (token_trimmed).
+token("gitlab_pat", "glpat-[A-Za-z0-9_.-]{20,320}", [26, 326], "GitLab personal access token", { entropy: 3, check: CHECK.token_trimmed });
 token("gitlab_deploy_token", `gldt-[${B64U}]{20,64}`, [25, 69], "GitLab deploy token", { entropy: 3 });
-token("gitlab_runner_token", `glrt-[A-Za-z0-9_.-]{19,319}[A-Za-z0-9_-]`, [25, 325], "GitLab runner authentication token", { entropy: 3 });
+token("gitlab_runner_token", `glrt-[A-Za-z0-9_.-]{20,320}`, [25, 325], "GitLab runner authentication token", { entropy: 3, check: CHECK.token_trimmed });
 token("gitlab_runner_registration_token", `GR1348941[${B64U}]{20}`, [29, 29], "GitLab runner registration token", { entropy: 3 });
 token("gitlab_pipeline_trigger_token", "glptt-[a-f0-9]{40}", [46, 46], "GitLab pipeline trigger token", { entropy: 3 });
 token("gitlab_feed_token", `glft-[${B64U}]{20}`, [25, 25], "GitLab feed token", { entropy: 3 });
@@ -298,7 +298,7 @@ rule("basic_auth", "Basic[ \\t]+[A-Za-z0-9+/]{8,2000}={0,2}", "HTTP Basic creden
 rule("docker_config_auth", "auth[\"']?[ \\t]*:[ \\t]*[\"'][A-Za-z0-9+/]{8,2000}={0,2}", "Docker config.json `auth` (base64 `user:password`)", { check: CHECK.basic_auth, min: 8, max: 2002, entropy: 0, maxLen: 2020 });
 // A token68 (RFC 6750) may end with `.`, but in text a final `.` is the sentence's far more often
 // (an unsecured JWT's empty signature is all such a `.` would leave visible).
-rule("bearer_token", `[Bb]earer[ \\t]+[A-Za-z0-9._~+/-]{15,3999}[A-Za-z0-9_~+/-]=*`, "bearer token in an Authorization header or log line", { check: CHECK.assign, min: 16, max: 4010, entropy: 3, classes: 2, maxLen: 4030 });
+rule("bearer_token", `[Bb]earer[ \\t]+[A-Za-z0-9._~+/-]{16,4000}=*`, "bearer token in an Authorization header or log line", { check: CHECK.assign_trimmed, min: 16, max: 4010, entropy: 3, classes: 2, maxLen: 4030 });
 assign("generic_api_key", "(?:x[_-])?api[_-]?(?:key|secret|token)", "[A-Za-z0-9_+/.~-]{15,255}={0,2}", "value assigned to a key named like api_key / apiKey / api-secret / api_token", { min: 16, max: 256, entropy: 3, classes: 2 });
 assign("generic_secret", "(?:client|app|application|consumer|signing|encryption|webhook|jwt|session|master)[_-]?secret(?:[_-]?key)?", "[A-Za-z0-9_+/.~-]{11,255}={0,2}", "value assigned to a key named like client_secret / app_secret / jwt_secret", { min: 12, max: 256, entropy: 3, classes: 2 });
 assign("generic_token", "(?:auth|access|refresh|bearer|api|personal[_-]?access|private)[_-]?token", "[A-Za-z0-9_+/.~-]{15,511}={0,2}", "value assigned to a key named like auth_token / access_token / refresh_token", { min: 16, max: 512, entropy: 3, classes: 2 });

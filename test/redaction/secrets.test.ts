@@ -29,6 +29,9 @@ function valueStart(s: string): number {
 
 /** The span a rule redacts in its own sample: the token, the assigned value, or the URL password. */
 function expectedSpan(rule: SecretRule, sample: string): string {
+  // token_trimmed / assign_trimmed: a final `.` belongs to the sentence
+  if (rule.check === CHECK.token_trimmed) return sample.replace(/\.+$/, "");
+  if (rule.check === CHECK.assign_trimmed) return sample.slice(valueStart(sample)).replace(/\.+$/, "");
   if (rule.check === CHECK.assign || rule.check === CHECK.basic_auth) return sample.slice(valueStart(sample));
   if (rule.check === CHECK.url_password) return sample.slice(sample.indexOf(":", sample.indexOf("://") + 3) + 1, -1);
   return sample;

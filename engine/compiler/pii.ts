@@ -33,6 +33,8 @@ export interface PiiPattern extends EntityDef {
    * at the head (see us_zip4), so a longer head only drops positions that cannot match.
    */
   readonly headBroadDepth?: number;
+  /** How many sequences of classes the head may hold (default 4): see date_of_birth. */
+  readonly headPaths?: number;
   /**
    * The check refuses every match that starts with a digit right after an ASCII letter, digit or
    * `_`, whatever the type's boundary admits (phone: no letter touching its digits). In the
@@ -154,6 +156,13 @@ const DEFS: readonly Def[] = [
     // h e b n y. Without this, every prose word starting like a date or month was a candidate
     // (45,000 of the 52,000 candidates on 1 MB of mixed text).
     headAfter: [[...DOB_SEP, ...DOB_WORD_END, NON_ASCII], [...DOB_SEP, NON_ASCII]],
+    // The context holds no digit and ends before the date, so every match has its date starting
+    // exactly at the head: a head of the date's first units (as many ways as its shapes and month
+    // names take; its shortest is `1-1-85`) drops only positions where no date starts. With the
+    // three-unit union head, every value after `key=` that starts like a number or a month
+    // (`api_key=4357…`, `=mar…`) was a candidate once `=` separates a context.
+    headBroadDepth: 6,
+    headPaths: 64,
     description: "a valid calendar date (1880-2099) right after `date of birth`, `DOB`, `born`, `birthday`…, in prose or as a key (`\"dob\": \"`, `date_of_birth=`, `patientBirthDate: `); only the date is redacted",
   },
   {

@@ -1,5 +1,5 @@
 // The hand-derived head conditions of five PII types (pii.ts headNotAfter, headAfter, headFirst,
-// headBroadDepth) only drop positions their checks would refuse: the same policy compiled with and
+// headBroadDepth, headPaths) only drop positions their checks would refuse: the same policy compiled with and
 // without them finds exactly the same spans, on texts built around each type's edge cases. The
 // same for the longer heads of rules that start with a run of digits (bundle.ts entityHead). The
 // engine's own start conditions (checks.ts rejectsStart) are compared with a plain model instead.
@@ -24,7 +24,7 @@ const policyOf = (category: string) => ({ pii_redaction: { enabled: true, catego
 /** Runs `build` with `category`'s pattern stripped of its head conditions, then puts it back. */
 function withoutConditions<T>(category: string, build: () => T): T {
   const i = patterns.findIndex((p) => p.category === category);
-  const { headNotAfter: _a, headAfter: _b, headFirst: _c, headBroadDepth: _d, ...plain } = patterns[i] as PiiPattern;
+  const { headNotAfter: _a, headAfter: _b, headFirst: _c, headBroadDepth: _d, headPaths: _e, ...plain } = patterns[i] as PiiPattern;
   patterns[i] = plain as PiiPattern;
   try {
     return build();
@@ -39,7 +39,9 @@ const FRAGMENTS: Record<string, readonly string[]> = {
   credit_card: ["4111 1111 1111 1111", "5500-0000-0000-0004", "378282246310005", "6011111111111117", "1234 ", "0", "7", "9", "4", "2", "3", " ", "-", "card "],
   date_of_birth: ["DOB", "d.o.b.", "D.O.B", "born", "born on", "Birthday", "date of birth", "birthdate", "date de naissance", ":", " ", "\t", ",", "-", ".", "12/03/1985", "1990-01-02", "5 March 1990", "Jan 5, 1990", "x", "é",
     // as a key: quotes, `=`, joined words, a name before it
-    '"', "'", "=", "_", "dob", "date_of_birth", "birthDate", "patient", "3/4/85"],
+    '"', "'", "=", "_", "dob", "date_of_birth", "birthDate", "patient", "3/4/85",
+    // the date's own shapes, which its longer head spells out (ordinals, month names, short years)
+    "1-1-85", "31.12.1999", "12th", "3rd", "March", "Sept", "sep", "DECEMBER", "2nd", "1st", "4357", "mar", "1990"],
   us_zip4: ["zip", "Zip code", "postal", "CA", "NY", "ny", "zz", " ", "  ", ":", ",", "\t", "94105-1234", "12345-6789", "1234", "-", "5"],
   // a seven-unit head instead of five: valid VINs, runs of five to seven of its units, near misses
   vin: ["1HGCM82633A004352", "11111111111111111", "1M8GDM9AXKP042788", "12345", "123456", "1234567", "ABCDE", "A1B2C3", "9", "Z", "I", "O", "a", " ", ",", "-", "."],

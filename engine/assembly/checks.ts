@@ -1538,9 +1538,9 @@ export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i3
   if (check == CHECK_GITHUB) return tokenGate(arg, u, n, s, s, e) && githubChecksum(u, s, e);
   if (check == CHECK_ASSIGN) return assignment(arg, u, n, s, e);
   if (check == CHECK_TOKEN_TRIMMED || check == CHECK_ASSIGN_TRIMMED) {
-    // A `.` that ends the match ends the sentence: these rules' tokens never end with one. (In
-    // their patterns instead, `x+(?:\.+x+)*` splits a token's run at every `.`, and a run of such
-    // candidates read its units once per dot: 20 units of work per unit on their automata's walks.)
+    // A `.` that ends the match ends the sentence: these rules' tokens never end with one.
+    // (Written into their patterns instead, `x+(?:\.+x+)*` split a token's run of one class at
+    // every `.`, and the runs could no longer jump: 20 units of work per unit on their walks.)
     let t = e;
     while (t > s && unit(u, t - 1) == 0x2e) t--;
     cE = t;

@@ -55,7 +55,8 @@ export const CHECK_CUSTOM: u32 = 44; // policy-defined PII: boundaries, length b
 export const CHECK_PHONE: u32 = 45; // no digit right before or after; no letter either where the match starts or ends with a digit
 export const CHECK_TOKEN_TRIMMED: u32 = 46; // CHECK_TOKEN on the match without its final `.`s (tokens that never end with one)
 export const CHECK_ASSIGN_TRIMMED: u32 = 47; // CHECK_ASSIGN on the match without its final `.`s
-export const CHECK_MAX: u32 = 47;
+export const CHECK_EMAIL: u32 = 48; // word-bounded; the last label not a file extension (`icon@2x.png`)
+export const CHECK_MAX: u32 = 48;
 
 // The accepted span, set by checkMatch when it returns true.
 export let cS: i32 = 0;
@@ -293,6 +294,37 @@ function ipv4(u: usize, s: i32, e: i32): bool {
     } else return false;
   }
   return parts == 4;
+}
+
+/**
+ * Whether [s, e) is part of a longer run of dotted numbers (`1.3.6.1.4.1.311`, an OID; `…1.2.3.4.5`):
+ * a number and `.` right before it, or `.` and a digit right after. An address has four.
+ */
+function dottedRun(u: usize, n: i32, s: i32, e: i32): bool {
+  if (s >= 2 && unit(u, s - 1) == 0x2e && isDigit(unit(u, s - 2))) return true;
+  return e + 1 < n && unit(u, e) == 0x2e && isDigit(unit(u, e + 1));
+}
+
+/**
+ * File extensions an e-mail-shaped name may end with in code and paths (`icon@2x.png`,
+ * `logo@3x.svg`, `pkg@1.2.min.js`): none is a top-level domain. Lower case, each between `|`.
+ */
+const FILE_EXTENSIONS = "|png|jpg|jpeg|gif|svg|webp|bmp|ico|tif|tiff|css|js|mjs|cjs|ts|tsx|jsx|json|html|htm|xml|pdf|txt|csv|yml|yaml|lock|map|wasm|";
+
+/** An e-mail address: word-bounded, and its last label is not a file extension. */
+function email(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!boundedBy(u, n, s, e, true)) return false;
+  let t = e;
+  while (t > s && unit(u, t - 1) != 0x2e) t--;
+  const len = e - t;
+  const known = FILE_EXTENSIONS.length;
+  for (let k = 0; k + len + 1 < known; k++) {
+    if (FILE_EXTENSIONS.charCodeAt(k) != 0x7c || FILE_EXTENSIONS.charCodeAt(k + len + 1) != 0x7c) continue;
+    let j = 0;
+    while (j < len && <u32>FILE_EXTENSIONS.charCodeAt(k + 1 + j) == (unit(u, t + j) | 0x20)) j++;
+    if (j == len) return false;
+  }
+  return true;
 }
 
 function ssn(u: usize, s: i32, e: i32): bool {
@@ -1483,7 +1515,7 @@ export function rejectsStart(check: u32, u: usize, n: i32, s: i32): bool {
 export function refusesDigitAfter(check: u32, arg: u32): bool {
   if (check == CHECK_CUSTOM) return ((arg >> 29) & 3) != 0;
   // (not CHECK_LUHN: a card followed by a digit group may be accepted as its first 16 digits)
-  return check == CHECK_WORD || check == CHECK_DIGITS || check == CHECK_IPV4 || check == CHECK_SSN ||
+  return check == CHECK_WORD || check == CHECK_EMAIL || check == CHECK_DIGITS || check == CHECK_IPV4 || check == CHECK_SSN ||
     check == CHECK_ABA || check == CHECK_SIN || check == CHECK_ETH || check == CHECK_EIN || check == CHECK_ES_ID ||
     check == CHECK_AADHAAR || check == CHECK_CPF || check == CHECK_BSN || check == CHECK_ITIN || check == CHECK_NHS ||
     check == CHECK_DE_TAX || check == CHECK_FR_NIR || check == CHECK_FI_HETU || check == CHECK_PESEL || check == CHECK_AU_TFN ||
@@ -1499,7 +1531,8 @@ export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i3
   if (check == CHECK_DIGITS) return boundedBy(u, n, s, e, false);
   if (check == CHECK_WORD) return boundedBy(u, n, s, e, true);
   if (check == CHECK_LUHN) return card(u, n, s, e);
-  if (check == CHECK_IPV4) return boundedBy(u, n, s, e, true) && ipv4(u, s, e);
+  if (check == CHECK_IPV4) return boundedBy(u, n, s, e, true) && ipv4(u, s, e) && !dottedRun(u, n, s, e);
+  if (check == CHECK_EMAIL) return email(u, n, s, e);
   if (check == CHECK_SSN) return boundedBy(u, n, s, e, true) && ssn(u, s, e);
   if (check == CHECK_IBAN) return iban(u, n, s, e);
   if (check == CHECK_IPV6) return ipv6(u, n, s, e);

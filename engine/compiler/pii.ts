@@ -65,9 +65,9 @@ const ZIP_CONTEXT = "(?:zip(?: ?code)?|postal(?: ?code)?|[a-z]{2})[:,]?[ \\t]{1,
 const DEFS: readonly Def[] = [
   // ---- the original's categories (same shapes; checks added: Luhn, SSN areas, octets) ----
   {
-    category: "email", region: "global", check: CHECK.word, maxLen: 320, mask: "****@****.***",
+    category: "email", region: "global", check: CHECK.email, maxLen: 320, mask: "****@****.***",
     source: "[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}", back: "[A-Za-z0-9._%+-]+", rest: "@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}", boundary: "none",
-    description: "e-mail address; word-bounded",
+    description: "e-mail address; word-bounded; not when its last label is a file extension (`icon@2x.png`)",
   },
   {
     category: "phone", region: "US/CA", check: CHECK.phone, maxLen: 24, mask: "***-***-****", boundary: "digit",
@@ -94,7 +94,7 @@ const DEFS: readonly Def[] = [
   {
     category: "ip_address", region: "global", check: CHECK.ipv4, maxLen: 15, mask: "***.***.***.***",
     source: "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}",
-    description: "IPv4 address; octets 0-255",
+    description: "IPv4 address; octets 0-255; not inside a longer run of dotted numbers (an OID such as `1.3.6.1.4.1.311`)",
   },
   {
     category: "passport", region: "global", check: CHECK.word, maxLen: 11, mask: "**-*******",

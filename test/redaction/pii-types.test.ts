@@ -16,7 +16,8 @@ interface Case {
 }
 
 const CASES: Record<string, Case> = {
-  email: { pos: ["john@example.com", "first.last+tag@sub.example.co.uk"], neg: ["john@localhost", "x_john@example.com_y"] },
+  // an e-mail-shaped file name is not an address (`@2x` image assets); a real TLD that is also an extension is (.zip)
+  email: { pos: ["john@example.com", "first.last+tag@sub.example.co.uk", "ann@mail.zip", "see bob@corp.io. => bob@corp.io"], neg: ["john@localhost", "x_john@example.com_y", "icon@2x.png", "logo@3x.SVG", "pkg@1.2.min.js"] },
   // ten bare digits: a phone number only with an area code NANP allows (not a Unix time in seconds)
   phone: { pos: ["(555) 123-4567", "555-123-4567", "+1 555 123 4567", "2125551234", "(173) 263-3445"], neg: ["55512345678", "555-1234", "1732633445", "0123456789"] },
   ssn: { pos: ["123-45-6789", "123 45 6789"], neg: ["666-12-3456", "000-12-3456", "123-00-4567", "923-45-6789"] },
@@ -25,7 +26,8 @@ const CASES: Record<string, Case> = {
     pos: ["4111 1111 1111 1111", "5500-0000-0000-0004", "3782 822463 10005", "3056 930902 5904", "30569309025904", "6200 0000 0000 0005", "6212036925814703691", "6212 0369 2581 4703 691", "4036-9258-1470-3692-588", "62036925814703696", "4111 1111 1111 1111 123 => 4111 1111 1111 1111", "4111 1111 1111 1111 1234 => 4111 1111 1111 1111", "4111-1111-1111-1111 5 => 4111-1111-1111-1111", "5500 0000 0000 0004 123 => 5500 0000 0000 0004"],
     neg: ["4111 1111 1111 1112", "1234 5678 9012 3456", "3056 930902 5905", "7200 0000 0000 0003", "6211075731189", "6212036925814703692", "4111111111111111123", "4111 1111 1111 1112 123", "440301196008093718"],
   },
-  ip_address: { pos: ["10.0.0.1", "192.168.1.254"], neg: ["256.1.1.1", "1.2.3"] },
+  // four numbers, not four of a longer dotted run (an OID, a five-part version)
+  ip_address: { pos: ["10.0.0.1", "192.168.1.254", "Connect to 10.0.0.1. => 10.0.0.1"], neg: ["256.1.1.1", "1.2.3", "1.3.6.1.4.1.311", "1.2.3.4.5", "OID 1.3.6.1.2.1.1.1.0"] },
   passport: { pos: ["AB1234567"], neg: ["XAB1234567Z"] },
   iban: { pos: ["DE89 3704 0044 0532 0130 00", "GB82 WEST 1234 5698 7654 32", "GB82WEST12345698765432", "FR14 2004 1010 0505 0001 3M02 606"], neg: ["DE89 3704 0044 0532 0130 01", "XX89 3704 0044 0532 0130 00", "DE89 3704 0044 0532 0130"] },
   ipv6: { pos: ["2001:db8::8a2e:370:7334", "fe80::1", "::ffff:192.0.2.128", "2001:0db8:0000:0000:0000:ff00:0042:8329"], neg: ["12:30:45", "2001:db8:::1", "1:2:3:4:5:6:7:8:9", "std::vector"] },

@@ -286,13 +286,13 @@ rule("private_key", "-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:[^-]
 rule("private_key_fragment", "-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----[A-Za-z0-9+/=\\s:,-]{31,65536}[A-Za-z0-9+/=]", "PEM private key header and body without its END line (truncated output)", {
   check: CHECK.none, maxLen: 65535, mask: "-----REDACTED PRIVATE KEY-----", boundary: "none",
 });
-rule("database_url", "(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|couchbases?|neo4j(?:\\+s)?|snowflake)://[^\\s:/?#@\"'<>]{1,128}:[^\\s/?#\"'<>]{1,256}@", "password in a database connection URL (only the password is redacted)", {
+rule("database_url", "(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|couchbases?|neo4j(?:\\+s)?|snowflake)://[^\\s:/?#@\"'<>]{0,128}:[^\\s/?#\"'<>]{1,256}@", "password in a database connection URL (only the password is redacted)", {
   ci: true, check: CHECK.url_password, min: 3, entropy: 0, endBoundary: false, maxLen: 420, placeholder: "<DATABASE_PASSWORD>", mask: "****",
-  back: "(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|couchbases?|neo4j(?:\\+s)?|snowflake)", rest: "://[^\\s:/?#@\"'<>]{1,128}:[^\\s/?#\"'<>]{1,256}@", boundary: "none",
+  back: "(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|couchbases?|neo4j(?:\\+s)?|snowflake)", rest: "://[^\\s:/?#@\"'<>]{0,128}:[^\\s/?#\"'<>]{1,256}@", boundary: "none",
 });
-rule("url_password", "[A-Za-z][A-Za-z0-9+.-]{0,30}://[^\\s:/?#@\"'<>]{1,128}:[^\\s/?#\"'<>]{1,256}@", "password in any `scheme://user:password@host` URL (only the password is redacted)", {
+rule("url_password", "[A-Za-z][A-Za-z0-9+.-]{0,30}://[^\\s:/?#@\"'<>]{0,128}:[^\\s/?#\"'<>]{1,256}@", "password in any `scheme://user:password@host` URL, the user possibly empty (only the password is redacted)", {
   check: CHECK.url_password, min: 3, entropy: 0, endBoundary: false, maxLen: 420, placeholder: "<URL_PASSWORD>", mask: "****",
-  back: "[A-Za-z][A-Za-z0-9+.-]{0,30}", rest: "://[^\\s:/?#@\"'<>]{1,128}:[^\\s/?#\"'<>]{1,256}@", boundary: "none", startBoundary: true,
+  back: "[A-Za-z][A-Za-z0-9+.-]{0,30}", rest: "://[^\\s:/?#@\"'<>]{0,128}:[^\\s/?#\"'<>]{1,256}@", boundary: "none", startBoundary: true,
 });
 rule("basic_auth", "Basic[ \\t]+[A-Za-z0-9+/]{8,2000}={0,2}", "HTTP Basic credentials (must decode to `user:password`)", { check: CHECK.basic_auth, min: 8, max: 2002, entropy: 0, maxLen: 2020, placeholder: "<BASIC_AUTH>" });
 rule("docker_config_auth", "auth[\"']?[ \\t]*:[ \\t]*[\"'][A-Za-z0-9+/]{8,2000}={0,2}", "Docker config.json `auth` (base64 `user:password`)", { check: CHECK.basic_auth, min: 8, max: 2002, entropy: 0, maxLen: 2020 });

@@ -220,6 +220,9 @@ describe("exact checks on secrets", () => {
     let seen: unknown;
     await enforcer.call("t", { dsn: "postgres://app:Tr0ub4dor3@db.internal:5432/prod and https://bob:pa55word@example.com/x" }, (a) => { seen = a; });
     expect((seen as { dsn: string }).dsn).toBe("postgres://app:<DATABASE_PASSWORD>@db.internal:5432/prod and https://bob:<URL_PASSWORD>@example.com/x");
+    // a URL with a password and no user (Redis' usual form)
+    await enforcer.call("t", { dsn: "redis://:p4ssw0rdXYZ@cache:6379/0, ports http://example.com:8080/x" }, (a) => { seen = a; });
+    expect((seen as { dsn: string }).dsn).toBe("redis://:<DATABASE_PASSWORD>@cache:6379/0, ports http://example.com:8080/x");
   });
 
   it("placeholders name the rule; secrets are reported under rules.pii_redaction.secrets", async () => {

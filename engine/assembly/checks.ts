@@ -306,6 +306,21 @@ function dottedRun(u: usize, n: i32, s: i32, e: i32): bool {
 }
 
 /**
+ * Whether the `len` units at u[at..] are one of the words of `list` (each between `|`), compared
+ * after OR-ing each unit with `fold` (0x20 lower-cases ASCII letters against a lower-case list).
+ */
+function listed(list: string, u: usize, at: i32, len: i32, fold: u32): bool {
+  const size = list.length;
+  for (let k = 0; k + len + 1 < size; k++) {
+    if (list.charCodeAt(k) != 0x7c || list.charCodeAt(k + len + 1) != 0x7c) continue;
+    let j = 0;
+    while (j < len && <u32>list.charCodeAt(k + 1 + j) == (unit(u, at + j) | fold)) j++;
+    if (j == len) return true;
+  }
+  return false;
+}
+
+/**
  * File extensions an e-mail-shaped name may end with in code and paths (`icon@2x.png`,
  * `logo@3x.svg`, `pkg@1.2.min.js`): none is a top-level domain. Lower case, each between `|`.
  */
@@ -316,15 +331,7 @@ function email(u: usize, n: i32, s: i32, e: i32): bool {
   if (!boundedBy(u, n, s, e, true)) return false;
   let t = e;
   while (t > s && unit(u, t - 1) != 0x2e) t--;
-  const len = e - t;
-  const known = FILE_EXTENSIONS.length;
-  for (let k = 0; k + len + 1 < known; k++) {
-    if (FILE_EXTENSIONS.charCodeAt(k) != 0x7c || FILE_EXTENSIONS.charCodeAt(k + len + 1) != 0x7c) continue;
-    let j = 0;
-    while (j < len && <u32>FILE_EXTENSIONS.charCodeAt(k + 1 + j) == (unit(u, t + j) | 0x20)) j++;
-    if (j == len) return false;
-  }
-  return true;
+  return !listed(FILE_EXTENSIONS, u, t, e - t, 0x20);
 }
 
 function ssn(u: usize, s: i32, e: i32): bool {
@@ -1284,15 +1291,7 @@ function codeReference(u: usize, s: i32, v: i32, e: i32): bool {
   let i = v;
   while (i < e && isWord(unit(u, i))) i++;
   if (i == v || i + 1 >= e || unit(u, i) != 0x2e || !isWord(unit(u, i + 1)) || isDigit(unit(u, i + 1))) return false;
-  const len = i - v;
-  const roots = CODE_ROOTS.length;
-  for (let k = 0; k + len + 1 < roots; k++) {
-    if (CODE_ROOTS.charCodeAt(k) != 0x7c || CODE_ROOTS.charCodeAt(k + len + 1) != 0x7c) continue;
-    let j = 0;
-    while (j < len && <u32>CODE_ROOTS.charCodeAt(k + 1 + j) == unit(u, v + j)) j++;
-    if (j == len) return true;
-  }
-  return false;
+  return listed(CODE_ROOTS, u, v, i - v, 0);
 }
 
 /** `key op value` (CHECK_ASSIGN): narrowed to the value, which passes the token gate. */

@@ -252,13 +252,13 @@ function entityHead(e: EntityDef): { head: Head; need: NeededUnit | undefined; k
   const notAfter = (e as Partial<Pick<PiiPattern, "headNotAfter">>).headNotAfter;
   const after = (e as Partial<Pick<PiiPattern, "headAfter">>).headAfter;
   const first = e.back === undefined ? (e as Partial<Pick<PiiPattern, "headFirst">>).headFirst : undefined;
+  const maxPaths = (e as Partial<Pick<PiiPattern, "headPaths">>).headPaths;
   // (digitStartAfterWordRefused changes no head of its own, only the numeric family's, which is
   // cached by these keys.)
   const digitStart = (e as Partial<Pick<PiiPattern, "digitStartAfterWordRefused">>).digitStartAfterWordRefused ? "d" : "";
-  const key = `${(e as Partial<Pick<PiiPattern, "headPaths">>).headPaths ?? ""}${e.ci ? "i" : ""}${digitStart}\u0000${e.boundary ?? "word"}\u0000${notAfterKey(notAfter)}\u0000${notAfterKey(first)}\u0000${(after ?? []).map(notAfterKey).join("|")}\u0000${e.headLength ?? "auto"}\u0000${broadDepth}\u0000${maxLiteralPaths}\u0000${e.back ?? ""}\u0000${e.rest ?? e.source}`;
+  const key = `${e.ci ? "i" : ""}${digitStart}\u0000${maxPaths ?? "4"}\u0000${e.boundary ?? "word"}\u0000${notAfterKey(notAfter)}\u0000${notAfterKey(first)}\u0000${(after ?? []).map(notAfterKey).join("|")}\u0000${e.headLength ?? "auto"}\u0000${broadDepth}\u0000${maxLiteralPaths}\u0000${e.back ?? ""}\u0000${e.rest ?? e.source}`;
   const known = headCache.get(key);
   if (known) return { ...known, key };
-  const maxPaths = (e as Partial<Pick<PiiPattern, "headPaths">>).headPaths;
   let h = headOf(e.rest ?? e.source, e.ci ?? false, e.boundary ?? "word", { maxLength: e.headLength ?? 8, broadDepth, maxLiteralPaths, ...(maxPaths === undefined ? {} : { maxPaths }) });
   // A PII head of digits alone (`[0-9]{9}`, `[12][0-9]{9}`, the first digits of `[0-9]{8}-?[A-Z]`)
   // runs on while it stays one path of digit classes, up to DIGIT_HEAD_MAX: a number shorter

@@ -55,7 +55,7 @@ export const CHECK_CUSTOM: u32 = 44; // policy-defined PII: boundaries, length b
 export const CHECK_PHONE: u32 = 45; // no digit right before or after; no letter either where the match starts or ends with a digit
 export const CHECK_TOKEN_TRIMMED: u32 = 46; // CHECK_TOKEN on the match without its final `.`s (tokens that never end with one)
 export const CHECK_ASSIGN_TRIMMED: u32 = 47; // CHECK_ASSIGN on the match without its final `.`s
-export const CHECK_EMAIL: u32 = 48; // word-bounded; the last label not a file extension (`icon@2x.png`)
+export const CHECK_EMAIL: u32 = 48; // word-bounded; not user@host of a URL or scp; the last label not a file extension
 export const CHECK_MAX: u32 = 48;
 
 // The accepted span, set by checkMatch when it returns true.
@@ -326,9 +326,26 @@ function listed(list: string, u: usize, at: i32, len: i32, fold: u32): bool {
  */
 const FILE_EXTENSIONS = "|png|jpg|jpeg|gif|svg|webp|bmp|ico|tif|tiff|css|js|mjs|cjs|ts|tsx|jsx|json|html|htm|xml|pdf|txt|csv|yml|yaml|lock|map|wasm|";
 
-/** An e-mail address: word-bounded, and its last label is not a file extension. */
+/**
+ * Whether the address-shaped [s, e) names a user on a host, not a mailbox: a URL's user and host
+ * (`ssh://git@github.com/org/repo`, after `://`), or the target of scp, rsync or a git remote
+ * (`deploy@example.com:/var/www`, `me@example.com:~/x`, `git@github.com:org/repo.git`): `:` and
+ * then a path from `/` or `~`, or any path after the user `git`. A password after `:`
+ * (`john@example.com:hunter2`, a leaked credential list) keeps the address. Reads at most two units
+ * past the match (the stream's look-ahead margin is 8: core/redact-stream.ts).
+ */
+function userAtHost(u: usize, n: i32, s: i32, e: i32): bool {
+  if (s >= 3 && unit(u, s - 1) == 0x2f && unit(u, s - 2) == 0x2f && unit(u, s - 3) == 0x3a) return true;
+  if (e + 1 >= n || unit(u, e) != 0x3a) return false;
+  const c = unit(u, e + 1);
+  if (c == 0x2f || c == 0x7e) return true;
+  const git = e - s > 4 && unit(u, s + 3) == 0x40 && (unit(u, s) | 0x20) == 0x67 && (unit(u, s + 1) | 0x20) == 0x69 && (unit(u, s + 2) | 0x20) == 0x74;
+  return git && (isWord(c) || c == 0x2e || c == 0x2d);
+}
+
+/** An e-mail address: word-bounded, not a user on a host, and its last label is not a file extension. */
 function email(u: usize, n: i32, s: i32, e: i32): bool {
-  if (!boundedBy(u, n, s, e, true)) return false;
+  if (!boundedBy(u, n, s, e, true) || userAtHost(u, n, s, e)) return false;
   let t = e;
   while (t > s && unit(u, t - 1) != 0x2e) t--;
   return !listed(FILE_EXTENSIONS, u, t, e - t, 0x20);

@@ -67,7 +67,7 @@ const DEFS: readonly Def[] = [
   {
     category: "email", region: "global", check: CHECK.email, maxLen: 320, mask: "****@****.***",
     source: "[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}", back: "[A-Za-z0-9._%+-]+", rest: "@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}", boundary: "none",
-    description: "e-mail address; word-bounded; not when its last label is a file extension (`icon@2x.png`)",
+    description: "e-mail address; word-bounded; not a user on a host (`ssh://git@host/`, `git@github.com:org/repo`, `deploy@host:/var/www`); not when its last label is a file extension (`icon@2x.png`)",
   },
   {
     category: "phone", region: "US/CA", check: CHECK.phone, maxLen: 24, mask: "***-***-****", boundary: "digit",

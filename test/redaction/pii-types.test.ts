@@ -17,7 +17,11 @@ interface Case {
 
 const CASES: Record<string, Case> = {
   // an e-mail-shaped file name is not an address (`@2x` image assets); a real TLD that is also an extension is (.zip)
-  email: { pos: ["john@example.com", "first.last+tag@sub.example.co.uk", "ann@mail.zip", "see bob@corp.io. => bob@corp.io"], neg: ["john@localhost", "x_john@example.com_y", "icon@2x.png", "logo@3x.SVG", "pkg@1.2.min.js"] },
+  // a user on a host (a URL's, scp's, rsync's, a git remote's) is not a mailbox; a password after `:` keeps the address
+  email: {
+    pos: ["john@example.com", "first.last+tag@sub.example.co.uk", "ann@mail.zip", "see bob@corp.io. => bob@corp.io", "john@example.com:hunter2 => john@example.com", "mailto:bob@corp.io => bob@corp.io", "to: git@corp.io => git@corp.io", "//alice@corp.io => alice@corp.io"],
+    neg: ["john@localhost", "x_john@example.com_y", "icon@2x.png", "logo@3x.SVG", "pkg@1.2.min.js", "git@github.com:org/repo.git", "origin\tgit@gitlab.example.com:group/sub/repo.git (fetch)", "ssh://git@github.com/org/repo", "rsync -a dist/ deploy@example.com:/var/www", "scp notes.txt me@example.com:~/in"],
+  },
   // ten bare digits: a phone number only with an area code NANP allows (not a Unix time in seconds)
   phone: { pos: ["(555) 123-4567", "555-123-4567", "+1 555 123 4567", "2125551234", "(173) 263-3445"], neg: ["55512345678", "555-1234", "1732633445", "0123456789"] },
   ssn: { pos: ["123-45-6789", "123 45 6789"], neg: ["666-12-3456", "000-12-3456", "123-00-4567", "923-45-6789"] },

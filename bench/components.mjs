@@ -169,7 +169,7 @@ const tick = () => (now += 1000);
   const text = "deploy step: export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE before running the sync job tonight";
   const d = e.preCall({ tool: "t", args: text, now: 0 });
   expect(d, "redact", "secret text");
-  add("secret_detection", `engine scan of ${text.length} characters with one AWS key, all 191 secret rules`, measure("secret detection", () => e.preCall({ tool: "t", args: text, now: 0 }), opts));
+  add("secret_detection", `engine scan of ${text.length} characters with one AWS key, every secret rule`, measure("secret detection", () => e.preCall({ tool: "t", args: text, now: 0 }), opts));
 }
 
 // ---- rate limiter: inside the engine's decision ------------------------------------------------------

@@ -115,7 +115,7 @@ export const README_COMPONENTS = [
   ["pii_redaction", "PII redaction, 93 characters, 3 entities"],
   ["pii_clean_text", "PII scan, clean text"],
   ["pii_long_text", "PII redaction, 1.7 KB, 40 entities"],
-  ["secret_detection", "secret detection (191 rules)"],
+  ["secret_detection", "secret detection (every secret rule)"],
   ["rate_limiter", "rate limiter (inside the decision)"],
   ["policy_allowlist_100", "allow list of 100 tools"],
   ["policy_allowlist_1000", "allow list of 1,000 tools"],

@@ -168,6 +168,9 @@ token("openai_api_key", `sk-(?:(?:proj|svcacct|admin)-[${B64U}]{58,74}T3BlbkFJ[$
 token("openai_project_key", `sk-(?:proj|svcacct|admin)-[${B64U}]{40,200}`, [48, 210], "OpenAI project / service-account / admin key", { entropy: 3.5 });
 token("anthropic_api_key", `sk-ant-api03-[${B64U}]{93}AA`, [108, 108], "Anthropic API key", { entropy: 3.5, mask: "sk-ant-api03-****************" });
 token("anthropic_admin_key", `sk-ant-admin01-[${B64U}]{93}AA`, [110, 110], "Anthropic admin API key", { entropy: 3.5 });
+// OAuth tokens (Claude Code's `sk-ant-oat01-` access and `sk-ant-ort01-` refresh tokens) and
+// claude.ai session keys: their lengths are not published, so a broad range behind the exact prefix.
+token("anthropic_oauth_token", `sk-ant-(?:oat|ort|sid)[0-9]{2}-[${B64U}]{40,300}`, [53, 313], "Anthropic OAuth access or refresh token, claude.ai session key", { entropy: 3.5 });
 token("groq_api_key", `gsk_[${B62}]{52}`, [56, 56], "Groq API key", { entropy: 3.5 });
 token("xai_api_key", `xai-[${B62}]{80}`, [84, 84], "xAI API key", { entropy: 3.5 });
 token("perplexity_api_key", `pplx-[${B62}]{48}`, [53, 53], "Perplexity API key", { entropy: 3.5 });

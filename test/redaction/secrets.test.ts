@@ -195,6 +195,18 @@ describe("exact checks on secrets", () => {
     expect(f(`Bearer abc..DEF.ghi-9_x~y+z/w==`)).toEqual(["bearer_token:abc..DEF.ghi-9_x~y+z/w=="]);
   });
 
+  it("Anthropic keys: API and admin keys by their fixed length, OAuth tokens and session keys by prefix and entropy", () => {
+    const e = engineWith({ categories: [], secrets: { enabled: true, categories: ["anthropic_api_key", "anthropic_admin_key", "anthropic_oauth_token"] } });
+    const f = (t: string) => detect(e, t).map((x) => `${x.rule}:${x.text}`);
+    const body = "Xq3vR9kLm2Np8Tz4Wb6Yc1Hd5Fg7Js0Ae-Ku2Io9Pl3Mn6Bv8Cx4Zr1Qw5Et7Yu0AbCdEfGh_IjKlMnOpQrStUvWxYz0123";
+    expect(f(`CLAUDE_CODE_OAUTH_TOKEN=sk-ant-oat01-${body}AA`)).toEqual([`anthropic_oauth_token:sk-ant-oat01-${body}AA`]);
+    expect(f(`"refresh_token": "sk-ant-ort01-${body.slice(0, 60)}"`)).toEqual([`anthropic_oauth_token:sk-ant-ort01-${body.slice(0, 60)}`]);
+    expect(f(`sessionKey=sk-ant-sid01-${body.slice(0, 40)}`)).toEqual([`anthropic_oauth_token:sk-ant-sid01-${body.slice(0, 40)}`]);
+    expect(f(`x-api-key: sk-ant-api03-${body.slice(0, 93)}AA`)).toEqual([`anthropic_api_key:sk-ant-api03-${body.slice(0, 93)}AA`]);
+    // too short, a placeholder run, an unknown kind
+    expect(f(`sk-ant-oat01-${body.slice(0, 39)} sk-ant-oat01-${"x".repeat(80)} sk-ant-xyz01-${body}`)).toEqual([]);
+  });
+
   it("Basic credentials must decode to user:password", () => {
     const e = engineWith({ categories: [], secrets: { enabled: true, categories: ["basic_auth"] } });
     const b = basic("admin", "s3cret!");

@@ -10,7 +10,7 @@ import { keccak256, KECCAK_SCRATCH } from "./keccak";
 export const CHECK_NONE: u32 = 0;
 export const CHECK_WORD: u32 = 1; // no letter, digit or '_' right before or after the match
 export const CHECK_LUHN: u32 = 2; // word boundaries + issuer prefix + Luhn checksum over 13-19 digits
-export const CHECK_IPV4: u32 = 3; // word boundaries + four octets 0-255
+export const CHECK_IPV4: u32 = 3; // word boundaries + four octets 0-255; not an OID's part or a product version (`Chrome/120.0.0.0`)
 export const CHECK_SSN: u32 = 4; // word boundaries + area not 000/666/9xx, group not 00, serial not 0000
 export const CHECK_DIGITS: u32 = 5; // no digit right before or after the match
 export const CHECK_IBAN: u32 = 6;
@@ -294,6 +294,28 @@ function ipv4(u: usize, s: i32, e: i32): bool {
     } else return false;
   }
   return parts == 4;
+}
+
+/**
+ * Whether the address-shaped number at s is a product's version in a User-Agent token
+ * (`Chrome/120.0.0.0`, `Edg/120.0.0.0`, `OPR/106.0.0.0`: the reduced User-Agent of every Chromium
+ * browser): right after `/` and a name of up to 20 letters and digits that starts with a capital
+ * and starts a token (after no letter, digit, `_`, `/`, `.`, `-` or `:`). A path segment
+ * (`/hosts/10.0.0.1`) or a URL's host (`//10.0.0.1`) is no such name. Reads at most 22 units back,
+ * within what a stream keeps before a match (ip_address's maxLen 15 + the margin of 8).
+ */
+function productVersion(u: usize, s: i32): bool {
+  if (s < 2 || unit(u, s - 1) != 0x2f) return false;
+  let t = s - 1;
+  while (t > 0 && s - 1 - t < 20) {
+    const c = unit(u, t - 1);
+    if (!(isUpper(c) || isLower(c) || isDigit(c))) break;
+    t--;
+  }
+  if (t == s - 1 || !isUpper(unit(u, t))) return false;
+  if (t == 0) return true;
+  const c = unit(u, t - 1);
+  return !(isWord(c) || c == 0x2f || c == 0x2e || c == 0x2d || c == 0x3a);
 }
 
 /**
@@ -1547,7 +1569,7 @@ export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i3
   if (check == CHECK_DIGITS) return boundedBy(u, n, s, e, false);
   if (check == CHECK_WORD) return boundedBy(u, n, s, e, true);
   if (check == CHECK_LUHN) return card(u, n, s, e);
-  if (check == CHECK_IPV4) return boundedBy(u, n, s, e, true) && ipv4(u, s, e) && !dottedRun(u, n, s, e);
+  if (check == CHECK_IPV4) return boundedBy(u, n, s, e, true) && ipv4(u, s, e) && !dottedRun(u, n, s, e) && !productVersion(u, s);
   if (check == CHECK_EMAIL) return email(u, n, s, e);
   if (check == CHECK_SSN) return boundedBy(u, n, s, e, true) && ssn(u, s, e);
   if (check == CHECK_IBAN) return iban(u, n, s, e);

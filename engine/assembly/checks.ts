@@ -1314,12 +1314,38 @@ function placeholderValue(u: usize, s: i32, e: i32): bool {
 const CODE_ROOTS = "|process|import|os|env|ENV|Deno|Bun|System|config|cfg|conf|settings|options|opts|args|argv|params|props|self|this|ctx|context|req|request|res|response|user|data|window|globalThis|global|app|secrets|creds|credentials|vault|session|state|";
 
 /**
+ * Whether a call starts at v, within the match [v, e) or right at its end: a name or a dotted path
+ * of names before `(` (`getpass.getpass(`, `load_api_key(name)`, `getToken()`). It reads as code
+ * when the path has a `.`, a `_` or a lower-to-upper step, or when `(` opens on `)` or a quote;
+ * `Tr0ub4dor(3` still reads as a password. Reads at most two units past the match.
+ */
+function callAt(u: usize, n: i32, v: i32, e: i32): bool {
+  let i = v;
+  let codeLike = false;
+  while (i < e) {
+    const c = unit(u, i);
+    if (isWord(c)) {
+      if (c == 0x5f || (i > v && isUpper(c) && isLower(unit(u, i - 1)))) codeLike = true;
+      i++;
+    } else if (c == 0x2e && i > v && i + 1 < e && (isUpper(unit(u, i + 1)) || isLower(unit(u, i + 1)) || unit(u, i + 1) == 0x5f)) {
+      codeLike = true;
+      i++;
+    } else break;
+  }
+  if (i == v || i >= n || unit(u, i) != 0x28) return false;
+  if (codeLike) return true;
+  const a = i + 1 < n ? unit(u, i + 1) : 0;
+  return a == 0x29 || a == 0x22 || a == 0x27;
+}
+
+/**
  * Whether the value [v, e) of the assignment at s is code that names where a secret comes from,
  * not the secret: unquoted, after an operator (`Bearer abc` has none: a token's segments can look
  * like names), and a name from CODE_ROOTS followed by `.` and a name. `password = self.password`
- * in a source file is not a password; `password = "self.password"` still is one.
+ * in a source file is not a password; `password = "self.password"` still is one. Nor is a call
+ * (`callAt`): `password = getpass.getpass("Password: ")`.
  */
-function codeReference(u: usize, s: i32, v: i32, e: i32): bool {
+function codeReference(u: usize, n: i32, s: i32, v: i32, e: i32): bool {
   let p = v - 1;
   if (p <= s) return false;
   let c = unit(u, p);
@@ -1327,6 +1353,7 @@ function codeReference(u: usize, s: i32, v: i32, e: i32): bool {
   while (p > s && (c == 0x20 || c == 0x09)) c = unit(u, --p);
   if (c != 0x3d && c != 0x3a && c != 0x3e && c != 0x7c) return false; // = : > |: the operator's last unit
   if (isDigit(unit(u, v))) return false;
+  if (callAt(u, n, v, e)) return true;
   let i = v;
   while (i < e && isWord(unit(u, i))) i++;
   if (i == v || i + 1 >= e || unit(u, i) != 0x2e || !isWord(unit(u, i + 1)) || isDigit(unit(u, i + 1))) return false;
@@ -1336,7 +1363,7 @@ function codeReference(u: usize, s: i32, v: i32, e: i32): bool {
 /** `key op value` (CHECK_ASSIGN): narrowed to the value, which passes the token gate. */
 function assignment(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
   const v = assignValue(u, s, e);
-  if (v < 0 || placeholderValue(u, v, e) || codeReference(u, s, v, e) || !tokenGate(arg & 0x7fffffff, u, n, s, v, e) || ((arg & (1 << 31)) != 0 && wordBefore(u, s))) return false;
+  if (v < 0 || placeholderValue(u, v, e) || codeReference(u, n, s, v, e) || !tokenGate(arg & 0x7fffffff, u, n, s, v, e) || ((arg & (1 << 31)) != 0 && wordBefore(u, s))) return false;
   cS = v;
   return true;
 }

@@ -173,7 +173,17 @@ describe("exact checks on secrets", () => {
       "const secretKey = import.meta.env.VITE_SECRET_KEY",
       "password=self.password",
       "passwd: user.passwordHash",
+      // calls: a dotted path, a `_` or a camelCase step before `(`, or `(` opening on `)` or a quote
+      'password = getpass.getpass("Password: ")',
+      "password = hashlib.sha256(raw).hexdigest()",
+      "api_key = load_api_key_from_vault(name)",
+      "token: getToken()",
+      'password = prompt("pw")',
+      "passwd = input('Password: ')",
     ]) expect(f(code), code).toEqual([]);
+    // a password with a parenthesis, and a quoted call, are values
+    expect(f("password=Tr0ub4dor(3")).toEqual(["generic_password:Tr0ub4dor(3"]);
+    expect(f('password = "getpass.getpass()"')).toEqual(["generic_password:getpass.getpass()"]);
     // quoted, it is a literal; other names, and a token after `Bearer`, are values as before
     expect(f('password = "self.password"')).toEqual(["generic_password:self.password"]);
     expect(f("SESSION_SECRET=abc123.def456XYZ")).toEqual(["generic_secret:abc123.def456XYZ"]);

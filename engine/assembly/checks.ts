@@ -10,7 +10,7 @@ import { keccak256, KECCAK_SCRATCH } from "./keccak";
 export const CHECK_NONE: u32 = 0;
 export const CHECK_WORD: u32 = 1; // no letter, digit or '_' right before or after the match
 export const CHECK_LUHN: u32 = 2; // word boundaries + issuer prefix + Luhn checksum over 13-19 digits
-export const CHECK_IPV4: u32 = 3; // word boundaries + four octets 0-255; not an OID's part or a product version (`Chrome/120.0.0.0`)
+export const CHECK_IPV4: u32 = 3; // word boundaries + four octets 0-255; not an OID's part, a product version (`Chrome/120.0.0.0`), loopback or 0.0.0.0
 export const CHECK_SSN: u32 = 4; // word boundaries + area not 000/666/9xx, group not 00, serial not 0000
 export const CHECK_DIGITS: u32 = 5; // no digit right before or after the match
 export const CHECK_IBAN: u32 = 6;
@@ -297,6 +297,17 @@ function ipv4(u: usize, s: i32, e: i32): bool {
 }
 
 /**
+ * Whether the IPv4 address [s, e) names no host: loopback (`127.0.0.1`, all of 127/8) or the
+ * unspecified address `0.0.0.0` (`Listening on 0.0.0.0:8080`). Neither identifies anyone.
+ */
+function selfAddress4(u: usize, s: i32, e: i32): bool {
+  if (e - s >= 4 && unit(u, s) == 0x31 && unit(u, s + 1) == 0x32 && unit(u, s + 2) == 0x37 && unit(u, s + 3) == 0x2e) return true;
+  if (e - s != 7) return false;
+  for (let i = s; i < e; i += 2) if (unit(u, i) != 0x30) return false;
+  return true;
+}
+
+/**
  * Whether the address-shaped number at s is a product's version in a User-Agent token
  * (`Chrome/120.0.0.0`, `Edg/120.0.0.0`, `OPR/106.0.0.0`: the reduced User-Agent of every Chromium
  * browser): right after `/` and a name of up to 20 letters and digits that starts with a capital
@@ -481,6 +492,8 @@ function ipv6(u: usize, n: i32, s: i32, e: i32): bool {
   let end = e;
   for (let k = 0; k < 2 && end > s; k++) {
     if (ipv6Valid(u, s, end)) {
+      // the loopback address `::1` names no host (`[::1]:3000`)
+      if (end - s == 3 && unit(u, s) == 0x3a && unit(u, s + 1) == 0x3a && unit(u, s + 2) == 0x31) return false;
       if (wordAfter(u, n, end) || (end < n && unit(u, end) == 0x3a && end + 1 < n && isHex(unit(u, end + 1)))) return false;
       cE = end;
       return true;
@@ -1531,8 +1544,24 @@ function custom(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
  * runs are mostly other numbers, and every Unix time in seconds from 2001 to 2033 is ten digits
  * starting with 1.
  */
+/**
+ * Whether [s, e) is digits around one `.` and nothing else: a decimal number (`-122.4194155`, a
+ * longitude), which `phone`'s pattern reads as `122.419` + `4155`. A phone number written with
+ * dots has two (`415.555.0132`).
+ */
+function decimalNumber(u: usize, s: i32, e: i32): bool {
+  let dots = 0;
+  for (let i = s; i < e; i++) {
+    const c = unit(u, i);
+    if (c == 0x2e) dots++;
+    else if (!isDigit(c)) return false;
+  }
+  return dots == 1;
+}
+
 function phone(u: usize, n: i32, s: i32, e: i32): bool {
   if (e - s == 10 && unit(u, s) < 0x32) return false;
+  if (decimalNumber(u, s, e)) return false;
   if (!boundedBy(u, n, s, e, false)) return false;
   if (s > 0 && isDigit(unit(u, s)) && isWord(unit(u, s - 1))) return false;
   if (e < n && isDigit(unit(u, e - 1)) && isWord(unit(u, e))) return false;
@@ -1596,7 +1625,7 @@ export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i3
   if (check == CHECK_DIGITS) return boundedBy(u, n, s, e, false);
   if (check == CHECK_WORD) return boundedBy(u, n, s, e, true);
   if (check == CHECK_LUHN) return card(u, n, s, e);
-  if (check == CHECK_IPV4) return boundedBy(u, n, s, e, true) && ipv4(u, s, e) && !dottedRun(u, n, s, e) && !productVersion(u, s);
+  if (check == CHECK_IPV4) return boundedBy(u, n, s, e, true) && ipv4(u, s, e) && !dottedRun(u, n, s, e) && !productVersion(u, s) && !selfAddress4(u, s, e);
   if (check == CHECK_EMAIL) return email(u, n, s, e);
   if (check == CHECK_SSN) return boundedBy(u, n, s, e, true) && ssn(u, s, e);
   if (check == CHECK_IBAN) return iban(u, n, s, e);

@@ -74,7 +74,7 @@ const DEFS: readonly Def[] = [
     source: "(?:\\+?1[-. ]?)?(?:\\([0-9]{3}\\)|[0-9]{3})[-. ]?[0-9]{3}[-. ]?[0-9]{4}",
     // checks.ts phone: a digit start right after a letter is refused (hex identifiers, `x1234…`)
     digitStartAfterWordRefused: true,
-    description: "North-American phone number; no digit right before or after, no letter touching its digits; ten bare digits only with an area code from 2-9",
+    description: "North-American phone number; no digit right before or after, no letter touching its digits; ten bare digits only with an area code from 2-9; not a decimal number (`-122.4194155`)",
   },
   {
     category: "ssn", region: "US", check: CHECK.ssn, maxLen: 11, mask: "***-**-****",
@@ -94,7 +94,7 @@ const DEFS: readonly Def[] = [
   {
     category: "ip_address", region: "global", check: CHECK.ipv4, maxLen: 15, mask: "***.***.***.***",
     source: "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}",
-    description: "IPv4 address; octets 0-255; not inside a longer run of dotted numbers (an OID such as `1.3.6.1.4.1.311`); not a product version in a User-Agent (`Chrome/120.0.0.0`)",
+    description: "IPv4 address; octets 0-255; not inside a longer run of dotted numbers (an OID such as `1.3.6.1.4.1.311`); not a product version in a User-Agent (`Chrome/120.0.0.0`); not loopback (127/8) or 0.0.0.0",
   },
   {
     category: "passport", region: "global", check: CHECK.word, maxLen: 11, mask: "**-*******",
@@ -115,7 +115,7 @@ const DEFS: readonly Def[] = [
     // starts at the head, and the check rejects a start right after a word character, `:` or `.`
     // (checks.ts ipv6). Without this every `:` of a run of colons was a candidate.
     headNotAfter: [{ min: 0x2e, max: 0x2e }, { min: 0x3a, max: 0x3a }, { min: 0x47, max: 0x5a }, { min: 0x5f, max: 0x5f }, { min: 0x67, max: 0x7a }],
-    description: "IPv6 address (RFC 4291 text form, `::` once, optional IPv4 tail)",
+    description: "IPv6 address (RFC 4291 text form, `::` once, optional IPv4 tail); not the loopback `::1`",
   },
   {
     category: "mac_address", region: "global", check: CHECK.mac, maxLen: 17, mask: "**:**:**:**:**:**",

@@ -289,6 +289,11 @@ rule("private_key", "-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:[^-]
 rule("private_key_fragment", "-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----[A-Za-z0-9+/=\\s:,-]{31,65536}[A-Za-z0-9+/=]", "PEM private key header and body without its END line (truncated output)", {
   check: CHECK.none, maxLen: 65535, mask: "-----REDACTED PRIVATE KEY-----", boundary: "none",
 });
+// The same blocks base64-encoded whole (kubeconfig `client-key-data`, a Kubernetes secret's
+// `tls.key`, CI variables): the encoding of `-----BEGIN <type> PRIVATE KEY-----` fixes the first
+// characters for each type (the last partial group left out); RSA, EC, DSA, OpenSSH, PKCS#8,
+// encrypted PKCS#8, PGP.
+token("private_key_base64", "LS0tLS1CRUdJTiB(?:SU0EgUFJJVkFURSBLRVkt|FQyBQUklWQVRFIEtFWS0t|EU0EgUFJJVkFURSBLRVkt|PUEVOU1NIIFBSSVZBVEUgS0VZLS0t|QUklWQVRFIEtFWS0t|FTkNSWVBURUQgUFJJVkFURSBLRVkt|QR1AgUFJJVkFURSBLRVkgQkxPQ0st)[A-Za-z0-9+/]{20,16000}={0,2}", [55, 0], "PEM private key block encoded in base64 (kubeconfig `client-key-data`, a Kubernetes secret's `tls.key`)", { entropy: 4, maxLen: 16100, mask: "LS0tLS1CRUdJTi****" });
 rule("database_url", "(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|couchbases?|neo4j(?:\\+s)?|snowflake)://[^\\s:/?#@\"'<>]{0,128}:[^\\s/?#\"'<>]{1,256}@", "password in a database connection URL (only the password is redacted)", {
   ci: true, check: CHECK.url_password, min: 3, entropy: 0, endBoundary: false, maxLen: 420, placeholder: "<DATABASE_PASSWORD>", mask: "****",
   back: "(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|couchbases?|neo4j(?:\\+s)?|snowflake)", rest: "://[^\\s:/?#@\"'<>]{0,128}:[^\\s/?#\"'<>]{1,256}@", boundary: "none",

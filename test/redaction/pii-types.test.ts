@@ -23,7 +23,8 @@ const CASES: Record<string, Case> = {
     neg: ["john@localhost", "x_john@example.com_y", "icon@2x.png", "logo@3x.SVG", "pkg@1.2.min.js", "git@github.com:org/repo.git", "origin\tgit@gitlab.example.com:group/sub/repo.git (fetch)", "ssh://git@github.com/org/repo", "rsync -a dist/ deploy@example.com:/var/www", "scp notes.txt me@example.com:~/in"],
   },
   // ten bare digits: a phone number only with an area code NANP allows (not a Unix time in seconds)
-  phone: { pos: ["(555) 123-4567", "555-123-4567", "+1 555 123 4567", "2125551234", "(173) 263-3445"], neg: ["55512345678", "555-1234", "1732633445", "0123456789"] },
+  // a decimal number (one `.`, nothing else) is no phone: longitudes
+  phone: { pos: ["(555) 123-4567", "555-123-4567", "+1 555 123 4567", "2125551234", "(173) 263-3445", "415.555.0132"], neg: ["55512345678", "555-1234", "1732633445", "0123456789", "longitude -122.4194155", "151.2092955"] },
   ssn: { pos: ["123-45-6789", "123 45 6789"], neg: ["666-12-3456", "000-12-3456", "123-00-4567", "923-45-6789"] },
   // 17-19 digits (UnionPay, Visa), and a card followed by its CVV or another group: its first 16 digits
   credit_card: {
@@ -31,14 +32,14 @@ const CASES: Record<string, Case> = {
     neg: ["4111 1111 1111 1112", "1234 5678 9012 3456", "3056 930902 5905", "7200 0000 0000 0003", "6211075731189", "6212036925814703692", "4111111111111111123", "4111 1111 1111 1112 123", "440301196008093718"],
   },
   // four numbers, not four of a longer dotted run (an OID, a five-part version)
-  // a product's version in a User-Agent token is no address; a path segment or a URL's host is
+  // a product's version in a User-Agent token, loopback and 0.0.0.0 are no address; a path segment or a URL's host is
   ip_address: {
-    pos: ["10.0.0.1", "192.168.1.254", "Connect to 10.0.0.1. => 10.0.0.1", "GET /hosts/10.0.0.1 => 10.0.0.1", "http://10.0.0.1/ => 10.0.0.1", "cidr 10.0.0.0/8 => 10.0.0.0", "x-Proxy/10.0.0.1 => 10.0.0.1", "chrome/10.0.0.1 => 10.0.0.1"],
-    neg: ["256.1.1.1", "1.2.3", "1.3.6.1.4.1.311", "1.2.3.4.5", "OID 1.3.6.1.2.1.1.1.0", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36", "Edg/120.0.0.0", "(OPR/106.0.0.0)"],
+    pos: ["10.0.0.1", "192.168.1.254", "Connect to 10.0.0.1. => 10.0.0.1", "GET /hosts/10.0.0.1 => 10.0.0.1", "http://10.0.0.1/ => 10.0.0.1", "cidr 10.0.0.0/8 => 10.0.0.0", "x-Proxy/10.0.0.1 => 10.0.0.1", "chrome/10.0.0.1 => 10.0.0.1", "0.0.0.1", "126.0.0.1", "128.0.0.1", "10.127.0.1", "0.0.0.10"],
+    neg: ["256.1.1.1", "1.2.3", "1.3.6.1.4.1.311", "1.2.3.4.5", "OID 1.3.6.1.2.1.1.1.0", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36", "Edg/120.0.0.0", "(OPR/106.0.0.0)", "http://127.0.0.1:3000", "127.255.255.254", "0.0.0.0:8080"],
   },
   passport: { pos: ["AB1234567"], neg: ["XAB1234567Z"] },
   iban: { pos: ["DE89 3704 0044 0532 0130 00", "GB82 WEST 1234 5698 7654 32", "GB82WEST12345698765432", "FR14 2004 1010 0505 0001 3M02 606"], neg: ["DE89 3704 0044 0532 0130 01", "XX89 3704 0044 0532 0130 00", "DE89 3704 0044 0532 0130"] },
-  ipv6: { pos: ["2001:db8::8a2e:370:7334", "fe80::1", "::ffff:192.0.2.128", "2001:0db8:0000:0000:0000:ff00:0042:8329"], neg: ["12:30:45", "2001:db8:::1", "1:2:3:4:5:6:7:8:9", "std::vector"] },
+  ipv6: { pos: ["2001:db8::8a2e:370:7334", "fe80::1", "::ffff:192.0.2.128", "2001:0db8:0000:0000:0000:ff00:0042:8329", "::2"], neg: ["12:30:45", "2001:db8:::1", "1:2:3:4:5:6:7:8:9", "std::vector", "[::1]:3000", "::1"] },
   mac_address: { pos: ["00:1A:2B:3C:4D:5E", "00-1a-2b-3c-4d-5e", "001a.2b3c.4d5e"], neg: ["00:1A-2B:3C:4D:5E", "00:1A:2B:3C:4D:5E:6F", "00:1A:2B:3C:4D"] },
   us_routing_number: { pos: ["021000021", "011000015"], neg: ["021000022", "991000021"] },
   uk_nino: { pos: ["AB 12 34 56 C", "AB123456C"], neg: ["BG 12 34 56 C", "AB 12 34 56 E", "DA123456C"] },

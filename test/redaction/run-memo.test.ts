@@ -15,10 +15,11 @@ const isDigit = (c: string | undefined): boolean => c !== undefined && c >= "0" 
 const isWord = (c: string | undefined): boolean => c !== undefined && /[0-9A-Za-z_]/.test(c);
 
 // phone (pii.ts): no digit right before or after; no word character touching a digit at either
-// end; ten bare digits only with an area code from 2-9.
+// end; ten bare digits only with an area code from 2-9; not digits around one `.` (a decimal).
 const phone = piiPattern("phone")!;
 const PHONE = ruleModel(phone.source, phone.maxLen, (t, s, e) => {
   if (e - s === 10 && (t[s] === "0" || t[s] === "1")) return false;
+  if (/^[0-9]*\.[0-9]*$/.test(t.slice(s, e))) return false;
   if (isDigit(t[s - 1]) || isDigit(t[e])) return false;
   if (isDigit(t[s]) && isWord(t[s - 1])) return false;
   if (isDigit(t[e - 1]) && isWord(t[e])) return false;

@@ -2,6 +2,7 @@
 // passes its gates) found with the exact span, and a negative (its prefix without the body) not
 // found; then the exact checks: GitHub/npm CRC32, the integer entropy gate against a float
 // reference, Basic credentials, private keys, URLs with passwords, placeholders and policy control.
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { readTokenArg, CHECK } from "../../engine/compiler/entities.js";
 import { headOf } from "../../engine/compiler/entities-set.js";
@@ -215,6 +216,31 @@ describe("exact checks on secrets", () => {
     expect(f(`x-api-key: sk-ant-api03-${body.slice(0, 93)}AA`)).toEqual([`anthropic_api_key:sk-ant-api03-${body.slice(0, 93)}AA`]);
     // too short, a placeholder run, an unknown kind
     expect(f(`sk-ant-oat01-${body.slice(0, 39)} sk-ant-oat01-${"x".repeat(80)} sk-ant-xyz01-${body}`)).toEqual([]);
+  });
+
+  it("private keys encoded in base64 whole (kubeconfig client-key-data): every PEM type; a certificate is not one", () => {
+    const e = engineWith({ categories: [], secrets: { enabled: true, categories: ["private_key_base64"] } });
+    const f = (t: string) => detect(e, t).map((x) => `${x.rule}:${x.text}`);
+    const b64 = (pem: string) => Buffer.from(pem).toString("base64");
+    const pair = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const ec = pair.privateKey;
+    const rsa = generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey;
+    const pems = [
+      ec.export({ type: "pkcs8", format: "pem" }) as string,
+      ec.export({ type: "sec1", format: "pem" }) as string,
+      rsa.export({ type: "pkcs1", format: "pem" }) as string,
+      rsa.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: "x" }) as string,
+    ];
+    // and the headers no library here writes: OpenSSH, DSA, PGP (a body of random base64 after them)
+    for (const t of ["OPENSSH PRIVATE KEY", "DSA PRIVATE KEY", "PGP PRIVATE KEY BLOCK"]) pems.push(`-----BEGIN ${t}-----\n${randomBytes(300).toString("base64")}\n-----END ${t}-----\n`);
+    for (const pem of pems) {
+      const v = b64(pem);
+      expect(f(`    client-key-data: ${v}\n`), pem.slice(0, 40)).toEqual([`private_key_base64:${v}`]);
+      expect(f(`{"tls.key":"${v}"}`), pem.slice(0, 40)).toEqual([`private_key_base64:${v}`]);
+    }
+    const cert = b64(`-----BEGIN CERTIFICATE-----\n${randomBytes(300).toString("base64")}\n-----END CERTIFICATE-----\n`);
+    const pub = b64(pair.publicKey.export({ type: "spki", format: "pem" }) as string);
+    expect(f(`client-certificate-data: ${cert}\npub: ${pub}`)).toEqual([]);
   });
 
   it("Basic credentials must decode to user:password", () => {

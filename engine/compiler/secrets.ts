@@ -192,8 +192,12 @@ token("slack_legacy_token", "xox[os]-[0-9]{1,16}-[0-9]{1,16}-[0-9]{1,16}-[a-fA-F
 token("slack_legacy_workspace_token", `xox[ar]-(?:[0-9]-)?[${B62}]{8,48}`, [13, 55], "Slack legacy workspace token", { entropy: 3 });
 token("slack_webhook_url", "hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,56}", [68, 90], "Slack incoming webhook URL", { entropy: 3, endBoundary: false });
 token("discord_webhook_url", `discord(?:app)?\\.com/api/webhooks/[0-9]{17,20}/[${B64U}]{60,70}`, [100, 120], "Discord webhook URL", { entropy: 3 });
-token("discord_bot_token", `[MNO][${B64U}]{23,25}\\.[${B64U}]{6}\\.[${B64U}]{27,38}`, [59, 72], "Discord bot token", {
-  back: `[MNO][${B64U}]{23,25}`, rest: `\\.[${B64U}]{6}\\.[${B64U}]{27,38}`, boundary: "none", startBoundary: true, entropy: 3.5,
+// The first part is the bot's user ID (decimal ASCII) in base64: every byte is 0x3_, so the first
+// character is M, N or O and the second D, T, j or z. That pair is the head: a head read off the
+// `.` in the middle made every decimal point of a table of numbers a candidate (28% of the time
+// of a CSV of numbers).
+token("discord_bot_token", `[MNO][DTjz][${B64U}]{22,24}\\.[${B64U}]{6}\\.[${B64U}]{27,38}`, [59, 72], "Discord bot token", {
+  startBoundary: true, entropy: 3.5,
 });
 token("telegram_bot_token", `[0-9]{8,10}:AA[${B64U}]{33}`, [44, 46], "Telegram bot API token", {
   back: "[0-9]{8,10}", rest: `:AA[${B64U}]{33}`, boundary: "none", startBoundary: true, entropy: 3,

@@ -243,6 +243,24 @@ describe("exact checks on secrets", () => {
     expect(f(`client-certificate-data: ${cert}\npub: ${pub}`)).toEqual([]);
   });
 
+  it("Discord bot tokens: the base64 of a decimal user ID starts the token; a table of decimals costs no run", () => {
+    const e = engineWith({ categories: [], secrets: { enabled: true, categories: ["discord_bot_token"] } });
+    const f = (t: string) => detect(e, t).map((x) => `${x.rule}:${x.text}`);
+    const r = prng(11);
+    for (let i = 0; i < 20; i++) {
+      const id = String(1 + Math.floor(r() * 9)) + Array.from({ length: 17 + (i % 2) }, () => Math.floor(r() * 10)).join("");
+      const first = Buffer.from(id).toString("base64url");
+      const token = `${first}.${sampleOf("[A-Za-z0-9_-]{6}", r)}.${sampleOf("[A-Za-z0-9_-]{27}", r)}`;
+      expect(f(`client.login("${token}")`), id).toEqual([`discord_bot_token:${token}`]);
+    }
+    // the second character is D, T, j or z (a byte 0x3_ after the first): `MA…` is no user ID
+    expect(f("MAk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs")).toEqual([]);
+    let csv = "";
+    while (csv.length < 20_000) csv += `,${Math.floor(r() * 100_000)}.${Math.floor(r() * 100)}`;
+    e.preCall({ tool: "t", args: { text: csv }, now: 1 });
+    expect(e.lastScanWork()).toBe(0);
+  });
+
   it("Basic credentials must decode to user:password", () => {
     const e = engineWith({ categories: [], secrets: { enabled: true, categories: ["basic_auth"] } });
     const b = basic("admin", "s3cret!");

@@ -260,8 +260,22 @@ function luhnCard(u: usize, s: i32, e: i32): bool {
   if (!digits(u, s, e) || nd < 13 || nd > 19) return false;
   // UnionPay numbers have 16-19 digits: 13 digits from 62 are a South African ID of 1962 (Luhn too).
   if (nd < 16 && dg(0) == 6 && dg(1) == 2) return false;
-  if (nd > 16 && !longCardPrefix()) return false;
+  if (nd > 16 ? !longCardPrefix() : !shortCardLength()) return false;
   return cardPrefix() && luhnDigits(0, nd);
+}
+
+/**
+ * The lengths issuers give cards of 13-16 digits: Amex 15, Diners 14 or 16, Visa 13 or 16, and
+ * 16 for the rest (Mastercard, Discover, JCB, UnionPay). A 15-digit number from 35 or 49 (an IMEI,
+ * Luhn-checked too) is no card.
+ */
+function shortCardLength(): bool {
+  const d2 = dg(0) * 10 + dg(1);
+  const d3 = d2 * 10 + dg(2);
+  if (d2 == 34 || d2 == 37) return nd == 15;
+  if (d2 == 36 || d2 == 38 || (d3 >= 300 && d3 <= 305)) return nd == 14 || nd == 16;
+  if (dg(0) == 4) return nd == 13 || nd == 16;
+  return nd == 16;
 }
 
 /**

@@ -89,7 +89,7 @@ const DEFS: readonly Def[] = [
     source: "[0-9]{4}(?:[- ]?[0-9]{4}){2}[- ]?[0-9]{1,4}|[0-9]{4}(?:[- ]?[0-9]{4}){3}[- ]?[0-9]{1,3}|[0-9]{4}[- ]?[0-9]{6}[- ]?[0-9]{4,5}",
     // Every issuer prefix the check accepts starts with 2-6 (checks.ts cardPrefix).
     headFirst: [{ min: 0x32, max: 0x36 }],
-    description: "payment card (13-19 digits: 4-4-4-x, 4-4-4-4-x, Amex 4-6-5 or Diners 4-6-4); issuer prefix and Luhn checksum; a longer number that fails falls back to its first 16 digits",
+    description: "payment card (13-19 digits: 4-4-4-x, 4-4-4-4-x, Amex 4-6-5 or Diners 4-6-4); issuer prefix, the issuer's lengths (a 15-digit IMEI is no card) and Luhn checksum; a longer number that fails falls back to its first 16 digits",
   },
   {
     category: "ip_address", region: "global", check: CHECK.ipv4, maxLen: 15, mask: "***.***.***.***",

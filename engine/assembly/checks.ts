@@ -10,7 +10,7 @@ import { keccak256, KECCAK_SCRATCH } from "./keccak";
 export const CHECK_NONE: u32 = 0;
 export const CHECK_WORD: u32 = 1; // no letter, digit or '_' right before or after the match
 export const CHECK_LUHN: u32 = 2; // word boundaries + issuer prefix + Luhn checksum over 13-19 digits
-export const CHECK_IPV4: u32 = 3; // word boundaries + four octets 0-255; not an OID's part, a product version (`Chrome/120.0.0.0`), loopback or 0.0.0.0
+export const CHECK_IPV4: u32 = 3; // word boundaries + four octets 0-255; not an OID's part, a version (`Chrome/120.0.0.0`, `Version 1.2.3.4`), loopback or 0.0.0.0
 export const CHECK_SSN: u32 = 4; // word boundaries + area not 000/666/9xx, group not 00, serial not 0000
 export const CHECK_DIGITS: u32 = 5; // no digit right before or after the match
 export const CHECK_IBAN: u32 = 6;
@@ -308,6 +308,27 @@ function ipv4(u: usize, s: i32, e: i32): bool {
     } else return false;
   }
   return parts == 4;
+}
+
+/**
+ * Whether the address-shaped number at s follows the word `version` (`Version 2.14.1.0`,
+ * `version: 1.2.3.4`, `ProductVersion=6.1.7601.1`), then spaces, and `:` or `=` with spaces: a
+ * four-part version, not an address. Reads at most 16 units back (a stream keeps 23 before a
+ * match of ip_address: its maxLen 15 + the margin of 8).
+ */
+function afterVersionWord(u: usize, s: i32): bool {
+  let p = s;
+  const stop = s > 16 ? s - 16 : 0;
+  while (p > stop && (unit(u, p - 1) == 0x20 || unit(u, p - 1) == 0x09)) p--;
+  if (p > stop && (unit(u, p - 1) == 0x3a || unit(u, p - 1) == 0x3d)) {
+    p--;
+    while (p > stop && (unit(u, p - 1) == 0x20 || unit(u, p - 1) == 0x09)) p--;
+  }
+  if (p == s || p - 7 < stop) return false;
+  const word = "version";
+  for (let k = 0; k < 7; k++) if ((unit(u, p - 7 + k) | 0x20) != <u32>word.charCodeAt(k)) return false;
+  // a whole word or a camelCase end (`FileVersion`), not the end of another word (`conversion`)
+  return unit(u, p - 7) == 0x56 || p - 7 == 0 || !isLower(unit(u, p - 8));
 }
 
 /**
@@ -1639,7 +1660,7 @@ export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i3
   if (check == CHECK_DIGITS) return boundedBy(u, n, s, e, false);
   if (check == CHECK_WORD) return boundedBy(u, n, s, e, true);
   if (check == CHECK_LUHN) return card(u, n, s, e);
-  if (check == CHECK_IPV4) return boundedBy(u, n, s, e, true) && ipv4(u, s, e) && !dottedRun(u, n, s, e) && !productVersion(u, s) && !selfAddress4(u, s, e);
+  if (check == CHECK_IPV4) return boundedBy(u, n, s, e, true) && ipv4(u, s, e) && !dottedRun(u, n, s, e) && !productVersion(u, s) && !selfAddress4(u, s, e) && !afterVersionWord(u, s);
   if (check == CHECK_EMAIL) return email(u, n, s, e);
   if (check == CHECK_SSN) return boundedBy(u, n, s, e, true) && ssn(u, s, e);
   if (check == CHECK_IBAN) return iban(u, n, s, e);

@@ -94,7 +94,7 @@ const DEFS: readonly Def[] = [
   {
     category: "ip_address", region: "global", check: CHECK.ipv4, maxLen: 15, mask: "***.***.***.***",
     source: "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}",
-    description: "IPv4 address; octets 0-255; not inside a longer run of dotted numbers (an OID such as `1.3.6.1.4.1.311`); not a product version in a User-Agent (`Chrome/120.0.0.0`); not loopback (127/8) or 0.0.0.0",
+    description: "IPv4 address; octets 0-255; not inside a longer run of dotted numbers (an OID such as `1.3.6.1.4.1.311`); not a product version in a User-Agent (`Chrome/120.0.0.0`); not loopback (127/8) or 0.0.0.0; not after the word `version`",
   },
   {
     category: "passport", region: "global", check: CHECK.word, maxLen: 11, mask: "**-*******",

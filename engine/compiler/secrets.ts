@@ -307,6 +307,9 @@ rule("url_password", "[A-Za-z][A-Za-z0-9+.-]{0,30}://[^\\s:/?#@\"'<>]{0,128}:[^\
   back: "[A-Za-z][A-Za-z0-9+.-]{0,30}", rest: "://[^\\s:/?#@\"'<>]{0,128}:[^\\s/?#\"'<>]{1,256}@", boundary: "none", startBoundary: true,
 });
 rule("basic_auth", "Basic[ \\t]+[A-Za-z0-9+/]{8,2000}={0,2}", "HTTP Basic credentials (must decode to `user:password`)", { check: CHECK.basic_auth, min: 8, max: 2002, entropy: 0, maxLen: 2020, placeholder: "<BASIC_AUTH>" });
+// curl, wget and httpie take `-u user:password` / `--user user:password`; a `uid:gid` or
+// `app:app` after docker's `-u` does not pass the entropy gate. The user stays with the password.
+rule("cli_user_password", "(?:-u|--user)(?:[ \\t]+|=)[\"']?[^\\s:\"'$]{1,64}:[^\\s\"'$]{4,128}", "`user:password` after a command's `-u` / `--user` flag (curl, wget, httpie)", { check: CHECK.assign, min: 6, max: 200, entropy: 3, classes: 2, maxLen: 220 });
 rule("docker_config_auth", "auth[\"']?[ \\t]*:[ \\t]*[\"'][A-Za-z0-9+/]{8,2000}={0,2}", "Docker config.json `auth` (base64 `user:password`)", { check: CHECK.basic_auth, min: 8, max: 2002, entropy: 0, maxLen: 2020 });
 // A token68 (RFC 6750) may end with `.`, but in text a final `.` is the sentence's far more often
 // (an unsecured JWT's empty signature is all such a `.` would leave visible).

@@ -261,6 +261,15 @@ describe("exact checks on secrets", () => {
     expect(e.lastScanWork()).toBe(0);
   });
 
+  it("user:password after a command's -u / --user flag; uid:gid and placeholders are not credentials", () => {
+    const e = engineWith({ categories: [], secrets: { enabled: true, categories: ["cli_user_password"] } });
+    const f = (t: string) => detect(e, t).map((x) => `${x.rule}:${x.text}`);
+    expect(f("curl -u admin:Sup3rS3cret https://api.example.com/v1/health")).toEqual(["cli_user_password:admin:Sup3rS3cret"]);
+    expect(f("curl --user deploy:Tr0ub4dor3 https://ci.example.com")).toEqual(["cli_user_password:deploy:Tr0ub4dor3"]);
+    expect(f("wget --user='bob:B0bsS3cret9' https://files.example.com/x")).toEqual(["cli_user_password:bob:B0bsS3cret9"]);
+    for (const t of ["docker run -u 1000:1000 img", "docker run -u appuser:appgroup img", 'curl -u "$USER:$TOKEN" https://x', 'curl --user-agent "x:Mozilla5" http://a', "curl -u admin: https://x", "x-u admin:Sup3rS3cret"]) expect(f(t), t).toEqual([]);
+  });
+
   it("Basic credentials must decode to user:password", () => {
     const e = engineWith({ categories: [], secrets: { enabled: true, categories: ["basic_auth"] } });
     const b = basic("admin", "s3cret!");

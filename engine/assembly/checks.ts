@@ -56,7 +56,8 @@ export const CHECK_PHONE: u32 = 45; // no digit right before or after; no letter
 export const CHECK_TOKEN_TRIMMED: u32 = 46; // CHECK_TOKEN on the match without its final `.`s (tokens that never end with one)
 export const CHECK_ASSIGN_TRIMMED: u32 = 47; // CHECK_ASSIGN on the match without its final `.`s
 export const CHECK_EMAIL: u32 = 48; // word-bounded; not user@host of a URL or scp; the last label not a file extension
-export const CHECK_MAX: u32 = 48;
+export const CHECK_FLAG_VALUE: u32 = 49; // the value after a command's one-letter flag that ends the match (`-pSECRET`, `-p 'secret'`)
+export const CHECK_MAX: u32 = 49;
 
 // The accepted span, set by checkMatch when it returns true.
 export let cS: i32 = 0;
@@ -1416,6 +1417,29 @@ function assignment(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
   return true;
 }
 
+/**
+ * A password given on a command line after a one-letter flag (CHECK_FLAG_VALUE): the match is the
+ * command and its arguments (the back part, required context), then the flag and its value
+ * (`mysql -u root -pS3cret`, `sshpass -p 'secret' ssh …`). Narrowed to the value, found from the
+ * end: the units before it up to a space or a quote, less the flag when it is attached (`-pS3cret`).
+ * (Not from the head: with two flags, `mysql -pA -pB`, the longest match ends on the second one,
+ * and its head may be the first.) A placeholder (`$PASS`, `${PASS}`) is no password; the token
+ * gate applies to the value.
+ */
+function flagValue(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
+  let v = e;
+  while (v > s) {
+    const c = unit(u, v - 1);
+    if (c == 0x20 || c == 0x09 || c == 0x22 || c == 0x27) break;
+    v--;
+  }
+  const quoted = v > s && (unit(u, v - 1) == 0x22 || unit(u, v - 1) == 0x27);
+  if (!quoted && v + 2 < e && unit(u, v) == 0x2d && isLower(unit(u, v + 1))) v += 2;
+  if (v <= s || v >= e || placeholderValue(u, v, e) || !tokenGate(arg, u, n, s, v, e)) return false;
+  cS = v;
+  return true;
+}
+
 function urlPassword(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
   // scheme "://" user ":" password "@"  (the match ends right after '@')
   let i = s;
@@ -1570,16 +1594,6 @@ function custom(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
 }
 
 /**
- * North-American phone numbers: no digit right before or after (the original's rule), no ASCII
- * letter touching a digit at either end, so the digit runs inside hex identifiers (commit hashes,
- * UUIDs) are not phone numbers (`call(555) 123-4567` still is: the match starts with `(`). The
- * NANP rule (area code and exchange start with 2-9) is not applied to a written-out number: the
- * original, and its users' fixtures, treat 555-123-4567 as a phone number. Ten bare digits (the
- * only matches of ten units) are one only with an area code NANP allows (first digit 2-9): such
- * runs are mostly other numbers, and every Unix time in seconds from 2001 to 2033 is ten digits
- * starting with 1.
- */
-/**
  * Whether [s, e) is digits around one `.` and nothing else: a decimal number (`-122.4194155`, a
  * longitude), which `phone`'s pattern reads as `122.419` + `4155`. A phone number written with
  * dots has two (`415.555.0132`).
@@ -1594,6 +1608,16 @@ function decimalNumber(u: usize, s: i32, e: i32): bool {
   return dots == 1;
 }
 
+/**
+ * North-American phone numbers: no digit right before or after (the original's rule), no ASCII
+ * letter touching a digit at either end, so the digit runs inside hex identifiers (commit hashes,
+ * UUIDs) are not phone numbers (`call(555) 123-4567` still is: the match starts with `(`). The
+ * NANP rule (area code and exchange start with 2-9) is not applied to a written-out number: the
+ * original, and its users' fixtures, treat 555-123-4567 as a phone number. Ten bare digits (the
+ * only matches of ten units) are one only with an area code NANP allows (first digit 2-9): such
+ * runs are mostly other numbers, and every Unix time in seconds from 2001 to 2033 is ten digits
+ * starting with 1.
+ */
 function phone(u: usize, n: i32, s: i32, e: i32): bool {
   if (e - s == 10 && unit(u, s) < 0x32) return false;
   if (decimalNumber(u, s, e)) return false;
@@ -1709,6 +1733,7 @@ export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i3
     return check == CHECK_TOKEN_TRIMMED ? tokenGate(arg, u, n, s, s, t) : assignment(arg, u, n, s, t);
   }
   if (check == CHECK_URL_PASSWORD) return urlPassword(arg, u, n, s, e);
+  if (check == CHECK_FLAG_VALUE) return flagValue(arg, u, n, s, e);
   if (check == CHECK_BASIC_AUTH) return basicAuth(arg, u, n, s, e);
   if (check == CHECK_CUSTOM) return custom(arg, u, n, s, e);
   if (check == CHECK_PHONE) return phone(u, n, s, e);

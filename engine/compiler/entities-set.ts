@@ -298,7 +298,7 @@ const cls = (characters: CharSet): NoParent<Element> => ({ type: "CharacterClass
 /**
  * Subset-construction steps a head set may take per state of its budget (regex.ts `guarded`):
  * what bounds its build time, whatever the heads. Every built-in rule's head in one set takes
- * 16.2 million steps (the family's heads and the rules' paths end on markers of the state they
+ * 16.3 million steps (the family's heads and the rules' paths end on markers of the state they
  * lead to: entity-families.ts, head-states.ts), under the 18.0 million this gives the default
  * budget of 16,384 states (13.0 million without the rules' path ends).
  */

@@ -310,6 +310,25 @@ rule("basic_auth", "Basic[ \\t]+[A-Za-z0-9+/]{8,2000}={0,2}", "HTTP Basic creden
 // curl, wget and httpie take `-u user:password` / `--user user:password`; a `uid:gid` or
 // `app:app` after docker's `-u` does not pass the entropy gate. The user stays with the password.
 rule("cli_user_password", "(?:-u|--user)(?:[ \\t]+|=)[\"']?[^\\s:\"'$]{1,64}:[^\\s\"'$]{4,128}", "`user:password` after a command's `-u` / `--user` flag (curl, wget, httpie)", { check: CHECK.assign, min: 6, max: 200, entropy: 3, classes: 2, maxLen: 220 });
+// A password after a command's one-letter flag, where that command makes the flag a password:
+// the MySQL clients' `-pSECRET` (attached: `-p dbname` prompts and names a database) and
+// sshpass's `-p SECRET`. The command and the arguments before the flag are the back part (the
+// match, not the span: the check keeps the value; up to six arguments of at most 32 units, not
+// across `|`, `;` or `&`, so that its backward scan is bounded), so `mkdir -p` and `ssh -p 22` are
+// no candidates that get past it. No entropy gate: after these flags anything is the password.
+// (Arguments as `[^\n]{0,200}` made the reversed automaton exponential: a space may end the
+// arguments or be one of them.)
+const CLI_ARGS = "(?:[ \\t]{1,4}[^\\s|;&]{1,32}){0,6}[ \\t]{1,4}";
+const MYSQL = `(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)${CLI_ARGS}`;
+rule("mysql_password_flag", `${MYSQL}-p["']?[^\\s"']+`, "password attached to a MySQL or MariaDB client's `-p` flag (`mysql -u root -pS3cret`; only the password is redacted)", {
+  check: CHECK.flag_value, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: true, maxLen: 600,
+  back: MYSQL, rest: `-p["']?[^\\s"']+`, boundary: "none", placeholder: "<MYSQL_PASSWORD>",
+});
+const SSHPASS = `sshpass${CLI_ARGS}`;
+rule("sshpass_password", `${SSHPASS}-p[ \\t]{0,4}["']?[^\\s"']+`, "password after sshpass's `-p` flag (`sshpass -p 'secret' ssh host`; only the password is redacted)", {
+  check: CHECK.flag_value, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: true, maxLen: 600,
+  back: SSHPASS, rest: `-p[ \\t]{0,4}["']?[^\\s"']+`, boundary: "none",
+});
 rule("docker_config_auth", "auth[\"']?[ \\t]*:[ \\t]*[\"'][A-Za-z0-9+/]{8,2000}={0,2}", "Docker config.json `auth` (base64 `user:password`)", { check: CHECK.basic_auth, min: 8, max: 2002, entropy: 0, maxLen: 2020 });
 // A token68 (RFC 6750) may end with `.`, but in text a final `.` is the sentence's far more often
 // (an unsecured JWT's empty signature is all such a `.` would leave visible).

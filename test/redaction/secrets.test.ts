@@ -35,6 +35,14 @@ function expectedSpan(rule: SecretRule, sample: string): string {
   if (rule.check === CHECK.assign_trimmed) return sample.slice(valueStart(sample)).replace(/\.+$/, "");
   if (rule.check === CHECK.assign || rule.check === CHECK.basic_auth) return sample.slice(valueStart(sample));
   if (rule.check === CHECK.url_password) return sample.slice(sample.indexOf(":", sample.indexOf("://") + 3) + 1, -1);
+  if (rule.check === CHECK.flag_value) {
+    // the value ends the match: back to a space or a quote, less an attached flag (`-pS3cret`)
+    let v = sample.length;
+    while (v > 0 && !/[ \t"']/.test(sample[v - 1] as string)) v--;
+    const quoted = v > 0 && /["']/.test(sample[v - 1] as string);
+    if (!quoted && v + 2 < sample.length && sample[v] === "-" && /[a-z]/.test(sample[v + 1] as string)) v += 2;
+    return sample.slice(v);
+  }
   return sample;
 }
 
@@ -268,6 +276,28 @@ describe("exact checks on secrets", () => {
     expect(f("curl --user deploy:Tr0ub4dor3 https://ci.example.com")).toEqual(["cli_user_password:deploy:Tr0ub4dor3"]);
     expect(f("wget --user='bob:B0bsS3cret9' https://files.example.com/x")).toEqual(["cli_user_password:bob:B0bsS3cret9"]);
     for (const t of ["docker run -u 1000:1000 img", "docker run -u appuser:appgroup img", 'curl -u "$USER:$TOKEN" https://x', 'curl --user-agent "x:Mozilla5" http://a', "curl -u admin: https://x", "x-u admin:Sup3rS3cret"]) expect(f(t), t).toEqual([]);
+  });
+
+  it("passwords after mysql's attached -p and sshpass's -p: only the value; other commands' -p flags are not passwords", () => {
+    const e = engineWith({ categories: [], secrets: { enabled: true, categories: ["mysql_password_flag", "sshpass_password"] } });
+    const f = (t: string) => detect(e, t).map((x) => `${x.rule}:${x.text}`);
+    expect(f("mysql -h db -u root -pS3cretPass! mydb")).toEqual(["mysql_password_flag:S3cretPass!"]);
+    expect(f('mysqldump -uroot -p"S3cr3t" --all-databases > d.sql')).toEqual(["mysql_password_flag:S3cr3t"]);
+    expect(f("/usr/bin/mariadb -h db -P 3306 -uapp -pAppPass123 app")).toEqual(["mysql_password_flag:AppPass123"]);
+    expect(f("sshpass -p 'N0tS0S3cret' ssh root@host")).toEqual(["sshpass_password:N0tS0S3cret"]);
+    expect(f("sshpass -p hunter22 ssh host && sshpass -phunter33 scp a b:")).toEqual(["sshpass_password:hunter22", "sshpass_password:hunter33"]);
+    // with two flags the client uses the last one; the value may itself start like a flag
+    expect(f("mysql -pA1 -pB2")).toEqual(["mysql_password_flag:B2"]);
+    expect(f("mysql -u root -p-pw9 x")).toEqual(["mysql_password_flag:-pw9"]);
+    for (const t of [
+      "mysql -u root -p mydb", // a space: -p prompts, mydb is the database
+      "mysql -u root -p$MYSQL_PWD db",
+      'sshpass -p "$PASS" ssh h',
+      "mkdir -p /tmp/x && ssh -p 22 host",
+      "echo mysql | grep -pX",
+      "mysql; cp -pr a b",
+      "xmysql -uroot -pS3cret",
+    ]) expect(f(t), t).toEqual([]);
   });
 
   it("Basic credentials must decode to user:password", () => {

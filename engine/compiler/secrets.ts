@@ -296,8 +296,10 @@ rule("private_key_fragment", "-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?---
 // The same blocks base64-encoded whole (kubeconfig `client-key-data`, a Kubernetes secret's
 // `tls.key`, CI variables): the encoding of `-----BEGIN <type> PRIVATE KEY-----` fixes the first
 // characters for each type (the last partial group left out); RSA, EC, DSA, OpenSSH, PKCS#8,
-// encrypted PKCS#8, PGP.
-token("private_key_base64", "LS0tLS1CRUdJTiB(?:SU0EgUFJJVkFURSBLRVkt|FQyBQUklWQVRFIEtFWS0t|EU0EgUFJJVkFURSBLRVkt|PUEVOU1NIIFBSSVZBVEUgS0VZLS0t|QUklWQVRFIEtFWS0t|FTkNSWVBURUQgUFJJVkFURSBLRVkt|QR1AgUFJJVkFURSBLRVkgQkxPQ0st)[A-Za-z0-9+/]{20,16000}={0,2}", [55, 0], "PEM private key block encoded in base64 (kubeconfig `client-key-data`, a Kubernetes secret's `tls.key`)", { entropy: 4, maxLen: 16100, mask: "LS0tLS1CRUdJTi****" });
+// encrypted PKCS#8, PGP. The encoding may be wrapped in lines (`base64` writes 76 characters a
+// line): the body goes on over line breaks (at worst it takes the first word of the next line
+// too, when the encoding ends without `=` padding).
+token("private_key_base64", "LS0tLS1CRUdJTiB(?:SU0EgUFJJVkFURSBLRVkt|FQyBQUklWQVRFIEtFWS0t|EU0EgUFJJVkFURSBLRVkt|PUEVOU1NIIFBSSVZBVEUgS0VZLS0t|QUklWQVRFIEtFWS0t|FTkNSWVBURUQgUFJJVkFURSBLRVkt|QR1AgUFJJVkFURSBLRVkgQkxPQ0st)[A-Za-z0-9+/]{20,}(?:\\r?\\n[A-Za-z0-9+/]+)*={0,2}", [55, 0], "PEM private key block encoded in base64 (kubeconfig `client-key-data`, a Kubernetes secret's `tls.key`)", { entropy: 4, maxLen: 16100, mask: "LS0tLS1CRUdJTi****" });
 rule("database_url", "(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|couchbases?|neo4j(?:\\+s)?|snowflake)://[^\\s:/?#@\"'<>]{0,128}:[^\\s/?#\"'<>]{1,256}@", "password in a database connection URL (only the password is redacted)", {
   ci: true, check: CHECK.url_password, min: 3, entropy: 0, endBoundary: false, maxLen: 420, placeholder: "<DATABASE_PASSWORD>", mask: "****",
   back: "(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|couchbases?|neo4j(?:\\+s)?|snowflake)", rest: "://[^\\s:/?#@\"'<>]{0,128}:[^\\s/?#\"'<>]{1,256}@", boundary: "none",

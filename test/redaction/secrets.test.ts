@@ -245,6 +245,11 @@ describe("exact checks on secrets", () => {
       const v = b64(pem);
       expect(f(`    client-key-data: ${v}\n`), pem.slice(0, 40)).toEqual([`private_key_base64:${v}`]);
       expect(f(`{"tls.key":"${v}"}`), pem.slice(0, 40)).toEqual([`private_key_base64:${v}`]);
+      // wrapped as `base64` writes it, 76 characters a line: the whole encoding (and, when it ends
+      // without `=` padding, the first word of a next line that starts like base64: documented)
+      const wrapped = v.replace(/(.{76})(?=.)/g, "$1\n");
+      expect(f(`key:\n${wrapped}\n---\n`), pem.slice(0, 40)).toEqual([`private_key_base64:${wrapped}`]);
+      expect(f(`key:\n${wrapped}\n\ndone`), pem.slice(0, 40)).toEqual([`private_key_base64:${wrapped}`]);
     }
     const cert = b64(`-----BEGIN CERTIFICATE-----\n${randomBytes(300).toString("base64")}\n-----END CERTIFICATE-----\n`);
     const pub = b64(pair.publicKey.export({ type: "spki", format: "pem" }) as string);

@@ -311,6 +311,12 @@ function ipv4(u: usize, s: i32, e: i32): bool {
   return parts == 4;
 }
 
+/** The first of the spaces and tabs that end right before p (p itself when none), not below `stop`. */
+function blanksBefore(u: usize, p: i32, stop: i32): i32 {
+  while (p > stop && (unit(u, p - 1) == 0x20 || unit(u, p - 1) == 0x09)) p--;
+  return p;
+}
+
 /**
  * Whether the address-shaped number at s follows the word `version` (`Version 2.14.1.0`,
  * `version: 1.2.3.4`, `ProductVersion=6.1.7601.1`), then spaces, and `:` or `=` with spaces: a
@@ -318,16 +324,10 @@ function ipv4(u: usize, s: i32, e: i32): bool {
  * match of ip_address: its maxLen 15 + the margin of 8).
  */
 function afterVersionWord(u: usize, s: i32): bool {
-  let p = s;
   const stop = s > 16 ? s - 16 : 0;
-  while (p > stop && (unit(u, p - 1) == 0x20 || unit(u, p - 1) == 0x09)) p--;
-  if (p > stop && (unit(u, p - 1) == 0x3a || unit(u, p - 1) == 0x3d)) {
-    p--;
-    while (p > stop && (unit(u, p - 1) == 0x20 || unit(u, p - 1) == 0x09)) p--;
-  }
-  if (p == s || p - 7 < stop) return false;
-  const word = "version";
-  for (let k = 0; k < 7; k++) if ((unit(u, p - 7 + k) | 0x20) != <u32>word.charCodeAt(k)) return false;
+  let p = blanksBefore(u, s, stop);
+  if (p > stop && (unit(u, p - 1) == 0x3a || unit(u, p - 1) == 0x3d)) p = blanksBefore(u, p - 1, stop);
+  if (p == s || p - 7 < stop || !listed("|version|", u, p - 7, 7, 0x20)) return false;
   // a whole word or a camelCase end (`FileVersion`), not the end of another word (`conversion`)
   return unit(u, p - 7) == 0x56 || p - 7 == 0 || !isLower(unit(u, p - 8));
 }
@@ -408,7 +408,7 @@ function userAtHost(u: usize, n: i32, s: i32, e: i32): bool {
   if (e + 1 >= n || unit(u, e) != 0x3a) return false;
   const c = unit(u, e + 1);
   if (c == 0x2f || c == 0x7e) return true;
-  const git = e - s > 4 && unit(u, s + 3) == 0x40 && (unit(u, s) | 0x20) == 0x67 && (unit(u, s + 1) | 0x20) == 0x69 && (unit(u, s + 2) | 0x20) == 0x74;
+  const git = e - s > 4 && unit(u, s + 3) == 0x40 && listed("|git|", u, s, 3, 0x20);
   return git && (isWord(c) || c == 0x2e || c == 0x2d);
 }
 

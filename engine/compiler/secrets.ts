@@ -321,16 +321,15 @@ rule("cli_user_password", "(?:-u|--user)(?:[ \\t]+|=)[\"']?[^\\s:\"'$]{1,64}:[^\
 // (Arguments as `[^\n]{0,200}` made the reversed automaton exponential: a space may end the
 // arguments or be one of them.)
 const CLI_ARGS = "(?:[ \\t]{1,4}[^\\s|;&]{1,32}){0,6}[ \\t]{1,4}";
-const MYSQL = `(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)${CLI_ARGS}`;
-rule("mysql_password_flag", `${MYSQL}-p["']?[^\\s"']+`, "password attached to a MySQL or MariaDB client's `-p` flag (`mysql -u root -pS3cret`; only the password is redacted)", {
-  check: CHECK.flag_value, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: true, maxLen: 600,
-  back: MYSQL, rest: `-p["']?[^\\s"']+`, boundary: "none", placeholder: "<MYSQL_PASSWORD>",
-});
-const SSHPASS = `sshpass${CLI_ARGS}`;
-rule("sshpass_password", `${SSHPASS}-p[ \\t]{0,4}["']?[^\\s"']+`, "password after sshpass's `-p` flag (`sshpass -p 'secret' ssh host`; only the password is redacted)", {
-  check: CHECK.flag_value, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: true, maxLen: 600,
-  back: SSHPASS, rest: `-p[ \\t]{0,4}["']?[^\\s"']+`, boundary: "none",
-});
+/** A password after `flag` (the head and the value) of `command` and its arguments (the back part). */
+function flagPassword(name: string, command: string, flag: string, description: string, o: Opts = {}): void {
+  const back = `${command}${CLI_ARGS}`;
+  rule(name, back + flag, description, {
+    check: CHECK.flag_value, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: true, maxLen: 600, back, rest: flag, boundary: "none", ...o,
+  });
+}
+flagPassword("mysql_password_flag", "(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)", `-p["']?[^\\s"']+`, "password attached to a MySQL or MariaDB client's `-p` flag (`mysql -u root -pS3cret`; only the password is redacted)", { placeholder: "<MYSQL_PASSWORD>" });
+flagPassword("sshpass_password", "sshpass", `-p[ \\t]{0,4}["']?[^\\s"']+`, "password after sshpass's `-p` flag (`sshpass -p 'secret' ssh host`; only the password is redacted)");
 rule("docker_config_auth", "auth[\"']?[ \\t]*:[ \\t]*[\"'][A-Za-z0-9+/]{8,2000}={0,2}", "Docker config.json `auth` (base64 `user:password`)", { check: CHECK.basic_auth, min: 8, max: 2002, entropy: 0, maxLen: 2020 });
 // A token68 (RFC 6750) may end with `.`, but in text a final `.` is the sentence's far more often
 // (an unsecured JWT's empty signature is all such a `.` would leave visible).

@@ -10,7 +10,10 @@ import { SECRET_RULES, type SecretRule } from "../../engine/compiler/secrets.js"
 import { createEnforcer, parsePolicyObject } from "../../hosts/node/index.js";
 import { charClasses, crc32, detect, engineWith, entropy, githubStyleToken, prng, sampleOf } from "./helpers.js";
 
-const secretsOn = () => engineWith({ categories: [], secrets: { enabled: true } });
+/** An engine with only secret rules: the ones named, or every one. */
+const secretsOn = (...names: string[]) => engineWith({ categories: [], secrets: names.length === 0 ? { enabled: true } : { enabled: true, categories: names } });
+/** What an engine finds in a text, as `rule:text` per finding. */
+const findingsOf = (e: ReturnType<typeof engineWith>) => (t: string) => detect(e, t).map((x) => `${x.rule}:${x.text}`);
 
 /** Where the value of a `key = value` match starts (same rules as the engine's narrowing). */
 function valueStart(s: string): number {
@@ -158,8 +161,8 @@ describe("exact checks on secrets", () => {
   });
 
   it("generic assignments keep the key and redact the value; placeholders and templates are skipped", () => {
-    const e = engineWith({ categories: [], secrets: { enabled: true } });
-    const f = (t: string) => detect(e, t).map((x) => `${x.rule}:${x.text}`);
+    const e = secretsOn();
+    const f = findingsOf(e);
     expect(f('OPENAI_API_KEY="q8Zr2LmX0pV7sTbN4wEy"')).toEqual(["generic_api_key:q8Zr2LmX0pV7sTbN4wEy"]);
     expect(f("client_secret: 7fG2kLp9Qx4Rz8Vm")).toEqual(["generic_secret:7fG2kLp9Qx4Rz8Vm"]);
     expect(f("password = hunter22")).toEqual(["generic_password:hunter22"]);
@@ -171,8 +174,8 @@ describe("exact checks on secrets", () => {
   });
 
   it("an unquoted value that names where code reads a secret from is not the secret", () => {
-    const e = engineWith({ categories: [], secrets: { enabled: true } });
-    const f = (t: string) => detect(e, t).map((x) => `${x.rule}:${x.text}`);
+    const e = secretsOn();
+    const f = findingsOf(e);
     for (const code of [
       "const apiKey = process.env.API_KEY;",
       "password: process.env.DB_PASSWORD,",
@@ -201,8 +204,8 @@ describe("exact checks on secrets", () => {
   });
 
   it("a `.` that ends a sentence is not part of a GitLab or bearer token; the token's own dots are", () => {
-    const e = engineWith({ categories: [], secrets: { enabled: true, categories: ["gitlab_pat", "gitlab_runner_token", "bearer_token"] } });
-    const f = (t: string) => detect(e, t).map((x) => `${x.rule}:${x.text}`);
+    const e = secretsOn("gitlab_pat", "gitlab_runner_token", "bearer_token");
+    const f = findingsOf(e);
     const legacy = "glpat-Ab3dE5gH7jK9mN1pQ3sT";
     const routable = "glpat-q8Zr2LmX0pV7sTbN4wEyUu3k9Jd2Hs5Gf1Aa7Cc.01.0w9a8b7c6";
     const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
@@ -215,8 +218,8 @@ describe("exact checks on secrets", () => {
   });
 
   it("Anthropic keys: API and admin keys by their fixed length, OAuth tokens and session keys by prefix and entropy", () => {
-    const e = engineWith({ categories: [], secrets: { enabled: true, categories: ["anthropic_api_key", "anthropic_admin_key", "anthropic_oauth_token"] } });
-    const f = (t: string) => detect(e, t).map((x) => `${x.rule}:${x.text}`);
+    const e = secretsOn("anthropic_api_key", "anthropic_admin_key", "anthropic_oauth_token");
+    const f = findingsOf(e);
     const body = "Xq3vR9kLm2Np8Tz4Wb6Yc1Hd5Fg7Js0Ae-Ku2Io9Pl3Mn6Bv8Cx4Zr1Qw5Et7Yu0AbCdEfGh_IjKlMnOpQrStUvWxYz0123";
     expect(f(`CLAUDE_CODE_OAUTH_TOKEN=sk-ant-oat01-${body}AA`)).toEqual([`anthropic_oauth_token:sk-ant-oat01-${body}AA`]);
     expect(f(`"refresh_token": "sk-ant-ort01-${body.slice(0, 60)}"`)).toEqual([`anthropic_oauth_token:sk-ant-ort01-${body.slice(0, 60)}`]);
@@ -227,8 +230,8 @@ describe("exact checks on secrets", () => {
   });
 
   it("private keys encoded in base64 whole (kubeconfig client-key-data): every PEM type; a certificate is not one", () => {
-    const e = engineWith({ categories: [], secrets: { enabled: true, categories: ["private_key_base64"] } });
-    const f = (t: string) => detect(e, t).map((x) => `${x.rule}:${x.text}`);
+    const e = secretsOn("private_key_base64");
+    const f = findingsOf(e);
     const b64 = (pem: string) => Buffer.from(pem).toString("base64");
     const pair = generateKeyPairSync("ec", { namedCurve: "P-256" });
     const ec = pair.privateKey;
@@ -257,8 +260,8 @@ describe("exact checks on secrets", () => {
   });
 
   it("Discord bot tokens: the base64 of a decimal user ID starts the token; a table of decimals costs no run", () => {
-    const e = engineWith({ categories: [], secrets: { enabled: true, categories: ["discord_bot_token"] } });
-    const f = (t: string) => detect(e, t).map((x) => `${x.rule}:${x.text}`);
+    const e = secretsOn("discord_bot_token");
+    const f = findingsOf(e);
     const r = prng(11);
     for (let i = 0; i < 20; i++) {
       const id = String(1 + Math.floor(r() * 9)) + Array.from({ length: 17 + (i % 2) }, () => Math.floor(r() * 10)).join("");
@@ -275,8 +278,8 @@ describe("exact checks on secrets", () => {
   });
 
   it("user:password after a command's -u / --user flag; uid:gid and placeholders are not credentials", () => {
-    const e = engineWith({ categories: [], secrets: { enabled: true, categories: ["cli_user_password"] } });
-    const f = (t: string) => detect(e, t).map((x) => `${x.rule}:${x.text}`);
+    const e = secretsOn("cli_user_password");
+    const f = findingsOf(e);
     expect(f("curl -u admin:Sup3rS3cret https://api.example.com/v1/health")).toEqual(["cli_user_password:admin:Sup3rS3cret"]);
     expect(f("curl --user deploy:Tr0ub4dor3 https://ci.example.com")).toEqual(["cli_user_password:deploy:Tr0ub4dor3"]);
     expect(f("wget --user='bob:B0bsS3cret9' https://files.example.com/x")).toEqual(["cli_user_password:bob:B0bsS3cret9"]);
@@ -284,8 +287,8 @@ describe("exact checks on secrets", () => {
   });
 
   it("passwords after mysql's attached -p and sshpass's -p: only the value; other commands' -p flags are not passwords", () => {
-    const e = engineWith({ categories: [], secrets: { enabled: true, categories: ["mysql_password_flag", "sshpass_password"] } });
-    const f = (t: string) => detect(e, t).map((x) => `${x.rule}:${x.text}`);
+    const e = secretsOn("mysql_password_flag", "sshpass_password");
+    const f = findingsOf(e);
     expect(f("mysql -h db -u root -pS3cretPass! mydb")).toEqual(["mysql_password_flag:S3cretPass!"]);
     expect(f('mysqldump -uroot -p"S3cr3t" --all-databases > d.sql')).toEqual(["mysql_password_flag:S3cr3t"]);
     expect(f("/usr/bin/mariadb -h db -P 3306 -uapp -pAppPass123 app")).toEqual(["mysql_password_flag:AppPass123"]);

@@ -396,8 +396,27 @@ function listed(list: string, u: usize, at: i32, len: i32, fold: u32): bool {
 const FILE_EXTENSIONS = "|png|jpg|jpeg|gif|svg|webp|bmp|ico|tif|tiff|css|js|mjs|cjs|ts|tsx|jsx|json|html|htm|xml|pdf|txt|csv|yml|yaml|lock|map|wasm|";
 
 /**
+ * Whether s follows a URL's `scheme://user:`: the address-shaped run is then a password and a host
+ * (`https://oauth2:glpat-…@gitlab.com/org/repo.git`), which `url_password` reports. Reads back at
+ * most the user's 128 units (url_password's bound) and `://`, well within a stream window's
+ * context (core/redact-stream.ts keeps the longest rule's length before each cut).
+ */
+function afterUrlUser(u: usize, s: i32): bool {
+  if (s < 4 || unit(u, s - 1) != 0x3a) return false;
+  let i = s - 2;
+  const stop = max(0, s - 2 - 128);
+  while (i >= stop) {
+    const c = unit(u, i);
+    if (c == 0x2f) return i >= 2 && unit(u, i - 1) == 0x2f && unit(u, i - 2) == 0x3a;
+    if (c <= 0x20 || c == 0x3a || c == 0x3f || c == 0x23 || c == 0x40 || c == 0x22 || c == 0x27 || c == 0x3c || c == 0x3e) return false;
+    i--;
+  }
+  return false;
+}
+
+/**
  * Whether the address-shaped [s, e) names a user on a host, not a mailbox: a URL's user and host
- * (`ssh://git@github.com/org/repo`, after `://`), or the target of scp, rsync or a git remote
+ * (`ssh://git@github.com/org/repo`, after `://`), a URL's password and host (`afterUrlUser`), or the target of scp, rsync or a git remote
  * (`deploy@example.com:/var/www`, `me@example.com:~/x`, `git@github.com:org/repo.git`): `:` and
  * then a path from `/` or `~`, or any path after the user `git`. A password after `:`
  * (`john@example.com:hunter2`, a leaked credential list) keeps the address. Reads at most two units
@@ -405,6 +424,7 @@ const FILE_EXTENSIONS = "|png|jpg|jpeg|gif|svg|webp|bmp|ico|tif|tiff|css|js|mjs|
  */
 function userAtHost(u: usize, n: i32, s: i32, e: i32): bool {
   if (s >= 3 && unit(u, s - 1) == 0x2f && unit(u, s - 2) == 0x2f && unit(u, s - 3) == 0x3a) return true;
+  if (afterUrlUser(u, s)) return true;
   if (e + 1 >= n || unit(u, e) != 0x3a) return false;
   const c = unit(u, e + 1);
   if (c == 0x2f || c == 0x7e) return true;

@@ -17,10 +17,10 @@ interface Case {
 
 const CASES: Record<string, Case> = {
   // an e-mail-shaped file name is not an address (`@2x` image assets); a real TLD that is also an extension is (.zip)
-  // a user on a host (a URL's, scp's, rsync's, a git remote's) is not a mailbox; a password after `:` keeps the address
+  // a user on a host (a URL's, scp's, rsync's, a git remote's) or a URL's password and host is not a mailbox; a password after `:` keeps the address
   email: {
-    pos: ["john@example.com", "first.last+tag@sub.example.co.uk", "ann@mail.zip", "see bob@corp.io. => bob@corp.io", "john@example.com:hunter2 => john@example.com", "mailto:bob@corp.io => bob@corp.io", "to: git@corp.io => git@corp.io", "//alice@corp.io => alice@corp.io"],
-    neg: ["john@localhost", "x_john@example.com_y", "icon@2x.png", "logo@3x.SVG", "pkg@1.2.min.js", "git@github.com:org/repo.git", "origin\tgit@gitlab.example.com:group/sub/repo.git (fetch)", "ssh://git@github.com/org/repo", "rsync -a dist/ deploy@example.com:/var/www", "scp notes.txt me@example.com:~/in"],
+    pos: ["john@example.com", "first.last+tag@sub.example.co.uk", "ann@mail.zip", "see bob@corp.io. => bob@corp.io", "john@example.com:hunter2 => john@example.com", "mailto:bob@corp.io => bob@corp.io", "to: git@corp.io => git@corp.io", "//alice@corp.io => alice@corp.io", "reply-to:bob@corp.io => bob@corp.io", "https://corp.io/u:bob@corp.io => bob@corp.io"],
+    neg: ["john@localhost", "x_john@example.com_y", "icon@2x.png", "logo@3x.SVG", "pkg@1.2.min.js", "git@github.com:org/repo.git", "origin\tgit@gitlab.example.com:group/sub/repo.git (fetch)", "ssh://git@github.com/org/repo", "rsync -a dist/ deploy@example.com:/var/www", "scp notes.txt me@example.com:~/in", "https://oauth2:glpat-abcdefghij1234567890@gitlab.com/org/repo.git", "https://user:p4ss.w0rd@example.com/"],
   },
   // ten bare digits: a phone number only with an area code NANP allows (not a Unix time in seconds)
   // a decimal number (one `.`, nothing else) is no phone: longitudes

@@ -57,7 +57,8 @@ export const CHECK_TOKEN_TRIMMED: u32 = 46; // CHECK_TOKEN on the match without 
 export const CHECK_ASSIGN_TRIMMED: u32 = 47; // CHECK_ASSIGN on the match without its final `.`s
 export const CHECK_EMAIL: u32 = 48; // word-bounded; not user@host of a URL or scp; the last label not a file extension
 export const CHECK_FLAG_VALUE: u32 = 49; // the value after a command's one-letter flag that ends the match (`-pSECRET`, `-p 'secret'`)
-export const CHECK_MAX: u32 = 49;
+export const CHECK_FLAG_CREDENTIAL: u32 = 50; // the part after the first `:` of the argument that ends the match (`-passin pass:SECRET`)
+export const CHECK_MAX: u32 = 50;
 
 // The accepted span, set by checkMatch when it returns true.
 export let cS: i32 = 0;
@@ -1331,7 +1332,8 @@ function githubChecksum(u: usize, s: i32, e: i32): bool {
 
 /**
  * `key <op> value`: skips the key, quotes, spaces and the operator (`=`, `:`, `:=`, `=>`, `?=`, `||`);
- * without an operator, whitespace alone may separate a keyword from its value (`Bearer abc`).
+ * without an operator, whitespace alone may separate a keyword from its value (`Bearer abc`,
+ * `--password 'abc'`).
  * Returns where the value starts, or -1.
  */
 function assignValue(u: usize, s: i32, e: i32): i32 {
@@ -1355,8 +1357,10 @@ function assignValue(u: usize, s: i32, e: i32): i32 {
   }
   if (ops == 0 && i == keyEnd) return -1;
   if (ops == 0) {
-    // no operator: only whitespace may separate the keyword from the value (`Bearer abc`)
-    const p = unit(u, i - 1);
+    // no operator: only whitespace, and a quote that opens the value, may separate the keyword
+    // from it (`Bearer abc`, `--password 'S3cret'`)
+    let p = unit(u, i - 1);
+    if ((p == 0x22 || p == 0x27) && i - 2 >= keyEnd) p = unit(u, i - 2);
     if (p != 0x20 && p != 0x09) return -1;
   }
   while (i < e) {
@@ -1439,22 +1443,31 @@ function assignment(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
 
 /**
  * A password given on a command line after a one-letter flag (CHECK_FLAG_VALUE): the match is the
- * command and its arguments (the back part, required context), then the flag and its value
- * (`mysql -u root -pS3cret`, `sshpass -p 'secret' ssh …`). Narrowed to the value, found from the
- * end: the units before it up to a space or a quote, less the flag when it is attached (`-pS3cret`).
- * (Not from the head: with two flags, `mysql -pA -pB`, the longest match ends on the second one,
- * and its head may be the first.) A placeholder (`$PASS`, `${PASS}`) is no password; the token
- * gate applies to the value.
+ * command and its arguments (required context), then the flag and its value (`mysql -u root
+ * -pS3cret`, `sshpass -p 'secret' ssh …`). Narrowed to the value, found from the end: the units
+ * before it up to a space or a quote, less the flag when it is attached (`-pS3cret`). (Not from
+ * the first flag: with two, `mysql -pA -pB`, the longest match ends on the second, the one the
+ * client uses.) A placeholder (`$PASS`, `${PASS}`) is no password; the token
+ * gate applies to the value. With `credential` (CHECK_FLAG_CREDENTIAL) the value is the part of
+ * that argument after its first `:` (`-passin pass:S3cret`), and an argument without one is no
+ * match.
  */
-function flagValue(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
+function flagValue(arg: u32, u: usize, n: i32, s: i32, e: i32, credential: bool): bool {
   let v = e;
   while (v > s) {
     const c = unit(u, v - 1);
     if (c == 0x20 || c == 0x09 || c == 0x22 || c == 0x27) break;
     v--;
   }
-  const quoted = v > s && (unit(u, v - 1) == 0x22 || unit(u, v - 1) == 0x27);
-  if (!quoted && v + 2 < e && unit(u, v) == 0x2d && isLower(unit(u, v + 1))) v += 2;
+  if (credential) {
+    // CHECK_FLAG_CREDENTIAL: the argument is `pass:secret` (OpenSSL's pass phrase arguments);
+    // the secret is what follows its first `:`.
+    while (v < e && unit(u, v) != 0x3a) v++;
+    v++;
+  } else {
+    const quoted = v > s && (unit(u, v - 1) == 0x22 || unit(u, v - 1) == 0x27);
+    if (!quoted && v + 2 < e && unit(u, v) == 0x2d && isLower(unit(u, v + 1))) v += 2;
+  }
   if (v <= s || v >= e || placeholderValue(u, v, e) || !tokenGate(arg, u, n, s, v, e)) return false;
   cS = v;
   return true;
@@ -1753,7 +1766,7 @@ export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i3
     return check == CHECK_TOKEN_TRIMMED ? tokenGate(arg, u, n, s, s, t) : assignment(arg, u, n, s, t);
   }
   if (check == CHECK_URL_PASSWORD) return urlPassword(arg, u, n, s, e);
-  if (check == CHECK_FLAG_VALUE) return flagValue(arg, u, n, s, e);
+  if (check == CHECK_FLAG_VALUE || check == CHECK_FLAG_CREDENTIAL) return flagValue(arg, u, n, s, e, check == CHECK_FLAG_CREDENTIAL);
   if (check == CHECK_BASIC_AUTH) return basicAuth(arg, u, n, s, e);
   if (check == CHECK_CUSTOM) return custom(arg, u, n, s, e);
   if (check == CHECK_PHONE) return phone(u, n, s, e);

@@ -104,6 +104,8 @@ token("planetscale_password", "pscale_pw_[A-Za-z0-9_=.-]{32,64}", [42, 74], "Pla
 token("databricks_token", "dapi[a-f0-9]{32}(?:-[0-9])?", [36, 38], "Databricks API token", { entropy: 3 });
 token("doppler_token", `dp\\.(?:pt|st|ct|sa|scim|audit)\\.[${B62}]{40,44}`, [46, 54], "Doppler token", { entropy: 3 });
 token("vault_service_token", `hvs\\.[${B64U}]{90,120}`, [94, 124], "HashiCorp Vault service token", { entropy: 3.5 });
+// Vault's service tokens before 1.10: `s.` and 24 base62 characters (mixed case and digits).
+token("vault_legacy_token", "s\\.[A-Za-z0-9]{24}", [26, 26], "HashiCorp Vault service token, legacy format (`s.` + 24 characters, before Vault 1.10)", { entropy: 3.5, classes: 3 });
 token("vault_batch_token", `hvb\\.[${B64U}]{138,300}`, [142, 304], "HashiCorp Vault batch token", { entropy: 3.5 });
 token("terraform_cloud_token", `[${B62}]{14}\\.atlasv1\\.[A-Za-z0-9_=-]{60,70}`, [83, 93], "Terraform Cloud / HCP API token", {
   back: `[${B62}]{14}`, rest: "\\.atlasv1\\.[A-Za-z0-9_=-]{60,70}", boundary: "none", startBoundary: true, entropy: 3.5,
@@ -314,22 +316,41 @@ rule("basic_auth", "Basic[ \\t]+[A-Za-z0-9+/]{8,2000}={0,2}", "HTTP Basic creden
 rule("cli_user_password", "(?:-u|--user)(?:[ \\t]+|=)[\"']?[^\\s:\"'$]{1,64}:[^\\s\"'$]{4,128}", "`user:password` after a command's `-u` / `--user` flag (curl, wget, httpie)", { check: CHECK.assign, min: 6, max: 200, entropy: 3, classes: 2, maxLen: 220 });
 // A password after a command's one-letter flag, where that command makes the flag a password:
 // the MySQL clients' `-pSECRET` (attached: `-p dbname` prompts and names a database) and
-// sshpass's `-p SECRET`. The command and the arguments before the flag are the back part (the
-// match, not the span: the check keeps the value; up to six arguments of at most 32 units, not
-// across `|`, `;` or `&`, so that its backward scan is bounded), so `mkdir -p` and `ssh -p 22` are
-// no candidates that get past it. No entropy gate: after these flags anything is the password.
-// (Arguments as `[^\n]{0,200}` made the reversed automaton exponential: a space may end the
-// arguments or be one of them.)
+// sshpass's `-p SECRET`. The match starts at the command (its head) and runs over up to six
+// arguments of at most 32 units, not across `|`, `;` or `&`, to the flag; the check keeps only the
+// value, so `mkdir -p` and `ssh -p 22` are no matches. No entropy gate: after these flags anything
+// is the password. (Until round 14 the command and arguments were a back part before a head at
+// the flag: every `-p` of any command was then a candidate of each such rule, each scanning back
+// over six arguments, 13 units of work per unit of `-pa -pa …`. From the command the run reads
+// forward, and a text of commands costs at most six arguments per command.)
 const CLI_ARGS = "(?:[ \\t]{1,4}[^\\s|;&]{1,32}){0,6}[ \\t]{1,4}";
-/** A password after `flag` (the head and the value) of `command` and its arguments (the back part). */
+/** A password after `flag` (the flag and its value) of `command` and up to six arguments. */
 function flagPassword(name: string, command: string, flag: string, description: string, o: Opts = {}): void {
-  const back = `${command}${CLI_ARGS}`;
-  rule(name, back + flag, description, {
-    check: CHECK.flag_value, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: true, maxLen: 600, back, rest: flag, boundary: "none", ...o,
+  rule(name, `${command}${CLI_ARGS}${flag}`, description, {
+    check: CHECK.flag_value, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: true, maxLen: 600, boundary: "none", ...o,
   });
 }
 flagPassword("mysql_password_flag", "(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)", `-p["']?[^\\s"']+`, "password attached to a MySQL or MariaDB client's `-p` flag (`mysql -u root -pS3cret`; only the password is redacted)", { placeholder: "<MYSQL_PASSWORD>" });
 flagPassword("sshpass_password", "sshpass", `-p[ \\t]{0,4}["']?[^\\s"']+`, "password after sshpass's `-p` flag (`sshpass -p 'secret' ssh host`; only the password is redacted)");
+// The same for the one-letter password flags of other clients, whose value is a separate argument
+// (it may not start with `-`: `mongo -u admin -p --port 27017` prompts for the password).
+const FLAG_ARG = `["']?[^\\s"'-][^\\s"']*`;
+flagPassword("redis_cli_password", "redis-cli", `-a[ \\t]{1,4}${FLAG_ARG}`, "password after redis-cli's `-a` flag (`redis-cli -a secret ping`; only the password is redacted)");
+flagPassword("login_password_flag", "(?:(?:docker|podman|buildah|skopeo|nerdctl|oras|helm[ \\t]{1,4}registry)[ \\t]{1,4}login|mongo|mongosh|mongodump|mongorestore|mongoexport|mongoimport|mongostat|mongotop|mongofiles|az[ \\t]{1,4}login)", `-p[ \\t]{1,4}${FLAG_ARG}`, "password after `-p` where a client takes it as the next argument: container registry logins (`docker login -u me -p secret`, podman, buildah, skopeo, nerdctl, oras, helm registry), the MongoDB tools (`mongosh -u admin -p secret`), `az login` (a service principal's secret)");
+flagPassword("ldap_bind_password", "ldap(?:search|modify|add|delete|whoami|passwd|compare|modrdn|exop|url)", `-w[ \\t]{0,4}${FLAG_ARG}`, "bind password after the OpenLDAP clients' `-w` flag (`ldapsearch -D cn=admin,… -w secret`)");
+// OpenSSL's pass phrase arguments (`-passin pass:S3cret`, `-passout pass:…`, `-pass`, `-password`):
+// `pass:` gives the secret itself (`env:`, `file:`, `fd:` and `stdin` name where it is). The flag is
+// the context, so no command is needed; only the part after `pass:` is redacted.
+rule("openssl_passphrase", `-(?:passin|passout|pass|password)[ \\t]{1,4}["']?pass:[^\\s"']+`, "pass phrase given inline to OpenSSL (`-passin pass:secret`, `-passout pass:…`)", {
+  check: CHECK.flag_credential, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: true, boundary: "none", maxLen: 600,
+});
+// A secret after a long flag named like one, as a separate argument (`--password S3cret`,
+// `--token abc…`, `--api-key …`; `--password=…` is an assignment, found by the generic rules) and
+// Java's keytool / jarsigner `-storepass` / `-keypass`. The name must end at the space, so
+// `--password-stdin` and `--token-file path` are no matches; `$VAR`, `$(cmd)` and `` `cmd` `` are no secrets.
+rule("cli_secret_flag", `(?:--(?:password|passwd|pass|passphrase|token|(?:auth|access|api|bot|refresh|registry)-token|api-?key|api-secret|client-secret|secret-key|secret-access-key)|-(?:src|dest)?(?:store|key)pass)[ \\t]{1,4}["']?[^\\s"'\`$-][^\\s"'\`]{5,255}`, "secret after a command-line flag named like a password, token or key (`--password S3cret`, `--token …`, keytool's `-storepass`)", {
+  check: CHECK.assign, min: 6, max: 256, entropy: 3, classes: 2, startBoundary: true, boundary: "none",
+});
 rule("docker_config_auth", "auth[\"']?[ \\t]*:[ \\t]*[\"'][A-Za-z0-9+/]{8,2000}={0,2}", "Docker config.json `auth` (base64 `user:password`)", { check: CHECK.basic_auth, min: 8, max: 2002, entropy: 0, maxLen: 2020 });
 // A token68 (RFC 6750) may end with `.`, but in text a final `.` is the sentence's far more often
 // (an unsecured JWT's empty signature is all such a `.` would leave visible).

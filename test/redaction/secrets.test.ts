@@ -38,10 +38,12 @@ function expectedSpan(rule: SecretRule, sample: string): string {
   if (rule.check === CHECK.assign_trimmed) return sample.slice(valueStart(sample)).replace(/\.+$/, "");
   if (rule.check === CHECK.assign || rule.check === CHECK.basic_auth) return sample.slice(valueStart(sample));
   if (rule.check === CHECK.url_password) return sample.slice(sample.indexOf(":", sample.indexOf("://") + 3) + 1, -1);
-  if (rule.check === CHECK.flag_value) {
-    // the value ends the match: back to a space or a quote, less an attached flag (`-pS3cret`)
+  if (rule.check === CHECK.flag_value || rule.check === CHECK.flag_credential) {
+    // the value ends the match: back to a space or a quote, less an attached flag (`-pS3cret`),
+    // or for a credential what follows the argument's first `:` (`pass:S3cret`)
     let v = sample.length;
     while (v > 0 && !/[ \t"']/.test(sample[v - 1] as string)) v--;
+    if (rule.check === CHECK.flag_credential) return sample.slice(v).replace(/^[^:]*:/, "");
     const quoted = v > 0 && /["']/.test(sample[v - 1] as string);
     if (!quoted && v + 2 < sample.length && sample[v] === "-" && /[a-z]/.test(sample[v + 1] as string)) v += 2;
     return sample.slice(v);
@@ -306,6 +308,52 @@ describe("exact checks on secrets", () => {
       "mysql; cp -pr a b",
       "xmysql -uroot -pS3cret",
     ]) expect(f(t), t).toEqual([]);
+  });
+
+  it("passwords after other clients' one-letter flags and OpenSSL's pass:; the same flags of other commands are not", () => {
+    const e = secretsOn("redis_cli_password", "login_password_flag", "ldap_bind_password", "openssl_passphrase");
+    const f = findingsOf(e);
+    expect(f("redis-cli -h cache -a S3cretRedis ping")).toEqual(["redis_cli_password:S3cretRedis"]);
+    expect(f("docker login -u deploy -p 'Hunter2Secret' registry.example.com")).toEqual(["login_password_flag:Hunter2Secret"]);
+    expect(f("helm registry login ghcr.io -u me -p ghcrPass99")).toEqual(["login_password_flag:ghcrPass99"]);
+    expect(f("mongosh --host db -u admin -p M0ngoSecret")).toEqual(["login_password_flag:M0ngoSecret"]);
+    expect(f("az login --service-principal -u http://app -p 4Fq8~xYz.Secret_Value-12 --tenant t")).toEqual(["login_password_flag:4Fq8~xYz.Secret_Value-12"]);
+    expect(f("ldapsearch -x -D cn=admin,dc=ex,dc=com -w LdapBind1 -b dc=ex")).toEqual(["ldap_bind_password:LdapBind1"]);
+    expect(f("ldapwhoami -x -D uid=me -wB1ndPass")).toEqual(["ldap_bind_password:B1ndPass"]);
+    expect(f("openssl rsa -in k.pem -passin pass:Rs4Input:Pass -out o.pem")).toEqual(["openssl_passphrase:Rs4Input:Pass"]);
+    expect(f("openssl pkcs12 -export -passout 'pass:P12export' -out a.p12")).toEqual(["openssl_passphrase:P12export"]);
+    for (const t of [
+      "mongo -u admin -p --authenticationDatabase admin", // -p alone prompts
+      'redis-cli -a "$REDIS_PASSWORD" ping',
+      "docker run -p 8080:80 img && docker login -u me --password-stdin",
+      "ls -a /tmp && git commit -am x && psql -U postgres -p 5432 && tar -w x",
+      "az vm create -p x", // not a login
+      "openssl rsa -passin env:KEY_PASS -passout file:/run/pass",
+      "printf '%s' x-passin pass:abc",
+    ]) expect(f(t), t).toEqual([]);
+  });
+
+  it("a secret after a long flag named like one, as a separate argument, and keytool's -storepass / -keypass", () => {
+    const f = findingsOf(secretsOn("cli_secret_flag"));
+    expect(f("docker login --username deploy --password Hunter2Secret99 registry.example.com")).toEqual(["cli_secret_flag:Hunter2Secret99"]);
+    expect(f("kubeadm join 10.0.0.5:6443 --token abcdef.0123456789abcdef --discovery-token-ca-cert-hash sha256:x")).toEqual(["cli_secret_flag:abcdef.0123456789abcdef"]);
+    expect(f('mycli --api-key "7f3b2c9d1e8a4f6b0c5d" list')).toEqual(["cli_secret_flag:7f3b2c9d1e8a4f6b0c5d"]);
+    expect(f("keytool -importkeystore -srcstorepass Ch4ngeItNow -deststorepass N3wStor3Pass")).toEqual(["cli_secret_flag:Ch4ngeItNow", "cli_secret_flag:N3wStor3Pass"]);
+    for (const t of [
+      "docker login --password-stdin -u me registry",
+      "gh auth login --with-token < token.txt",
+      "tool --token-file /run/secrets/token --password $DB_PASSWORD",
+      'tool --password "$(cat /run/pass)" --token ${{ secrets.TOKEN }}',
+      "tool --password changeme", // one character class: a placeholder, not a secret
+      "tool --pass 3 --token -v",
+      "x--password Hunter2Secret99",
+    ]) expect(f(t), t).toEqual([]);
+  });
+
+  it("Vault's legacy s. tokens: 24 characters of three classes, whole", () => {
+    const f = findingsOf(secretsOn("vault_legacy_token"));
+    expect(f("vault token lookup s.Xy7Qa9Lm3Np5Rt8Vw2Bc4Df6")).toEqual(["vault_legacy_token:s.Xy7Qa9Lm3Np5Rt8Vw2Bc4Df6"]);
+    for (const t of ["s.getElementsByTagNameNSX", "s.abcdefghijklmnopqrstuvwx", "s.Xy7Qa9Lm3Np5Rt8Vw2Bc4Df6a", "os.Xy7Qa9Lm3Np5Rt8Vw2Bc4Df6"]) expect(f(t), t).toEqual([]);
   });
 
   it("Basic credentials must decode to user:password", () => {

@@ -720,6 +720,10 @@ function tryRule(entry: u32, u: usize, n: i32, i: i32, phase: u32): void {
     e = rel < 0 ? -1 : s + rel;
   } else {
     // A rule with a back part is never given a state (the loader refuses one): s == h when given.
+    // Tested after the memo: a periodic text (`api_key=api_key=…`) is answered there at once.
+    const after = entry >> P.RULE_STATE_SHIFT;
+    const needs = <usize>load<u32>(c + P.C_NEEDS);
+    if (after != 0 && needs != 0 && !ruleNeedsMet(load<u32>(c + P.C_ANCHORED), needs, after, u, n, i + 1)) return;
     e = longestFrom(load<u32>(c + P.C_ANCHORED), u, n, s, maxLen, entry >> P.RULE_STATE_SHIFT, i + 1);
     // Runs shorter than MEMO_MIN_UNITS cost about what the comparison does: not kept.
     if (deadAfter >= MEMO_MIN_UNITS) {
@@ -899,7 +903,8 @@ function setFamilyPhase(phase: u32): void {
 // @ts-ignore: decorator
 @inline function needsMet(table: usize, state: u32, u: usize, n: i32, at: i32): bool {
   if (table == 0) return true;
-  const rec = table + <usize>state * P.STATE_NEEDS_RECORD;
+  const rec = <usize>load<u32>(table + (<usize>state << 2));
+  if (rec == 0) return true;
   const k = <usize>load<u32>(rec);
   for (let j: usize = 0; j < k; j++) {
     const e = rec + 4 + j * P.STATE_NEED_SIZE;
@@ -909,6 +914,34 @@ function setFamilyPhase(phase: u32): void {
     if (unit < 128 ? ((load<u32>(e + 4 + (<usize>(unit >> 5) << 2)) >> (unit & 31)) & 1) == 0 : load<u32>(e + 20) == 0) return false;
   }
   return true;
+}
+
+/**
+ * Whether a rule's run from state `state` at unit `at` (after its head) may find a match, by the
+ * needed unit (compiler: state-needs.ts ruleStateNeeds) of the state its table is in RULE_NEED_STEPS
+ * units on: a head may end inside a key that can go on (`api_ke`), and two units later, after the
+ * operator, a value too short for the rule shows (`api_key=` and seven units, then the next key's
+ * `=`). The steps are read on the bundle's table. False only when no match can exist: every state
+ * on the way refuses to end one, and the run dies or the needed unit is not there.
+ */
+function ruleNeedsMet(index: u32, needs: usize, state: u32, u: usize, n: i32, at: i32): bool {
+  const d = P.gDfas + <usize>index * DFA_DESC_SIZE;
+  const accept = <usize>load<u32>(d + D_ACCEPT);
+  const classes = <usize>load<u32>(d + D_CLASSES);
+  const trans = <usize>load<u32>(d + D_TRANS);
+  const ascii = <usize>load<u32>(d + D_ASCII);
+  let st = <usize>state;
+  let i = at;
+  for (let k: u32 = 0; k < P.RULE_NEED_STEPS; k++) {
+    if (load<u8>(accept + st) != 0 || i >= n) return true;
+    const c = <u32>load<u16>(u + (<usize>i << 1));
+    const cls = c < 128 ? <usize>load<u8>(ascii + c) : <usize>classOfWide(d, c);
+    st = <usize>load<u16>(trans + ((st * classes + cls) << 1));
+    i++;
+    if (st == 0) { scanWork += <u32>(i - at); return false; }
+  }
+  scanWork += <u32>(i - at);
+  return load<u8>(accept + st) != 0 || needsMet(needs, <u32>st, u, n, i);
 }
 
 /**

@@ -36,10 +36,10 @@ export let gNContent: u32 = 0;
 // (evaluate.ts readScope) and restored from this copy before the next request; then the needed
 // unit (distance from the head or NONE, 128 bits of ASCII, 1 when units from U+0080 up may be there).
 export let gContent: usize = 0;
-export const CONTENT_SIZE: usize = 72;
+export const CONTENT_SIZE: usize = 76;
 export const C_SEARCH: usize = 0, C_REVERSE: usize = 4, C_ACTION: usize = 8, C_APPLIES: usize = 12, C_ANCHORED: usize = 16, C_KIND: usize = 20,
   C_CHECK: usize = 24, C_PREFILTER: usize = 28, C_ARG: usize = 32, C_MAXLEN: usize = 36, C_HEADLEN: usize = 40, C_LOADED_APPLIES: usize = 44,
-  C_NEED_AT: usize = 48, C_NEED_ASCII: usize = 52, C_NEED_WIDE: usize = 68;
+  C_NEED_AT: usize = 48, C_NEED_ASCII: usize = 52, C_NEED_WIDE: usize = 68, C_NEEDS: usize = 72;
 export const KIND_CONTENT: u32 = 0, KIND_PII: u32 = 1, KIND_SECRET: u32 = 2;
 // Entity head groups (one multi-pattern table each), 48 bytes: dfa descriptor, member count,
 // members (u32 rule indices), per-state list offsets (u32), lists (u32: count, then member positions),
@@ -81,17 +81,18 @@ export const RULE_STATE_SHIFT: u32 = 12;
 export const RULE_INDEX_MASK: u32 = 4095;
 /**
  * Needed units of table states (engine/compiler/state-needs.ts): per DFA index, the address of
- * its states' records (0 when no state of that table has any), STATE_NEEDS_RECORD bytes per state,
- * each as in the bundle: u32 n (0: none), then n × {u32 at, u32 ascii[4], u32 wide}. Copied out of
- * the bundle into one array per table, so that the record of a state is an address computed from
- * it, not loaded (a table of `1234 ` groups took 0.82–0.84 of the time). entities.ts needsMet
- * reads them.
+ * its states' index (0 when no state of that table has any): per state, the address of its record
+ * (0: none), each record as in the bundle: u32 n, then n × {u32 at, u32 ascii[4], u32 wide}, copied
+ * out of the bundle. An index of addresses, not a record of STATE_NEEDS_MAX needs per state: the
+ * rules' tables with needed units have some 20,000 states, 2 MB that way. entities.ts needsMet
+ * reads them; a content record's C_NEEDS is its anchored table's index.
  */
 export let gStateNeeds: usize = 0;
 export const STATE_NEEDS_MAX: u32 = 4;
 export const STATE_NEED_SIZE: usize = 24;
 export const STATE_NEED_MAX_AT: u32 = 64;
-export const STATE_NEEDS_RECORD: usize = 4 + <usize>STATE_NEEDS_MAX * STATE_NEED_SIZE;
+/** Units a rule's run reads before its needed unit is tested (engine/compiler/state-needs.ts RULE_NEED_STEPS). */
+export const RULE_NEED_STEPS: u32 = 2;
 /** Longest run of a family table (engine/compiler/entity-families.ts FAMILY_MAX_LEN). */
 export const FAMILY_MAX_LEN: u32 = 64;
 export const BEFORE_WORD: u32 = 1, BEFORE_DIGIT: u32 = 2;
@@ -235,13 +236,16 @@ function readStateNeeds(): void {
       if (load<u32>(e) >= STATE_NEED_MAX_AT || load<u32>(e + 20) > 1) { fail(); return; }
     }
     const slot = gStateNeeds + (<usize>dfa << 2);
-    let table = <usize>load<u32>(slot);
-    if (table == 0) {
-      table = persistAlloc(<usize>states * STATE_NEEDS_RECORD);
-      if (table == 0) { fail(); return; }
-      store<u32>(slot, <u32>table);
+    let index = <usize>load<u32>(slot);
+    if (index == 0) {
+      index = persistAlloc(<usize>states * 4);
+      if (index == 0) { fail(); return; }
+      store<u32>(slot, <u32>index);
     }
-    memory.copy(table + <usize>state * STATE_NEEDS_RECORD, rec, 4 + <usize>n * STATE_NEED_SIZE);
+    const copy = persistAlloc(4 + <usize>n * STATE_NEED_SIZE);
+    if (copy == 0) { fail(); return; }
+    memory.copy(copy, rec, 4 + <usize>n * STATE_NEED_SIZE);
+    store<u32>(index + (<usize>state << 2), <u32>copy);
   }
 }
 
@@ -389,6 +393,10 @@ export function loadBundle(): i32 {
   for (let k: u32 = 0; k < gNFamilies && !rBad; k++) {
     const f = gFamilies + <usize>k * FAMILY_SIZE;
     store<u32>(f + FM_NEEDS, load<u32>(gStateNeeds + (<usize>load<u32>(f + FM_INDEX) << 2)));
+  }
+  for (let r: u32 = 0; r < gNContent && !rBad; r++) {
+    const c = gContent + <usize>r * CONTENT_SIZE;
+    store<u32>(c + C_NEEDS, load<u32>(gStateNeeds + (<usize>load<u32>(c + C_ANCHORED) << 2)));
   }
 
   gNArg = rdU32();

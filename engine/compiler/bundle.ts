@@ -36,8 +36,9 @@
  *   list<{u32 dfa, u32 state, u32 n, {u32 at, u32 ascii[4], u32 wide}[n]}> state_needs
  *     in (dfa, state) order, each pair once, 1 <= n <= 4: units every match of table dfa has, `at`
  *     units after where a run in `state` stands (state-needs.ts); listed for the family table's
- *     states that head-group entries name (familyStateNeeds), and tested by the engine before the
- *     family's run from such a state. ASCII unit c may be there when bit c of ascii is set, a unit
+ *     states that head-group entries name, and for the states a rule's table reaches RULE_NEED_STEPS
+ *     units after the head states its entries name (tableStateNeeds), and tested by the engine before
+ *     the family's or the rule's run. ASCII unit c may be there when bit c of ascii is set, a unit
  *     from U+0080 up when wide = 1
  *   list<argument rule> argument_rules                                 (see writeArgumentRule)
  *   list<{name, u32 max_calls, i64 window_ms}> rate_limits
@@ -54,11 +55,11 @@ import { compilePattern } from "./regex.js";
 import { BUILTIN_CONTENT_RULES } from "./builtin-rules.js";
 import { policyEntities } from "./policy-entities.js";
 import { bmpClass, compileHeadSet, headOf, neededUnit, notAfterClass, type CompiledHeadSet, type Head, type NeededUnit } from "./entities-set.js";
-import type { EntityDef } from "./entities.js";
+import { CHECK, type EntityDef } from "./entities.js";
 import { numericFamily, type EntityFamily } from "./entity-families.js";
 import { parseTable, type DfaTable as DfaSimTable } from "./dfa-sim.js";
 import { headPathStates } from "./head-states.js";
-import { stateNeeds, type StateNeed } from "./state-needs.js";
+import { RULE_NEED_STEPS, ruleStateNeeds, stateNeeds, type StateNeed } from "./state-needs.js";
 import type { PiiPattern } from "./pii.js";
 import type { CompiledDfa } from "./regex.js";
 import { BudgetError, PolicyValidationError } from "../../core/errors.js";
@@ -532,7 +533,7 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
   }
   w.u32(groups.length);
   const entries = groups.flatMap((g) => writeHeadGroup(w, g.dfa, g.rules, g.table));
-  const needs = options.stateNeeds === false ? [] : familyStateNeeds(entries, families, dfas);
+  const needs = options.stateNeeds === false ? [] : tableStateNeeds(entries, families, content, dfas);
   w.u32(needs.length);
   for (const x of needs) {
     w.u32(x.dfa).u32(x.state).u32(x.needs.length);
@@ -617,23 +618,46 @@ function writeHeadGroup(w: ByteWriter, dfa: number, heads: readonly number[], ta
 }
 
 /**
- * The needed units (state-needs.ts) of the family table's states that head-group entries name, in
- * (table, state) order, each once; states without any are left out. Rules get none: their runs
- * mostly die on the first units the tests would read, and the tests of the states of
- * `generic_api_key`'s cut heads (`api_k` + `ey`) made `api_key=` chains 11% slower, where no
- * shape gained (docs/REDACTION.md, round 9).
+ * The needed units (state-needs.ts) of the table states the engine tests before a run, in
+ * (table, state) order, each once; states without any are left out. For the family: the states
+ * its head-group entries name. For an assignment rule (`key = value`) whose entry names the state
+ * after its head: the states RULE_NEED_STEPS units on, one unit each (ruleStateNeeds), which the
+ * engine reaches with that many steps of the rule's table (entities.ts tryRule). The rules' own
+ * states after the head are not used: a head may end inside a key that can go on (`api_ke`), and
+ * round 9 measured their narrow units costing `api_key=` chains 11% for no shape's gain. Other
+ * rules get none: their candidates mostly pass such a test (a JWT head inside a base64 run: 8%
+ * slower with one), where an assignment's value that runs into the next key fails it.
  */
-function familyStateNeeds(entries: readonly number[], families: readonly { dfa: number }[], dfas: DfaTable): { dfa: number; state: number; needs: StateNeed[] }[] {
+function tableStateNeeds(entries: readonly number[], families: readonly { dfa: number }[], content: readonly { anchored: number; check: number }[], dfas: DfaTable): { dfa: number; state: number; needs: StateNeed[] }[] {
   const out = new Map<string, { dfa: number; state: number; needs: StateNeed[] }>();
+  const add = (dfa: number, state: number, needs: (t: DfaSimTable, s: number) => StateNeed[]) => {
+    if (!out.has(`${dfa},${state}`)) out.set(`${dfa},${state}`, { dfa, state, needs: needs(dfas.parsed(dfa), state) });
+  };
   for (const e of entries) {
-    if (e < FAMILY_REF) continue;
-    const state = Math.floor((e - FAMILY_REF) / (1 << FAMILY_STATE_SHIFT));
-    const family = families[(e - FAMILY_REF) % (1 << FAMILY_STATE_SHIFT)];
-    if (state === 0 || family === undefined || out.has(`${family.dfa},${state}`)) continue;
-    out.set(`${family.dfa},${state}`, { dfa: family.dfa, state, needs: stateNeeds(dfas.parsed(family.dfa), state) });
+    if (e >= FAMILY_REF) {
+      const state = Math.floor((e - FAMILY_REF) / (1 << FAMILY_STATE_SHIFT));
+      const family = families[(e - FAMILY_REF) % (1 << FAMILY_STATE_SHIFT)];
+      if (state !== 0 && family !== undefined) add(family.dfa, state, stateNeeds);
+      continue;
+    }
+    const head = Math.floor(e / (1 << RULE_STATE_SHIFT));
+    const rule = content[e % (1 << RULE_STATE_SHIFT)];
+    if (head === 0 || rule === undefined || !ASSIGNMENTS.has(rule.check)) continue;
+    const dfa = rule.anchored;
+    const t = dfas.parsed(dfa);
+    let layer = new Set([head]);
+    for (let k = 0; k < RULE_NEED_STEPS; k++) {
+      const next = new Set<number>();
+      for (const st of layer) for (let c = 0; c < t.classes; c++) if (t.trans[st * t.classes + c] !== 0) next.add(t.trans[st * t.classes + c] as number);
+      layer = next;
+    }
+    for (const st of layer) add(dfa, st, ruleStateNeeds);
   }
   return [...out.values()].sort((a, b) => a.dfa - b.dfa || a.state - b.state).filter((x) => x.needs.length > 0);
 }
+
+/** The checks of `key = value` rules (secrets.ts assign, bearer_token, cli_secret_flag). */
+const ASSIGNMENTS = new Set<number>([CHECK.assign, CHECK.assign_trimmed]);
 
 const F_MIN = 1, F_MAX = 2, F_MAXLEN = 4, F_REQUIRED = 8, F_PATTERN = 16, F_DENIED_PATTERN = 32, F_ALLOWED = 64, F_DENIED = 128;
 

@@ -5,7 +5,8 @@
  * (entities.ts tryFamily, needsMet): a candidate whose text is wrong there costs a few loads
  * instead of the run's set-up, its steps, its memo and the members' loop. `1234 1567 …` made every
  * group a candidate (`phone`: `1 234 156 7890`) whose run died two units after the head, on the
- * space where a digit had to be. (Rules' states get none: bundle.ts familyStateNeeds.)
+ * space where a digit had to be. Rules get one needed unit per state, two units after their head
+ * (ruleStateNeeds, bundle.ts tableStateNeeds).
  *
  * From state q, let layer d be the live states a run reaches in d units, and C_d the units on the
  * live transitions out of layer d. A match ending after reading m units has its unit at distance d
@@ -87,10 +88,29 @@ function sizeOf(n: { ascii: readonly number[]; wide: boolean }): number {
  * Empty when the state accepts, is dead, or no distance has so narrow a class.
  */
 export function stateNeeds(t: DfaTable, state: number): StateNeed[] {
-  if (state <= 0 || state >= t.states || t.accepting[state]) return [];
-  const facts = factsOf(t);
-  if (!facts.live[state]) return [];
   const found: (StateNeed & { size: number })[] = [];
+  for (const need of classesByDistance(t, state)) {
+    const size = sizeOf(need);
+    if (size <= NARROW) found.push({ ...need, size });
+  }
+  if (found.length === 0) return [];
+  let best = found[0] as (typeof found)[number];
+  for (const f of found) if (f.size <= best.size) best = f;
+  const kept = found.filter((f) => f !== best).slice(0, NEAREST);
+  kept.push(best);
+  // Most selective first (the engine stops at the first unit that fails), the farther of equally narrow ones.
+  return kept.sort((a, b) => a.size - b.size || b.at - a.at).map(({ at, ascii, wide }) => ({ at, ascii, wide }));
+}
+
+/**
+ * From state `state`: for each distance d before the first possible end (and below
+ * STATE_NEED_MAX_AT), the units on the live transitions out of the states a run reaches in d
+ * units. None when the state accepts or is dead.
+ */
+function* classesByDistance(t: DfaTable, state: number): Generator<StateNeed> {
+  if (state <= 0 || state >= t.states || t.accepting[state]) return;
+  const facts = factsOf(t);
+  if (!facts.live[state]) return;
   let layer = new Set<number>([state]);
   for (let d = 0; d < STATE_NEED_MAX_AT; d++) {
     const ascii: [number, number, number, number] = [0, 0, 0, 0];
@@ -108,18 +128,33 @@ export function stateNeeds(t: DfaTable, state: number): StateNeed[] {
         wide ||= facts.wide[c] === true;
       }
     }
-    const need = { at: d, ascii, wide };
-    const size = sizeOf(need);
-    if (size <= NARROW) found.push({ ...need, size });
+    yield { at: d, ascii, wide };
     // A match may end after this unit: the units after it are not needed by that one.
-    if (accepts || next.size === 0) break;
+    if (accepts || next.size === 0) return;
     layer = next;
   }
-  if (found.length === 0) return [];
-  let best = found[0] as (typeof found)[number];
-  for (const f of found) if (f.size <= best.size) best = f;
-  const kept = found.filter((f) => f !== best).slice(0, NEAREST);
-  kept.push(best);
-  // Most selective first (the engine stops at the first unit that fails), the farther of equally narrow ones.
-  return kept.sort((a, b) => a.size - b.size || b.at - a.at).map(({ at, ascii, wide }) => ({ at, ascii, wide }));
+}
+
+/**
+ * Units a rule's run reads before the engine tests the needed unit of the state it is then in
+ * (entities.ts tryRule). A rule's head may end before the units that tell a value from a key
+ * (`api_ke` + `y=`: the key may go on, `api_key_id=`), so the state after the head needs nothing
+ * that refuses much; two units on, after the operator, the value's length shows.
+ */
+export const RULE_NEED_STEPS = 2;
+/** Widest class a rule's needed unit may have, in ASCII units (none from U+0080 up). */
+const RULE_NEED_MAX_UNITS = 100;
+
+/**
+ * The needed unit of a rule's run in state `state` of its table `t`: the farthest distance before
+ * the first possible end whose class has at most RULE_NEED_MAX_UNITS units, none of them from
+ * U+0080 up (a value too short for its rule shows there: `api_key=` and seven characters, then the
+ * next key's `=`, where a value of at least 15 needs a value character). Unlike stateNeeds, a wide
+ * ASCII class is kept: the rule's run would read every unit up to that distance to learn the
+ * same, where the test is one load. Empty when the state accepts, is dead, or has no such class.
+ */
+export function ruleStateNeeds(t: DfaTable, state: number): StateNeed[] {
+  let best: StateNeed | undefined;
+  for (const need of classesByDistance(t, state)) if (!need.wide && sizeOf(need) <= RULE_NEED_MAX_UNITS) best = need;
+  return best === undefined ? [] : [best];
 }

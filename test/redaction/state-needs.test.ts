@@ -11,7 +11,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { step, type DfaTable } from "../../engine/compiler/dfa-sim.js";
-import { STATE_NEEDS_MAX, stateNeeds, type StateNeed } from "../../engine/compiler/state-needs.js";
+import { RULE_NEED_STEPS, ruleStateNeeds, STATE_NEEDS_MAX, stateNeeds, type StateNeed } from "../../engine/compiler/state-needs.js";
 import { bundleFor, engineWith } from "../engine/helpers.js";
 import { ALL_RULES, anchoredTable, answerOf, expectSameAnswers, loadsChanged, patternPiece, prng } from "./helpers.js";
 
@@ -69,6 +69,24 @@ describe("stateNeeds", () => {
     expect(stateNeeds(t, 0)).toEqual([]); // the dead state
   });
 
+  it("a rule's needed unit: one, the farthest before the first end, an ASCII class of up to 100 units kept", () => {
+    const t = anchoredTable("api_key[a-z_]{0,30}[ \\t]*=[ \\t]*[A-Za-z0-9_+/.~-]{15,255}");
+    // after the operator: the fifteenth unit of the value (or a space before it), never the next key's `=`
+    const value = ruleStateNeeds(t, stateAfter(t, "api_key="));
+    expect(value.map((n) => n.at)).toEqual([14]);
+    expect(unitsOf(value[0] as StateNeed)).toBe("\t +-./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz~");
+    // after the head `api_ke` the key may go on (`api_key_id=`): `=` may come at any distance, so
+    // the engine tests the state RULE_NEED_STEPS units on instead
+    expect(RULE_NEED_STEPS).toBe(2);
+    for (const need of ruleStateNeeds(t, stateAfter(t, "api_ke"))) expect(unitsOf(need)).toContain("=");
+    // [^x] admits units from U+0080 up: not kept, the `b` after it is
+    const wide = anchoredTable("a[^x]{4}b");
+    expect(ruleStateNeeds(wide, stateAfter(wide, "a")).map((n) => [n.at, unitsOf(n)])).toEqual([[4, "b"]]);
+    const wideOnly = anchoredTable("a[^x]{5}");
+    expect(ruleStateNeeds(wideOnly, stateAfter(wideOnly, "a"))).toEqual([]);
+    expect(ruleStateNeeds(t, stateAfter(t, `api_key=${"a".repeat(15)}`))).toEqual([]); // accepts
+  });
+
   it("property: every full match, cut anywhere, has allowed units where the state after the cut needs them", () => {
     let checked = 0;
     fc.assert(
@@ -82,9 +100,12 @@ describe("stateNeeds", () => {
           const text = pieces.map((p) => p.draw(r)).join("");
           expect(full.test(text), `${source} draws ${text}`).toBe(true);
           for (let cut = 1; cut < text.length; cut++) {
-            const needs = stateNeeds(t, stateAfter(t, text.slice(0, cut)));
+            const state = stateAfter(t, text.slice(0, cut));
+            const needs = stateNeeds(t, state);
             expect(needs.length).toBeLessThanOrEqual(STATE_NEEDS_MAX);
-            for (const need of needs) {
+            const rule = ruleStateNeeds(t, state);
+            expect(rule.length).toBeLessThanOrEqual(1);
+            for (const need of [...needs, ...rule]) {
               checked++;
               expect(cut + need.at, `${source}: ${text} cut at ${cut}`).toBeLessThan(text.length);
               expect(allowed(need, text.charCodeAt(cut + need.at)), `${source}: ${text} cut at ${cut}, unit ${need.at} after`).toBe(true);
@@ -126,6 +147,45 @@ describe("state needs: the same answers as runs without them", () => {
     // Each group started a phone run that died on the space two units after the head.
     expect(work(false)).toBeGreaterThan(0.4);
     expect(work(true)).toBeLessThan(0.05);
+  });
+});
+
+describe("state needs of assignment rules", () => {
+  it("reads fewer units: `api_key=` with random values, each running into the next key", { timeout: 120_000 }, () => {
+    const r = prng(3);
+    let text = "";
+    while (text.length < 20_000) text += `api_key=${Array.from({ length: 7 }, () => "abcdefghijklmnopqrstuvwxyz0123456789"[Math.floor(r() * 36)]).join("")}`;
+    const work = (stateNeeds: boolean) => {
+      const e = engineWith(bundleFor(ALL_RULES, {}, { stateNeeds }));
+      e.preCall({ tool: "t", args: { text }, now: 1 });
+      return e.lastScanWork() / text.length;
+    };
+    // Each run read the value and the next key up to its `=` (1.15 units per unit of text); two
+    // steps after the head, the fifteenth unit after `=` is that `=`, where a value unit must be.
+    expect(work(false)).toBeGreaterThan(1);
+    expect(work(true)).toBeLessThan(0.2);
+  });
+
+  it("a record that refuses every unit hides the matches of the rule whose state has it", () => {
+    const rules = { pii_redaction: { enabled: true, categories: [], secrets: { enabled: true, categories: ["generic_api_key"] } } };
+    const bundle = bundleFor(rules);
+    const plain = bundleFor(rules, {}, { stateNeeds: false });
+    let at = 0;
+    while (bundle.bytes[at] === plain.bytes[at]) at++;
+    const copy = bundle.bytes.slice();
+    const v = new DataView(copy.buffer);
+    const count = v.getUint32(at, true);
+    expect(count).toBeGreaterThan(0);
+    let p = at + 4;
+    for (let k = 0; k < count; k++) {
+      const m = v.getUint32(p + 8, true);
+      for (let j = 0; j < m; j++) for (let w = 0; w < 5; w++) v.setUint32(p + 12 + j * 24 + 4 + w * 4, 0, true);
+      p += 12 + m * 24;
+    }
+    const text = "api_key=9f8e7d6c5b4a39281706f5e4d3c2b1a0";
+    expect(answerOf(engineWith(bundle), text)).toBe(answerOf(engineWith(plain), text));
+    expect(engineWith(bundle).preCall({ tool: "t", args: { text }, now: 1 }).violations.length).toBe(1);
+    expect(engineWith({ ...bundle, bytes: copy }).preCall({ tool: "t", args: { text }, now: 1 }).violations.length).toBe(0);
   });
 });
 

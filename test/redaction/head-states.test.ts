@@ -12,7 +12,7 @@ import { headPathStates } from "../../engine/compiler/head-states.js";
 import { policyEntities } from "../../engine/compiler/policy-entities.js";
 import { parsePolicyObject } from "../../policies/loader.js";
 import { bundleFor, engineWith } from "../engine/helpers.js";
-import { ALL_RULES, anchoredTable, answerOf, expectSameAnswers, loadsChanged, prng } from "./helpers.js";
+import { ALL_RULES, anchoredTable, answerOf, apiKeysWithRandomValues, expectSameAnswers, loadsChanged, prng, workPerUnit } from "./helpers.js";
 
 const set = (...ranges: [number, number][]) => CharSet.empty(0x10ffff).union(ranges.map(([min, max]) => ({ min, max })));
 
@@ -87,14 +87,8 @@ describe("head states: the same answers as runs that read the head again", () =>
   });
 
   it("reads fewer units: `api_key=` with random values", { timeout: 120_000 }, () => {
-    const r = prng(3);
-    let text = "";
-    while (text.length < 20_000) text += `api_key=${Array.from({ length: 7 }, () => "abcdefghijklmnopqrstuvwxyz0123456789"[Math.floor(r() * 36)]).join("")}`;
-    const work = (headStates: boolean) => {
-      const e = engineWith(bundleFor(ALL_RULES, {}, { headStates }));
-      e.preCall({ tool: "t", args: { text }, now: 1 });
-      return e.lastScanWork() / text.length;
-    };
+    const text = apiKeysWithRandomValues(20_000);
+    const work = (headStates: boolean) => workPerUnit(engineWith(bundleFor(ALL_RULES, {}, { headStates })), text);
     // Each run read `api_key=`, its value and the next key up to its `=`: 23 units per 15. From
     // after the head: 1.57 units per unit of text become 1.15.
     expect(work(false)).toBeGreaterThan(1.4);

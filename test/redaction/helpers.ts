@@ -69,6 +69,20 @@ export function differentialTexts(): string[] {
 }
 
 /** The engine's answer to `text` as one string: its bytes in hex, or the error's class and message. */
+/** Units the engine's verification runs read per unit of `text`, in one call (Engine.lastScanWork). */
+export function workPerUnit(engine: Engine, text: string): number {
+  engine.preCall({ tool: "t", args: { text }, now: 1 });
+  return engine.lastScanWork() / text.length;
+}
+
+/** `api_key=` and seven random units, again, to at least `length` units: each value runs into the next key (bench/redaction-texts.mjs). */
+export function apiKeysWithRandomValues(length: number, seed = 3): string {
+  const r = prng(seed);
+  let text = "";
+  while (text.length < length) text += `api_key=${Array.from({ length: 7 }, () => "abcdefghijklmnopqrstuvwxyz0123456789"[Math.floor(r() * 36)]).join("")}`;
+  return text;
+}
+
 export function answerOf(e: Engine, text: string): string {
   try {
     e.preCall({ tool: "t", args: { text }, now: 1 });

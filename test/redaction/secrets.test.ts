@@ -343,7 +343,9 @@ describe("exact checks on secrets", () => {
       "docker login --password-stdin -u me registry",
       "gh auth login --with-token < token.txt",
       "tool --token-file /run/secrets/token --password $DB_PASSWORD",
-      'tool --password "$(cat /run/pass)" --token ${{ secrets.TOKEN }}',
+      'tool --password "$(cat /run/pass)"',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a template
+      "tool --token ${{ secrets.TOKEN }}",
       "tool --password changeme", // one character class: a placeholder, not a secret
       "tool --pass 3 --token -v",
       "x--password Hunter2Secret99",

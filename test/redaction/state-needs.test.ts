@@ -13,7 +13,8 @@ import { describe, expect, it } from "vitest";
 import { step, type DfaTable } from "../../engine/compiler/dfa-sim.js";
 import { RULE_NEED_STEPS, ruleStateNeeds, STATE_NEEDS_MAX, stateNeeds, type StateNeed } from "../../engine/compiler/state-needs.js";
 import { bundleFor, engineWith } from "../engine/helpers.js";
-import { ALL_RULES, anchoredTable, answerOf, expectSameAnswers, loadsChanged, patternPiece, prng } from "./helpers.js";
+import type { CompiledBundle } from "../../engine/bundle-format.js";
+import { ALL_RULES, anchoredTable, answerOf, apiKeysWithRandomValues, expectSameAnswers, loadsChanged, patternPiece, prng, workPerUnit } from "./helpers.js";
 
 const stateAfter = (t: DfaTable, prefix: string): number => [...prefix].reduce((st, ch) => step(t, st, ch.charCodeAt(0)), 1);
 const allowed = (need: StateNeed, unit: number): boolean => (unit < 128 ? ((need.ascii[unit >> 5] as number) >>> (unit & 31)) & 1 : need.wide ? 1 : 0) === 1;
@@ -37,6 +38,21 @@ function numericShapes(r: () => number, length: number): Record<string, string> 
     "digit groups": fill(() => `${digits(4)} `),
     "CSV of numbers": fill(() => `${digits(1 + Math.floor(r() * 6))}${r() < 0.5 ? `.${digits(2)}` : ""}${r() < 0.1 ? "\n" : ","}`),
   };
+}
+
+/** A copy of `bundle` whose state-needs records admit no unit (the section: where it first differs from `plain`, without records). */
+function refusingEveryUnit(bundle: CompiledBundle, plain: CompiledBundle): CompiledBundle {
+  let at = 0;
+  while (bundle.bytes[at] === plain.bytes[at]) at++; // the count's low byte (fewer than 256 records here)
+  const bytes = bundle.bytes.slice();
+  const v = new DataView(bytes.buffer);
+  let p = at + 4;
+  for (let k = 0, count = v.getUint32(at, true); k < count; k++) {
+    const m = v.getUint32(p + 8, true);
+    for (let j = 0; j < m; j++) for (let w = 0; w < 5; w++) v.setUint32(p + 12 + j * 24 + 4 + w * 4, 0, true);
+    p += 12 + m * 24;
+  }
+  return { ...bundle, bytes };
 }
 
 describe("stateNeeds", () => {
@@ -139,11 +155,7 @@ describe("state needs: the same answers as runs without them", () => {
 
   it("reads fewer units: random `1xxx` groups", { timeout: 120_000 }, () => {
     const text = numericShapes(prng(5), 20_000)["1xxx groups"] as string;
-    const work = (stateNeeds: boolean) => {
-      const e = engineWith(bundleFor(ALL_RULES, {}, { stateNeeds }));
-      e.preCall({ tool: "t", args: { text }, now: 1 });
-      return e.lastScanWork() / text.length;
-    };
+    const work = (stateNeeds: boolean) => workPerUnit(engineWith(bundleFor(ALL_RULES, {}, { stateNeeds })), text);
     // Each group started a phone run that died on the space two units after the head.
     expect(work(false)).toBeGreaterThan(0.4);
     expect(work(true)).toBeLessThan(0.05);
@@ -152,14 +164,8 @@ describe("state needs: the same answers as runs without them", () => {
 
 describe("state needs of assignment rules", () => {
   it("reads fewer units: `api_key=` with random values, each running into the next key", { timeout: 120_000 }, () => {
-    const r = prng(3);
-    let text = "";
-    while (text.length < 20_000) text += `api_key=${Array.from({ length: 7 }, () => "abcdefghijklmnopqrstuvwxyz0123456789"[Math.floor(r() * 36)]).join("")}`;
-    const work = (stateNeeds: boolean) => {
-      const e = engineWith(bundleFor(ALL_RULES, {}, { stateNeeds }));
-      e.preCall({ tool: "t", args: { text }, now: 1 });
-      return e.lastScanWork() / text.length;
-    };
+    const text = apiKeysWithRandomValues(20_000);
+    const work = (stateNeeds: boolean) => workPerUnit(engineWith(bundleFor(ALL_RULES, {}, { stateNeeds })), text);
     // Each run read the value and the next key up to its `=` (1.15 units per unit of text); two
     // steps after the head, the fifteenth unit after `=` is that `=`, where a value unit must be.
     expect(work(false)).toBeGreaterThan(1);
@@ -170,22 +176,10 @@ describe("state needs of assignment rules", () => {
     const rules = { pii_redaction: { enabled: true, categories: [], secrets: { enabled: true, categories: ["generic_api_key"] } } };
     const bundle = bundleFor(rules);
     const plain = bundleFor(rules, {}, { stateNeeds: false });
-    let at = 0;
-    while (bundle.bytes[at] === plain.bytes[at]) at++;
-    const copy = bundle.bytes.slice();
-    const v = new DataView(copy.buffer);
-    const count = v.getUint32(at, true);
-    expect(count).toBeGreaterThan(0);
-    let p = at + 4;
-    for (let k = 0; k < count; k++) {
-      const m = v.getUint32(p + 8, true);
-      for (let j = 0; j < m; j++) for (let w = 0; w < 5; w++) v.setUint32(p + 12 + j * 24 + 4 + w * 4, 0, true);
-      p += 12 + m * 24;
-    }
     const text = "api_key=9f8e7d6c5b4a39281706f5e4d3c2b1a0";
     expect(answerOf(engineWith(bundle), text)).toBe(answerOf(engineWith(plain), text));
     expect(engineWith(bundle).preCall({ tool: "t", args: { text }, now: 1 }).violations.length).toBe(1);
-    expect(engineWith({ ...bundle, bytes: copy }).preCall({ tool: "t", args: { text }, now: 1 }).violations.length).toBe(0);
+    expect(engineWith(refusingEveryUnit(bundle, plain)).preCall({ tool: "t", args: { text }, now: 1 }).violations.length).toBe(0);
   });
 });
 
@@ -215,15 +209,7 @@ describe("state needs: the engine reads them, the loader checks them", () => {
 
   it("a record that refuses every unit hides the matches from its state", () => {
     // Every record's needs set to "no unit allowed": no family run starts from a state that has one.
-    const copy = bundle.bytes.slice();
-    const v = new DataView(copy.buffer);
-    let p = first;
-    for (let k = 0; k < count; k++) {
-      const m = v.getUint32(p + 8, true);
-      for (let j = 0; j < m; j++) for (let w = 0; w < 5; w++) v.setUint32(p + 12 + j * 24 + 4 + w * 4, 0, true);
-      p += 12 + m * 24;
-    }
-    const hiding = engineWith({ ...bundle, bytes: copy });
+    const hiding = engineWith(refusingEveryUnit(bundle, plain));
     const e = engineWith(bundle);
     const text = "call 212-555-0147, card 4111 1111 1111 1111, ssn 123-45-6789.";
     expect(e.preCall({ tool: "t", args: { text }, now: 1 }).violations.length).toBe(3);

@@ -120,6 +120,13 @@ export const ADVERSARIAL = {
   // one call each (adversarialCalls).
   "digit soup: random groups of 1-11 digits": (n) => randomRuns(n, () => ` ${rand(1 + Math.floor(adv() * 11), "0123456789", adv)}`),
   "digit soup: walks of the SSN automaton": (n) => adversarialText(walkerOf(piiPattern("ssn")), { maxPiece: 64, separator: "" }, adv, n),
+  // One-letter flags, and the commands whose `-p` is a password: every `-p` was a candidate of the
+  // command-line password rules, each scanning back over six arguments (round 13); from round 14
+  // each command is one, whose run reads up to six arguments (docs/REDACTION.md, round 14).
+  "one-letter flags": (n) => "-pa ".repeat(n / 4),
+  "password-flag commands": (n) => "mysql -pa ".repeat(n / 10),
+  "sshpass and random arguments": (n) => randomRuns(n, () => `sshpass ${rand(3, "abcdefghijklmnopqrstuvwxyz", adv)} `),
+  "mysql -p and random arguments": (n) => randomRuns(n, () => `mysql -p ${rand(1 + Math.floor(adv() * 6), "abcdefghijklmnopqrstuvwxyz", adv)} `),
   // Not adversarial, but the same cost: a table of numbers (a tool's CSV output) holds no finding
   // and still makes every number a candidate of the numeric rules whose heads it starts.
   "CSV of numbers": (n) => randomRuns(n, () => `${adv() < 0.2 ? "\n" : ","}${rand(1 + Math.floor(adv() * 6), "0123456789", adv)}${adv() < 0.5 ? `.${rand(2, "0123456789", adv)}` : ""}`),

@@ -34,8 +34,9 @@ let mLimit: u32 = MAX_TEXT_MATCHES;
 // match), a count used by sortByRule, and the memo of the rule's last forward run that ended in
 // the dead state (see tryRule): where it started, how many units it read, its best end relative
 // to its start (-1: none).
-const RS: usize = 24;
-const RS_GEN: usize = 0, RS_FLOOR: usize = 4, RS_COUNT: usize = 8, RS_MEMO_AT: usize = 12, RS_MEMO_LEN: usize = 16, RS_MEMO_BEST: usize = 20;
+const RS: usize = 36;
+const RS_GEN: usize = 0, RS_FLOOR: usize = 4, RS_COUNT: usize = 8, RS_MEMO_AT: usize = 12, RS_MEMO_LEN: usize = 16, RS_MEMO_BEST: usize = 20,
+  RS_AHEAD_FROM: usize = 24, RS_AHEAD_TO: usize = 28, RS_AHEAD_HIT: usize = 32;
 let ruleState: usize = 0;
 let generation: u32 = 0;
 let sorted: usize = 0;
@@ -83,6 +84,7 @@ function slotOf(r: u32): usize {
     store<i32>(st + RS_FLOOR, 0);
     store<u32>(st + RS_COUNT, 0);
     store<i32>(st + RS_MEMO_LEN, 0);
+    store<i32>(st + RS_AHEAD_TO, -1);
   }
   return st;
 }
@@ -696,6 +698,8 @@ function tryRule(entry: u32, u: usize, n: i32, i: i32, phase: u32): void {
     const unit = <u32>load<u16>(u + (<usize>at << 1));
     if (unit < 128 ? ((load<u32>(c + P.C_NEED_ASCII + (<usize>(unit >> 5) << 2)) >> (unit & 31)) & 1) == 0 : load<u32>(c + P.C_NEED_WIDE) == 0) return;
   }
+  const maxLen = <i32>load<u32>(c + P.C_MAXLEN);
+  if (load<u32>(c + P.C_AHEAD) != 0 && !aheadMet(c, r, u, n, h, maxLen)) return;
   let s = h;
   const back = load<u32>(c + P.C_REVERSE);
   if (back != P.NONE) {
@@ -710,7 +714,6 @@ function tryRule(entry: u32, u: usize, n: i32, i: i32, phase: u32): void {
   // read them all. Periodic texts (ReDoS shapes: `1234 1234 …`, `api_key=api_key=…`) repeat the
   // same failed run at every period; comparing units is a few independent loads, where the run is
   // one dependent table load per unit. Same answer, by construction.
-  const maxLen = <i32>load<u32>(c + P.C_MAXLEN);
   const st = slotOf(r);
   const len = load<i32>(st + RS_MEMO_LEN);
   let e: i32;
@@ -914,6 +917,39 @@ function setFamilyPhase(phase: u32): void {
     if (unit < 128 ? ((load<u32>(e + 4 + (<usize>(unit >> 5) << 2)) >> (unit & 31)) & 1) == 0 : load<u32>(e + 20) == 0) return false;
   }
   return true;
+}
+
+/**
+ * Whether the text has, within rule r's longest match from its head at h, one of the units every
+ * match of the rule contains (compiler: state-needs.ts aheadUnits: a JWT's `.`, a password flag's
+ * `-`). Heads of one rule come in position order, so the rule's slot remembers the stretch last
+ * searched, [RS_AHEAD_FROM, RS_AHEAD_TO) without any such unit, and whether one is at
+ * RS_AHEAD_TO: a later head inside it reads on from its end, and each unit of the text is searched
+ * at most once per rule. `-eyJ` heads inside one base64 run with no `.` were each a run of the JWT
+ * rule to its limit (12,100 units, crossed in jumps, about 44 ns a head); now a load or two.
+ */
+function aheadMet(c: usize, r: u32, u: usize, n: i32, h: i32, maxLen: i32): bool {
+  const limit = n - h > maxLen ? h + maxLen : n;
+  const st = slotOf(r);
+  let from = load<i32>(st + RS_AHEAD_FROM);
+  let j = load<i32>(st + RS_AHEAD_TO);
+  if (j >= 0 && from <= h && h <= j) {
+    if (j >= limit) return false; // none in [h, limit)
+    if (load<u32>(st + RS_AHEAD_HIT) != 0) return true; // one at j, inside the match's reach
+  } else {
+    from = h;
+    j = h;
+  }
+  const start = j;
+  for (; j < limit; j++) {
+    const unit = <u32>load<u16>(u + (<usize>j << 1));
+    if (unit < 128 && ((load<u32>(c + P.C_AHEAD_ASCII + (<usize>(unit >> 5) << 2)) >> (unit & 31)) & 1) != 0) break;
+  }
+  scanWork += <u32>(j - start);
+  store<i32>(st + RS_AHEAD_FROM, from);
+  store<i32>(st + RS_AHEAD_TO, j);
+  store<u32>(st + RS_AHEAD_HIT, j < limit ? 1 : 0);
+  return j < limit;
 }
 
 /**

@@ -8,7 +8,7 @@ import { parseDfa, dfaStates, DFA_DESC_SIZE, D_ACCEPT } from "./dfa";
 import { CHECK_MAX, refusesDigitAfter } from "./checks";
 
 export const MAGIC: u32 = 0x31424345; // "ECB1"
-export const FORMAT: u32 = 10; // 2: content records with entity flags and head groups (redaction breadth); 3: entity families; 4: needed units; 5: family state after the head; 6: rule state after the head; 7: state needs; 8: checks token_trimmed, assign_trimmed and email; 9: check flag_value; 10: check flag_credential
+export const FORMAT: u32 = 11; // 2: content records with entity flags and head groups (redaction breadth); 3: entity families; 4: needed units; 5: family state after the head; 6: rule state after the head; 7: state needs; 8: checks token_trimmed, assign_trimmed and email; 9: check flag_value; 10: check flag_credential; 11: units ahead
 export const NONE: u32 = 0xffffffff;
 
 export let gLoaded = false;
@@ -36,10 +36,11 @@ export let gNContent: u32 = 0;
 // (evaluate.ts readScope) and restored from this copy before the next request; then the needed
 // unit (distance from the head or NONE, 128 bits of ASCII, 1 when units from U+0080 up may be there).
 export let gContent: usize = 0;
-export const CONTENT_SIZE: usize = 76;
+export const CONTENT_SIZE: usize = 96;
 export const C_SEARCH: usize = 0, C_REVERSE: usize = 4, C_ACTION: usize = 8, C_APPLIES: usize = 12, C_ANCHORED: usize = 16, C_KIND: usize = 20,
   C_CHECK: usize = 24, C_PREFILTER: usize = 28, C_ARG: usize = 32, C_MAXLEN: usize = 36, C_HEADLEN: usize = 40, C_LOADED_APPLIES: usize = 44,
-  C_NEED_AT: usize = 48, C_NEED_ASCII: usize = 52, C_NEED_WIDE: usize = 68, C_NEEDS: usize = 72;
+  C_NEED_AT: usize = 48, C_NEED_ASCII: usize = 52, C_NEED_WIDE: usize = 68, C_NEEDS: usize = 72,
+  C_AHEAD: usize = 76, C_AHEAD_ASCII: usize = 80;
 export const KIND_CONTENT: u32 = 0, KIND_PII: u32 = 1, KIND_SECRET: u32 = 2;
 // Entity head groups (one multi-pattern table each), 48 bytes: dfa descriptor, member count,
 // members (u32 rule indices), per-state list offsets (u32), lists (u32: count, then member positions),
@@ -326,6 +327,16 @@ export function loadBundle(): i32 {
     const needWide = rdU32();
     store<u32>(c + C_NEED_WIDE, needWide);
     if (needWide > 1 || (needAt == NONE && (needBits | needWide) != 0)) fail();
+    const ahead = rdU32();
+    store<u32>(c + C_AHEAD, ahead);
+    let aheadBits: u32 = 0;
+    for (let k: usize = 0; k < 4; k++) {
+      const word = rdU32();
+      store<u32>(c + C_AHEAD_ASCII + (k << 2), word);
+      aheadBits |= word;
+    }
+    // units ahead: only for an entity rule that starts at its head, and then some unit
+    if (ahead > 1 || (ahead == 0) != (aheadBits == 0) || (ahead != 0 && (kind == KIND_CONTENT || load<u32>(c + C_REVERSE) != NONE))) fail();
     if (kind == KIND_CONTENT) {
       // content rules: scanned with search + reverse + anchored tables
       if (load<u32>(c + C_SEARCH) == NONE || load<u32>(c + C_REVERSE) == NONE || maxLen != 0 || headLen != 0 || needAt != NONE) fail();

@@ -11,7 +11,7 @@
  *   list<{u32 search_dfa, u32 reverse_dfa, u32 action, u32 applies_to, u32 anchored_dfa,
  *         u32 kind (0 content rule, 1 PII, 2 secret), u32 check (engine/assembly/checks.ts),
  *         u32 prefilter_dfa, u32 check_arg, u32 max_len, u32 head_len,
- *         u32 need_at, u32 need_ascii[4], u32 need_wide}> content_rules
+ *         u32 need_at, u32 need_ascii[4], u32 need_wide, u32 ahead, u32 ahead_ascii[4]}> content_rules
  *     content rules: search, reverse and anchored tables, optional prefilter, max_len = head_len = 0,
  *     need_at = NONE and the rest 0;
  *     entity rules (PII, secrets; engine/compiler/entities.ts): search = prefilter = NONE, reverse =
@@ -19,7 +19,9 @@
  *     whole pattern, max_len = longest match in UTF-16 units, head_len = head length in units,
  *     need_at = NONE or the distance from the head's start of a unit every match has
  *     (entities-set.ts neededUnit): ASCII unit c may be there when bit c of need_ascii is set, a
- *     unit from U+0080 up when need_wide = 1
+ *     unit from U+0080 up when need_wide = 1; ahead = 1 when every match contains one of the ASCII
+ *     units of ahead_ascii (state-needs.ts aheadUnits; only for a rule without a back part that is
+ *     not a family member), else 0 and no bits (bundle format 11)
  *   u32 entity_flags (bit 0: evasion defences, `pii_redaction.normalize`)
  *   list<{u32 dfa, u32 max_len, u32 head_len, u32 n, {u32 rule, u32 before}[n], u32 n_states, u32 mask[n_states]}> families
  *     entity rules verified together (entity-families.ts): dfa = the anchored product of their
@@ -59,7 +61,7 @@ import { CHECK, type EntityDef } from "./entities.js";
 import { numericFamily, type EntityFamily } from "./entity-families.js";
 import { parseTable, type DfaTable as DfaSimTable } from "./dfa-sim.js";
 import { headPathStates } from "./head-states.js";
-import { RULE_NEED_STEPS, ruleStateNeeds, stateNeeds, type StateNeed } from "./state-needs.js";
+import { aheadUnits, RULE_NEED_STEPS, ruleStateNeeds, stateNeeds, type StateNeed } from "./state-needs.js";
 import type { PiiPattern } from "./pii.js";
 import type { CompiledDfa } from "./regex.js";
 import { BudgetError, PolicyValidationError } from "../../core/errors.js";
@@ -376,10 +378,18 @@ export interface BundleOptions {
   readonly headStates?: boolean;
   /**
    * Give the family table's states that the head set names their needed units (state-needs.ts),
-   * tested by the engine before the family's run from such a state. Default true; false leaves
-   * them out, with the same answers (tests compare the two).
+   * tested by the engine before the family's run from such a state, and the assignment rules'
+   * states two units after their heads theirs. Default true; false leaves them out, with the same
+   * answers (tests compare the two).
    */
   readonly stateNeeds?: boolean;
+  /**
+   * Give each rule whose match starts at its head a unit class every match contains
+   * (state-needs.ts aheadUnits): the engine refuses a candidate with none of them within the
+   * rule's longest match, searching each stretch of text once per rule. Default true; false
+   * leaves them out, with the same answers (tests compare the two).
+   */
+  readonly aheadUnits?: boolean;
 }
 
 /** The head with, per path, the state table `t` is in after it (0 where not one state). */
@@ -416,6 +426,7 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
       maxLen: 0,
       headLen: 0,
       need: undefined as NeededUnit | undefined,
+      ahead: undefined as StateNeed | undefined,
       meta: { name: rule.name, description: rule.description ?? builtin?.description ?? "", kind: "content" as "content" | "pii" | "secret" },
     };
   });
@@ -467,6 +478,9 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
       maxLen: e.maxLen,
       headLen: inFamily.has(i) && family ? familyHeadLength(family) : head.length,
       need: options.neededUnits === false ? undefined : (entityHeads[i] as { need: NeededUnit | undefined }).need,
+      // only where the match starts at the head and the rule runs on its own (not a family
+      // member); not for assignments, whose operator is right after the head (state needs instead)
+      ahead: options.aheadUnits === false || e.back !== undefined || inFamily.has(i) || ASSIGNMENTS.has(e.check) ? undefined : aheadUnits(dfas.parsed(anchored))[0],
       meta: { name: e.name, description: e.kind === "pii" ? `PII: ${e.name}` : `secret: ${e.description}`, kind: e.kind },
     });
   }
@@ -522,6 +536,8 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
     w.u32(c.need?.at ?? NONE);
     for (const word of c.need?.ascii ?? [0, 0, 0, 0]) w.u32(word);
     w.u32(c.need?.wide ? 1 : 0);
+    w.u32(c.ahead !== undefined ? 1 : 0);
+    for (const word of c.ahead?.ascii ?? [0, 0, 0, 0]) w.u32(word);
   }
   w.u32(r.pii_redaction.normalize ? 1 : 0);
   w.u32(families.length);

@@ -158,3 +158,110 @@ export function ruleStateNeeds(t: DfaTable, state: number): StateNeed[] {
   for (const need of classesByDistance(t, state)) if (!need.wide && sizeOf(need) <= RULE_NEED_MAX_UNITS) best = need;
   return best === undefined ? [] : [best];
 }
+
+/**
+ * Punctuation from the rarest in text to the most common (a rough order, for choosing between
+ * units every match contains): a unit the text seldom has makes the engine's search for it reach
+ * far, and refuse every candidate of a long stretch without one.
+ */
+const RARITY = "`^~|\\{}[]<>$%&*!?#@;+=)('\"/_:,-.";
+
+/** Fewer units a run may read before the unit class every match contains: not worth a search. */
+const AHEAD_MIN_REACH = 256;
+
+/**
+ * A unit class every match of table `t` contains somewhere (entities.ts aheadMet): the classes of
+ * punctuation only (no letter, digit, space or unit from U+0080 up) without whose transitions no
+ * accepting state is reachable from the start, one class or two; the rarest such choice. A JWT
+ * has a `.` after a body of any length. Only when a run can read more than AHEAD_MIN_REACH units
+ * (a loop) before it: the search for the unit costs about a unit of work per unit of text where
+ * the unit is frequent (`=` in `api_key=` chains: 1.6 times their time), and repays only where a
+ * run without it is long. Empty otherwise.
+ */
+export function aheadUnits(t: DfaTable): StateNeed[] {
+  const facts = factsOf(t);
+  const allowed: { cls: number; rank: number }[] = [];
+  for (let c = 1; c < t.classes; c++) {
+    if (facts.wide[c]) continue;
+    let rank = 0;
+    let ok = false;
+    for (let u = 0; u < 128; u++) {
+      if (t.ascii[u] !== c) continue;
+      const r = RARITY.indexOf(String.fromCharCode(u));
+      if (r < 0) { ok = false; break; }
+      ok = true;
+      rank = Math.max(rank, r);
+    }
+    if (ok) allowed.push({ cls: c, rank });
+  }
+  allowed.sort((a, b) => a.rank - b.rank);
+  const acceptsWithout = (without: ReadonlySet<number>): boolean => {
+    const seen = new Uint8Array(t.states);
+    const queue = [1];
+    seen[1] = 1;
+    for (let k = 0; k < queue.length; k++) {
+      const s = queue[k] as number;
+      if (t.accepting[s]) return true;
+      for (let c = 0; c < t.classes; c++) {
+        if (without.has(c)) continue;
+        const to = t.trans[s * t.classes + c] as number;
+        if (to !== 0 && !seen[to]) { seen[to] = 1; queue.push(to); }
+      }
+    }
+    return false;
+  };
+  let best: { set: number[]; rank: number } | undefined;
+  for (const a of allowed) if (!acceptsWithout(new Set([a.cls]))) { best = { set: [a.cls], rank: a.rank }; break; }
+  if (best === undefined) {
+    for (let i = 0; i < allowed.length; i++) {
+      for (let j = i + 1; j < allowed.length; j++) {
+        const x = allowed[i] as { cls: number; rank: number }, y = allowed[j] as { cls: number; rank: number };
+        const rank = Math.max(x.rank, y.rank);
+        if ((best === undefined || rank < best.rank) && !acceptsWithout(new Set([x.cls, y.cls]))) best = { set: [x.cls, y.cls], rank };
+      }
+    }
+  }
+  if (best === undefined || reachWithout(t, new Set(best.set)) <= AHEAD_MIN_REACH) return [];
+  const ascii: [number, number, number, number] = [0, 0, 0, 0];
+  for (const c of best.set) {
+    const words = facts.ascii[c] as readonly number[];
+    for (let k = 0; k < 4; k++) ascii[k] = ((ascii[k] as number) | (words[k] as number)) >>> 0;
+  }
+  return [{ at: 0, ascii, wide: false }];
+}
+
+/** The most units a run from the start can read on live states without a class of `without` (Infinity through a loop). */
+function reachWithout(t: DfaTable, without: ReadonlySet<number>): number {
+  const live = factsOf(t).live;
+  const memo = new Map<number, number>();
+  const onPath = new Set<number>();
+  // iterative depth-first search: the deepest reach from each state, a loop on the path is unbounded
+  const visit = (root: number): number => {
+    const stack: { s: number; c: number; best: number }[] = [{ s: root, c: 0, best: 0 }];
+    onPath.add(root);
+    let result = 0;
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as { s: number; c: number; best: number };
+      if (top.c < t.classes) {
+        const c = top.c++;
+        if (without.has(c)) continue;
+        const to = t.trans[top.s * t.classes + c] as number;
+        if (to === 0 || !live[to]) continue;
+        if (onPath.has(to)) return Infinity;
+        const known = memo.get(to);
+        if (known !== undefined) { top.best = Math.max(top.best, 1 + known); continue; }
+        onPath.add(to);
+        stack.push({ s: to, c: 0, best: 0 });
+      } else {
+        stack.pop();
+        onPath.delete(top.s);
+        memo.set(top.s, top.best);
+        result = top.best;
+        const parent = stack[stack.length - 1];
+        if (parent !== undefined) parent.best = Math.max(parent.best, 1 + top.best);
+      }
+    }
+    return result;
+  };
+  return visit(1);
+}

@@ -33,7 +33,7 @@ let mLimit: u32 = MAX_TEXT_MATCHES;
 // Per rule, for the text being scanned (RS bytes each): generation stamp, floor (end of the previous
 // match), a count used by sortByRule, and the memo of the rule's last forward run that ended in
 // the dead state (see tryRule): where it started, how many units it read, its best end relative
-// to its start (-1: none).
+// to its start (-1: none); then the stretch last searched for the rule's units ahead (aheadMet).
 const RS: usize = 36;
 const RS_GEN: usize = 0, RS_FLOOR: usize = 4, RS_COUNT: usize = 8, RS_MEMO_AT: usize = 12, RS_MEMO_LEN: usize = 16, RS_MEMO_BEST: usize = 20,
   RS_AHEAD_FROM: usize = 24, RS_AHEAD_TO: usize = 28, RS_AHEAD_HIT: usize = 32;
@@ -921,11 +921,11 @@ function setFamilyPhase(phase: u32): void {
 
 /**
  * Whether the text has, within rule r's longest match from its head at h, one of the units every
- * match of the rule contains (compiler: state-needs.ts aheadUnits: a JWT's `.`, a password flag's
- * `-`). Heads of one rule come in position order, so the rule's slot remembers the stretch last
- * searched, [RS_AHEAD_FROM, RS_AHEAD_TO) without any such unit, and whether one is at
- * RS_AHEAD_TO: a later head inside it reads on from its end, and each unit of the text is searched
- * at most once per rule. `-eyJ` heads inside one base64 run with no `.` were each a run of the JWT
+ * match of the rule contains (compiler: state-needs.ts aheadUnits: a JWT's `.`). Heads of one rule
+ * come in position order, so the rule's slot remembers the stretch last searched,
+ * [RS_AHEAD_FROM, RS_AHEAD_TO) without any such unit, and whether one is at RS_AHEAD_TO: a later
+ * head inside it reads on from its end, and each unit of the text is searched at most once per
+ * rule. `-eyJ` heads inside one base64 run with no `.` were each a run of the JWT
  * rule to its limit (12,100 units, crossed in jumps, about 44 ns a head); now a load or two.
  */
 function aheadMet(c: usize, r: u32, u: usize, n: i32, h: i32, maxLen: i32): bool {

@@ -127,6 +127,17 @@ function dfaIndex(allowNone: bool): u32 {
   return i;
 }
 
+/** Reads four u32 words (one bit per ASCII unit) into `at`; returns their union (0: no unit). */
+function readAsciiBits(at: usize): u32 {
+  let bits: u32 = 0;
+  for (let k: usize = 0; k < 4; k++) {
+    const word = rdU32();
+    store<u32>(at + (k << 2), word);
+    bits |= word;
+  }
+  return bits;
+}
+
 /** Skips one encoded value (u8 type + payload), validating it. */
 export function skipValue(): void {
   const t = rdU8();
@@ -318,23 +329,13 @@ export function loadBundle(): i32 {
     store<u32>(c + C_HEADLEN, headLen);
     const needAt = rdU32();
     store<u32>(c + C_NEED_AT, needAt);
-    let needBits: u32 = 0;
-    for (let k: usize = 0; k < 4; k++) {
-      const word = rdU32();
-      store<u32>(c + C_NEED_ASCII + (k << 2), word);
-      needBits |= word;
-    }
+    const needBits = readAsciiBits(c + C_NEED_ASCII);
     const needWide = rdU32();
     store<u32>(c + C_NEED_WIDE, needWide);
     if (needWide > 1 || (needAt == NONE && (needBits | needWide) != 0)) fail();
     const ahead = rdU32();
     store<u32>(c + C_AHEAD, ahead);
-    let aheadBits: u32 = 0;
-    for (let k: usize = 0; k < 4; k++) {
-      const word = rdU32();
-      store<u32>(c + C_AHEAD_ASCII + (k << 2), word);
-      aheadBits |= word;
-    }
+    const aheadBits = readAsciiBits(c + C_AHEAD_ASCII);
     // units ahead: only for an entity rule that starts at its head, and then some unit
     if (ahead > 1 || (ahead == 0) != (aheadBits == 0) || (ahead != 0 && (kind == KIND_CONTENT || load<u32>(c + C_REVERSE) != NONE))) fail();
     if (kind == KIND_CONTENT) {

@@ -696,7 +696,7 @@ function tryRule(entry: u32, u: usize, n: i32, i: i32, phase: u32): void {
     const at = h + <i32>needAt;
     if (at >= n) return;
     const unit = <u32>load<u16>(u + (<usize>at << 1));
-    if (unit < 128 ? ((load<u32>(c + P.C_NEED_ASCII + (<usize>(unit >> 5) << 2)) >> (unit & 31)) & 1) == 0 : load<u32>(c + P.C_NEED_WIDE) == 0) return;
+    if (!unitIn(c + P.C_NEED_ASCII, c + P.C_NEED_WIDE, unit)) return;
   }
   const maxLen = <i32>load<u32>(c + P.C_MAXLEN);
   if (load<u32>(c + P.C_AHEAD) != 0 && !aheadMet(c, r, u, n, h, maxLen)) return;
@@ -727,7 +727,7 @@ function tryRule(entry: u32, u: usize, n: i32, i: i32, phase: u32): void {
     const after = entry >> P.RULE_STATE_SHIFT;
     const needs = <usize>load<u32>(c + P.C_NEEDS);
     if (after != 0 && needs != 0 && !ruleNeedsMet(load<u32>(c + P.C_ANCHORED), needs, after, u, n, i + 1)) return;
-    e = longestFrom(load<u32>(c + P.C_ANCHORED), u, n, s, maxLen, entry >> P.RULE_STATE_SHIFT, i + 1);
+    e = longestFrom(load<u32>(c + P.C_ANCHORED), u, n, s, maxLen, after, i + 1);
     // Runs shorter than MEMO_MIN_UNITS cost about what the comparison does: not kept.
     if (deadAfter >= MEMO_MIN_UNITS) {
       store<i32>(st + RS_MEMO_AT, s);
@@ -898,6 +898,16 @@ function setFamilyPhase(phase: u32): void {
 }
 
 /**
+ * Whether `unit` is in a class of needed units: bit `unit` of the four words at `ascii` for an
+ * ASCII unit; for a unit from U+0080 up, the u32 flag at `wideAt` (read only then; 0: no flag,
+ * no such unit is in the class).
+ */
+// @ts-ignore: decorator
+@inline function unitIn(ascii: usize, wideAt: usize, unit: u32): bool {
+  return unit < 128 ? ((load<u32>(ascii + (<usize>(unit >> 5) << 2)) >> (unit & 31)) & 1) != 0 : wideAt != 0 && load<u32>(wideAt) != 0;
+}
+
+/**
  * Whether the text meets the needed units (compiler: state-needs.ts) of state `state` of a table
  * whose per-state records are at `table` (0: none; policy.ts gStateNeeds), for a run that starts
  * at unit `at`. When it does not, the run finds no match: every match has a unit of its class at
@@ -914,7 +924,7 @@ function setFamilyPhase(phase: u32): void {
     const p = at + load<i32>(e);
     if (p >= n) return false;
     const unit = <u32>load<u16>(u + (<usize>p << 1));
-    if (unit < 128 ? ((load<u32>(e + 4 + (<usize>(unit >> 5) << 2)) >> (unit & 31)) & 1) == 0 : load<u32>(e + 20) == 0) return false;
+    if (!unitIn(e + 4, e + 20, unit)) return false;
   }
   return true;
 }
@@ -943,7 +953,7 @@ function aheadMet(c: usize, r: u32, u: usize, n: i32, h: i32, maxLen: i32): bool
   const start = j;
   for (; j < limit; j++) {
     const unit = <u32>load<u16>(u + (<usize>j << 1));
-    if (unit < 128 && ((load<u32>(c + P.C_AHEAD_ASCII + (<usize>(unit >> 5) << 2)) >> (unit & 31)) & 1) != 0) break;
+    if (unitIn(c + P.C_AHEAD_ASCII, 0, unit)) break;
   }
   scanWork += <u32>(j - start);
   store<i32>(st + RS_AHEAD_FROM, from);

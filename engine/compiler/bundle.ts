@@ -426,7 +426,7 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
       maxLen: 0,
       headLen: 0,
       need: undefined as NeededUnit | undefined,
-      ahead: undefined as StateNeed | undefined,
+      ahead: undefined as StateNeed["ascii"] | undefined,
       meta: { name: rule.name, description: rule.description ?? builtin?.description ?? "", kind: "content" as "content" | "pii" | "secret" },
     };
   });
@@ -480,7 +480,7 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
       need: options.neededUnits === false ? undefined : (entityHeads[i] as { need: NeededUnit | undefined }).need,
       // only where the match starts at the head and the rule runs on its own (not a family
       // member); not for assignments, whose operator is right after the head (state needs instead)
-      ahead: options.aheadUnits === false || e.back !== undefined || inFamily.has(i) || ASSIGNMENTS.has(e.check) ? undefined : aheadUnits(dfas.parsed(anchored))[0],
+      ahead: options.aheadUnits === false || e.back !== undefined || inFamily.has(i) || ASSIGNMENTS.has(e.check) ? undefined : aheadUnits(dfas.parsed(anchored)),
       meta: { name: e.name, description: e.kind === "pii" ? `PII: ${e.name}` : `secret: ${e.description}`, kind: e.kind },
     });
   }
@@ -537,7 +537,7 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
     for (const word of c.need?.ascii ?? [0, 0, 0, 0]) w.u32(word);
     w.u32(c.need?.wide ? 1 : 0);
     w.u32(c.ahead !== undefined ? 1 : 0);
-    for (const word of c.ahead?.ascii ?? [0, 0, 0, 0]) w.u32(word);
+    for (const word of c.ahead ?? [0, 0, 0, 0]) w.u32(word);
   }
   w.u32(r.pii_redaction.normalize ? 1 : 0);
   w.u32(families.length);

@@ -176,9 +176,9 @@ const AHEAD_MIN_REACH = 256;
  * has a `.` after a body of any length. Only when a run can read more than AHEAD_MIN_REACH units
  * (a loop) before it: the search for the unit costs about a unit of work per unit of text where
  * the unit is frequent (`=` in `api_key=` chains: 1.6 times their time), and repays only where a
- * run without it is long. Empty otherwise.
+ * run without it is long. The class's ASCII units (one bit each, as a needed unit's), or undefined.
  */
-export function aheadUnits(t: DfaTable): StateNeed[] {
+export function aheadUnits(t: DfaTable): StateNeed["ascii"] | undefined {
   const facts = factsOf(t);
   const allowed: { cls: number; rank: number }[] = [];
   for (let c = 1; c < t.classes; c++) {
@@ -221,13 +221,13 @@ export function aheadUnits(t: DfaTable): StateNeed[] {
       }
     }
   }
-  if (best === undefined || reachWithout(t, new Set(best.set)) <= AHEAD_MIN_REACH) return [];
+  if (best === undefined || reachWithout(t, new Set(best.set)) <= AHEAD_MIN_REACH) return undefined;
   const ascii: [number, number, number, number] = [0, 0, 0, 0];
   for (const c of best.set) {
     const words = facts.ascii[c] as readonly number[];
     for (let k = 0; k < 4; k++) ascii[k] = ((ascii[k] as number) | (words[k] as number)) >>> 0;
   }
-  return [{ at: 0, ascii, wide: false }];
+  return ascii;
 }
 
 /** The most units a run from the start can read on live states without a class of `without` (Infinity through a loop). */

@@ -3,15 +3,19 @@
 // own tables and exact check. Per rule, matches are leftmost-longest among head occurrences, never
 // overlapping, each accepted only if its check passes:
 //
-//   head at h → start s: h, or the leftmost start of the rule's part before the head (reverse
-//   table, not below the end of the rule's previous match) → end e: the longest match of the
-//   whole pattern from s, at most maxLen units long → check(s, e) → span (possibly narrowed).
+//   head at h (a gated rule's: only after a head of its gate within reach, see gateOpen) → end e:
+//   the longest match from h of the whole pattern, or of the part after the back part → start s:
+//   h, or the leftmost start of the back part before h (reverse table, not below the end of the
+//   rule's previous match; the nearest start, for a back part that is context only) → check(s,
+//   e), e at most maxLen units from s → span (possibly narrowed).
 //
 // Work per text: one table step per unit per group, plus per head occurrence a forward run of at
 // most maxLen units (or a comparison of at most that many units with the rule's previous failed
 // run, see tryRule) in which loop and segment states are crossed in one jump (see "Runs of one
-// class"), and a backward scan that stops where the part before the head cannot continue
-// (built-in back parts cannot contain their head's first character, so these scans do not overlap).
+// class"), and a backward scan that stops where the part before the head cannot continue, or
+// where the rule's last scan that found nothing stood in a state that accepted at least as much
+// (see backStart): scans of a back part that can run over the rule's own head (the command-line
+// password rules) do not read the same units again.
 import { D_ACCEPT, D_ASCII, D_CLASSES, D_NRANGES, D_RANGES, D_STATES, D_TRANS, DFA_DESC_SIZE, classOfWide } from "./dfa";
 import { MAX_REPORTS, persistAlloc, persistAllocOptional, persistMark, persistRewind, scratchAlloc } from "./memory";
 import * as P from "./policy";
@@ -33,10 +37,15 @@ let mLimit: u32 = MAX_TEXT_MATCHES;
 // Per rule, for the text being scanned (RS bytes each): generation stamp, floor (end of the previous
 // match), a count used by sortByRule, and the memo of the rule's last forward run that ended in
 // the dead state (see tryRule): where it started, how many units it read, its best end relative
-// to its start (-1: none); then the stretch last searched for the rule's units ahead (aheadMet).
-const RS: usize = 36;
+// to its start (-1: none); then the stretch last searched for the rule's units ahead (aheadMet);
+// then the back memo of its last backward scan that found no start (backStart): the unit of its
+// first step and the bit of the state it stepped to (0: none); then where a head of its gate last
+// ended (tryRule; GATE_NONE: none yet).
+const RS: usize = 48;
 const RS_GEN: usize = 0, RS_FLOOR: usize = 4, RS_COUNT: usize = 8, RS_MEMO_AT: usize = 12, RS_MEMO_LEN: usize = 16, RS_MEMO_BEST: usize = 20,
-  RS_AHEAD_FROM: usize = 24, RS_AHEAD_TO: usize = 28, RS_AHEAD_HIT: usize = 32;
+  RS_AHEAD_FROM: usize = 24, RS_AHEAD_TO: usize = 28, RS_AHEAD_HIT: usize = 32, RS_BACK_AT: usize = 36, RS_BACK_BIT: usize = 40, RS_GATE: usize = 44;
+/** RS_GATE before any head of the gate: far enough back that no head is within a rule's reach of it. */
+const GATE_NONE: i32 = -0x40000000;
 let ruleState: usize = 0;
 let generation: u32 = 0;
 let sorted: usize = 0;
@@ -85,6 +94,8 @@ function slotOf(r: u32): usize {
     store<u32>(st + RS_COUNT, 0);
     store<i32>(st + RS_MEMO_LEN, 0);
     store<i32>(st + RS_AHEAD_TO, -1);
+    store<u32>(st + RS_BACK_BIT, 0);
+    store<i32>(st + RS_GATE, GATE_NONE);
   }
   return st;
 }
@@ -391,7 +402,7 @@ function prepareRuleTables(): void {
     // A rule with a back part is given no state after its head (the loader refuses one), so its
     // table needs no starts.
     left -= back == P.NONE ? deriveWithStarts(anchored, left, true, 0) : deriveTable(anchored, left, true);
-    if (back != P.NONE) left -= deriveTable(back, left, false);
+    if (back != P.NONE) left -= deriveTable(back, left, false, backMemoMasks(back));
   }
   for (let k: u32 = 0; k < P.gNFamilies; k++) {
     const fm = P.gFamilies + <usize>k * P.FAMILY_SIZE;
@@ -413,16 +424,29 @@ function deriveWithStarts(index: u32, budget: usize, jumps: bool, masks: usize):
 }
 const FAST_RULES_MAX_BYTES: usize = 16 << 20;
 
-/** Leftmost s >= floor with u[s..h) accepted by the reverse table `d` (fed backwards from h), or -1. */
-function backStart(index: u32, u: usize, floor: i32, h: i32): i32 {
+/**
+ * Leftmost s >= floor with u[s..h) accepted by the reverse table `index` (fed backwards from h), or
+ * -1. `st`: the rule's slot, for its back memo (compiler: back-memo.ts). A back part that can run
+ * over the rule's own head (a command and its arguments before a flag: `-pa -pa …`) makes each
+ * scan read over the heads before it; but when this scan stands, at the unit where the rule's
+ * last failed scan took its first step, in a state that accepts no more than that scan's state
+ * there (its mask has that state's bit), it can find no start below either: that scan found none
+ * down to its floor, and floors only rise. It stops there.
+ */
+function backStart(index: u32, u: usize, floor: i32, h: i32, st: usize): i32 {
   const d = P.gDfas + <usize>index * DFA_DESC_SIZE;
-  const ascii = <usize>load<u32>(d + D_ASCII);
+  const memo = <usize>load<u32>(P.gBackMemos + (<usize>index << 2));
+  const stopBit = memo != 0 ? load<u32>(st + RS_BACK_BIT) : 0;
+  const stopAt = stopBit != 0 ? load<i32>(st + RS_BACK_AT) : -1; // -1: never (i >= floor >= 0)
   const f = gFast + <usize>index * FAST_DESC;
   const table = <usize>load<u32>(f + F_TABLE);
+  let best: i32;
   if (table != 0) {
+    const ascii = <usize>load<u32>(d + D_ASCII);
     const acceptFrom = <usize>load<u32>(f + F_ACCEPT_FROM);
+    const maskCol = <usize>load<u32>(f + F_ACCEL_COL) + A_MASK;
     let off = <usize>load<u32>(f + F_START);
-    let best: i32 = off >= acceptFrom ? h : -1;
+    best = off >= acceptFrom ? h : -1;
     let i = h - 1;
     for (; i >= floor; i--) {
       const c = <u32>load<u16>(u + (<usize>i << 1));
@@ -430,11 +454,26 @@ function backStart(index: u32, u: usize, floor: i32, h: i32): i32 {
       off = <usize>load<u32>(table + (cls << 2) + off);
       if (off == 0) break;
       if (off >= acceptFrom) best = i;
+      if (i == stopAt && (load<u32>(table + off + maskCol) & stopBit) != 0) break;
     }
     scanWork += <u32>(h - i);
-    return best;
+  } else {
+    best = backStartTable(d, u, floor, h, stopAt, stopBit, memo);
   }
-  return backStartTable(d, u, floor, h);
+  if (best < 0 && memo != 0 && h > floor) {
+    // This scan found no start: the next one may stop where it took its first step.
+    const c = <u32>load<u16>(u + (<usize>(h - 1) << 1));
+    const cls = c < 128 ? <usize>load<u8>(<usize>load<u32>(d + D_ASCII) + c) : <usize>classOfWide(d, c);
+    store<i32>(st + RS_BACK_AT, h - 1);
+    store<u32>(st + RS_BACK_BIT, load<u32>(memo + 4 + (cls << 2)));
+  }
+  return best;
+}
+
+/** A reverse table's back-memo masks (policy.ts gBackMemos: a state's bits), or 0 when it has none. */
+function backMemoMasks(index: u32): usize {
+  const memo = <usize>load<u32>(P.gBackMemos + (<usize>index << 2));
+  return memo == 0 ? 0 : memo + 8 + (<usize>load<u32>(memo) << 2);
 }
 
 /**
@@ -591,12 +630,13 @@ function runEnd(f: usize, d: usize, row: usize, slot: u32, stay: usize, u: usize
   return load<u32>(m + M_GEN) == accelGen && load<i32>(m + M_FROM) <= i && i <= load<i32>(m + M_TO);
 }
 
-/** backStart over the bundle's own table (when no derived table was built). */
-function backStartTable(d: usize, u: usize, floor: i32, h: i32): i32 {
+/** backStart over the bundle's own table (when no derived table was built); `memo`: its back memo (0: none). */
+function backStartTable(d: usize, u: usize, floor: i32, h: i32, stopAt: i32, stopBit: u32, memo: usize): i32 {
   const classes = <usize>load<u32>(d + D_CLASSES);
   const trans = <usize>load<u32>(d + D_TRANS);
   const ascii = <usize>load<u32>(d + D_ASCII);
   const accept = <usize>load<u32>(d + D_ACCEPT);
+  const masks = memo != 0 ? memo + 8 + (classes << 2) : 0;
   let s: usize = 1;
   let best: i32 = load<u8>(accept + 1) != 0 ? h : -1;
   let i = h - 1;
@@ -606,6 +646,7 @@ function backStartTable(d: usize, u: usize, floor: i32, h: i32): i32 {
     s = <usize>load<u16>(trans + ((s * classes + cls) << 1));
     if (s == 0) break;
     if (load<u8>(accept + s) != 0) best = i;
+    if (i == stopAt && (load<u32>(masks + (s << 2)) & stopBit) != 0) break;
   }
   scanWork += <u32>(h - i);
   return best;
@@ -685,6 +726,13 @@ function tryRule(entry: u32, u: usize, n: i32, i: i32, phase: u32): void {
   const r = entry & P.RULE_INDEX_MASK;
   const c = P.gContent + <usize>r * P.CONTENT_SIZE;
   if ((load<u32>(c + P.C_APPLIES) & phase) == 0) return;
+  // A head of the rule's gate (its command's first units): recorded, nothing else. A head of the
+  // rule itself is then a candidate only with one ended within its longest match before it: one
+  // load for every `-p` of every other command, where a backward scan read its arguments.
+  // (Marked in the entry, not the rule's record: a load there cost every other rule's candidates
+  // 4% of `api_key=` chains.)
+  const tag = entry >> P.RULE_STATE_SHIFT;
+  if (tag >= P.GATE_RULE && !gateOpen(tag, r, c, i)) return;
   const h = i + 1 - <i32>load<u32>(c + P.C_HEADLEN);
   const floor = floorOf(r);
   if (h < floor) return;
@@ -700,42 +748,53 @@ function tryRule(entry: u32, u: usize, n: i32, i: i32, phase: u32): void {
   }
   const maxLen = <i32>load<u32>(c + P.C_MAXLEN);
   if (load<u32>(c + P.C_AHEAD) != 0 && !aheadMet(c, r, u, n, h, maxLen)) return;
-  let s = h;
   const back = load<u32>(c + P.C_REVERSE);
-  if (back != P.NONE) {
-    s = backStart(back, u, floor, h);
-    if (s < 0) return;
-  }
+  const st = slotOf(r);
   const check = load<u32>(c + P.C_CHECK);
-  if (rejectsStart(check, u, n, s)) return; // the check would refuse any match from s
+  if (back == P.NONE && rejectsStart(check, u, n, h)) return; // the check would refuse any match from h
+  // The match runs forward from the head: the rule's anchored table is its whole pattern, or for a
+  // rule with a back part the part from the head on (compiler: bundle.ts). So the run comes
+  // first, and the backward scan for the start s only for a candidate whose run found an end
+  // (`mysql -p dbname`, a `-p` followed by a space, costs no scan).
   // The rule's last forward run that died read `len` units from `at`. The automaton is
-  // deterministic: a run from s over the same units takes the same steps and dies at the same
+  // deterministic: a run from h over the same units takes the same steps and dies at the same
   // offset, with the same best end (relative), provided its limit (maxLen, end of text) lets it
   // read them all. Periodic texts (ReDoS shapes: `1234 1234 …`, `api_key=api_key=…`) repeat the
   // same failed run at every period; comparing units is a few independent loads, where the run is
   // one dependent table load per unit. Same answer, by construction.
-  const st = slotOf(r);
   const len = load<i32>(st + RS_MEMO_LEN);
   let e: i32;
-  if (len != 0 && len <= maxLen && len <= n - s && sameUnits(u + (<usize>load<i32>(st + RS_MEMO_AT) << 1), u + (<usize>s << 1), len)) {
+  if (len != 0 && len <= maxLen && len <= n - h && sameUnits(u + (<usize>load<i32>(st + RS_MEMO_AT) << 1), u + (<usize>h << 1), len)) {
     scanWork += <u32>len;
     const rel = load<i32>(st + RS_MEMO_BEST);
-    e = rel < 0 ? -1 : s + rel;
+    e = rel < 0 ? -1 : h + rel;
   } else {
-    // A rule with a back part is never given a state (the loader refuses one): s == h when given.
     // Tested after the memo: a periodic text (`api_key=api_key=…`) is answered there at once.
-    const after = entry >> P.RULE_STATE_SHIFT;
+    const after = tag >= P.GATE_RULE ? 0 : tag; // a gated rule's entry names no state
     const needs = <usize>load<u32>(c + P.C_NEEDS);
     if (after != 0 && needs != 0 && !ruleNeedsMet(load<u32>(c + P.C_ANCHORED), needs, after, u, n, i + 1)) return;
-    e = longestFrom(load<u32>(c + P.C_ANCHORED), u, n, s, maxLen, after, i + 1);
+    e = longestFrom(load<u32>(c + P.C_ANCHORED), u, n, h, maxLen, after, i + 1);
     // Runs shorter than MEMO_MIN_UNITS cost about what the comparison does: not kept.
     if (deadAfter >= MEMO_MIN_UNITS) {
-      store<i32>(st + RS_MEMO_AT, s);
+      store<i32>(st + RS_MEMO_AT, h);
       store<i32>(st + RS_MEMO_LEN, deadAfter);
-      store<i32>(st + RS_MEMO_BEST, e < 0 ? -1 : e - s);
+      store<i32>(st + RS_MEMO_BEST, e < 0 ? -1 : e - h);
     }
   }
   if (e <= h) return;
+  let s = h;
+  if (back != P.NONE) {
+    // A back part that is context only (a command before its flag) is no part of any span: it may
+    // reach into the previous match, whose own context it may be (`mysql -pA1 -pB2`).
+    s = backStart(back, u, load<u32>(c + P.C_CONTEXT) != 0 ? 0 : floor, h, st);
+    if (s < 0 || rejectsStart(check, u, n, s)) return;
+    // The match may be at most maxLen units long from s: the longest end within that (rarely
+    // shorter than the run's, which read up to maxLen units from h).
+    if (e - s > maxLen) {
+      e = longestFrom(load<u32>(c + P.C_ANCHORED), u, n, h, maxLen - (h - s), 0, h);
+      if (e <= h) return;
+    }
+  }
   setHead(h);
   if (!checkMatch(check, load<u32>(c + P.C_ARG), u, n, s, e)) return;
   record(r, cS, cE);
@@ -927,6 +986,21 @@ function setFamilyPhase(phase: u32): void {
     if (!unitIn(e + 4, e + 20, unit)) return false;
   }
   return true;
+}
+
+/**
+ * A gated rule's head-group entry ending at unit i (tag: its state field). GATE_MARK, a head of
+ * the rule's gate: records where it ended; no candidate. GATE_RULE, the rule's own head: a
+ * candidate only if a head of its gate ended within the rule's longest match before it.
+ */
+function gateOpen(tag: u32, r: u32, c: usize, i: i32): bool {
+  const st = slotOf(r);
+  if (tag == P.GATE_MARK) {
+    store<i32>(st + RS_GATE, i + 1);
+    return false;
+  }
+  const h = i + 1 - <i32>load<u32>(c + P.C_HEADLEN);
+  return h - load<i32>(st + RS_GATE) <= <i32>load<u32>(c + P.C_MAXLEN);
 }
 
 /**

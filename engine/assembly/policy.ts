@@ -4,11 +4,11 @@
 import { readerInit, rdU8, rdU32, rdI32, rdI64, rdF64, rdBytes, rBad, rBadIsMemory, rp, setPos, fail } from "./reader";
 import { persistAlloc, persistReset, bundlePtr, bundleLen } from "./memory";
 import { readNameSet, readName } from "./names";
-import { parseDfa, dfaStates, DFA_DESC_SIZE, D_ACCEPT } from "./dfa";
+import { parseDfa, dfaStates, DFA_DESC_SIZE, D_ACCEPT, D_CLASSES, D_TRANS } from "./dfa";
 import { CHECK_MAX, refusesDigitAfter } from "./checks";
 
 export const MAGIC: u32 = 0x31424345; // "ECB1"
-export const FORMAT: u32 = 11; // 2: content records with entity flags and head groups (redaction breadth); 3: entity families; 4: needed units; 5: family state after the head; 6: rule state after the head; 7: state needs; 8: checks token_trimmed, assign_trimmed and email; 9: check flag_value; 10: check flag_credential; 11: units ahead
+export const FORMAT: u32 = 12; // 2: content records with entity flags and head groups (redaction breadth); 3: entity families; 4: needed units; 5: family state after the head; 6: rule state after the head; 7: state needs; 8: checks token_trimmed, assign_trimmed and email; 9: check flag_value; 10: check flag_credential; 11: units ahead; 12: back memos
 export const NONE: u32 = 0xffffffff;
 
 export let gLoaded = false;
@@ -34,13 +34,14 @@ export let gNContent: u32 = 0;
 // anchoredDfa, kind, check, prefilterDfa, checkArg, maxLen, headLen (see engine/compiler/bundle.ts),
 // then appliesTo as loaded: appliesTo itself is narrowed per call by a request's entity scope
 // (evaluate.ts readScope) and restored from this copy before the next request; then the needed
-// unit (distance from the head or NONE, 128 bits of ASCII, 1 when units from U+0080 up may be there).
+// unit (distance from the head or NONE, 128 bits of ASCII, 1 when units from U+0080 up may be there),
+// the state needs' index, the units ahead, and whether the back part is context only.
 export let gContent: usize = 0;
-export const CONTENT_SIZE: usize = 96;
+export const CONTENT_SIZE: usize = 100;
 export const C_SEARCH: usize = 0, C_REVERSE: usize = 4, C_ACTION: usize = 8, C_APPLIES: usize = 12, C_ANCHORED: usize = 16, C_KIND: usize = 20,
   C_CHECK: usize = 24, C_PREFILTER: usize = 28, C_ARG: usize = 32, C_MAXLEN: usize = 36, C_HEADLEN: usize = 40, C_LOADED_APPLIES: usize = 44,
   C_NEED_AT: usize = 48, C_NEED_ASCII: usize = 52, C_NEED_WIDE: usize = 68, C_NEEDS: usize = 72,
-  C_AHEAD: usize = 76, C_AHEAD_ASCII: usize = 80;
+  C_AHEAD: usize = 76, C_AHEAD_ASCII: usize = 80, C_CONTEXT: usize = 96;
 export const KIND_CONTENT: u32 = 0, KIND_PII: u32 = 1, KIND_SECRET: u32 = 2;
 // Entity head groups (one multi-pattern table each), 48 bytes: dfa descriptor, member count,
 // members (u32 rule indices), per-state list offsets (u32), lists (u32: count, then member positions),
@@ -81,6 +82,14 @@ export const FAMILY_INDEX_MASK: u32 = 63;
 export const RULE_STATE_SHIFT: u32 = 12;
 export const RULE_INDEX_MASK: u32 = 4095;
 /**
+ * States of a rule's head-group entry (engine/compiler/bundle.ts): GATE_MARK, a head of the rule's
+ * gate (where it ends is recorded, nothing is run); GATE_RULE, the head of a rule with a gate (a
+ * candidate only if a head of its gate ended within its longest match before it). Only for rules
+ * with a back part, which are given no state after their head.
+ */
+export const GATE_MARK: u32 = (1 << 19) - 1;
+export const GATE_RULE: u32 = (1 << 19) - 2;
+/**
  * Needed units of table states (engine/compiler/state-needs.ts): per DFA index, the address of
  * its states' index (0 when no state of that table has any): per state, the address of its record
  * (0: none), each record as in the bundle: u32 n, then n × {u32 at, u32 ascii[4], u32 wide}, copied
@@ -97,6 +106,13 @@ export const RULE_NEED_STEPS: u32 = 2;
 /** Longest run of a family table (engine/compiler/entity-families.ts FAMILY_MAX_LEN). */
 export const FAMILY_MAX_LEN: u32 = 64;
 export const BEFORE_WORD: u32 = 1, BEFORE_DIGIT: u32 = 2;
+/**
+ * Back memos (engine/compiler/back-memo.ts): per DFA index, the address in the bundle of its
+ * record (0: none): u32 classes, u32 first_bit[classes], u32 n_states, u32 mask[n_states]. Listed
+ * only for reverse tables; entities.ts backStart reads the first bits, the masks go into the
+ * derived table's rows.
+ */
+export let gBackMemos: usize = 0;
 export let gNEntities: u32 = 0;
 // Entity options: bit 0 = evasion defences (normalise units before entity detection).
 export let gEntityFlags: u32 = 0;
@@ -223,6 +239,47 @@ function readFamilies(): void {
   }
 }
 
+/**
+ * The back-memos section: records in dfa order, each table once, with its own class and state
+ * counts; each first bit 0 or one bit; mask[0] = 0; the state class c leads to from the start has
+ * first_bit[c] in its own mask; a state that has a first state's bit accepts only if that one does.
+ */
+function readBackMemos(): void {
+  const count = rdU32();
+  if (count > 1 << 16) fail();
+  gBackMemos = rBad ? 0 : persistAlloc(<usize>gNDfa * 4 + 16);
+  if (gBackMemos == 0) { fail(); return; }
+  let prevDfa: u32 = 0;
+  for (let i: u32 = 0; i < count && !rBad; i++) {
+    const dfa = dfaIndex(false);
+    const rec = rp;
+    const classes = rdU32();
+    if (rBad) return;
+    const d = gDfas + <usize>dfa * DFA_DESC_SIZE;
+    if (classes != load<u32>(d + D_CLASSES) || (i > 0 && dfa <= prevDfa)) { fail(); return; }
+    prevDfa = dfa;
+    const bits = rdBytes(<usize>classes * 4);
+    const states = rdU32();
+    if (rBad) return;
+    if (states != dfaStates(d)) { fail(); return; }
+    const masks = rdBytes(<usize>states * 4);
+    if (rBad) return;
+    const trans = <usize>load<u32>(d + D_TRANS);
+    const accept = <usize>load<u32>(d + D_ACCEPT);
+    if (load<u32>(masks) != 0) { fail(); return; }
+    for (let c: usize = 0; c < <usize>classes; c++) {
+      const bit = load<u32>(bits + (c << 2));
+      if (bit == 0) continue;
+      const first = <usize>load<u16>(trans + ((<usize>classes + c) << 1));
+      if (popcnt(bit) != 1 || first == 0 || (load<u32>(masks + (first << 2)) & bit) == 0) { fail(); return; }
+      for (let st: usize = 1; st < <usize>states; st++) {
+        if ((load<u32>(masks + (st << 2)) & bit) != 0 && load<u8>(accept + st) != 0 && load<u8>(accept + first) == 0) { fail(); return; }
+      }
+    }
+    store<u32>(gBackMemos + (<usize>dfa << 2), <u32>rec);
+  }
+}
+
 /** The state-needs section: records in (dfa, state) order, each pair once, each state one its table has (not the dead one). */
 function readStateNeeds(): void {
   const count = rdU32();
@@ -338,6 +395,10 @@ export function loadBundle(): i32 {
     const aheadBits = readAsciiBits(c + C_AHEAD_ASCII);
     // units ahead: only for an entity rule that starts at its head, and then some unit
     if (ahead > 1 || (ahead == 0) != (aheadBits == 0) || (ahead != 0 && (kind == KIND_CONTENT || load<u32>(c + C_REVERSE) != NONE))) fail();
+    // a back part that is context only: an entity rule's, and then one it has
+    const context = rdU32();
+    store<u32>(c + C_CONTEXT, context);
+    if (context > 1 || (context != 0 && (kind == KIND_CONTENT || load<u32>(c + C_REVERSE) == NONE))) fail();
     if (kind == KIND_CONTENT) {
       // content rules: scanned with search + reverse + anchored tables
       if (load<u32>(c + C_SEARCH) == NONE || load<u32>(c + C_REVERSE) == NONE || maxLen != 0 || headLen != 0 || needAt != NONE) fail();
@@ -379,7 +440,9 @@ export function loadBundle(): i32 {
         if (!isEntity(rule)) fail();
         else if (after != 0) {
           const c = gContent + <usize>rule * CONTENT_SIZE;
-          if (load<u32>(c + C_REVERSE) != NONE || after >= dfaStates(gDfas + <usize>load<u32>(c + C_ANCHORED) * DFA_DESC_SIZE)) fail();
+          if (after >= GATE_RULE) {
+            if (load<u32>(c + C_REVERSE) == NONE) fail();
+          } else if (load<u32>(c + C_REVERSE) != NONE || after >= dfaStates(gDfas + <usize>load<u32>(c + C_ANCHORED) * DFA_DESC_SIZE)) fail();
         }
       }
     }
@@ -402,6 +465,7 @@ export function loadBundle(): i32 {
   }
 
   readStateNeeds();
+  readBackMemos();
   for (let k: u32 = 0; k < gNFamilies && !rBad; k++) {
     const f = gFamilies + <usize>k * FAMILY_SIZE;
     store<u32>(f + FM_NEEDS, load<u32>(gStateNeeds + (<usize>load<u32>(f + FM_INDEX) << 2)));

@@ -11,7 +11,7 @@
  *   list<{u32 search_dfa, u32 reverse_dfa, u32 action, u32 applies_to, u32 anchored_dfa,
  *         u32 kind (0 content rule, 1 PII, 2 secret), u32 check (engine/assembly/checks.ts),
  *         u32 prefilter_dfa, u32 check_arg, u32 max_len, u32 head_len,
- *         u32 need_at, u32 need_ascii[4], u32 need_wide, u32 ahead, u32 ahead_ascii[4]}> content_rules
+ *         u32 need_at, u32 need_ascii[4], u32 need_wide, u32 ahead, u32 ahead_ascii[4], u32 context}> content_rules
  *     content rules: search, reverse and anchored tables, optional prefilter, max_len = head_len = 0,
  *     need_at = NONE and the rest 0;
  *     entity rules (PII, secrets; engine/compiler/entities.ts): search = prefilter = NONE, reverse =
@@ -21,7 +21,9 @@
  *     (entities-set.ts neededUnit): ASCII unit c may be there when bit c of need_ascii is set, a
  *     unit from U+0080 up when need_wide = 1; ahead = 1 when every match contains one of the ASCII
  *     units of ahead_ascii (state-needs.ts aheadUnits; only for a rule without a back part that is
- *     not a family member), else 0 and no bits (bundle format 11)
+ *     not a family member), else 0 and no bits (bundle format 11); context = 1 when the part before
+ *     the head is context only (EntityDef.nearestStart): its reverse table ends at the nearest
+ *     start, and its backward scan may read into the rule's previous match (format 12)
  *   u32 entity_flags (bit 0: evasion defences, `pii_redaction.normalize`)
  *   list<{u32 dfa, u32 max_len, u32 head_len, u32 n, {u32 rule, u32 before}[n], u32 n_states, u32 mask[n_states]}> families
  *     entity rules verified together (entity-families.ts): dfa = the anchored product of their
@@ -34,7 +36,9 @@
  *     content index | t << 12 for an entity rule without a back part, or 0x80000000 + (a family
  *     index | t << 6) for the family's head, t being the state the rule's anchored table (the
  *     family's table) is in after the head (0: not given; the head set names it, so the run
- *     reads on from there)
+ *     reads on from there); t = GATE_MARK (2^19 - 1) for a head of a rule's gate, GATE_RULE
+ *     (2^19 - 2) for the head of a rule with a gate, a candidate only if a head of its gate ended
+ *     within max_len units before it (EntityDef.gate; only for rules with a back part)
  *   list<{u32 dfa, u32 state, u32 n, {u32 at, u32 ascii[4], u32 wide}[n]}> state_needs
  *     in (dfa, state) order, each pair once, 1 <= n <= 4: units every match of table dfa has, `at`
  *     units after where a run in `state` stands (state-needs.ts); listed for the family table's
@@ -42,6 +46,11 @@
  *     units after the head states its entries name (tableStateNeeds), and tested by the engine before
  *     the family's or the rule's run. ASCII unit c may be there when bit c of ascii is set, a unit
  *     from U+0080 up when wide = 1
+ *   list<{u32 dfa, u32 classes, u32 first_bit[classes], u32 n_states, u32 mask[n_states]}> back_memos
+ *     in dfa order, for the reverse tables of entity rules' back parts whose memo can end a scan
+ *     (back-memo.ts): bit j of mask[s] set when state s accepts no more than the j-th state the
+ *     start state reaches in one step, first_bit[c] the bit of the state class c leads to (0:
+ *     none) (bundle format 12)
  *   list<argument rule> argument_rules                                 (see writeArgumentRule)
  *   list<{name, u32 max_calls, i64 window_ms}> rate_limits
  *   canonical JSON metadata (the resolved policy, for the host's messages and settings), then its u32 length
@@ -61,6 +70,7 @@ import { CHECK, type EntityDef } from "./entities.js";
 import { numericFamily, type EntityFamily } from "./entity-families.js";
 import { parseTable, type DfaTable as DfaSimTable } from "./dfa-sim.js";
 import { headPathStates } from "./head-states.js";
+import { backMemo } from "./back-memo.js";
 import { aheadUnits, RULE_NEED_STEPS, ruleStateNeeds, stateNeeds, type StateNeed } from "./state-needs.js";
 import type { PiiPattern } from "./pii.js";
 import type { CompiledDfa } from "./regex.js";
@@ -74,6 +84,12 @@ const FAMILY_REF = 0x80000000;
 const FAMILY_STATE_SHIFT = 6;
 /** In a head-group entry of a rule (below FAMILY_REF): the rule's anchored table state after the head, shifted by this (0: not given). */
 const RULE_STATE_SHIFT = 12;
+/**
+ * In a rule's head-group entry, these states mark a head of its gate (EntityDef.gate: the engine
+ * records where it ended) and the head of a rule with a gate (a candidate only after one).
+ */
+const GATE_MARK = (1 << 19) - 1;
+const GATE_RULE = (1 << 19) - 2;
 
 /** The length of a family's heads (one length for all: the engine finds the start from it). */
 function familyHeadLength(family: Pick<EntityFamily, "heads">): number {
@@ -139,11 +155,11 @@ class DfaTable {
   readonly anchoredAtEnd: boolean[] = [];
   readonly states: number[] = [];
 
-  add(source: string, kind: "search" | "anchored" | "reverse", caseInsensitive: boolean, maxStates: number = BUNDLE_BUDGET.maxDfaStates): number {
-    const key = `${kind}\u0000${caseInsensitive ? "i" : ""}\u0000${source}`;
+  add(source: string, kind: "search" | "anchored" | "reverse", caseInsensitive: boolean, maxStates: number = BUNDLE_BUDGET.maxDfaStates, firstAccept = false): number {
+    const key = `${kind}${firstAccept ? "-first" : ""}\u0000${caseInsensitive ? "i" : ""}\u0000${source}`;
     const known = this.byKey.get(key);
     if (known !== undefined) return known;
-    const dfa = cachedPattern(`${key}\u0000${maxStates}`, () => compilePattern(source, { kind, caseInsensitive, maxStates }));
+    const dfa = cachedPattern(`${key}\u0000${maxStates}`, () => compilePattern(source, { kind, caseInsensitive, maxStates, firstAccept }));
     return this.addCompiled(key, source, dfa);
   }
 
@@ -275,7 +291,7 @@ function entityHead(e: EntityDef): { head: Head; need: NeededUnit | undefined; k
   if (notAfter !== undefined) h = { ...h, before: [notAfterClass(notAfter)] };
   if (after !== undefined) h = { ...h, before: after.map(bmpClass) };
   if (first !== undefined) h = narrowFirst(h, first);
-  const need = neededUnit(e.rest ?? e.source, e.back, e.ci ?? false, h.length);
+  const need = neededUnit(e.rest ?? e.source, e.ci ?? false, h.length, e.back !== undefined);
   if (headCache.size >= PATTERN_CACHE_MAX) headCache.clear();
   headCache.set(key, { head: h, need });
   return { head: h, need, key };
@@ -390,7 +406,22 @@ export interface BundleOptions {
    * leaves them out, with the same answers (tests compare the two).
    */
   readonly aheadUnits?: boolean;
+  /**
+   * Give the reverse tables of rules' back parts their back memos (back-memo.ts): the engine ends
+   * a backward scan where an earlier failed scan of the rule stood in a state that accepts at
+   * least as much. Default true; false leaves them out, with the same answers (tests compare the two).
+   */
+  readonly backMemos?: boolean;
+  /**
+   * Give rules with a gate (EntityDef.gate: the command before a password flag) heads that record
+   * where it last ended; a head of the rule with none within its longest match before it is no
+   * candidate. Default true; false leaves them out, with the same answers (tests compare the two).
+   */
+  readonly gates?: boolean;
 }
+
+/** Units of a gate's heads (`mysql`: `mysql`; `mariadb-dump`: `maria`). */
+const GATE_HEAD_LENGTH = 5;
 
 /** The head with, per path, the state table `t` is in after it (0 where not one state). */
 function withPathEnds(head: Head, t: DfaSimTable): Head {
@@ -427,6 +458,7 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
       headLen: 0,
       need: undefined as NeededUnit | undefined,
       ahead: undefined as StateNeed["ascii"] | undefined,
+      context: false,
       meta: { name: rule.name, description: rule.description ?? builtin?.description ?? "", kind: "content" as "content" | "pii" | "secret" },
     };
   });
@@ -447,6 +479,8 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
   const heads: Head[] = [];
   const headKeys: string[] = [];
   const headRefs: number[] = [];
+  /** Content index of a rule with a gate → the index of its gate's head in `heads`. */
+  const gateHeads = new Map<number, number>();
   const firstEntity = content.length;
   for (const [j, h] of (family?.heads ?? []).entries()) {
     heads.push(h);
@@ -456,19 +490,28 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
   for (const [i, e] of entities.entries()) {
     const ci = e.ci ?? false;
     const head = (entityHeads[i] as { head: Head }).head;
-    const anchored = dfas.add(e.source, "anchored", ci);
+    // A rule with a back part runs forward from its head (entities.ts tryRule): its anchored
+    // table is the part from the head on.
+    const anchored = dfas.add(e.back !== undefined ? (e.rest as string) : e.source, "anchored", ci);
     if (!inFamily.has(i)) {
       // A rule whose match starts at its head: the head set names the table's state after it.
       const starts = e.back === undefined && e.rest === undefined && options.headStates !== false;
       heads.push(starts ? withPathEnds(head, dfas.parsed(anchored)) : head);
       headKeys.push(`${entityKeys[i] as string}${starts ? "\u0000s" : ""}`);
       headRefs.push(firstEntity + i);
+      if (e.gate !== undefined && e.back !== undefined && options.gates !== false) {
+        // Short heads of the gate (the command's first units) suffice: a necessary condition.
+        gateHeads.set(firstEntity + i, heads.length);
+        heads.push(headOf(e.gate, ci, "word", { maxLength: GATE_HEAD_LENGTH, broadDepth: 2, maxLiteralPaths: 16 }));
+        headKeys.push(`${entityKeys[i] as string}\u0000gate`);
+        headRefs.push(firstEntity + i + GATE_MARK * (1 << RULE_STATE_SHIFT));
+      }
     }
     content.push({
       source: e.source,
       ci,
       search: NONE,
-      reverse: e.back !== undefined ? dfas.add(e.back, "reverse", ci) : NONE,
+      reverse: e.back !== undefined ? dfas.add(e.back, "reverse", ci, BUNDLE_BUDGET.maxDfaStates, e.nearestStart === true) : NONE,
       anchored,
       action: ACTION_CODE.redact,
       applies: r.redact_output ? APPLIES_CODE.both : APPLIES_CODE.input,
@@ -480,6 +523,7 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
       need: options.neededUnits === false ? undefined : (entityHeads[i] as { need: NeededUnit | undefined }).need,
       // only where the match starts at the head and the rule runs on its own (not a family
       // member); not for assignments, whose operator is right after the head (state needs instead)
+      context: e.nearestStart === true,
       ahead: options.aheadUnits === false || e.back !== undefined || inFamily.has(i) || ASSIGNMENTS.has(e.check) ? undefined : aheadUnits(dfas.parsed(anchored)),
       meta: { name: e.name, description: e.kind === "pii" ? `PII: ${e.name}` : `secret: ${e.description}`, kind: e.kind },
     });
@@ -487,7 +531,14 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
   const families = family
     ? [{ ...family, dfa: dfas.addCompiled(familyKey, "<numeric family>", family.table), rules: family.members.map((i) => firstEntity + i) }]
     : [];
-  const groups = headGroups(heads, headKeys, options.headSetMaxStates ?? HEAD_SET_MAX_STATES).map((g, gi) => ({
+  const split = headGroups(heads, headKeys, options.headSetMaxStates ?? HEAD_SET_MAX_STATES);
+  // A gate works only when its heads are scanned with the rule's own, in one pass in text order:
+  // where the split put them apart, the rule has none (its gate's heads record for nothing).
+  for (const [rule, gateHead] of gateHeads) {
+    const ruleHead = headRefs.indexOf(rule);
+    if (split.some((g) => g.members.includes(ruleHead) && g.members.includes(gateHead))) headRefs[ruleHead] = rule + GATE_RULE * (1 << RULE_STATE_SHIFT);
+  }
+  const groups = split.map((g, gi) => ({
     dfa: dfas.addCompiled(`heads\u0000${gi}\u0000${g.members.map((i) => headKeys[i]).join(",")}`, "<entity heads>", g.table),
     table: g.table,
     rules: g.members.map((i) => headRefs[i] as number),
@@ -538,6 +589,7 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
     w.u32(c.need?.wide ? 1 : 0);
     w.u32(c.ahead !== undefined ? 1 : 0);
     for (const word of c.ahead ?? [0, 0, 0, 0]) w.u32(word);
+    w.u32(c.context ? 1 : 0);
   }
   w.u32(r.pii_redaction.normalize ? 1 : 0);
   w.u32(families.length);
@@ -558,6 +610,18 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
       for (const word of need.ascii) w.u32(word);
       w.u32(need.wide ? 1 : 0);
     }
+  }
+  const backs = options.backMemos === false ? [] : [...new Set(content.filter((c) => c.kind !== 0 && c.reverse !== NONE).map((c) => c.reverse))].sort((a, b) => a - b);
+  const memos = backs.flatMap((dfa) => {
+    const memo = backMemo(dfas.parsed(dfa));
+    return memo === undefined ? [] : [{ dfa, memo }];
+  });
+  w.u32(memos.length);
+  for (const { dfa, memo } of memos) {
+    w.u32(dfa).u32(memo.firstBit.length);
+    for (const bit of memo.firstBit) w.u32(bit);
+    w.u32(memo.masks.length);
+    for (const m of memo.masks) w.u32(m);
   }
   w.u32(argRules.length);
   for (const a of argRules) writeArgumentRule(w, a.tool, a.path, a.c, a.pattern, a.deniedSearch, a.deniedReverse, mode === "log" ? 1 : 0);
@@ -658,7 +722,7 @@ function tableStateNeeds(entries: readonly number[], families: readonly { dfa: n
     }
     const head = Math.floor(e / (1 << RULE_STATE_SHIFT));
     const rule = content[e % (1 << RULE_STATE_SHIFT)];
-    if (head === 0 || rule === undefined || !ASSIGNMENTS.has(rule.check)) continue;
+    if (head === 0 || head >= GATE_RULE || rule === undefined || !ASSIGNMENTS.has(rule.check)) continue;
     const dfa = rule.anchored;
     const t = dfas.parsed(dfa);
     let layer = new Set([head]);

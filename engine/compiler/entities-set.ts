@@ -238,42 +238,37 @@ export interface NeededUnit {
 /** How far from the head a needed unit is looked for (a match's shortest length bounds it too). */
 const NEED_MAX_AT = 64;
 
-/** Every unit on a live transition of the automaton. */
-function alphabetOf(dfa: DFA): CharSet {
-  const live = distances(dfa);
-  let all = CharSet.empty(MAX);
-  for (const n of dfa.nodes()) for (const [range, to] of n.out) if (live.has(to)) all = all.union([range]);
-  return all;
-}
-
 /**
  * The needed unit of an entity rule whose head is `headLength` units of `rest` (its whole pattern
- * when `back` is undefined), or undefined. At each distance d from the head, the units that some
+ * when it has no back part), or undefined. At each distance d from the head, the units that some
  * match can have there are the live transitions out of the states a live path reaches in d units;
  * the narrowest such class beyond the head is kept (the farthest of equally narrow ones: `vin`'s
- * seventeenth unit refuses every shorter number).
- *
- * With a back part the engine finds the start backwards from the head, so "the match's rest starts
- * at the head" must hold for every match it then finds: it does when no unit the back part can
- * read may start the rest (the first unit after the back part is then the head's first unit).
- * Otherwise no unit is needed.
+ * seventeenth unit refuses every shorter number). A rule with a back part runs `rest` from its
+ * head (entities.ts tryRule), so its units are where this says whatever the back part reads.
+ * A class that admits units from U+0080 up refuses little, and each candidate that passes pays
+ * for the test: kept only when `broad` and no narrower class is found, the nearest such class,
+ * for rules whose candidates cost a gate, a run and a backward scan (the `-p` of a password flag
+ * needs any unit but a space two units on: `-p dbname` prompts).
  */
-export function neededUnit(rest: string, back: string | undefined, ci: boolean, headLength: number): NeededUnit | undefined {
+export function neededUnit(rest: string, ci: boolean, headLength: number, broad = false): NeededUnit | undefined {
   const dfa = entityDfa(rest, ci);
   const live = distances(dfa);
   const minLen = live.get(dfa.initial);
   if (minLen === undefined || minLen === 0) return undefined;
   const units = unitsByDistance(dfa, live, Math.min(minLen, NEED_MAX_AT));
-  if (back !== undefined && !(units[0] as CharSet).intersect(alphabetOf(entityDfa(back, ci))).isEmpty) return undefined;
   // Size: the ASCII units allowed, plus 128 when any wider unit is (such a class refuses little).
   let best: { at: number; set: CharSet; wide: boolean; size: number } | undefined;
+  let nearestBroad: typeof best;
   for (const [d, set] of units.entries()) {
     if (d < headLength) continue;
     const wide = set.ranges.some((r) => r.max >= 0x80);
     let size = wide ? 128 : 0;
     for (const r of set.ranges) size += Math.max(0, Math.min(r.max, 0x7f) - r.min + 1);
     if (size < 128 && (best === undefined || size <= best.size)) best = { at: d, set, wide, size };
+    // A broad class refuses what a run would die on at once: the nearest one (after `-p`, a space).
+    if (broad && size >= 128 && size < 256 && nearestBroad === undefined) nearestBroad = { at: d, set, wide, size };
   }
+  best ??= nearestBroad;
   if (best === undefined) return undefined;
   const ascii: [number, number, number, number] = [0, 0, 0, 0];
   for (let c = 0; c < 128; c++) if (best.set.has(c)) ascii[c >> 5] = ((ascii[c >> 5] as number) | (1 << (c & 31))) >>> 0;
@@ -298,10 +293,12 @@ const cls = (characters: CharSet): NoParent<Element> => ({ type: "CharacterClass
 /**
  * Subset-construction steps a head set may take per state of its budget (regex.ts `guarded`):
  * what bounds its build time, whatever the heads. Every built-in rule's head in one set takes
- * 19.9 million steps (the family's heads and the rules' paths end on markers of the state they
+ * 17.9 million steps (the family's heads and the rules' paths end on markers of the state they
  * lead to: entity-families.ts, head-states.ts), under the 21.3 million this gives the default
- * budget of 16,384 states (14.6 million without the rules' path ends). 1,100 until the
- * command-line password rules' heads (command names) took the built-in set past 18.0 million.
+ * budget of 16,384 states (13.8 million without the rules' path ends). 1,100 until round 14's
+ * command-line password rules, whose heads (command names) took the set to 19.9 million; their
+ * heads are their flags again since round 15, with five-unit heads of their commands for the
+ * gates, and the margin is kept.
  */
 const HEAD_SET_WORK_PER_STATE = 1300;
 

@@ -30,9 +30,25 @@ export interface EntityDef {
   readonly kind: "pii" | "secret";
   /** The whole pattern (JS regex source, no anchors), matched from the start of a match. */
   readonly source: string;
-  /** Optional split of `source` = `back` + `rest`: the head is read from `rest`. */
+  /**
+   * Optional split of `source` = `back` + `rest`: the head is read from `rest`. The match starts
+   * at the leftmost start of `back` that ends at the head, and ends at the longest match of
+   * `rest` from the head.
+   */
   readonly back?: string;
   readonly rest?: string;
+  /**
+   * `back` is context only (the check keeps no unit of it, nor reads where it starts): the
+   * nearest start is taken instead of the leftmost, so a backward scan ends at its first start.
+   */
+  readonly nearestStart?: boolean;
+  /**
+   * A pattern every match of `back` starts with (a command name): heads of their own record where
+   * it last ended, and a head of the rule with none within `maxLen` units before it is no
+   * candidate (entities.ts tryRule): a compare instead of a backward scan for every `-p` of every
+   * other command.
+   */
+  readonly gate?: string;
   /** Case-insensitive matching (default false). */
   readonly ci?: boolean;
   /** What must precede the head (default `word`: no ASCII letter, digit or `_`). */

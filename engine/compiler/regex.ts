@@ -59,6 +59,12 @@ export interface CompileOptions {
   kind: DfaKind;
   /** Budget for the minimised table, dead state included. Default 4096, at most 65535 (u16 state ids). */
   maxStates?: number;
+  /**
+   * The table stops at its first accepting state (no transitions out of one): a `reverse` table
+   * then finds the nearest start instead of the leftmost (a rule's back part that is context only,
+   * whose start no answer depends on, entities.ts backStart). Default false.
+   */
+  firstAccept?: boolean;
 }
 
 export const DEFAULT_MAX_STATES = 4096;
@@ -366,6 +372,10 @@ function buildDfa(source: string, info: AnchorInfo, opts: Required<CompileOption
     throw e;
   }
   dfa.minimize();
+  if (opts.firstAccept) {
+    for (const f of dfa.finals) f.out.clear();
+    dfa.minimize();
+  }
   return { dfa, startAnchored, endAnchored };
 }
 
@@ -586,7 +596,7 @@ export function compilePattern(source: string, options: CompileOptions): Compile
   const maxStates = Math.min(requested, MAX_TABLE_STATES);
   const pattern = parseSource(source);
   const info = validate(source, pattern);
-  const opts: Required<CompileOptions> = { caseInsensitive: options.caseInsensitive ?? false, kind, maxStates };
+  const opts: Required<CompileOptions> = { caseInsensitive: options.caseInsensitive ?? false, kind, maxStates, firstAccept: options.firstAccept ?? false };
   const rawLimit = Math.min(RAW_CAP, Math.max(RAW_MIN, maxStates * RAW_FACTOR));
   const workLimit = Math.max(WORK_MIN, maxStates * WORK_FACTOR);
   const { dfa, startAnchored, endAnchored } = buildDfa(source, info, opts, rawLimit, workLimit);

@@ -20,6 +20,8 @@ interface Opts extends TokenGate {
   check?: number;
   back?: string;
   rest?: string;
+  nearestStart?: boolean;
+  gate?: string;
   maxLen?: number;
   boundary?: StartBoundary;
   placeholder?: string;
@@ -42,6 +44,8 @@ function rule(name: string, rawSource: string, description: string, o: Opts = {}
     name,
     source,
     ...(o.back !== undefined ? { back: loosen(o.back) as string, rest: loosen(o.rest) as string } : {}),
+    ...(o.nearestStart === true ? { nearestStart: true } : {}),
+    ...(o.gate !== undefined ? { gate: o.gate } : {}),
     ci: o.ci ?? false,
     boundary: o.boundary ?? "word",
     check: o.check ?? CHECK.token,
@@ -316,25 +320,33 @@ rule("basic_auth", "Basic[ \\t]+[A-Za-z0-9+/]{8,2000}={0,2}", "HTTP Basic creden
 rule("cli_user_password", "(?:-u|--user)(?:[ \\t]+|=)[\"']?[^\\s:\"'$]{1,64}:[^\\s\"'$]{4,128}", "`user:password` after a command's `-u` / `--user` flag (curl, wget, httpie)", { check: CHECK.assign, min: 6, max: 200, entropy: 3, classes: 2, maxLen: 220 });
 // A password after a command's one-letter flag, where that command makes the flag a password:
 // the MySQL clients' `-pSECRET` (attached: `-p dbname` prompts and names a database) and
-// sshpass's `-p SECRET`. The match starts at the command (its head) and runs over up to six
-// arguments of at most 32 units, not across `|`, `;` or `&`, to the flag; the check keeps only the
-// value, so `mkdir -p` and `ssh -p 22` are no matches. No entropy gate: after these flags anything
-// is the password. (Until round 14 the command and arguments were a back part before a head at
-// the flag: every `-p` of any command was then a candidate of each such rule, each scanning back
-// over six arguments, 13 units of work per unit of `-pa -pa …`. From the command the run reads
-// forward, and a text of commands costs at most six arguments per command.)
+// sshpass's `-p SECRET`. The flag is the head; the nearest command up to six arguments of at most
+// 32 units before it (not across `|`, `;` or `&`) is the back part, context only (each flag's
+// value its own match), so `mkdir -p` and `ssh -p 22` are no matches, and the check keeps only
+// the value. No entropy gate: after these flags anything is the password. A flag is a candidate
+// only after one of its rule's commands (the gate: heads of the command's first units record
+// where it ended), and a backward scan that runs over other flags stops where the rule's last
+// failed scan began (back-memo.ts). Round 13 scanned back from every `-p` of every command (13
+// units of work per unit of `-pa -pa …`); round 14 read six arguments ahead of every command
+// (`sshpass a sshpass b …` at 0.37 of mixed text's speed).
+// (Arguments as `[^\n]{0,200}` made the reversed automaton exponential: a space may end the
+// arguments or be one of them.)
 const CLI_ARGS = "(?:[ \\t]{1,4}[^\\s|;&]{1,32}){0,6}[ \\t]{1,4}";
-/** A password after `flag` (the flag and its value) of `command` and up to six arguments. */
+// A value of two units or more: the check refuses one unit (every unit the same, as `xxxx`), so
+// the automaton does, and `-pa` costs no backward scan and no check.
+const FLAG_VALUE = `[^\\s"']{2,}`;
+/** A password after `flag` (the head, and the value) of `command` and up to six arguments (the back part). */
 function flagPassword(name: string, command: string, flag: string, description: string, o: Opts = {}): void {
-  rule(name, `${command}${CLI_ARGS}${flag}`, description, {
-    check: CHECK.flag_value, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: true, maxLen: 600, boundary: "none", ...o,
+  const back = `${command}${CLI_ARGS}`;
+  rule(name, back + flag, description, {
+    check: CHECK.flag_value, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: true, maxLen: 600, back, rest: flag, nearestStart: true, gate: command, boundary: "none", ...o,
   });
 }
-flagPassword("mysql_password_flag", "(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)", `-p["']?[^\\s"']+`, "password attached to a MySQL or MariaDB client's `-p` flag (`mysql -u root -pS3cret`; only the password is redacted)", { placeholder: "<MYSQL_PASSWORD>" });
-flagPassword("sshpass_password", "sshpass", `-p[ \\t]{0,4}["']?[^\\s"']+`, "password after sshpass's `-p` flag (`sshpass -p 'secret' ssh host`; only the password is redacted)");
+flagPassword("mysql_password_flag", "(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)", `-p["']?${FLAG_VALUE}`, "password attached to a MySQL or MariaDB client's `-p` flag (`mysql -u root -pS3cret`; only the password is redacted)", { placeholder: "<MYSQL_PASSWORD>" });
+flagPassword("sshpass_password", "sshpass", `-p[ \\t]{0,4}["']?${FLAG_VALUE}`, "password after sshpass's `-p` flag (`sshpass -p 'secret' ssh host`; only the password is redacted)");
 // The same for the one-letter password flags of other clients, whose value is a separate argument
 // (it may not start with `-`: `mongo -u admin -p --port 27017` prompts for the password).
-const FLAG_ARG = `["']?[^\\s"'-][^\\s"']*`;
+const FLAG_ARG = `["']?[^\\s"'-][^\\s"']+`;
 flagPassword("redis_cli_password", "redis-cli", `-a[ \\t]{1,4}${FLAG_ARG}`, "password after redis-cli's `-a` flag (`redis-cli -a secret ping`; only the password is redacted)");
 flagPassword("login_password_flag", "(?:(?:docker|podman|buildah|skopeo|nerdctl|oras|helm[ \\t]{1,4}registry)[ \\t]{1,4}login|mongo|mongosh|mongodump|mongorestore|mongoexport|mongoimport|mongostat|mongotop|mongofiles|az[ \\t]{1,4}login)", `-p[ \\t]{1,4}${FLAG_ARG}`, "password after `-p` where a client takes it as the next argument: container registry logins (`docker login -u me -p secret`, podman, buildah, skopeo, nerdctl, oras, helm registry), the MongoDB tools (`mongosh -u admin -p secret`), `az login` (a service principal's secret)");
 flagPassword("ldap_bind_password", "ldap(?:search|modify|add|delete|whoami|passwd|compare|modrdn|exop|url)", `-w[ \\t]{0,4}${FLAG_ARG}`, "bind password after the OpenLDAP clients' `-w` flag (`ldapsearch -D cn=admin,… -w secret`)");

@@ -65,10 +65,22 @@ export function differentialTexts(): string[] {
     for (const shape of WALK_SHAPES) out.push(adversarialText(w, shape, r, 40 + Math.floor(r() * 300)));
   }
   for (let i = 0; i < 60; i++) out.push(`Zoë ${out[Math.floor(r() * out.length)]} José \u00e9\u4e2d ${out[Math.floor(r() * out.length)]}`);
+  for (let i = 0; i < 60; i++) out.push(commandLines(r, 20 + Math.floor(r() * 400)));
   return out;
 }
 
-/** The engine's answer to `text` as one string: its bytes in hex, or the error's class and message. */
+const COMMAND_WORDS = ["mysql", "mysqldump", "sshpass", "redis-cli", "docker login", "mongosh", "ldapsearch", "ssh", "mkdir", "-p", "-pa", "-pS3cr3t!x", "-p'Tr0ub4dor'", '-p"', "-a", "-w", "-u", "root", "hunter2pass", "db.example.com", "3306", "|", ";", "&&", "-passin", "pass:Xy9zQ2", "--password", "x"];
+/**
+ * `n` or so units of command-line words (commands whose flags carry passwords, their flags and
+ * values, other commands' flags, separators), joined by 1-5 spaces or tabs: back parts that run
+ * over their own heads (the password-flag rules), nearest starts, failed scans before later ones.
+ */
+export function commandLines(r: () => number, n: number): string {
+  let t = "";
+  while (t.length < n) t += `${COMMAND_WORDS[Math.floor(r() * COMMAND_WORDS.length)]}${r() < 0.1 ? "\t" : " ".repeat(1 + Math.floor(r() * (r() < 0.9 ? 1 : 5)))}`;
+  return t;
+}
+
 /** Units the engine's verification runs read per unit of `text`, in one call (Engine.lastScanWork). */
 export function workPerUnit(engine: Engine, text: string): number {
   engine.preCall({ tool: "t", args: { text }, now: 1 });
@@ -83,6 +95,7 @@ export function apiKeysWithRandomValues(length: number, seed = 3): string {
   return text;
 }
 
+/** The engine's answer to `text` as one string: its bytes in hex, or the error's class and message. */
 export function answerOf(e: Engine, text: string): string {
   try {
     e.preCall({ tool: "t", args: { text }, now: 1 });

@@ -296,8 +296,9 @@ describe("exact checks on secrets", () => {
     expect(f("/usr/bin/mariadb -h db -P 3306 -uapp -pAppPass123 app")).toEqual(["mysql_password_flag:AppPass123"]);
     expect(f("sshpass -p 'N0tS0S3cret' ssh root@host")).toEqual(["sshpass_password:N0tS0S3cret"]);
     expect(f("sshpass -p hunter22 ssh host && sshpass -phunter33 scp a b:")).toEqual(["sshpass_password:hunter22", "sshpass_password:hunter33"]);
-    // with two flags the client uses the last one; the value may itself start like a flag
-    expect(f("mysql -pA1 -pB2")).toEqual(["mysql_password_flag:B2"]);
+    // with two flags the client uses the last one, but both are passwords (each flag's value is
+    // its own match; the command is context of both); the value may itself start like a flag
+    expect(f("mysql -pA1 -pB2")).toEqual(["mysql_password_flag:A1", "mysql_password_flag:B2"]);
     expect(f("mysql -u root -p-pw9 x")).toEqual(["mysql_password_flag:-pw9"]);
     for (const t of [
       "mysql -u root -p mydb", // a space: -p prompts, mydb is the database

@@ -521,9 +521,9 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
       maxLen: e.maxLen,
       headLen: inFamily.has(i) && family ? familyHeadLength(family) : head.length,
       need: options.neededUnits === false ? undefined : (entityHeads[i] as { need: NeededUnit | undefined }).need,
+      context: e.nearestStart === true,
       // only where the match starts at the head and the rule runs on its own (not a family
       // member); not for assignments, whose operator is right after the head (state needs instead)
-      context: e.nearestStart === true,
       ahead: options.aheadUnits === false || e.back !== undefined || inFamily.has(i) || ASSIGNMENTS.has(e.check) ? undefined : aheadUnits(dfas.parsed(anchored)),
       meta: { name: e.name, description: e.kind === "pii" ? `PII: ${e.name}` : `secret: ${e.description}`, kind: e.kind },
     });

@@ -38,8 +38,9 @@ export interface EntityDef {
   readonly back?: string;
   readonly rest?: string;
   /**
-   * `back` is context only (the check keeps no unit of it, nor reads where it starts): the
-   * nearest start is taken instead of the leftmost, so a backward scan ends at its first start.
+   * `back` is context only (the check keeps no unit of it; any start will do, its boundary
+   * checked): the nearest start is taken instead of the leftmost, so a backward scan ends at its
+   * first start, and it may read into the rule's previous match (`mysql -pA1 -pB2`).
    */
   readonly nearestStart?: boolean;
   /**

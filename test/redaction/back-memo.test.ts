@@ -27,6 +27,11 @@ const walk = (t: DfaTable, from: number, units: string): number => {
 };
 const accepts = (t: DfaTable, from: number, units: string): boolean => t.accepting[walk(t, from, units)] === true;
 const ARGS = "(?:[ \\t]{1,4}[^\\s|;&]{1,32}){0,6}[ \\t]{1,4}";
+/** `count` random command lines (helpers.ts commandLines) of `min` to `min + spread` units each. */
+const commandLineTexts = (seed: number, count: number, min: number, spread: number): string[] => {
+  const r = prng(seed);
+  return Array.from({ length: count }, () => commandLines(r, min + Math.floor(r() * spread)));
+};
 
 describe("backMemo", () => {
   it("a command and its arguments: after k arguments, a state that accepts no more than the first step; mid-argument, none", () => {
@@ -87,13 +92,7 @@ describe("back memos: the same answers as scans without them", () => {
   });
 
   it("long command lines: flags, commands and separators in every order", { timeout: 120_000 }, () => {
-    const a = engineWith(bundleFor(ALL_RULES));
-    const b = engineWith(bundleFor(ALL_RULES, {}, { backMemos: false }));
-    const r = prng(11);
-    for (let k = 0; k < 200; k++) {
-      const text = commandLines(r, 200 + Math.floor(r() * 3000));
-      expect(answerOf(a, text), `case ${k}`).toBe(answerOf(b, text));
-    }
+    expectSameAnswers(engineWith(bundleFor(ALL_RULES)), engineWith(bundleFor(ALL_RULES, {}, { backMemos: false })), commandLineTexts(11, 200, 200, 3000), 150);
   });
 
   it("each flag's value is its own match, and the nearest command before the flag is its start", () => {
@@ -154,11 +153,7 @@ describe("gates: a flag is a candidate only after one of its commands", () => {
     const a = engineWith(bundleFor(ALL_RULES));
     const b = engineWith(bundleFor(ALL_RULES, {}, { gates: false }));
     expectSameAnswers(a, b);
-    const r = prng(12);
-    for (let k = 0; k < 200; k++) {
-      const text = commandLines(r, 200 + Math.floor(r() * 3000));
-      expect(answerOf(a, text), `case ${k}`).toBe(answerOf(b, text));
-    }
+    expectSameAnswers(a, b, commandLineTexts(12, 200, 200, 3000), 150);
   });
 
   it("flags with no command of their rule before them cost no scan", { timeout: 60_000 }, () => {
@@ -176,13 +171,10 @@ describe("gates: a flag is a candidate only after one of its commands", () => {
 
   it("a split head set keeps a gate only where its heads and its rule's share a table", { timeout: 120_000 }, () => {
     // budgets that split every rule's heads over several tables: answers as with one table
-    const r = prng(13);
-    const texts = Array.from({ length: 80 }, () => commandLines(r, 100 + Math.floor(r() * 1500)));
+    const texts = commandLineTexts(13, 80, 100, 1500);
     for (const budget of [2_000, 1_200]) {
       // (fresh engines for each budget: an answer holds the engine's call state)
-      const whole = engineWith(bundleFor(ALL_RULES));
-      const split = engineWith(bundleFor(ALL_RULES, {}, { headSetMaxStates: budget }));
-      for (const text of texts) expect(answerOf(split, text), `${budget}: ${text.slice(0, 60)}`).toBe(answerOf(whole, text));
+      expectSameAnswers(engineWith(bundleFor(ALL_RULES, {}, { headSetMaxStates: budget })), engineWith(bundleFor(ALL_RULES)), texts, 60);
     }
   });
 });

@@ -70,7 +70,7 @@ import { CHECK, type EntityDef } from "./entities.js";
 import { numericFamily, type EntityFamily } from "./entity-families.js";
 import { parseTable, type DfaTable as DfaSimTable } from "./dfa-sim.js";
 import { headPathStates } from "./head-states.js";
-import { backMemo } from "./back-memo.js";
+import { backMemo, type BackMemo } from "./back-memo.js";
 import { aheadUnits, RULE_NEED_STEPS, ruleStateNeeds, stateNeeds, type StateNeed } from "./state-needs.js";
 import type { PiiPattern } from "./pii.js";
 import type { CompiledDfa } from "./regex.js";
@@ -237,6 +237,18 @@ function cachedPattern(key: string, build: () => CompiledDfa): CompiledDfa {
   if (patternCache.size >= PATTERN_CACHE_MAX) patternCache.clear();
   patternCache.set(key, dfa);
   return dfa;
+}
+
+/** Back memos by table bytes (the pattern cache hands out the same bytes for the same table). */
+const backMemoCache = new WeakMap<Uint8Array, BackMemo | null>();
+function backMemoOf(dfas: DfaTable, index: number): BackMemo | undefined {
+  const bytes = dfas.tables[index] as Uint8Array;
+  let memo = backMemoCache.get(bytes);
+  if (memo === undefined) {
+    memo = backMemo(dfas.parsed(index)) ?? null;
+    backMemoCache.set(bytes, memo);
+  }
+  return memo ?? undefined;
 }
 
 const headCache = new Map<string, { head: Head; need: NeededUnit | undefined }>();
@@ -613,7 +625,7 @@ export function compileBundle(policy: Policy, options: BundleOptions = {}): Comp
   }
   const backs = options.backMemos === false ? [] : [...new Set(content.filter((c) => c.kind !== 0 && c.reverse !== NONE).map((c) => c.reverse))].sort((a, b) => a - b);
   const memos = backs.flatMap((dfa) => {
-    const memo = backMemo(dfas.parsed(dfa));
+    const memo = backMemoOf(dfas, dfa);
     return memo === undefined ? [] : [{ dfa, memo }];
   });
   w.u32(memos.length);

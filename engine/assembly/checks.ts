@@ -58,7 +58,8 @@ export const CHECK_ASSIGN_TRIMMED: u32 = 47; // CHECK_ASSIGN on the match withou
 export const CHECK_EMAIL: u32 = 48; // word-bounded; not user@host of a URL or scp; the last label not a file extension
 export const CHECK_FLAG_VALUE: u32 = 49; // the value after a command's one-letter flag that ends the match (`-pSECRET`, `-p 'secret'`)
 export const CHECK_FLAG_CREDENTIAL: u32 = 50; // the part after the first `:` of the argument that ends the match (`-passin pass:SECRET`)
-export const CHECK_MAX: u32 = 50;
+export const CHECK_ASSIGN_MIXED: u32 = 51; // CHECK_ASSIGN_TRIMMED whose value mixes two of lower case, upper case and digits
+export const CHECK_MAX: u32 = 51;
 
 // The accepted span, set by checkMatch when it returns true.
 export let cS: i32 = 0;
@@ -1292,6 +1293,23 @@ function classesOf(u: usize, s: i32, e: i32): u32 {
   return lower + upper + digit + other;
 }
 
+/**
+ * Whether [s, e) holds two of lower case, upper case and digits: the keys that are credentials by
+ * their name alone (`token`, `…_TOKEN`, `Signature`) also name words in configuration and prose
+ * (`"token": "authentication-required"`), which the class count admits (letters and `-`) and the
+ * entropy gate cannot tell from hex (3.5 to 3.7 bits a unit both).
+ */
+function alphanumericMix(u: usize, s: i32, e: i32): bool {
+  let lower: u32 = 0, upper: u32 = 0, digit: u32 = 0;
+  for (let i = s; i < e; i++) {
+    const c = unit(u, i);
+    if (isLower(c)) lower = 1;
+    else if (isUpper(c)) upper = 1;
+    else if (isDigit(c)) digit = 1;
+  }
+  return lower + upper + digit >= 2;
+}
+
 /** Length, class, entropy and boundary gates of a secret value [s, e) (match ends at `end`). */
 function tokenGate(arg: u32, u: usize, n: i32, start: i32, s: i32, e: i32): bool {
   const len = <u32>(e - s);
@@ -1756,14 +1774,15 @@ export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i3
   if (check == CHECK_TOKEN) return tokenGate(arg, u, n, s, s, e);
   if (check == CHECK_GITHUB) return tokenGate(arg, u, n, s, s, e) && githubChecksum(u, s, e);
   if (check == CHECK_ASSIGN) return assignment(arg, u, n, s, e);
-  if (check == CHECK_TOKEN_TRIMMED || check == CHECK_ASSIGN_TRIMMED) {
+  if (check == CHECK_TOKEN_TRIMMED || check == CHECK_ASSIGN_TRIMMED || check == CHECK_ASSIGN_MIXED) {
     // A `.` that ends the match ends the sentence: these rules' tokens never end with one.
     // (Written into their patterns instead, `x+(?:\.+x+)*` split a token's run of one class at
     // every `.`, and the runs could no longer jump: 20 units of work per unit on their walks.)
     let t = e;
     while (t > s && unit(u, t - 1) == 0x2e) t--;
     cE = t;
-    return check == CHECK_TOKEN_TRIMMED ? tokenGate(arg, u, n, s, s, t) : assignment(arg, u, n, s, t);
+    if (check == CHECK_TOKEN_TRIMMED) return tokenGate(arg, u, n, s, s, t);
+    return assignment(arg, u, n, s, t) && (check == CHECK_ASSIGN_TRIMMED || alphanumericMix(u, cS, t));
   }
   if (check == CHECK_URL_PASSWORD) return urlPassword(arg, u, n, s, e);
   if (check == CHECK_FLAG_VALUE || check == CHECK_FLAG_CREDENTIAL) return flagValue(arg, u, n, s, e, check == CHECK_FLAG_CREDENTIAL);

@@ -749,7 +749,7 @@ function tableStateNeeds(entries: readonly number[], families: readonly { dfa: n
 }
 
 /** The checks of `key = value` rules (secrets.ts assign, bearer_token, cli_secret_flag). */
-const ASSIGNMENTS = new Set<number>([CHECK.assign, CHECK.assign_trimmed]);
+const ASSIGNMENTS = new Set<number>([CHECK.assign, CHECK.assign_trimmed, CHECK.assign_mixed]);
 
 const F_MIN = 1, F_MAX = 2, F_MAXLEN = 4, F_REQUIRED = 8, F_PATTERN = 16, F_DENIED_PATTERN = 32, F_ALLOWED = 64, F_DENIED = 128;
 

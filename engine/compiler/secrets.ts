@@ -37,7 +37,7 @@ function rule(name: string, rawSource: string, description: string, o: Opts = {}
   const source = loosen(rawSource) as string;
   const gate: TokenGate = { entropy: 2, endBoundary: true, ...o };
   // The longest match: the token, or for assignments the key, spaces and operator before the value.
-  const narrowed = o.check === CHECK.assign || o.check === CHECK.assign_trimmed || o.check === CHECK.basic_auth;
+  const narrowed = o.check === CHECK.assign || o.check === CHECK.assign_trimmed || o.check === CHECK.assign_mixed || o.check === CHECK.basic_auth;
   const maxLen = o.maxLen ?? (gate.max && gate.max > 0 ? gate.max : 512) + (narrowed ? 100 : 8);
   rules.push({
     kind: "secret",
@@ -62,11 +62,15 @@ function token(name: string, source: string, len: [number, number], description:
   rule(name, source, description, { min: len[0], max: len[1], ...o });
 }
 
-/** `keyword … = value` (the value only is redacted); `value` is the value's character class. */
-function assign(name: string, keyword: string, value: string, description: string, o: Opts = {}): void {
-  const source = `${keyword}[A-Za-z0-9_.-]{0,30}["']?[ \\t]*(?:=|:=|:|=>|\\?=)[ \\t]*["'\`]?${value}`;
+/**
+ * `keyword … = value` (the value only is redacted); `value` is the value's character class. The key
+ * may go on after the keyword (`api_key_id`) unless `exactKey` (the key ends with the keyword).
+ */
+function assign(name: string, keyword: string, value: string, description: string, o: Opts & { exactKey?: boolean } = {}): void {
+  const { exactKey, ...rest } = o;
+  const source = `${keyword}${exactKey === true ? "" : "[A-Za-z0-9_.-]{0,30}"}["']?[ \\t]*(?:=|:=|:|=>|\\?=)[ \\t]*["'\`]?${value}`;
   // The keyword may end an identifier (`OPENAI_API_KEY`): no boundary before it.
-  rule(name, source, description, { ci: true, check: CHECK.assign, entropy: 3, boundary: "none", ...o });
+  rule(name, source, description, { ci: true, check: CHECK.assign, entropy: 3, boundary: "none", ...rest });
 }
 
 const B62 = "A-Za-z0-9";
@@ -370,6 +374,25 @@ rule("bearer_token", `[Bb]earer[ \\t]+[A-Za-z0-9._~+/-]{16,4000}=*`, "bearer tok
 assign("generic_api_key", "(?:x[_-])?api[_-]?(?:key|secret|token)", "[A-Za-z0-9_+/.~-]{15,255}={0,2}", "value assigned to a key named like api_key / apiKey / api-secret / api_token", { min: 16, max: 256, entropy: 3, classes: 2 });
 assign("generic_secret", "(?:client|app|application|consumer|signing|encryption|webhook|jwt|session|master)[_-]?secret(?:[_-]?key)?", "[A-Za-z0-9_+/.~-]{11,255}={0,2}", "value assigned to a key named like client_secret / app_secret / jwt_secret", { min: 12, max: 256, entropy: 3, classes: 2 });
 assign("generic_token", "(?:auth|access|refresh|bearer|api|personal[_-]?access|private)[_-]?token", "[A-Za-z0-9_+/.~-]{15,511}={0,2}", "value assigned to a key named like auth_token / access_token / refresh_token", { min: 16, max: 512, entropy: 3, classes: 2 });
+// More names of the same kind, with `token` as the head and the name before it as the back part:
+// in generic_token's keyword list they cut its head to two units (more than 16 literal
+// alternatives), a candidate at most words of prose (mixed text 1.5 times slower, measured).
+const NAMED_TOKEN_KEY = "(?:id|session|csrf|xsrf|oauth|bot|client|secret|security|service|deploy|registry)[_-]?";
+const NAMED_TOKEN_REST = "token[A-Za-z0-9_.-]{0,30}[\"']?[ \\t]*(?:=|:=|:|=>|\\?=)[ \\t]*[\"'`]?[A-Za-z0-9_+/.~-]{15,511}={0,2}";
+rule("named_token", NAMED_TOKEN_KEY + NAMED_TOKEN_REST, "value assigned to a key named like id_token / session_token / csrf_token / bot_token / client_token / deploy_token", {
+  back: NAMED_TOKEN_KEY, rest: NAMED_TOKEN_REST, ci: true, check: CHECK.assign, min: 16, max: 512, entropy: 3, classes: 2, boundary: "none",
+});
+// Keys that are credentials by their name alone, where tool traffic carries them: a key named
+// exactly `token` (`?token=` in a URL, `"token": "…"` in a JSON answer, `token: …` in YAML), an
+// environment variable ending in `_TOKEN` (`env` output, `.env` files, compose files), and the
+// signature of a signed URL (S3 and GCS presigned URLs, CloudFront's `Signature=`), which grants
+// access to the object until it expires. Exact key names: `tokenizer:` and `nextPageToken` (a
+// pagination cursor an agent must keep) are no matches; `$TOKEN` and `<token>` are placeholders,
+// and a value must mix two of lower case, upper case and digits (CHECK.assign_mixed): `"token":
+// "authentication-required"` is a word list, not a token.
+assign("token_value", "token", "[A-Za-z0-9_+/.~%-]{15,511}={0,2}", "value of a key named exactly `token` (`?token=…` in a URL, `\"token\": \"…\"` in JSON, `token: …` in YAML)", { min: 16, max: 512, entropy: 3, classes: 2, boundary: "word", exactKey: true, check: CHECK.assign_mixed });
+assign("env_token", "_TOKEN", "[A-Za-z0-9_+/.~-]{15,511}={0,2}", "value of an environment variable named `…_TOKEN` (`SLACK_TOKEN=…`, `HF_TOKEN: …` in a compose file)", { min: 16, max: 512, entropy: 3, classes: 2, ci: false, exactKey: true, check: CHECK.assign_mixed });
+assign("signed_url_signature", "(?:X-Amz-|X-Goog-)?Signature", "[A-Za-z0-9_+/~%-]{32,2048}={0,2}", "signature of a presigned or signed URL (`X-Amz-Signature=`, `X-Goog-Signature=`, CloudFront `Signature=`)", { min: 32, max: 2048, entropy: 3, classes: 2, boundary: "word", exactKey: true, check: CHECK.assign_mixed });
 assign("generic_password", "(?:password|passwd|pwd|passphrase|db[_-]?pass)", "[^\\s\"'`,;<>]{6,128}", "value assigned to a key named like password / passwd / pwd", { min: 6, max: 128, entropy: 2, classes: 2 });
 assign("generic_private_key_value", "(?:private|secret)[_-]?key", "[A-Za-z0-9_+/.~-]{19,511}={0,2}", "value assigned to a key named like private_key / secret_key", { min: 20, max: 512, entropy: 3.5, classes: 2 });
 

@@ -87,6 +87,8 @@ const NEAR_MISSES: readonly ((r: Rand) => string)[] = [
   () => `AKIA${"X".repeat(16)} (example key shape)`,
   (r) => `call ext. ${int(r, 100, 9999)} or room ${int(r, 100, 999)}`,
   (r) => `build ${int(r, 1, 9)}.${int(r, 0, 9)}.${int(r, 0, 9)}.${int(r, 1000, 9999)}-beta`,
+  (r) => `{"nextPageToken": "C${hex(r, 30)}", "tokenizer": "bert-base-uncased-whole-word-masking"}`,
+  () => `"token": "authentication-required-for-this-endpoint"`,
 ];
 
 // ---- records ----------------------------------------------------------------------------------

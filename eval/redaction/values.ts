@@ -96,7 +96,8 @@ export const PII_VALUES: Record<string, Gen> = {
     const sep = pick(r, [" ", "-", ""]);
     return s.replace(/(\d{4})(?=\d)/g, `$1${sep}`);
   },
-  ip_address: (r) => `${int(r, 1, 223)}.${int(r, 0, 255)}.${int(r, 0, 255)}.${int(r, 1, 254)}`,
+  // (not 127/8: loopback names no host, and the check refuses it by design)
+  ip_address: (r) => `${((a) => (a >= 127 ? a + 1 : a))(int(r, 1, 222))}.${int(r, 0, 255)}.${int(r, 0, 255)}.${int(r, 1, 254)}`,
   passport: (r) => `${str(r, UP, int(r, 1, 2))}${digits(r, int(r, 6, 9)).join("")}`,
   iban: (r) => {
     const [cc, bban] = pick(r, [["DE", () => digits(r, 18).join("")], ["FR", () => digits(r, 23).join("")], ["NL", () => `${str(r, UP, 4)}${digits(r, 10).join("")}`], ["GB", () => `${str(r, UP, 4)}${digits(r, 14).join("")}`], ["ES", () => digits(r, 20).join("")], ["BE", () => digits(r, 12).join("")], ["CH", () => digits(r, 17).join("")]] as [string, () => string][]);
@@ -358,6 +359,24 @@ export const SECRET_VALUES: Record<string, Gen> = {
   generic_password: (r) => {
     const v = `${str(r, UP + LOW, int(r, 6, 10))}${str(r, DIG, 3)}!`;
     return { text: `${pick(r, ["password", "passwd", "pwd", "db_pass"])}${pick(r, [" = ", ": ", "="])}"${v}"`, redact: v };
+  },
+  token_value: (r) => {
+    const v = str(r, `${B62}_-`, int(r, 20, 48));
+    return { text: pick(r, [`wss://rt.example.com/socket?token=${v}`, `{"token": "${v}", "expires_in": 3600}`, `token: ${v}`]), redact: v };
+  },
+  // (`X-CSRF-Token: …` and `DISCORD_BOT_TOKEN=…` are found by two rules each, token_value or
+  // env_token too: scored per rule, the other rule's finding would count as a false positive.)
+  named_token: (r) => {
+    const v = str(r, `${B62}_-`, int(r, 20, 48));
+    return { text: `${pick(r, ["id_token", "session_token", "csrfToken", "client_token", "deployToken"])}${pick(r, [" = ", ": ", "="])}"${v}"`, redact: v };
+  },
+  env_token: (r) => {
+    const v = str(r, B62, int(r, 24, 40));
+    return { text: `${pick(r, ["SLACK", "HF", "CI_JOB", "GITHUB", "VAULT"])}_TOKEN=${v}`, redact: v };
+  },
+  signed_url_signature: (r) => {
+    const v = str(r, HEX, 64);
+    return { text: `https://b${str(r, LOW, 5)}.s3.amazonaws.com/report.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20260101T000000Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Signature=${v}`, redact: v };
   },
   basic_auth: (r) => {
     const v = b64(`${str(r, LOW, 6)}:${str(r, B62, 12)}`);

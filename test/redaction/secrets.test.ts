@@ -35,7 +35,7 @@ function valueStart(s: string): number {
 function expectedSpan(rule: SecretRule, sample: string): string {
   // token_trimmed / assign_trimmed: a final `.` belongs to the sentence
   if (rule.check === CHECK.token_trimmed) return sample.replace(/\.+$/, "");
-  if (rule.check === CHECK.assign_trimmed) return sample.slice(valueStart(sample)).replace(/\.+$/, "");
+  if (rule.check === CHECK.assign_trimmed || rule.check === CHECK.assign_mixed) return sample.slice(valueStart(sample)).replace(/\.+$/, "");
   if (rule.check === CHECK.assign || rule.check === CHECK.basic_auth) return sample.slice(valueStart(sample));
   if (rule.check === CHECK.url_password) return sample.slice(sample.indexOf(":", sample.indexOf("://") + 3) + 1, -1);
   if (rule.check === CHECK.flag_value || rule.check === CHECK.flag_credential) {
@@ -57,6 +57,7 @@ function gateOk(rule: SecretRule, value: string): boolean {
   if (value.length < g.min || (g.max > 0 && value.length > g.max)) return false;
   if (g.classes > 0 && charClasses(value) < g.classes) return false;
   if (g.entropy > 0 && entropy(value) < g.entropy + 0.05) return false;
+  if (rule.check === CHECK.assign_mixed && [/[a-z]/, /[A-Z]/, /[0-9]/].filter((c) => c.test(value)).length < 2) return false;
   return !/^[${<%]/.test(value) && !/^(.)\1*$/.test(value);
 }
 
@@ -173,6 +174,39 @@ describe("exact checks on secrets", () => {
     expect(f("api_key = xxxxxxxxxxxxxxxxxxxx")).toEqual([]);
     expect(f("api_key = aaaaaaaaaaaaaaaa1111")).toEqual([]);
     expect(f("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")).toEqual(["aws_secret_key:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]);
+  });
+
+  it("keys that are credentials by name: `token`, `…_TOKEN`, a signed URL's signature; not page tokens, word lists or placeholders", () => {
+    const f = findingsOf(secretsOn());
+    const v = "k8Jd9sLq2Wm4Xn7Pz1Rt5Vb3";
+    expect(f(`{"token": "${v}", "expires_in": 3600}`)).toEqual([`token_value:${v}`]);
+    expect(f(`wss://rt.example.com/socket?v=2&token=${v}&x=1`)).toEqual([`token_value:${v}`]);
+    expect(f(`token: ${v}`)).toEqual([`token_value:${v}`]);
+    expect(f(`Set it with token: ${v}.`)).toEqual([`token_value:${v}`]); // the sentence's `.`
+    expect(f(`SLACK_TOKEN=${v}`)).toEqual([`env_token:${v}`]);
+    expect(f(`  HF_TOKEN: "${v}"`)).toEqual([`env_token:${v}`]);
+    expect(f(`"id_token": "${v}"`)).toEqual([`named_token:${v}`]);
+    expect(f("csrf_token=9f8e7d6c5b4a39281706f5e4d3c2b1a0")).toEqual(["named_token:9f8e7d6c5b4a39281706f5e4d3c2b1a0"]);
+    // two rules on one value: both are reported, the value is redacted once
+    expect(f(`X-CSRF-Token: ${v}`)).toEqual([`named_token:${v}`, `token_value:${v}`]);
+    expect(f(`DISCORD_BOT_TOKEN=${v}`)).toEqual([`named_token:${v}`, `env_token:${v}`]);
+    const hex = "4f1c3b7e2a9d8c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b";
+    expect(f(`https://b.s3.amazonaws.com/k?X-Amz-Date=20260101T000000Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Signature=${hex}`)).toEqual([`signed_url_signature:${hex}`]);
+    expect(f(`https://storage.googleapis.com/b/o?X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Signature=${hex}${hex}`)).toEqual([`signed_url_signature:${hex}${hex}`]);
+    const cf = "nitfHRCrtziwO2HwPfWw~yYDhUF5EwRunQA-j19DzZrvDh6hQ73lDx~-ar3UocvvRQVw6EkC~GdpGQyyOSKQim-TxAnW7d8F5Kkai9HVx0FIu";
+    expect(f(`https://d1.cloudfront.net/a.jpg?Expires=1767225600&Signature=${cf}&Key-Pair-Id=K2JCJMDEHXQW5F`)).toEqual([`signed_url_signature:${cf}`]);
+    for (const clean of [
+      "tokenizer: bert-base-uncased-whole-word",
+      `"nextPageToken": "${v}"`,
+      `page_token=${v}`,
+      '"token": "authentication-required"',
+      "Token: see-the-docs-for-details",
+      "NEXT_PAGE_TOKEN=abc",
+      "token: ${{ secrets.GITHUB_TOKEN }}",
+      "SLACK_TOKEN=<your-slack-token-here>",
+      "signature = inspect.signature(handler_function)",
+      "X-Amz-SignedHeaders=host;x-amz-content-sha256",
+    ]) expect(f(clean), clean).toEqual([]);
   });
 
   it("an unquoted value that names where code reads a secret from is not the secret", () => {

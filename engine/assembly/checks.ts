@@ -59,7 +59,8 @@ export const CHECK_EMAIL: u32 = 48; // word-bounded; not user@host of a URL or s
 export const CHECK_FLAG_VALUE: u32 = 49; // the value after a command's one-letter flag that ends the match (`-pSECRET`, `-p 'secret'`)
 export const CHECK_FLAG_CREDENTIAL: u32 = 50; // the part after the first `:` of the argument that ends the match (`-passin pass:SECRET`)
 export const CHECK_ASSIGN_MIXED: u32 = 51; // CHECK_ASSIGN_TRIMMED whose value mixes two of lower case, upper case and digits
-export const CHECK_MAX: u32 = 51;
+export const CHECK_HEADER_CREDENTIAL: u32 = 52; // the last word (as CHECK_FLAG_VALUE) of the match without its final `.`s, mixing two of lower case, upper case and digits
+export const CHECK_MAX: u32 = 52;
 
 // The accepted span, set by checkMatch when it returns true.
 export let cS: i32 = 0;
@@ -1295,7 +1296,7 @@ function classesOf(u: usize, s: i32, e: i32): u32 {
 
 /**
  * Whether [s, e) holds two of lower case, upper case and digits: the keys that are credentials by
- * their name alone (`token`, `…_TOKEN`, `Signature`) also name words in configuration and prose
+ * their name alone (`token`, `…_TOKEN`, `Signature`, `Authorization`) also name words in configuration and prose
  * (`"token": "authentication-required"`), which the class count admits (letters and `-`) and the
  * entropy gate cannot tell from hex (3.5 to 3.7 bits a unit both).
  */
@@ -1774,7 +1775,7 @@ export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i3
   if (check == CHECK_TOKEN) return tokenGate(arg, u, n, s, s, e);
   if (check == CHECK_GITHUB) return tokenGate(arg, u, n, s, s, e) && githubChecksum(u, s, e);
   if (check == CHECK_ASSIGN) return assignment(arg, u, n, s, e);
-  if (check == CHECK_TOKEN_TRIMMED || check == CHECK_ASSIGN_TRIMMED || check == CHECK_ASSIGN_MIXED) {
+  if (check == CHECK_TOKEN_TRIMMED || check == CHECK_ASSIGN_TRIMMED || check == CHECK_ASSIGN_MIXED || check == CHECK_HEADER_CREDENTIAL) {
     // A `.` that ends the match ends the sentence: these rules' tokens never end with one.
     // (Written into their patterns instead, `x+(?:\.+x+)*` split a token's run of one class at
     // every `.`, and the runs could no longer jump: 20 units of work per unit on their walks.)
@@ -1782,6 +1783,7 @@ export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i3
     while (t > s && unit(u, t - 1) == 0x2e) t--;
     cE = t;
     if (check == CHECK_TOKEN_TRIMMED) return tokenGate(arg, u, n, s, s, t);
+    if (check == CHECK_HEADER_CREDENTIAL) return flagValue(arg, u, n, s, t, false) && alphanumericMix(u, cS, t);
     return assignment(arg, u, n, s, t) && (check == CHECK_ASSIGN_TRIMMED || alphanumericMix(u, cS, t));
   }
   if (check == CHECK_URL_PASSWORD) return urlPassword(arg, u, n, s, e);

@@ -396,6 +396,23 @@ assign("signed_url_signature", "(?:X-Amz-|X-Goog-)?Signature", "[A-Za-z0-9_+/~%-
 assign("generic_password", "(?:password|passwd|pwd|passphrase|db[_-]?pass)", "[^\\s\"'`,;<>]{6,128}", "value assigned to a key named like password / passwd / pwd", { min: 6, max: 128, entropy: 2, classes: 2 });
 assign("generic_private_key_value", "(?:private|secret)[_-]?key", "[A-Za-z0-9_+/.~-]{19,511}={0,2}", "value assigned to a key named like private_key / secret_key", { min: 20, max: 512, entropy: 3.5, classes: 2 });
 
+// HTTP credentials outside `Basic` / `Bearer`: an `Authorization` header whose scheme is one of the
+// token schemes APIs document (`Token`: Django REST framework, GitHub's `token`; `SSWS`: Okta;
+// `Api-Key`, `Key`, `GenieKey`, `Splunk`), or none (`Authorization: lin_api_…`, a raw key). The
+// value is the header's last word (the check reads it from the end, as for a command-line flag);
+// `Basic x`, `Bearer x` and `Digest …` leave only the scheme as a last word (too short: no match;
+// basic_auth and bearer_token find those). It must mix two of lower case, upper case and digits
+// (CHECK.header_credential): `Authorization: required-for-all-endpoints` is documentation.
+rule("authorization_header", `[Aa]uthorization["']?[ \\t]*:[ \\t]*["']?(?:(?:[Tt]oken|SSWS|[Aa]pi-?[Kk]ey|[Kk]ey|GenieKey|Splunk)[ \\t]+)?[A-Za-z0-9_+/.~=-]{16,4000}`, "credential in an `Authorization` header with a token scheme (`Token`, `token`, `SSWS`, `Api-Key`, `Key`, …) or none", {
+  ci: false, check: CHECK.header_credential, min: 16, max: 4000, entropy: 3, classes: 2, endBoundary: true, maxLen: 4060, placeholder: "<AUTHORIZATION>",
+});
+// Session cookies by the names frameworks give them (PHP, Java servlets, ASP.NET, Express, Django,
+// Laravel, Rails): whoever holds the value is logged in. `Cookie:` / `Set-Cookie:` lines, and
+// `;jsessionid=` in a URL.
+assign("session_cookie", "(?:PHPSESSID|JSESSIONID|ASP\\.NET_SessionId|connect\\.sid|sessionid|session_id|laravel_session|_session_id)", "[A-Za-z0-9_+/.~%:-]{15,511}={0,2}", "session cookie of a web framework (`PHPSESSID`, `JSESSIONID`, `ASP.NET_SessionId`, `connect.sid`, Django's `sessionid`, `laravel_session`, `_session_id`)", {
+  min: 16, max: 512, entropy: 3, classes: 2, boundary: "word", exactKey: true, check: CHECK.assign_mixed,
+});
+
 export const SECRET_RULES: readonly SecretRule[] = rules;
 export const SECRET_RULE_NAMES: readonly string[] = rules.map((r) => r.name);
 

@@ -378,6 +378,14 @@ export const SECRET_VALUES: Record<string, Gen> = {
     const v = str(r, HEX, 64);
     return { text: `https://b${str(r, LOW, 5)}.s3.amazonaws.com/report.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20260101T000000Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Signature=${v}`, redact: v };
   },
+  authorization_header: (r) => {
+    const v = pick(r, [str(r, HEX, 40), `${str(r, B62, 20)}-${str(r, B62, 20)}`]);
+    return { text: `${pick(r, ["Authorization", "authorization"])}: ${pick(r, ["Token", "token", "SSWS", "Api-Key"])} ${v}`, redact: v };
+  },
+  session_cookie: (r) => {
+    const v = pick(r, [str(r, HEX.toUpperCase(), 32), str(r, DIG + LOW, 26)]);
+    return { text: `${pick(r, ["Cookie: ", "Set-Cookie: "])}${pick(r, ["JSESSIONID", "PHPSESSID", "sessionid", "ASP.NET_SessionId"])}=${v}; Path=/`, redact: v };
+  },
   basic_auth: (r) => {
     const v = b64(`${str(r, LOW, 6)}:${str(r, B62, 12)}`);
     return { text: `Authorization: Basic ${v}`, redact: v };

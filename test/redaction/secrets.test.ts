@@ -38,7 +38,7 @@ function expectedSpan(rule: SecretRule, sample: string): string {
   if (rule.check === CHECK.assign_trimmed || rule.check === CHECK.assign_mixed) return sample.slice(valueStart(sample)).replace(/\.+$/, "");
   if (rule.check === CHECK.assign || rule.check === CHECK.basic_auth) return sample.slice(valueStart(sample));
   if (rule.check === CHECK.url_password) return sample.slice(sample.indexOf(":", sample.indexOf("://") + 3) + 1, -1);
-  if (rule.check === CHECK.flag_value || rule.check === CHECK.flag_credential) {
+  if (rule.check === CHECK.flag_value || rule.check === CHECK.flag_credential || rule.check === CHECK.header_credential) {
     // the value ends the match: back to a space or a quote, less an attached flag (`-pS3cret`),
     // or for a credential what follows the argument's first `:` (`pass:S3cret`)
     let v = sample.length;
@@ -46,7 +46,7 @@ function expectedSpan(rule: SecretRule, sample: string): string {
     if (rule.check === CHECK.flag_credential) return sample.slice(v).replace(/^[^:]*:/, "");
     const quoted = v > 0 && /["']/.test(sample[v - 1] as string);
     if (!quoted && v + 2 < sample.length && sample[v] === "-" && /[a-z]/.test(sample[v + 1] as string)) v += 2;
-    return sample.slice(v);
+    return rule.check === CHECK.header_credential ? sample.slice(v).replace(/\.+$/, "") : sample.slice(v);
   }
   return sample;
 }
@@ -57,7 +57,7 @@ function gateOk(rule: SecretRule, value: string): boolean {
   if (value.length < g.min || (g.max > 0 && value.length > g.max)) return false;
   if (g.classes > 0 && charClasses(value) < g.classes) return false;
   if (g.entropy > 0 && entropy(value) < g.entropy + 0.05) return false;
-  if (rule.check === CHECK.assign_mixed && [/[a-z]/, /[A-Z]/, /[0-9]/].filter((c) => c.test(value)).length < 2) return false;
+  if ((rule.check === CHECK.assign_mixed || rule.check === CHECK.header_credential) && [/[a-z]/, /[A-Z]/, /[0-9]/].filter((c) => c.test(value)).length < 2) return false;
   return !/^[${<%]/.test(value) && !/^(.)\1*$/.test(value);
 }
 
@@ -207,6 +207,30 @@ describe("exact checks on secrets", () => {
       "signature = inspect.signature(handler_function)",
       "X-Amz-SignedHeaders=host;x-amz-content-sha256",
     ]) expect(f(clean), clean).toEqual([]);
+  });
+
+  it("an Authorization header's token schemes and raw keys; session cookies by framework name", () => {
+    const f = findingsOf(secretsOn());
+    const hex = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b";
+    const v = "k8Jd9sLq2Wm4Xn7Pz1Rt5Vb3";
+    expect(f(`curl -H "Authorization: Token ${hex}" https://api.example.com/`)).toEqual([`authorization_header:${hex}`]);
+    expect(f(`authorization: token ${hex}`)).toEqual([`authorization_header:${hex}`]); // HTTP/2 lower case
+    expect(f(`Send Authorization: Token ${hex}.`)).toEqual([`authorization_header:${hex}`]); // the sentence's `.`
+    expect(f(`Authorization: SSWS 00QCjAl4MlV-WPXM-${v}`)).toEqual([`authorization_header:00QCjAl4MlV-WPXM-${v}`]);
+    expect(f(`{"Authorization": "Api-Key ${v}"}`)).toEqual([`authorization_header:${v}`]);
+    expect(f(`Authorization: lin_api_${v}`)).toEqual([`authorization_header:lin_api_${v}`]);
+    // Basic and Bearer are their own rules' (the scheme alone is too short a last word)
+    expect(f(`Authorization: Bearer ${v}aB7cD9`)).toEqual([`bearer_token:${v}aB7cD9`]);
+    expect(f("Authorization: Basic dXNlcjpwYXNzd29yZA==")).toEqual(["basic_auth:dXNlcjpwYXNzd29yZA=="]);
+    for (const clean of ["Authorization: required-for-all-endpoints", "Authorization: Token <your-token-here>", "Authorization: Token $API_TOKEN", "authorization: none"]) expect(f(clean), clean).toEqual([]);
+
+    expect(f(`Cookie: sessionid=${v.toLowerCase()}; theme=dark`)).toEqual([`session_cookie:${v.toLowerCase()}`]);
+    expect(f("Set-Cookie: JSESSIONID=8F3A2B1C4D5E6F708192A3B4C5D6E7F8; Path=/; HttpOnly")).toEqual(["session_cookie:8F3A2B1C4D5E6F708192A3B4C5D6E7F8"]);
+    expect(f("https://shop.example.com/cart;jsessionid=8F3A2B1C4D5E6F708192A3B4C5D6E7F8?item=3")).toEqual(["session_cookie:8F3A2B1C4D5E6F708192A3B4C5D6E7F8"]);
+    // Express signs its cookie: `s%3A` (`s:`) + id + `.` + signature, all of it the credential
+    expect(f(`Set-Cookie: connect.sid=s%3A${v}.aB7cD9eF1gH3iJ5kL7mN9oP1; Path=/`)).toEqual([`session_cookie:s%3A${v}.aB7cD9eF1gH3iJ5kL7mN9oP1`]);
+    expect(f(`Set-Cookie: ASP.NET_SessionId=${v.toLowerCase()}; path=/`)).toEqual([`session_cookie:${v.toLowerCase()}`]);
+    for (const clean of ["session_id: not-yet-assigned-for-user", "the sessionid cookie is HttpOnly", `my_sessionid=${v}`]) expect(f(clean), clean).toEqual([]);
   });
 
   it("an unquoted value that names where code reads a secret from is not the secret", () => {

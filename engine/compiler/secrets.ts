@@ -420,6 +420,21 @@ assign("session_cookie", "(?:PHPSESSID|JSESSIONID|ASP\\.NET_SessionId|connect\\.
   min: 16, max: 512, entropy: 3, classes: 2, boundary: "word", exactKey: true, check: CHECK.assign_mixed,
 });
 
+// Passwords in SQL that creates or changes a database user: MySQL's `IDENTIFIED BY 'pw'` (also
+// `IDENTIFIED WITH plugin BY`), Oracle's `IDENTIFIED BY pw` (unquoted), PostgreSQL's `[WITH]
+// [ENCRYPTED] PASSWORD 'pw'` (quoted: `password reset` in prose is no match). SQL Server's
+// `PASSWORD = 'pw'` is an assignment (generic_password). The value is the last word, up to its
+// closing quote; no entropy gate: whatever follows these keywords is the password.
+rule("sql_password", `(?:IDENTIFIED[ \\t]+(?:WITH[ \\t]+[A-Za-z0-9_]{1,64}[ \\t]+)?BY[ \\t]+["']?|PASSWORD[ \\t]+["'])[^\\s"';]{1,128}`, "password in SQL that creates or alters a user (`IDENTIFIED BY 'pw'`, `WITH PASSWORD 'pw'`)", {
+  ci: true, check: CHECK.flag_value, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: true, maxLen: 220, placeholder: "<SQL_PASSWORD>",
+});
+// ~/.netrc (curl, git, ftp, Python's netrc): `machine host login user password secret`, the
+// tokens on one line or several. The value is the last word, less a final `.`, `,`, `;`, `:`,
+// bracket or quote (the sentence's, or a quoted value's closing quote).
+rule("netrc_password", `machine[ \\t]+[^\\s]{1,253}(?:[ \\t\\r\\n]+(?:login|account)[ \\t]+[^\\s]{1,128}){0,2}[ \\t\\r\\n]+password[ \\t]+[^\\s]{0,127}[^\\s.,;:)\\]}"']`, "password in a `.netrc` entry (`machine api.example.com login me password secret`)", {
+  check: CHECK.flag_value, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: true, maxLen: 700, placeholder: "<NETRC_PASSWORD>",
+});
+
 export const SECRET_RULES: readonly SecretRule[] = rules;
 export const SECRET_RULE_NAMES: readonly string[] = rules.map((r) => r.name);
 

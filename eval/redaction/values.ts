@@ -386,6 +386,14 @@ export const SECRET_VALUES: Record<string, Gen> = {
     const v = pick(r, [str(r, HEX.toUpperCase(), 32), str(r, DIG + LOW, 26)]);
     return { text: `${pick(r, ["Cookie: ", "Set-Cookie: "])}${pick(r, ["JSESSIONID", "PHPSESSID", "sessionid", "ASP.NET_SessionId"])}=${v}; Path=/`, redact: v };
   },
+  sql_password: (r) => {
+    const v = `${str(r, UP + LOW, int(r, 6, 10))}${str(r, DIG, 2)}`;
+    return { text: pick(r, [`CREATE USER 'app'@'%' IDENTIFIED BY '${v}';`, `ALTER ROLE svc WITH LOGIN PASSWORD '${v}';`]), redact: v };
+  },
+  netrc_password: (r) => {
+    const v = `${str(r, UP + LOW + DIG, int(r, 10, 20))}`;
+    return { text: `machine ${str(r, LOW, 6)}.example.com login ${str(r, LOW, 5)} password ${v}`, redact: v };
+  },
   basic_auth: (r) => {
     const v = b64(`${str(r, LOW, 6)}:${str(r, B62, 12)}`);
     return { text: `Authorization: Basic ${v}`, redact: v };

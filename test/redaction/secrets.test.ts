@@ -233,6 +233,22 @@ describe("exact checks on secrets", () => {
     for (const clean of ["session_id: not-yet-assigned-for-user", "the sessionid cookie is HttpOnly", `my_sessionid=${v}`]) expect(f(clean), clean).toEqual([]);
   });
 
+  it("passwords in SQL that creates a user, and in .netrc entries", () => {
+    const f = findingsOf(secretsOn());
+    expect(f("CREATE USER 'app'@'%' IDENTIFIED BY 'S3cr3tP4ss';")).toEqual(["sql_password:S3cr3tP4ss"]);
+    expect(f("create user app identified with mysql_native_password by 'S3cr3t';")).toEqual(["sql_password:S3cr3t"]);
+    expect(f("CREATE USER scott IDENTIFIED BY tiger;")).toEqual(["sql_password:tiger"]); // Oracle: unquoted
+    expect(f("ALTER ROLE app WITH LOGIN ENCRYPTED PASSWORD 'md5abc123';")).toEqual(["sql_password:md5abc123"]);
+    for (const clean of ["please enter your password below", "ALTER USER app WITH PASSWORD '<new password>';", "a password reset link", "ALTER USER app PASSWORD EXPIRE;"]) expect(f(clean), clean).toEqual([]);
+
+    expect(f("machine api.example.com login alice password S3cr3tP4ssw0rd\n")).toEqual(["netrc_password:S3cr3tP4ssw0rd"]);
+    expect(f("machine github.com\n  login alice\n  password Hunter2Pass\nmachine x.org login b password Other9Pass")).toEqual(["netrc_password:Hunter2Pass", "netrc_password:Other9Pass"]);
+    // a quoted password is also what sql_password reads after `password '…'` / `PASSWORD "…"`
+    expect(f('Use machine h.example.com login me password "Qx7Lm2Vp9".')).toEqual(["sql_password:Qx7Lm2Vp9", "netrc_password:Qx7Lm2Vp9"]);
+    expect(f("Use machine h.example.com login me password Qx7Lm2Vp9.")).toEqual(["netrc_password:Qx7Lm2Vp9"]);
+    for (const clean of ["machine learning needs a password manager", "machine github.com login alice"]) expect(f(clean), clean).toEqual([]);
+  });
+
   it("an unquoted value that names where code reads a secret from is not the secret", () => {
     const e = secretsOn();
     const f = findingsOf(e);

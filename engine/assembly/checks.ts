@@ -58,8 +58,8 @@ export const CHECK_ASSIGN_TRIMMED: u32 = 47; // CHECK_ASSIGN on the match withou
 export const CHECK_EMAIL: u32 = 48; // word-bounded; not user@host of a URL or scp; the last label not a file extension
 export const CHECK_FLAG_VALUE: u32 = 49; // the value after a command's one-letter flag that ends the match (`-pSECRET`, `-p 'secret'`)
 export const CHECK_FLAG_CREDENTIAL: u32 = 50; // the part after the first `:` of the argument that ends the match (`-passin pass:SECRET`)
-export const CHECK_ASSIGN_MIXED: u32 = 51; // CHECK_ASSIGN_TRIMMED whose value mixes two of lower case, upper case and digits
-export const CHECK_HEADER_CREDENTIAL: u32 = 52; // the last word (as CHECK_FLAG_VALUE) of the match without its final `.`s, mixing two of lower case, upper case and digits
+export const CHECK_ASSIGN_MIXED: u32 = 51; // CHECK_ASSIGN_TRIMMED whose value holds a digit and a letter
+export const CHECK_HEADER_CREDENTIAL: u32 = 52; // the last word (as CHECK_FLAG_VALUE) of the match without its final `.`s, holding a digit and a letter
 export const CHECK_MAX: u32 = 52;
 
 // The accepted span, set by checkMatch when it returns true.
@@ -1295,20 +1295,22 @@ function classesOf(u: usize, s: i32, e: i32): u32 {
 }
 
 /**
- * Whether [s, e) holds two of lower case, upper case and digits: the keys that are credentials by
- * their name alone (`token`, `…_TOKEN`, `Signature`, `Authorization`) also name words in configuration and prose
- * (`"token": "authentication-required"`), which the class count admits (letters and `-`) and the
- * entropy gate cannot tell from hex (3.5 to 3.7 bits a unit both).
+ * Whether [s, e) holds a digit and a letter: the keys that are credentials by their name alone
+ * (`token`, `…_TOKEN`, `Signature`, `Authorization`) also name words in configuration and prose
+ * (`"token": "authentication-required"`) and code (`return token = SyntaxKind.Identifier`), which
+ * the class count admits (letters and `-` or `.`) and the entropy gate cannot tell from hex (3.5
+ * to 3.7 bits a unit both). A random token of 16 letters and digits has none of its digits with
+ * probability (52/62)^16, 6%; of 32 hex digits, none of its letters with 10^32/16^32.
  */
-function alphanumericMix(u: usize, s: i32, e: i32): bool {
-  let lower: u32 = 0, upper: u32 = 0, digit: u32 = 0;
+function digitAndLetter(u: usize, s: i32, e: i32): bool {
+  let letter = false, digit = false;
   for (let i = s; i < e; i++) {
     const c = unit(u, i);
-    if (isLower(c)) lower = 1;
-    else if (isUpper(c)) upper = 1;
-    else if (isDigit(c)) digit = 1;
+    if (isDigit(c)) digit = true;
+    else if (isLower(c) || isUpper(c)) letter = true;
+    if (letter && digit) return true;
   }
-  return lower + upper + digit >= 2;
+  return false;
 }
 
 /** Length, class, entropy and boundary gates of a secret value [s, e) (match ends at `end`). */
@@ -1431,11 +1433,55 @@ function callAt(u: usize, n: i32, v: i32, e: i32): bool {
 }
 
 /**
+ * Type names a parameter or field is annotated with (TypeScript, Python, Node's crypto types):
+ * `password: string`, `password: Optional[str]`, `password: BinaryLike`. Each between `|`.
+ */
+const TYPE_NAMES = "|string|String|str|bytes|number|boolean|any|unknown|object|Optional|Union|SecretStr|SecretBytes|Buffer|BinaryLike|KeyLike|KeyObject|CipherKey|Uint8Array|ArrayBuffer|Text|";
+
+function hasDigit(u: usize, s: i32, e: i32): bool {
+  for (let i = s; i < e; i++) if (isDigit(unit(u, i))) return true;
+  return false;
+}
+
+/**
+ * Whether [v, e) is a dotted path of names without a digit (`value.password`,
+ * `NodeJS.ArrayBufferView`), less closing `)` `]` `:` after it: a reference, not a secret (one
+ * with a `.` between two names holds a digit: `abc123.def456XYZ`).
+ */
+function dottedNames(u: usize, v: i32, e: i32): bool {
+  let dots = 0;
+  let i = v;
+  while (i < e) {
+    const start = i;
+    while (i < e) {
+      const c = unit(u, i);
+      if (isLower(c) || isUpper(c) || c == 0x5f || c == 0x24) i++;
+      else break;
+    }
+    if (i == start) return false;
+    if (i < e && unit(u, i) == 0x2e) {
+      dots++;
+      i++;
+    } else break;
+  }
+  while (i < e) {
+    const c = unit(u, i);
+    if (c == 0x29 || c == 0x5d || c == 0x3a) i++;
+    else return false;
+  }
+  return dots > 0;
+}
+
+/**
  * Whether the value [v, e) of the assignment at s is code that names where a secret comes from,
  * not the secret: unquoted, after an operator (`Bearer abc` has none: a token's segments can look
  * like names), and a name from CODE_ROOTS followed by `.` and a name. `password = self.password`
  * in a source file is not a password; `password = "self.password"` still is one. Nor is a call
- * (`callAt`): `password = getpass.getpass("Password: ")`.
+ * (`callAt`): `password = getpass.getpass("Password: ")`, a dotted path of names without a digit
+ * (`password: value.password`, `privateKey: NodeJS.ArrayBufferView`), or, after `:`, a type name
+ * (`password: string)`, `password: BinaryLike,`), a generic type (`privateKeyEncoding: Options<T>`)
+ * or a field's type (`password: URLPatternComponentResult;`).
+ * Reads at most one unit past the match.
  */
 function codeReference(u: usize, n: i32, s: i32, v: i32, e: i32): bool {
   let p = v - 1;
@@ -1446,16 +1492,35 @@ function codeReference(u: usize, n: i32, s: i32, v: i32, e: i32): bool {
   if (c != 0x3d && c != 0x3a && c != 0x3e && c != 0x7c) return false; // = : > |: the operator's last unit
   if (isDigit(unit(u, v))) return false;
   if (callAt(u, n, v, e)) return true;
+  if (dottedNames(u, v, e)) return true;
   let i = v;
   while (i < e && isWord(unit(u, i))) i++;
+  // a type annotation: the name ends the value or is followed by punctuation (`string)`, `str]`)
+  if (c == 0x3a && i > v && (i == e || !isWord(unit(u, i)) && unit(u, i) != 0x2e) && listed(TYPE_NAMES, u, v, i - v, 0)) return true;
+  // or a generic type: a name the value ends with, then `<` (`BasePrivateKeyEncodingOptions<T>`);
+  // or a field's type: a name without a digit, then `;` (`password: URLPatternComponentResult;`)
+  if (c == 0x3a && i == e && e < n && (unit(u, e) == 0x3c || unit(u, e) == 0x3b && !hasDigit(u, v, e))) return true;
   if (i == v || i + 1 >= e || unit(u, i) != 0x2e || !isWord(unit(u, i + 1)) || isDigit(unit(u, i + 1))) return false;
   return listed(CODE_ROOTS, u, v, i - v, 0);
+}
+
+/**
+ * `PWD=/home/me` and `OLDPWD=~/src` (every `env` listing): the shell's working directory, which
+ * generic_password's `pwd` would read as a password. The key is `PWD` alone or after `OLD`, in
+ * upper case, and the value starts with `/` or `~`. Reads at most four units before the match.
+ */
+function workingDirectory(u: usize, s: i32, v: i32): bool {
+  if (v <= s + 3 || unit(u, s) != 0x50 || unit(u, s + 1) != 0x57 || unit(u, s + 2) != 0x44 || isWord(unit(u, s + 3))) return false;
+  const c = unit(u, v);
+  if (c != 0x2f && c != 0x7e) return false;
+  if (!wordBefore(u, s)) return true;
+  return s >= 3 && unit(u, s - 3) == 0x4f && unit(u, s - 2) == 0x4c && unit(u, s - 1) == 0x44 && !wordBefore(u, s - 3);
 }
 
 /** `key op value` (CHECK_ASSIGN): narrowed to the value, which passes the token gate. */
 function assignment(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
   const v = assignValue(u, s, e);
-  if (v < 0 || placeholderValue(u, v, e) || codeReference(u, n, s, v, e) || !tokenGate(arg & 0x7fffffff, u, n, s, v, e) || ((arg & (1 << 31)) != 0 && wordBefore(u, s))) return false;
+  if (v < 0 || placeholderValue(u, v, e) || codeReference(u, n, s, v, e) || workingDirectory(u, s, v) || !tokenGate(arg & 0x7fffffff, u, n, s, v, e) || ((arg & (1 << 31)) != 0 && wordBefore(u, s))) return false;
   cS = v;
   return true;
 }
@@ -1783,8 +1848,8 @@ export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i3
     while (t > s && unit(u, t - 1) == 0x2e) t--;
     cE = t;
     if (check == CHECK_TOKEN_TRIMMED) return tokenGate(arg, u, n, s, s, t);
-    if (check == CHECK_HEADER_CREDENTIAL) return flagValue(arg, u, n, s, t, false) && alphanumericMix(u, cS, t);
-    return assignment(arg, u, n, s, t) && (check == CHECK_ASSIGN_TRIMMED || alphanumericMix(u, cS, t));
+    if (check == CHECK_HEADER_CREDENTIAL) return flagValue(arg, u, n, s, t, false) && digitAndLetter(u, cS, t);
+    return assignment(arg, u, n, s, t) && (check == CHECK_ASSIGN_TRIMMED || digitAndLetter(u, cS, t));
   }
   if (check == CHECK_URL_PASSWORD) return urlPassword(arg, u, n, s, e);
   if (check == CHECK_FLAG_VALUE || check == CHECK_FLAG_CREDENTIAL) return flagValue(arg, u, n, s, e, check == CHECK_FLAG_CREDENTIAL);

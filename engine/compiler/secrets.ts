@@ -395,7 +395,7 @@ rule("named_token", NAMED_TOKEN_KEY + NAMED_TOKEN_REST, "value assigned to a key
 // signature of a signed URL (S3 and GCS presigned URLs, CloudFront's `Signature=`), which grants
 // access to the object until it expires. Exact key names: `tokenizer:` and `nextPageToken` (a
 // pagination cursor an agent must keep) are no matches; `$TOKEN` and `<token>` are placeholders,
-// and a value must mix two of lower case, upper case and digits (CHECK.assign_mixed): `"token":
+// and a value must hold a digit and a letter (CHECK.assign_mixed): `"token":
 // "authentication-required"` is a word list, not a token.
 assign("token_value", "token", "[A-Za-z0-9_+/.~%-]{15,511}={0,2}", "value of a key named exactly `token` (`?token=…` in a URL, `\"token\": \"…\"` in JSON, `token: …` in YAML)", { min: 16, max: 512, entropy: 3, classes: 2, boundary: "word", exactKey: true, check: CHECK.assign_mixed });
 assign("env_token", "_TOKEN", "[A-Za-z0-9_+/.~-]{15,511}={0,2}", "value of an environment variable named `…_TOKEN` (`SLACK_TOKEN=…`, `HF_TOKEN: …` in a compose file)", { min: 16, max: 512, entropy: 3, classes: 2, ci: false, exactKey: true, check: CHECK.assign_mixed });
@@ -408,7 +408,7 @@ assign("generic_private_key_value", "(?:private|secret)[_-]?key", "[A-Za-z0-9_+/
 // `Api-Key`, `Key`, `GenieKey`, `Splunk`), or none (`Authorization: lin_api_…`, a raw key). The
 // value is the header's last word (the check reads it from the end, as for a command-line flag);
 // `Basic x`, `Bearer x` and `Digest …` leave only the scheme as a last word (too short: no match;
-// basic_auth and bearer_token find those). It must mix two of lower case, upper case and digits
+// basic_auth and bearer_token find those). It must hold a digit and a letter
 // (CHECK.header_credential): `Authorization: required-for-all-endpoints` is documentation.
 rule("authorization_header", `[Aa]uthorization["']?[ \\t]*:[ \\t]*["']?(?:(?:[Tt]oken|SSWS|[Aa]pi-?[Kk]ey|[Kk]ey|GenieKey|Splunk)[ \\t]+)?[A-Za-z0-9_+/.~=-]{16,4000}`, "credential in an `Authorization` header with a token scheme (`Token`, `token`, `SSWS`, `Api-Key`, `Key`, …) or none", {
   ci: false, check: CHECK.header_credential, min: 16, max: 4000, entropy: 3, classes: 2, endBoundary: true, maxLen: 4060, placeholder: "<AUTHORIZATION>",
@@ -421,12 +421,13 @@ assign("session_cookie", "(?:PHPSESSID|JSESSIONID|ASP\\.NET_SessionId|connect\\.
 });
 
 // Passwords in SQL that creates or changes a database user: MySQL's `IDENTIFIED BY 'pw'` (also
-// `IDENTIFIED WITH plugin BY`), Oracle's `IDENTIFIED BY pw` (unquoted), PostgreSQL's `[WITH]
-// [ENCRYPTED] PASSWORD 'pw'` (quoted: `password reset` in prose is no match). SQL Server's
-// `PASSWORD = 'pw'` is an assignment (generic_password). The value is the last word, up to its
-// closing quote; no entropy gate: whatever follows these keywords is the password.
-rule("sql_password", `(?:IDENTIFIED[ \\t]+(?:WITH[ \\t]+[A-Za-z0-9_]{1,64}[ \\t]+)?BY[ \\t]+["']?|PASSWORD[ \\t]+["'])[^\\s"';]{1,128}`, "password in SQL that creates or alters a user (`IDENTIFIED BY 'pw'`, `WITH PASSWORD 'pw'`)", {
-  ci: true, check: CHECK.flag_value, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: true, maxLen: 220, placeholder: "<SQL_PASSWORD>",
+// `IDENTIFIED WITH plugin BY`), Oracle's `IDENTIFIED BY pw` (unquoted: upper case only, as prose
+// says "identified by `name`"), PostgreSQL's `[WITH] [ENCRYPTED] PASSWORD 'pw'` (quoted:
+// `password reset` in prose is no match). Keywords in upper or lower case. SQL Server's `PASSWORD
+// = 'pw'` is an assignment (generic_password). The value is the last word, up to its closing
+// quote; no entropy gate: whatever follows these keywords is the password.
+rule("sql_password", `(?:(?:IDENTIFIED|identified)[ \\t]+(?:(?:WITH|with)[ \\t]+[A-Za-z0-9_]{1,64}[ \\t]+)?(?:BY|by)[ \\t]+["']|IDENTIFIED[ \\t]+BY[ \\t]+|(?:PASSWORD|password)[ \\t]+["'])[^\\s"';]{1,128}`, "password in SQL that creates or alters a user (`IDENTIFIED BY 'pw'`, `WITH PASSWORD 'pw'`)", {
+  check: CHECK.flag_value, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: true, maxLen: 220, placeholder: "<SQL_PASSWORD>",
 });
 // ~/.netrc (curl, git, ftp, Python's netrc): `machine host login user password secret`, the
 // tokens on one line or several. The value is the last word, less a final `.`, `,`, `;`, `:`,

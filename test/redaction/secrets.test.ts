@@ -57,7 +57,7 @@ function gateOk(rule: SecretRule, value: string): boolean {
   if (value.length < g.min || (g.max > 0 && value.length > g.max)) return false;
   if (g.classes > 0 && charClasses(value) < g.classes) return false;
   if (g.entropy > 0 && entropy(value) < g.entropy + 0.05) return false;
-  if ((rule.check === CHECK.assign_mixed || rule.check === CHECK.header_credential) && [/[a-z]/, /[A-Z]/, /[0-9]/].filter((c) => c.test(value)).length < 2) return false;
+  if ((rule.check === CHECK.assign_mixed || rule.check === CHECK.header_credential) && !(/[0-9]/.test(value) && /[A-Za-z]/.test(value))) return false;
   return !/^[${<%]/.test(value) && !/^(.)\1*$/.test(value);
 }
 
@@ -197,6 +197,8 @@ describe("exact checks on secrets", () => {
     expect(f(`https://d1.cloudfront.net/a.jpg?Expires=1767225600&Signature=${cf}&Key-Pair-Id=K2JCJMDEHXQW5F`)).toEqual([`signed_url_signature:${cf}`]);
     for (const clean of [
       "tokenizer: bert-base-uncased-whole-word",
+      "return token = SyntaxKind.Identifier;", // code: no digit
+      "readonly token: SyntaxKind.ExtendsKeyword | SyntaxKind.ImplementsKeyword;",
       `"nextPageToken": "${v}"`,
       `page_token=${v}`,
       '"token": "authentication-required"',
@@ -239,7 +241,7 @@ describe("exact checks on secrets", () => {
     expect(f("create user app identified with mysql_native_password by 'S3cr3t';")).toEqual(["sql_password:S3cr3t"]);
     expect(f("CREATE USER scott IDENTIFIED BY tiger;")).toEqual(["sql_password:tiger"]); // Oracle: unquoted
     expect(f("ALTER ROLE app WITH LOGIN ENCRYPTED PASSWORD 'md5abc123';")).toEqual(["sql_password:md5abc123"]);
-    for (const clean of ["please enter your password below", "ALTER USER app WITH PASSWORD '<new password>';", "a password reset link", "ALTER USER app PASSWORD EXPIRE;"]) expect(f(clean), clean).toEqual([]);
+    for (const clean of ["please enter your password below", "ALTER USER app WITH PASSWORD '<new password>';", "a password reset link", "ALTER USER app PASSWORD EXPIRE;", "Removes the directory identified by `path`.", "the user identified by name alice"]) expect(f(clean), clean).toEqual([]);
 
     expect(f("machine api.example.com login alice password S3cr3tP4ssw0rd\n")).toEqual(["netrc_password:S3cr3tP4ssw0rd"]);
     expect(f("machine github.com\n  login alice\n  password Hunter2Pass\nmachine x.org login b password Other9Pass")).toEqual(["netrc_password:Hunter2Pass", "netrc_password:Other9Pass"]);
@@ -268,7 +270,24 @@ describe("exact checks on secrets", () => {
       "token: getToken()",
       'password = prompt("pw")',
       "passwd = input('Password: ')",
+      // a dotted path of names without a digit; a type annotation; a generic type
+      "  origin: value.origin, password: value.password,",
+      "setPrivateKey(privateKey: NodeJS.ArrayBufferView): void;",
+      "function eskdf(username: string, password: string): Promise<T>",
+      "createCipheriv(algorithm: CipherGCMTypes, password: BinaryLike, options?)",
+      "def login(user: str, password: Optional[str] = None):",
+      "privateKeyEncoding: BasePrivateKeyEncodingOptions<PrivF>",
+      "interface URLPatternResult { password: URLPatternComponentResult; }",
+      // the shell's working directory in `env` output
+      "PWD=/home/agent/project",
+      "OLDPWD=~/src",
     ]) expect(f(code), code).toEqual([]);
+    // a digit in a dotted value, a type name that goes on, a password after PWD's look-alikes: values
+    expect(f("password: CorrectHorse")).toEqual(["generic_password:CorrectHorse"]);
+    expect(f("password: CorrectHorse9;")).toEqual(["generic_password:CorrectHorse9"]);
+    expect(f("password: string_of_Words9")).toEqual(["generic_password:string_of_Words9"]);
+    expect(f("DB_PWD=/s3cretPass")).toEqual(["generic_password:/s3cretPass"]);
+    expect(f("PWD=Tr0ub4dor&3")).toEqual(["generic_password:Tr0ub4dor&3"]);
     // a password with a parenthesis, and a quoted call, are values
     expect(f("password=Tr0ub4dor(3")).toEqual(["generic_password:Tr0ub4dor(3"]);
     expect(f('password = "getpass.getpass()"')).toEqual(["generic_password:getpass.getpass()"]);

@@ -1410,16 +1410,19 @@ const CODE_ROOTS = "|process|import|os|env|ENV|Deno|Bun|System|config|cfg|conf|s
 /**
  * Whether a call starts at v, within the match [v, e) or right at its end: a name or a dotted path
  * of names before `(` (`getpass.getpass(`, `load_api_key(name)`, `getToken()`). It reads as code
- * when the path has a `.`, a `_` or a lower-to-upper step, or when `(` opens on `)` or a quote;
- * `Tr0ub4dor(3` still reads as a password. Reads at most two units past the match.
+ * when the path has a `.`, a `_` or a lower-to-upper step, when `(` opens on `)` or a quote, or
+ * when a name without a digit opens on a name (`bytes(memoryview(password))`); `Tr0ub4dor(3`
+ * still reads as a password. Reads at most two units past the match.
  */
 function callAt(u: usize, n: i32, v: i32, e: i32): bool {
   let i = v;
   let codeLike = false;
+  let digits = false;
   while (i < e) {
     const c = unit(u, i);
     if (isWord(c)) {
       if (c == 0x5f || (i > v && isUpper(c) && isLower(unit(u, i - 1)))) codeLike = true;
+      if (isDigit(c)) digits = true;
       i++;
     } else if (c == 0x2e && i > v && i + 1 < e && (isUpper(unit(u, i + 1)) || isLower(unit(u, i + 1)) || unit(u, i + 1) == 0x5f)) {
       codeLike = true;
@@ -1429,7 +1432,7 @@ function callAt(u: usize, n: i32, v: i32, e: i32): bool {
   if (i == v || i >= n || unit(u, i) != 0x28) return false;
   if (codeLike) return true;
   const a = i + 1 < n ? unit(u, i + 1) : 0;
-  return a == 0x29 || a == 0x22 || a == 0x27;
+  return a == 0x29 || a == 0x22 || a == 0x27 || (!digits && (isLower(a) || isUpper(a) || a == 0x5f));
 }
 
 /**
@@ -1437,6 +1440,22 @@ function callAt(u: usize, n: i32, v: i32, e: i32): bool {
  * `password: string`, `password: Optional[str]`, `password: BinaryLike`. Each between `|`.
  */
 const TYPE_NAMES = "|string|String|str|bytes|number|boolean|any|unknown|object|Optional|Union|SecretStr|SecretBytes|Buffer|BinaryLike|KeyLike|KeyObject|CipherKey|Uint8Array|ArrayBuffer|Text|";
+
+/** The null and boolean literals of the common languages, each between `|`. */
+const LITERALS = "|None|null|nil|undefined|NULL|True|False|true|false|";
+
+/** Whether a name without a digit starts at i, followed by `.`, `(` or a space. */
+function nameThen(u: usize, n: i32, i: i32, e: i32): bool {
+  const from = i;
+  while (i < e) {
+    const c = unit(u, i);
+    if (isLower(c) || isUpper(c) || c == 0x5f) i++;
+    else break;
+  }
+  if (i == from || i >= n) return false;
+  const c = unit(u, i);
+  return c == 0x2e || c == 0x28 || c == 0x20;
+}
 
 function hasDigit(u: usize, s: i32, e: i32): bool {
   for (let i = s; i < e; i++) if (isDigit(unit(u, i))) return true;
@@ -1480,7 +1499,8 @@ function dottedNames(u: usize, v: i32, e: i32): bool {
  * (`callAt`): `password = getpass.getpass("Password: ")`, a dotted path of names without a digit
  * (`password: value.password`, `privateKey: NodeJS.ArrayBufferView`), or, after `:`, a type name
  * (`password: string)`, `password: BinaryLike,`), a generic type (`privateKeyEncoding: Options<T>`)
- * or a field's type (`password: URLPatternComponentResult;`).
+ * or a field's type (`password: URLPatternComponentResult;`), a subscript (`config['password']`),
+ * a parenthesised expression, or a null or boolean literal followed by punctuation (`pwd=None):`).
  * Reads at most one unit past the match.
  */
 function codeReference(u: usize, n: i32, s: i32, v: i32, e: i32): bool {
@@ -1490,11 +1510,19 @@ function codeReference(u: usize, n: i32, s: i32, v: i32, e: i32): bool {
   if (c == 0x22 || c == 0x27 || c == 0x60) return false;
   while (p > s && (c == 0x20 || c == 0x09)) c = unit(u, --p);
   if (c != 0x3d && c != 0x3a && c != 0x3e && c != 0x7c) return false; // = : > |: the operator's last unit
-  if (isDigit(unit(u, v))) return false;
+  const first = unit(u, v);
+  if (isDigit(first)) return false;
+  // a parenthesised expression: `(self.password.encode("utf-8") if … else …)`, a name without a
+  // digit then `.`, `(` or a space after the `(`
+  if (first == 0x28 && nameThen(u, n, v + 1, e)) return true;
   if (callAt(u, n, v, e)) return true;
   if (dottedNames(u, v, e)) return true;
   let i = v;
   while (i < e && isWord(unit(u, i))) i++;
+  // a literal of the language, then punctuation: `def read(self, pwd=None):`, `password: null,`
+  if (i > v && (i == e || !isWord(unit(u, i)) && unit(u, i) != 0x2e) && listed(LITERALS, u, v, i - v, 0)) return true;
+  // a subscript: `config['password']`, `auth[2]` (a name without a digit)
+  if (i > v && i < n && unit(u, i) == 0x5b && !hasDigit(u, v, i)) return true;
   // a type annotation: the name ends the value or is followed by punctuation (`string)`, `str]`)
   if (c == 0x3a && i > v && (i == e || !isWord(unit(u, i)) && unit(u, i) != 0x2e) && listed(TYPE_NAMES, u, v, i - v, 0)) return true;
   // or a generic type: a name the value ends with, then `<` (`BasePrivateKeyEncodingOptions<T>`);

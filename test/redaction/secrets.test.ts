@@ -278,10 +278,17 @@ describe("exact checks on secrets", () => {
       "def login(user: str, password: Optional[str] = None):",
       "privateKeyEncoding: BasePrivateKeyEncodingOptions<PrivF>",
       "interface URLPatternResult { password: URLPatternComponentResult; }",
+      // a subscript, a call on a name, a parenthesised expression, a null literal (Python's stdlib)
+      "            self.password = config['password']",
+      "                    password = auth[2]",
+      "            password = bytes(memoryview(password))",
+      "        pwd = (self.password.encode('utf-8') if isinstance(x, str) else x)",
+      "    def extract(self, member, path=None, pwd=None):",
       // the shell's working directory in `env` output
       "PWD=/home/agent/project",
       "OLDPWD=~/src",
     ]) expect(f(code), code).toEqual([]);
+    for (const secret of ["password: (S3cret!x", "password = Abc123[xyz", "password = Nonexistent9!"]) expect(f(secret), secret).toEqual([`generic_password:${secret.split(/[:=] ?/)[1]}`]);
     // a digit in a dotted value, a type name that goes on, a password after PWD's look-alikes: values
     expect(f("password: CorrectHorse")).toEqual(["generic_password:CorrectHorse"]);
     expect(f("password: CorrectHorse9;")).toEqual(["generic_password:CorrectHorse9"]);

@@ -1359,6 +1359,9 @@ function githubChecksum(u: usize, s: i32, e: i32): bool {
  */
 function assignValue(u: usize, s: i32, e: i32): i32 {
   let i = s;
+  // a URL query's separator before the key (url_query_credential: `?key=…`, `&auth=…`)
+  const c0 = unit(u, s);
+  if (c0 == 0x3f || c0 == 0x26 || c0 == 0x3b) i++;
   while (i < e) {
     const c = unit(u, i);
     if (isWord(c) || c == 0x2e || c == 0x2d) i++;

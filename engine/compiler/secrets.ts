@@ -420,6 +420,13 @@ assign("session_cookie", "(?:PHPSESSID|JSESSIONID|ASP\\.NET_SessionId|connect\\.
   min: 16, max: 512, entropy: 3, classes: 2, boundary: "word", exactKey: true, check: CHECK.assign_mixed,
 });
 
+// Credentials in a URL's query under names that are too common to read alone: `?key=` (Google
+// and many others' API keys), `&auth=` (Firebase's REST API), `?access_key=`, `?secret=`. The
+// query's `?`, `&` or `;` is part of the match (the check skips it), so `key: …` in YAML and
+// `monkey=` are no matches; the value holds a digit and a letter (`?key=user-profile` is none).
+rule("url_query_credential", "[?&;](?:key|auth|access_?key|secret)=[A-Za-z0-9_+/.~%-]{15,511}={0,2}", "credential in a URL query under a short name (`?key=…`, `&auth=…`, `?access_key=…`, `?secret=…`)", {
+  ci: true, check: CHECK.assign_mixed, min: 16, max: 512, entropy: 3, classes: 2, boundary: "none", endBoundary: true,
+});
 // Passwords in SQL that creates or changes a database user: MySQL's `IDENTIFIED BY 'pw'` (also
 // `IDENTIFIED WITH plugin BY`), Oracle's `IDENTIFIED BY pw` (unquoted: upper case only, as prose
 // says "identified by `name`"), PostgreSQL's `[WITH] [ENCRYPTED] PASSWORD 'pw'` (quoted:

@@ -17,7 +17,7 @@ const findingsOf = (e: ReturnType<typeof engineWith>) => (t: string) => detect(e
 
 /** Where the value of a `key = value` match starts (same rules as the engine's narrowing). */
 function valueStart(s: string): number {
-  let i = 0;
+  let i = /^[?&;]/.test(s) ? 1 : 0; // a URL query's separator (url_query_credential)
   while (i < s.length && /[A-Za-z0-9_.-]/.test(s[i] as string)) i++;
   const keyEnd = i;
   while (i < s.length && /[ \t"']/.test(s[i] as string)) i++;
@@ -233,6 +233,17 @@ describe("exact checks on secrets", () => {
     expect(f(`Set-Cookie: connect.sid=s%3A${v}.aB7cD9eF1gH3iJ5kL7mN9oP1; Path=/`)).toEqual([`session_cookie:s%3A${v}.aB7cD9eF1gH3iJ5kL7mN9oP1`]);
     expect(f(`Set-Cookie: ASP.NET_SessionId=${v.toLowerCase()}; path=/`)).toEqual([`session_cookie:${v.toLowerCase()}`]);
     for (const clean of ["session_id: not-yet-assigned-for-user", "the sessionid cookie is HttpOnly", `my_sessionid=${v}`]) expect(f(clean), clean).toEqual([]);
+  });
+
+  it("credentials in a URL query under short names: key, auth, access_key, secret", () => {
+    const f = findingsOf(secretsOn());
+    const v = "k8Jd9sLq2Wm4Xn7Pz1Rt5Vb3mN0";
+    const hex = "9f8e7d6c5b4a39281706f5e4d3c2b1a0";
+    expect(f(`https://myapp.firebaseio.com/users.json?auth=${v}`)).toEqual([`url_query_credential:${v}`]);
+    expect(f(`http://api.ipstack.com/check?access_key=${hex}&output=json`)).toEqual([`url_query_credential:${hex}`]);
+    expect(f(`https://api.trello.com/1/members/me?key=${hex}&fields=all`)).toEqual([`url_query_credential:${hex}`]);
+    expect(f(`See https://x.io/a;key=${v}.`)).toEqual([`url_query_credential:${v}`]);
+    for (const clean of ["https://example.com/cache?key=user-profile-image-large", `key: ${v}`, `monkey=${v}`, `?keys=${v}`]) expect(f(clean), clean).toEqual([]);
   });
 
   it("passwords in SQL that creates a user, and in .netrc entries", () => {

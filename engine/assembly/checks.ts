@@ -1481,7 +1481,8 @@ function dottedNames(u: usize, v: i32, e: i32): bool {
       else break;
     }
     if (i == start) return false;
-    if (i < e && unit(u, i) == 0x2e) {
+    // a `.` with a name after it (a final `.` is the sentence's: `password: Sunshine.` is a value)
+    if (i + 1 < e && unit(u, i) == 0x2e && (isLower(unit(u, i + 1)) || isUpper(unit(u, i + 1)) || unit(u, i + 1) == 0x5f || unit(u, i + 1) == 0x24)) {
       dots++;
       i++;
     } else break;
@@ -1504,7 +1505,7 @@ function dottedNames(u: usize, v: i32, e: i32): bool {
  * (`password: string)`, `password: BinaryLike,`), a generic type (`privateKeyEncoding: Options<T>`)
  * or a field's type (`password: URLPatternComponentResult;`), a subscript (`config['password']`),
  * a parenthesised expression, or a null or boolean literal followed by punctuation (`pwd=None):`).
- * Reads at most one unit past the match.
+ * Reads at most two units past the match (callAt).
  */
 function codeReference(u: usize, n: i32, s: i32, v: i32, e: i32): bool {
   let p = v - 1;

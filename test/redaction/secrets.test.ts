@@ -299,7 +299,7 @@ describe("exact checks on secrets", () => {
       "PWD=/home/agent/project",
       "OLDPWD=~/src",
     ]) expect(f(code), code).toEqual([]);
-    for (const secret of ["password: (S3cret!x", "password = Abc123[xyz", "password = Nonexistent9!"]) expect(f(secret), secret).toEqual([`generic_password:${secret.split(/[:=] ?/)[1]}`]);
+    for (const secret of ["password: (S3cret!x", "password = Abc123[xyz", "password = Nonexistent9!", "password: Sunshine."]) expect(f(secret), secret).toEqual([`generic_password:${secret.split(/[:=] ?/)[1]}`]);
     // a digit in a dotted value, a type name that goes on, a password after PWD's look-alikes: values
     expect(f("password: CorrectHorse")).toEqual(["generic_password:CorrectHorse"]);
     expect(f("password: CorrectHorse9;")).toEqual(["generic_password:CorrectHorse9"]);

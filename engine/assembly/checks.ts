@@ -1460,6 +1460,11 @@ function nameThen(u: usize, n: i32, i: i32, e: i32): bool {
   return c == 0x2e || c == 0x28 || c == 0x20;
 }
 
+function hasNonDigit(u: usize, s: i32, e: i32): bool {
+  for (let i = s; i < e; i++) if (!isDigit(unit(u, i))) return true;
+  return false;
+}
+
 function hasDigit(u: usize, s: i32, e: i32): bool {
   for (let i = s; i < e; i++) if (isDigit(unit(u, i))) return true;
   return false;
@@ -1762,14 +1767,21 @@ function decimalNumber(u: usize, s: i32, e: i32): bool {
  * letter touching a digit at either end, so the digit runs inside hex identifiers (commit hashes,
  * UUIDs) are not phone numbers (`call(555) 123-4567` still is: the match starts with `(`). The
  * NANP rule (area code and exchange start with 2-9) is not applied to a written-out number: the
- * original, and its users' fixtures, treat 555-123-4567 as a phone number. Ten bare digits (the
- * only matches of ten units) are one only with an area code NANP allows (first digit 2-9): such
- * runs are mostly other numbers, and every Unix time in seconds from 2001 to 2033 is ten digits
- * starting with 1.
+ * original, and its users' fixtures, treat 555-123-4567 as a phone number. Bare digits (ten, or
+ * eleven after a leading 1) are one only where NANP allows both: such runs are mostly other
+ * numbers (every Unix time in seconds from 2001 to 2033 is ten digits starting with 1; memory
+ * sizes and counters in tool output, `"availableMemory": 4341379928`). Nor is either part of a
+ * decimal number (`7658962.8891432695`, `4192936109.5`).
  */
 function phone(u: usize, n: i32, s: i32, e: i32): bool {
   if (e - s == 10 && unit(u, s) < 0x32) return false;
+  if ((e - s == 10 || e - s == 11 && unit(u, s) == 0x31) && !hasNonDigit(u, s, e)) {
+    const area = e - s == 11 ? s + 1 : s;
+    if (unit(u, area) < 0x32 || unit(u, area + 3) < 0x32) return false;
+  }
   if (decimalNumber(u, s, e)) return false;
+  if (s >= 2 && unit(u, s - 1) == 0x2e && isDigit(unit(u, s - 2)) && isDigit(unit(u, s))) return false;
+  if (e + 1 < n && unit(u, e) == 0x2e && isDigit(unit(u, e + 1)) && isDigit(unit(u, e - 1))) return false;
   if (!boundedBy(u, n, s, e, false)) return false;
   if (s > 0 && isDigit(unit(u, s)) && isWord(unit(u, s - 1))) return false;
   if (e < n && isDigit(unit(u, e - 1)) && isWord(unit(u, e))) return false;

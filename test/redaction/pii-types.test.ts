@@ -23,8 +23,9 @@ const CASES: Record<string, Case> = {
     neg: ["john@localhost", "x_john@example.com_y", "icon@2x.png", "logo@3x.SVG", "pkg@1.2.min.js", "git@github.com:org/repo.git", "origin\tgit@gitlab.example.com:group/sub/repo.git (fetch)", "ssh://git@github.com/org/repo", "rsync -a dist/ deploy@example.com:/var/www", "scp notes.txt me@example.com:~/in", "https://oauth2:glpat-abcdefghij1234567890@gitlab.com/org/repo.git", "https://user:p4ss.w0rd@example.com/"],
   },
   // ten bare digits: a phone number only with an area code NANP allows (not a Unix time in seconds)
-  // a decimal number (one `.`, nothing else) is no phone: longitudes
-  phone: { pos: ["(555) 123-4567", "555-123-4567", "+1 555 123 4567", "2125551234", "(173) 263-3445", "415.555.0132"], neg: ["55512345678", "555-1234", "1732633445", "0123456789", "longitude -122.4194155", "151.2092955"] },
+  // a decimal number (one `.`, nothing else) is no phone: longitudes; nor either part of a longer
+  // one; bare digits need an exchange from 2-9 too (a memory size in tool output)
+  phone: { pos: ["(555) 123-4567", "555-123-4567", "+1 555 123 4567", "2125551234", "14155550123", "(173) 263-3445", "415.555.0132"], neg: ["55512345678", "555-1234", "1732633445", "0123456789", "longitude -122.4194155", "151.2092955", "7658962.8891432695", "4192936109.5", "4341379928", "10000000000"] },
   ssn: { pos: ["123-45-6789", "123 45 6789"], neg: ["666-12-3456", "000-12-3456", "123-00-4567", "923-45-6789"] },
   // 17-19 digits (UnionPay, Visa), and a card followed by its CVV or another group: its first 16 digits;
   // each issuer's lengths (Amex 15, Diners 14 or 16, Visa 13 or 16, the rest 16): a 15-digit IMEI is no card

@@ -1767,18 +1767,15 @@ function decimalNumber(u: usize, s: i32, e: i32): bool {
  * letter touching a digit at either end, so the digit runs inside hex identifiers (commit hashes,
  * UUIDs) are not phone numbers (`call(555) 123-4567` still is: the match starts with `(`). The
  * NANP rule (area code and exchange start with 2-9) is not applied to a written-out number: the
- * original, and its users' fixtures, treat 555-123-4567 as a phone number. Bare digits (ten, or
- * eleven after a leading 1) are one only where NANP allows both: such runs are mostly other
- * numbers (every Unix time in seconds from 2001 to 2033 is ten digits starting with 1; memory
- * sizes and counters in tool output, `"availableMemory": 4341379928`). Nor is either part of a
+ * original, and its users' fixtures, treat 555-123-4567 and 5551234567 as phone numbers. Bare
+ * digits (ten, or eleven after a leading 1) are one only with an area code NANP allows (first
+ * digit 2-9): such runs are mostly other numbers, and every Unix time in seconds from 2001 to
+ * 2033 is ten digits starting with 1 (`10000000000` is none either). Nor is either part of a
  * decimal number (`7658962.8891432695`, `4192936109.5`).
  */
 function phone(u: usize, n: i32, s: i32, e: i32): bool {
   if (e - s == 10 && unit(u, s) < 0x32) return false;
-  if ((e - s == 10 || e - s == 11 && unit(u, s) == 0x31) && !hasNonDigit(u, s, e)) {
-    const area = e - s == 11 ? s + 1 : s;
-    if (unit(u, area) < 0x32 || unit(u, area + 3) < 0x32) return false;
-  }
+  if (e - s == 11 && unit(u, s) == 0x31 && unit(u, s + 1) < 0x32 && !hasNonDigit(u, s, e)) return false;
   if (decimalNumber(u, s, e)) return false;
   if (s >= 2 && unit(u, s - 1) == 0x2e && isDigit(unit(u, s - 2)) && isDigit(unit(u, s))) return false;
   if (e + 1 < n && unit(u, e) == 0x2e && isDigit(unit(u, e + 1)) && isDigit(unit(u, e - 1))) return false;

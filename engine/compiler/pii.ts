@@ -74,7 +74,7 @@ const DEFS: readonly Def[] = [
     source: "(?:\\+?1[-. ]?)?(?:\\([0-9]{3}\\)|[0-9]{3})[-. ]?[0-9]{3}[-. ]?[0-9]{4}",
     // checks.ts phone: a digit start right after a letter is refused (hex identifiers, `x1234…`)
     digitStartAfterWordRefused: true,
-    description: "North-American phone number; no digit right before or after, no letter touching its digits; bare digits (ten, or eleven after a 1) only with an area code and an exchange from 2-9; not a decimal number (`-122.4194155`) nor either part of one",
+    description: "North-American phone number; no digit right before or after, no letter touching its digits; bare digits (ten, or eleven after a 1) only with an area code from 2-9; not a decimal number (`-122.4194155`) nor either part of one",
   },
   {
     category: "ssn", region: "US", check: CHECK.ssn, maxLen: 11, mask: "***-**-****",

@@ -24,8 +24,8 @@ const CASES: Record<string, Case> = {
   },
   // ten bare digits: a phone number only with an area code NANP allows (not a Unix time in seconds)
   // a decimal number (one `.`, nothing else) is no phone: longitudes; nor either part of a longer
-  // one; bare digits need an exchange from 2-9 too (a memory size in tool output)
-  phone: { pos: ["(555) 123-4567", "555-123-4567", "+1 555 123 4567", "2125551234", "14155550123", "(173) 263-3445", "415.555.0132"], neg: ["55512345678", "555-1234", "1732633445", "0123456789", "longitude -122.4194155", "151.2092955", "7658962.8891432695", "4192936109.5", "4341379928", "10000000000"] },
+  // one; eleven bare digits after a 1 need an area code from 2-9 too
+  phone: { pos: ["(555) 123-4567", "555-123-4567", "+1 555 123 4567", "2125551234", "14155550123", "(173) 263-3445", "415.555.0132"], neg: ["55512345678", "555-1234", "1732633445", "0123456789", "longitude -122.4194155", "151.2092955", "7658962.8891432695", "4192936109.5", "10000000000"] },
   ssn: { pos: ["123-45-6789", "123 45 6789"], neg: ["666-12-3456", "000-12-3456", "123-00-4567", "923-45-6789"] },
   // 17-19 digits (UnionPay, Visa), and a card followed by its CVV or another group: its first 16 digits;
   // each issuer's lengths (Amex 15, Diners 14 or 16, Visa 13 or 16, the rest 16): a 15-digit IMEI is no card

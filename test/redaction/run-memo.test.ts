@@ -15,17 +15,13 @@ const isDigit = (c: string | undefined): boolean => c !== undefined && c >= "0" 
 const isWord = (c: string | undefined): boolean => c !== undefined && /[0-9A-Za-z_]/.test(c);
 
 // phone (pii.ts): no digit right before or after; no word character touching a digit at either
-// end; ten bare digits only with an area code from 2-9, bare digits (ten, or eleven after a 1)
-// only with an area code and an exchange from 2-9; not digits around one `.` (a decimal), nor
-// either part of a decimal number.
+// end; bare digits (ten, or eleven after a 1) only with an area code from 2-9; not digits around
+// one `.` (a decimal), nor either part of a decimal number.
 const phone = piiPattern("phone")!;
 const PHONE = ruleModel(phone.source, phone.maxLen, (t, s, e) => {
   const m = t.slice(s, e);
   if (e - s === 10 && (t[s] === "0" || t[s] === "1")) return false;
-  if (/^[0-9]{10}$/.test(m) || /^1[0-9]{10}$/.test(m)) {
-    const a = m.length === 11 ? 1 : 0;
-    if ((m[a] as string) < "2" || (m[a + 3] as string) < "2") return false;
-  }
+  if (/^1[01][0-9]{9}$/.test(m)) return false;
   if (/^[0-9]*\.[0-9]*$/.test(m)) return false;
   if (t[s - 1] === "." && isDigit(t[s - 2]) && isDigit(t[s])) return false;
   if (t[e] === "." && isDigit(t[e + 1]) && isDigit(t[e - 1])) return false;

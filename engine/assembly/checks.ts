@@ -1470,6 +1470,11 @@ function hasDigit(u: usize, s: i32, e: i32): bool {
   return false;
 }
 
+/** A unit of a name without a digit: a letter, `_` or `$`. */
+function nameUnit(c: u32): bool {
+  return isLower(c) || isUpper(c) || c == 0x5f || c == 0x24;
+}
+
 /**
  * Whether [v, e) is a dotted path of names without a digit (`value.password`,
  * `NodeJS.ArrayBufferView`), less closing `)` `]` `:` after it: a reference, not a secret (one
@@ -1480,14 +1485,10 @@ function dottedNames(u: usize, v: i32, e: i32): bool {
   let i = v;
   while (i < e) {
     const start = i;
-    while (i < e) {
-      const c = unit(u, i);
-      if (isLower(c) || isUpper(c) || c == 0x5f || c == 0x24) i++;
-      else break;
-    }
+    while (i < e && nameUnit(unit(u, i))) i++;
     if (i == start) return false;
     // a `.` with a name after it (a final `.` is the sentence's: `password: Sunshine.` is a value)
-    if (i + 1 < e && unit(u, i) == 0x2e && (isLower(unit(u, i + 1)) || isUpper(unit(u, i + 1)) || unit(u, i + 1) == 0x5f || unit(u, i + 1) == 0x24)) {
+    if (i + 1 < e && unit(u, i) == 0x2e && nameUnit(unit(u, i + 1))) {
       dots++;
       i++;
     } else break;

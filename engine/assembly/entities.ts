@@ -458,7 +458,7 @@ function backStart(index: u32, u: usize, floor: i32, h: i32, st: usize): i32 {
     }
     scanWork += <u32>(h - i);
   } else {
-    best = backStartTable(d, u, floor, h, stopAt, stopBit, memo);
+    best = backStartTable(d, u, floor, h, stopAt, stopBit, backMemoMasks(index));
   }
   if (best < 0 && memo != 0 && h > floor) {
     // This scan found no start: the next one may stop where it took its first step.
@@ -630,13 +630,12 @@ function runEnd(f: usize, d: usize, row: usize, slot: u32, stay: usize, u: usize
   return load<u32>(m + M_GEN) == accelGen && load<i32>(m + M_FROM) <= i && i <= load<i32>(m + M_TO);
 }
 
-/** backStart over the bundle's own table (when no derived table was built); `memo`: its back memo (0: none). */
-function backStartTable(d: usize, u: usize, floor: i32, h: i32, stopAt: i32, stopBit: u32, memo: usize): i32 {
+/** backStart over the bundle's own table (when no derived table was built); `masks`: its back-memo masks (backMemoMasks; read only at stopAt). */
+function backStartTable(d: usize, u: usize, floor: i32, h: i32, stopAt: i32, stopBit: u32, masks: usize): i32 {
   const classes = <usize>load<u32>(d + D_CLASSES);
   const trans = <usize>load<u32>(d + D_TRANS);
   const ascii = <usize>load<u32>(d + D_ASCII);
   const accept = <usize>load<u32>(d + D_ACCEPT);
-  const masks = memo != 0 ? memo + 8 + (classes << 2) : 0;
   let s: usize = 1;
   let best: i32 = load<u8>(accept + 1) != 0 ? h : -1;
   let i = h - 1;

@@ -72,9 +72,13 @@ function token(name: string, source: string, len: [number, number], description:
  */
 function assign(name: string, keyword: string, value: string, description: string, o: Opts & { exactKey?: boolean } = {}): void {
   const { exactKey, ...rest } = o;
-  const source = `${keyword}${exactKey === true ? "" : "[A-Za-z0-9_.-]{0,30}"}["']?[ \\t]*(?:=|:=|:|=>|\\?=)[ \\t]*["'\`]?${value}`;
   // The keyword may end an identifier (`OPENAI_API_KEY`): no boundary before it.
-  rule(name, source, description, { ci: true, check: CHECK.assign, entropy: 3, boundary: "none", ...rest });
+  rule(name, assignSource(keyword, value, exactKey === true), description, { ci: true, check: CHECK.assign, entropy: 3, boundary: "none", ...rest });
+}
+
+/** The pattern of `keyword … = value` (assign), also the part after the head of a rule whose key name starts before it. */
+function assignSource(keyword: string, value: string, exactKey = false): string {
+  return `${keyword}${exactKey ? "" : "[A-Za-z0-9_.-]{0,30}"}["']?[ \\t]*(?:=|:=|:|=>|\\?=)[ \\t]*["'\`]?${value}`;
 }
 
 const B62 = "A-Za-z0-9";
@@ -380,12 +384,13 @@ rule("docker_config_auth", "auth[\"']?[ \\t]*:[ \\t]*[\"'][A-Za-z0-9+/]{8,2000}=
 rule("bearer_token", `[Bb]earer[ \\t]+[A-Za-z0-9._~+/-]{16,4000}=*`, "bearer token in an Authorization header or log line", { check: CHECK.assign_trimmed, min: 16, max: 4010, entropy: 3, classes: 2, maxLen: 4030 });
 assign("generic_api_key", "(?:x[_-])?api[_-]?(?:key|secret|token)", "[A-Za-z0-9_+/.~-]{15,255}={0,2}", "value assigned to a key named like api_key / apiKey / api-secret / api_token", { min: 16, max: 256, entropy: 3, classes: 2 });
 assign("generic_secret", "(?:client|app|application|consumer|signing|encryption|webhook|jwt|session|master)[_-]?secret(?:[_-]?key)?", "[A-Za-z0-9_+/.~-]{11,255}={0,2}", "value assigned to a key named like client_secret / app_secret / jwt_secret", { min: 12, max: 256, entropy: 3, classes: 2 });
-assign("generic_token", "(?:auth|access|refresh|bearer|api|personal[_-]?access|private)[_-]?token", "[A-Za-z0-9_+/.~-]{15,511}={0,2}", "value assigned to a key named like auth_token / access_token / refresh_token", { min: 16, max: 512, entropy: 3, classes: 2 });
+const TOKEN_VALUE = "[A-Za-z0-9_+/.~-]{15,511}={0,2}";
+assign("generic_token", "(?:auth|access|refresh|bearer|api|personal[_-]?access|private)[_-]?token", TOKEN_VALUE, "value assigned to a key named like auth_token / access_token / refresh_token", { min: 16, max: 512, entropy: 3, classes: 2 });
 // More names of the same kind, with `token` as the head and the name before it as the back part:
 // in generic_token's keyword list they cut its head to two units (more than 16 literal
 // alternatives), a candidate at most words of prose (mixed text 1.5 times slower, measured).
 const NAMED_TOKEN_KEY = "(?:id|session|csrf|xsrf|oauth|bot|client|secret|security|service|deploy|registry)[_-]?";
-const NAMED_TOKEN_REST = "token[A-Za-z0-9_.-]{0,30}[\"']?[ \\t]*(?:=|:=|:|=>|\\?=)[ \\t]*[\"'`]?[A-Za-z0-9_+/.~-]{15,511}={0,2}";
+const NAMED_TOKEN_REST = assignSource("token", TOKEN_VALUE);
 rule("named_token", NAMED_TOKEN_KEY + NAMED_TOKEN_REST, "value assigned to a key named like id_token / session_token / csrf_token / bot_token / client_token / deploy_token", {
   back: NAMED_TOKEN_KEY, rest: NAMED_TOKEN_REST, ci: true, check: CHECK.assign, min: 16, max: 512, entropy: 3, classes: 2, boundary: "none",
 });

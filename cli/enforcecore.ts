@@ -11,7 +11,7 @@ import { AUDIT_HELP, AuditUsageError, auditMain } from "./audit.js";
 import { BENCH_HELP, BenchUsageError, benchMain } from "./bench.js";
 import { err as errPaint, out as outPaint, outcomeColor } from "./style.js";
 import { guardMain } from "../guard/cli.js";
-import { type CompiledBundle, compilePolicyFile, compilePolicyObject, EnforceCoreError, entityExclusionFor, formatIssue, loadEngineSync, loadPolicy, redactSpans, redactStream, replacementFor, type PolicyIssue } from "../hosts/node/index.js";
+import { type CompiledBundle, compilePolicyFile, compilePolicyObject, EnforceCoreError, entityExclusionFor, formatIssue, loadEngineSync, loadPolicy, redactSpans, redactStream, replacedSpans, replacementFor, type PolicyIssue } from "../hosts/node/index.js";
 import type { Engine } from "../engine/engine.js";
 import { findingsInReportRanges, tooMany } from "../core/redact-stream.js";
 import type { Violation } from "../engine/decision.js";
@@ -66,9 +66,10 @@ Exit 0, 2 when the file exists (without --force).`,
 
 Reads text on stdin and writes it with PII replaced, using the policy's pii_redaction section
 (default: email, phone, ssn, credit_card, ip_address as placeholders). --json prints
-{text, entities: [{type, start, end}]} instead, entities in text order (reading all of stdin
-first); without it the text is redacted as a stream, in bounded memory, with the same output as
-all at once. Exit 0, 2 on a bad policy.`,
+{text, entities: [{type, start, end, also?}]} instead (reading all of stdin first): one entity
+per replaced stretch, in text order, typed by the rule whose replacement it got; \`also\` names
+the other rules that matched in it. Without --json the text is redacted as a stream, in
+bounded memory, with the same output as all at once. Exit 0, 2 on a bad policy.`,
   check: `Usage: enforcecore check --policy P --tool T [--args JSON] [--now MS] [--json]
 
 Asks the engine whether tool T may run with the given arguments (a JSON object, default {}).
@@ -216,12 +217,16 @@ async function redact(argv: string[]): Promise<number> {
   const text = readFileSync(0, "utf8");
   const engine = loadEngineSync();
   engine.loadPolicy(bundle);
-  // in text order (one call reports by rule, then position; a split text, by range)
-  const spans = allFindings(engine, text)
-    .filter((v) => v.type === "pii" && v.span)
-    .sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0) || (a.span?.end ?? 0) - (b.span?.end ?? 0));
-  const out = redactSpans(text, spans, replacementFor(bundle.meta)).value as string;
-  console.log(JSON.stringify({ text: out, entities: spans.map((v) => ({ type: v.rule?.split(".").pop(), start: v.span?.start, end: v.span?.end })) }, null, 2));
+  const findings = allFindings(engine, text).filter((v) => v.type === "pii" && v.span);
+  const out = redactSpans(text, findings, replacementFor(bundle.meta)).value as string;
+  // One entity per replaced stretch (in text order), typed by the rule whose replacement it got;
+  // the other rules that matched in it are `also`, so `api_token=…` is not listed twice.
+  const typeOf = (v: Violation) => v.rule?.split(".").pop() ?? "content";
+  const entities = replacedSpans(findings).map(({ start, end, chosen, findings: all }) => {
+    const also = [...new Set(all.map(typeOf))].filter((t) => t !== typeOf(chosen));
+    return also.length === 0 ? { type: typeOf(chosen), start, end } : { type: typeOf(chosen), start, end, also };
+  });
+  console.log(JSON.stringify({ text: out, entities }, null, 2));
   return EXIT_OK;
 }
 

@@ -14,6 +14,6 @@ export type { AuditSink, CallOptions, CallOutcome, CallRecord, ControlRecord, De
 export { MultiTenantEnforcer, defineHost } from "./host.js";
 export type { CreateEnforcerOptions, HostFacilities, PolicySource } from "./host.js";
 export type { WatchOptions } from "./watch.js";
-export { createTokenVault, redactSpans, replacementFor, tokenVaultFor, type RedactionOptions, type Replacement, type TokenVault, type TokenVaultOptions } from "./redact-spans.js";
+export { createTokenVault, redactSpans, replacedSpans, replacementFor, tokenVaultFor, type RedactionOptions, type ReplacedSpan, type Replacement, type TokenVault, type TokenVaultOptions } from "./redact-spans.js";
 export { bindStreamEngine, streamHoldBack, type HostRedactStreamOptions, type RedactStreamOptions, type StreamRedactor } from "./redact-stream.js";
 export { entityExclusionFor, piiScopeFor, toolOverride, type PiiScope } from "./pii-scope.js";

@@ -250,26 +250,62 @@ interface Span {
   readonly order: number;
 }
 
+/** A run of overlapping spans, replaced once: `spans[from..to)` of the sorted spans, `best`'s text used. */
+interface Cluster {
+  start: number;
+  end: number;
+  best: Span;
+  readonly from: number;
+  to: number;
+}
+
 /**
  * Overlapping spans (of any rules) form one cluster, replaced once over its whole extent, with the
  * replacement of its longest span (ties: a secret rule over a PII category, then the leftmost, then
- * the first reported). No part of an overlapping match is ever left in clear.
+ * the first reported). No part of an overlapping match is ever left in clear. Sorts `spans`: each
+ * cluster is the contiguous range `from..to` of it.
  */
-function clusters(spans: Span[]): { start: number; end: number; best: Span }[] {
+function clusters(spans: Span[]): Cluster[] {
   spans.sort((a, b) => a.start - b.start || b.end - a.end || a.order - b.order);
-  const out: { start: number; end: number; best: Span }[] = [];
-  for (const s of spans) {
-    if (s.end <= s.start) continue;
+  const out: Cluster[] = [];
+  spans.forEach((s, i) => {
+    if (s.end <= s.start) return;
     const last = out[out.length - 1];
     if (last && s.start < last.end) {
       if (s.end > last.end) last.end = s.end;
+      last.to = i + 1;
       const len = s.end - s.start;
       const bestLen = last.best.end - last.best.start;
       // equal lengths: a secret (matched with its context) wins over a PII shape
       if (len > bestLen || (len === bestLen && isSecret(s.v) && !isSecret(last.best.v))) last.best = s;
-    } else out.push({ start: s.start, end: s.end, best: s });
-  }
+    } else out.push({ start: s.start, end: s.end, best: s, from: i, to: i + 1 });
+  });
   return out;
+}
+
+/**
+ * One stretch of a text that redaction replaces: overlapping findings count once. `chosen` is the
+ * finding whose replacement it gets (the longest; redactSpans' rule), `findings` every finding in
+ * it, `chosen` included, in text order.
+ */
+export interface ReplacedSpan {
+  readonly start: number;
+  readonly end: number;
+  readonly chosen: Violation;
+  readonly findings: readonly Violation[];
+}
+
+/**
+ * The stretches that redactSpans replaces in one text, in text order, from that text's findings
+ * (violations with a span and action `redact`; others are ignored). What `enforcecore redact
+ * --json` lists: `api_token=…` is one entity, not one per rule that matched it.
+ */
+export function replacedSpans(violations: readonly Violation[]): ReplacedSpan[] {
+  const spans: Span[] = [];
+  violations.forEach((v, order) => {
+    if (v.action === "redact" && v.span) spans.push({ start: v.span.start, end: v.span.end, v, order });
+  });
+  return clusters(spans).map((c) => ({ start: c.start, end: c.end, chosen: c.best.v, findings: spans.slice(c.from, c.to).map((s) => s.v) }));
 }
 
 /** Returns the redacted copy and how many spans (clusters of overlapping spans) were replaced. */

@@ -83,6 +83,17 @@ describe("enforcecore compile and check", () => {
     expect(JSON.parse(r.stdout)).toEqual({ text: "mail <EMAIL> or call <PHONE>", entities: [{ type: "email", start: 5, end: 17 }, { type: "phone", start: 26, end: 40 }] });
   });
 
+  it("redact --json lists one entity per replaced stretch, the other rules that matched it as `also`", () => {
+    const policy = join(tmp, "secrets.yaml");
+    writeFileSync(policy, "name: s\nrules:\n  pii_redaction:\n    enabled: true\n    secrets:\n      enabled: true\n");
+    const r = spawnSync(process.execPath, [join(root, "dist/cli.js"), "redact", "--json", "--policy", policy], { cwd: root, encoding: "utf8", input: "api_token=ab12cd34ef56gh78 mail a@b.co" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      text: "api_token=<GENERIC_API_KEY> mail <EMAIL>",
+      entities: [{ type: "generic_api_key", start: 10, end: 26, also: ["generic_token"] }, { type: "email", start: 32, end: 38 }],
+    });
+  });
+
   it("redact streams stdin: the same text as redacting it all at once, multi-byte characters intact", () => {
     // ~600 KB, so stdin arrives in many reads (pipe chunks of 64 KB) and the stream emits in batches.
     const line = "Mail jane@doe.org, SSN 123-45-6789, ünïcødé ✓ 😀, card 4111 1111 1111 1111.\n";

@@ -3,7 +3,7 @@
 import { createHmac, createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Violation } from "../../engine/decision.js";
-import { compilePolicyObject, createEnforcer, createTokenVault, redactSpans, replacementFor, tokenVaultFor } from "../../hosts/node/index.js";
+import { compilePolicyObject, createEnforcer, createTokenVault, redactSpans, replacedSpans, replacementFor, tokenVaultFor } from "../../hosts/node/index.js";
 
 const policy = (strategy: string, extra: Record<string, unknown> = {}) => ({ name: "s", rules: { pii_redaction: { enabled: true, categories: ["email", "phone", "ssn"], strategy, ...extra } } });
 
@@ -78,6 +78,20 @@ describe("overlapping matches", () => {
     const text = "key sk-abc123 end";
     expect(redactSpans({ x: text }, [pii("phone", 4, 13), pii("ssn", 4, 13)], replacementFor(meta)).value).toEqual({ x: "key <PHONE> end" });
     expect(redactSpans({ x: text }, [content(4, 13), pii("ssn", 6, 10)], replacementFor(meta))).toEqual({ value: { x: "key [REDACTED:k] end" }, count: 1 });
+  });
+
+  it("replacedSpans: the stretches redactSpans replaces, each with the finding it chose and every finding in it", () => {
+    const found = [pii("email", 16, 18), pii("phone", 2, 8), pii("ssn", 4, 14), pii("phone", 16, 18), content(20, 24)];
+    const spans = replacedSpans(found);
+    expect(spans.map(({ start, end }) => [start, end])).toEqual([[2, 14], [16, 18], [20, 24]]);
+    expect(spans.map((s) => s.chosen)).toEqual([found[2], found[0], found[4]]);
+    expect(spans.map((s) => s.findings)).toEqual([[found[1], found[2]], [found[0], found[3]], [found[4]]]);
+    // as many stretches as redactSpans counts, whatever the report order
+    const text = "0123456789abcdefghijklmnopqrstuvwxyz";
+    expect(redactSpans({ x: text }, found, replacementFor(meta)).count).toBe(spans.length);
+    expect(replacedSpans([...found].reverse()).map(({ start, end }) => [start, end])).toEqual([[2, 14], [16, 18], [20, 24]]);
+    // findings without a span, or not redacted, replace nothing
+    expect(replacedSpans([{ ...pii("email", 0, 3), action: "block" }, { type: "pii", action: "redact", rule: "rules.pii_redaction.categories.email", reason: "" }])).toEqual([]);
   });
 
   it("in the enforcer: PII and secrets overlapping in one value", async () => {

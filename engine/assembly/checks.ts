@@ -1395,10 +1395,23 @@ function assignValue(u: usize, s: i32, e: i32): i32 {
   return i < e ? i : -1;
 }
 
-/** Whether a value is a template or an obvious placeholder (`${X}`, `{{x}}`, `<x>`, `****`, `xxxx`). */
+/**
+ * Whether a value is a template or an obvious placeholder: `{{x}}`, `{x}`, `<x>`; a variable, `${X}`,
+ * `$(cmd)`, `$NAME…` (upper case or `_` first) or `$name` alone; a format, `%(name)s`, `%NAME%`, `%s`;
+ * or one character repeated (`****`, `xxxx`). A value that only starts with `$` or `%` is none: a
+ * Django key is drawn from lower case, digits and `!@#$%^&*(-_=+)` (`$w1m&l3p…`, `%xy)w9…`).
+ */
 function placeholderValue(u: usize, s: i32, e: i32): bool {
   const c = unit(u, s);
-  if (c == 0x24 || c == 0x7b || c == 0x3c || c == 0x25) return true;
+  if (c == 0x7b || c == 0x3c) return true;
+  if (c == 0x24 || c == 0x25) {
+    if (s + 2 >= e) return true;
+    const d = unit(u, s + 1);
+    if (d == 0x7b || d == 0x28 || d == 0x5f || isUpper(d)) return true;
+    if (c == 0x25) return false;
+    for (let i = s + 1; i < e; i++) if (!isWord(unit(u, i))) return false;
+    return true;
+  }
   let same = true;
   for (let i = s + 1; i < e; i++) if (unit(u, i) != c) { same = false; break; }
   return same;

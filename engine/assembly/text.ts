@@ -303,6 +303,15 @@ function hexDigit(c: u32): i32 {
   return -1;
 }
 
+/**
+ * An ASCII control character (C0 or DEL), which an escape is not decoded to: no rule reads one, so
+ * decoding it only breaks the text around it. A secret that holds `%` or `&#` (a Django key's
+ * `…%02…`, `…&#3#…`) stays one match, and `john%00@example.com` stays an address.
+ */
+function isControl(c: u32): bool {
+  return c < 0x20 || c == 0x7f;
+}
+
 // Result of a decoder: the code unit it decoded to, and how many original units it consumed.
 let decVal: u32 = 0;
 let decLen: i32 = 0;
@@ -314,7 +323,12 @@ function percentAt(u: usize, n: i32, i: i32): bool {
   const l = hexDigit(<u32>load<u16>(u + (<usize>(i + 2) << 1)));
   if (h < 0 || l < 0) return false;
   const b0 = <u32>((h << 4) | l);
-  if (b0 < 0x80) { decVal = b0; decLen = 3; return true; }
+  if (b0 < 0x80) {
+    if (isControl(b0)) return false;
+    decVal = b0;
+    decLen = 3;
+    return true;
+  }
   const need = (b0 & 0xe0) == 0xc0 ? 1 : (b0 & 0xf0) == 0xe0 ? 2 : 0;
   if (need == 0) return false;
   let cp: u32 = need == 1 ? b0 & 0x1f : b0 & 0x0f;
@@ -357,7 +371,7 @@ function entityAt(u: usize, n: i32, i: i32): bool {
       digits++;
       p++;
     }
-    if (digits == 0 || v == 0 || v > 0xffff || (v >= 0xd800 && v <= 0xdfff)) return false;
+    if (digits == 0 || isControl(v) || v > 0xffff || (v >= 0xd800 && v <= 0xdfff)) return false;
     if (p < n && <u32>load<u16>(u + (<usize>p << 1)) == 0x3b) p++;
     decVal = v;
     decLen = p - i;

@@ -70,15 +70,19 @@ function token(name: string, source: string, len: [number, number], description:
  * `keyword … = value` (the value only is redacted); `value` is the value's character class. The key
  * may go on after the keyword (`api_key_id`) unless `exactKey` (the key ends with the keyword).
  */
-function assign(name: string, keyword: string, value: string, description: string, o: Opts & { exactKey?: boolean } = {}): void {
-  const { exactKey, ...rest } = o;
+function assign(name: string, keyword: string, value: string, description: string, o: Opts & { exactKey?: boolean; spaced?: boolean } = {}): void {
+  const { exactKey, spaced, ...rest } = o;
   // The keyword may end an identifier (`OPENAI_API_KEY`): no boundary before it.
-  rule(name, assignSource(keyword, value, exactKey === true), description, { ci: true, check: CHECK.assign, entropy: 3, boundary: "none", ...rest });
+  rule(name, assignSource(keyword, value, exactKey === true, spaced === true), description, { ci: true, check: CHECK.assign, entropy: 3, boundary: "none", ...rest });
 }
 
-/** The pattern of `keyword … = value` (assign), also the part after the head of a rule whose key name starts before it. */
-function assignSource(keyword: string, value: string, exactKey = false): string {
-  return `${keyword}${exactKey ? "" : "[A-Za-z0-9_.-]{0,30}"}["']?[ \\t]*(?:=|:=|:|=>|\\?=)[ \\t]*["'\`]?${value}`;
+/**
+ * The pattern of `keyword … = value` (assign), also the part after the head of a rule whose key name
+ * starts before it. `spaced`: whitespace alone may also separate them (`set key value`).
+ */
+function assignSource(keyword: string, value: string, exactKey = false, spaced = false): string {
+  const operator = `["']?[ \\t]*(?:=|:=|:|=>|\\?=)[ \\t]*["'\`]?`;
+  return `${keyword}${exactKey ? "" : "[A-Za-z0-9_.-]{0,30}"}${spaced ? `(?:${operator}|[ \\t]{1,4})` : operator}${value}`;
 }
 
 const B62 = "A-Za-z0-9";
@@ -87,8 +91,10 @@ const UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-
 
 // ---- cloud providers --------------------------------------------------------------------------------
 token("aws_access_key", "(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z2-7]{16}", [20, 20], "AWS access key ID", { entropy: 3, mask: "AKIA****************" });
-assign("aws_secret_key", "(?:aws[_-]?secret[_-]?(?:access[_-]?)?key|secret[_-]?access[_-]?key)", "[A-Za-z0-9/+=]{40}", "AWS secret access key after its key name", { min: 40, max: 40, entropy: 3.5, mask: "****************************************" });
-assign("aws_session_token", "aws[_-]?session[_-]?token", "[A-Za-z0-9/+=]{100,2000}", "AWS session token after its key name", { min: 100, max: 2000, entropy: 3.5, maxLen: 2100 });
+// Also after a space alone: `aws configure set aws_secret_access_key …` (the values' exact shapes
+// and entropy are the gates).
+assign("aws_secret_key", "(?:aws[_-]?secret[_-]?(?:access[_-]?)?key|secret[_-]?access[_-]?key)", "[A-Za-z0-9/+=]{40}", "AWS secret access key after its key name (`=`, `:` or a space: `aws configure set aws_secret_access_key …`)", { min: 40, max: 40, entropy: 3.5, mask: "****************************************", spaced: true });
+assign("aws_session_token", "aws[_-]?session[_-]?token", "[A-Za-z0-9/+=]{100,2000}", "AWS session token after its key name (`=`, `:` or a space)", { min: 100, max: 2000, entropy: 3.5, maxLen: 2100, spaced: true });
 token("aws_mws_key", `amzn\\.mws\\.${UUID}`, [45, 45], "Amazon MWS auth token");
 token("gcp_api_key", `AIza[${B64U}]{35}`, [39, 39], "Google API key", { entropy: 3 });
 token("google_oauth_client_secret", `GOCSPX-[${B64U}]{28}`, [35, 35], "Google OAuth client secret");
@@ -447,6 +453,43 @@ rule("sql_password", `(?:(?:IDENTIFIED|identified)[ \\t]+(?:(?:WITH|with)[ \\t]+
 rule("netrc_password", `machine[ \\t]+[^\\s]{1,253}(?:[ \\t\\r\\n]+(?:login|account)[ \\t]+[^\\s]{1,128}){0,2}[ \\t\\r\\n]+password[ \\t]+[^\\s]{0,127}[^\\s.,;:)\\]}"']`, "password in a `.netrc` entry (`machine api.example.com login me password secret`)", {
   check: CHECK.flag_value, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: true, maxLen: 700, placeholder: "<NETRC_PASSWORD>",
 });
+
+// Apache's htpasswd takes the password as its last argument in batch mode (`-b`): `htpasswd -b[c…]
+// file user password`, or with `-n` (print the entry, no file) one argument fewer: `htpasswd -nb
+// user password >> .htpasswd`. The command is the head; its flags (one holding `b`; with `n` in
+// any, the short form) and arguments are read forward, a flag maybe with a number (`-C 12`, `-r
+// 10000`), and the value is the last word, as for the password flags. No entropy gate: whatever
+// is in that place is the password. Arguments never start with `|;&<>` (a redirection is none).
+// Open repeats (maxLen bounds them): counted ones made the automaton's construction exceed its
+// work limit (which of four flags, which of eight letters).
+const HT_S = "[ \\t]+";
+const htFlag = (letters: string) => `${HT_S}-[${letters}]+(?:${HT_S}[0-9]+)?`;
+const HT_ARG = `${HT_S}["']?[^\\s"'|;&<>-][^\\s"']*`;
+// (the last, as netrc_password's: less a final `.`, `,`, `;`, `:` or bracket, the sentence's)
+const HT_LAST = `${HT_S}["']?[^\\s"'|;&<>-](?:[^\\s"']*[^\\s"'.,;:)\\]}])?`;
+const HT_NO_N = "A-Za-mo-z";
+const HT_ANY = htFlag("A-Za-z");
+const HT_B = `${HT_S}-[${HT_NO_N}]*b[${HT_NO_N}]*(?:${HT_S}[0-9]+)?`;
+const HT_HAS_B = `${HT_S}-[A-Za-z]*b[A-Za-z]*(?:${HT_S}[0-9]+)?`;
+const HT_HAS_N = `${HT_S}-[A-Za-z]*n[A-Za-z]*(?:${HT_S}[0-9]+)?`;
+const HT_BN = `${HT_S}-[A-Za-z]*(?:b[A-Za-z]*n|n[A-Za-z]*b)[A-Za-z]*(?:${HT_S}[0-9]+)?`;
+const HT_FLAGS_N = `(?:${HT_ANY})*(?:${HT_BN}|${HT_HAS_N}(?:${HT_ANY})*${HT_HAS_B}|${HT_HAS_B}(?:${HT_ANY})*${HT_HAS_N})(?:${HT_ANY})*`;
+const HT_FLAGS_NO_N = `(?:${htFlag(HT_NO_N)})*${HT_B}(?:${htFlag(HT_NO_N)})*`;
+rule("htpasswd_password", `htpasswd(?:${HT_FLAGS_NO_N}(?:${HT_ARG}){2}|${HT_FLAGS_N}${HT_ARG})${HT_LAST}`, "password given to Apache's htpasswd in batch mode (`htpasswd -b file user pw`, `htpasswd -nb user pw`; only the password is redacted)", {
+  check: CHECK.flag_value, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: true, maxLen: 900, placeholder: "<HTPASSWD_PASSWORD>",
+});
+// Django's SECRET_KEY (it signs sessions, password-reset links and messages): 50 characters of its
+// generator's alphabet (lower case, digits, `!@#$%^&*(-_=+)`), where the generic rules' classes
+// stop; `startproject` writes it with the prefix `django-insecure-`, distinctive anywhere. Without
+// the prefix, the key name: `SECRET_KEY = '…'` in settings.py, `DJANGO_SECRET_KEY=…` in a `.env`.
+// The rules read the text after the evasion defences, which decode `%XX` and `&#N`: one key in
+// twenty holds such an escape (`…%4f…` reads `…O…`, two units shorter). So the class is every
+// visible ASCII character but quotes, `\` and `` ` ``, 44-50 of them (up to three escapes), the
+// last not `.`, `,`, `:` or `;` (a shortened key stops before the sentence's). An escape that
+// decodes to a space, a quote, `\` or `` ` `` (about one key in 400) still breaks the match.
+const DJANGO_KEY = "[!#-&(-\\[\\]-_a-~]{43,49}[!#-&(-+\\-/-9<-\\[\\]-_a-~]";
+token("django_insecure_key", `django-insecure-${DJANGO_KEY}`, [60, 66], "Django secret key as `startproject` writes it (`django-insecure-` and 50 characters)", { entropy: 3.5 });
+assign("django_secret_key", "SECRET_KEY", `(?:django-insecure-)?${DJANGO_KEY}`, "Django `SECRET_KEY` (50 characters of Django's generator alphabet, symbols included) after its key name", { min: 44, max: 66, entropy: 3.5, exactKey: true });
 
 export const SECRET_RULES: readonly SecretRule[] = rules;
 export const SECRET_RULE_NAMES: readonly string[] = rules.map((r) => r.name);

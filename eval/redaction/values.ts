@@ -21,6 +21,8 @@ const DIG = "0123456789";
 const B62 = `${DIG}${UP}${LOW}`;
 const B64U = `${B62}_-`;
 const HEX = "0123456789abcdef";
+// Django's secret key generator alphabet (django.core.management.utils.get_random_secret_key)
+const DJANGO = `${LOW}${DIG}!@#$%^&*(-_=+)`;
 
 function mod97(s: string): number {
   let rem = 0;
@@ -320,7 +322,7 @@ export const SECRET_VALUES: Record<string, Gen> = {
   aws_access_key: (r) => `${pick(r, ["AKIA", "ASIA"])}${str(r, `${UP}234567`, 16)}`,
   aws_secret_key: (r) => {
     const v = str(r, `${B62}/+`, 40);
-    return { text: `aws_secret_access_key = ${v}`, redact: v };
+    return { text: pick(r, [`aws_secret_access_key = ${v}`, `aws configure set aws_secret_access_key ${v}`]), redact: v };
   },
   github_pat: (r) => githubStyleToken("ghp_", r),
   github_oauth_token: (r) => githubStyleToken("gho_", r),
@@ -400,12 +402,23 @@ export const SECRET_VALUES: Record<string, Gen> = {
     const v = `${str(r, UP + LOW + DIG, int(r, 10, 20))}`;
     return { text: `machine ${str(r, LOW, 6)}.example.com login ${str(r, LOW, 5)} password ${v}`, redact: v };
   },
+  htpasswd_password: (r) => {
+    const v = `${str(r, UP + LOW, int(r, 6, 10))}${str(r, DIG, 2)}`;
+    return { text: pick(r, [`htpasswd -b${pick(r, ["", "c", "B"])} /etc/nginx/.htpasswd ${str(r, LOW, 5)} ${v}`, `htpasswd -nb${pick(r, ["", "B"])} ${str(r, LOW, 5)} '${v}' >> .htpasswd`]), redact: v };
+  },
+  django_insecure_key: (r) => `django-insecure-${str(r, DJANGO, 50)}`,
+  // (without the prefix: with it, django_insecure_key finds the same value)
+  django_secret_key: (r) => {
+    const v = str(r, DJANGO, 50);
+    return { text: pick(r, [`SECRET_KEY = '${v}'`, `DJANGO_SECRET_KEY=${v}`]), redact: v };
+  },
   basic_auth: (r) => {
     const v = b64(`${str(r, LOW, 6)}:${str(r, B62, 12)}`);
     return { text: `Authorization: Basic ${v}`, redact: v };
   },
   bearer_token: (r) => {
-    const v = str(r, `${B62}._-`, int(r, 24, 60));
+    // (not ending in `.`: the rule leaves a final `.` to the sentence)
+    const v = `${str(r, `${B62}._-`, int(r, 23, 59))}${str(r, B62, 1)}`;
     return { text: `Authorization: Bearer ${v}`, redact: v };
   },
 };

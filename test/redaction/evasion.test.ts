@@ -78,6 +78,16 @@ describe("evasion defences", () => {
     expectFound("123&#45;45&hyphen;6789", "ssn");
   });
 
+  it("an escape of a control character stays as written: decoding it would only break the text around it", () => {
+    // `%00` or `&#3;` decoded would end the local part; as written they are part of it
+    expect(detect(on(), "mail john%00@example.com now").map((f) => f.text)).toEqual(["john%00@example.com"]);
+    expect(detect(on(), "mail john%1F@example.com now").map((f) => f.text)).toEqual(["john%1F@example.com"]);
+    expect(detect(on(), "mail jo%7Fhn@example.com now").map((f) => f.text)).toEqual(["jo%7Fhn@example.com"]);
+    expect(detect(on(), "a &#3;b@example.com").map((f) => f.text)).toEqual(["b@example.com"]);
+    // a space still decodes: `123%2045%206789` is an SSN
+    expectFound("123%2045%206789", "ssn");
+  });
+
   it("redaction removes the disguised value exactly (the original's `<EMAIL>.com` bug is gone)", async () => {
     expect(await redact("write john&#64;example.com today")).toBe("write <EMAIL> today");
     expect(await redact("write jo\u200Bhn@example.com\u200B today")).toBe("write <EMAIL>\u200B today");

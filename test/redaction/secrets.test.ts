@@ -171,6 +171,9 @@ describe("exact checks on secrets", () => {
     expect(f("password = hunter22")).toEqual(["generic_password:hunter22"]);
     expect(f("password: string")).toEqual([]);
     expect(f(`api_key = ${"$"}{API_KEY}`)).toEqual([]);
+    // variables and formats: `$(cmd)`, `$NAME…`, `$name` alone, `%(name)s`, `%NAME%`
+    for (const v of ["$(cat /run/secrets/db)", "$HOME/.pgpass", "$db_password", "%(password)s", "%APPDATA%\\pw.txt"]) expect(f(`password = ${v}`), v).toEqual([]);
+    expect(f("password = $ecret.Pass1")).toEqual(["generic_password:$ecret.Pass1"]); // only its first unit is a `$`
     expect(f("api_key = xxxxxxxxxxxxxxxxxxxx")).toEqual([]);
     expect(f("api_key = aaaaaaaaaaaaaaaa1111")).toEqual([]);
     expect(f("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")).toEqual(["aws_secret_key:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]);
@@ -260,6 +263,30 @@ describe("exact checks on secrets", () => {
     expect(f('Use machine h.example.com login me password "Qx7Lm2Vp9".')).toEqual(["sql_password:Qx7Lm2Vp9", "netrc_password:Qx7Lm2Vp9"]);
     expect(f("Use machine h.example.com login me password Qx7Lm2Vp9.")).toEqual(["netrc_password:Qx7Lm2Vp9"]);
     for (const clean of ["machine learning needs a password manager", "machine github.com login alice"]) expect(f(clean), clean).toEqual([]);
+  });
+
+  it("htpasswd's batch-mode password, Django secret keys, and AWS keys set by `aws configure set`", () => {
+    const f = findingsOf(secretsOn());
+    expect(f("htpasswd -b /etc/nginx/.htpasswd admin S3cret99")).toEqual(["htpasswd_password:S3cret99"]);
+    expect(f("htpasswd -bcB -C 12 .htpasswd bob 'hunter22' && nginx -s reload")).toEqual(["htpasswd_password:hunter22"]);
+    expect(f("htpasswd -nb admin S3cret99 >> .htpasswd")).toEqual(["htpasswd_password:S3cret99"]); // -n: no file argument
+    expect(f("htpasswd -n -B -b admin S3cret99 | tee x")).toEqual(["htpasswd_password:S3cret99"]);
+    expect(f("Run htpasswd -b pw.txt alice Tr0ub4dor.")).toEqual(["htpasswd_password:Tr0ub4dor"]); // the sentence's `.`
+    for (const clean of ["htpasswd -c .htpasswd admin", "htpasswd -D .htpasswd admin", "htpasswd -b .htpasswd admin", "htpasswd -nb admin > out", "htpasswd -b f u $PASS", "use htpasswd -b to set a password in batch mode"]) expect(f(clean), clean).toEqual([]);
+
+    const key = "i!+eqh5+24^yng5by1#+)a(2r_o@gubbb^8ay*n1_b7o+259ow"; // Django's alphabet, 50 characters
+    expect(f(`SECRET_KEY = '${key}'`)).toEqual([`django_secret_key:${key}`]);
+    expect(f(`DJANGO_SECRET_KEY=${key}\n`)).toEqual([`django_secret_key:${key}`]);
+    expect(f(`SECRET_KEY = 'django-insecure-${key}'`)).toEqual([`django_insecure_key:django-insecure-${key}`, `django_secret_key:django-insecure-${key}`]);
+    expect(f(`loaded django-insecure-${key}.`)).toEqual([`django_insecure_key:django-insecure-${key}`]);
+    // `$` and `%` first are a key's, not a variable's or a format's; `%4f` reads `O` and `%02` stays as written
+    for (const v of [`$w${key.slice(2)}`, `%x${key.slice(2)}`, `${key.slice(0, 20)}%4f${key.slice(23)}`, `${key.slice(0, 20)}%02${key.slice(23)}`]) expect(f(`SECRET_KEY = '${v}'`), v).toEqual([`django_secret_key:${v}`]);
+    for (const clean of ["SECRET_KEY = os.environ.get('DJANGO_SECRET_KEY', get_random_secret_key())", `SECRET_KEY = '${"a".repeat(50)}'`, `SECRET_KEY = '${key.slice(0, 30)}'`, `SECRET_KEY_BASE = '${key}'`]) expect(f(clean), clean).toEqual([]);
+
+    const aws = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzxPLEKEY01";
+    expect(f(`aws configure set aws_secret_access_key ${aws}`)).toEqual([`aws_secret_key:${aws}`]);
+    expect(f(`aws configure set aws_secret_access_key ${aws} --profile ci`)).toEqual([`aws_secret_key:${aws}`]);
+    expect(f("the secret access key is stored in the vault and never shown here")).toEqual([]);
   });
 
   it("an unquoted value that names where code reads a secret from is not the secret", () => {

@@ -1478,6 +1478,15 @@ function hasNonDigit(u: usize, s: i32, e: i32): bool {
   return false;
 }
 
+/** Whether [s, e) holds one of the (ASCII) units of `set`. */
+function hasUnitOf(u: usize, s: i32, e: i32, set: string): bool {
+  for (let i = s; i < e; i++) {
+    const c = unit(u, i);
+    for (let k = 0; k < set.length; k++) if (c == <u32>set.charCodeAt(k)) return true;
+  }
+  return false;
+}
+
 function hasDigit(u: usize, s: i32, e: i32): bool {
   for (let i = s; i < e; i++) if (isDigit(unit(u, i))) return true;
   return false;
@@ -1536,9 +1545,9 @@ function codeReference(u: usize, n: i32, s: i32, v: i32, e: i32): bool {
   const first = unit(u, v);
   if (isDigit(first)) return false;
   // a parenthesised expression: `(self.password.encode("utf-8") if … else …)`, a name without a
-  // digit then `.`, `(` or a space after the `(`
-  if (first == 0x28 && nameThen(u, n, v + 1, e)) return true;
-  if (callAt(u, n, v, e)) return true;
+  // digit then `.`, `(` or a space after the `(`; or a call. Neither holds `!`, `#`, `^` or `~`,
+  // which nearly every Django key does (`aggy(csop_e)inkwq…!…` in a `.env` file is a key)
+  if ((first == 0x28 && nameThen(u, n, v + 1, e) || callAt(u, n, v, e)) && !hasUnitOf(u, v, e, "!#^~")) return true;
   if (dottedNames(u, v, e)) return true;
   let i = v;
   while (i < e && isWord(unit(u, i))) i++;

@@ -169,6 +169,8 @@ token("atlassian_api_token", "ATATT3[A-Za-z0-9_=-]{186}", [192, 192], "Atlassian
 token("circleci_token", `CCIPAT_[${B62}]{22}_[a-f0-9]{40}`, [70, 70], "CircleCI personal API token", { entropy: 3 });
 token("buildkite_token", "bkua_[a-f0-9]{40}", [45, 45], "Buildkite API access token", { entropy: 3 });
 token("sonarqube_token", "sq[upa]_[a-f0-9]{40}", [44, 44], "SonarQube token", { entropy: 3 });
+assign("sonar_login", "sonar\\.(?:login|token)", "(?:sq[upa]_)?[a-f0-9]{40}", "SonarQube token as the scanner's `sonar.login` / `sonar.token` property (`-Dsonar.login=…`, sonar-project.properties)", { min: 40, max: 44, entropy: 3, exactKey: true });
+token("sourcegraph_access_token", "sgp_(?:[a-f0-9]{16}_|local_)?[a-f0-9]{40}", [44, 61], "Sourcegraph access token", { entropy: 3 });
 token("docker_hub_pat", `dckr_pat_[${B64U}]{27,64}`, [36, 73], "Docker Hub personal access token", { entropy: 3 });
 token("docker_hub_oat", `dckr_oat_[${B64U}]{27,64}`, [36, 73], "Docker Hub organization access token", { entropy: 3 });
 token("octopus_deploy_key", "API-[A-Z0-9]{26}", [30, 30], "Octopus Deploy API key", { entropy: 3 });
@@ -208,13 +210,15 @@ assign("mistral_api_key", "mistral[_-]?api[_-]?key", `[${B62}]{32}`, "Mistral AP
 
 // ---- communication ----------------------------------------------------------------------------------
 token("slack_bot_token", "xoxb-[0-9]{10,13}-[0-9]{10,13}[A-Za-z0-9-]{0,64}", [27, 95], "Slack bot token", { entropy: 3 });
+token("slack_legacy_bot_token", `xoxb-[0-9]{8,14}-[${B62}]{18,26}`, [32, 46], "Slack legacy bot token (one group of digits)", { entropy: 3 });
 token("slack_user_token", "xox[pe]-[0-9]{10,13}-[0-9]{10,13}-[0-9]{10,13}-[A-Za-z0-9-]{28,34}", [66, 90], "Slack user token", { entropy: 3 });
 token("slack_app_token", "xapp-[0-9]-[A-Z0-9]{6,16}-[0-9]{6,16}-[a-z0-9]{32,80}", [50, 130], "Slack app-level token", { ci: true, entropy: 3 });
 token("slack_config_token", "xoxe\\.xox[bp]-[0-9]-[A-Z0-9]{163,166}", [175, 180], "Slack configuration access token", { ci: true, entropy: 3 });
 token("slack_config_refresh_token", "xoxe-[0-9]-[A-Z0-9]{146}", [153, 153], "Slack configuration refresh token", { ci: true, entropy: 3 });
 token("slack_legacy_token", "xox[os]-[0-9]{1,16}-[0-9]{1,16}-[0-9]{1,16}-[a-fA-F0-9]{8,64}", [20, 130], "Slack legacy token", { entropy: 2.5 });
 token("slack_legacy_workspace_token", `xox[ar]-(?:[0-9]-)?[${B62}]{8,48}`, [13, 55], "Slack legacy workspace token", { entropy: 3 });
-token("slack_webhook_url", "hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,56}", [68, 90], "Slack incoming webhook URL", { entropy: 3, endBoundary: false });
+// (a workflow webhook's path is longer than an incoming one's: `workflows/T…/A…/<18 digits>/<24>`, 65 units)
+token("slack_webhook_url", "hooks\\.slack\\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,80}", [68, 114], "Slack incoming or workflow webhook URL", { entropy: 3, endBoundary: false });
 token("discord_webhook_url", `discord(?:app)?\\.com/api/webhooks/[0-9]{17,20}/[${B64U}]{60,70}`, [100, 120], "Discord webhook URL", { entropy: 3 });
 // The first part is the bot's user ID (decimal ASCII) in base64: every byte is 0x3_, so the first
 // character is M, N or O and the second D, T, j or z. That pair is the head: a head read off the
@@ -223,8 +227,10 @@ token("discord_webhook_url", `discord(?:app)?\\.com/api/webhooks/[0-9]{17,20}/[$
 token("discord_bot_token", `[MNO][DTjz][${B64U}]{22,24}\\.[${B64U}]{6}\\.[${B64U}]{27,38}`, [59, 72], "Discord bot token", {
   startBoundary: true, entropy: 3.5,
 });
-token("telegram_bot_token", `[0-9]{8,10}:AA[${B64U}]{33}`, [44, 46], "Telegram bot API token", {
-  back: "[0-9]{8,10}", rest: `:AA[${B64U}]{33}`, boundary: "none", startBoundary: true, entropy: 3,
+// In a Bot API URL the token follows `bot` (`api.telegram.org/bot123456789:AA…/getMe`): `bot` is
+// then part of the match, so the ID has no word boundary of its own to need.
+token("telegram_bot_token", `(?:bot)?[0-9]{8,10}:AA[${B64U}]{33}`, [44, 49], "Telegram bot API token", {
+  back: "(?:bot)?[0-9]{8,10}", rest: `:AA[${B64U}]{33}`, boundary: "none", startBoundary: true, entropy: 3,
 });
 token("microsoft_teams_webhook", `[a-z0-9-]+\\.webhook\\.office\\.com/webhookb2/${UUID}@${UUID}/IncomingWebhook/[a-z0-9]{32}/${UUID}`, [150, 260], "Microsoft Teams incoming webhook URL", {
   back: "[a-z0-9-]+", rest: `\\.webhook\\.office\\.com/webhookb2/${UUID}@${UUID}/IncomingWebhook/[a-z0-9]{32}/${UUID}`, boundary: "none", ci: true, entropy: 3,
@@ -236,7 +242,7 @@ token("sendgrid_api_key", `SG\\.[${B64U}]{22}\\.[${B64U}]{43}`, [69, 69], "SendG
 token("sendinblue_api_key", `xkeysib-[a-f0-9]{64}-[${B62}]{16}`, [89, 89], "Brevo (Sendinblue) API key", { entropy: 3 });
 token("mailgun_api_key", "key-[0-9a-f]{32}", [36, 36], "Mailgun API key", { entropy: 3 });
 token("mailgun_pub_key", "pubkey-[0-9a-f]{32}", [39, 39], "Mailgun public validation key", { entropy: 3 });
-token("mailchimp_api_key", "[0-9a-f]{32}-us[0-9]{1,2}", [35, 36], "Mailchimp API key", {
+token("mailchimp_api_key", "[0-9a-f]{32}-us[0-9]{1,2}", [36, 37], "Mailchimp API key", {
   back: "[0-9a-f]{32}", rest: "-us[0-9]{1,2}", boundary: "none", startBoundary: true, entropy: 3,
 });
 token("mailersend_api_token", "mlsn\\.[a-f0-9]{64}", [69, 69], "MailerSend API token", { entropy: 3 });
@@ -292,7 +298,7 @@ assign("pagerduty_api_key", "pagerduty[_-]?(?:api[_-]?)?(?:key|token)", "[A-Za-z
 assign("algolia_api_key", "algolia[_-]?(?:admin[_-]?)?(?:api[_-]?)?key", "[a-f0-9]{32}", "Algolia API key after its key name", { min: 32, max: 32, entropy: 3 });
 assign("launchdarkly_key", "launchdarkly[_-]?(?:sdk|api)?[_-]?key", `(?:sdk|api|mob)-${UUID}`, "LaunchDarkly SDK / API key after its key name", { min: 40, max: 40, entropy: 3 });
 token("age_secret_key", "AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}", [74, 74], "age encryption secret key", { entropy: 3 });
-token("onepassword_secret_key", "A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}", [40, 41], "1Password secret key", { entropy: 3.5 });
+token("onepassword_secret_key", "A3-[A-Z0-9]{6}-(?:[A-Z0-9]{11}|[A-Z0-9]{6}-[A-Z0-9]{5})-[A-Z0-9]{5}-[A-Z0-9]{5}-[A-Z0-9]{5}", [39, 40], "1Password secret key", { entropy: 3.5 });
 token("onepassword_service_token", "ops_eyJ[A-Za-z0-9+/]{250,2000}={0,3}", [257, 2010], "1Password service account token", { entropy: 4, maxLen: 2100 });
 token("prefect_api_token", `pnu_[${B62}]{36}`, [40, 40], "Prefect API token", { entropy: 3 });
 token("readme_api_token", "rdme_[a-z0-9]{70}", [75, 75], "ReadMe API token", { entropy: 3 });
@@ -381,7 +387,7 @@ rule("openssl_passphrase", `-(?:passin|passout|pass|password)[ \\t]{1,4}["']?pas
 // `--token abc…`, `--api-key …`; `--password=…` is an assignment, found by the generic rules) and
 // Java's keytool / jarsigner `-storepass` / `-keypass`. The name must end at the space, so
 // `--password-stdin` and `--token-file path` are no matches; `$VAR`, `$(cmd)` and `` `cmd` `` are no secrets.
-rule("cli_secret_flag", `(?:--(?:password|passwd|pass|passphrase|token|(?:auth|access|api|bot|refresh|registry)-token|api-?key|api-secret|client-secret|secret-key|secret-access-key)|-(?:src|dest)?(?:store|key)pass)[ \\t]{1,4}["']?[^\\s"'\`$-][^\\s"'\`]{5,255}`, "secret after a command-line flag named like a password, token or key (`--password S3cret`, `--token …`, keytool's `-storepass`)", {
+rule("cli_secret_flag", `(?:--(?:password|passwd|pass|passphrase|token|(?:auth|access|api|bot|refresh|registry)-token|api-?key|api-secret|client-secret|secret-key|secret-access-key|access-key-secret)|-(?:src|dest)?(?:store|key)pass)[ \\t]{1,4}["']?[^\\s"'\`$-][^\\s"'\`]{5,255}`, "secret after a command-line flag named like a password, token or key (`--password S3cret`, `--token …`, keytool's `-storepass`)", {
   check: CHECK.assign, min: 6, max: 256, entropy: 3, classes: 2, startBoundary: true, boundary: "none",
 });
 rule("docker_config_auth", "auth[\"']?[ \\t]*:[ \\t]*[\"'][A-Za-z0-9+/]{8,2000}={0,2}", "Docker config.json `auth` (base64 `user:password`)", { check: CHECK.basic_auth, min: 8, max: 2002, entropy: 0, maxLen: 2020 });
@@ -409,6 +415,13 @@ rule("named_token", NAMED_TOKEN_KEY + NAMED_TOKEN_REST, "value assigned to a key
 // and a value must hold a digit and a letter (CHECK.assign_mixed): `"token":
 // "authentication-required"` is a word list, not a token.
 assign("token_value", "token", "[A-Za-z0-9_+/.~%-]{15,511}={0,2}", "value of a key named exactly `token` (`?token=…` in a URL, `\"token\": \"…\"` in JSON, `token: …` in YAML)", { min: 16, max: 512, entropy: 3, classes: 2, boundary: "word", exactKey: true, check: CHECK.assign_mixed });
+// The same for an environment variable named `…_KEY`, `…_SECRET` or `SECRET` (`PLAID_SECRET=…`,
+// `SUMO_ACCESS_KEY=…`, `MAILGUN_WEBHOOK_SIGNING_KEY=…`, Laravel's `APP_KEY=base64:…`): vendors'
+// keys without a prefix of their own, which the generic rules find only under the names they list.
+// Upper case only, a digit and a letter: `api_key = get_key()` and `SSH_KEY=~/.ssh/id_rsa` are no
+// matches. A public key's fingerprint under such a name is redacted too (`GPG_KEY=…` in Python's
+// container images): it cannot be told from a key.
+assign("env_secret", "(?:_KEY|SECRET)", "(?:base64:)?[A-Za-z0-9_+/.~-]{15,511}={0,2}", "value of an environment variable named `…_KEY`, `…_SECRET` or `SECRET` (`PLAID_SECRET=…`, `SUMO_ACCESS_KEY=…`, Laravel's `APP_KEY=base64:…`)", { min: 16, max: 520, entropy: 3, classes: 2, ci: false, exactKey: true, check: CHECK.assign_mixed });
 assign("env_token", "_TOKEN", "[A-Za-z0-9_+/.~-]{15,511}={0,2}", "value of an environment variable named `…_TOKEN` (`SLACK_TOKEN=…`, `HF_TOKEN: …` in a compose file)", { min: 16, max: 512, entropy: 3, classes: 2, ci: false, exactKey: true, check: CHECK.assign_mixed });
 assign("signed_url_signature", "(?:X-Amz-|X-Goog-)?Signature", "[A-Za-z0-9_+/~%-]{32,2048}={0,2}", "signature of a presigned or signed URL (`X-Amz-Signature=`, `X-Goog-Signature=`, CloudFront `Signature=`)", { min: 32, max: 2048, entropy: 3, classes: 2, boundary: "word", exactKey: true, check: CHECK.assign_mixed });
 assign("generic_password", "(?:password|passwd|pwd|passphrase|db[_-]?pass)", "[^\\s\"'`,;<>]{6,128}", "value assigned to a key named like password / passwd / pwd", { min: 6, max: 128, entropy: 2, classes: 2 });
@@ -446,6 +459,11 @@ rule("url_query_credential", "[?&;](?:key|auth|access_?key|secret)=[A-Za-z0-9_+/
 // quote; no entropy gate: whatever follows these keywords is the password.
 rule("sql_password", `(?:(?:IDENTIFIED|identified)[ \\t]+(?:(?:WITH|with)[ \\t]+[A-Za-z0-9_]{1,64}[ \\t]+)?(?:BY|by)[ \\t]+["']|IDENTIFIED[ \\t]+BY[ \\t]+|(?:PASSWORD|password)[ \\t]+["'])[^\\s"';]{1,128}`, "password in SQL that creates or alters a user (`IDENTIFIED BY 'pw'`, `WITH PASSWORD 'pw'`)", {
   check: CHECK.flag_value, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: true, maxLen: 220, placeholder: "<SQL_PASSWORD>",
+});
+// NuGet's NuGet.Config keeps a feed's password in clear under `ClearTextPassword`
+// (`<add key="ClearTextPassword" value="…" />`); the value is the attribute's, up to its quote.
+rule("nuget_cleartext_password", `ClearTextPassword"[ \\t]+value="[^"\\s]{1,128}`, "password of a NuGet feed in NuGet.Config (`<add key=\"ClearTextPassword\" value=\"…\" />`)", {
+  check: CHECK.flag_value, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: false, boundary: "none", maxLen: 180, placeholder: "<NUGET_PASSWORD>",
 });
 // ~/.netrc (curl, git, ftp, Python's netrc): `machine host login user password secret`, the
 // tokens on one line or several. The value is the last word, less a final `.`, `,`, `;`, `:`,

@@ -356,7 +356,8 @@ export const SECRET_VALUES: Record<string, Gen> = {
   },
   generic_api_key: (r) => {
     const v = `${str(r, B62, int(r, 20, 40))}`;
-    return { text: `${pick(r, ["api_key", "apiKey", "API_KEY", "x-api-key"])}${pick(r, [" = ", ": ", "="])}"${v}"`, redact: v };
+    // (`API_KEY=…` is also an env_secret: scored per rule, that finding would count as a false positive)
+    return { text: `${pick(r, ["api_key", "apiKey", "Api-Key", "x-api-key"])}${pick(r, [" = ", ": ", "="])}"${v}"`, redact: v };
   },
   generic_password: (r) => {
     const v = `${str(r, UP + LOW, int(r, 6, 10))}${str(r, DIG, 3)}!`;
@@ -377,6 +378,10 @@ export const SECRET_VALUES: Record<string, Gen> = {
   env_token: (r) => {
     const v = `${str(r, B62, int(r, 12, 20))}${str(r, DIG, 1)}${str(r, B62, int(r, 11, 19))}`;
     return { text: `${pick(r, ["SLACK", "HF", "CI_JOB", "GITHUB", "VAULT"])}_TOKEN=${v}`, redact: v };
+  },
+  env_secret: (r) => {
+    const v = `${str(r, B62, int(r, 12, 20))}${str(r, DIG, 1)}${str(r, B62, int(r, 11, 19))}`;
+    return { text: `${pick(r, ["PLAID_SECRET", "SUMO_ACCESS_KEY", "FINICITY_APP_KEY", "ALGOLIA_ADMIN_KEY", "NEW_RELIC_LICENSE_KEY"])}=${v}`, redact: v };
   },
   signed_url_signature: (r) => {
     const v = str(r, HEX, 64);

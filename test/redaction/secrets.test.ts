@@ -166,7 +166,7 @@ describe("exact checks on secrets", () => {
   it("generic assignments keep the key and redact the value; placeholders and templates are skipped", () => {
     const e = secretsOn();
     const f = findingsOf(e);
-    expect(f('OPENAI_API_KEY="q8Zr2LmX0pV7sTbN4wEy"')).toEqual(["generic_api_key:q8Zr2LmX0pV7sTbN4wEy"]);
+    expect(f('OPENAI_API_KEY="q8Zr2LmX0pV7sTbN4wEy"')).toEqual(["generic_api_key:q8Zr2LmX0pV7sTbN4wEy", "env_secret:q8Zr2LmX0pV7sTbN4wEy"]);
     expect(f("client_secret: 7fG2kLp9Qx4Rz8Vm")).toEqual(["generic_secret:7fG2kLp9Qx4Rz8Vm"]);
     expect(f("password = hunter22")).toEqual(["generic_password:hunter22"]);
     expect(f("password: string")).toEqual([]);
@@ -281,12 +281,50 @@ describe("exact checks on secrets", () => {
     expect(f(`loaded django-insecure-${key}.`)).toEqual([`django_insecure_key:django-insecure-${key}`]);
     // `$` and `%` first are a key's, not a variable's or a format's; `%4f` reads `O` and `%02` stays as written
     for (const v of [`$w${key.slice(2)}`, `%x${key.slice(2)}`, `${key.slice(0, 20)}%4f${key.slice(23)}`, `${key.slice(0, 20)}%02${key.slice(23)}`]) expect(f(`SECRET_KEY = '${v}'`), v).toEqual([`django_secret_key:${v}`]);
+    // unquoted in a `.env` file, a key that starts like a call (`aggy(csop_e)…`) is still a key: code holds no `!#^~`
+    const callLike = "aggy(csop_e)inkwq%zji0$)iodbph8!dcs43f5a9-4k5^#%@@";
+    expect(f(`DJANGO_SECRET_KEY=${callLike}\n`)).toEqual([`django_secret_key:${callLike}`]);
+    expect(f("password = bytes(memoryview(password))")).toEqual([]);
     for (const clean of ["SECRET_KEY = os.environ.get('DJANGO_SECRET_KEY', get_random_secret_key())", `SECRET_KEY = '${"a".repeat(50)}'`, `SECRET_KEY = '${key.slice(0, 30)}'`, `SECRET_KEY_BASE = '${key}'`]) expect(f(clean), clean).toEqual([]);
 
     const aws = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzxPLEKEY01";
     expect(f(`aws configure set aws_secret_access_key ${aws}`)).toEqual([`aws_secret_key:${aws}`]);
     expect(f(`aws configure set aws_secret_access_key ${aws} --profile ci`)).toEqual([`aws_secret_key:${aws}`]);
     expect(f("the secret access key is stored in the vault and never shown here")).toEqual([]);
+  });
+
+  it("vendor keys without a prefix under `…_KEY` / `…_SECRET` names; SonarQube, Sourcegraph and NuGet credentials", () => {
+    const f = findingsOf(secretsOn());
+    expect(f("PLAID_SECRET=7064dc4115f986633bb9a72525d4ea")).toEqual(["env_secret:7064dc4115f986633bb9a72525d4ea"]);
+    expect(f("  SUMO_ACCESS_KEY: kVM6CE5mPL8mVWpscvt0M4SK4WOeqeN7vq2Lm9xZ4k")).toEqual(["env_secret:kVM6CE5mPL8mVWpscvt0M4SK4WOeqeN7vq2Lm9xZ4k"]);
+    expect(f("APP_KEY=base64:Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmc=")).toEqual(["env_secret:base64:Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmc="]);
+    expect(f("SECRET=kVM6CE5mPL8mVWpscvt0M4SK")).toEqual(["env_secret:kVM6CE5mPL8mVWpscvt0M4SK"]);
+    for (const clean of ["SSH_KEY=~/.ssh/id_rsa", "SORT_KEY=created_at_desc_order", "const OPENAI_API_KEY = process.env.OPENAI_API_KEY", "api_key = get_key()", "plaid_secret=7064dc4115f986633bb9a72525d4ea", "CACHE_KEY=${PREFIX}-v2", "SESSION_SECRET=changeme"]) {
+      expect(f(clean).filter((x) => x.startsWith("env_secret")), clean).toEqual([]);
+    }
+    const hex40 = "7064dc4115f986633bb9a72525d4ea7064dc4115";
+    expect(f(`mvn sonar:sonar -Dsonar.login=${hex40} -Dsonar.host.url=https://sq`)).toEqual([`sonar_login:${hex40}`]);
+    expect(f(`sonar.token=sqp_${hex40}`)).toEqual([`sonarqube_token:sqp_${hex40}`, `sonar_login:sqp_${hex40}`, `token_value:sqp_${hex40}`]);
+    for (const t of [`sgp_cfe5a805bb1c361c_${hex40}`, `sgp_local_${hex40}`, `sgp_${hex40}`]) expect(f(`src login ${t} ok`), t).toEqual([`sourcegraph_access_token:${t}`]);
+    expect(f('<add key="ClearTextPassword" value="N7vq2!Lm9xZ4k" />')).toEqual(["nuget_cleartext_password:N7vq2!Lm9xZ4k"]);
+    expect(f('<add key="Username" value="bob" /> <add key="ClearTextPassword" value="" />')).toEqual([]);
+    expect(f("aliyun configure set --access-key-secret kVM6CE5mPL8mVWpscvt0M4SK4WOeqe")).toEqual(["cli_secret_flag:kVM6CE5mPL8mVWpscvt0M4SK4WOeqe"]);
+  });
+
+  it("the lengths vendors issue: Mailchimp's two-digit data centres, 1Password's 39-unit keys, Slack workflow webhooks, Telegram Bot API URLs, one-group Slack bot tokens", () => {
+    const f = findingsOf(secretsOn());
+    const only = (rule: string, t: string) => f(t).filter((x) => x.startsWith(`${rule}:`));
+    expect(only("mailchimp_api_key", "key df3775a490ef19653751d48698f3949f-us15 ok")).toEqual(["mailchimp_api_key:df3775a490ef19653751d48698f3949f-us15"]);
+    expect(only("mailchimp_api_key", "key df3775a490ef19653751d48698f3949f-us1 ok")).toEqual(["mailchimp_api_key:df3775a490ef19653751d48698f3949f-us1"]);
+    for (const k of ["A3-ASWWYB-798JRYLJVD4-23DC2-86TVM-H43EB", "A3-ASWWYB-798JRY-LJVD4-23DC2-86TVM-H43EB"]) expect(only("onepassword_secret_key", `key ${k}`), k).toEqual([`onepassword_secret_key:${k}`]);
+    // the whole path: the first version stopped 56 units in, leaving the last 9 of the secret
+    const hook = "hooks.slack.com/workflows/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";
+    expect(only("slack_webhook_url", `POST https://${hook}`)).toEqual([`slack_webhook_url:${hook}`]);
+    const bot = "584464513:AAP7xK2mQ9vL4nR8tW1yZ5bC3dF6gH0jKlM";
+    expect(only("telegram_bot_token", `curl https://api.telegram.org/bot${bot}/getMe`)).toEqual([`telegram_bot_token:bot${bot}`]);
+    expect(only("telegram_bot_token", `TELEGRAM_BOT_TOKEN=5${bot}`)).toEqual([`telegram_bot_token:5${bot}`]);
+    expect(only("telegram_bot_token", `robot${bot}`)).toEqual([]);
+    expect(only("slack_legacy_bot_token", "xoxb-8221810920-WlUM6u3OVjiyhtsueXjtEpqm")).toEqual(["slack_legacy_bot_token:xoxb-8221810920-WlUM6u3OVjiyhtsueXjtEpqm"]);
   });
 
   it("an unquoted value that names where code reads a secret from is not the secret", () => {
@@ -338,7 +376,7 @@ describe("exact checks on secrets", () => {
     expect(f('password = "getpass.getpass()"')).toEqual(["generic_password:getpass.getpass()"]);
     // quoted, it is a literal; other names, and a token after `Bearer`, are values as before
     expect(f('password = "self.password"')).toEqual(["generic_password:self.password"]);
-    expect(f("SESSION_SECRET=abc123.def456XYZ")).toEqual(["generic_secret:abc123.def456XYZ"]);
+    expect(f("SESSION_SECRET=abc123.def456XYZ")).toEqual(["generic_secret:abc123.def456XYZ", "env_secret:abc123.def456XYZ"]);
     expect(f("client_secret = settingsX.Q7fG2kLp9Rz8")).toEqual(["generic_secret:settingsX.Q7fG2kLp9Rz8"]);
     expect(f("Authorization: Bearer this.isA.Token9xQ2mZ7vL4kP8wR3tY6u")).toEqual(["bearer_token:this.isA.Token9xQ2mZ7vL4kP8wR3tY6u"]);
   });

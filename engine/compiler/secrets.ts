@@ -501,11 +501,13 @@ rule("htpasswd_password", `htpasswd(?:${HT_FLAGS_NO_N}(?:${HT_ARG}){2}|${HT_FLAG
 // stop; `startproject` writes it with the prefix `django-insecure-`, distinctive anywhere. Without
 // the prefix, the key name: `SECRET_KEY = '…'` in settings.py, `DJANGO_SECRET_KEY=…` in a `.env`.
 // The rules read the text after the evasion defences, which decode `%XX` and `&#N`: one key in
-// twenty holds such an escape (`…%4f…` reads `…O…`, two units shorter). So the class is every
-// visible ASCII character but quotes, `\` and `` ` ``, 44-50 of them (up to three escapes), the
-// last not `.`, `,`, `:` or `;` (a shortened key stops before the sentence's). An escape that
-// decodes to a space, a quote, `\` or `` ` `` (about one key in 400) still breaks the match.
-const DJANGO_KEY = "[!#-&(-\\[\\]-_a-~]{43,49}[!#-&(-+\\-/-9<-\\[\\]-_a-~]";
+// twenty holds such an escape (`…%4f…` reads `…O…`, two units shorter; `…%22…` reads `"`). So the
+// class is every visible ASCII character but `/` and `\` (a path is no key), 44-50 of them (up to
+// three escapes), the last not a quote, `` ` ``, `.`, `,`, `:` or `;` (a shortened key stops before
+// the sentence's). A shortened key may take up to six units after it (`'key48',` takes `',`): a unit
+// too many redacted, where a narrower class left a key whose escape decodes to a quote in clear.
+// An escape that decodes to a space, `/` or `\` (about one key in 800) still breaks the match.
+const DJANGO_KEY = "[!-.0-\\[\\]-~]{43,49}[!#-&(-+\\-0-9<-\\[\\]-_a-~]";
 token("django_insecure_key", `django-insecure-${DJANGO_KEY}`, [60, 66], "Django secret key as `startproject` writes it (`django-insecure-` and 50 characters)", { entropy: 3.5 });
 assign("django_secret_key", "SECRET_KEY", `(?:django-insecure-)?${DJANGO_KEY}`, "Django `SECRET_KEY` (50 characters of Django's generator alphabet, symbols included) after its key name", { min: 44, max: 66, entropy: 3.5, exactKey: true });
 

@@ -299,7 +299,7 @@ describe("exact checks on secrets", () => {
     expect(f("  SUMO_ACCESS_KEY: kVM6CE5mPL8mVWpscvt0M4SK4WOeqeN7vq2Lm9xZ4k")).toEqual(["env_secret:kVM6CE5mPL8mVWpscvt0M4SK4WOeqeN7vq2Lm9xZ4k"]);
     expect(f("APP_KEY=base64:Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmc=")).toEqual(["env_secret:base64:Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmc="]);
     expect(f("SECRET=kVM6CE5mPL8mVWpscvt0M4SK")).toEqual(["env_secret:kVM6CE5mPL8mVWpscvt0M4SK"]);
-    for (const clean of ["SSH_KEY=~/.ssh/id_rsa", "SORT_KEY=created_at_desc_order", "const OPENAI_API_KEY = process.env.OPENAI_API_KEY", "api_key = get_key()", "plaid_secret=7064dc4115f986633bb9a72525d4ea", "CACHE_KEY=${PREFIX}-v2", "SESSION_SECRET=changeme"]) {
+    for (const clean of ["SSH_KEY=~/.ssh/id_rsa", "SORT_KEY=created_at_desc_order", "const OPENAI_API_KEY = process.env.OPENAI_API_KEY", "api_key = get_key()", "plaid_secret=7064dc4115f986633bb9a72525d4ea", `CACHE_KEY=${"$"}{PREFIX}-v2`, "SESSION_SECRET=changeme"]) {
       expect(f(clean).filter((x) => x.startsWith("env_secret")), clean).toEqual([]);
     }
     const hex40 = "7064dc4115f986633bb9a72525d4ea7064dc4115";

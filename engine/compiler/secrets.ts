@@ -406,6 +406,15 @@ const NAMED_TOKEN_REST = assignSource("token", TOKEN_VALUE);
 rule("named_token", NAMED_TOKEN_KEY + NAMED_TOKEN_REST, "value assigned to a key named like id_token / session_token / csrf_token / bot_token / client_token / deploy_token", {
   back: NAMED_TOKEN_KEY, rest: NAMED_TOKEN_REST, ci: true, check: CHECK.assign, min: 16, max: 512, entropy: 3, classes: 2, boundary: "none",
 });
+// The same for a key named `<name>_secret` / `<name>-secret` in any case (`bitbucket_secret:`,
+// `shared_secret =`, `twitter_access_secret`), beyond generic_secret's list of names; the name is
+// the back part, `secret` the head. A value must hold a digit and a letter (`secret: classified`,
+// `top-secret: see-the-wiki` are words).
+const NAMED_SECRET_KEY = "[A-Za-z0-9]{2,24}[_-]";
+const NAMED_SECRET_REST = assignSource("secret", "[A-Za-z0-9_+/.~-]{15,255}={0,2}", true);
+rule("named_secret", NAMED_SECRET_KEY + NAMED_SECRET_REST, "value assigned to a key named like bitbucket_secret / shared_secret / twitter_access_secret (any `<name>_secret`)", {
+  back: NAMED_SECRET_KEY, rest: NAMED_SECRET_REST, ci: true, check: CHECK.assign_mixed, min: 16, max: 256, entropy: 3, classes: 2, boundary: "none",
+});
 // Keys that are credentials by their name alone, where tool traffic carries them: a key named
 // exactly `token` (`?token=` in a URL, `"token": "…"` in a JSON answer, `token: …` in YAML), an
 // environment variable ending in `_TOKEN` (`env` output, `.env` files, compose files), and the

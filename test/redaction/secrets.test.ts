@@ -167,7 +167,7 @@ describe("exact checks on secrets", () => {
     const e = secretsOn();
     const f = findingsOf(e);
     expect(f('OPENAI_API_KEY="q8Zr2LmX0pV7sTbN4wEy"')).toEqual(["generic_api_key:q8Zr2LmX0pV7sTbN4wEy", "env_secret:q8Zr2LmX0pV7sTbN4wEy"]);
-    expect(f("client_secret: 7fG2kLp9Qx4Rz8Vm")).toEqual(["generic_secret:7fG2kLp9Qx4Rz8Vm"]);
+    expect(f("client_secret: 7fG2kLp9Qx4Rz8Vm")).toEqual(["generic_secret:7fG2kLp9Qx4Rz8Vm", "named_secret:7fG2kLp9Qx4Rz8Vm"]);
     expect(f("password = hunter22")).toEqual(["generic_password:hunter22"]);
     expect(f("password: string")).toEqual([]);
     expect(f(`api_key = ${"$"}{API_KEY}`)).toEqual([]);
@@ -295,12 +295,18 @@ describe("exact checks on secrets", () => {
 
   it("vendor keys without a prefix under `…_KEY` / `…_SECRET` names; SonarQube, Sourcegraph and NuGet credentials", () => {
     const f = findingsOf(secretsOn());
-    expect(f("PLAID_SECRET=7064dc4115f986633bb9a72525d4ea")).toEqual(["env_secret:7064dc4115f986633bb9a72525d4ea"]);
+    expect(f("PLAID_SECRET=7064dc4115f986633bb9a72525d4ea")).toEqual(["named_secret:7064dc4115f986633bb9a72525d4ea", "env_secret:7064dc4115f986633bb9a72525d4ea"]);
     expect(f("  SUMO_ACCESS_KEY: kVM6CE5mPL8mVWpscvt0M4SK4WOeqeN7vq2Lm9xZ4k")).toEqual(["env_secret:kVM6CE5mPL8mVWpscvt0M4SK4WOeqeN7vq2Lm9xZ4k"]);
     expect(f("APP_KEY=base64:Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmc=")).toEqual(["env_secret:base64:Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmc="]);
     expect(f("SECRET=kVM6CE5mPL8mVWpscvt0M4SK")).toEqual(["env_secret:kVM6CE5mPL8mVWpscvt0M4SK"]);
     for (const clean of ["SSH_KEY=~/.ssh/id_rsa", "SORT_KEY=created_at_desc_order", "const OPENAI_API_KEY = process.env.OPENAI_API_KEY", "api_key = get_key()", "plaid_secret=7064dc4115f986633bb9a72525d4ea", `CACHE_KEY=${"$"}{PREFIX}-v2`, "SESSION_SECRET=changeme"]) {
       expect(f(clean).filter((x) => x.startsWith("env_secret")), clean).toEqual([]);
+    }
+    // any `<name>_secret`, in any case
+    expect(f('bitbucket_secret: "N7vq2Lm9xZ4kQ8Zr2LmX0p"')).toEqual(["named_secret:N7vq2Lm9xZ4kQ8Zr2LmX0p"]);
+    expect(f("shared-secret = a8f3k2j9d8s7f6g5h4j3")).toEqual(["named_secret:a8f3k2j9d8s7f6g5h4j3"]);
+    for (const clean of ["top-secret: see-the-wiki-for-details", "the secret is out", "this_secret = get_secret(name)", "app_secret_rotation: enabled-for-all-tenants"]) {
+      expect(f(clean).filter((x) => x.startsWith("named_secret")), clean).toEqual([]);
     }
     const hex40 = "7064dc4115f986633bb9a72525d4ea7064dc4115";
     expect(f(`mvn sonar:sonar -Dsonar.login=${hex40} -Dsonar.host.url=https://sq`)).toEqual([`sonar_login:${hex40}`]);
@@ -376,8 +382,8 @@ describe("exact checks on secrets", () => {
     expect(f('password = "getpass.getpass()"')).toEqual(["generic_password:getpass.getpass()"]);
     // quoted, it is a literal; other names, and a token after `Bearer`, are values as before
     expect(f('password = "self.password"')).toEqual(["generic_password:self.password"]);
-    expect(f("SESSION_SECRET=abc123.def456XYZ")).toEqual(["generic_secret:abc123.def456XYZ", "env_secret:abc123.def456XYZ"]);
-    expect(f("client_secret = settingsX.Q7fG2kLp9Rz8")).toEqual(["generic_secret:settingsX.Q7fG2kLp9Rz8"]);
+    expect(f("SESSION_SECRET=abc123.def456XYZ")).toEqual(["generic_secret:abc123.def456XYZ", "named_secret:abc123.def456XYZ", "env_secret:abc123.def456XYZ"]);
+    expect(f("client_secret = settingsX.Q7fG2kLp9Rz8")).toEqual(["generic_secret:settingsX.Q7fG2kLp9Rz8", "named_secret:settingsX.Q7fG2kLp9Rz8"]);
     expect(f("Authorization: Bearer this.isA.Token9xQ2mZ7vL4kP8wR3tY6u")).toEqual(["bearer_token:this.isA.Token9xQ2mZ7vL4kP8wR3tY6u"]);
   });
 

@@ -401,9 +401,14 @@ assign("generic_token", "(?:auth|access|refresh|bearer|api|personal[_-]?access|p
 // More names of the same kind, with `token` as the head and the name before it as the back part:
 // in generic_token's keyword list they cut its head to two units (more than 16 literal
 // alternatives), a candidate at most words of prose (mixed text 1.5 times slower, measured).
-const NAMED_TOKEN_KEY = "(?:id|session|csrf|xsrf|oauth|bot|client|secret|security|service|deploy|registry)[_-]?";
+// Then the services whose tokens have no prefix of their own, by the names their configuration
+// gives them in lower case (`codecov_token: "…"`, `sentry-token`, `netlify_token`; upper case is
+// env_token's too): a list, because any `<name>_token` would take pagination cursors (`next_token`,
+// `page_token`, `continuation_token`) that an agent must send back.
+const TOKEN_SERVICES = "airtable|algolia|asana|atlassian|beamer|bitbucket|buildkite|circleci|cloudflare|codecov|confluence|confluent|contentful|datadog|digitalocean|discord|doppler|drone|droneci|dropbox|etsy|facebook|fastly|figma|finnhub|flickr|fly|freshbooks|github|gitlab|gitter|gocardless|heroku|hubspot|huggingface|hf|jfrog|jira|kucoin|linear|linkedin|mapbox|mattermost|netlify|notion|npm|nytimes|okta|pagerduty|pypi|railway|render|sendbird|sentry|shopify|slack|snyk|sonar|squarespace|supabase|telegram|terraform|travis|travisci|twitch|twitter|vercel|zendesk";
+const NAMED_TOKEN_KEY = `(?:id|session|csrf|xsrf|oauth|bot|client|secret|security|service|deploy|registry|${TOKEN_SERVICES})[_-]?`;
 const NAMED_TOKEN_REST = assignSource("token", TOKEN_VALUE);
-rule("named_token", NAMED_TOKEN_KEY + NAMED_TOKEN_REST, "value assigned to a key named like id_token / session_token / csrf_token / bot_token / client_token / deploy_token", {
+rule("named_token", NAMED_TOKEN_KEY + NAMED_TOKEN_REST, "value assigned to a key named like id_token / session_token / csrf_token / bot_token / client_token / deploy_token, or after a service's name (codecov_token, sentry_token, netlify_token, …)", {
   back: NAMED_TOKEN_KEY, rest: NAMED_TOKEN_REST, ci: true, check: CHECK.assign, min: 16, max: 512, entropy: 3, classes: 2, boundary: "none",
 });
 // The same for a key named `<name>_secret` / `<name>-secret` in any case (`bitbucket_secret:`,

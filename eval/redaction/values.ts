@@ -377,7 +377,8 @@ export const SECRET_VALUES: Record<string, Gen> = {
   },
   env_token: (r) => {
     const v = `${str(r, B62, int(r, 12, 20))}${str(r, DIG, 1)}${str(r, B62, int(r, 11, 19))}`;
-    return { text: `${pick(r, ["SLACK", "HF", "CI_JOB", "GITHUB", "VAULT"])}_TOKEN=${v}`, redact: v };
+    // (not a service of named_token's list, `SLACK_TOKEN`: that is also a named_token)
+    return { text: `${pick(r, ["CI_JOB", "VAULT", "ARGOCD", "INFLUX", "GRAFANA_SA"])}_TOKEN=${v}`, redact: v };
   },
   env_secret: (r) => {
     const v = `${str(r, B62, int(r, 12, 20))}${str(r, DIG, 1)}${str(r, B62, int(r, 11, 19))}`;

@@ -186,8 +186,8 @@ describe("exact checks on secrets", () => {
     expect(f(`wss://rt.example.com/socket?v=2&token=${v}&x=1`)).toEqual([`token_value:${v}`]);
     expect(f(`token: ${v}`)).toEqual([`token_value:${v}`]);
     expect(f(`Set it with token: ${v}.`)).toEqual([`token_value:${v}`]); // the sentence's `.`
-    expect(f(`SLACK_TOKEN=${v}`)).toEqual([`env_token:${v}`]);
-    expect(f(`  HF_TOKEN: "${v}"`)).toEqual([`env_token:${v}`]);
+    expect(f(`SLACK_TOKEN=${v}`)).toEqual([`named_token:${v}`, `env_token:${v}`]); // (Slack is one of named_token's services)
+    expect(f(`  CI_JOB_TOKEN: "${v}"`)).toEqual([`env_token:${v}`]);
     expect(f(`"id_token": "${v}"`)).toEqual([`named_token:${v}`]);
     expect(f("csrf_token=9f8e7d6c5b4a39281706f5e4d3c2b1a0")).toEqual(["named_token:9f8e7d6c5b4a39281706f5e4d3c2b1a0"]);
     // two rules on one value: both are reported, the value is redacted once
@@ -302,6 +302,10 @@ describe("exact checks on secrets", () => {
     for (const clean of ["SSH_KEY=~/.ssh/id_rsa", "SORT_KEY=created_at_desc_order", "const OPENAI_API_KEY = process.env.OPENAI_API_KEY", "api_key = get_key()", "plaid_secret=7064dc4115f986633bb9a72525d4ea", `CACHE_KEY=${"$"}{PREFIX}-v2`, "SESSION_SECRET=changeme"]) {
       expect(f(clean).filter((x) => x.startsWith("env_secret")), clean).toEqual([]);
     }
+    // a service's token under its lower-case config name; pagination cursors stay
+    expect(f('codecov_token: "a1b2c3d4-e5f6-7a8b-9c0d-e1f2a3b4c5d6"')).toEqual(["named_token:a1b2c3d4-e5f6-7a8b-9c0d-e1f2a3b4c5d6"]);
+    expect(f("netlify_token: nfp_Zq9x8Lm2Vp7Kr4Tb3Ny6Wc1Hd5Gf0Js8A")).toEqual(["named_token:nfp_Zq9x8Lm2Vp7Kr4Tb3Ny6Wc1Hd5Gf0Js8A"]);
+    for (const clean of ['next_token: "eyJ2IjoiMSIsInMiOjEwMH0abc123"', "page_token = CAEQAhoQa2V5OjEyMzQ1Njc4OTA", "the sentry token is rotated weekly by the ops team"]) expect(f(clean), clean).toEqual([]);
     // any `<name>_secret`, in any case
     expect(f('bitbucket_secret: "N7vq2Lm9xZ4kQ8Zr2LmX0p"')).toEqual(["named_secret:N7vq2Lm9xZ4kQ8Zr2LmX0p"]);
     expect(f("shared-secret = a8f3k2j9d8s7f6g5h4j3")).toEqual(["named_secret:a8f3k2j9d8s7f6g5h4j3"]);

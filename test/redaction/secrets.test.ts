@@ -321,6 +321,20 @@ describe("exact checks on secrets", () => {
     expect(f("aliyun configure set --access-key-secret kVM6CE5mPL8mVWpscvt0M4SK4WOeqe")).toEqual(["cli_secret_flag:kVM6CE5mPL8mVWpscvt0M4SK4WOeqe"]);
   });
 
+  it("credentials in base64 as a Kubernetes Secret holds them: known token prefixes, connection URLs, .dockerconfigjson", () => {
+    const f = findingsOf(secretsOn());
+    const b64 = (t: string) => Buffer.from(t).toString("base64");
+    for (const plain of ["sk_live_51HqLyjWDarjtT1zdp7dcXyZ09abc", "ghp_abcdefghijklmnopqrstuvwxyz0123456789", "xoxb-123456789012-abcdefABCDEF", "AKIAIOSFODNN7EXAMPLE", "postgres://app:S3cret@db:5432/app", "mongodb+srv://app:S3cret@c0.x.mongodb.net/db", "redis://:S3cretPw@cache:6379/0"]) {
+      const v = b64(plain);
+      expect(f(`data:\n  VALUE: ${v}\n`).filter((x) => x.startsWith("base64_secret")), plain).toEqual([`base64_secret:${v}`]);
+    }
+    // the base64 of anything else is not a secret by its shape
+    for (const plain of ["hello world, nothing to see here", "https://example.com/docs", "sk_live"]) expect(f(`  VALUE: ${b64(plain)}`), plain).toEqual([]);
+    const docker = b64(JSON.stringify({ auths: { "registry.example.com": { auth: b64("robot:S3cretPw9") } } }));
+    expect(f(`data:\n  .dockerconfigjson: ${docker}\ntype: kubernetes.io/dockerconfigjson`)).toEqual([`docker_config_json:${docker}`]);
+    expect(f(`{".dockerconfigjson":"${docker}"}`)).toEqual([`docker_config_json:${docker}`]);
+  });
+
   it("the lengths vendors issue: Mailchimp's two-digit data centres, 1Password's 39-unit keys, Slack workflow webhooks, Telegram Bot API URLs, one-group Slack bot tokens", () => {
     const f = findingsOf(secretsOn());
     const only = (rule: string, t: string) => f(t).filter((x) => x.startsWith(`${rule}:`));

@@ -83,7 +83,8 @@ describe("enforcecore compile and check", () => {
     expect(JSON.parse(r.stdout)).toEqual({ text: "mail <EMAIL> or call <PHONE>", entities: [{ type: "email", start: 5, end: 17 }, { type: "phone", start: 26, end: 40 }] });
   });
 
-  it("redact --json lists one entity per replaced stretch, the other rules that matched it as `also`", () => {
+  // (the child compiles every secret rule cold: about 4 s, more on a busy machine)
+  it("redact --json lists one entity per replaced stretch, the other rules that matched it as `also`", { timeout: 60_000 }, () => {
     const policy = join(tmp, "secrets.yaml");
     writeFileSync(policy, "name: s\nrules:\n  pii_redaction:\n    enabled: true\n    secrets:\n      enabled: true\n");
     const r = spawnSync(process.execPath, [join(root, "dist/cli.js"), "redact", "--json", "--policy", policy], { cwd: root, encoding: "utf8", input: "api_token=ab12cd34ef56gh78 mail a@b.co" });

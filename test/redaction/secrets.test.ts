@@ -3,7 +3,7 @@
 // found; then the exact checks: GitHub/npm CRC32, the integer entropy gate against a float
 // reference, Basic credentials, private keys, URLs with passwords, placeholders and policy control.
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { readTokenArg, CHECK } from "../../engine/compiler/entities.js";
 import { headOf } from "../../engine/compiler/entities-set.js";
 import { SECRET_RULES, type SecretRule } from "../../engine/compiler/secrets.js";
@@ -12,6 +12,12 @@ import { charClasses, crc32, detect, engineWith, entropy, githubStyleToken, prng
 
 /** An engine with only secret rules: the ones named, or every one. */
 const secretsOn = (...names: string[]) => engineWith({ categories: [], secrets: names.length === 0 ? { enabled: true } : { enabled: true, categories: names } });
+// The engine with every secret rule, compiled once for the whole file (about 4 s cold, more on a
+// busy machine): inside the first test that asks for it, that compile met the 5 s test timeout.
+beforeAll(() => {
+  secretsOn();
+}, 120_000);
+
 /** What an engine finds in a text, as `rule:text` per finding. */
 const findingsOf = (e: ReturnType<typeof engineWith>) => (t: string) => detect(e, t).map((x) => `${x.rule}:${x.text}`);
 

@@ -450,8 +450,8 @@ assign("token_value", "token", "[A-Za-z0-9_+/.~%-]{15,511}={0,2}", "value of a k
 // Upper case only, a digit and a letter: `api_key = get_key()` and `SSH_KEY=~/.ssh/id_rsa` are no
 // matches. A public key's fingerprint under such a name is redacted too (`GPG_KEY=…` in Python's
 // container images): it cannot be told from a key.
-assign("env_secret", "(?:_KEY|SECRET)", "(?:base64:)?[A-Za-z0-9_+/.~-]{15,511}={0,2}", "value of an environment variable named `…_KEY`, `…_SECRET` or `SECRET` (`PLAID_SECRET=…`, `SUMO_ACCESS_KEY=…`, Laravel's `APP_KEY=base64:…`)", { min: 16, max: 520, entropy: 3, classes: 2, ci: false, exactKey: true, check: CHECK.assign_mixed });
-assign("env_token", "_TOKEN", "[A-Za-z0-9_+/.~-]{15,511}={0,2}", "value of an environment variable named `…_TOKEN` (`SLACK_TOKEN=…`, `HF_TOKEN: …` in a compose file)", { min: 16, max: 512, entropy: 3, classes: 2, ci: false, exactKey: true, check: CHECK.assign_mixed });
+assign("env_secret", "(?:_KEY|SECRET)", `(?:base64:)?${TOKEN_VALUE}`, "value of an environment variable named `…_KEY`, `…_SECRET` or `SECRET` (`PLAID_SECRET=…`, `SUMO_ACCESS_KEY=…`, Laravel's `APP_KEY=base64:…`)", { min: 16, max: 520, entropy: 3, classes: 2, ci: false, exactKey: true, check: CHECK.assign_mixed });
+assign("env_token", "_TOKEN", TOKEN_VALUE, "value of an environment variable named `…_TOKEN` (`SLACK_TOKEN=…`, `HF_TOKEN: …` in a compose file)", { min: 16, max: 512, entropy: 3, classes: 2, ci: false, exactKey: true, check: CHECK.assign_mixed });
 assign("signed_url_signature", "(?:X-Amz-|X-Goog-)?Signature", "[A-Za-z0-9_+/~%-]{32,2048}={0,2}", "signature of a presigned or signed URL (`X-Amz-Signature=`, `X-Goog-Signature=`, CloudFront `Signature=`)", { min: 32, max: 2048, entropy: 3, classes: 2, boundary: "word", exactKey: true, check: CHECK.assign_mixed });
 assign("generic_password", "(?:password|passwd|pwd|passphrase|db[_-]?pass)", "[^\\s\"'`,;<>]{6,128}", "value assigned to a key named like password / passwd / pwd", { min: 6, max: 128, entropy: 2, classes: 2 });
 assign("generic_private_key_value", "(?:private|secret)[_-]?key", "[A-Za-z0-9_+/.~-]{19,511}={0,2}", "value assigned to a key named like private_key / secret_key", { min: 20, max: 512, entropy: 3.5, classes: 2 });
@@ -510,18 +510,20 @@ rule("netrc_password", `machine[ \\t]+[^\\s]{1,253}(?:[ \\t\\r\\n]+(?:login|acco
 // Open repeats (maxLen bounds them): counted ones made the automaton's construction exceed its
 // work limit (which of four flags, which of eight letters).
 const HT_S = "[ \\t]+";
-const htFlag = (letters: string) => `${HT_S}-[${letters}]+(?:${HT_S}[0-9]+)?`;
+/** A flag word (`-` and `letters`, a pattern), maybe followed by a number (`-C 12`). */
+const htFlag = (letters: string) => `${HT_S}-${letters}(?:${HT_S}[0-9]+)?`;
 const HT_ARG = `${HT_S}["']?[^\\s"'|;&<>-][^\\s"']*`;
 // (the last, as netrc_password's: less a final `.`, `,`, `;`, `:` or bracket, the sentence's)
 const HT_LAST = `${HT_S}["']?[^\\s"'|;&<>-](?:[^\\s"']*[^\\s"'.,;:)\\]}])?`;
-const HT_NO_N = "A-Za-mo-z";
-const HT_ANY = htFlag("A-Za-z");
-const HT_B = `${HT_S}-[${HT_NO_N}]*b[${HT_NO_N}]*(?:${HT_S}[0-9]+)?`;
-const HT_HAS_B = `${HT_S}-[A-Za-z]*b[A-Za-z]*(?:${HT_S}[0-9]+)?`;
-const HT_HAS_N = `${HT_S}-[A-Za-z]*n[A-Za-z]*(?:${HT_S}[0-9]+)?`;
-const HT_BN = `${HT_S}-[A-Za-z]*(?:b[A-Za-z]*n|n[A-Za-z]*b)[A-Za-z]*(?:${HT_S}[0-9]+)?`;
+const HT_NO_N = "[A-Za-mo-z]";
+const HT_ANY = htFlag("[A-Za-z]+");
+const HT_NO_N_ANY = htFlag(`${HT_NO_N}+`);
+const HT_B = htFlag(`${HT_NO_N}*b${HT_NO_N}*`);
+const HT_HAS_B = htFlag("[A-Za-z]*b[A-Za-z]*");
+const HT_HAS_N = htFlag("[A-Za-z]*n[A-Za-z]*");
+const HT_BN = htFlag("[A-Za-z]*(?:b[A-Za-z]*n|n[A-Za-z]*b)[A-Za-z]*");
 const HT_FLAGS_N = `(?:${HT_ANY})*(?:${HT_BN}|${HT_HAS_N}(?:${HT_ANY})*${HT_HAS_B}|${HT_HAS_B}(?:${HT_ANY})*${HT_HAS_N})(?:${HT_ANY})*`;
-const HT_FLAGS_NO_N = `(?:${htFlag(HT_NO_N)})*${HT_B}(?:${htFlag(HT_NO_N)})*`;
+const HT_FLAGS_NO_N = `(?:${HT_NO_N_ANY})*${HT_B}(?:${HT_NO_N_ANY})*`;
 rule("htpasswd_password", `htpasswd(?:${HT_FLAGS_NO_N}(?:${HT_ARG}){2}|${HT_FLAGS_N}${HT_ARG})${HT_LAST}`, "password given to Apache's htpasswd in batch mode (`htpasswd -b file user pw`, `htpasswd -nb user pw`; only the password is redacted)", {
   check: CHECK.flag_value, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: true, maxLen: 900, placeholder: "<HTPASSWD_PASSWORD>",
 });

@@ -21,6 +21,13 @@ const DIG = "0123456789";
 const B62 = `${DIG}${UP}${LOW}`;
 const B64U = `${B62}_-`;
 const HEX = "0123456789abcdef";
+/**
+ * A random token with at least one digit: `lo..hi` units of `alphabet`, a digit, then `lo-1..hi-1`
+ * more. For the rules that want a digit and a letter in a value (token_value, env_token,
+ * env_secret), which a random token of this length lacks in 1.5-6% of draws.
+ */
+const tokenWithDigit = (r: Rand, alphabet: string, lo: number, hi: number): string => `${str(r, alphabet, int(r, lo, hi))}${str(r, DIG, 1)}${str(r, alphabet, int(r, lo - 1, hi - 1))}`;
+
 // Django's secret key generator alphabet (django.core.management.utils.get_random_secret_key)
 const DJANGO = `${LOW}${DIG}!@#$%^&*(-_=+)`;
 
@@ -363,10 +370,8 @@ export const SECRET_VALUES: Record<string, Gen> = {
     const v = `${str(r, UP + LOW, int(r, 6, 10))}${str(r, DIG, 3)}!`;
     return { text: `${pick(r, ["password", "passwd", "pwd", "db_pass"])}${pick(r, [" = ", ": ", "="])}"${v}"`, redact: v };
   },
-  // (token_value, env_token: the rule wants a digit and a letter in the value, as a random token
-  // of this length has but for 1.5-6% of draws; these draws always have one)
   token_value: (r) => {
-    const v = `${str(r, `${B62}_-`, int(r, 10, 24))}${str(r, DIG, 1)}${str(r, `${B62}_-`, int(r, 9, 23))}`;
+    const v = tokenWithDigit(r, `${B62}_-`, 10, 24);
     return { text: pick(r, [`wss://rt.example.com/socket?token=${v}`, `{"token": "${v}", "expires_in": 3600}`, `token: ${v}`]), redact: v };
   },
   // (`X-CSRF-Token: …` and `DISCORD_BOT_TOKEN=…` are found by two rules each, token_value or
@@ -376,12 +381,12 @@ export const SECRET_VALUES: Record<string, Gen> = {
     return { text: `${pick(r, ["id_token", "session_token", "csrfToken", "client_token", "deployToken"])}${pick(r, [" = ", ": ", "="])}"${v}"`, redact: v };
   },
   env_token: (r) => {
-    const v = `${str(r, B62, int(r, 12, 20))}${str(r, DIG, 1)}${str(r, B62, int(r, 11, 19))}`;
+    const v = tokenWithDigit(r, B62, 12, 20);
     // (not a service of named_token's list, `SLACK_TOKEN`: that is also a named_token)
     return { text: `${pick(r, ["CI_JOB", "VAULT", "ARGOCD", "INFLUX", "GRAFANA_SA"])}_TOKEN=${v}`, redact: v };
   },
   env_secret: (r) => {
-    const v = `${str(r, B62, int(r, 12, 20))}${str(r, DIG, 1)}${str(r, B62, int(r, 11, 19))}`;
+    const v = tokenWithDigit(r, B62, 12, 20);
     return { text: `${pick(r, ["PLAID_SECRET", "SUMO_ACCESS_KEY", "FINICITY_APP_KEY", "ALGOLIA_ADMIN_KEY", "NEW_RELIC_LICENSE_KEY"])}=${v}`, redact: v };
   },
   signed_url_signature: (r) => {

@@ -1577,10 +1577,153 @@ function workingDirectory(u: usize, s: i32, v: i32): bool {
   return s >= 3 && unit(u, s - 3) == 0x4f && unit(u, s - 2) == 0x4c && unit(u, s - 1) == 0x44 && !wordBefore(u, s - 3);
 }
 
+/**
+ * Last words of a key that names something about a secret, not the secret: where it is (Docker's
+ * `POSTGRES_PASSWORD_FILE=/run/secrets/db`, `client_secret_path`, `token_url`), what it is called
+ * (`db_password_secret_name`, `session_secret_arn`, `jwtSecretEnvVar`), how it is sent or checked
+ * (`webhook_secret_header`, `password_policy`, `password_error`) and when it expires
+ * (`access_token_ttl`). Not `hash`, `salt` or `base`: `password_hash` and Rails' `secret_key_base`
+ * hold secrets. Lower case, each between `|`.
+ */
+const METADATA_WORDS = "|file|filename|files|path|paths|dir|directory|location|mount|url|uri|endpoint|name|arn|ref|version|label|env|var|variable|header|param|field|column|policy|rotation|rule|rules|regex|pattern|format|encoding|algorithm|alg|length|size|bits|count|ttl|lifetime|expiry|expires|expiration|timeout|age|type|kind|mode|enabled|required|provider|backend|store|manager|source|config|settings|options|hint|description|message|error|help|";
+
+/**
+ * Whether the key of the assignment at s (up to the value at v) ends, after a `_`, `-`, `.` or a
+ * lower-to-upper step, with one of METADATA_WORDS. Only the key's last word counts, and never the
+ * key's first: `path=…` is no key of a secret rule, and `api_key_file_contents` still names one.
+ * Reads only inside the match.
+ */
+function metadataKey(u: usize, s: i32, v: i32): bool {
+  const c0 = unit(u, s);
+  const k = c0 == 0x3f || c0 == 0x26 || c0 == 0x3b ? s + 1 : s; // `?key=`, as assignValue
+  let end = k;
+  while (end < v) {
+    const c = unit(u, end);
+    if (isWord(c) || c == 0x2e || c == 0x2d) end++;
+    else break;
+  }
+  let a = end;
+  while (a > k) {
+    const c = unit(u, a - 1);
+    if (!isLower(c) && !isUpper(c)) break;
+    a--;
+    if (isUpper(c) && a > k && isLower(unit(u, a - 1))) break; // camel case: `jwtSecretEnvVar`
+  }
+  if (a <= k || a == end) return false;
+  return listed(METADATA_WORDS, u, a, end - a, 0x20);
+}
+
+/** Words that name a credential, lower case, each between `|` (see credentialName). */
+const CREDENTIAL_WORDS = "|password|passwords|passwd|pwd|passphrase|pass|secret|secrets|key|keys|token|tokens|credential|credentials|apikey|auth|";
+
+/**
+ * Whether the value [v, e) is a name of two or more words, one of which names a credential: a
+ * variable (`password=primary_password,`, `passphrase=password_bytes`), a constant's name
+ * (`_CLIENT_SECRET = 'CLIENT_SECRET'` in generated API clients), a type or a method
+ * (`AccessTokenCache`, `GeneratePassword`) or a placeholder (`your_api_key`). Words are split at
+ * `_`, `-` and case steps (a `.` is codeReference's: `"self.password"` quoted is a password); each
+ * is two or more letters, all lower case, all upper case or capitalised, so a random token's mixed
+ * case never reads as one (its `TYooMQ…` splits into one-letter words). Digits may end a word
+ * before `_` or `-` (`oauth2-client-secret`), not before a case step or at the end, where people
+ * put them (`Hunter2Secret99`, `Summer_Password2024`). A closing `.`, `)`, `]` or `}` is ignored.
+ */
+function credentialName(u: usize, v: i32, e: i32): bool {
+  while (e > v && (unit(u, e - 1) == 0x2e || unit(u, e - 1) == 0x29 || unit(u, e - 1) == 0x5d || unit(u, e - 1) == 0x7d)) e--;
+  let words = 0;
+  let named = false;
+  let i = v;
+  while (i < e) {
+    const w = i;
+    const c = unit(u, i);
+    if (isUpper(c)) {
+      i++;
+      while (i < e && isUpper(unit(u, i))) i++;
+      if (i < e && isLower(unit(u, i))) {
+        if (i - w > 1) i--; // `HTTPServer`: the last capital starts the next word
+        else while (i < e && isLower(unit(u, i))) i++;
+      }
+    } else if (isLower(c)) {
+      while (i < e && isLower(unit(u, i))) i++;
+    } else return false;
+    if (i - w < 2) return false;
+    if (listed(CREDENTIAL_WORDS, u, w, i - w, 0x20)) named = true;
+    words++;
+    const letters = i;
+    while (i < e && isDigit(unit(u, i))) i++;
+    if (i == e) {
+      if (i > letters) return false; // `Summer_Password2024`: people end passwords with digits
+      break;
+    }
+    const d = unit(u, i);
+    if (d == 0x5f || d == 0x2d) {
+      if (++i == e) return false;
+    } else if (!isUpper(d) || i > letters) return false; // `Hunter2Secret99` is a password
+  }
+  return named && words >= 2;
+}
+
+/**
+ * Whether the unquoted value [v, e) after a `:` is one word of letters (and a `.`) that a space
+ * and a letter follow: a field's description in generated API documentation (`password:
+ * Required. Input only …`, `PASSWORD_SET: Password set in object`), not a password. A password
+ * written that way in prose (`password: Sunshine. Then …`) is missed; one with a digit or a
+ * symbol, quoted, or at the end of its line is not. Reads two units past the match.
+ */
+function proseValue(u: usize, n: i32, s: i32, v: i32, e: i32): bool {
+  if (e + 1 >= n || unit(u, e) != 0x20 || !(isLower(unit(u, e + 1)) || isUpper(unit(u, e + 1)))) return false;
+  let p = v - 1;
+  while (p > s && (unit(u, p) == 0x20 || unit(u, p) == 0x09)) p--;
+  if (unit(u, p) != 0x3a) return false;
+  let i = v;
+  while (i < e && (isLower(unit(u, i)) || isUpper(unit(u, i)))) i++;
+  if (i < e && unit(u, i) == 0x2e) i++;
+  return i == e;
+}
+
+/**
+ * How references to a secret store begin, each between `|`: 1Password's `op://vault/item/field`
+ * (`op run` resolves them in `.env` files), Google Secret Manager's `sm://`, Vault's `vault:`,
+ * AWS Secrets Manager and Parameter Store ARNs, Azure Key Vault's secret URLs, and Ansible's
+ * `!vault` tag (the encrypted block follows on the next lines).
+ */
+const SECRET_STORE_PREFIXES = "|op://|sm://|vault:|arn:aws:secretsmanager:|arn:aws:ssm:|akv://|!vault|";
+
+/**
+ * Whether the value [v, e) names where a secret is kept, not the secret: a prefix of
+ * SECRET_STORE_PREFIXES, a Secret Manager resource (`projects/acme/secrets/db/versions/1`) or an
+ * Azure Key Vault secret URL (`https://kv.vault.azure.net/secrets/api-key`).
+ */
+function secretReference(u: usize, v: i32, e: i32): bool {
+  const size = SECRET_STORE_PREFIXES.length;
+  for (let k = 0; k + 1 < size; ) {
+    let end = k + 1;
+    while (SECRET_STORE_PREFIXES.charCodeAt(end) != 0x7c) end++;
+    const len = end - k - 1;
+    if (e - v >= len) {
+      let j = 0;
+      while (j < len && <u32>SECRET_STORE_PREFIXES.charCodeAt(k + 1 + j) == unit(u, v + j)) j++;
+      if (j == len) return true;
+    }
+    k = end;
+  }
+  return (startsWith(u, v, e, "projects/") || startsWith(u, v, e, "https://")) && contains(u, v, e, "/secrets/");
+}
+
+function startsWith(u: usize, v: i32, e: i32, prefix: string): bool {
+  if (e - v < prefix.length) return false;
+  for (let j = 0; j < prefix.length; j++) if (<u32>prefix.charCodeAt(j) != unit(u, v + j)) return false;
+  return true;
+}
+
+function contains(u: usize, v: i32, e: i32, part: string): bool {
+  for (let i = v; i + part.length <= e; i++) if (startsWith(u, i, e, part)) return true;
+  return false;
+}
+
 /** `key op value` (CHECK_ASSIGN): narrowed to the value, which passes the token gate. */
 function assignment(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
   const v = assignValue(u, s, e);
-  if (v < 0 || placeholderValue(u, v, e) || codeReference(u, n, s, v, e) || workingDirectory(u, s, v) || !tokenGate(arg & 0x7fffffff, u, n, s, v, e) || ((arg & (1 << 31)) != 0 && wordBefore(u, s))) return false;
+  if (v < 0 || placeholderValue(u, v, e) || codeReference(u, n, s, v, e) || workingDirectory(u, s, v) || !tokenGate(arg & 0x7fffffff, u, n, s, v, e) || ((arg & (1 << 31)) != 0 && wordBefore(u, s)) || metadataKey(u, s, v) || credentialName(u, v, e) || proseValue(u, n, s, v, e) || secretReference(u, v, e)) return false;
   cS = v;
   return true;
 }

@@ -185,6 +185,92 @@ describe("exact checks on secrets", () => {
     expect(f("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")).toEqual(["aws_secret_key:wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"]);
   });
 
+  it("a key that names something about a secret (its file, path, name, header, policy, lifetime) does not hold the secret", () => {
+    const f = findingsOf(secretsOn());
+    // Docker's `_FILE` convention and its kin: the value says where the secret is, what it is
+    // called, how it is sent or checked, or when it expires
+    for (const line of [
+      "POSTGRES_PASSWORD_FILE=/run/secrets/postgres_password",
+      "MYSQL_ROOT_PASSWORD_FILE: /run/secrets/mysql_root",
+      "api_key_file: /run/secrets/api-key.txt",
+      'clientSecretPath: "/var/run/secrets/oauth/client"',
+      "db_password_secret_name: prod-db-password",
+      "jwtSecretEnvVar: JWT_SECRET_VALUE_B64",
+      "webhook_secret_header: X-Hub-Signature-256",
+      "password_reset_url=https://example.com/account/reset-password",
+      "password_policy: min-length-12-with-symbols",
+      "app_secret_rotation: enabled-for-all-tenants",
+      "access_token_ttl: 3600-seconds-max",
+      "signing_secret_version: projects/acme/secrets/signing/versions/3",
+      "https://x.io/cb?api_key_file=/a/b/cdefghijkl",
+    ]) {
+      expect(f(line), line).toEqual([]);
+    }
+    // only the key's last word counts, after a separator or a case step; hashes and Rails'
+    // secret_key_base are secrets
+    expect(f("api_key_file_contents: Zx81Kq3mPp0Lw7Vn")).toEqual(["generic_api_key:Zx81Kq3mPp0Lw7Vn"]);
+    expect(f("password_confirmation: Tr0ub4dor&3xyz")).toEqual(["generic_password:Tr0ub4dor&3xyz"]);
+    expect(f("password_hash: $2b$12$KIXQJ3b8Zx9pL0mN2oQ4r.uV5wX6yZ7aB8cD9eF0gH1iJ2kL3mN4o")).toEqual(["generic_password:$2b$12$KIXQJ3b8Zx9pL0mN2oQ4r.uV5wX6yZ7aB8cD9eF0gH1iJ2kL3mN4o"]);
+    expect(f("secret_key_base: 8a7f6e5d4c3b2a1908f7e6d5c4b3a2918a7f6e5d4c3b2a19")).toEqual(["generic_private_key_value:8a7f6e5d4c3b2a1908f7e6d5c4b3a2918a7f6e5d4c3b2a19"]);
+    expect(f("passwordfile: Zx81Kq3mPp0Lw7Vn")).toEqual(["generic_password:Zx81Kq3mPp0Lw7Vn"]); // one word: no step before `file`
+    expect(f("https://x.io/cb?api_key=Zx81Kq3mPp0Lw7Vn")).toEqual(["generic_api_key:Zx81Kq3mPp0Lw7Vn"]);
+  });
+
+  it("a value that is a name (a variable, a constant's name, a type) or a field's description is not the secret", () => {
+    const f = findingsOf(secretsOn());
+    // names of two or more words, one of them naming a credential (generated API clients, code)
+    for (const line of [
+      "_CLIENT_SECRET = 'CLIENT_SECRET'",
+      "password=primary_password,",
+      "passphrase=password_bytes,",
+      "key_password=pvk_password)",
+      "access_token_cache: AccessTokenCache, cache for access tokens",
+      "auth_token = hugging_face_access_token",
+      "api_key = your_api_key_here",
+      "client_secret = HTTPClientSecret",
+      "'--oauth-client-secret': 'oauth2-client-secret'",
+      // after `:`, one word that prose continues: a field's description in generated docs
+      "password: Required. Input only. The password for the user.",
+      "PASSWORD_SET: Password set in object.",
+      "SIGNAL_TYPE_NO_ROOT_PASSWORD: Represents if a Cloud SQL instance has no root password.",
+    ]) {
+      expect(f(line), line).toEqual([]);
+    }
+    // still secrets: digits where people put them, random mixed case, a word quoted, at the end of
+    // its line or after `=`
+    for (const [line, value] of [
+      ["password: Summer_Password2024", "Summer_Password2024"],
+      ["password = Hunter2Secret99", "Hunter2Secret99"],
+      ["client_secret: TYooMQauvdEDq54NiTphI7jx", "TYooMQauvdEDq54NiTphI7jx"],
+      ['password: "Required" here', "Required"],
+      ["password: Sunshine.", "Sunshine."],
+      ["PGPASSWORD=Sunshine psql -h db", "Sunshine"],
+      ["password: Tr0ub4dor set it", "Tr0ub4dor"],
+    ]) {
+      expect(f(line).filter((x) => x.endsWith(`:${value}`)).length, line).toBeGreaterThan(0);
+    }
+  });
+
+  it("a reference to a secret store (1Password, Secret Manager, Vault, AWS, Azure Key Vault, Ansible) is not the secret", () => {
+    const f = findingsOf(secretsOn());
+    for (const line of [
+      'DB_PASSWORD="op://prod/postgres/password"',
+      "sasl-password='projects/123/secrets/my-secret/versions/1'",
+      "password: sm://projects/acme/secrets/db-pass",
+      "DB_PASSWORD=arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf",
+      "db_password: arn:aws:ssm:us-east-1:123456789012:parameter/prod/db/password",
+      "client_secret: vault:secret/data/oauth#client_secret",
+      "api_key: https://myvault.vault.azure.net/secrets/api-key/0123456789abcdef",
+      "password: !vault |",
+    ]) {
+      expect(f(line), line).toEqual([]);
+    }
+    // only where the value starts, and only these stores
+    expect(f("password: op-Zx81Kq3mPp0Lw7Vn")).toEqual(["generic_password:op-Zx81Kq3mPp0Lw7Vn"]);
+    expect(f("DB_PASSWORD=arn:aws:iam::123:Zx81Kq3m")).toEqual(["generic_password:arn:aws:iam::123:Zx81Kq3m"]);
+    expect(f("password: https://x.io/Zx81Kq3mPp0Lw7Vn")).toEqual(["generic_password:https://x.io/Zx81Kq3mPp0Lw7Vn"]);
+  });
+
   it("keys that are credentials by name: `token`, `…_TOKEN`, a signed URL's signature; not page tokens, word lists or placeholders", () => {
     const f = findingsOf(secretsOn());
     const v = "k8Jd9sLq2Wm4Xn7Pz1Rt5Vb3";

@@ -316,7 +316,9 @@ token("authress_key", "(?:sc|ext|scauth|authress)_[a-z0-9]{5,30}\\.[a-z0-9]{4,6}
 token("sidekiq_secret_url", "https?://[a-f0-9]{8}:[a-f0-9]{8}@(?:gems|enterprise)\\.contribsys\\.com", [50, 70], "Sidekiq Pro/Enterprise credentials in a URL", { entropy: 3, endBoundary: false });
 
 // ---- generic shapes -----------------------------------------------------------------------------------
-token("jwt", `eyJ[${B64U}]{10,2000}\\.eyJ[${B64U}]{10,8000}\\.[${B64U}]{16,2000}`, [45, 0], "JSON Web Token (header, payload and signature; base64url JSON)", { entropy: 3, maxLen: 12100, mask: "eyJ****.****.****" });
+// The signature may be empty: an unsigned token (`"alg":"none"`, RFC 7519 §6) ends at its second
+// `.`, and its claims are still sent as a bearer credential.
+token("jwt", `eyJ[${B64U}]{10,2000}\\.eyJ[${B64U}]{10,8000}\\.(?:[${B64U}]{16,2000})?`, [28, 0], "JSON Web Token (header, payload and signature, or none for `alg: none`; base64url JSON)", { entropy: 3, maxLen: 12100, mask: "eyJ****.****.****" });
 rule("private_key", "-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:[^-]|-{1,4}[^-])+-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----", "PEM private key block (RSA, EC, DSA, OpenSSH, PKCS#8, encrypted, PGP)", {
   check: CHECK.none, maxLen: 65535, mask: "-----REDACTED PRIVATE KEY-----", boundary: "none",
 });

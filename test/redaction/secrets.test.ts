@@ -511,6 +511,17 @@ describe("exact checks on secrets", () => {
     expect(f(`Bearer abc..DEF.ghi-9_x~y+z/w==`)).toEqual(["bearer_token:abc..DEF.ghi-9_x~y+z/w=="]);
   });
 
+  it("an unsigned JWT (`alg: none`) is one, up to its second `.`; a signed one keeps its signature", () => {
+    const f = findingsOf(secretsOn("jwt"));
+    const unsigned = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiIxMjM0NTY3ODkwIiwiYWRtaW4iOnRydWV9.";
+    const signed = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+    expect(f(`token ${unsigned} sent`)).toEqual([`jwt:${unsigned}`]);
+    expect(f(`{"id_token":"${unsigned}"}`)).toEqual([`jwt:${unsigned}`]);
+    expect(f(`token ${signed}. Done`)).toEqual([`jwt:${signed}`]);
+    // a signature too short to be one, run into by a word: no JWT
+    expect(f("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc")).toEqual([]);
+  });
+
   it("Anthropic keys: API and admin keys by their fixed length, OAuth tokens and session keys by prefix and entropy", () => {
     const e = secretsOn("anthropic_api_key", "anthropic_admin_key", "anthropic_oauth_token");
     const f = findingsOf(e);

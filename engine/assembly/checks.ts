@@ -60,7 +60,8 @@ export const CHECK_FLAG_VALUE: u32 = 49; // the value after a command's one-lett
 export const CHECK_FLAG_CREDENTIAL: u32 = 50; // the part after the first `:` of the argument that ends the match (`-passin pass:SECRET`)
 export const CHECK_ASSIGN_MIXED: u32 = 51; // CHECK_ASSIGN_TRIMMED whose value holds a digit and a letter
 export const CHECK_HEADER_CREDENTIAL: u32 = 52; // the last word (as CHECK_FLAG_VALUE) of the match without its final `.`s, holding a digit and a letter
-export const CHECK_MAX: u32 = 52;
+export const CHECK_PEM: u32 = 53; // a PEM block whose body holds a run of 32 base64 units (not two markers quoted apart in code)
+export const CHECK_MAX: u32 = 53;
 
 // The accepted span, set by checkMatch when it returns true.
 export let cS: i32 = 0;
@@ -1620,7 +1621,8 @@ const CREDENTIAL_WORDS = "|password|passwords|passwd|pwd|passphrase|pass|secret|
  * Whether the value [v, e) is a name of two or more words, one of which names a credential: a
  * variable (`password=primary_password,`, `passphrase=password_bytes`), a constant's name
  * (`_CLIENT_SECRET = 'CLIENT_SECRET'` in generated API clients), a type or a method
- * (`AccessTokenCache`, `GeneratePassword`) or a placeholder (`your_api_key`). Words are split at
+ * (`AccessTokenCache`, `GeneratePassword`), a private name (`_PASSWORD_DEFAULT`) or a placeholder
+ * (`your_api_key`). Words are split at
  * `_`, `-` and case steps (a `.` is codeReference's: `"self.password"` quoted is a password); each
  * is two or more letters, all lower case, all upper case or capitalised, so a random token's mixed
  * case never reads as one (its `TYooMQ…` splits into one-letter words). Digits may end a word
@@ -1632,6 +1634,7 @@ function credentialName(u: usize, v: i32, e: i32): bool {
   let words = 0;
   let named = false;
   let i = v;
+  while (i < e && unit(u, i) == 0x5f) i++; // a private name: `_PASSWORD_DEFAULT`, `_get_api_key`
   while (i < e) {
     const w = i;
     const c = unit(u, i);
@@ -1758,6 +1761,22 @@ function flagValue(arg: u32, u: usize, n: i32, s: i32, e: i32, credential: bool)
   if (v <= s || v >= e || placeholderValue(u, v, e) || !tokenGate(arg, u, n, s, v, e)) return false;
   cS = v;
   return true;
+}
+
+/**
+ * A PEM block (CHECK_PEM): its body holds a run of at least 32 base64 units, as every key's does
+ * (64 a line). The markers quoted apart in code (`"-----BEGIN RSA PRIVATE KEY-----", "-----END RSA
+ * PRIVATE KEY-----"`), in prose between them, or around a placeholder (`<key bytes>`) hold none.
+ */
+function pemBody(u: usize, s: i32, e: i32): bool {
+  let run = 0;
+  for (let i = s; i < e; i++) {
+    const c = unit(u, i);
+    if (isDigit(c) || isUpper(c) || isLower(c) || c == 0x2b || c == 0x2f) {
+      if (++run >= 32) return true;
+    } else run = 0;
+  }
+  return false;
 }
 
 function urlPassword(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
@@ -2063,5 +2082,6 @@ export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i3
   if (check == CHECK_BASIC_AUTH) return basicAuth(arg, u, n, s, e);
   if (check == CHECK_CUSTOM) return custom(arg, u, n, s, e);
   if (check == CHECK_PHONE) return phone(u, n, s, e);
+  if (check == CHECK_PEM) return pemBody(u, s, e);
   return false;
 }

@@ -319,8 +319,8 @@ token("sidekiq_secret_url", "https?://[a-f0-9]{8}:[a-f0-9]{8}@(?:gems|enterprise
 // The signature may be empty: an unsigned token (`"alg":"none"`, RFC 7519 §6) ends at its second
 // `.`, and its claims are still sent as a bearer credential.
 token("jwt", `eyJ[${B64U}]{10,2000}\\.eyJ[${B64U}]{10,8000}\\.(?:[${B64U}]{16,2000})?`, [28, 0], "JSON Web Token (header, payload and signature, or none for `alg: none`; base64url JSON)", { entropy: 3, maxLen: 12100, mask: "eyJ****.****.****" });
-rule("private_key", "-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:[^-]|-{1,4}[^-])+-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----", "PEM private key block (RSA, EC, DSA, OpenSSH, PKCS#8, encrypted, PGP)", {
-  check: CHECK.none, maxLen: 65535, mask: "-----REDACTED PRIVATE KEY-----", boundary: "none",
+rule("private_key", "-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:[^-]|-{1,4}[^-])+-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----", "PEM private key block (RSA, EC, DSA, OpenSSH, PKCS#8, encrypted, PGP) with a base64 body", {
+  check: CHECK.pem, maxLen: 65535, mask: "-----REDACTED PRIVATE KEY-----", boundary: "none",
 });
 rule("private_key_fragment", "-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----[A-Za-z0-9+/=\\s:,-]{31,65536}[A-Za-z0-9+/=]", "PEM private key header and body without its END line (truncated output)", {
   check: CHECK.none, maxLen: 65535, mask: "-----REDACTED PRIVATE KEY-----", boundary: "none",

@@ -79,6 +79,11 @@ function positive(rule: SecretRule, r: () => number): { sample: string; head: nu
     return rule.name === "basic_auth" ? { sample: `Basic ${b}`, head: 5 } : { sample: `auth": "${b}`, head: 4 };
   }
   const head = headOf(rule.rest ?? rule.source, rule.ci ?? false, rule.boundary ?? "word", { broadDepth: 2 });
+  if (rule.check === CHECK.pem) {
+    // a body of base64 lines, as every key has (a random draw of the pattern has none)
+    const line = () => Array.from({ length: 64 }, () => "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[Math.floor(r() * 64)]).join("");
+    return { sample: `-----BEGIN EC PRIVATE KEY-----\n${line()}\n${line()}\n-----END EC PRIVATE KEY-----`, head: head.length };
+  }
   for (let attempt = 0; attempt < 200; attempt++) {
     const back = rule.back !== undefined ? sampleOf(rule.back, r) : "";
     const rest = sampleOf(rule.rest ?? rule.source, r, 12);
@@ -228,6 +233,7 @@ describe("exact checks on secrets", () => {
       "auth_token = hugging_face_access_token",
       "api_key = your_api_key_here",
       "client_secret = HTTPClientSecret",
+      "private_key_password = _PASSWORD_DEFAULT",
       "'--oauth-client-secret': 'oauth2-client-secret'",
       // after `:`, one word that prose continues: a field's description in generated docs
       "password: Required. Input only. The password for the user.",
@@ -680,6 +686,14 @@ describe("exact checks on secrets", () => {
     const truncated = `-----BEGIN OPENSSH PRIVATE KEY-----\n${body}`;
     expect(detect(e, truncated).map((x) => [x.rule, x.text])).toEqual([["private_key_fragment", truncated.trimEnd()]]);
     expect(detect(e, "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----")).toEqual([]);
+    // the markers without a body: quoted apart in code, around a placeholder or prose
+    for (const markers of [
+      '_PKCS1_MARKER = ("-----BEGIN RSA PRIVATE KEY-----", "-----END RSA PRIVATE KEY-----")',
+      '"private_key": "-----BEGIN EC PRIVATE KEY-----\\n<key bytes>\\n-----END EC PRIVATE KEY-----\\n"',
+      "the lines before \"-----BEGIN RSA PRIVATE KEY-----\" and after the \"-----END RSA PRIVATE KEY-----\" are ignored",
+    ]) {
+      expect(detect(e, markers), markers).toEqual([]);
+    }
   });
 
   it("passwords in URLs: only the password is redacted", async () => {

@@ -139,6 +139,19 @@ function groupBounded(u: usize, n: i32, s: i32, e: i32): bool {
   return true;
 }
 
+/**
+ * Whether [s, e) is only digits with a `/` right before or after it: a segment of a path or a
+ * resource name (`projects/123456789/locations`, `folders/9876543210`, a bug link `b/383363683`),
+ * an ID, not one of the national numbers whose checksums a random ID passes one time in ten (SSN,
+ * routing, SIN, BSN, ITIN, NHS, TFN, NPI). Written with separators (`/ssn/123-45-6789`) it is
+ * still one. Reads one unit on each side, as the boundaries do.
+ */
+function pathSegment(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!(s > 0 && unit(u, s - 1) == 0x2f) && !(e < n && unit(u, e) == 0x2f)) return false;
+  for (let i = s; i < e; i++) if (!isDigit(unit(u, i))) return false;
+  return true;
+}
+
 // Digits of the span, collected once per check (at most 32).
 const DG: usize = memory.data(32);
 let nd: i32 = 0;
@@ -334,6 +347,30 @@ function afterVersionWord(u: usize, s: i32): bool {
   if (p == s || p - 7 < stop || !listed("|version|", u, p - 7, 7, 0x20)) return false;
   // a whole word or a camelCase end (`FileVersion`), not the end of another word (`conversion`)
   return unit(u, p - 7) == 0x56 || p - 7 == 0 || !isLower(unit(u, p - 8));
+}
+
+/**
+ * Whether the address at [s, e) is a network in CIDR notation: `/`, a prefix length below 32 (one
+ * or two digits, no third), and every host bit of the address zero (`10.0.0.0/8`,
+ * `192.168.0.0/16`). It names a range, not a host; `192.168.1.23/24` (an interface's address, as
+ * `ip addr` prints it) and `203.0.113.5/32` are hosts. Reads at most four units past the match.
+ */
+function cidrNetwork(u: usize, n: i32, s: i32, e: i32): bool {
+  if (e + 1 >= n || unit(u, e) != 0x2f || !isDigit(unit(u, e + 1))) return false;
+  let prefix = unit(u, e + 1) - 0x30;
+  let end = e + 2;
+  if (end < n && isDigit(unit(u, end))) prefix = prefix * 10 + unit(u, end++) - 0x30;
+  if (prefix >= 32 || end < n && isDigit(unit(u, end))) return false;
+  let address: u32 = 0;
+  let octet: u32 = 0;
+  for (let i = s; i < e; i++) {
+    const c = unit(u, i);
+    if (c == 0x2e) { address = (address << 8) | octet; octet = 0; }
+    else octet = octet * 10 + c - 0x30;
+  }
+  address = (address << 8) | octet;
+  const host = prefix == 0 ? 0xffffffff : (<u32>1 << (32 - prefix)) - 1;
+  return (address & host) == 0;
 }
 
 /**
@@ -1948,6 +1985,13 @@ function decimalNumber(u: usize, s: i32, e: i32): bool {
 }
 
 /**
+ * The limits of 32-bit integers, ten bare digits with an area code and an exchange NANP allows:
+ * code and API documentation print them constantly (`a value between 0 and 2147483647`; 32 of
+ * the 68 phone numbers in the Google Cloud SDK's Python). Each between `|`.
+ */
+const INT32_LIMITS = "|2147483647|2147483648|4294967295|4294967296|";
+
+/**
  * North-American phone numbers: no digit right before or after (the original's rule), no ASCII
  * letter touching a digit at either end, so the digit runs inside hex identifiers (commit hashes,
  * UUIDs) are not phone numbers (`call(555) 123-4567` still is: the match starts with `(`). The
@@ -1955,11 +1999,11 @@ function decimalNumber(u: usize, s: i32, e: i32): bool {
  * original, and its users' fixtures, treat 555-123-4567 and 5551234567 as phone numbers. Bare
  * digits (ten, or eleven after a leading 1) are one only with an area code NANP allows (first
  * digit 2-9): such runs are mostly other numbers, and every Unix time in seconds from 2001 to
- * 2033 is ten digits starting with 1 (`10000000000` is none either). Nor is either part of a
- * decimal number (`7658962.8891432695`, `4192936109.5`).
+ * 2033 is ten digits starting with 1 (`10000000000` is none either); nor are INT32_LIMITS. Nor is
+ * either part of a decimal number (`7658962.8891432695`, `4192936109.5`).
  */
 function phone(u: usize, n: i32, s: i32, e: i32): bool {
-  if (e - s == 10 && unit(u, s) < 0x32) return false;
+  if (e - s == 10 && (unit(u, s) < 0x32 || listed(INT32_LIMITS, u, s, 10, 0))) return false;
   if (e - s == 11 && unit(u, s) == 0x31 && unit(u, s + 1) < 0x32 && !hasNonDigit(u, s, e)) return false;
   if (decimalNumber(u, s, e)) return false;
   if (s >= 2 && unit(u, s - 1) == 0x2e && isDigit(unit(u, s - 2)) && isDigit(unit(u, s))) return false;
@@ -2027,15 +2071,15 @@ export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i3
   if (check == CHECK_DIGITS) return boundedBy(u, n, s, e, false);
   if (check == CHECK_WORD) return boundedBy(u, n, s, e, true);
   if (check == CHECK_LUHN) return card(u, n, s, e);
-  if (check == CHECK_IPV4) return boundedBy(u, n, s, e, true) && ipv4(u, s, e) && !dottedRun(u, n, s, e) && !productVersion(u, s) && !selfAddress4(u, s, e) && !afterVersionWord(u, s);
+  if (check == CHECK_IPV4) return boundedBy(u, n, s, e, true) && ipv4(u, s, e) && !dottedRun(u, n, s, e) && !productVersion(u, s) && !selfAddress4(u, s, e) && !afterVersionWord(u, s) && !cidrNetwork(u, n, s, e);
   if (check == CHECK_EMAIL) return email(u, n, s, e);
-  if (check == CHECK_SSN) return boundedBy(u, n, s, e, true) && ssn(u, s, e);
+  if (check == CHECK_SSN) return boundedBy(u, n, s, e, true) && ssn(u, s, e) && !pathSegment(u, n, s, e);
   if (check == CHECK_IBAN) return iban(u, n, s, e);
   if (check == CHECK_IPV6) return ipv6(u, n, s, e);
   if (check == CHECK_MAC) return mac(u, n, s, e);
-  if (check == CHECK_ABA) return aba(u, n, s, e);
+  if (check == CHECK_ABA) return aba(u, n, s, e) && !pathSegment(u, n, s, e);
   if (check == CHECK_NINO) return nino(u, n, s, e);
-  if (check == CHECK_SIN) return sin(u, n, s, e);
+  if (check == CHECK_SIN) return sin(u, n, s, e) && !pathSegment(u, n, s, e);
   if (check == CHECK_BTC) return btc(u, n, s, e);
   if (check == CHECK_ETH) return eth(u, n, s, e);
   if (check == CHECK_DOB) return dob(u, n, s, e);
@@ -2045,20 +2089,20 @@ export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i3
   if (check == CHECK_IN_PAN) return inPan(u, n, s, e);
   if (check == CHECK_AADHAAR) return aadhaar(u, n, s, e);
   if (check == CHECK_CPF) return cpf(u, n, s, e);
-  if (check == CHECK_BSN) return bsn(u, n, s, e);
+  if (check == CHECK_BSN) return bsn(u, n, s, e) && !pathSegment(u, n, s, e);
   if (check == CHECK_E164) return e164(u, n, s, e);
   if (check == CHECK_UK_POSTCODE) return ukPostcode(u, n, s, e);
   if (check == CHECK_ZIP4) return zip4(u, n, s, e);
   if (check == CHECK_VIN) return vin(u, n, s, e);
-  if (check == CHECK_ITIN) return itin(u, n, s, e);
-  if (check == CHECK_NHS) return nhs(u, n, s, e);
+  if (check == CHECK_ITIN) return itin(u, n, s, e) && !pathSegment(u, n, s, e);
+  if (check == CHECK_NHS) return nhs(u, n, s, e) && !pathSegment(u, n, s, e);
   if (check == CHECK_DE_TAX) return deTax(u, n, s, e);
   if (check == CHECK_FR_NIR) return frNir(u, n, s, e);
   if (check == CHECK_SG_NRIC) return sgNric(u, n, s, e);
   if (check == CHECK_FI_HETU) return fiHetu(u, n, s, e);
   if (check == CHECK_PESEL) return pesel(u, n, s, e);
-  if (check == CHECK_AU_TFN) return auTfn(u, n, s, e);
-  if (check == CHECK_NPI) return npi(u, n, s, e);
+  if (check == CHECK_AU_TFN) return auTfn(u, n, s, e) && !pathSegment(u, n, s, e);
+  if (check == CHECK_NPI) return npi(u, n, s, e) && !pathSegment(u, n, s, e);
   if (check == CHECK_CN_RIC) return cnRic(u, n, s, e);
   if (check == CHECK_SE_PNR) return sePnr(u, n, s, e);
   if (check == CHECK_ZA_ID) return zaId(u, n, s, e);

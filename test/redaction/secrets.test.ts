@@ -252,7 +252,7 @@ describe("exact checks on secrets", () => {
       ["password: Sunshine.", "Sunshine."],
       ["PGPASSWORD=Sunshine psql -h db", "Sunshine"],
       ["password: Tr0ub4dor set it", "Tr0ub4dor"],
-    ]) {
+    ] as [string, string][]) {
       expect(f(line).filter((x) => x.endsWith(`:${value}`)).length, line).toBeGreaterThan(0);
     }
   });

@@ -8,7 +8,7 @@
 import { keccak256, KECCAK_SCRATCH } from "./keccak";
 
 export const CHECK_NONE: u32 = 0;
-export const CHECK_WORD: u32 = 1; // no letter, digit or '_' right before or after the match
+export const CHECK_WORD: u32 = 1; // no letter, digit or '_' right before or after the match, nor a backslash before it (an escape: `\U0001F600`)
 export const CHECK_LUHN: u32 = 2; // word boundaries + issuer prefix + Luhn checksum over 13-19 digits
 export const CHECK_IPV4: u32 = 3; // word boundaries + four octets 0-255; not an OID's part, a version (`Chrome/120.0.0.0`, `Version 1.2.3.4`), loopback or 0.0.0.0
 export const CHECK_SSN: u32 = 4; // word boundaries + area not 000/666/9xx, group not 00, serial not 0000
@@ -140,16 +140,28 @@ function groupBounded(u: usize, n: i32, s: i32, e: i32): bool {
 }
 
 /**
- * Whether [s, e) is only digits with a `/` right before or after it: a segment of a path or a
- * resource name (`projects/123456789/locations`, `folders/9876543210`, a bug link `b/383363683`),
- * an ID, not one of the national numbers whose checksums a random ID passes one time in ten (SSN,
- * routing, SIN, BSN, ITIN, NHS, TFN, NPI). Written with separators (`/ssn/123-45-6789`) it is
- * still one. Reads one unit on each side, as the boundaries do.
+ * Whether [s, e) is only digits that name no person: next to a `/`, when `paths`, a segment of a
+ * path or a resource name (`projects/123456789/locations`, `folders/9876543210`, a bug link
+ * `b/383363683`); or a constant of binary code, a power of two, one less than one, or a 32-bit
+ * mask of high bits (`134217728`, `2147483647`, `4294967280` = 0xFFFFFFF0). Code prints these
+ * everywhere, and the national numbers' checksums pass one random number in ten (SSN, routing,
+ * SIN, BSN, ITIN, NHS, TFN, NPI; phone numbers with `paths` false: `wa.me/15551234567` is one).
+ * Written with separators (`/ssn/123-45-6789`) a number is still one. Reads one unit on each side,
+ * as the boundaries do.
  */
-function pathSegment(u: usize, n: i32, s: i32, e: i32): bool {
-  if (!(s > 0 && unit(u, s - 1) == 0x2f) && !(e < n && unit(u, e) == 0x2f)) return false;
-  for (let i = s; i < e; i++) if (!isDigit(unit(u, i))) return false;
-  return true;
+function impersonalNumber(u: usize, n: i32, s: i32, e: i32, paths: bool): bool {
+  if (e - s > 18) return false;
+  let x: u64 = 0;
+  for (let i = s; i < e; i++) {
+    const c = unit(u, i);
+    if (!isDigit(c)) return false;
+    x = x * 10 + <u64>(c - 0x30);
+  }
+  if (paths && ((s > 0 && unit(u, s - 1) == 0x2f) || (e < n && unit(u, e) == 0x2f))) return true;
+  if (x == 0) return false;
+  if ((x & (x - 1)) == 0 || (x & (x + 1)) == 0) return true;
+  const rest = (<u64>1 << 32) - x; // 2^32 less a power of two: the high bits of a 32-bit word
+  return x < (<u64>1 << 32) && (rest & (rest - 1)) == 0;
 }
 
 // Digits of the span, collected once per check (at most 32).
@@ -426,6 +438,22 @@ function listed(list: string, u: usize, at: i32, len: i32, fold: u32): bool {
     let j = 0;
     while (j < len && <u32>list.charCodeAt(k + 1 + j) == (unit(u, at + j) | fold)) j++;
     if (j == len) return true;
+  }
+  return false;
+}
+
+/** Whether [at, end) starts with one of the entries of `list` (each between `|`), compared exactly. */
+function startsWithListed(list: string, u: usize, at: i32, end: i32): bool {
+  const size = list.length;
+  let k = 0;
+  while (k + 1 < size) {
+    let next = k + 1;
+    while (list.charCodeAt(next) != 0x7c) next++;
+    const len = next - k - 1;
+    let j = 0;
+    if (end - at >= len) while (j < len && <u32>list.charCodeAt(k + 1 + j) == unit(u, at + j)) j++;
+    if (len > 0 && j == len) return true;
+    k = next;
   }
   return false;
 }
@@ -1659,12 +1687,12 @@ const CREDENTIAL_WORDS = "|password|passwords|passwd|pwd|passphrase|pass|secret|
  * variable (`password=primary_password,`, `passphrase=password_bytes`), a constant's name
  * (`_CLIENT_SECRET = 'CLIENT_SECRET'` in generated API clients), a type or a method
  * (`AccessTokenCache`, `GeneratePassword`), a private name (`_PASSWORD_DEFAULT`) or a placeholder
- * (`your_api_key`). Words are split at
- * `_`, `-` and case steps (a `.` is codeReference's: `"self.password"` quoted is a password); each
- * is two or more letters, all lower case, all upper case or capitalised, so a random token's mixed
- * case never reads as one (its `TYooMQ…` splits into one-letter words). Digits may end a word
- * before `_` or `-` (`oauth2-client-secret`), not before a case step or at the end, where people
- * put them (`Hunter2Secret99`, `Summer_Password2024`). A closing `.`, `)`, `]` or `}` is ignored.
+ * (`your_api_key`). Words are split at `_`, `-` and case steps (a `.` is codeReference's:
+ * `"self.password"` quoted is a password); each is two or more letters, all lower case, all upper
+ * case or capitalised, so a random token's mixed case never reads as one (its `TYooMQ…` splits
+ * into one-letter words). Digits may end a word before `_` or `-` (`oauth2-client-secret`), not
+ * before a case step or at the end, where people put them (`Hunter2Secret99`,
+ * `Summer_Password2024`). A closing `.`, `)`, `]` or `}` is ignored.
  */
 function credentialName(u: usize, v: i32, e: i32): bool {
   while (e > v && (unit(u, e - 1) == 0x2e || unit(u, e - 1) == 0x29 || unit(u, e - 1) == 0x5d || unit(u, e - 1) == 0x7d)) e--;
@@ -1734,18 +1762,7 @@ const SECRET_STORE_PREFIXES = "|op://|sm://|vault:|arn:aws:secretsmanager:|arn:a
  * Azure Key Vault secret URL (`https://kv.vault.azure.net/secrets/api-key`).
  */
 function secretReference(u: usize, v: i32, e: i32): bool {
-  const size = SECRET_STORE_PREFIXES.length;
-  for (let k = 0; k + 1 < size; ) {
-    let end = k + 1;
-    while (SECRET_STORE_PREFIXES.charCodeAt(end) != 0x7c) end++;
-    const len = end - k - 1;
-    if (e - v >= len) {
-      let j = 0;
-      while (j < len && <u32>SECRET_STORE_PREFIXES.charCodeAt(k + 1 + j) == unit(u, v + j)) j++;
-      if (j == len) return true;
-    }
-    k = end;
-  }
+  if (startsWithListed(SECRET_STORE_PREFIXES, u, v, e)) return true;
   return (startsWith(u, v, e, "projects/") || startsWith(u, v, e, "https://")) && contains(u, v, e, "/secrets/");
 }
 
@@ -1985,13 +2002,6 @@ function decimalNumber(u: usize, s: i32, e: i32): bool {
 }
 
 /**
- * The limits of 32-bit integers, ten bare digits with an area code and an exchange NANP allows:
- * code and API documentation print them constantly (`a value between 0 and 2147483647`; 32 of
- * the 68 phone numbers in the Google Cloud SDK's Python). Each between `|`.
- */
-const INT32_LIMITS = "|2147483647|2147483648|4294967295|4294967296|";
-
-/**
  * North-American phone numbers: no digit right before or after (the original's rule), no ASCII
  * letter touching a digit at either end, so the digit runs inside hex identifiers (commit hashes,
  * UUIDs) are not phone numbers (`call(555) 123-4567` still is: the match starts with `(`). The
@@ -1999,11 +2009,12 @@ const INT32_LIMITS = "|2147483647|2147483648|4294967295|4294967296|";
  * original, and its users' fixtures, treat 555-123-4567 and 5551234567 as phone numbers. Bare
  * digits (ten, or eleven after a leading 1) are one only with an area code NANP allows (first
  * digit 2-9): such runs are mostly other numbers, and every Unix time in seconds from 2001 to
- * 2033 is ten digits starting with 1 (`10000000000` is none either); nor are INT32_LIMITS. Nor is
- * either part of a decimal number (`7658962.8891432695`, `4192936109.5`).
+ * 2033 is ten digits starting with 1 (`10000000000` is none either); nor are the constants of
+ * binary code (`2147483647`, `4294967295`: impersonalNumber). Nor is either part of a decimal
+ * number (`7658962.8891432695`, `4192936109.5`).
  */
 function phone(u: usize, n: i32, s: i32, e: i32): bool {
-  if (e - s == 10 && (unit(u, s) < 0x32 || listed(INT32_LIMITS, u, s, 10, 0))) return false;
+  if (e - s == 10 && unit(u, s) < 0x32 || impersonalNumber(u, n, s, e, false)) return false;
   if (e - s == 11 && unit(u, s) == 0x31 && unit(u, s + 1) < 0x32 && !hasNonDigit(u, s, e)) return false;
   if (decimalNumber(u, s, e)) return false;
   if (s >= 2 && unit(u, s - 1) == 0x2e && isDigit(unit(u, s - 2)) && isDigit(unit(u, s))) return false;
@@ -2069,17 +2080,17 @@ export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i3
   cE = e;
   if (check == CHECK_NONE) return true;
   if (check == CHECK_DIGITS) return boundedBy(u, n, s, e, false);
-  if (check == CHECK_WORD) return boundedBy(u, n, s, e, true);
+  if (check == CHECK_WORD) return boundedBy(u, n, s, e, true) && !(s > 0 && unit(u, s - 1) == 0x5c); // not an escape: `\U0001F600`
   if (check == CHECK_LUHN) return card(u, n, s, e);
   if (check == CHECK_IPV4) return boundedBy(u, n, s, e, true) && ipv4(u, s, e) && !dottedRun(u, n, s, e) && !productVersion(u, s) && !selfAddress4(u, s, e) && !afterVersionWord(u, s) && !cidrNetwork(u, n, s, e);
   if (check == CHECK_EMAIL) return email(u, n, s, e);
-  if (check == CHECK_SSN) return boundedBy(u, n, s, e, true) && ssn(u, s, e) && !pathSegment(u, n, s, e);
+  if (check == CHECK_SSN) return boundedBy(u, n, s, e, true) && ssn(u, s, e) && !impersonalNumber(u, n, s, e, true);
   if (check == CHECK_IBAN) return iban(u, n, s, e);
   if (check == CHECK_IPV6) return ipv6(u, n, s, e);
   if (check == CHECK_MAC) return mac(u, n, s, e);
-  if (check == CHECK_ABA) return aba(u, n, s, e) && !pathSegment(u, n, s, e);
+  if (check == CHECK_ABA) return aba(u, n, s, e) && !impersonalNumber(u, n, s, e, true);
   if (check == CHECK_NINO) return nino(u, n, s, e);
-  if (check == CHECK_SIN) return sin(u, n, s, e) && !pathSegment(u, n, s, e);
+  if (check == CHECK_SIN) return sin(u, n, s, e) && !impersonalNumber(u, n, s, e, true);
   if (check == CHECK_BTC) return btc(u, n, s, e);
   if (check == CHECK_ETH) return eth(u, n, s, e);
   if (check == CHECK_DOB) return dob(u, n, s, e);
@@ -2089,20 +2100,20 @@ export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i3
   if (check == CHECK_IN_PAN) return inPan(u, n, s, e);
   if (check == CHECK_AADHAAR) return aadhaar(u, n, s, e);
   if (check == CHECK_CPF) return cpf(u, n, s, e);
-  if (check == CHECK_BSN) return bsn(u, n, s, e) && !pathSegment(u, n, s, e);
+  if (check == CHECK_BSN) return bsn(u, n, s, e) && !impersonalNumber(u, n, s, e, true);
   if (check == CHECK_E164) return e164(u, n, s, e);
   if (check == CHECK_UK_POSTCODE) return ukPostcode(u, n, s, e);
   if (check == CHECK_ZIP4) return zip4(u, n, s, e);
   if (check == CHECK_VIN) return vin(u, n, s, e);
-  if (check == CHECK_ITIN) return itin(u, n, s, e) && !pathSegment(u, n, s, e);
-  if (check == CHECK_NHS) return nhs(u, n, s, e) && !pathSegment(u, n, s, e);
+  if (check == CHECK_ITIN) return itin(u, n, s, e) && !impersonalNumber(u, n, s, e, true);
+  if (check == CHECK_NHS) return nhs(u, n, s, e) && !impersonalNumber(u, n, s, e, true);
   if (check == CHECK_DE_TAX) return deTax(u, n, s, e);
   if (check == CHECK_FR_NIR) return frNir(u, n, s, e);
   if (check == CHECK_SG_NRIC) return sgNric(u, n, s, e);
   if (check == CHECK_FI_HETU) return fiHetu(u, n, s, e);
   if (check == CHECK_PESEL) return pesel(u, n, s, e);
-  if (check == CHECK_AU_TFN) return auTfn(u, n, s, e) && !pathSegment(u, n, s, e);
-  if (check == CHECK_NPI) return npi(u, n, s, e) && !pathSegment(u, n, s, e);
+  if (check == CHECK_AU_TFN) return auTfn(u, n, s, e) && !impersonalNumber(u, n, s, e, true);
+  if (check == CHECK_NPI) return npi(u, n, s, e) && !impersonalNumber(u, n, s, e, true);
   if (check == CHECK_CN_RIC) return cnRic(u, n, s, e);
   if (check == CHECK_SE_PNR) return sePnr(u, n, s, e);
   if (check == CHECK_ZA_ID) return zaId(u, n, s, e);

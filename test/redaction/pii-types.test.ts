@@ -25,10 +25,11 @@ const CASES: Record<string, Case> = {
   },
   // ten bare digits: a phone number only with an area code NANP allows (not a Unix time in seconds)
   // a decimal number (one `.`, nothing else) is no phone: longitudes; nor either part of a longer
-  // one; eleven bare digits after a 1 need an area code from 2-9 too; the limits of 32-bit integers are none
-  phone: { pos: ["(555) 123-4567", "555-123-4567", "+1 555 123 4567", "2125551234", "14155550123", "(173) 263-3445", "415.555.0132", "(214) 748-3647"], neg: ["between 0 and 2147483647", "4294967295", "55512345678", "555-1234", "1732633445", "0123456789", "longitude -122.4194155", "151.2092955", "7658962.8891432695", "4192936109.5", "10000000000"] },
-  // nine bare digits with a `/` before or after are a path's or a resource name's ID (also for the routing, SIN, BSN, ITIN, NHS, TFN and NPI numbers)
-  ssn: { pos: ["123-45-6789", "123 45 6789", "/ssn/123-45-6789 => 123-45-6789"], neg: ["666-12-3456", "000-12-3456", "123-00-4567", "923-45-6789", "projects/123456789/locations/global", "TODO(b/123456789)", "123456789/env"] },
+  // one; eleven bare digits after a 1 need an area code from 2-9 too; constants of binary code (2147483647, 4294967294) are none
+  phone: { pos: ["(555) 123-4567", "555-123-4567", "+1 555 123 4567", "2125551234", "14155550123", "(173) 263-3445", "415.555.0132", "(214) 748-3647"], neg: ["between 0 and 2147483647", "4294967295", "if ((arg1 & 4294967294) !== 0)", "mask 4294967280", "55512345678", "555-1234", "1732633445", "0123456789", "longitude -122.4194155", "151.2092955", "7658962.8891432695", "4192936109.5", "10000000000"] },
+  // nine bare digits with a `/` before or after are a path's or a resource name's ID, and a power of two (or one less, or a 32-bit mask) a
+  // constant of code (also for the routing, SIN, BSN, ITIN, NHS, TFN and NPI numbers)
+  ssn: { pos: ["123-45-6789", "123 45 6789", "/ssn/123-45-6789 => 123-45-6789", "134217729"], neg: ["666-12-3456", "000-12-3456", "123-00-4567", "923-45-6789", "projects/123456789/locations/global", "TODO(b/123456789)", "123456789/env", "JSDocOverride = 134217728", "HasComputedFlags = 536870912"] },
   // 17-19 digits (UnionPay, Visa), and a card followed by its CVV or another group: its first 16 digits;
   // each issuer's lengths (Amex 15, Diners 14 or 16, Visa 13 or 16, the rest 16): a 15-digit IMEI is no card
   credit_card: {
@@ -42,7 +43,7 @@ const CASES: Record<string, Case> = {
     pos: ["10.0.0.1", "192.168.1.254", "Connect to 10.0.0.1. => 10.0.0.1", "GET /hosts/10.0.0.1 => 10.0.0.1", "http://10.0.0.1/ => 10.0.0.1", "cidr 10.0.0.1/8 => 10.0.0.1", "inet 192.168.1.23/24 brd => 192.168.1.23", "203.0.113.5/32 => 203.0.113.5", "10.0.0.0/123 => 10.0.0.0", "x-Proxy/10.0.0.1 => 10.0.0.1", "chrome/10.0.0.1 => 10.0.0.1", "0.0.0.1", "126.0.0.1", "128.0.0.1", "10.127.0.1", "0.0.0.10", "conversion 10.0.0.1 => 10.0.0.1", "version1 10.0.0.1 => 10.0.0.1"],
     neg: ["256.1.1.1", "1.2.3", "10.0.0.0/8", "allow 192.168.0.0/16, 172.16.0.0/12", "10.96.0.0/12", "1.3.6.1.4.1.311", "1.2.3.4.5", "OID 1.3.6.1.2.1.1.1.0", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36", "Edg/120.0.0.0", "(OPR/106.0.0.0)", "http://127.0.0.1:3000", "127.255.255.254", "0.0.0.0:8080", "Version 2.14.1.0", "version: 1.2.3.4", "ProductVersion=6.1.7601.1", "VERSION\t10.0.0.1"],
   },
-  passport: { pos: ["AB1234567"], neg: ["XAB1234567Z"] },
+  passport: { pos: ["AB1234567"], neg: ["XAB1234567Z", "'\\U00010000'"] },
   iban: { pos: ["DE89 3704 0044 0532 0130 00", "GB82 WEST 1234 5698 7654 32", "GB82WEST12345698765432", "FR14 2004 1010 0505 0001 3M02 606"], neg: ["DE89 3704 0044 0532 0130 01", "XX89 3704 0044 0532 0130 00", "DE89 3704 0044 0532 0130"] },
   ipv6: { pos: ["2001:db8::8a2e:370:7334", "fe80::1", "::ffff:192.0.2.128", "2001:0db8:0000:0000:0000:ff00:0042:8329", "::2"], neg: ["12:30:45", "2001:db8:::1", "1:2:3:4:5:6:7:8:9", "std::vector", "[::1]:3000", "::1"] },
   mac_address: { pos: ["00:1A:2B:3C:4D:5E", "00-1a-2b-3c-4d-5e", "001a.2b3c.4d5e"], neg: ["00:1A-2B:3C:4D:5E", "00:1A:2B:3C:4D:5E:6F", "00:1A:2B:3C:4D"] },
@@ -77,7 +78,7 @@ const CASES: Record<string, Case> = {
   us_zip4: { pos: ["Springfield, IL 62704-1234 => 62704-1234", "ZIP code: 94105-1234 => 94105-1234", "postal code 10001-0001 => 10001-0001"], neg: ["XX 62704-1234", "order 62704-1234", "ca 62704-1234"] },
   vin: { pos: ["1M8GDM9AXKP042788", "1HGCM82633A004352"], neg: ["1M8GDM9A0KP042788", "12345678901234567"] },
   us_itin: { pos: ["912-70-1234", "900 88 0000"], neg: ["912-40-1234", "812-70-1234"] },
-  uk_nhs: { pos: ["943 476 5919", "9434765919"], neg: ["943 476 5918", "folders/9434765919"] },
+  uk_nhs: { pos: ["943 476 5919", "9434765919"], neg: ["943 476 5918", "folders/9434765919", "minimum = -2147483648"] },
   de_tax_id: { pos: ["86095742719", "86 095 742 719"], neg: ["86095742710", "11111111111"] },
   fr_nir: { pos: ["1 85 05 78 006 084 91", "185057800608491"], neg: ["1 85 05 78 006 084 92", "5 85 05 78 006 084 91"] },
   in_aadhaar: { pos: ["2341 2341 2346", "9876 5432 1096", "234123412346"], neg: ["2341 2341 2347", "1341 2341 2346", "2341-2341 2346"] },

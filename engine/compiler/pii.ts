@@ -99,7 +99,7 @@ const DEFS: readonly Def[] = [
   {
     category: "passport", region: "global", check: CHECK.word, maxLen: 11, mask: "**-*******",
     source: "[A-Z]{1,2}[0-9]{6,9}",
-    description: "passport number shape (1-2 capitals, 6-9 digits); word-bounded",
+    description: "passport number shape (1-2 capitals, 6-9 digits); word-bounded, not after a backslash (an escape)",
   },
   // ---- added types (opt-in) ----
   {

@@ -6,6 +6,7 @@
 // Integer arithmetic only; no recursion; every loop is bounded by the span length.
 
 import { keccak256, KECCAK_SCRATCH } from "./keccak";
+import { hexDigit } from "./text";
 
 export const CHECK_NONE: u32 = 0;
 export const CHECK_WORD: u32 = 1; // no letter, digit or '_' right before or after the match, nor a backslash before it (an escape: `\U0001F600`)
@@ -608,6 +609,76 @@ function ipv6Valid(u: usize, s: i32, e: i32): bool {
   return dbl ? groups <= 7 : groups == 8;
 }
 
+/** The eight 16-bit groups of an IPv6 address, for cidrNetwork6. */
+const V6: usize = memory.data(16);
+
+/**
+ * Whether the valid IPv6 address [s, e) is a network in CIDR notation: `/`, a prefix length below
+ * 128 (at most three digits), and every host bit zero (`2001:db8::/32`, `fe80::/10`). It names a
+ * range; an interface's address with its prefix (`2001:db8::1/64`) is a host. Reads at most four
+ * units past the match.
+ */
+function cidrNetwork6(u: usize, n: i32, s: i32, e: i32): bool {
+  if (e + 1 >= n || unit(u, e) != 0x2f || !isDigit(unit(u, e + 1))) return false;
+  let prefix: u32 = 0;
+  let i = e + 1;
+  while (i < n && i <= e + 3 && isDigit(unit(u, i))) {
+    prefix = prefix * 10 + unit(u, i) - 0x30;
+    i++;
+  }
+  if (prefix >= 128 || (i < n && isDigit(unit(u, i)))) return false;
+  // the groups in order, then those after `::` moved to the end
+  let count = 0;
+  let gap = -1;
+  let p = s;
+  while (p < e) {
+    if (unit(u, p) == 0x3a) {
+      if (p + 1 < e && unit(u, p + 1) == 0x3a) {
+        gap = count;
+        p += 2;
+      } else p++;
+      continue;
+    }
+    let q = p;
+    let v: u32 = 0;
+    while (q < e && isHex(unit(u, q))) {
+      v = (v << 4) | <u32>hexDigit(unit(u, q));
+      q++;
+    }
+    if (q < e && unit(u, q) == 0x2e) {
+      // an IPv4 tail (ipv6Valid checked it): two groups
+      let address: u32 = 0;
+      let octet: u32 = 0;
+      for (let k = p; k < e; k++) {
+        const c = unit(u, k);
+        if (c == 0x2e) { address = (address << 8) | octet; octet = 0; }
+        else octet = octet * 10 + c - 0x30;
+      }
+      address = (address << 8) | octet;
+      store<u16>(V6 + (<usize>count << 1), <u16>(address >> 16));
+      store<u16>(V6 + (<usize>(count + 1) << 1), <u16>address);
+      count += 2;
+      break;
+    }
+    store<u16>(V6 + (<usize>count << 1), <u16>v);
+    count++;
+    p = q;
+  }
+  if (gap >= 0) {
+    const tail = count - gap;
+    for (let k = tail - 1; k >= 0; k--) store<u16>(V6 + (<usize>(8 - tail + k) << 1), load<u16>(V6 + (<usize>(gap + k) << 1)));
+    for (let k = gap; k < 8 - tail; k++) store<u16>(V6 + (<usize>k << 1), 0);
+  }
+  for (let g: u32 = 0; g < 8; g++) {
+    const from = g << 4;
+    if (from + 16 <= prefix) continue;
+    const v = <u32>load<u16>(V6 + (<usize>g << 1));
+    const hostBits = from >= prefix ? 16 : from + 16 - prefix;
+    if ((v & ((<u32>1 << hostBits) - 1)) != 0) return false;
+  }
+  return true;
+}
+
 function ipv6(u: usize, n: i32, s: i32, e: i32): bool {
   if (s > 0) {
     const c = unit(u, s - 1);
@@ -620,6 +691,7 @@ function ipv6(u: usize, n: i32, s: i32, e: i32): bool {
       // the loopback address `::1` names no host (`[::1]:3000`)
       if (end - s == 3 && unit(u, s) == 0x3a && unit(u, s + 1) == 0x3a && unit(u, s + 2) == 0x31) return false;
       if (wordAfter(u, n, end) || (end < n && unit(u, end) == 0x3a && end + 1 < n && isHex(unit(u, end + 1)))) return false;
+      if (cidrNetwork6(u, n, s, end)) return false;
       cE = end;
       return true;
     }

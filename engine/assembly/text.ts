@@ -296,7 +296,7 @@ function copySimpleRun(src: usize, dst: usize, i: i32, k: i32, n: i32): i32 {
   return j;
 }
 
-function hexDigit(c: u32): i32 {
+export function hexDigit(c: u32): i32 {
   if (c >= 0x30 && c <= 0x39) return <i32>(c - 0x30);
   const l = c | 0x20;
   if (l >= 0x61 && l <= 0x66) return <i32>(l - 0x61 + 10);

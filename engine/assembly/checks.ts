@@ -369,21 +369,35 @@ function afterVersionWord(u: usize, s: i32): bool {
  * `ip addr` prints it) and `203.0.113.5/32` are hosts. Reads at most four units past the match.
  */
 function cidrNetwork(u: usize, n: i32, s: i32, e: i32): bool {
-  if (e + 1 >= n || unit(u, e) != 0x2f || !isDigit(unit(u, e + 1))) return false;
-  let prefix = unit(u, e + 1) - 0x30;
-  let end = e + 2;
-  if (end < n && isDigit(unit(u, end))) prefix = prefix * 10 + unit(u, end++) - 0x30;
-  if (prefix >= 32 || end < n && isDigit(unit(u, end))) return false;
+  const prefix = prefixAfter(u, n, e, 2);
+  if (prefix < 0 || prefix >= 32) return false;
+  const host = prefix == 0 ? 0xffffffff : (<u32>1 << (32 - prefix)) - 1;
+  return (ipv4Value(u, s, e) & host) == 0;
+}
+
+/** The prefix length after an address that ends at e (`/8`, `/64`): `/` and 1 to `digits` digits, no more; else -1. */
+function prefixAfter(u: usize, n: i32, e: i32, digits: i32): i32 {
+  if (e + 1 >= n || unit(u, e) != 0x2f || !isDigit(unit(u, e + 1))) return -1;
+  let prefix = 0;
+  for (let i = e + 1; i < n && isDigit(unit(u, i)); i++) {
+    if (i - e > digits) return -1;
+    prefix = prefix * 10 + <i32>(unit(u, i) - 0x30);
+  }
+  return prefix;
+}
+
+/** The 32-bit value of the dotted quad [s, e), whose octets ipv4 has checked. */
+function ipv4Value(u: usize, s: i32, e: i32): u32 {
   let address: u32 = 0;
   let octet: u32 = 0;
   for (let i = s; i < e; i++) {
     const c = unit(u, i);
-    if (c == 0x2e) { address = (address << 8) | octet; octet = 0; }
-    else octet = octet * 10 + c - 0x30;
+    if (c == 0x2e) {
+      address = (address << 8) | octet;
+      octet = 0;
+    } else octet = octet * 10 + c - 0x30;
   }
-  address = (address << 8) | octet;
-  const host = prefix == 0 ? 0xffffffff : (<u32>1 << (32 - prefix)) - 1;
-  return (address & host) == 0;
+  return (address << 8) | octet;
 }
 
 /**
@@ -615,18 +629,12 @@ const V6: usize = memory.data(16);
 /**
  * Whether the valid IPv6 address [s, e) is a network in CIDR notation: `/`, a prefix length below
  * 128 (at most three digits), and every host bit zero (`2001:db8::/32`, `fe80::/10`). It names a
- * range; an interface's address with its prefix (`2001:db8::1/64`) is a host. Reads at most four
+ * range; an interface's address with its prefix (`2001:db8::1/64`) is a host. Reads at most five
  * units past the match.
  */
 function cidrNetwork6(u: usize, n: i32, s: i32, e: i32): bool {
-  if (e + 1 >= n || unit(u, e) != 0x2f || !isDigit(unit(u, e + 1))) return false;
-  let prefix: u32 = 0;
-  let i = e + 1;
-  while (i < n && i <= e + 3 && isDigit(unit(u, i))) {
-    prefix = prefix * 10 + unit(u, i) - 0x30;
-    i++;
-  }
-  if (prefix >= 128 || (i < n && isDigit(unit(u, i)))) return false;
+  const prefix = prefixAfter(u, n, e, 3);
+  if (prefix < 0 || prefix >= 128) return false;
   // the groups in order, then those after `::` moved to the end
   let count = 0;
   let gap = -1;
@@ -647,14 +655,7 @@ function cidrNetwork6(u: usize, n: i32, s: i32, e: i32): bool {
     }
     if (q < e && unit(u, q) == 0x2e) {
       // an IPv4 tail (ipv6Valid checked it): two groups
-      let address: u32 = 0;
-      let octet: u32 = 0;
-      for (let k = p; k < e; k++) {
-        const c = unit(u, k);
-        if (c == 0x2e) { address = (address << 8) | octet; octet = 0; }
-        else octet = octet * 10 + c - 0x30;
-      }
-      address = (address << 8) | octet;
+      const address = ipv4Value(u, p, e);
       store<u16>(V6 + (<usize>count << 1), <u16>(address >> 16));
       store<u16>(V6 + (<usize>(count + 1) << 1), <u16>address);
       count += 2;
@@ -669,12 +670,12 @@ function cidrNetwork6(u: usize, n: i32, s: i32, e: i32): bool {
     for (let k = tail - 1; k >= 0; k--) store<u16>(V6 + (<usize>(8 - tail + k) << 1), load<u16>(V6 + (<usize>(gap + k) << 1)));
     for (let k = gap; k < 8 - tail; k++) store<u16>(V6 + (<usize>k << 1), 0);
   }
-  for (let g: u32 = 0; g < 8; g++) {
+  for (let g = 0; g < 8; g++) {
     const from = g << 4;
     if (from + 16 <= prefix) continue;
     const v = <u32>load<u16>(V6 + (<usize>g << 1));
     const hostBits = from >= prefix ? 16 : from + 16 - prefix;
-    if ((v & ((<u32>1 << hostBits) - 1)) != 0) return false;
+    if ((v & ((<u32>1 << <u32>hostBits) - 1)) != 0) return false;
   }
   return true;
 }

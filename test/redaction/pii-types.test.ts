@@ -17,7 +17,6 @@ interface Case {
 
 const CASES: Record<string, Case> = {
   // an e-mail-shaped file name is not an address (`@2x` image assets); a real TLD that is also an extension is (.zip)
-  // (ip_address) a network in CIDR notation, its host bits zero, is a range, not an address; a host with its prefix length is one
   // a user on a host (a URL's, scp's, rsync's, a git remote's) or a URL's password and host is not a mailbox; a password after `:` keeps the address
   email: {
     pos: ["john@example.com", "first.last+tag@sub.example.co.uk", "ann@mail.zip", "see bob@corp.io. => bob@corp.io", "john@example.com:hunter2 => john@example.com", "mailto:bob@corp.io => bob@corp.io", "to: git@corp.io => git@corp.io", "//alice@corp.io => alice@corp.io", "reply-to:bob@corp.io => bob@corp.io", "https://corp.io/u:bob@corp.io => bob@corp.io"],
@@ -38,7 +37,8 @@ const CASES: Record<string, Case> = {
   },
   // four numbers, not four of a longer dotted run (an OID, a five-part version)
   // a product's version in a User-Agent token or after the word `version`, loopback and 0.0.0.0 are no address;
-  // a path segment or a URL's host is
+  // a path segment or a URL's host is; a network in CIDR notation, its host bits zero, is a range, not an
+  // address, but a host with its prefix length is one
   ip_address: {
     pos: ["10.0.0.1", "192.168.1.254", "Connect to 10.0.0.1. => 10.0.0.1", "GET /hosts/10.0.0.1 => 10.0.0.1", "http://10.0.0.1/ => 10.0.0.1", "cidr 10.0.0.1/8 => 10.0.0.1", "inet 192.168.1.23/24 brd => 192.168.1.23", "203.0.113.5/32 => 203.0.113.5", "10.0.0.0/123 => 10.0.0.0", "x-Proxy/10.0.0.1 => 10.0.0.1", "chrome/10.0.0.1 => 10.0.0.1", "0.0.0.1", "126.0.0.1", "128.0.0.1", "10.127.0.1", "0.0.0.10", "conversion 10.0.0.1 => 10.0.0.1", "version1 10.0.0.1 => 10.0.0.1"],
     neg: ["256.1.1.1", "1.2.3", "10.0.0.0/8", "allow 192.168.0.0/16, 172.16.0.0/12", "10.96.0.0/12", "1.3.6.1.4.1.311", "1.2.3.4.5", "OID 1.3.6.1.2.1.1.1.0", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36", "Edg/120.0.0.0", "(OPR/106.0.0.0)", "http://127.0.0.1:3000", "127.255.255.254", "0.0.0.0:8080", "Version 2.14.1.0", "version: 1.2.3.4", "ProductVersion=6.1.7601.1", "VERSION\t10.0.0.1"],

@@ -1765,12 +1765,18 @@ const CREDENTIAL_WORDS = "|password|passwords|passwd|pwd|passphrase|pass|secret|
  * case or capitalised, so a random token's mixed case never reads as one (its `TYooMQ…` splits
  * into one-letter words). Digits may end a word before `_` or `-` (`oauth2-client-secret`), not
  * before a case step or at the end, where people put them (`Hunter2Secret99`,
- * `Summer_Password2024`). A closing `.`, `)`, `]` or `}` is ignored.
+ * `Summer_Password2024`). A closing `.`, `)`, `]` or `}` is ignored; after a bracket, a lower-case
+ * name of one credential word or of two words is also one (`f(password=password)`).
  */
 function credentialName(u: usize, v: i32, e: i32): bool {
-  while (e > v && (unit(u, e - 1) == 0x2e || unit(u, e - 1) == 0x29 || unit(u, e - 1) == 0x5d || unit(u, e - 1) == 0x7d)) e--;
+  let closed = false;
+  while (e > v && (unit(u, e - 1) == 0x2e || unit(u, e - 1) == 0x29 || unit(u, e - 1) == 0x5d || unit(u, e - 1) == 0x7d)) {
+    if (unit(u, e - 1) != 0x2e) closed = true;
+    e--;
+  }
   let words = 0;
   let named = false;
+  let lower = true;
   let i = v;
   while (i < e && unit(u, i) == 0x5f) i++; // a private name: `_PASSWORD_DEFAULT`, `_get_api_key`
   while (i < e) {
@@ -1783,6 +1789,7 @@ function credentialName(u: usize, v: i32, e: i32): bool {
         if (i - w > 1) i--; // `HTTPServer`: the last capital starts the next word
         else while (i < e && isLower(unit(u, i))) i++;
       }
+      lower = false;
     } else if (isLower(c)) {
       while (i < e && isLower(unit(u, i))) i++;
     } else return false;
@@ -1800,7 +1807,9 @@ function credentialName(u: usize, v: i32, e: i32): bool {
       if (++i == e) return false;
     } else if (!isUpper(d) || i > letters) return false; // `Hunter2Secret99` is a password
   }
-  return named && words >= 2;
+  // in code, a lower-case name that a bracket closes is an argument or a value
+  // (`f(password=password)`, `{"PASSWORD": mock_challenge}`); `Sunshine)` stays a password
+  return named && words >= 2 || closed && lower && (named || words >= 2);
 }
 
 /**
@@ -2202,7 +2211,9 @@ export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i3
     while (t > s && unit(u, t - 1) == 0x2e) t--;
     cE = t;
     if (check == CHECK_TOKEN_TRIMMED) return tokenGate(arg, u, n, s, s, t);
-    if (check == CHECK_HEADER_CREDENTIAL) return flagValue(arg, u, n, s, t, false) && digitAndLetter(u, cS, t);
+    // (`AWS4-HMAC-SHA256 Credential=…, Signature=…` names a signing scheme: its parts are found by
+    // their own rules)
+    if (check == CHECK_HEADER_CREDENTIAL) return flagValue(arg, u, n, s, t, false) && digitAndLetter(u, cS, t) && !contains(u, cS, t, "-HMAC-SHA");
     return assignment(arg, u, n, s, t) && (check == CHECK_ASSIGN_TRIMMED || digitAndLetter(u, cS, t));
   }
   if (check == CHECK_URL_PASSWORD) return urlPassword(arg, u, n, s, e);

@@ -235,6 +235,9 @@ describe("exact checks on secrets", () => {
       "client_secret = HTTPClientSecret",
       "private_key_password = _PASSWORD_DEFAULT",
       "'--oauth-client-secret': 'oauth2-client-secret'",
+      // a lower-case name that a bracket closes: an argument or a value in code
+      "connect(key, cert, domain, password=password)",
+      '{"PASSWORD": mock_challenge}',
       // after `:`, one word that prose continues: a field's description in generated docs
       "password: Required. Input only. The password for the user.",
       "PASSWORD_SET: Password set in object.",
@@ -252,6 +255,7 @@ describe("exact checks on secrets", () => {
       ["password: Sunshine.", "Sunshine."],
       ["PGPASSWORD=Sunshine psql -h db", "Sunshine"],
       ["password: Tr0ub4dor set it", "Tr0ub4dor"],
+      ["Log in (password: Sunshine)", "Sunshine)"],
     ] as [string, string][]) {
       expect(f(line).filter((x) => x.endsWith(`:${value}`)).length, line).toBeGreaterThan(0);
     }
@@ -310,6 +314,13 @@ describe("exact checks on secrets", () => {
       "signature = inspect.signature(handler_function)",
       "X-Amz-SignedHeaders=host;x-amz-content-sha256",
     ]) expect(f(clean), clean).toEqual([]);
+  });
+
+  it("an AWS Signature Version 4 header's scheme is no credential; its signature is one", () => {
+    const f = findingsOf(secretsOn());
+    const signature = "ced6826de92d2bdeed8f846f0bf508e8559e98e4b0199114b84c54174deb456c";
+    const header = `Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20110909/us-east-1/iam/aws4_request, SignedHeaders=content-type;host, Signature=${signature}`;
+    expect(f(header)).toEqual([`signed_url_signature:${signature}`]);
   });
 
   it("an Authorization header's token schemes and raw keys; session cookies by framework name", () => {

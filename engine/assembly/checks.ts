@@ -1490,6 +1490,23 @@ function githubChecksum(u: usize, s: i32, e: i32): bool {
   return v == <u64>crc32(u, s + 4, e - 6);
 }
 
+/** Where the key of an assignment at s starts: after a URL query's separator (url_query_credential: `?key=…`, `&auth=…`, `;k=…`). */
+function keyStart(u: usize, s: i32): i32 {
+  const c = unit(u, s);
+  return c == 0x3f || c == 0x26 || c == 0x3b ? s + 1 : s;
+}
+
+/** Where the key that starts at k ends, before e: its word units, `.`s and `-`s. */
+function keyEnd(u: usize, k: i32, e: i32): i32 {
+  let i = k;
+  while (i < e) {
+    const c = unit(u, i);
+    if (isWord(c) || c == 0x2e || c == 0x2d) i++;
+    else break;
+  }
+  return i;
+}
+
 /**
  * `key <op> value`: skips the key, quotes, spaces and the operator (`=`, `:`, `:=`, `=>`, `?=`, `||`);
  * without an operator, whitespace alone may separate a keyword from its value (`Bearer abc`,
@@ -1497,16 +1514,8 @@ function githubChecksum(u: usize, s: i32, e: i32): bool {
  * Returns where the value starts, or -1.
  */
 function assignValue(u: usize, s: i32, e: i32): i32 {
-  let i = s;
-  // a URL query's separator before the key (url_query_credential: `?key=…`, `&auth=…`)
-  const c0 = unit(u, s);
-  if (c0 == 0x3f || c0 == 0x26 || c0 == 0x3b) i++;
-  while (i < e) {
-    const c = unit(u, i);
-    if (isWord(c) || c == 0x2e || c == 0x2d) i++;
-    else break;
-  }
-  const keyEnd = i;
+  let i = keyEnd(u, keyStart(u, s), e);
+  const nameEnd = i;
   while (i < e) {
     const c = unit(u, i);
     if (c == 0x20 || c == 0x09 || c == 0x22 || c == 0x27) i++;
@@ -1518,12 +1527,12 @@ function assignValue(u: usize, s: i32, e: i32): i32 {
     if (c == 0x3d || c == 0x3a || c == 0x3e || c == 0x7c || c == 0x3f) { i++; ops++; }
     else break;
   }
-  if (ops == 0 && i == keyEnd) return -1;
+  if (ops == 0 && i == nameEnd) return -1;
   if (ops == 0) {
     // no operator: only whitespace, and a quote that opens the value, may separate the keyword
     // from it (`Bearer abc`, `--password 'S3cret'`)
     let p = unit(u, i - 1);
-    if ((p == 0x22 || p == 0x27) && i - 2 >= keyEnd) p = unit(u, i - 2);
+    if ((p == 0x22 || p == 0x27) && i - 2 >= nameEnd) p = unit(u, i - 2);
     if (p != 0x20 && p != 0x09) return -1;
   }
   while (i < e) {
@@ -1733,14 +1742,8 @@ const METADATA_WORDS = "|file|filename|files|path|paths|dir|directory|location|m
  * Reads only inside the match.
  */
 function metadataKey(u: usize, s: i32, v: i32): bool {
-  const c0 = unit(u, s);
-  const k = c0 == 0x3f || c0 == 0x26 || c0 == 0x3b ? s + 1 : s; // `?key=`, as assignValue
-  let end = k;
-  while (end < v) {
-    const c = unit(u, end);
-    if (isWord(c) || c == 0x2e || c == 0x2d) end++;
-    else break;
-  }
+  const k = keyStart(u, s);
+  const end = keyEnd(u, k, v);
   let a = end;
   while (a > k) {
     const c = unit(u, a - 1);
@@ -1862,7 +1865,11 @@ function contains(u: usize, v: i32, e: i32, part: string): bool {
 /** `key op value` (CHECK_ASSIGN): narrowed to the value, which passes the token gate. */
 function assignment(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
   const v = assignValue(u, s, e);
-  if (v < 0 || placeholderValue(u, v, e) || codeReference(u, n, s, v, e) || workingDirectory(u, s, v) || !tokenGate(arg & 0x7fffffff, u, n, s, v, e) || ((arg & (1 << 31)) != 0 && wordBefore(u, s)) || metadataKey(u, s, v) || credentialName(u, v, e) || proseValue(u, n, s, v, e) || secretReference(u, v, e)) return false;
+  if (v < 0 || placeholderValue(u, v, e) || codeReference(u, n, s, v, e) || workingDirectory(u, s, v)) return false;
+  if (!tokenGate(arg & 0x7fffffff, u, n, s, v, e) || ((arg & (1 << 31)) != 0 && wordBefore(u, s))) return false;
+  // then what a value that passed its gate may still be: a value of a key about the secret, a
+  // name, a description, a reference to a store
+  if (metadataKey(u, s, v) || credentialName(u, v, e) || proseValue(u, n, s, v, e) || secretReference(u, v, e)) return false;
   cS = v;
   return true;
 }

@@ -1744,6 +1744,13 @@ const METADATA_WORDS = "|file|filename|files|path|paths|dir|directory|location|m
 function metadataKey(u: usize, s: i32, v: i32): bool {
   const k = keyStart(u, s);
   const end = keyEnd(u, k, v);
+  const a = lastWordOf(u, k, end);
+  if (a <= k || a == end) return false;
+  return listed(METADATA_WORDS, u, a, end - a, 0x20);
+}
+
+/** Where the last word of the key [k, end) starts: after a `_`, `-`, `.` or a lower-to-upper step (k: none before it). */
+function lastWordOf(u: usize, k: i32, end: i32): i32 {
   let a = end;
   while (a > k) {
     const c = unit(u, a - 1);
@@ -1751,8 +1758,37 @@ function metadataKey(u: usize, s: i32, v: i32): bool {
     a--;
     if (isUpper(c) && a > k && isLower(unit(u, a - 1))) break; // camel case: `jwtSecretEnvVar`
   }
-  if (a <= k || a == end) return false;
-  return listed(METADATA_WORDS, u, a, end - a, 0x20);
+  return a;
+}
+
+/** Last words of a key that holds an OpenPGP key's fingerprint or ID (see pgpFingerprint), lower case, each between `|`. */
+const FINGERPRINT_WORDS = "|key|keys|id|keyid|fingerprint|fpr|";
+
+/**
+ * Whether the assignment at s is an OpenPGP key's public fingerprint or ID: its key names `gpg` or
+ * `pgp` (any case) and ends with one of FINGERPRINT_WORDS, and the value [v, e) is 16, 40 or 64
+ * hex digits, after an optional `0x` (`ENV GPG_KEY=A035C8C1…` in Python's container images,
+ * `pgp_key_id: 64E628F8D684696D`). A private OpenPGP key is an armored block, never a run of hex;
+ * a passphrase may be one (`GPG_PASSPHRASE=$(openssl rand -hex 20)`), so other keys keep theirs.
+ * Reads back up to 64 units before the match: a rule's match may start inside the key (env_secret's `_KEY`).
+ */
+function pgpFingerprint(u: usize, s: i32, v: i32, e: i32): bool {
+  let h = v;
+  if (e - v > 2 && unit(u, v) == 0x30 && (unit(u, v + 1) | 0x20) == 0x78) h += 2;
+  const len = e - h;
+  if (len != 16 && len != 40 && len != 64) return false;
+  for (let i = h; i < e; i++) if (hexDigit(unit(u, i)) < 0) return false;
+  let k = keyStart(u, s);
+  const end = keyEnd(u, k, v);
+  const last = lastWordOf(u, k, end);
+  if (last == end || !listed(FINGERPRINT_WORDS, u, last, end - last, 0x20)) return false;
+  while (k > 0 && k > s - 64 && isWord(unit(u, k - 1))) k--;
+  for (let i = k; i + 3 <= last; i++) {
+    const a = unit(u, i) | 0x20;
+    const b = unit(u, i + 1) | 0x20;
+    if (a == (unit(u, i + 2) | 0x20) && ((a == 0x67 && b == 0x70) || (a == 0x70 && b == 0x67))) return true; // gpg, pgp
+  }
+  return false;
 }
 
 /** Words that name a credential, lower case, each between `|` (see credentialName). */
@@ -1862,14 +1898,29 @@ function contains(u: usize, v: i32, e: i32, part: string): bool {
   return false;
 }
 
+/**
+ * How a path to a file begins, each between `|`: relative to the home or the working directory, or
+ * under a root directory where keys and mounted secrets are kept. A token starts so with a chance
+ * of about 2^-30 (`/etc/` in base64).
+ */
+const FILE_PATH_PREFIXES = "|~/|./|../|/etc/|/home/|/Users/|/root/|/run/|/var/|/usr/|/opt/|/tmp/|/srv/|/mnt/|/app/|/data/|/secrets/|/keys/|/certs/|/config/|/workspace/|";
+
+/**
+ * Whether the value [v, e) is the path of a file, which holds the secret or names it
+ * (`github_key = "~/.ssh/github_ed25519"`, `api_key: /run/secrets/api_key`), not the secret.
+ */
+function filePath(u: usize, v: i32, e: i32): bool {
+  return startsWithListed(FILE_PATH_PREFIXES, u, v, e);
+}
+
 /** `key op value` (CHECK_ASSIGN): narrowed to the value, which passes the token gate. */
 function assignment(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
   const v = assignValue(u, s, e);
   if (v < 0 || placeholderValue(u, v, e) || codeReference(u, n, s, v, e) || workingDirectory(u, s, v)) return false;
   if (!tokenGate(arg & 0x7fffffff, u, n, s, v, e) || ((arg & (1 << 31)) != 0 && wordBefore(u, s))) return false;
   // then what a value that passed its gate may still be: a value of a key about the secret, a
-  // name, a description, a reference to a store
-  if (metadataKey(u, s, v) || credentialName(u, v, e) || proseValue(u, n, s, v, e) || secretReference(u, v, e)) return false;
+  // name, a description, a reference to a store or a file
+  if (metadataKey(u, s, v) || credentialName(u, v, e) || proseValue(u, n, s, v, e) || secretReference(u, v, e) || filePath(u, v, e) || pgpFingerprint(u, s, v, e)) return false;
   cS = v;
   return true;
 }

@@ -100,6 +100,12 @@ token("gcp_api_key", `AIza[${B64U}]{35}`, [39, 39], "Google API key", { entropy:
 token("google_oauth_client_secret", `GOCSPX-[${B64U}]{28}`, [35, 35], "Google OAuth client secret");
 token("google_oauth_access_token", `ya29\\.[${B64U}]{20,2000}`, [30, 2010], "Google OAuth access token", { entropy: 3 });
 token("google_oauth_refresh_token", `1//0[${B64U}]{40,500}`, [44, 504], "Google OAuth refresh token", { entropy: 3 });
+// Firebase Cloud Messaging's legacy server key: a 7-unit key ID after `AAAA`, then `:APA91b` and
+// the key. `:APA91b` is the head (the back part, context only as a start): `AAAA` alone starts
+// every run of zero bytes in base64.
+token("firebase_fcm_server_key", `AAAA[${B64U}]{7}:APA91b[${B64U}]{134}`, [152, 152], "Firebase Cloud Messaging legacy server key (`AAAA…:APA91b…`)", {
+  back: `AAAA[${B64U}]{7}`, rest: `:APA91b[${B64U}]{134}`, boundary: "none", startBoundary: true, entropy: 3.5,
+});
 assign("gcp_private_key_id", "private_key_id", "[0-9a-f]{40}", "GCP service-account private key ID", { min: 40, max: 40, ci: false });
 assign("azure_storage_key", "AccountKey", "[A-Za-z0-9+/]{86}==", "Azure storage account key (connection string)", { min: 88, max: 88, ci: false, entropy: 4 });
 assign("azure_shared_access_key", "SharedAccessKey", "[A-Za-z0-9+/]{42,44}=", "Azure Service Bus / Event Hubs shared access key", { min: 43, max: 45, ci: false, entropy: 3.5 });
@@ -124,7 +130,10 @@ token("planetscale_token", "pscale_tkn_[A-Za-z0-9_=.-]{32,64}", [43, 75], "Plane
 token("planetscale_oauth_token", "pscale_oauth_[A-Za-z0-9_=.-]{32,64}", [45, 77], "PlanetScale OAuth token", { entropy: 3 });
 token("planetscale_password", "pscale_pw_[A-Za-z0-9_=.-]{32,64}", [42, 74], "PlanetScale database password", { entropy: 3 });
 token("databricks_token", "dapi[a-f0-9]{32}(?:-[0-9])?", [36, 38], "Databricks API token", { entropy: 3 });
-token("doppler_token", `dp\\.(?:pt|st|ct|sa|scim|audit)\\.[${B62}]{40,44}`, [46, 54], "Doppler token", { entropy: 3 });
+// A service token names its config between `st` and the token (`dp.st.prd.…`, `dp.st.dev_aws.…`).
+token("doppler_token", `dp\\.(?:pt|st(?:\\.[a-z0-9_-]{2,35})?|ct|sa|scim|audit)\\.[${B62}]{40,44}`, [46, 90], "Doppler token (personal, service with its config, CLI, service account, SCIM, audit)", { entropy: 3 });
+// Netlify's tokens since 2023: `nf` and a letter for the kind (personal, CLI, OAuth, app, build), 40 units in all.
+token("netlify_token", `nf[pcoub]_[${B62}]{36}`, [40, 40], "Netlify access token (`nfp_` personal, `nfc_` CLI, `nfo_` OAuth, `nfu_` app, `nfb_` build)", { entropy: 3.5 });
 token("vault_service_token", `hvs\\.[${B64U}]{90,120}`, [94, 124], "HashiCorp Vault service token", { entropy: 3.5 });
 // Vault's service tokens before 1.10: `s.` and 24 base62 characters (mixed case and digits).
 token("vault_legacy_token", "s\\.[A-Za-z0-9]{24}", [26, 26], "HashiCorp Vault service token, legacy format (`s.` + 24 characters, before Vault 1.10)", { entropy: 3.5, classes: 3 });
@@ -270,12 +279,22 @@ token("duffel_token", "duffel_(?:test|live)_[A-Za-z0-9_=-]{43}", [55, 55], "Duff
 token("flutterwave_secret_key", "FLWSECK(?:_TEST)?-[a-h0-9]{32}-X", [42, 47], "Flutterwave secret key", { entropy: 3 });
 token("flutterwave_public_key", "FLWPUBK(?:_TEST)?-[a-h0-9]{32}-X", [42, 47], "Flutterwave public key", { entropy: 3 });
 token("coinbase_key_assign", `coinbase[A-Za-z0-9_.-]{0,20}["']?[ \\t]*[=:][ \\t]*["']?[${B64U}]{64}`, [76, 120], "Coinbase API token after its key name", { ci: true, check: CHECK.assign, min: 64, max: 64, entropy: 3.5 });
+// An app access token is the app's ID and its secret joined by `|` (`{app-id}|{app-secret}`), sent
+// as `access_token=`; the ID is the back part, `|` and the secret's hex the head.
+token("facebook_app_token", "[0-9]{15,16}\\|[0-9a-f]{32}", [48, 49], "Facebook (Meta) app access token (`{app-id}|{app-secret}`)", {
+  back: "[0-9]{15,16}", rest: "\\|[0-9a-f]{32}", boundary: "none", startBoundary: true, entropy: 3,
+});
 token("facebook_access_token", `EAA[MC][${B62}]{100,400}`, [104, 404], "Facebook (Meta) access token", { entropy: 4 });
 token("twitter_bearer_token", "A{22}[A-Za-z0-9%]{80,100}", [102, 122], "Twitter (X) bearer token", { entropy: 3.5 });
 
 // ---- SaaS and developer tools ---------------------------------------------------------------------------
 token("notion_token", `ntn_[0-9]{11}[${B62}]{35}`, [50, 50], "Notion integration token", { entropy: 3.5 });
 token("notion_legacy_secret", `secret_[${B62}]{43}`, [50, 50], "Notion internal integration secret (legacy)", { entropy: 3.5 });
+token("hubspot_private_app_token", `pat-(?:na|eu|ap)[0-9]-${UUID}`, [44, 44], "HubSpot private app access token (`pat-na1-…`)", { entropy: 3 });
+// Dropbox's short-lived access tokens (`sl.` and some 140 units; `sl.u.` and longer since 2024).
+token("dropbox_token", "sl\\.(?:u\\.)?[A-Za-z0-9_=-]{130,1400}", [133, 1405], "Dropbox short-lived access token (`sl.…`, `sl.u.…`)", { entropy: 3.5, maxLen: 1420 });
+// A Salesforce session ID or OAuth access token: the 15-unit org ID (`00D…`), `!`, the session key.
+token("salesforce_access_token", `00D[${B62}]{12}![A-Za-z0-9._]{80,200}`, [96, 216], "Salesforce session ID / access token (`00D…!…`)", { entropy: 3.5 });
 token("linear_api_key", `lin_api_[${B62}]{40}`, [48, 48], "Linear API key", { entropy: 3 });
 token("figma_token", `figd_[${B64U}]{40,64}`, [45, 69], "Figma personal access token", { entropy: 3.5 });
 token("airtable_pat", `pat[${B62}]{14}\\.[a-f0-9]{64}`, [82, 82], "Airtable personal access token", { entropy: 3.5 });
@@ -439,7 +458,7 @@ rule("named_secret", NAMED_SECRET_KEY + NAMED_SECRET_REST, "value assigned to a 
 });
 // Keys that are credentials by their name alone, where tool traffic carries them: a key named
 // exactly `token` (`?token=` in a URL, `"token": "…"` in a JSON answer, `token: …` in YAML), an
-// environment variable ending in `_TOKEN` (`env` output, `.env` files, compose files), and the
+// environment variable ending in `_TOKEN` or `_PAT` (`env` output, `.env` files, compose files), and the
 // signature of a signed URL (S3 and GCS presigned URLs, CloudFront's `Signature=`), which grants
 // access to the object until it expires. Exact key names: `tokenizer:` and `nextPageToken` (a
 // pagination cursor an agent must keep) are no matches; `$TOKEN` and `<token>` are placeholders,
@@ -450,10 +469,10 @@ assign("token_value", "token", "[A-Za-z0-9_+/.~%-]{15,511}={0,2}", "value of a k
 // `SUMO_ACCESS_KEY=…`, `MAILGUN_WEBHOOK_SIGNING_KEY=…`, Laravel's `APP_KEY=base64:…`): vendors'
 // keys without a prefix of their own, which the generic rules find only under the names they list.
 // Upper case only, a digit and a letter: `api_key = get_key()` and `SSH_KEY=~/.ssh/id_rsa` are no
-// matches. A public key's fingerprint under such a name is redacted too (`GPG_KEY=…` in Python's
-// container images): it cannot be told from a key.
+// matches, and neither is an OpenPGP key's public fingerprint (`GPG_KEY=A035…` in Python's
+// container images: 40 hex digits under a `gpg`/`pgp` key's name, checks.ts pgpFingerprint).
 assign("env_secret", "(?:_KEY|SECRET)", `(?:base64:)?${TOKEN_VALUE}`, "value of an environment variable named `…_KEY`, `…_SECRET` or `SECRET` (`PLAID_SECRET=…`, `SUMO_ACCESS_KEY=…`, Laravel's `APP_KEY=base64:…`)", { min: 16, max: 520, entropy: 3, classes: 2, ci: false, exactKey: true, check: CHECK.assign_mixed });
-assign("env_token", "_TOKEN", TOKEN_VALUE, "value of an environment variable named `…_TOKEN` (`SLACK_TOKEN=…`, `HF_TOKEN: …` in a compose file)", { min: 16, max: 512, entropy: 3, classes: 2, ci: false, exactKey: true, check: CHECK.assign_mixed });
+assign("env_token", "_(?:TOKEN|PAT)", TOKEN_VALUE, "value of an environment variable named `…_TOKEN` or `…_PAT` (`SLACK_TOKEN=…`, `HF_TOKEN: …` in a compose file, `AZURE_DEVOPS_PAT=…`)", { min: 16, max: 512, entropy: 3, classes: 2, ci: false, exactKey: true, check: CHECK.assign_mixed });
 assign("signed_url_signature", "(?:X-Amz-|X-Goog-)?Signature", "[A-Za-z0-9_+/~%-]{32,2048}={0,2}", "signature of a presigned or signed URL (`X-Amz-Signature=`, `X-Goog-Signature=`, CloudFront `Signature=`)", { min: 32, max: 2048, entropy: 3, classes: 2, boundary: "word", exactKey: true, check: CHECK.assign_mixed });
 assign("generic_password", "(?:password|passwd|pwd|passphrase|db[_-]?pass)", "[^\\s\"'`,;<>]{6,128}", "value assigned to a key named like password / passwd / pwd", { min: 6, max: 128, entropy: 2, classes: 2 });
 assign("generic_private_key_value", "(?:private|secret)[_-]?key", "[A-Za-z0-9_+/.~-]{19,511}={0,2}", "value assigned to a key named like private_key / secret_key", { min: 20, max: 512, entropy: 3.5, classes: 2 });

@@ -430,6 +430,49 @@ describe("exact checks on secrets", () => {
     expect(f("aliyun configure set --access-key-secret kVM6CE5mPL8mVWpscvt0M4SK4WOeqe")).toEqual(["cli_secret_flag:kVM6CE5mPL8mVWpscvt0M4SK4WOeqe"]);
   });
 
+  it("tokens by their formats: Facebook app tokens, FCM server keys, HubSpot, Netlify, Dropbox, Salesforce, Doppler service tokens; `…_PAT` variables", () => {
+    const f = findingsOf(secretsOn());
+    const hex32 = "948fa8de1f33f0601aecb1973e1c20bb";
+    expect(f(`GET /me?access_token=1234567890123456|${hex32}`)).toEqual([`facebook_app_token:1234567890123456|${hex32}`]);
+    expect(f(`| 1234567890123456 | ${hex32} |`)).toEqual([]); // table cells, not one token
+    const fcm = `AAAAD5eb0wK:APA91b${"5UGOEwxlAa0cLOKmlTqH2G-IQFsbrCDAHfD-UJNUdg_tmKSywfFuvDHUO".repeat(3).slice(0, 134)}`;
+    expect(f(`FCM_SERVER_KEY ${fcm}`)).toEqual([`firebase_fcm_server_key:${fcm}`]);
+    expect(f("ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 user@host")).toEqual([]);
+    const hubspot = "pat-na1-005bc299-8275-42a4-a21d-8def3f374911";
+    expect(f(`Authorization: Bearer ${hubspot}`)).toContain(`hubspot_private_app_token:${hubspot}`);
+    expect(f("netlify deploy --auth nfp_bK7oqDlcLInEl1oiIOGGACjGcC4JUG9uAbzL")).toEqual(["netlify_token:nfp_bK7oqDlcLInEl1oiIOGGACjGcC4JUG9uAbzL"]);
+    const dropbox = `sl.${"mKo_6uXnsqsuBDBYQ8S65XqMU6ujnhYSW-CawB7uuZEncIfJQ17TKOEtlrVjCejWAuZJYfUKVXu4qcT".repeat(2).slice(0, 138)}`;
+    expect(f(`dropbox token ${dropbox}`)).toEqual([`dropbox_token:${dropbox}`]);
+    expect(f("see sl.example.com and tsl.js")).toEqual([]);
+    const sf = `00D5g000004xYzA!AQ4AQ${"Lm9xZ4kQ8Zr2LmX0pN7vq2.Hd5Gf0Js8A_".repeat(4).slice(0, 90)}`;
+    expect(f(`sfdx org display: Access Token ${sf}`)).toEqual([`salesforce_access_token:${sf}`]);
+    const doppler = "dp.st.prd.VX1XsuoQkDB1bSBegeK0SX6B9HfLyR7bGZi3En2snR3";
+    expect(f(`DOPPLER_TOKEN=${doppler}`)).toContain(`doppler_token:${doppler}`);
+    // an environment variable named `…_PAT` (Azure DevOps, GitHub) holds a personal access token
+    expect(f("AZURE_DEVOPS_PAT=nbgvwothja46dmky4dgdvkq7hv76uvs2urzqdi737vevi7ug6qfy")).toEqual(["env_token:nbgvwothja46dmky4dgdvkq7hv76uvs2urzqdi737vevi7ug6qfy"]);
+    expect(f("PATH_PAT=src/**/*.ts PAT=abc")).toEqual([]);
+  });
+
+  it("a path to a file is not the secret it holds; an OpenPGP key's fingerprint under a gpg/pgp key name is not a secret", () => {
+    const f = findingsOf(secretsOn());
+    for (const clean of [
+      'github_key = "~/.ssh/github_ed25519"',
+      'api_key = "/etc/keys/api2.key"',
+      "api_key: /run/secrets/api_key2",
+      'password = "../secrets/db_pass2.txt"',
+      "api_key: ./secrets/openai2.txt",
+      "ENV GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D",
+      "PGP_KEY_ID=64E628F8D684696D",
+      'gpgKeyFingerprint: "A035C8C19219BA821ECEA86B64E628F8D684696D"',
+    ]) expect(f(clean), clean).toEqual([]);
+    // a value that only starts with `/` is still one; so is hex under a passphrase's name or another key's
+    expect(f("password: /Xk9sd8f7Gh2jK3lm")).toEqual(["generic_password:/Xk9sd8f7Gh2jK3lm"]);
+    const hex40 = "A035C8C19219BA821ECEA86B64E628F8D684696D";
+    expect(f(`GPG_PASSPHRASE=${hex40}`)).toEqual([`generic_password:${hex40}`]);
+    expect(f(`SIGNING_KEY=${hex40}`)).toEqual([`env_secret:${hex40}`]);
+    expect(f(`GPG_KEY=${hex40}1`)).toEqual([`env_secret:${hex40}1`]); // 41 digits: no fingerprint
+  });
+
   it("credentials in base64 as a Kubernetes Secret holds them: known token prefixes, connection URLs, .dockerconfigjson", () => {
     const f = findingsOf(secretsOn());
     const b64 = (t: string) => Buffer.from(t).toString("base64");

@@ -1508,9 +1508,10 @@ function keyEnd(u: usize, k: i32, e: i32): i32 {
 }
 
 /**
- * `key <op> value`: skips the key, quotes, spaces and the operator (`=`, `:`, `:=`, `=>`, `?=`, `||`);
- * without an operator, whitespace alone may separate a keyword from its value (`Bearer abc`,
- * `--password 'abc'`).
+ * `key <op> value`: skips the key, quotes, a subscript's `]`, spaces and the operator (`=`, `:`,
+ * `:=`, `=>`, `?=`, `||`, an XML element's `>`, the `,` of `define('AUTH_KEY', '…')` in
+ * wordpress_salt); without an operator, whitespace alone may separate a keyword from its value
+ * (`Bearer abc`, `--password 'abc'`).
  * Returns where the value starts, or -1.
  */
 function assignValue(u: usize, s: i32, e: i32): i32 {
@@ -1518,13 +1519,13 @@ function assignValue(u: usize, s: i32, e: i32): i32 {
   const nameEnd = i;
   while (i < e) {
     const c = unit(u, i);
-    if (c == 0x20 || c == 0x09 || c == 0x22 || c == 0x27) i++;
+    if (c == 0x20 || c == 0x09 || c == 0x22 || c == 0x27 || c == 0x5d) i++;
     else break;
   }
   let ops = 0;
   while (i < e && ops < 3) {
     const c = unit(u, i);
-    if (c == 0x3d || c == 0x3a || c == 0x3e || c == 0x7c || c == 0x3f) { i++; ops++; }
+    if (c == 0x3d || c == 0x3a || c == 0x3e || c == 0x7c || c == 0x3f || c == 0x2c) { i++; ops++; }
     else break;
   }
   if (ops == 0 && i == nameEnd) return -1;
@@ -1818,6 +1819,7 @@ function credentialName(u: usize, v: i32, e: i32): bool {
   let lower = true;
   let i = v;
   while (i < e && unit(u, i) == 0x5f) i++; // a private name: `_PASSWORD_DEFAULT`, `_get_api_key`
+  i = afterVersionPrefix(u, i, e); // a generated API's type: `V1SecretVolumeSource`, `V1beta1TokenReview`
   while (i < e) {
     const w = i;
     const c = unit(u, i);
@@ -1849,6 +1851,20 @@ function credentialName(u: usize, v: i32, e: i32): bool {
   // in code, a lower-case name that a bracket closes is an argument or a value
   // (`f(password=password)`, `{"PASSWORD": mock_challenge}`); `Sunshine)` stays a password
   return named && words >= 2 || closed && lower && (named || words >= 2);
+}
+
+/**
+ * After an API version that prefixes a generated type's name (Kubernetes' clients: `V1`, `V2beta1`,
+ * `v1alpha2`), when a capital follows it: where the name's words start; else i.
+ */
+function afterVersionPrefix(u: usize, i: i32, e: i32): i32 {
+  if (i + 2 >= e || (unit(u, i) | 0x20) != 0x76 || !isDigit(unit(u, i + 1))) return i;
+  let j = i + 1;
+  while (j < e && isDigit(unit(u, j))) j++;
+  if (startsWith(u, j, e, "alpha")) j += 5;
+  else if (startsWith(u, j, e, "beta")) j += 4;
+  while (j < e && isDigit(unit(u, j))) j++;
+  return j < e && isUpper(unit(u, j)) ? j : i;
 }
 
 /**
@@ -1913,10 +1929,31 @@ function filePath(u: usize, v: i32, e: i32): bool {
   return startsWithListed(FILE_PATH_PREFIXES, u, v, e);
 }
 
+/**
+ * An XML element's value (`<password>…</password>`: the name, `>` and the value, with no quote or
+ * space between) ends where its end tag begins: `<password>@proxy-host` in a URL template is
+ * no password. True for every other operator (`=>` included).
+ */
+function elementClosed(u: usize, n: i32, v: i32, e: i32): bool {
+  if (v < 2 || unit(u, v - 1) != 0x3e || unit(u, v - 2) == 0x3d || !isWord(unit(u, v - 2))) return true;
+  return e < n && unit(u, e) == 0x3c;
+}
+
+/**
+ * A subscript assigned an unquoted value (`data["password"] = sa_creds`, `$cfg['token'] = $t`): in
+ * code, whose literals are quoted, the value is an expression. Reads the units between the key and v.
+ */
+function subscriptExpression(u: usize, s: i32, v: i32): bool {
+  const q = unit(u, v - 1);
+  if (q == 0x22 || q == 0x27 || q == 0x60) return false;
+  for (let i = keyEnd(u, keyStart(u, s), v); i < v; i++) if (unit(u, i) == 0x5d) return true;
+  return false;
+}
+
 /** `key op value` (CHECK_ASSIGN): narrowed to the value, which passes the token gate. */
 function assignment(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
   const v = assignValue(u, s, e);
-  if (v < 0 || placeholderValue(u, v, e) || codeReference(u, n, s, v, e) || workingDirectory(u, s, v)) return false;
+  if (v < 0 || placeholderValue(u, v, e) || codeReference(u, n, s, v, e) || workingDirectory(u, s, v) || !elementClosed(u, n, v, e) || subscriptExpression(u, s, v)) return false;
   if (!tokenGate(arg & 0x7fffffff, u, n, s, v, e) || ((arg & (1 << 31)) != 0 && wordBefore(u, s))) return false;
   // then what a value that passed its gate may still be: a value of a key about the secret, a
   // name, a description, a reference to a store or a file
@@ -1931,8 +1968,9 @@ function assignment(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
  * -pS3cret`, `sshpass -p 'secret' ssh …`). Narrowed to the value, found from the end: the units
  * before it up to a space or a quote, less the flag when it is attached (`-pS3cret`). (Not from
  * the first flag: with two, `mysql -pA -pB`, the longest match ends on the second, the one the
- * client uses.) A placeholder (`$PASS`, `${PASS}`) is no password; the token
- * gate applies to the value. With `credential` (CHECK_FLAG_CREDENTIAL) the value is the part of
+ * client uses.) A placeholder (`$PASS`, `${PASS}`) or a credential's name (`-p your_password`,
+ * wp-config-sample.php's `'password_here'`, see credentialName) is no password; the token gate
+ * applies to the value. With `credential` (CHECK_FLAG_CREDENTIAL) the value is the part of
  * that argument after its first `:` (`-passin pass:S3cret`), and an argument without one is no
  * match.
  */
@@ -1952,7 +1990,7 @@ function flagValue(arg: u32, u: usize, n: i32, s: i32, e: i32, credential: bool)
     const quoted = v > s && (unit(u, v - 1) == 0x22 || unit(u, v - 1) == 0x27);
     if (!quoted && v + 2 < e && unit(u, v) == 0x2d && isLower(unit(u, v + 1))) v += 2;
   }
-  if (v <= s || v >= e || placeholderValue(u, v, e) || !tokenGate(arg, u, n, s, v, e)) return false;
+  if (v <= s || v >= e || placeholderValue(u, v, e) || !tokenGate(arg, u, n, s, v, e) || credentialName(u, v, e)) return false;
   cS = v;
   return true;
 }

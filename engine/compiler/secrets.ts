@@ -78,10 +78,16 @@ function assign(name: string, keyword: string, value: string, description: strin
 
 /**
  * The pattern of `keyword … = value` (assign), also the part after the head of a rule whose key name
- * starts before it. `spaced`: whitespace alone may also separate them (`set key value`).
+ * starts before it. `spaced`: whitespace alone may also separate them (`set key value`). Besides the
+ * operators of assignments and mappings, a subscript's `]` may close the key (`os.environ["API_KEY"]
+ * = "…"`, `$config['password'] = '…'`), and an XML element's `>` may open the value right after its
+ * name (`<password>…</password>`, Maven's settings.xml; the check wants the `<` of its end tag
+ * right after the value: `<password>@host` in a URL template is none). (Not a comma between quoted
+ * strings, as in `define('DB_PASSWORD', '…')`: in lists of names, `"HTTPPasswordMgr", "urllib2"`,
+ * it made 80 findings in the Google Cloud SDK's code, all wrong; php_define_credential instead.)
  */
 function assignSource(keyword: string, value: string, exactKey = false, spaced = false): string {
-  const operator = `["']?[ \\t]*(?:=|:=|:|=>|\\?=)[ \\t]*["'\`]?`;
+  const operator = `(?:["']?\\]?[ \\t]*(?:=|:=|:|=>|\\?=)[ \\t]*["'\`]?|>)`;
   return `${keyword}${exactKey ? "" : "[A-Za-z0-9_.-]{0,30}"}${spaced ? `(?:${operator}|[ \\t]{1,4})` : operator}${value}`;
 }
 
@@ -465,14 +471,20 @@ rule("named_secret", NAMED_SECRET_KEY + NAMED_SECRET_REST, "value assigned to a 
 // and a value must hold a digit and a letter (CHECK.assign_mixed): `"token":
 // "authentication-required"` is a word list, not a token.
 assign("token_value", "token", "[A-Za-z0-9_+/.~%-]{15,511}={0,2}", "value of a key named exactly `token` (`?token=…` in a URL, `\"token\": \"…\"` in JSON, `token: …` in YAML)", { min: 16, max: 512, entropy: 3, classes: 2, boundary: "word", exactKey: true, check: CHECK.assign_mixed });
+// The same for a key named exactly `secret` in lower case or capitalised (a webhook's or an app's
+// secret in YAML or JSON: `secret: …`, `"Secret": "…"`); `SECRET=…` is env_secret's.
+assign("secret_value", "[Ss]ecret", "[A-Za-z0-9_+/.~%-]{15,511}={0,2}", "value of a key named exactly `secret` or `Secret` (`secret: …` in YAML, `\"secret\": \"…\"` in JSON)", { min: 16, max: 512, entropy: 3, classes: 2, ci: false, boundary: "word", exactKey: true, check: CHECK.assign_mixed });
 // The same for an environment variable named `…_KEY`, `…_SECRET` or `SECRET` (`PLAID_SECRET=…`,
 // `SUMO_ACCESS_KEY=…`, `MAILGUN_WEBHOOK_SIGNING_KEY=…`, Laravel's `APP_KEY=base64:…`): vendors'
 // keys without a prefix of their own, which the generic rules find only under the names they list.
 // Upper case only, a digit and a letter: `api_key = get_key()` and `SSH_KEY=~/.ssh/id_rsa` are no
 // matches, and neither is an OpenPGP key's public fingerprint (`GPG_KEY=A035…` in Python's
 // container images: 40 hex digits under a `gpg`/`pgp` key's name, checks.ts pgpFingerprint).
-assign("env_secret", "(?:_KEY|SECRET)", `(?:base64:)?${TOKEN_VALUE}`, "value of an environment variable named `…_KEY`, `…_SECRET` or `SECRET` (`PLAID_SECRET=…`, `SUMO_ACCESS_KEY=…`, Laravel's `APP_KEY=base64:…`)", { min: 16, max: 520, entropy: 3, classes: 2, ci: false, exactKey: true, check: CHECK.assign_mixed });
-assign("env_token", "_(?:TOKEN|PAT)", TOKEN_VALUE, "value of an environment variable named `…_TOKEN` or `…_PAT` (`SLACK_TOKEN=…`, `HF_TOKEN: …` in a compose file, `AZURE_DEVOPS_PAT=…`)", { min: 16, max: 512, entropy: 3, classes: 2, ci: false, exactKey: true, check: CHECK.assign_mixed });
+// Both also after a space alone: a Dockerfile's `ENV API_TOKEN value` (the legacy form), a log's
+// `Loaded SLACK_TOKEN xoxb…`; prose names such variables before words (`the API_KEY environment
+// variable`), which hold no digit.
+assign("env_secret", "(?:_KEY|SECRET)", `(?:base64:)?${TOKEN_VALUE}`, "value of an environment variable named `…_KEY`, `…_SECRET` or `SECRET` (`PLAID_SECRET=…`, `SUMO_ACCESS_KEY=…`, Laravel's `APP_KEY=base64:…`, a Dockerfile's `ENV API_KEY …`)", { min: 16, max: 520, entropy: 3, classes: 2, ci: false, exactKey: true, spaced: true, check: CHECK.assign_mixed });
+assign("env_token", "_(?:TOKEN|PAT)", TOKEN_VALUE, "value of an environment variable named `…_TOKEN` or `…_PAT` (`SLACK_TOKEN=…`, `HF_TOKEN: …` in a compose file, `AZURE_DEVOPS_PAT=…`, a Dockerfile's `ENV API_TOKEN …`)", { min: 16, max: 512, entropy: 3, classes: 2, ci: false, exactKey: true, spaced: true, check: CHECK.assign_mixed });
 assign("signed_url_signature", "(?:X-Amz-|X-Goog-)?Signature", "[A-Za-z0-9_+/~%-]{32,2048}={0,2}", "signature of a presigned or signed URL (`X-Amz-Signature=`, `X-Goog-Signature=`, CloudFront `Signature=`)", { min: 32, max: 2048, entropy: 3, classes: 2, boundary: "word", exactKey: true, check: CHECK.assign_mixed });
 assign("generic_password", "(?:password|passwd|pwd|passphrase|db[_-]?pass)", "[^\\s\"'`,;<>]{6,128}", "value assigned to a key named like password / passwd / pwd", { min: 6, max: 128, entropy: 2, classes: 2 });
 assign("generic_private_key_value", "(?:private|secret)[_-]?key", "[A-Za-z0-9_+/.~-]{19,511}={0,2}", "value assigned to a key named like private_key / secret_key", { min: 20, max: 512, entropy: 3.5, classes: 2 });
@@ -514,6 +526,28 @@ rule("sql_password", `(?:(?:IDENTIFIED|identified)[ \\t]+(?:(?:WITH|with)[ \\t]+
 // (`<add key="ClearTextPassword" value="…" />`); the value is the attribute's, up to its quote.
 rule("nuget_cleartext_password", `ClearTextPassword"[ \\t]+value="[^"\\s]{1,128}`, "password of a NuGet feed in NuGet.Config (`<add key=\"ClearTextPassword\" value=\"…\" />`)", {
   check: CHECK.flag_value, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: false, boundary: "none", maxLen: 180, placeholder: "<NUGET_PASSWORD>",
+});
+// A setting kept as an XML element's attributes, whose key's name ends with a credential's: .NET's
+// appSettings (`<add key="Stripe:ApiKey" value="…" />`), Java's properties in XML and Spring's
+// beans (`<entry key="db.password" value="…"/>`, `<property name="smtpPassword" value="…"/>`). The
+// value is the attribute's, up to its quote. A key that only starts with such a word names
+// something about it (`PasswordMinLength`, `ApiKeyHeader`): no match.
+rule("xml_setting_credential", `(?:key|name)=["'][A-Za-z0-9_.:-]*(?:password|passwd|pwd|secret|token|api[_.-]?key|access[_.-]?key|private[_.-]?key)["'][ \\t]+value=["'][^"'\\s<>]{8,512}`, "credential in an XML setting whose key names one (`<add key=\"Stripe:ApiKey\" value=\"…\" />`, `<entry key=\"db.password\" value=\"…\"/>`)", {
+  ci: true, check: CHECK.flag_value, min: 8, max: 512, entropy: 2.5, classes: 2, endBoundary: false, maxLen: 640, placeholder: "<XML_SETTING_CREDENTIAL>",
+});
+// PHP's constants of credentials (`define( 'DB_PASSWORD', '…' );` in wp-config.php and most PHP
+// applications' configuration): a name that ends with a credential's, then its quoted value, up to
+// its quote (no space: a passphrase with one keeps its first words visible).
+rule("php_define_credential", `define\\([ \\t]*["'][A-Za-z0-9_]*(?:PASSWORD|PASS|PASSWD|PWD|SECRET|TOKEN|API_KEY|APIKEY|PRIVATE_KEY)["'][ \\t]*,[ \\t]*["'][^"'\\s]{4,256}`, "credential defined as a PHP constant whose name ends with one (`define( 'DB_PASSWORD', '…' );`)", {
+  check: CHECK.flag_value, min: 6, max: 256, entropy: 2, classes: 2, endBoundary: false, maxLen: 360, placeholder: "<PHP_DEFINE_CREDENTIAL>",
+});
+// WordPress's keys and salts in wp-config.php (`define( 'AUTH_KEY', '…' );`): 64 characters of
+// its generator's alphabet, every visible ASCII character and the space but the quotes and `\`,
+// which the token value classes would cut at its first symbol (redacting a part, leaving the rest).
+// Only in `define`'s quoted form: with every assignment operator before it, a value that may start
+// with a space made the automaton too large to build.
+rule("wordpress_salt", "(?:AUTH|SECURE_AUTH|LOGGED_IN|NONCE)_(?:KEY|SALT)[\"'][ \\t]*,[ \\t]*[\"'][ !#-&(-\\[\\]-~]{64}", "WordPress key or salt in wp-config.php (`define( 'AUTH_KEY', '…' );`, 64 characters, symbols included)", {
+  check: CHECK.assign, min: 60, max: 64, entropy: 4, classes: 3, endBoundary: false, boundary: "word",
 });
 // ~/.netrc (curl, git, ftp, Python's netrc): `machine host login user password secret`, the
 // tokens on one line or several. The value is the last word, less a final `.`, `,`, `;`, `:`,

@@ -4,10 +4,11 @@
 // variants of the same sources (scripts/build-engine.mjs --out … --asc …, never shipped), checked
 // answer for answer (the answer's bytes) against the release engine:
 //   - ENGINE_NO_DERIVED_TABLES: no derived table at all;
-//   - a smaller memory maximum (104 pages): derived tables stop where 4 MiB would no longer stay
+//   - a smaller memory maximum (112 pages): derived tables stop where 4 MiB would no longer stay
 //     free, so some are built and some are not (every rule's bundle and what a scan cannot do
-//     without take 32 pages; 96 left no room for any derived table once the bundle passed 1.7 MB);
-//   - a tiny one (40 pages): the bundle loads, and a call either gets the release engine's answer
+//     without take 40 pages since round 19's rules, 2.2 MB of bundle; 104 left no room for any
+//     derived table then, as 96 had at 1.7 MB);
+//   - a tiny one (48 pages): the bundle loads, and a call either gets the release engine's answer
 //     or fails closed on memory, never another answer.
 // Until this suite existed, a scan without derived tables read their descriptors from address 0
 // upward (the component build never derived them): zeros for the first 32 tables, then static
@@ -21,8 +22,8 @@ import { buildEngineVariant, bundleFor, ENGINE_WASM, engineWith as engineOf } fr
 
 const VARIANTS = {
   noDerived: ["--use", "ENGINE_NO_DERIVED_TABLES=1"],
-  pages104: ["--maximumMemory", "104", "--use", "ENGINE_MAXIMUM_PAGES=104"],
-  pages40: ["--maximumMemory", "40", "--use", "ENGINE_MAXIMUM_PAGES=40"],
+  pages112: ["--maximumMemory", "112", "--use", "ENGINE_MAXIMUM_PAGES=112"],
+  pages48: ["--maximumMemory", "48", "--use", "ENGINE_MAXIMUM_PAGES=48"],
 } as const;
 type Variant = keyof typeof VARIANTS;
 
@@ -55,15 +56,15 @@ describe("scans on the bundle's own tables answer as the derived ones", () => {
   it("the variants are what they claim: no derived table, some, all", { timeout: 120_000 }, () => {
     for (const { name, bundle } of bundlesOnce()) {
       const none = pagesAfterLoad(wasm.noDerived, bundle);
-      const some = pagesAfterLoad(wasm.pages104, bundle);
+      const some = pagesAfterLoad(wasm.pages112, bundle);
       const all = pagesAfterLoad(ENGINE_WASM, bundle);
       expect(none, name).toBeLessThan(some);
       expect(some, name).toBeLessThan(all);
-      expect(some, name).toBeLessThanOrEqual(104);
+      expect(some, name).toBeLessThanOrEqual(112);
     }
   });
 
-  for (const variant of ["noDerived", "pages104"] as const) {
+  for (const variant of ["noDerived", "pages112"] as const) {
     it(`${variant}: the same answer, byte for byte, for the corpus and every rule's walks`, { timeout: 180_000 }, () => {
       const all = texts();
       for (const { name, bundle } of bundlesOnce()) {
@@ -90,13 +91,13 @@ describe("scans on the bundle's own tables answer as the derived ones", () => {
 });
 
 describe("an engine short of memory fails closed", () => {
-  it("with 40 pages, a call gets the release engine's answer or the memory error, never another answer", { timeout: 120_000 }, () => {
+  it("with 48 pages, a call gets the release engine's answer or the memory error, never another answer", { timeout: 120_000 }, () => {
     const bundle = bundlesOnce()[0]!.bundle;
     const release = engineOf(bundle);
-    const tiny = engineOf(bundle, wasm.pages40);
+    const tiny = engineOf(bundle, wasm.pages48);
     const r = prng(99);
     const sample = texts().filter(() => r() < 0.25);
-    // and texts too large for what is left of 40 pages (2.5 MiB)
+    // and texts too large for what is left of 48 pages (3 MiB)
     for (const n of [50_000, 200_000, 400_000]) sample.push(sample.slice(0, 40).join(" ").repeat(Math.ceil(n / 4000)).slice(0, n));
     let same = 0;
     let refused = 0;
@@ -115,11 +116,11 @@ describe("an engine short of memory fails closed", () => {
   });
 
   it("a bundle whose tables do not fit is refused as such, not as malformed, and nothing stays loaded", () => {
-    // Rate-limit rings of 100,000 calls take 800 KB each in PERSIST: three fit in the release engine, not in 40 pages.
+    // Rate-limit rings of 100,000 calls take 800 KB each in PERSIST: four fit in the release engine, not in 48 pages.
     const ring = { max_calls: 100_000, window_seconds: 60 };
-    const rings = bundleFor({ rate_limits: { enabled: true, per_tool: { a: ring, b: ring, c: ring } } });
+    const rings = bundleFor({ rate_limits: { enabled: true, per_tool: { a: ring, b: ring, c: ring, d: ring } } });
     expect(() => engineOf(rings)).not.toThrow();
-    const tiny = createEngineSync(wasm.pages40, { digest: "test" });
+    const tiny = createEngineSync(wasm.pages48, { digest: "test" });
     expect(() => tiny.loadPolicy(rings)).toThrow(BundleError);
     expect(() => tiny.loadPolicy(rings)).toThrow(/does not fit in engine memory with the tables loaded from it/);
     expect(() => tiny.preCall({ tool: "a", args: {}, now: 1 })).toThrow(EngineFaultError);

@@ -26,9 +26,9 @@ function valueStart(s: string): number {
   let i = /^[?&;]/.test(s) ? 1 : 0; // a URL query's separator (url_query_credential)
   while (i < s.length && /[A-Za-z0-9_.-]/.test(s[i] as string)) i++;
   const keyEnd = i;
-  while (i < s.length && /[ \t"']/.test(s[i] as string)) i++;
+  while (i < s.length && /[ \t"'\]]/.test(s[i] as string)) i++;
   let ops = 0;
-  while (i < s.length && ops < 3 && /[=:>|?]/.test(s[i] as string)) {
+  while (i < s.length && ops < 3 && /[=:>|?,]/.test(s[i] as string)) {
     i++;
     ops++;
   }
@@ -89,6 +89,10 @@ function positive(rule: SecretRule, r: () => number): { sample: string; head: nu
     const rest = sampleOf(rule.rest ?? rule.source, r, 12);
     const sample = back + rest;
     if (sample.length > rule.maxLen) continue;
+    // an XML element's value (`key>value`) is one only before its end tag, a subscript's
+    // (`key"] = value`) only quoted: both tested on their own below
+    const beforeValue = sample.slice(0, Math.max(0, valueStart(sample)));
+    if (/[A-Za-z0-9_.-]>$/.test(beforeValue) || (beforeValue.includes("]") && !/["'`]$/.test(beforeValue))) continue;
     if (rule.check === CHECK.none || gateOk(rule, expectedSpan(rule, sample))) return { sample, head: back.length + head.length };
   }
   throw new Error(`no sample for ${rule.name}`);
@@ -417,7 +421,7 @@ describe("exact checks on secrets", () => {
     for (const clean of ['next_token: "eyJ2IjoiMSIsInMiOjEwMH0abc123"', "page_token = CAEQAhoQa2V5OjEyMzQ1Njc4OTA", "the sentry token is rotated weekly by the ops team"]) expect(f(clean), clean).toEqual([]);
     // any `<name>_secret`, in any case
     expect(f('bitbucket_secret: "N7vq2Lm9xZ4kQ8Zr2LmX0p"')).toEqual(["named_secret:N7vq2Lm9xZ4kQ8Zr2LmX0p"]);
-    expect(f("shared-secret = a8f3k2j9d8s7f6g5h4j3")).toEqual(["named_secret:a8f3k2j9d8s7f6g5h4j3"]);
+    expect(f("shared-secret = a8f3k2j9d8s7f6g5h4j3")).toEqual(["named_secret:a8f3k2j9d8s7f6g5h4j3", "secret_value:a8f3k2j9d8s7f6g5h4j3"]);
     for (const clean of ["top-secret: see-the-wiki-for-details", "the secret is out", "this_secret = get_secret(name)", "app_secret_rotation: enabled-for-all-tenants"]) {
       expect(f(clean).filter((x) => x.startsWith("named_secret")), clean).toEqual([]);
     }
@@ -425,7 +429,7 @@ describe("exact checks on secrets", () => {
     expect(f(`mvn sonar:sonar -Dsonar.login=${hex40} -Dsonar.host.url=https://sq`)).toEqual([`sonar_login:${hex40}`]);
     expect(f(`sonar.token=sqp_${hex40}`)).toEqual([`sonarqube_token:sqp_${hex40}`, `sonar_login:sqp_${hex40}`, `token_value:sqp_${hex40}`]);
     for (const t of [`sgp_cfe5a805bb1c361c_${hex40}`, `sgp_local_${hex40}`, `sgp_${hex40}`]) expect(f(`src login ${t} ok`), t).toEqual([`sourcegraph_access_token:${t}`]);
-    expect(f('<add key="ClearTextPassword" value="N7vq2!Lm9xZ4k" />')).toEqual(["nuget_cleartext_password:N7vq2!Lm9xZ4k"]);
+    expect(f('<add key="ClearTextPassword" value="N7vq2!Lm9xZ4k" />')).toEqual(["nuget_cleartext_password:N7vq2!Lm9xZ4k", "xml_setting_credential:N7vq2!Lm9xZ4k"]);
     expect(f('<add key="Username" value="bob" /> <add key="ClearTextPassword" value="" />')).toEqual([]);
     expect(f("aliyun configure set --access-key-secret kVM6CE5mPL8mVWpscvt0M4SK4WOeqe")).toEqual(["cli_secret_flag:kVM6CE5mPL8mVWpscvt0M4SK4WOeqe"]);
   });
@@ -451,6 +455,43 @@ describe("exact checks on secrets", () => {
     // an environment variable named `…_PAT` (Azure DevOps, GitHub) holds a personal access token
     expect(f("AZURE_DEVOPS_PAT=nbgvwothja46dmky4dgdvkq7hv76uvs2urzqdi737vevi7ug6qfy")).toEqual(["env_token:nbgvwothja46dmky4dgdvkq7hv76uvs2urzqdi737vevi7ug6qfy"]);
     expect(f("PATH_PAT=src/**/*.ts PAT=abc")).toEqual([]);
+  });
+
+  it("credentials in the forms configuration and code write them: subscripts, PHP define(), XML elements and settings, Dockerfile ENV, wp-config salts", () => {
+    const f = findingsOf(secretsOn());
+    const pw = "Xk9sd8f7Gh2jK3lm";
+    const key = "Xk9sd8f7Gh2jK3lmQ8Zr2LmX0pN7vq";
+    expect(f(`define('DB_PASSWORD', '${pw}');`)).toEqual([`php_define_credential:${pw}`]);
+    expect(f(`define( "SMTP_PASS", "${pw}" );`)).toEqual([`php_define_credential:${pw}`]);
+    expect(f(`$config['password'] = '${pw}';`)).toEqual([`generic_password:${pw}`]);
+    expect(f(`os.environ["API_KEY"] = "${key}"`)).toEqual([`generic_api_key:${key}`, `env_secret:${key}`]);
+    expect(f(`<password>${pw}</password>`)).toEqual([`generic_password:${pw}`]);
+    expect(f(`<apiKey>${key}</apiKey>`)).toEqual([`generic_api_key:${key}`]);
+    expect(f(`ENV API_TOKEN ${key}`)).toEqual([`env_token:${key}`]);
+    expect(f(`secret: ${key}`)).toEqual([`secret_value:${key}`]);
+    expect(f(`"Secret": "${key}"`)).toEqual([`secret_value:${key}`]);
+    expect(f(`<add key="Stripe:ApiKey" value="${key}" />`)).toEqual([`xml_setting_credential:${key}`]);
+    expect(f(`<property name="smtpPassword" value="S3cr3t!Pw"/>`)).toEqual(["xml_setting_credential:S3cr3t!Pw"]);
+    const salt = "Xk9s d8f7Gh2jK3lm-p9Qz!x7WvR2@a#b$c%d^e&f*g(h)i_j+k=l{m}n[o]p|q:"; // 64 characters
+    expect(f(`define( 'AUTH_KEY',         '${salt}' );`)).toContain(`wordpress_salt:${salt}`);
+    expect(salt.length).toBe(64);
+    for (const clean of [
+      `["password", "password_confirmation"]`, // a list of names
+      `fields = ("password", "username")`,
+      `MovedAttribute("HTTPPasswordMgr", "urllib2", "urllib.request")`, // names in a call, not a pair
+      "define( 'DB_PASSWORD', 'password_here' );", // wp-config-sample.php's placeholder
+      "socks5h://<username>:<password>@proxy-host", // a template: no end tag after the value
+      'data["password"] = sa_creds', // a subscript given an expression, not a literal
+      "'secret': 'V1SecretVolumeSource',", // a generated client's type name after its API version
+      "define( 'AUTH_KEY',         'put your unique phrase here' );",
+      `<add key="PasswordMinLength" value="8" />`, // names something about it
+      `<add key="ApiKeyHeader" value="X-Api-Key" />`,
+      `<entry key="db.password" value="\${DB_PASSWORD}"/>`,
+      `<div class="password">Enter your password</div>`,
+      "the API_KEY environment variable", // prose names a variable
+      `if len(password)>MIN_LENGTH:`,
+      "secret: classified-do-not-share",
+    ]) expect(f(clean), clean).toEqual([]);
   });
 
   it("a path to a file is not the secret it holds; an OpenPGP key's fingerprint under a gpg/pgp key name is not a secret", () => {

@@ -419,6 +419,22 @@ const FLAG_ARG = `["']?[^\\s"'-][^\\s"']+`;
 flagPassword("redis_cli_password", "redis-cli", `-a[ \\t]{1,4}${FLAG_ARG}`, "password after redis-cli's `-a` flag (`redis-cli -a secret ping`; only the password is redacted)");
 flagPassword("login_password_flag", "(?:(?:docker|podman|buildah|skopeo|nerdctl|oras|helm[ \\t]{1,4}registry)[ \\t]{1,4}login|mongo|mongosh|mongodump|mongorestore|mongoexport|mongoimport|mongostat|mongotop|mongofiles|az[ \\t]{1,4}login)", `-p[ \\t]{1,4}${FLAG_ARG}`, "password after `-p` where a client takes it as the next argument: container registry logins (`docker login -u me -p secret`, podman, buildah, skopeo, nerdctl, oras, helm registry), the MongoDB tools (`mongosh -u admin -p secret`), `az login` (a service principal's secret)");
 flagPassword("ldap_bind_password", "ldap(?:search|modify|add|delete|whoami|passwd|compare|modrdn|exop|url)", `-w[ \\t]{0,4}${FLAG_ARG}`, "bind password after the OpenLDAP clients' `-w` flag (`ldapsearch -D cn=admin,… -w secret`)");
+// `-P` is a password in zip's and unzip's encryption (`zip -P secret a.zip f`), SQL Server's
+// clients (`sqlcmd -S srv -U sa -P secret`, bcp) and ssh-keygen (the old passphrase; `-N` the new
+// one: `ssh-keygen -N 'secret' -f key`, where `-N ''` is none), and `openssl enc` takes one after
+// `-k` (its legacy form). `unzip` has a rule of its own: a back part's start is the nearest one,
+// and `zip` inside `unzip` (not at a word's start) would be taken and refused. So has ssh-keygen:
+// a gate's heads are as long as its shortest command (`zip`: 3 units), and `ssh` began every
+// `sshpass` (`sshpass` and random arguments 1.11 times slower). (7-Zip's and RAR's
+// `-psecret`, attached, are not found: every `-p` and the unit after it is already a head of
+// mysql_password_flag, and each more rule with that head cost `-pa -pa …` 2 ms per MB, half its
+// speed with two.)
+flagPassword("cli_password_flag", "(?:zip|zipcloak|sqlcmd|bcp)", `-P[ \\t]{1,4}${FLAG_ARG}`, "password after `-P` of zip, sqlcmd and bcp (`zip -P secret a.zip f`, `sqlcmd -U sa -P secret`)");
+flagPassword("ssh_keygen_passphrase", "ssh-keygen", `-[PN][ \\t]{1,4}${FLAG_ARG}`, "passphrase after ssh-keygen's `-P` (old) or `-N` (new) flag (`ssh-keygen -N 'secret' -f key`; `-N ''` is none)");
+flagPassword("unzip_password_flag", "unzip", `-P[ \\t]{1,4}${FLAG_ARG}`, "password after unzip's `-P` flag (`unzip -P secret a.zip`)");
+flagPassword("openssl_enc_password", "openssl[ \\t]{1,4}enc", `-k[ \\t]{1,4}${FLAG_ARG}`, "password after `openssl enc`'s legacy `-k` flag (`openssl enc -aes-256-cbc -k secret -in f`)");
+// `gh secret set NAME --body VALUE` (GitHub CLI) sets a repository secret from its argument.
+flagPassword("gh_secret_body", "gh[ \\t]{1,4}secret[ \\t]{1,4}set", `(?:--body|-b)(?:[ \\t]{1,4}|=)${FLAG_ARG}`, "value of a GitHub Actions secret set on the command line (`gh secret set NAME --body \"…\"`)");
 // OpenSSL's pass phrase arguments (`-passin pass:S3cret`, `-passout pass:…`, `-pass`, `-password`):
 // `pass:` gives the secret itself (`env:`, `file:`, `fd:` and `stdin` name where it is). The flag is
 // the context, so no command is needed; only the part after `pass:` is redacted.
@@ -432,6 +448,8 @@ rule("openssl_passphrase", `-(?:passin|passout|pass|password)[ \\t]{1,4}["']?pas
 rule("cli_secret_flag", `(?:--(?:password|passwd|pass|passphrase|token|(?:auth|access|api|bot|refresh|registry)-token|api-?key|api-secret|client-secret|secret-key|secret-access-key|access-key-secret)|-(?:src|dest)?(?:store|key)pass)[ \\t]{1,4}["']?[^\\s"'\`$-][^\\s"'\`]{5,255}`, "secret after a command-line flag named like a password, token or key (`--password S3cret`, `--token …`, keytool's `-storepass`)", {
   check: CHECK.assign, min: 6, max: 256, entropy: 3, classes: 2, startBoundary: true, boundary: "none",
 });
+// npm's `_auth` in .npmrc (`_auth=` or `//registry/:_auth=`): base64 of `user:password`.
+rule("npm_auth_basic", "_auth[ \\t]*=[ \\t]*[\"']?[A-Za-z0-9+/]{8,2000}={0,2}", "npm `_auth` in .npmrc (base64 `user:password`)", { check: CHECK.basic_auth, min: 8, max: 2002, entropy: 0, maxLen: 2020, boundary: "none" });
 rule("docker_config_auth", "auth[\"']?[ \\t]*:[ \\t]*[\"'][A-Za-z0-9+/]{8,2000}={0,2}", "Docker config.json `auth` (base64 `user:password`)", { check: CHECK.basic_auth, min: 8, max: 2002, entropy: 0, maxLen: 2020 });
 // A token68 (RFC 6750) may end with `.`, but in text a final `.` is the sentence's far more often
 // (an unsecured JWT's empty signature is all such a `.` would leave visible).

@@ -76,7 +76,8 @@ function positive(rule: SecretRule, r: () => number): { sample: string; head: nu
   if (rule.check === CHECK.github) return { sample: githubStyleToken(rule.source.slice(0, 4), r), head: 4 };
   if (rule.check === CHECK.basic_auth) {
     const b = basic(`svc${Math.floor(r() * 1000)}`, `Pw-${Math.floor(r() * 1e9)}x`);
-    return rule.name === "basic_auth" ? { sample: `Basic ${b}`, head: 5 } : { sample: `auth": "${b}`, head: 4 };
+    if (rule.name === "basic_auth") return { sample: `Basic ${b}`, head: 5 };
+    return rule.name === "npm_auth_basic" ? { sample: `_auth=${b}`, head: 5 } : { sample: `auth": "${b}`, head: 4 };
   }
   const head = headOf(rule.rest ?? rule.source, rule.ci ?? false, rule.boundary ?? "word", { broadDepth: 2 });
   if (rule.check === CHECK.pem) {
@@ -712,6 +713,26 @@ describe("exact checks on secrets", () => {
       "echo mysql | grep -pX",
       "mysql; cp -pr a b",
       "xmysql -uroot -pS3cret",
+    ]) expect(f(t), t).toEqual([]);
+  });
+
+  it("zip, SQL Server, ssh-keygen and `openssl enc` passwords; GitHub secrets set from an argument; npm's _auth", () => {
+    const f = findingsOf(secretsOn("cli_password_flag", "unzip_password_flag", "ssh_keygen_passphrase", "openssl_enc_password", "gh_secret_body", "npm_auth_basic"));
+    expect(f("zip -r -P Zip2Secret out.zip dir")).toEqual(["cli_password_flag:Zip2Secret"]);
+    expect(f("unzip -o -P Zip2Secret out.zip")).toEqual(["unzip_password_flag:Zip2Secret"]);
+    expect(f("sqlcmd -S db -U sa -P 'Sql2Secret!' -Q 'select 1'")).toEqual(["cli_password_flag:Sql2Secret!"]);
+    expect(f("ssh-keygen -p -P OldPass1 -N NewPass2 -f id_ed25519")).toEqual(["ssh_keygen_passphrase:OldPass1", "ssh_keygen_passphrase:NewPass2"]);
+    expect(f("openssl enc -aes-256-cbc -salt -k Enc0dePass -in a -out b")).toEqual(["openssl_enc_password:Enc0dePass"]);
+    expect(f('gh secret set API_KEY --body "Xk9sd8f7Gh2jK3lm"')).toEqual(["gh_secret_body:Xk9sd8f7Gh2jK3lm"]);
+    const b = basic("admin", "Np3Secret");
+    expect(f(`//registry.example.com/:_auth=${b}`)).toEqual([`npm_auth_basic:${b}`]);
+    for (const t of [
+      "unzip -p a.zip f.txt", // -p: extract to a pipe
+      "ssh-keygen -N '' -f key", // no passphrase
+      "gh secret set API_KEY < key.txt",
+      "gh variable set NAME --body visible-value",
+      "mkdir -p a && zip -r out.zip dir",
+      `_auth=${Buffer.from("no colon here").toString("base64")}`,
     ]) expect(f(t), t).toEqual([]);
   });
 

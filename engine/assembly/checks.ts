@@ -1778,7 +1778,7 @@ function pgpFingerprint(u: usize, s: i32, v: i32, e: i32): bool {
   if (e - v > 2 && unit(u, v) == 0x30 && (unit(u, v + 1) | 0x20) == 0x78) h += 2;
   const len = e - h;
   if (len != 16 && len != 40 && len != 64) return false;
-  for (let i = h; i < e; i++) if (hexDigit(unit(u, i)) < 0) return false;
+  for (let i = h; i < e; i++) if (!isHex(unit(u, i))) return false;
   let k = keyStart(u, s);
   const end = keyEnd(u, k, v);
   const last = lastWordOf(u, k, end);
@@ -1941,12 +1941,13 @@ function elementClosed(u: usize, n: i32, v: i32, e: i32): bool {
 
 /**
  * A subscript assigned an unquoted value (`data["password"] = sa_creds`, `$cfg['token'] = $t`): in
- * code, whose literals are quoted, the value is an expression. Reads the units between the key and v.
+ * code, whose literals are quoted, the value is an expression. A `]` before v can only be the
+ * subscript's (a key's units never include one), so the units from the match's start are read.
  */
 function subscriptExpression(u: usize, s: i32, v: i32): bool {
   const q = unit(u, v - 1);
   if (q == 0x22 || q == 0x27 || q == 0x60) return false;
-  for (let i = keyEnd(u, keyStart(u, s), v); i < v; i++) if (unit(u, i) == 0x5d) return true;
+  for (let i = s; i < v; i++) if (unit(u, i) == 0x5d) return true;
   return false;
 }
 

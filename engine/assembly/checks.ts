@@ -1609,6 +1609,19 @@ const TYPE_NAMES = "|string|String|str|bytes|number|boolean|any|unknown|object|O
 /** The null and boolean literals of the common languages, each between `|`. */
 const LITERALS = "|None|null|nil|undefined|NULL|True|False|true|false|";
 
+/** Whether [v, e) is two or more words of capitals joined by single `_`s (`NOT_IMPL`). */
+function constantName(u: usize, v: i32, e: i32): bool {
+  let joins = 0;
+  for (let i = v; i < e; i++) {
+    const c = unit(u, i);
+    if (c == 0x5f) {
+      if (i == v || i + 1 == e || unit(u, i - 1) == 0x5f) return false;
+      joins++;
+    } else if (!isUpper(c)) return false;
+  }
+  return joins > 0;
+}
+
 /** Whether a name without a digit starts at i, followed by `.`, `(` or a space. */
 function nameThen(u: usize, n: i32, i: i32, e: i32): bool {
   const from = i;
@@ -1694,14 +1707,17 @@ function codeReference(u: usize, n: i32, s: i32, v: i32, e: i32): bool {
   const first = unit(u, v);
   if (isDigit(first)) return false;
   // a parenthesised expression: `(self.password.encode("utf-8") if … else …)`, a name without a
-  // digit then `.`, `(` or a space after the `(`; or a call. Neither holds `!`, `#`, `^` or `~`,
+  // digit then `.`, `(` or a space after the `(` (or after a list's `[`, a mapping's `{`:
+  // `fds_to_pass = [listener.fileno(), alive_r]`); or a call. Neither holds `!`, `#`, `^` or `~`,
   // which nearly every Django key does (`aggy(csop_e)inkwq…!…` in a `.env` file is a key)
-  if ((first == 0x28 && nameThen(u, n, v + 1, e) || callAt(u, n, v, e)) && !hasUnitOf(u, v, e, "!#^~")) return true;
+  if (((first == 0x28 || first == 0x5b || first == 0x7b) && nameThen(u, n, v + 1, e) || callAt(u, n, v, e)) && !hasUnitOf(u, v, e, "!#^~")) return true;
   if (dottedNames(u, v, e)) return true;
   let i = v;
   while (i < e && isWord(unit(u, i))) i++;
   // a literal of the language, then punctuation: `def read(self, pwd=None):`, `password: null,`
   if (i > v && (i == e || !isWord(unit(u, i)) && unit(u, i) != 0x2e) && listed(LITERALS, u, v, i - v, 0)) return true;
+  // a constant's name, words of capitals joined by `_` (`proxy_pass=NOT_IMPL,`, `SMTP_PASS=CHANGE_ME`)
+  if (i == e && constantName(u, v, e)) return true;
   // a subscript: `config['password']`, `auth[2]` (a name without a digit)
   if (i > v && i < n && unit(u, i) == 0x5b && !hasDigit(u, v, i)) return true;
   // a type annotation: the name ends the value or is followed by punctuation (`string)`, `str]`)
@@ -1919,7 +1935,7 @@ function contains(u: usize, v: i32, e: i32, part: string): bool {
  * under a root directory where keys and mounted secrets are kept. A token starts so with a chance
  * of about 2^-30 (`/etc/` in base64).
  */
-const FILE_PATH_PREFIXES = "|~/|./|../|/etc/|/home/|/Users/|/root/|/run/|/var/|/usr/|/opt/|/tmp/|/srv/|/mnt/|/app/|/data/|/secrets/|/keys/|/certs/|/config/|/workspace/|";
+const FILE_PATH_PREFIXES = "|file://|fileb://|~/|./|../|/etc/|/home/|/Users/|/root/|/run/|/var/|/usr/|/opt/|/tmp/|/srv/|/mnt/|/app/|/data/|/secrets/|/keys/|/certs/|/config/|/workspace/|";
 
 /**
  * Whether the value [v, e) is the path of a file, which holds the secret or names it
@@ -1927,6 +1943,23 @@ const FILE_PATH_PREFIXES = "|~/|./|../|/etc/|/home/|/Users/|/root/|/run/|/var/|/
  */
 function filePath(u: usize, v: i32, e: i32): bool {
   return startsWithListed(FILE_PATH_PREFIXES, u, v, e);
+}
+
+/** PowerShell's approved verbs, each between `|` (`Get-Verb`), exact case (see cmdletName). */
+const CMDLET_VERBS = "|Add|Clear|Close|Copy|Enter|Exit|Find|Format|Get|Hide|Join|Lock|Move|New|Open|Optimize|Pop|Push|Redo|Remove|Rename|Reset|Resize|Search|Select|Set|Show|Skip|Split|Step|Switch|Undo|Unlock|Watch|Connect|Disconnect|Read|Receive|Send|Write|Backup|Checkpoint|Compare|Compress|Convert|ConvertFrom|ConvertTo|Dismount|Edit|Expand|Export|Group|Import|Initialize|Limit|Merge|Mount|Out|Publish|Restore|Save|Sync|Unpublish|Update|Approve|Assert|Build|Complete|Confirm|Deny|Deploy|Disable|Enable|Install|Invoke|Register|Request|Restart|Resume|Start|Stop|Submit|Suspend|Uninstall|Unregister|Wait|Debug|Measure|Ping|Repair|Resolve|Test|Trace|Block|Grant|Protect|Revoke|Unblock|Unprotect|Use|";
+
+/**
+ * Whether the value [v, e) is a PowerShell cmdlet's name, an approved verb, `-` and a capitalised
+ * noun (`$password = ConvertTo-SecureString "…" -AsPlainText`, `$pw = Read-Host -AsSecureString`):
+ * the call that makes the value, not the value. Its noun's units are letters and digits, the last a
+ * letter.
+ */
+function cmdletName(u: usize, v: i32, e: i32): bool {
+  let d = v;
+  while (d < e && (isUpper(unit(u, d)) || isLower(unit(u, d)))) d++;
+  if (d == v || d + 2 > e || unit(u, d) != 0x2d || !isUpper(unit(u, d + 1)) || !listed(CMDLET_VERBS, u, v, d - v, 0)) return false;
+  for (let i = d + 1; i < e; i++) if (!isWord(unit(u, i)) || unit(u, i) == 0x5f) return false;
+  return !isDigit(unit(u, e - 1)); // `Get-EC2Instance` is one; `Get-Lost2024` ends as passwords do
 }
 
 /**
@@ -1958,7 +1991,7 @@ function assignment(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
   if (!tokenGate(arg & 0x7fffffff, u, n, s, v, e) || ((arg & (1 << 31)) != 0 && wordBefore(u, s))) return false;
   // then what a value that passed its gate may still be: a value of a key about the secret, a
   // name, a description, a reference to a store or a file
-  if (metadataKey(u, s, v) || credentialName(u, v, e) || proseValue(u, n, s, v, e) || secretReference(u, v, e) || filePath(u, v, e) || pgpFingerprint(u, s, v, e)) return false;
+  if (metadataKey(u, s, v) || credentialName(u, v, e) || proseValue(u, n, s, v, e) || secretReference(u, v, e) || filePath(u, v, e) || pgpFingerprint(u, s, v, e) || cmdletName(u, v, e)) return false;
   cS = v;
   return true;
 }

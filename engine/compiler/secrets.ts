@@ -347,6 +347,13 @@ token("jwt", `eyJ[${B64U}]{10,2000}\\.eyJ[${B64U}]{10,8000}\\.(?:[${B64U}]{16,20
 rule("private_key", "-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:[^-]|-{1,4}[^-])+-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----", "PEM private key block (RSA, EC, DSA, OpenSSH, PKCS#8, encrypted, PGP) with a base64 body", {
   check: CHECK.pem, maxLen: 65535, mask: "-----REDACTED PRIVATE KEY-----", boundary: "none",
 });
+// PuTTY's .ppk key files keep the private key as base64 lines after `Private-Lines: N`, then its
+// MAC (`Private-MAC:`, or `Private-Hash:` in version 1): the whole private part, through the MAC,
+// is the match. (Ending at the last base64 line instead would take the next line's `Private` as
+// one more. Open repeats, which maxLen bounds: counted ones multiply into too many states.)
+rule("putty_private_key", "Private-Lines:[ \\t]*[0-9]{1,3}\\r?\\n(?:[A-Za-z0-9+/=]+\\r?\\n)+Private-(?:MAC|Hash):[ \\t]*[0-9a-fA-F]{40,64}", "private part of a PuTTY key file (.ppk: `Private-Lines:`, its base64 lines and `Private-MAC:`)", {
+  min: 60, max: 0, entropy: 3, maxLen: 9000, boundary: "word", mask: "Private-Lines: ****",
+});
 rule("private_key_fragment", "-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----[A-Za-z0-9+/=\\s:,-]{31,65536}[A-Za-z0-9+/=]", "PEM private key header and body without its END line (truncated output)", {
   check: CHECK.none, maxLen: 65535, mask: "-----REDACTED PRIVATE KEY-----", boundary: "none",
 });
@@ -435,6 +442,28 @@ flagPassword("unzip_password_flag", "unzip", `-P[ \\t]{1,4}${FLAG_ARG}`, "passwo
 flagPassword("openssl_enc_password", "openssl[ \\t]{1,4}enc", `-k[ \\t]{1,4}${FLAG_ARG}`, "password after `openssl enc`'s legacy `-k` flag (`openssl enc -aes-256-cbc -k secret -in f`)");
 // `gh secret set NAME --body VALUE` (GitHub CLI) sets a repository secret from its argument.
 flagPassword("gh_secret_body", "gh[ \\t]{1,4}secret[ \\t]{1,4}set", `(?:--body|-b)(?:[ \\t]{1,4}|=)${FLAG_ARG}`, "value of a GitHub Actions secret set on the command line (`gh secret set NAME --body \"…\"`)");
+// Samba's clients take the password after the user's name and a `%` (`smbclient //srv/share -U
+// alice%secret`, rpcclient, smbcacls, smbget, smbmap); `-U alice` alone prompts for it, `-U%` is
+// the anonymous user. The user stays with the password, as in cli_user_password.
+flagPassword("smb_user_password", "(?:smbclient|rpcclient|smbcacls|smbget|smbmap)", `-U[ \\t]{0,4}["']?[^\\s"'%-][^\\s"'%]{0,127}%[^\\s"']{2,}`, "`user%password` after `-U` of Samba's clients (`smbclient //srv/share -U alice%secret`, rpcclient, smbcacls)");
+// Windows' `net use` takes a share's password as the argument after the share's UNC path, before
+// or after its switches (`net use Z: \\srv\share S3cret /user:CORP\alice`, `net use \\srv\share
+// /user:alice S3cret`); `*` prompts for it, `""` is none. No entropy gate: that argument is the
+// password.
+rule("net_use_password", String.raw`(?:net|NET|Net)[ \t]+(?:use|USE|Use)(?:[ \t]+(?:[A-Za-z]:|\*))?[ \t]+["']?\\\\[^\s"']{1,253}["']?(?:[ \t]+/[^\s]{1,64}){0,4}[ \t]+["']?[^\s"'/*-][^\s"']*`, "password of a share given to Windows' `net use` (`net use Z: \\\\srv\\share S3cret /user:CORP\\alice`; only the password is redacted)", {
+  check: CHECK.flag_value, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: true, maxLen: 600, placeholder: "<NET_USE_PASSWORD>",
+});
+// A secret store's value set on the command line: Azure Key Vault's `az keyvault secret set …
+// --value …`. (AWS Secrets Manager's `--secret-string` is cli_secret_flag's.)
+flagPassword("az_keyvault_secret_value", "az[ \\t]{1,4}keyvault[ \\t]{1,4}secret[ \\t]{1,4}set", `--value(?:[ \\t]{1,4}|=)${FLAG_ARG}`, "value of an Azure Key Vault secret set on the command line (`az keyvault secret set --vault-name v --name n --value …`)");
+// An FTP session's transcript (`curl -v ftp://…`, `ftp -d`, a server's log): `USER name`, the
+// server's answers (a line with its three-digit code, up to two), `PASS secret`. The command before
+// `PASS` is the context (`PASS` alone starts test runners' lines: `PASS test/a.test.js`); a
+// transcript's marks may start the lines (`> `, `< `, `---> `). Open repeats, which maxLen bounds:
+// counted ones made too many states.
+rule("ftp_password", "USER[ \\t]+[^\\s]+\\r?\\n(?:(?:[<>-]+[ \\t]*)?[0-9]{3}[ -][^\\n]*\\n){0,2}(?:[<>-]+[ \\t]*)?PASS[ \\t]+[^\\s]{1,128}", "password in an FTP session's transcript (`USER alice`, then `PASS secret`)", {
+  check: CHECK.flag_value, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: true, maxLen: 400, placeholder: "<FTP_PASSWORD>",
+});
 // OpenSSL's pass phrase arguments (`-passin pass:S3cret`, `-passout pass:…`, `-pass`, `-password`):
 // `pass:` gives the secret itself (`env:`, `file:`, `fd:` and `stdin` name where it is). The flag is
 // the context, so no command is needed; only the part after `pass:` is redacted.
@@ -445,7 +474,7 @@ rule("openssl_passphrase", `-(?:passin|passout|pass|password)[ \\t]{1,4}["']?pas
 // `--token abc…`, `--api-key …`; `--password=…` is an assignment, found by the generic rules) and
 // Java's keytool / jarsigner `-storepass` / `-keypass`. The name must end at the space, so
 // `--password-stdin` and `--token-file path` are no matches; `$VAR`, `$(cmd)` and `` `cmd` `` are no secrets.
-rule("cli_secret_flag", `(?:--(?:password|passwd|pass|passphrase|token|(?:auth|access|api|bot|refresh|registry)-token|api-?key|api-secret|client-secret|secret-key|secret-access-key|access-key-secret)|-(?:src|dest)?(?:store|key)pass)[ \\t]{1,4}["']?[^\\s"'\`$-][^\\s"'\`]{5,255}`, "secret after a command-line flag named like a password, token or key (`--password S3cret`, `--token …`, keytool's `-storepass`)", {
+rule("cli_secret_flag", `(?:--(?:password|passwd|pass|passphrase|token|(?:auth|access|api|bot|refresh|registry)-token|api-?key|api-secret|client-secret|secret-key|secret-access-key|access-key-secret|secret-string)|-(?:src|dest)?(?:store|key)pass)[ \\t]{1,4}["']?[^\\s"'\`$-][^\\s"'\`]{5,255}`, "secret after a command-line flag named like a password, token or key (`--password S3cret`, `--token …`, keytool's `-storepass`)", {
   check: CHECK.assign, min: 6, max: 256, entropy: 3, classes: 2, startBoundary: true, boundary: "none",
 });
 // npm's `_auth` in .npmrc (`_auth=` or `//registry/:_auth=`): base64 of `user:password`.
@@ -502,10 +531,22 @@ assign("secret_value", "[Ss]ecret", "[A-Za-z0-9_+/.~%-]{15,511}={0,2}", "value o
 // `Loaded SLACK_TOKEN xoxb…`; prose names such variables before words (`the API_KEY environment
 // variable`), which hold no digit.
 assign("env_secret", "(?:_KEY|SECRET)", `(?:base64:)?${TOKEN_VALUE}`, "value of an environment variable named `…_KEY`, `…_SECRET` or `SECRET` (`PLAID_SECRET=…`, `SUMO_ACCESS_KEY=…`, Laravel's `APP_KEY=base64:…`, a Dockerfile's `ENV API_KEY …`)", { min: 16, max: 520, entropy: 3, classes: 2, ci: false, exactKey: true, spaced: true, check: CHECK.assign_mixed });
-assign("env_token", "_(?:TOKEN|PAT)", TOKEN_VALUE, "value of an environment variable named `…_TOKEN` or `…_PAT` (`SLACK_TOKEN=…`, `HF_TOKEN: …` in a compose file, `AZURE_DEVOPS_PAT=…`, a Dockerfile's `ENV API_TOKEN …`)", { min: 16, max: 512, entropy: 3, classes: 2, ci: false, exactKey: true, spaced: true, check: CHECK.assign_mixed });
+assign("env_token", "_(?:TOKEN|PAT|SESSION)", TOKEN_VALUE, "value of an environment variable named `…_TOKEN` or `…_PAT` (`SLACK_TOKEN=…`, `HF_TOKEN: …` in a compose file, `AZURE_DEVOPS_PAT=…`, a Dockerfile's `ENV API_TOKEN …`)", { min: 16, max: 512, entropy: 3, classes: 2, ci: false, exactKey: true, spaced: true, check: CHECK.assign_mixed });
 assign("signed_url_signature", "(?:X-Amz-|X-Goog-)?Signature", "[A-Za-z0-9_+/~%-]{32,2048}={0,2}", "signature of a presigned or signed URL (`X-Amz-Signature=`, `X-Goog-Signature=`, CloudFront `Signature=`)", { min: 32, max: 2048, entropy: 3, classes: 2, boundary: "word", exactKey: true, check: CHECK.assign_mixed });
 assign("generic_password", "(?:password|passwd|pwd|passphrase|db[_-]?pass)", "[^\\s\"'`,;<>]{6,128}", "value assigned to a key named like password / passwd / pwd", { min: 6, max: 128, entropy: 2, classes: 2 });
+// A key that ends with `_pass` or `-pass` (`SMTP_PASS=`, `MAIL_PASS=`, Ansible's
+// `ansible_become_pass`, `ansible_ssh_pass`): generic_password's names without `word`. The key
+// ends there (`pass` alone is Python's statement, `_passthrough` and `bypass` other words).
+assign("pass_suffix_password", "[_-]pass", "[^\\s\"'`,;<>]{6,128}", "value assigned to a key that ends with `_pass` (`SMTP_PASS=…`, `ansible_become_pass: …`)", { min: 6, max: 128, entropy: 2, classes: 2, exactKey: true });
 assign("generic_private_key_value", "(?:private|secret)[_-]?key", "[A-Za-z0-9_+/.~-]{19,511}={0,2}", "value assigned to a key named like private_key / secret_key", { min: 20, max: 512, entropy: 3.5, classes: 2 });
+// Keys named for what they do (`encryption_key`, `master_key`, `signing_key`, `license_key`,
+// `hmac_key`) in any case, only with a quoted value holding a digit and a letter: unquoted, in
+// code, such a name is assigned names and calls (`encryption_key = get_encryption_key()`); with
+// the other names generic_private_key_value's rule took 60 names and digests in gsutil's code.
+// The key ends with the name (`encryption_key_sha256` holds a digest, `signing_key_id` an id).
+rule("named_key_quoted", `(?:encryption|decryption|master|signing|license|hmac|aes|cipher)[_-]?key["']?\\]?[ \\t]*(?:=|:=|:|=>)[ \\t]*["'\`][A-Za-z0-9_+/.~-]{15,511}={0,2}`, "quoted value of a key named like encryption_key / master_key / signing_key / license_key (`encryption_key: \"…\"`)", {
+  ci: true, check: CHECK.assign_mixed, min: 16, max: 512, entropy: 3, classes: 2, boundary: "none",
+});
 
 // HTTP credentials outside `Basic` / `Bearer`: an `Authorization` header whose scheme is one of the
 // token schemes APIs document (`Token`: Django REST framework, GitHub's `token`; `SSWS`: Okta;
@@ -558,6 +599,21 @@ rule("xml_setting_credential", `(?:key|name)=["'][A-Za-z0-9_.:-]*(?:password|pas
 // its quote (no space: a passphrase with one keeps its first words visible).
 rule("php_define_credential", `define\\([ \\t]*["'][A-Za-z0-9_]*(?:PASSWORD|PASS|PASSWD|PWD|SECRET|TOKEN|API_KEY|APIKEY|PRIVATE_KEY)["'][ \\t]*,[ \\t]*["'][^"'\\s]{4,256}`, "credential defined as a PHP constant whose name ends with one (`define( 'DB_PASSWORD', '…' );`)", {
   check: CHECK.flag_value, min: 6, max: 256, entropy: 2, classes: 2, endBoundary: false, maxLen: 360, placeholder: "<PHP_DEFINE_CREDENTIAL>",
+});
+// A credential passed to a setter as its quoted name and value: Java's system and configuration
+// properties (`System.setProperty("javax.net.ssl.keyStorePassword", "…")`, `props.setProperty`),
+// the browser's storage (`localStorage.setItem("token", "…")`), Python's `os.environ.setdefault`
+// and `config.set`, Go's `os.Setenv`, maps' `put`. The name must end with a credential's, and the
+// value is the second argument, up to its quote. Only after these calls: two quoted strings alone
+// are as often a list of names (`"HTTPPasswordMgr", "urllib2"`).
+rule("setter_credential", `(?:set|setItem|setProperty|setdefault|setenv|put|putenv)\\([ \\t]*["'][A-Za-z0-9_.:-]*(?:password|passwd|pwd|secret|token|(?:api|access|private|secret|auth|signing|encryption|master)[_.-]?key)["'][ \\t]*,[ \\t]*["'][^"'\\s]{8,512}`, "credential passed to a setter with its name (`System.setProperty(\"…Password\", \"…\")`, `localStorage.setItem(\"token\", \"…\")`, `os.Setenv(\"API_TOKEN\", \"…\")`)", {
+  ci: true, check: CHECK.flag_value, min: 8, max: 512, entropy: 2.5, classes: 2, endBoundary: false, maxLen: 640, placeholder: "<SETTER_CREDENTIAL>",
+});
+// PowerShell makes a credential from a plain string with `ConvertTo-SecureString "…" -AsPlainText
+// -Force` (or `-String "…"`; without `-AsPlainText`, the string is an encrypted standard string,
+// which still is the secret's). The value is the quoted argument; `$var` is none.
+rule("powershell_secure_string", `ConvertTo-SecureString(?:[ \\t]+-(?:String|AsPlainText|Force)(?::\\$true)?)*[ \\t]+["'][^"'\\s$]{1,256}`, "plain-text password given to PowerShell's `ConvertTo-SecureString \"…\" -AsPlainText` (only the string is redacted)", {
+  ci: true, check: CHECK.flag_value, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: true, maxLen: 400, placeholder: "<POWERSHELL_SECURE_STRING>",
 });
 // WordPress's keys and salts in wp-config.php (`define( 'AUTH_KEY', '…' );`): 64 characters of
 // its generator's alphabet, every visible ASCII character and the space but the quotes and `\`,

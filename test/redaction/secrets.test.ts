@@ -736,6 +736,79 @@ describe("exact checks on secrets", () => {
     ]) expect(f(t), t).toEqual([]);
   });
 
+  it("Samba's user%password and `net use` share passwords; the same commands without one are not", () => {
+    const f = findingsOf(secretsOn("smb_user_password", "net_use_password"));
+    expect(f("smbclient //fs01/share -U alice%S3cretPass9 -c ls")).toEqual(["smb_user_password:alice%S3cretPass9"]);
+    expect(f("rpcclient -U 'CORP\\admin%Adm1n!pw' 10.0.0.5")).toEqual(["smb_user_password:CORP\\admin%Adm1n!pw"]);
+    expect(f("net use Z: \\\\fs01\\share Sh4reP4ss /user:CORP\\alice")).toEqual(["net_use_password:Sh4reP4ss"]);
+    expect(f("NET USE \\\\fs01\\data /USER:alice /PERSISTENT:NO Sh4reP4ss")).toEqual(["net_use_password:Sh4reP4ss"]);
+    for (const t of [
+      "smbclient //fs01/share -U alice", // prompts for the password
+      "smbclient -L fs01 -U%", // the anonymous user
+      "smbclient //fs01/share -U alice -c 'get 100%.txt'",
+      "net use Z: \\\\fs01\\share * /user:alice", // `*` prompts for it
+      "net use Z: \\\\fs01\\share /user:alice /persistent:yes",
+      'net use \\\\fs01\\ipc$ "" /user:""', // the null session
+      "net use Z: /delete",
+      "the net use of the share", // prose
+    ]) expect(f(t), t).toEqual([]);
+  });
+
+  it("credentials under the names keys take by their use (quoted only), passed to setters, in Bitwarden's session variable and in PuTTY key files", () => {
+    const f = findingsOf(secretsOn());
+    const key = "a8Kd93jfLq02mZx7Pq4RtY";
+    expect(f(`encryption_key: "${key}"`)).toEqual([`named_key_quoted:${key}`]);
+    expect(f(`"masterKey": "${key}",`)).toEqual([`named_key_quoted:${key}`]);
+    expect(f(`licenseKey = '7H2K-9PLQ-4XMZ-R8TW'`)).toEqual(["named_key_quoted:7H2K-9PLQ-4XMZ-R8TW"]);
+    expect(f(`System.setProperty("javax.net.ssl.keyStorePassword", "St0reP4ss!")`)).toEqual(["setter_credential:St0reP4ss!"]);
+    expect(f(`localStorage.setItem('token', '${key}');`)).toEqual([`setter_credential:${key}`]);
+    expect(f(`os.Setenv("GITHUB_API_KEY", "${key}")`)).toEqual([`setter_credential:${key}`]);
+    expect(f(`os.environ.setdefault("SECRET_KEY", "${key}")`)).toEqual([`setter_credential:${key}`]);
+    const bw = "5PBYGU+5yt3RHcCjoeJKx/wByU34vokGRZjXpSH7Ylo8w==";
+    expect(f(`export BW_SESSION="${bw}"`)).toEqual([`env_token:${bw}`]);
+    const lines = ["AAAAIHn6Q1bZk29dLq0Xn4Pw7RtYs8Vh3nZ8vK2pL9xW4mR7tYa8Kd9", "Zx7Pq4RtYs8V"];
+    const mac = "8a3f5c2e9b1d7f0a4c6e8b2d5f9a1c3e7b0d4f8a8a3f5c2e9b1d7f0a4c6e8b2d";
+    const priv = `Private-Lines: 2\r\n${lines.join("\r\n")}\r\nPrivate-MAC: ${mac}`;
+    const ppk = `PuTTY-User-Key-File-3: ssh-ed25519\r\nEncryption: none\r\nComment: me\r\nPublic-Lines: 1\r\nAAAAC3NzaC1lZDI1NTE5AAAAIBvl\r\n${priv}\r\n`;
+    expect(f(ppk)).toEqual([`putty_private_key:${priv}`]);
+    for (const clean of [
+      "encryption_key = get_encryption_key()", // unquoted: code
+      "encryption_key: str = field(default=None)",
+      `encryption_key_sha256: "${key}"`, // the key's digest, named so
+      `"signing_key": "signing-key-for-tests"`, // no digit: a name
+      `config.set("password", "username")`, // a name, not a value
+      `["password", "${key}"]`, // a list, not a call
+      `props.setProperty("passwordPolicy", "${key}")`,
+      "Private-Lines: 14", // the header alone
+      "FLASK_SESSION=filesystem",
+    ]) expect(f(clean), clean).toEqual([]);
+  });
+
+  it("PowerShell's plain-text secure strings, `…_pass` keys, secret stores set from the command line, FTP transcripts; cmdlets, constants and literals of code are no values", () => {
+    const f = findingsOf(secretsOn());
+    expect(f(`$password = ConvertTo-SecureString "S3cretPw9!" -AsPlainText -Force`)).toEqual(["powershell_secure_string:S3cretPw9!"]);
+    expect(f(`$cred = New-Object PSCredential ("alice", (ConvertTo-SecureString -String 'P4ss!word' -AsPlainText -Force))`)).toEqual(["powershell_secure_string:P4ss!word"]);
+    expect(f(`ansible-playbook site.yml -e "ansible_become_pass=Bec0mePass"`)).toEqual(["pass_suffix_password:Bec0mePass"]);
+    expect(f("SMTP_PASS=Sm7pPassw0rd")).toEqual(["pass_suffix_password:Sm7pPassw0rd"]);
+    expect(f("az keyvault secret set --vault-name v --name db --value S3cretPw9")).toEqual(["az_keyvault_secret_value:S3cretPw9"]);
+    expect(f("aws secretsmanager create-secret --name db --secret-string S3cretPw9")).toEqual(["cli_secret_flag:S3cretPw9"]);
+    expect(f("> USER alice\r\n< 331 Password required for alice\r\n> PASS Ftp9Secret!\r\n< 230 Logged in")).toEqual(["ftp_password:Ftp9Secret!"]);
+    expect(f("USER bob\nPASS hunter22\n")).toEqual(["ftp_password:hunter22"]);
+    expect(f("password = Get-Lost2024")).toEqual(["generic_password:Get-Lost2024"]); // ends as passwords do
+    for (const clean of [
+      "$pw = Read-Host -AsSecureString", // a cmdlet makes the value
+      "$password = ConvertTo-SecureString $plain -AsPlainText -Force",
+      "$password = Get-Credential",
+      "aws secretsmanager create-secret --name db --secret-string file://creds.json", // the file holds it
+      "first_pass = compute(x)",
+      "fds_to_pass = [listener.fileno(), alive_r]", // a list of code
+      "password = {cfg.get('pw'), other}",
+      "proxy_user=NOT_IMPL, proxy_pass=NOT_IMPL,", // a constant's name
+      "USER node\nRUN npm ci\nPASS test/a.test.js", // a Dockerfile, then a test runner
+      "PASS  src/app.test.ts (5.2 s)",
+    ]) expect(f(clean), clean).toEqual([]);
+  });
+
   it("passwords after other clients' one-letter flags and OpenSSL's pass:; the same flags of other commands are not", () => {
     const e = secretsOn("redis_cli_password", "login_password_flag", "ldap_bind_password", "openssl_passphrase");
     const f = findingsOf(e);

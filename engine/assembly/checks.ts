@@ -2000,7 +2000,7 @@ function assignment(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
  * A password given on a command line after a one-letter flag (CHECK_FLAG_VALUE): the match is the
  * command and its arguments (required context), then the flag and its value (`mysql -u root
  * -pS3cret`, `sshpass -p 'secret' ssh …`). Narrowed to the value, found from the end: the units
- * before it up to a space or a quote, less the flag when it is attached (`-pS3cret`). (Not from
+ * before it up to a space or a quote, less the flag when it is attached (`-pS3cret`, `/p:S3cret`). (Not from
  * the first flag: with two, `mysql -pA -pB`, the longest match ends on the second, the one the
  * client uses.) A placeholder (`$PASS`, `${PASS}`) or a credential's name (`-p your_password`,
  * wp-config-sample.php's `'password_here'`, see credentialName) is no password; the token gate
@@ -2022,7 +2022,9 @@ function flagValue(arg: u32, u: usize, n: i32, s: i32, e: i32, credential: bool)
     v++;
   } else {
     const quoted = v > s && (unit(u, v - 1) == 0x22 || unit(u, v - 1) == 0x27);
-    if (!quoted && v + 2 < e && unit(u, v) == 0x2d && isLower(unit(u, v + 1))) v += 2;
+    // an attached flag (`-pS3cret`, snmpget's `-AS3cret`) or a Windows-style switch (`/p:S3cret`)
+    if (!quoted && v + 2 < e && unit(u, v) == 0x2d && (isLower(unit(u, v + 1)) || isUpper(unit(u, v + 1)))) v += 2;
+    else if (!quoted && v + 3 < e && unit(u, v) == 0x2f && isLower(unit(u, v + 1)) && unit(u, v + 2) == 0x3a) v += 3;
   }
   if (v <= s || v >= e || placeholderValue(u, v, e) || !tokenGate(arg, u, n, s, v, e) || credentialName(u, v, e)) return false;
   cS = v;

@@ -216,6 +216,9 @@ token("groq_api_key", `gsk_[${B62}]{52}`, [56, 56], "Groq API key", { entropy: 3
 token("xai_api_key", `xai-[${B62}]{80}`, [84, 84], "xAI API key", { entropy: 3.5 });
 token("perplexity_api_key", `pplx-[${B62}]{48}`, [53, 53], "Perplexity API key", { entropy: 3.5 });
 token("replicate_api_token", `r8_[${B62}]{37}`, [40, 40], "Replicate API token", { entropy: 3.5 });
+// Tavily (web search for agents): `tvly-` and 32 characters; keys made since 2025 name their
+// environment (`tvly-dev-…`, `tvly-prod-…`).
+token("tavily_api_key", `tvly-(?:dev-|prod-)?[${B62}]{32,48}`, [37, 58], "Tavily API key", { entropy: 3.5 });
 token("huggingface_token", "hf_[A-Za-z]{34}", [37, 37], "Hugging Face access token", { entropy: 3 });
 token("huggingface_org_token", "api_org_[A-Za-z]{34}", [42, 42], "Hugging Face organization API token", { entropy: 3 });
 token("langsmith_api_key", "lsv2_(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}", [51, 51], "LangSmith API key", { entropy: 3 });
@@ -354,6 +357,11 @@ rule("private_key", "-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:[^-]
 rule("putty_private_key", "Private-Lines:[ \\t]*[0-9]{1,3}\\r?\\n(?:[A-Za-z0-9+/=]+\\r?\\n)+Private-(?:MAC|Hash):[ \\t]*[0-9a-fA-F]{40,64}", "private part of a PuTTY key file (.ppk: `Private-Lines:`, its base64 lines and `Private-MAC:`)", {
   min: 60, max: 0, entropy: 3, maxLen: 9000, boundary: "word", mask: "Private-Lines: ****",
 });
+// OpenVPN's static keys (`--secret`, `tls-auth`, `tls-crypt`): 2,048 bits in hex lines between
+// their markers; whoever holds one can authenticate to, or decrypt, the tunnel.
+rule("openvpn_static_key", "-----BEGIN OpenVPN Static key V[12]-----[0-9a-fA-F\\s]+-----END OpenVPN Static key V[12]-----", "OpenVPN static key block (`tls-auth`, `tls-crypt`, `--secret`: hex lines between its markers)", {
+  check: CHECK.pem, maxLen: 1200, mask: "-----REDACTED OPENVPN STATIC KEY-----", boundary: "none",
+});
 rule("private_key_fragment", "-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----[A-Za-z0-9+/=\\s:,-]{31,65536}[A-Za-z0-9+/=]", "PEM private key header and body without its END line (truncated output)", {
   check: CHECK.none, maxLen: 65535, mask: "-----REDACTED PRIVATE KEY-----", boundary: "none",
 });
@@ -387,10 +395,10 @@ rule("url_password", "[A-Za-z][A-Za-z0-9+.-]{0,30}://[^\\s:/?#@\"'<>]{0,128}:[^\
   check: CHECK.url_password, min: 3, entropy: 0, endBoundary: false, maxLen: 420, placeholder: "<URL_PASSWORD>", mask: "****",
   back: "[A-Za-z][A-Za-z0-9+.-]{0,30}", rest: "://[^\\s:/?#@\"'<>]{0,128}:[^\\s/?#\"'<>]{1,256}@", boundary: "none", startBoundary: true,
 });
-rule("basic_auth", "Basic[ \\t]+[A-Za-z0-9+/]{8,2000}={0,2}", "HTTP Basic credentials (must decode to `user:password`)", { check: CHECK.basic_auth, min: 8, max: 2002, entropy: 0, maxLen: 2020, placeholder: "<BASIC_AUTH>" });
+rule("basic_auth", "(?:[Bb]asic|BASIC)[ \\t]+[A-Za-z0-9+/]{8,2000}={0,2}", "HTTP Basic credentials, the scheme in any of its usual cases (`Basic`, `basic`: `git -c http.extraheader=\"AUTHORIZATION: basic …\"`, `BASIC`); must decode to `user:password`", { check: CHECK.basic_auth, min: 8, max: 2002, entropy: 0, maxLen: 2020, placeholder: "<BASIC_AUTH>" });
 // curl, wget and httpie take `-u user:password` / `--user user:password`; a `uid:gid` or
 // `app:app` after docker's `-u` does not pass the entropy gate. The user stays with the password.
-rule("cli_user_password", "(?:-u|--user)(?:[ \\t]+|=)[\"']?[^\\s:\"'$]{1,64}:[^\\s\"'$]{4,128}", "`user:password` after a command's `-u` / `--user` flag (curl, wget, httpie)", { check: CHECK.assign, min: 6, max: 200, entropy: 3, classes: 2, maxLen: 220 });
+rule("cli_user_password", "(?:-u|--user|--proxy-user)(?:[ \\t]+|=)[\"']?[^\\s:\"'$]{1,64}:[^\\s\"'$]{4,128}", "`user:password` after a command's `-u` / `--user` flag (curl, wget, httpie) or curl's `--proxy-user`", { check: CHECK.assign, min: 6, max: 200, entropy: 3, classes: 2, maxLen: 220 });
 // A password after a command's one-letter flag, where that command makes the flag a password:
 // the MySQL clients' `-pSECRET` (attached: `-p dbname` prompts and names a database) and
 // sshpass's `-p SECRET`. The flag is the head; the nearest command up to six arguments of at most
@@ -436,7 +444,7 @@ flagPassword("ldap_bind_password", "ldap(?:search|modify|add|delete|whoami|passw
 // `-psecret`, attached, are not found: every `-p` and the unit after it is already a head of
 // mysql_password_flag, and each more rule with that head cost `-pa -pa …` 2 ms per MB, half its
 // speed with two.)
-flagPassword("cli_password_flag", "(?:zip|zipcloak|sqlcmd|bcp)", `-P[ \\t]{1,4}${FLAG_ARG}`, "password after `-P` of zip, sqlcmd and bcp (`zip -P secret a.zip f`, `sqlcmd -U sa -P secret`)");
+flagPassword("cli_password_flag", "(?:zip|zipcloak|sqlcmd|bcp|ipmitool)", `-P[ \\t]{1,4}${FLAG_ARG}`, "password after `-P` of zip, sqlcmd, bcp and ipmitool (`zip -P secret a.zip f`, `sqlcmd -U sa -P secret`, `ipmitool -U admin -P secret`)");
 flagPassword("ssh_keygen_passphrase", "ssh-keygen", `-[PN][ \\t]{1,4}${FLAG_ARG}`, "passphrase after ssh-keygen's `-P` (old) or `-N` (new) flag (`ssh-keygen -N 'secret' -f key`; `-N ''` is none)");
 flagPassword("unzip_password_flag", "unzip", `-P[ \\t]{1,4}${FLAG_ARG}`, "password after unzip's `-P` flag (`unzip -P secret a.zip`)");
 flagPassword("openssl_enc_password", "openssl[ \\t]{1,4}enc", `-k[ \\t]{1,4}${FLAG_ARG}`, "password after `openssl enc`'s legacy `-k` flag (`openssl enc -aes-256-cbc -k secret -in f`)");
@@ -445,7 +453,7 @@ flagPassword("gh_secret_body", "gh[ \\t]{1,4}secret[ \\t]{1,4}set", `(?:--body|-
 // Samba's clients take the password after the user's name and a `%` (`smbclient //srv/share -U
 // alice%secret`, rpcclient, smbcacls, smbget, smbmap); `-U alice` alone prompts for it, `-U%` is
 // the anonymous user. The user stays with the password, as in cli_user_password.
-flagPassword("smb_user_password", "(?:smbclient|rpcclient|smbcacls|smbget|smbmap)", `-U[ \\t]{0,4}["']?[^\\s"'%-][^\\s"'%]{0,127}%[^\\s"']{2,}`, "`user%password` after `-U` of Samba's clients (`smbclient //srv/share -U alice%secret`, rpcclient, smbcacls)");
+flagPassword("smb_user_password", "(?:smbclient|rpcclient|smbcacls|smbget|smbmap)", `-U[ \\t]{0,4}["']?[^\\s"'%-][^\\s"'%]*%[^\\s"']{2,}`, "`user%password` after `-U` of Samba's clients (`smbclient //srv/share -U alice%secret`, rpcclient, smbcacls)");
 // Windows' `net use` takes a share's password as the argument after the share's UNC path, before
 // or after its switches (`net use Z: \\srv\share S3cret /user:CORP\alice`, `net use \\srv\share
 // /user:alice S3cret`); `*` prompts for it, `""` is none. No entropy gate: that argument is the
@@ -453,6 +461,14 @@ flagPassword("smb_user_password", "(?:smbclient|rpcclient|smbcacls|smbget|smbmap
 rule("net_use_password", String.raw`(?:net|NET|Net)[ \t]+(?:use|USE|Use)(?:[ \t]+(?:[A-Za-z]:|\*))?[ \t]+["']?\\\\[^\s"']{1,253}["']?(?:[ \t]+/[^\s]{1,64}){0,4}[ \t]+["']?[^\s"'/*-][^\s"']*`, "password of a share given to Windows' `net use` (`net use Z: \\\\srv\\share S3cret /user:CORP\\alice`; only the password is redacted)", {
   check: CHECK.flag_value, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: true, maxLen: 600, placeholder: "<NET_USE_PASSWORD>",
 });
+// SNMP's secrets on the net-snmp tools' command lines: a v1/v2c community (`-c`, which is the
+// password of those versions) and v3's authentication and privacy pass phrases (`-A`, `-X`), as a
+// separate argument. (Attached, `-cpublic`: each flag and any unit after it a head, which took the
+// head set's construction 0.4 million steps more.)
+flagPassword("snmp_community", "snmp(?:walk|bulkwalk|get|getnext|bulkget|set|table|trap)", `-[cAX][ \\t]{1,4}${FLAG_ARG}`, "SNMP community string or v3 pass phrase on the net-snmp tools' command line (`snmpwalk -v2c -c secret host`, `-A …`, `-X …`)");
+// FreeRDP's password switch, attached after `/p:` (`xfreerdp /v:host /u:alice /p:secret`). (No bare
+// `freerdp`: a back part's start is the nearest one, and it would be found inside `xfreerdp`.)
+flagPassword("rdp_password", "(?:xfreerdp|wlfreerdp|sdl-freerdp)3?", `/p:${FLAG_ARG}`, "password after FreeRDP's `/p:` switch (`xfreerdp /v:host /u:alice /p:secret`; only the password is redacted)");
 // A secret store's value set on the command line: Azure Key Vault's `az keyvault secret set …
 // --value …`. (AWS Secrets Manager's `--secret-string` is cli_secret_flag's.)
 flagPassword("az_keyvault_secret_value", "az[ \\t]{1,4}keyvault[ \\t]{1,4}secret[ \\t]{1,4}set", `--value(?:[ \\t]{1,4}|=)${FLAG_ARG}`, "value of an Azure Key Vault secret set on the command line (`az keyvault secret set --vault-name v --name n --value …`)");
@@ -538,14 +554,22 @@ assign("generic_password", "(?:password|passwd|pwd|passphrase|db[_-]?pass)", "[^
 // `ansible_become_pass`, `ansible_ssh_pass`): generic_password's names without `word`. The key
 // ends there (`pass` alone is Python's statement, `_passthrough` and `bypass` other words).
 assign("pass_suffix_password", "[_-]pass", "[^\\s\"'`,;<>]{6,128}", "value assigned to a key that ends with `_pass` (`SMTP_PASS=…`, `ansible_become_pass: …`)", { min: 6, max: 128, entropy: 2, classes: 2, exactKey: true });
+// WireGuard's configuration: `PrivateKey = …` is generic_private_key_value's, `PresharedKey = …`
+// (a symmetric key shared by two peers) is this one: 32 bytes in base64, 44 characters.
+assign("wireguard_preshared_key", "PresharedKey", "[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=", "WireGuard preshared key (`PresharedKey = …`, 44 characters of base64)", { min: 44, max: 44, entropy: 3.5, ci: false, exactKey: true, boundary: "word" });
+// A Wi-Fi network's pre-shared key: wpa_supplicant's `psk="passphrase"` or `psk=<64 hex>`,
+// NetworkManager's `psk=…` (hostapd's `wpa_passphrase=` is generic_password's). The key is exactly
+// `psk`; a passphrase may be words (no entropy gate beyond the token's), 8 to 64 characters,
+// the value's class generic_password's (`psk: NodeJS.ArrayBufferView;` is a type, and code).
+assign("wifi_psk", "psk", "[^\\s\"'`,;<>]{8,64}", "Wi-Fi pre-shared key or passphrase (`psk=\"…\"` in wpa_supplicant.conf, `psk=…` in a NetworkManager profile)", { min: 8, max: 64, entropy: 2, classes: 1, ci: false, exactKey: true, boundary: "word" });
 assign("generic_private_key_value", "(?:private|secret)[_-]?key", "[A-Za-z0-9_+/.~-]{19,511}={0,2}", "value assigned to a key named like private_key / secret_key", { min: 20, max: 512, entropy: 3.5, classes: 2 });
-// Keys named for what they do (`encryption_key`, `master_key`, `signing_key`, `license_key`,
-// `hmac_key`) in any case, only with a quoted value holding a digit and a letter: unquoted, in
+// Keys named for what they do (`encryption_key`, `masterKey`, `signing-key`, `license_key`; upper
+// case is env_secret's), only with a quoted value holding a digit and a letter: unquoted, in
 // code, such a name is assigned names and calls (`encryption_key = get_encryption_key()`); with
 // the other names generic_private_key_value's rule took 60 names and digests in gsutil's code.
 // The key ends with the name (`encryption_key_sha256` holds a digest, `signing_key_id` an id).
-rule("named_key_quoted", `(?:encryption|decryption|master|signing|license|hmac|aes|cipher)[_-]?key["']?\\]?[ \\t]*(?:=|:=|:|=>)[ \\t]*["'\`][A-Za-z0-9_+/.~-]{15,511}={0,2}`, "quoted value of a key named like encryption_key / master_key / signing_key / license_key (`encryption_key: \"…\"`)", {
-  ci: true, check: CHECK.assign_mixed, min: 16, max: 512, entropy: 3, classes: 2, boundary: "none",
+rule("named_key_quoted", `(?:[Ee]ncryption|[Mm]aster|[Ss]igning|[Ll]icense)[_-]?[Kk]ey["']?\\]?[ \\t]*(?:=|:=|:|=>)[ \\t]*["'\`][A-Za-z0-9_+/.~-]{15,511}={0,2}`, "quoted value of a key named like encryption_key / master_key / signing_key / license_key (`encryption_key: \"…\"`)", {
+  ci: false, check: CHECK.assign_mixed, min: 16, max: 512, entropy: 3, classes: 2, boundary: "none",
 });
 
 // HTTP credentials outside `Basic` / `Bearer`: an `Authorization` header whose scheme is one of the

@@ -143,8 +143,10 @@ function groupBounded(u: usize, n: i32, s: i32, e: i32): bool {
 /**
  * Whether [s, e) is only digits that name no person: next to a `/`, when `paths`, a segment of a
  * path or a resource name (`projects/123456789/locations`, `folders/9876543210`, a bug link
- * `b/383363683`); or a constant of binary code, a power of two, one less than one, or a 32-bit
- * mask of high bits (`134217728`, `2147483647`, `4294967280` = 0xFFFFFFF0). Code prints these
+ * `b/383363683`); or a constant of binary code, a power of two, one less than one, a 32-bit
+ * mask of high bits (`134217728`, `2147483647`, `4294967280` = 0xFFFFFFF0), a small negative
+ * 32-bit integer read as unsigned (`4294967056`: -240), or a multiple of 65,536 (a size:
+ * `133169152` is 127 MiB); or one digit repeated (`999999999`, a limit or a placeholder). Code prints these
  * everywhere, and the national numbers' checksums pass one random number in ten (SSN, routing,
  * SIN, BSN, ITIN, NHS, TFN, NPI; phone numbers with `paths` false: `wa.me/15551234567` is one).
  * Written with separators (`/ssn/123-45-6789`) a number is still one. Reads one unit on each side,
@@ -153,16 +155,21 @@ function groupBounded(u: usize, n: i32, s: i32, e: i32): bool {
 function impersonalNumber(u: usize, n: i32, s: i32, e: i32, paths: bool): bool {
   if (e - s > 18) return false;
   let x: u64 = 0;
+  let same = true;
   for (let i = s; i < e; i++) {
     const c = unit(u, i);
     if (!isDigit(c)) return false;
+    if (c != unit(u, s)) same = false;
     x = x * 10 + <u64>(c - 0x30);
   }
   if (paths && ((s > 0 && unit(u, s - 1) == 0x2f) || (e < n && unit(u, e) == 0x2f))) return true;
   if (x == 0) return false;
-  if ((x & (x - 1)) == 0 || (x & (x + 1)) == 0) return true;
-  const rest = (<u64>1 << 32) - x; // 2^32 less a power of two: the high bits of a 32-bit word
-  return x < (<u64>1 << 32) && (rest & (rest - 1)) == 0;
+  if (same) return true;
+  if ((x & (x - 1)) == 0 || (x & (x + 1)) == 0 || (x & 0xffff) == 0) return true;
+  const word = <u64>1 << 32;
+  if (x < word && x >= word - 0x10000) return true; // -65,536..-1 as an unsigned 32-bit word
+  const rest = word - x; // 2^32 less a power of two: the high bits of a 32-bit word
+  return x < word && (rest & (rest - 1)) == 0;
 }
 
 // Digits of the span, collected once per check (at most 32).
@@ -707,12 +714,20 @@ function mac(u: usize, n: i32, s: i32, e: i32): bool {
   if (!boundedBy(u, n, s, e, true)) return false;
   // one separator style throughout
   let sep: u32 = 0;
+  let zeros = true; // 00:00:00:00:00:00, the null address
+  let ones = true; // ff:ff:ff:ff:ff:ff, broadcast
   for (let i = s; i < e; i++) {
     const c = unit(u, i);
-    if (isHex(c)) continue;
+    if (isHex(c)) {
+      if (c != 0x30) zeros = false;
+      if ((c | 0x20) != 0x66) ones = false;
+      continue;
+    }
     if (sep == 0) sep = c;
     else if (c != sep) return false;
   }
+  // the null and broadcast addresses name no interface (`mac: '00:00:00:00:00:00'` in os docs)
+  if (zeros || ones) return false;
   // no seventh group
   if (e + 1 < n) {
     const c = unit(u, e);
@@ -2331,7 +2346,7 @@ export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i3
   if (check == CHECK_CN_RIC) return cnRic(u, n, s, e);
   if (check == CHECK_SE_PNR) return sePnr(u, n, s, e);
   if (check == CHECK_ZA_ID) return zaId(u, n, s, e);
-  if (check == CHECK_AU_MEDICARE) return auMedicare(u, n, s, e);
+  if (check == CHECK_AU_MEDICARE) return auMedicare(u, n, s, e) && !impersonalNumber(u, n, s, e, true);
   if (check == CHECK_TOKEN) return tokenGate(arg, u, n, s, s, e);
   if (check == CHECK_GITHUB) return tokenGate(arg, u, n, s, s, e) && githubChecksum(u, s, e);
   if (check == CHECK_ASSIGN) return assignment(arg, u, n, s, e);

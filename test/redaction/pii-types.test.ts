@@ -25,10 +25,10 @@ const CASES: Record<string, Case> = {
   // ten bare digits: a phone number only with an area code NANP allows (not a Unix time in seconds)
   // a decimal number (one `.`, nothing else) is no phone: longitudes; nor either part of a longer
   // one; eleven bare digits after a 1 need an area code from 2-9 too; constants of binary code (2147483647, 4294967294) are none
-  phone: { pos: ["(555) 123-4567", "555-123-4567", "+1 555 123 4567", "2125551234", "14155550123", "(173) 263-3445", "415.555.0132", "(214) 748-3647"], neg: ["between 0 and 2147483647", "4294967295", "if ((arg1 & 4294967294) !== 0)", "mask 4294967280", "55512345678", "555-1234", "1732633445", "0123456789", "longitude -122.4194155", "151.2092955", "7658962.8891432695", "4192936109.5", "10000000000"] },
+  phone: { pos: ["(555) 123-4567", "555-123-4567", "+1 555 123 4567", "2125551234", "14155550123", "(173) 263-3445", "415.555.0132", "(214) 748-3647"], neg: ["between 0 and 2147483647", "4294967295", "SKL_TKN_U32_FMT_CH_MAP \"4294967056\"", "5555555555", "if ((arg1 & 4294967294) !== 0)", "mask 4294967280", "55512345678", "555-1234", "1732633445", "0123456789", "longitude -122.4194155", "151.2092955", "7658962.8891432695", "4192936109.5", "10000000000"] },
   // nine bare digits with a `/` before or after are a path's or a resource name's ID, and a power of two (or one less, or a 32-bit mask) a
   // constant of code (also for the routing, SIN, BSN, ITIN, NHS, TFN and NPI numbers)
-  ssn: { pos: ["123-45-6789", "123 45 6789", "/ssn/123-45-6789 => 123-45-6789", "134217729"], neg: ["666-12-3456", "000-12-3456", "123-00-4567", "923-45-6789", "projects/123456789/locations/global", "TODO(b/123456789)", "123456789/env", "JSDocOverride = 134217728", "HasComputedFlags = 536870912"] },
+  ssn: { pos: ["123-45-6789", "123 45 6789", "/ssn/123-45-6789 => 123-45-6789", "134217729"], neg: ["666-12-3456", "000-12-3456", "123-00-4567", "923-45-6789", "projects/123456789/locations/global", "TODO(b/123456789)", "123456789/env", "JSDocOverride = 134217728", "HasComputedFlags = 536870912", "max_incoming_bytes 133169152", "Decimal('111111111')", "StructuredType = 403701760"] },
   // 17-19 digits (UnionPay, Visa), and a card followed by its CVV or another group: its first 16 digits;
   // each issuer's lengths (Amex 15, Diners 14 or 16, Visa 13 or 16, the rest 16): a 15-digit IMEI is no card
   credit_card: {
@@ -50,7 +50,7 @@ const CASES: Record<string, Case> = {
     pos: ["2001:db8::8a2e:370:7334", "fe80::1", "::ffff:192.0.2.128", "2001:0db8:0000:0000:0000:ff00:0042:8329", "::2", "addr 2001:db8::1/64 => 2001:db8::1", "2001:db8:abcd:12::/48 => 2001:db8:abcd:12::", "2001:db8:0:0:1::/79 => 2001:db8:0:0:1::"],
     neg: ["12:30:45", "2001:db8:::1", "1:2:3:4:5:6:7:8:9", "std::vector", "[::1]:3000", "::1", "2001:db8::/32", "allow fe80::/10", "2001:db8:abcd:12::/64", "2001:db8:0:0:1::/80"],
   },
-  mac_address: { pos: ["00:1A:2B:3C:4D:5E", "00-1a-2b-3c-4d-5e", "001a.2b3c.4d5e"], neg: ["00:1A-2B:3C:4D:5E", "00:1A:2B:3C:4D:5E:6F", "00:1A:2B:3C:4D"] },
+  mac_address: { pos: ["00:1A:2B:3C:4D:5E", "00-1a-2b-3c-4d-5e", "001a.2b3c.4d5e"], neg: ["00:1A-2B:3C:4D:5E", "00:1A:2B:3C:4D:5E:6F", "00:1A:2B:3C:4D", "mac: '00:00:00:00:00:00'", "FF:FF:FF:FF:FF:FF"] },
   us_routing_number: { pos: ["021000021", "011000015"], neg: ["021000022", "991000021", "TODO(b/021000021)"] },
   uk_nino: { pos: ["AB 12 34 56 C", "AB123456C"], neg: ["BG 12 34 56 C", "AB 12 34 56 E", "DA123456C"] },
   ca_sin: { pos: ["130 692 544", "130-692-544"], neg: ["130 692 545", "046 454 286", "130 692-544"] },
@@ -81,7 +81,7 @@ const CASES: Record<string, Case> = {
   uk_postcode: { pos: ["SW1A 1AA", "EC1A 1BB", "M1 1AE", "B33 8TH"], neg: ["QW1A 1AA", "SW1A 1AC"] },
   us_zip4: { pos: ["Springfield, IL 62704-1234 => 62704-1234", "ZIP code: 94105-1234 => 94105-1234", "postal code 10001-0001 => 10001-0001"], neg: ["XX 62704-1234", "order 62704-1234", "ca 62704-1234"] },
   vin: { pos: ["1M8GDM9AXKP042788", "1HGCM82633A004352"], neg: ["1M8GDM9A0KP042788", "12345678901234567"] },
-  us_itin: { pos: ["912-70-1234", "900 88 0000"], neg: ["912-40-1234", "812-70-1234"] },
+  us_itin: { pos: ["912-70-1234", "900 88 0000"], neg: ["912-40-1234", "812-70-1234", "timedelta(-999999999)"] },
   uk_nhs: { pos: ["943 476 5919", "9434765919"], neg: ["943 476 5918", "folders/9434765919", "minimum = -2147483648"] },
   de_tax_id: { pos: ["86095742719", "86 095 742 719"], neg: ["86095742710", "11111111111"] },
   fr_nir: { pos: ["1 85 05 78 006 084 91", "185057800608491"], neg: ["1 85 05 78 006 084 92", "5 85 05 78 006 084 91"] },
@@ -94,7 +94,7 @@ const CASES: Record<string, Case> = {
   cn_resident_id: { pos: ["11010519491231002X", "11010519491231002x"], neg: ["110105194912310021", "11010519491331002X"] },
   se_personnummer: { pos: ["811218-9876", "19811218-9876"], neg: ["811218-9875", "811318-9876"] },
   za_id: { pos: ["8001015009087"], neg: ["8001015009088", "8013015009085"] },
-  au_medicare: { pos: ["2123 45670 1", "2123456701"], neg: ["2123 45671 1", "7123 45670 1"] },
+  au_medicare: { pos: ["2123 45670 1", "2123456701"], neg: ["2123 45671 1", "7123 45670 1", "node/commit/2123456701"] },
 };
 
 const all = () => engineWith({ categories: ALL_PII });

@@ -15,12 +15,25 @@ const isDigit = (c: string | undefined): boolean => c !== undefined && c >= "0" 
 const isWord = (c: string | undefined): boolean => c !== undefined && /[0-9A-Za-z_]/.test(c);
 
 // phone (pii.ts): no digit right before or after; no word character touching a digit at either
-// end; bare digits (ten, or eleven after a 1) only with an area code from 2-9; not digits around
-// one `.` (a decimal), nor either part of a decimal number.
+// end; bare digits (ten, or eleven after a 1) only with an area code from 2-9, and not a constant
+// of code (checks.ts impersonalNumber); not digits around one `.` (a decimal), nor either part of
+// a decimal number.
 const phone = piiPattern("phone")!;
+const WORD = 1n << 32n;
+const impersonal = (m: string): boolean => {
+  if (!/^[0-9]+$/.test(m)) return false;
+  const x = BigInt(m);
+  if (x === 0n) return false;
+  if (/^(.)\1*$/.test(m)) return true; // one digit repeated
+  if ((x & (x - 1n)) === 0n || (x & (x + 1n)) === 0n || (x & 0xffffn) === 0n) return true;
+  if (x < WORD && x >= WORD - 0x10000n) return true; // a small negative 32-bit integer
+  const rest = WORD - x;
+  return x < WORD && (rest & (rest - 1n)) === 0n;
+};
 const PHONE = ruleModel(phone.source, phone.maxLen, (t, s, e) => {
   const m = t.slice(s, e);
   if (e - s === 10 && (t[s] === "0" || t[s] === "1")) return false;
+  if (impersonal(m)) return false;
   if (/^1[01][0-9]{9}$/.test(m)) return false;
   if (/^[0-9]*\.[0-9]*$/.test(m)) return false;
   if (t[s - 1] === "." && isDigit(t[s - 2]) && isDigit(t[s])) return false;

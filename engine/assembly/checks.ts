@@ -1624,20 +1624,29 @@ const TYPE_NAMES = "|string|String|str|bytes|number|boolean|any|unknown|object|O
 /** The null and boolean literals of the common languages, each between `|`. */
 const LITERALS = "|None|null|nil|undefined|NULL|True|False|true|false|";
 
-/** Whether [v, e) is two or more words of capitals joined by single `_`s (`NOT_IMPL`). */
+/**
+ * Whether [v, e) is a name of code of two or more words, one case throughout: capitals, digits
+ * only at the end of the last word, joined by `_` or `.` (`NOT_IMPL`, `TEST_DATA_BASE64`,
+ * `HEADER.PAYLOAD.SIGNATURE`), or lower-case letters joined by `_` (`base_path`,
+ * `openid_connect_implicit`). A token's digits fall inside its words, and its case is mixed.
+ */
 function constantName(u: usize, v: i32, e: i32): bool {
+  const upper = isUpper(unit(u, v));
+  if (!upper && !isLower(unit(u, v))) return false;
   let joins = 0;
+  let digits = false; // digits have begun: the name's last units
   for (let i = v; i < e; i++) {
     const c = unit(u, i);
-    if (c == 0x5f) {
-      if (i == v || i + 1 == e || unit(u, i - 1) == 0x5f) return false;
+    if (c == 0x5f || (upper && c == 0x2e)) {
+      if (digits || i + 1 == e || !(upper ? isUpper(unit(u, i + 1)) : isLower(unit(u, i + 1)))) return false;
       joins++;
-    } else if (!isUpper(c)) return false;
+    } else if (upper && isDigit(c)) digits = true;
+    else if (digits || !(upper ? isUpper(c) : isLower(c))) return false;
   }
   return joins > 0;
 }
 
-/** Whether a name without a digit starts at i, followed by `.`, `(` or a space. */
+/** Whether a name without a digit starts at i, followed by `.`, `(`, `)` or a space. */
 function nameThen(u: usize, n: i32, i: i32, e: i32): bool {
   const from = i;
   while (i < e) {
@@ -1647,7 +1656,7 @@ function nameThen(u: usize, n: i32, i: i32, e: i32): bool {
   }
   if (i == from || i >= n) return false;
   const c = unit(u, i);
-  return c == 0x2e || c == 0x28 || c == 0x20;
+  return c == 0x2e || c == 0x28 || c == 0x29 || c == 0x20;
 }
 
 function hasNonDigit(u: usize, s: i32, e: i32): bool {
@@ -1722,7 +1731,7 @@ function codeReference(u: usize, n: i32, s: i32, v: i32, e: i32): bool {
   const first = unit(u, v);
   if (isDigit(first)) return false;
   // a parenthesised expression: `(self.password.encode("utf-8") if … else …)`, a name without a
-  // digit then `.`, `(` or a space after the `(` (or after a list's `[`, a mapping's `{`:
+  // digit then `.`, `(`, `)` or a space after the `(` (`(optional)`; or after a list's `[`, a mapping's `{`:
   // `fds_to_pass = [listener.fileno(), alive_r]`); or a call. Neither holds `!`, `#`, `^` or `~`,
   // which nearly every Django key does (`aggy(csop_e)inkwq…!…` in a `.env` file is a key)
   if (((first == 0x28 || first == 0x5b || first == 0x7b) && nameThen(u, n, v + 1, e) || callAt(u, n, v, e)) && !hasUnitOf(u, v, e, "!#^~")) return true;
@@ -1731,8 +1740,8 @@ function codeReference(u: usize, n: i32, s: i32, v: i32, e: i32): bool {
   while (i < e && isWord(unit(u, i))) i++;
   // a literal of the language, then punctuation: `def read(self, pwd=None):`, `password: null,`
   if (i > v && (i == e || !isWord(unit(u, i)) && unit(u, i) != 0x2e) && listed(LITERALS, u, v, i - v, 0)) return true;
-  // a constant's name, words of capitals joined by `_` (`proxy_pass=NOT_IMPL,`, `SMTP_PASS=CHANGE_ME`)
-  if (i == e && constantName(u, v, e)) return true;
+  // a name of code, words of one case joined by `_` (`proxy_pass=NOT_IMPL,`, `pwd = base_path`)
+  if ((i == e || unit(u, i) == 0x2e) && constantName(u, v, e)) return true;
   // a subscript: `config['password']`, `auth[2]` (a name without a digit)
   if (i > v && i < n && unit(u, i) == 0x5b && !hasDigit(u, v, i)) return true;
   // a type annotation: the name ends the value or is followed by punctuation (`string)`, `str]`)
@@ -1765,7 +1774,7 @@ function workingDirectory(u: usize, s: i32, v: i32): bool {
  * (`access_token_ttl`). Not `hash`, `salt` or `base`: `password_hash` and Rails' `secret_key_base`
  * hold secrets. Lower case, each between `|`.
  */
-const METADATA_WORDS = "|file|filename|files|path|paths|dir|directory|location|mount|url|uri|endpoint|name|arn|ref|version|label|env|var|variable|header|param|field|column|policy|rotation|rule|rules|regex|pattern|format|encoding|algorithm|alg|length|size|bits|count|ttl|lifetime|expiry|expires|expiration|timeout|age|type|kind|mode|enabled|required|provider|backend|store|manager|source|config|settings|options|hint|description|message|error|help|";
+const METADATA_WORDS = "|file|filename|files|keyfile|path|paths|dir|directory|location|mount|url|uri|endpoint|name|arn|ref|version|label|env|var|variable|header|param|field|column|policy|rotation|rule|rules|regex|pattern|format|encoding|encryption|algorithm|alg|length|size|bits|count|ttl|lifetime|expiry|expires|expiration|timeout|age|type|kind|mode|enabled|required|provider|backend|store|manager|source|config|settings|options|hint|description|message|error|help|";
 
 /**
  * Whether the key of the assignment at s (up to the value at v) ends, after a `_`, `-`, `.` or a
@@ -1960,6 +1969,13 @@ function filePath(u: usize, v: i32, e: i32): bool {
   return startsWithListed(FILE_PATH_PREFIXES, u, v, e);
 }
 
+/** Whether the value [v, e) is a long flag's name (`PASSPHRASE_OPTION = "--with_passphrase"`). */
+function flagName(u: usize, v: i32, e: i32): bool {
+  if (e - v < 4 || unit(u, v) != 0x2d || unit(u, v + 1) != 0x2d || !isLower(unit(u, v + 2))) return false;
+  for (let i = v + 3; i < e; i++) if (!isLower(unit(u, i)) && unit(u, i) != 0x2d && unit(u, i) != 0x5f) return false;
+  return true;
+}
+
 /** PowerShell's approved verbs, each between `|` (`Get-Verb`), exact case (see cmdletName). */
 const CMDLET_VERBS = "|Add|Clear|Close|Copy|Enter|Exit|Find|Format|Get|Hide|Join|Lock|Move|New|Open|Optimize|Pop|Push|Redo|Remove|Rename|Reset|Resize|Search|Select|Set|Show|Skip|Split|Step|Switch|Undo|Unlock|Watch|Connect|Disconnect|Read|Receive|Send|Write|Backup|Checkpoint|Compare|Compress|Convert|ConvertFrom|ConvertTo|Dismount|Edit|Expand|Export|Group|Import|Initialize|Limit|Merge|Mount|Out|Publish|Restore|Save|Sync|Unpublish|Update|Approve|Assert|Build|Complete|Confirm|Deny|Deploy|Disable|Enable|Install|Invoke|Register|Request|Restart|Resume|Start|Stop|Submit|Suspend|Uninstall|Unregister|Wait|Debug|Measure|Ping|Repair|Resolve|Test|Trace|Block|Grant|Protect|Revoke|Unblock|Unprotect|Use|";
 
@@ -2006,7 +2022,7 @@ function assignment(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
   if (!tokenGate(arg & 0x7fffffff, u, n, s, v, e) || ((arg & (1 << 31)) != 0 && wordBefore(u, s))) return false;
   // then what a value that passed its gate may still be: a value of a key about the secret, a
   // name, a description, a reference to a store or a file
-  if (metadataKey(u, s, v) || credentialName(u, v, e) || proseValue(u, n, s, v, e) || secretReference(u, v, e) || filePath(u, v, e) || pgpFingerprint(u, s, v, e) || cmdletName(u, v, e)) return false;
+  if (metadataKey(u, s, v) || credentialName(u, v, e) || proseValue(u, n, s, v, e) || secretReference(u, v, e) || filePath(u, v, e) || pgpFingerprint(u, s, v, e) || cmdletName(u, v, e) || flagName(u, v, e)) return false;
   cS = v;
   return true;
 }

@@ -805,6 +805,10 @@ describe("exact checks on secrets", () => {
     expect(f("> USER alice\r\n< 331 Password required for alice\r\n> PASS Ftp9Secret!\r\n< 230 Logged in")).toEqual(["ftp_password:Ftp9Secret!"]);
     expect(f("USER bob\nPASS hunter22\n")).toEqual(["ftp_password:hunter22"]);
     expect(f("password = Get-Lost2024")).toEqual(["generic_password:Get-Lost2024"]); // ends as passwords do
+    // digits inside a name's words, or mixed case, are a token's
+    expect(f("API_TOKEN=AB12_CD34_EF56_GH78_XY")).toContain("env_token:AB12_CD34_EF56_GH78_XY");
+    expect(f("password = S3CR3T_PASS")).toEqual(["generic_password:S3CR3T_PASS"]);
+    expect(f("password: --Xk9sd8f")).toEqual(["generic_password:--Xk9sd8f"]);
     for (const clean of [
       "$pw = Read-Host -AsSecureString", // a cmdlet makes the value
       "$password = ConvertTo-SecureString $plain -AsPlainText -Force",
@@ -814,6 +818,13 @@ describe("exact checks on secrets", () => {
       "fds_to_pass = [listener.fileno(), alive_r]", // a list of code
       "password = {cfg.get('pw'), other}",
       "proxy_user=NOT_IMPL, proxy_pass=NOT_IMPL,", // a constant's name
+      '"access-token": TEST_DATA_BASE64,',
+      "    pwd = base_path", // a variable's
+      "'id_token': openid_connect_implicit,",
+      ":param passphrase: (optional) if encrypted", // a parenthesised word
+      '_COMMAND_PASSPHRASE_OPTION = "--with_passphrase"', // a flag's name
+      'PASSWORD_CLIENT_KEYFILE = "client_password.key"', // names a file
+      "#password_encryption = scram-sha-256", // names a scheme
       "USER node\nRUN npm ci\nPASS test/a.test.js", // a Dockerfile, then a test runner
       "PASS  src/app.test.ts (5.2 s)",
     ]) expect(f(clean), clean).toEqual([]);

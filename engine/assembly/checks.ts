@@ -146,8 +146,8 @@ function groupBounded(u: usize, n: i32, s: i32, e: i32): bool {
  * `b/383363683`); or a constant of binary code, a power of two, one less than one, a 32-bit
  * mask of high bits (`134217728`, `2147483647`, `4294967280` = 0xFFFFFFF0), a small negative
  * 32-bit integer read as unsigned (`4294967056`: -240), or a multiple of 65,536 (a size:
- * `133169152` is 127 MiB); or one digit repeated (`999999999`, a limit or a placeholder). Code prints these
- * everywhere, and the national numbers' checksums pass one random number in ten (SSN, routing,
+ * `133169152` is 127 MiB); or one digit repeated (`999999999`, a limit or a placeholder). Code
+ * prints these everywhere, and the national numbers' checksums pass one random number in ten (SSN, routing,
  * SIN, BSN, ITIN, NHS, TFN, NPI; phone numbers with `paths` false: `wa.me/15551234567` is one).
  * Written with separators (`/ssn/123-45-6789`) a number is still one. Reads one unit on each side,
  * as the boundaries do.
@@ -1731,9 +1731,9 @@ function codeReference(u: usize, n: i32, s: i32, v: i32, e: i32): bool {
   const first = unit(u, v);
   if (isDigit(first)) return false;
   // a parenthesised expression: `(self.password.encode("utf-8") if … else …)`, a name without a
-  // digit then `.`, `(`, `)` or a space after the `(` (`(optional)`; or after a list's `[`, a mapping's `{`:
-  // `fds_to_pass = [listener.fileno(), alive_r]`); or a call. Neither holds `!`, `#`, `^` or `~`,
-  // which nearly every Django key does (`aggy(csop_e)inkwq…!…` in a `.env` file is a key)
+  // digit then `.`, `(`, `)` or a space after the `(` (`(optional)`), or after a list's `[` or a
+  // mapping's `{` (`fds_to_pass = [listener.fileno(), alive_r]`); or a call. Neither holds `!`,
+  // `#`, `^` or `~`, which nearly every Django key does (`aggy(csop_e)inkwq…!…` in a `.env` file)
   if (((first == 0x28 || first == 0x5b || first == 0x7b) && nameThen(u, n, v + 1, e) || callAt(u, n, v, e)) && !hasUnitOf(u, v, e, "!#^~")) return true;
   if (dottedNames(u, v, e)) return true;
   let i = v;
@@ -2031,8 +2031,8 @@ function assignment(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
  * A password given on a command line after a one-letter flag (CHECK_FLAG_VALUE): the match is the
  * command and its arguments (required context), then the flag and its value (`mysql -u root
  * -pS3cret`, `sshpass -p 'secret' ssh …`). Narrowed to the value, found from the end: the units
- * before it up to a space or a quote, less the flag when it is attached (`-pS3cret`, `/p:S3cret`). (Not from
- * the first flag: with two, `mysql -pA -pB`, the longest match ends on the second, the one the
+ * before it up to a space or a quote, less the flag when it is attached (`-pS3cret`, `/p:S3cret`).
+ * (Not from the first flag: with two, `mysql -pA -pB`, the longest match ends on the second, the one the
  * client uses.) A placeholder (`$PASS`, `${PASS}`) or a credential's name (`-p your_password`,
  * wp-config-sample.php's `'password_here'`, see credentialName) is no password; the token gate
  * applies to the value. With `credential` (CHECK_FLAG_CREDENTIAL) the value is the part of

@@ -527,9 +527,10 @@ rule("named_secret", NAMED_SECRET_KEY + NAMED_SECRET_REST, "value assigned to a 
 });
 // Keys that are credentials by their name alone, where tool traffic carries them: a key named
 // exactly `token` (`?token=` in a URL, `"token": "…"` in a JSON answer, `token: …` in YAML), an
-// environment variable ending in `_TOKEN` or `_PAT` (`env` output, `.env` files, compose files), and the
-// signature of a signed URL (S3 and GCS presigned URLs, CloudFront's `Signature=`), which grants
-// access to the object until it expires. Exact key names: `tokenizer:` and `nextPageToken` (a
+// environment variable ending in `_TOKEN`, `_PAT` or `_SESSION` (`env` output, `.env` files,
+// compose files; Bitwarden's CLI unlocks into `BW_SESSION`), and the signature of a signed URL
+// (S3 and GCS presigned URLs, CloudFront's `Signature=`), which grants access to the object until
+// it expires. Exact key names: `tokenizer:` and `nextPageToken` (a
 // pagination cursor an agent must keep) are no matches; `$TOKEN` and `<token>` are placeholders,
 // and a value must hold a digit and a letter (CHECK.assign_mixed): `"token":
 // "authentication-required"` is a word list, not a token.
@@ -547,12 +548,13 @@ assign("secret_value", "[Ss]ecret", "[A-Za-z0-9_+/.~%-]{15,511}={0,2}", "value o
 // `Loaded SLACK_TOKEN xoxb…`; prose names such variables before words (`the API_KEY environment
 // variable`), which hold no digit.
 assign("env_secret", "(?:_KEY|SECRET)", `(?:base64:)?${TOKEN_VALUE}`, "value of an environment variable named `…_KEY`, `…_SECRET` or `SECRET` (`PLAID_SECRET=…`, `SUMO_ACCESS_KEY=…`, Laravel's `APP_KEY=base64:…`, a Dockerfile's `ENV API_KEY …`)", { min: 16, max: 520, entropy: 3, classes: 2, ci: false, exactKey: true, spaced: true, check: CHECK.assign_mixed });
-assign("env_token", "_(?:TOKEN|PAT|SESSION)", TOKEN_VALUE, "value of an environment variable named `…_TOKEN` or `…_PAT` (`SLACK_TOKEN=…`, `HF_TOKEN: …` in a compose file, `AZURE_DEVOPS_PAT=…`, a Dockerfile's `ENV API_TOKEN …`)", { min: 16, max: 512, entropy: 3, classes: 2, ci: false, exactKey: true, spaced: true, check: CHECK.assign_mixed });
+assign("env_token", "_(?:TOKEN|PAT|SESSION)", TOKEN_VALUE, "value of an environment variable named `…_TOKEN`, `…_PAT` or `…_SESSION` (`SLACK_TOKEN=…`, `HF_TOKEN: …` in a compose file, `AZURE_DEVOPS_PAT=…`, Bitwarden's `BW_SESSION=…`, a Dockerfile's `ENV API_TOKEN …`)", { min: 16, max: 512, entropy: 3, classes: 2, ci: false, exactKey: true, spaced: true, check: CHECK.assign_mixed });
 assign("signed_url_signature", "(?:X-Amz-|X-Goog-)?Signature", "[A-Za-z0-9_+/~%-]{32,2048}={0,2}", "signature of a presigned or signed URL (`X-Amz-Signature=`, `X-Goog-Signature=`, CloudFront `Signature=`)", { min: 32, max: 2048, entropy: 3, classes: 2, boundary: "word", exactKey: true, check: CHECK.assign_mixed });
 assign("generic_password", "(?:password|passwd|pwd|passphrase|db[_-]?pass)", "[^\\s\"'`,;<>]{6,128}", "value assigned to a key named like password / passwd / pwd", { min: 6, max: 128, entropy: 2, classes: 2 });
 // A key that ends with `_pass` or `-pass` (`SMTP_PASS=`, `MAIL_PASS=`, Ansible's
-// `ansible_become_pass`, `ansible_ssh_pass`): generic_password's names without `word`. The key
-// ends there (`pass` alone is Python's statement, `_passthrough` and `bypass` other words).
+// `ansible_become_pass`, `ansible_ssh_pass`), which generic_password's names (`password`,
+// `passwd`, `db_pass`) do not cover. The key ends there (`pass` alone is Python's statement,
+// `_passthrough` and `bypass` are other words).
 assign("pass_suffix_password", "[_-]pass", "[^\\s\"'`,;<>]{6,128}", "value assigned to a key that ends with `_pass` (`SMTP_PASS=…`, `ansible_become_pass: …`)", { min: 6, max: 128, entropy: 2, classes: 2, exactKey: true });
 // WireGuard's configuration: `PrivateKey = …` is generic_private_key_value's, `PresharedKey = …`
 // (a symmetric key shared by two peers) is this one: 32 bytes in base64, 44 characters.

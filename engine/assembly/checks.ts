@@ -1969,6 +1969,29 @@ function filePath(u: usize, v: i32, e: i32): bool {
   return startsWithListed(FILE_PATH_PREFIXES, u, v, e);
 }
 
+/** Top-level domains a host named as a value ends with, each between `|` (see hostName). */
+const HOST_TLDS = "|com|net|org|io|dev|app|cloud|ai|co|edu|gov|internal|local|localhost|";
+
+/**
+ * Whether the value [v, e) is a host's name: three or more labels of lower-case letters, digits
+ * and `-`, joined by single `.`s, the last one of HOST_TLDS (`SERVICE_TOKEN =
+ * 'sqladmin.googleapis.com'`, an audience or a service's name). A token is never all lower case
+ * and dotted so; two labels may be a password (`hunter2.com`).
+ */
+function hostName(u: usize, v: i32, e: i32): bool {
+  let dot = -1;
+  let dots = 0;
+  for (let i = v; i < e; i++) {
+    const c = unit(u, i);
+    if (c == 0x2e) {
+      if (i == v || i + 1 == e || unit(u, i - 1) == 0x2e) return false;
+      dot = i;
+      dots++;
+    } else if (!isLower(c) && !isDigit(c) && c != 0x2d) return false;
+  }
+  return dots >= 2 && listed(HOST_TLDS, u, dot + 1, e - dot - 1, 0);
+}
+
 /** Whether the value [v, e) is a long flag's name (`PASSPHRASE_OPTION = "--with_passphrase"`). */
 function flagName(u: usize, v: i32, e: i32): bool {
   if (e - v < 4 || unit(u, v) != 0x2d || unit(u, v + 1) != 0x2d || !isLower(unit(u, v + 2))) return false;
@@ -2022,7 +2045,7 @@ function assignment(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
   if (!tokenGate(arg & 0x7fffffff, u, n, s, v, e) || ((arg & (1 << 31)) != 0 && wordBefore(u, s))) return false;
   // then what a value that passed its gate may still be: a value of a key about the secret, a
   // name, a description, a reference to a store or a file
-  if (metadataKey(u, s, v) || credentialName(u, v, e) || proseValue(u, n, s, v, e) || secretReference(u, v, e) || filePath(u, v, e) || pgpFingerprint(u, s, v, e) || cmdletName(u, v, e) || flagName(u, v, e)) return false;
+  if (metadataKey(u, s, v) || credentialName(u, v, e) || proseValue(u, n, s, v, e) || secretReference(u, v, e) || filePath(u, v, e) || pgpFingerprint(u, s, v, e) || cmdletName(u, v, e) || flagName(u, v, e) || hostName(u, v, e)) return false;
   cS = v;
   return true;
 }

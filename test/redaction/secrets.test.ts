@@ -809,6 +809,7 @@ describe("exact checks on secrets", () => {
     expect(f("API_TOKEN=AB12_CD34_EF56_GH78_XY")).toContain("env_token:AB12_CD34_EF56_GH78_XY");
     expect(f("password = S3CR3T_PASS")).toEqual(["generic_password:S3CR3T_PASS"]);
     expect(f("password: --Xk9sd8f")).toEqual(["generic_password:--Xk9sd8f"]);
+    expect(f('password = "hunter2.com"')).toEqual(["generic_password:hunter2.com"]); // two labels: no host
     for (const clean of [
       "$pw = Read-Host -AsSecureString", // a cmdlet makes the value
       "$password = ConvertTo-SecureString $plain -AsPlainText -Force",
@@ -825,6 +826,7 @@ describe("exact checks on secrets", () => {
       '_COMMAND_PASSPHRASE_OPTION = "--with_passphrase"', // a flag's name
       'PASSWORD_CLIENT_KEYFILE = "client_password.key"', // names a file
       "#password_encryption = scram-sha-256", // names a scheme
+      "_CLOUD_SQL_API_SERVICE_TOKEN = 'sql-component.googleapis.com'", // a host's name
       "USER node\nRUN npm ci\nPASS test/a.test.js", // a Dockerfile, then a test runner
       "PASS  src/app.test.ts (5.2 s)",
     ]) expect(f(clean), clean).toEqual([]);

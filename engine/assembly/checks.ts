@@ -87,8 +87,12 @@ function isLower(c: u32): bool {
   return c >= 0x61 && c <= 0x7a;
 }
 
+function isLetter(c: u32): bool {
+  return isUpper(c) || isLower(c);
+}
+
 function isWord(c: u32): bool {
-  return isDigit(c) || isUpper(c) || isLower(c) || c == 0x5f;
+  return isDigit(c) || isLetter(c) || c == 0x5f;
 }
 
 function isHex(c: u32): bool {
@@ -155,11 +159,12 @@ function groupBounded(u: usize, n: i32, s: i32, e: i32): bool {
 function impersonalNumber(u: usize, n: i32, s: i32, e: i32, paths: bool): bool {
   if (e - s > 18) return false;
   let x: u64 = 0;
+  const first = unit(u, s);
   let same = true;
   for (let i = s; i < e; i++) {
     const c = unit(u, i);
     if (!isDigit(c)) return false;
-    if (c != unit(u, s)) same = false;
+    if (c != first) same = false;
     x = x * 10 + <u64>(c - 0x30);
   }
   if (paths && ((s > 0 && unit(u, s - 1) == 0x2f) || (e < n && unit(u, e) == 0x2f))) return true;
@@ -431,7 +436,7 @@ function productVersion(u: usize, s: i32): bool {
   let t = s - 1;
   while (t > 0 && s - 1 - t < 20) {
     const c = unit(u, t - 1);
-    if (!(isUpper(c) || isLower(c) || isDigit(c))) break;
+    if (!(isLetter(c) || isDigit(c))) break;
     t--;
   }
   if (t == s - 1 || !isUpper(unit(u, t))) return false;
@@ -1213,9 +1218,9 @@ function dob(u: usize, n: i32, s: i32, e: i32): bool {
       const l = i - j;
       if (k == 0) { v0 = v; l0 = l; } else if (k == 1) { v1 = v; l1 = l; } else { v2 = v; l2 = l; }
       k++;
-    } else if (isUpper(c) || isLower(c)) {
+    } else if (isLetter(c)) {
       const j = i;
-      while (i < e && (isUpper(unit(u, i)) || isLower(unit(u, i)))) i++;
+      while (i < e && isLetter(unit(u, i))) i++;
       if (month != 0) return false;
       month = monthName(u, j, i);
       if (month == 0) return false;
@@ -1461,7 +1466,7 @@ function digitAndLetter(u: usize, s: i32, e: i32): bool {
   for (let i = s; i < e; i++) {
     const c = unit(u, i);
     if (isDigit(c)) digit = true;
-    else if (isLower(c) || isUpper(c)) letter = true;
+    else if (isLetter(c)) letter = true;
     if (letter && digit) return true;
   }
   return false;
@@ -1651,7 +1656,7 @@ function nameThen(u: usize, n: i32, i: i32, e: i32): bool {
   const from = i;
   while (i < e) {
     const c = unit(u, i);
-    if (isLower(c) || isUpper(c) || c == 0x5f) i++;
+    if (isLetter(c) || c == 0x5f) i++;
     else break;
   }
   if (i == from || i >= n) return false;
@@ -1680,7 +1685,7 @@ function hasDigit(u: usize, s: i32, e: i32): bool {
 
 /** A unit of a name without a digit: a letter, `_` or `$`. */
 function nameUnit(c: u32): bool {
-  return isLower(c) || isUpper(c) || c == 0x5f || c == 0x24;
+  return isLetter(c) || c == 0x5f || c == 0x24;
 }
 
 /**
@@ -1915,12 +1920,12 @@ function afterVersionPrefix(u: usize, i: i32, e: i32): i32 {
  * symbol, quoted, or at the end of its line is not. Reads two units past the match.
  */
 function proseValue(u: usize, n: i32, s: i32, v: i32, e: i32): bool {
-  if (e + 1 >= n || unit(u, e) != 0x20 || !(isLower(unit(u, e + 1)) || isUpper(unit(u, e + 1)))) return false;
+  if (e + 1 >= n || unit(u, e) != 0x20 || !isLetter(unit(u, e + 1))) return false;
   let p = v - 1;
   while (p > s && (unit(u, p) == 0x20 || unit(u, p) == 0x09)) p--;
   if (unit(u, p) != 0x3a) return false;
   let i = v;
-  while (i < e && (isLower(unit(u, i)) || isUpper(unit(u, i)))) i++;
+  while (i < e && isLetter(unit(u, i))) i++;
   if (i < e && unit(u, i) == 0x2e) i++;
   return i == e;
 }
@@ -2010,9 +2015,9 @@ const CMDLET_VERBS = "|Add|Clear|Close|Copy|Enter|Exit|Find|Format|Get|Hide|Join
  */
 function cmdletName(u: usize, v: i32, e: i32): bool {
   let d = v;
-  while (d < e && (isUpper(unit(u, d)) || isLower(unit(u, d)))) d++;
+  while (d < e && isLetter(unit(u, d))) d++;
   if (d == v || d + 2 > e || unit(u, d) != 0x2d || !isUpper(unit(u, d + 1)) || !listed(CMDLET_VERBS, u, v, d - v, 0)) return false;
-  for (let i = d + 1; i < e; i++) if (!isWord(unit(u, i)) || unit(u, i) == 0x5f) return false;
+  for (let i = d + 1; i < e; i++) if (!isLetter(unit(u, i)) && !isDigit(unit(u, i))) return false;
   return !isDigit(unit(u, e - 1)); // `Get-EC2Instance` is one; `Get-Lost2024` ends as passwords do
 }
 
@@ -2077,7 +2082,7 @@ function flagValue(arg: u32, u: usize, n: i32, s: i32, e: i32, credential: bool)
   } else {
     const quoted = v > s && (unit(u, v - 1) == 0x22 || unit(u, v - 1) == 0x27);
     // an attached flag (`-pS3cret`, snmpget's `-AS3cret`) or a Windows-style switch (`/p:S3cret`)
-    if (!quoted && v + 2 < e && unit(u, v) == 0x2d && (isLower(unit(u, v + 1)) || isUpper(unit(u, v + 1)))) v += 2;
+    if (!quoted && v + 2 < e && unit(u, v) == 0x2d && isLetter(unit(u, v + 1))) v += 2;
     else if (!quoted && v + 3 < e && unit(u, v) == 0x2f && isLower(unit(u, v + 1)) && unit(u, v + 2) == 0x3a) v += 3;
   }
   if (v <= s || v >= e || placeholderValue(u, v, e) || !tokenGate(arg, u, n, s, v, e) || credentialName(u, v, e)) return false;
@@ -2094,7 +2099,7 @@ function pemBody(u: usize, s: i32, e: i32): bool {
   let run = 0;
   for (let i = s; i < e; i++) {
     const c = unit(u, i);
-    if (isDigit(c) || isUpper(c) || isLower(c) || c == 0x2b || c == 0x2f) {
+    if (isDigit(c) || isLetter(c) || c == 0x2b || c == 0x2f) {
       if (++run >= 32) return true;
     } else run = 0;
   }

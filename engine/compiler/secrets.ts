@@ -612,12 +612,18 @@ rule("sql_password", `(?:(?:IDENTIFIED|identified)[ \\t]+(?:(?:WITH|with)[ \\t]+
 rule("nuget_cleartext_password", `ClearTextPassword"[ \\t]+value="[^"\\s]{1,128}`, "password of a NuGet feed in NuGet.Config (`<add key=\"ClearTextPassword\" value=\"…\" />`)", {
   check: CHECK.flag_value, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: false, boundary: "none", maxLen: 180, placeholder: "<NUGET_PASSWORD>",
 });
+/**
+ * A setting's name that ends with a credential's (`db.password`, `Stripe:ApiKey`,
+ * `javax.net.ssl.keyStorePassword`): any name units, then `password`, `passwd`, `pwd`, `secret`,
+ * `token` or one of `keys` before `key` (the rules that use it are case-insensitive).
+ */
+const credentialSetting = (keys: string): string => `[A-Za-z0-9_.:-]*(?:password|passwd|pwd|secret|token|(?:${keys})[_.-]?key)`;
 // A setting kept as an XML element's attributes, whose key's name ends with a credential's: .NET's
 // appSettings (`<add key="Stripe:ApiKey" value="…" />`), Java's properties in XML and Spring's
 // beans (`<entry key="db.password" value="…"/>`, `<property name="smtpPassword" value="…"/>`). The
 // value is the attribute's, up to its quote. A key that only starts with such a word names
 // something about it (`PasswordMinLength`, `ApiKeyHeader`): no match.
-rule("xml_setting_credential", `(?:key|name)=["'][A-Za-z0-9_.:-]*(?:password|passwd|pwd|secret|token|api[_.-]?key|access[_.-]?key|private[_.-]?key)["'][ \\t]+value=["'][^"'\\s<>]{8,512}`, "credential in an XML setting whose key names one (`<add key=\"Stripe:ApiKey\" value=\"…\" />`, `<entry key=\"db.password\" value=\"…\"/>`)", {
+rule("xml_setting_credential", `(?:key|name)=["']${credentialSetting("api|access|private")}["'][ \\t]+value=["'][^"'\\s<>]{8,512}`, "credential in an XML setting whose key names one (`<add key=\"Stripe:ApiKey\" value=\"…\" />`, `<entry key=\"db.password\" value=\"…\"/>`)", {
   ci: true, check: CHECK.flag_value, min: 8, max: 512, entropy: 2.5, classes: 2, endBoundary: false, maxLen: 640, placeholder: "<XML_SETTING_CREDENTIAL>",
 });
 // PHP's constants of credentials (`define( 'DB_PASSWORD', '…' );` in wp-config.php and most PHP
@@ -632,7 +638,7 @@ rule("php_define_credential", `define\\([ \\t]*["'][A-Za-z0-9_]*(?:PASSWORD|PASS
 // and `config.set`, Go's `os.Setenv`, maps' `put`. The name must end with a credential's, and the
 // value is the second argument, up to its quote. Only after these calls: two quoted strings alone
 // are as often a list of names (`"HTTPPasswordMgr", "urllib2"`).
-rule("setter_credential", `(?:set|setItem|setProperty|setdefault|setenv|put|putenv)\\([ \\t]*["'][A-Za-z0-9_.:-]*(?:password|passwd|pwd|secret|token|(?:api|access|private|secret|auth|signing|encryption|master)[_.-]?key)["'][ \\t]*,[ \\t]*["'][^"'\\s]{8,512}`, "credential passed to a setter with its name (`System.setProperty(\"…Password\", \"…\")`, `localStorage.setItem(\"token\", \"…\")`, `os.Setenv(\"API_TOKEN\", \"…\")`)", {
+rule("setter_credential", `(?:set|setItem|setProperty|setdefault|setenv|put|putenv)\\([ \\t]*["']${credentialSetting("api|access|private|secret|auth|signing|encryption|master")}["'][ \\t]*,[ \\t]*["'][^"'\\s]{8,512}`, "credential passed to a setter with its name (`System.setProperty(\"…Password\", \"…\")`, `localStorage.setItem(\"token\", \"…\")`, `os.Setenv(\"API_TOKEN\", \"…\")`)", {
   ci: true, check: CHECK.flag_value, min: 8, max: 512, entropy: 2.5, classes: 2, endBoundary: false, maxLen: 640, placeholder: "<SETTER_CREDENTIAL>",
 });
 // PowerShell makes a credential from a plain string with `ConvertTo-SecureString "…" -AsPlainText

@@ -300,9 +300,9 @@ const cls = (characters: CharSet): NoParent<Element> => ({ type: "CharacterClass
  * command-line password rules (19.9 million then), 1,300 until round 17's rules (20.9 million),
  * 1,500 until round 19's: round 18 had taken the set to 24.4 million against 24.6, and round 19's
  * flag rules past it, so the set was built without its path ends (a different answer nowhere, but
- * `api_key=` with random values 1.5 times slower, one-letter flags 2 times). 2,000 keeps a margin
- * of 25%; head-states.test.ts fails when the built-in rules leave less than 15%. The first compile
- * of a policy at the budget's edge takes about 11 s on this machine.
+ * `api_key=` with random values 1.5 times slower, one-letter flags 2 times). 2,000 left a margin
+ * of 25% after round 19 and 17% after round 20; head-states.test.ts fails when the built-in rules
+ * leave less than 15%. The first compile of every built-in rule takes 9-11 s on this machine.
  */
 const HEAD_SET_WORK_PER_STATE = 2000;
 

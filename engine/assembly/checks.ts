@@ -62,7 +62,8 @@ export const CHECK_FLAG_CREDENTIAL: u32 = 50; // the part after the first `:` of
 export const CHECK_ASSIGN_MIXED: u32 = 51; // CHECK_ASSIGN_TRIMMED whose value holds a digit and a letter
 export const CHECK_HEADER_CREDENTIAL: u32 = 52; // the last word (as CHECK_FLAG_VALUE) of the match without its final `.`s, holding a digit and a letter
 export const CHECK_PEM: u32 = 53; // a PEM block whose body holds a run of 32 base64 units (not two markers quoted apart in code)
-export const CHECK_MAX: u32 = 53;
+export const CHECK_PASSPHRASE: u32 = 54; // a quoted value of words under a password's key (`password = "correct horse battery"`), not prose
+export const CHECK_MAX: u32 = 54;
 
 // The accepted span, set by checkMatch when it returns true.
 export let cS: i32 = 0;
@@ -2046,12 +2047,16 @@ function subscriptExpression(u: usize, s: i32, v: i32): bool {
 /** `key op value` (CHECK_ASSIGN): narrowed to the value, which passes the token gate. */
 function assignment(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
   const v = assignValue(u, s, e);
+  // a quoted value that may hold spaces ends the match at its closing quote (cli_secret_flag's
+  // `--password "two words 9"`): the value is what the quotes hold
+  if (v > s && e - v >= 2 && quotedValue(u, s, e) == v) e--;
   if (v < 0 || placeholderValue(u, v, e) || codeReference(u, n, s, v, e) || workingDirectory(u, s, v) || !elementClosed(u, n, v, e) || subscriptExpression(u, s, v)) return false;
   if (!tokenGate(arg & 0x7fffffff, u, n, s, v, e) || ((arg & (1 << 31)) != 0 && wordBefore(u, s))) return false;
   // then what a value that passed its gate may still be: a value of a key about the secret, a
   // name, a description, a reference to a store or a file
   if (metadataKey(u, s, v) || credentialName(u, v, e) || proseValue(u, n, s, v, e) || secretReference(u, v, e) || filePath(u, v, e) || pgpFingerprint(u, s, v, e) || cmdletName(u, v, e) || flagName(u, v, e) || hostName(u, v, e)) return false;
   cS = v;
+  cE = e;
   return true;
 }
 
@@ -2068,6 +2073,17 @@ function assignment(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
  * match.
  */
 function flagValue(arg: u32, u: usize, n: i32, s: i32, e: i32, credential: bool): bool {
+  if (!credential) {
+    // a quoted value may hold spaces (`-p"my pass word"`, `sshpass -p 'two words'`): the match then
+    // ends at its closing quote, which no unquoted value's does
+    const q = quotedValue(u, s, e);
+    if (q >= 0) {
+      if (placeholderValue(u, q, e - 1) || !tokenGate(arg, u, n, s, q, e - 1) || credentialName(u, q, e - 1)) return false;
+      cS = q;
+      cE = e - 1;
+      return true;
+    }
+  }
   let v = e;
   while (v > s) {
     const c = unit(u, v - 1);
@@ -2087,6 +2103,85 @@ function flagValue(arg: u32, u: usize, n: i32, s: i32, e: i32, credential: bool)
   }
   if (v <= s || v >= e || placeholderValue(u, v, e) || !tokenGate(arg, u, n, s, v, e) || credentialName(u, v, e)) return false;
   cS = v;
+  return true;
+}
+
+/**
+ * Where the quoted value that ends the match [s, e) at its closing quote starts (after the opening
+ * quote, the nearest unit before e - 1 equal to the closing one), or -1 when the match does not end
+ * with a quote, or has no opening one on its line before a tab. The value holds no quote of its kind.
+ */
+function quotedValue(u: usize, s: i32, e: i32): i32 {
+  if (e - s < 3) return -1;
+  const q = unit(u, e - 1);
+  if (q != 0x22 && q != 0x27) return -1;
+  let v = e - 2;
+  while (v > s && unit(u, v) != q) {
+    const c = unit(u, v);
+    if (c == 0x0a || c == 0x0d || c == 0x09) return -1; // a value is one line, its words split by spaces
+    v--;
+  }
+  return unit(u, v) == q && v < e - 2 ? v + 1 : -1;
+}
+
+/**
+ * Words that make a phrase prose, not a pass phrase, lower case, each between `|`: articles,
+ * pronouns, prepositions and the words of forms and messages (`"Enter your password"`, `"must be
+ * at least 8 characters"`, `"required field"`, `"mot de passe"`). "my" is none: people put it in
+ * pass phrases (`"my dog rex 2019"`), and a message with it names the password (`"my password"`).
+ */
+const PROSE_WORDS = "|a|an|the|your|you|to|for|of|in|on|at|by|as|is|are|be|been|was|were|must|should|will|can|cannot|not|no|please|enter|type|use|used|using|set|with|from|this|that|these|it|its|and|or|if|when|here|there|new|old|current|confirm|repeat|retype|reset|change|forgot|forgotten|invalid|incorrect|wrong|required|optional|missing|empty|field|user|username|login|account|email|password|passwords|passwd|passphrase|pass|secret|key|token|value|example|sample|placeholder|default|dummy|test|hidden|masked|characters|chars|length|least|minimum|maximum|min|max|match|matches|strong|weak|show|hide|de|la|le|du|der|die|das|het|il|el|";
+
+/**
+ * Whether the phrase [v, t) reads as prose, a message or a template rather than a pass phrase:
+ * a unit outside ASCII (a form's label in another script), a final `.`, `?`, `:`, `,` or `;`, a
+ * word of PROSE_WORDS (its letters, any case, before a closing punctuation), a word that starts
+ * with `%` or `$` (`"%s %s"`, `"$USER pass"`), or sentence case: a capitalised first word and
+ * only lower-case words after it (`"Mot de passe"`, `"Master password"`; `"Correct Horse Battery"`
+ * and `"correct horse battery"` are pass phrases).
+ */
+function proseWords(u: usize, v: i32, t: i32): bool {
+  const last = unit(u, t - 1);
+  if (last == 0x2e || last == 0x3f || last == 0x3a || last == 0x2c || last == 0x3b) return true;
+  let sentence = isUpper(unit(u, v));
+  let a = v;
+  let first = true;
+  while (a < t) {
+    let b = a;
+    while (b < t && unit(u, b) != 0x20) {
+      if (unit(u, b) >= 0x80) return true;
+      b++;
+    }
+    const c = unit(u, a);
+    if (c == 0x25 || c == 0x24) return true;
+    let letters = a;
+    while (letters < b && isLetter(unit(u, letters))) letters++;
+    let rest = letters;
+    while (rest < b && (unit(u, rest) == 0x21 || unit(u, rest) == 0x2c || unit(u, rest) == 0x2e || unit(u, rest) == 0x29)) rest++;
+    if (letters > a && rest == b && listed(PROSE_WORDS, u, a, letters - a, 0x20)) return true;
+    if (sentence) {
+      // the first word: a capital, then lower case; every later one: lower case only
+      for (let i = first ? a + 1 : a; i < b; i++) if (!isLower(unit(u, i))) { sentence = false; break; }
+    }
+    first = false;
+    a = b + 1;
+  }
+  return sentence;
+}
+
+/**
+ * A pass phrase (CHECK_PASSPHRASE): the match is a password's key, its operator and a quoted value
+ * of two or more words (`password = "correct horse battery staple"`, `PASSWORD='my dog rex 2019'`,
+ * `psk="home network 5g"`), narrowed to the words. The value passes the token gate and is neither
+ * a placeholder nor prose (proseWords); the key names no metadata (`…_hint`, see metadataKey).
+ */
+function passphrase(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
+  const v = quotedValue(u, s, e);
+  if (v < 0) return false;
+  const t = e - 1;
+  if (placeholderValue(u, v, t) || metadataKey(u, s, v) || !tokenGate(arg, u, n, s, v, t) || proseWords(u, v, t)) return false;
+  cS = v;
+  cE = t;
   return true;
 }
 
@@ -2413,5 +2508,6 @@ export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i3
   if (check == CHECK_CUSTOM) return custom(arg, u, n, s, e);
   if (check == CHECK_PHONE) return phone(u, n, s, e);
   if (check == CHECK_PEM) return pemBody(u, s, e);
+  if (check == CHECK_PASSPHRASE) return passphrase(arg, u, n, s, e);
   return false;
 }

@@ -419,6 +419,9 @@ const CLI_ARGS = "(?:[ \\t]{1,4}[^\\s|;&]{1,32}){0,6}[ \\t]{1,4}";
 // A value of two units or more: the check refuses one unit (every unit the same, as `xxxx`), so
 // the automaton does, and `-pa` costs no backward scan and no check.
 const FLAG_VALUE = `[^\\s"']{2,}`;
+// A quoted value may hold spaces (`-p"my pass word"`, `sshpass -p 'two words'`, `gh secret set N
+// --body "a b"`): the quotes then close it, on its line (the check keeps what is between them).
+const QUOTED_FLAG_VALUE = `"[^"\\n\\r\\t]{2,}"|'[^'\\n\\r\\t]{2,}'`;
 /** A password after `flag` (the head, and the value) of `command` and up to six arguments (the back part). */
 function flagPassword(name: string, command: string, flag: string, description: string, o: Opts = {}): void {
   const back = `${command}${CLI_ARGS}`;
@@ -426,11 +429,11 @@ function flagPassword(name: string, command: string, flag: string, description: 
     check: CHECK.flag_value, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: true, maxLen: 600, back, rest: flag, nearestStart: true, gate: command, boundary: "none", headBroadDepth: 3, ...o,
   });
 }
-flagPassword("mysql_password_flag", "(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)", `-p["']?${FLAG_VALUE}`, "password attached to a MySQL or MariaDB client's `-p` flag (`mysql -u root -pS3cret`; only the password is redacted)", { placeholder: "<MYSQL_PASSWORD>" });
-flagPassword("sshpass_password", "sshpass", `-p[ \\t]{0,4}["']?${FLAG_VALUE}`, "password after sshpass's `-p` flag (`sshpass -p 'secret' ssh host`; only the password is redacted)");
+flagPassword("mysql_password_flag", "(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)", `-p(?:["']?${FLAG_VALUE}|${QUOTED_FLAG_VALUE})`, "password attached to a MySQL or MariaDB client's `-p` flag (`mysql -u root -pS3cret`; only the password is redacted)", { placeholder: "<MYSQL_PASSWORD>" });
+flagPassword("sshpass_password", "sshpass", `-p[ \\t]{0,4}(?:["']?${FLAG_VALUE}|${QUOTED_FLAG_VALUE})`, "password after sshpass's `-p` flag (`sshpass -p 'secret' ssh host`; only the password is redacted)");
 // The same for the one-letter password flags of other clients, whose value is a separate argument
 // (it may not start with `-`: `mongo -u admin -p --port 27017` prompts for the password).
-const FLAG_ARG = `["']?[^\\s"'-][^\\s"']+`;
+const FLAG_ARG = `(?:["']?[^\\s"'-][^\\s"']+|"[^"\\n\\r\\t-][^"\\n\\r\\t]+"|'[^'\\n\\r\\t-][^'\\n\\r\\t]+')`;
 flagPassword("redis_cli_password", "redis-cli", `-a[ \\t]{1,4}${FLAG_ARG}`, "password after redis-cli's `-a` flag (`redis-cli -a secret ping`; only the password is redacted)");
 flagPassword("login_password_flag", "(?:(?:docker|podman|buildah|skopeo|nerdctl|oras|helm[ \\t]{1,4}registry)[ \\t]{1,4}login|mongo|mongosh|mongodump|mongorestore|mongoexport|mongoimport|mongostat|mongotop|mongofiles|az[ \\t]{1,4}login)", `-p[ \\t]{1,4}${FLAG_ARG}`, "password after `-p` where a client takes it as the next argument: container registry logins (`docker login -u me -p secret`, podman, buildah, skopeo, nerdctl, oras, helm registry), the MongoDB tools (`mongosh -u admin -p secret`), `az login` (a service principal's secret)");
 flagPassword("ldap_bind_password", "ldap(?:search|modify|add|delete|whoami|passwd|compare|modrdn|exop|url)", `-w[ \\t]{0,4}${FLAG_ARG}`, "bind password after the OpenLDAP clients' `-w` flag (`ldapsearch -D cn=admin,… -w secret`)");
@@ -490,7 +493,8 @@ rule("openssl_passphrase", `-(?:passin|passout|pass|password)[ \\t]{1,4}["']?pas
 // `--token abc…`, `--api-key …`; `--password=…` is an assignment, found by the generic rules) and
 // Java's keytool / jarsigner `-storepass` / `-keypass`. The name must end at the space, so
 // `--password-stdin` and `--token-file path` are no matches; `$VAR`, `$(cmd)` and `` `cmd` `` are no secrets.
-rule("cli_secret_flag", `(?:--(?:password|passwd|pass|passphrase|token|(?:auth|access|api|bot|refresh|registry)-token|api-?key|api-secret|client-secret|secret-key|secret-access-key|access-key-secret|secret-string)|-(?:src|dest)?(?:store|key)pass)[ \\t]{1,4}["']?[^\\s"'\`$-][^\\s"'\`]{5,255}`, "secret after a command-line flag named like a password, token or key (`--password S3cret`, `--token …`, keytool's `-storepass`)", {
+// A quoted value may hold spaces (`--password "Summer Time 2024"`): all of it is the value.
+rule("cli_secret_flag", `(?:--(?:password|passwd|pass|passphrase|token|(?:auth|access|api|bot|refresh|registry)-token|api-?key|api-secret|client-secret|secret-key|secret-access-key|access-key-secret|secret-string)|-(?:src|dest)?(?:store|key)pass)[ \\t]{1,4}(?:["']?[^\\s"'\`$-][^\\s"'\`]{5,255}|"[^"\\n\\r\\t\`$-][^"\\n\\r\\t\`]{5,255}"|'[^'\\n\\r\\t\`$-][^'\\n\\r\\t\`]{5,255}')`, "secret after a command-line flag named like a password, token or key (`--password S3cret`, `--token …`, keytool's `-storepass`)", {
   check: CHECK.assign, min: 6, max: 256, entropy: 3, classes: 2, startBoundary: true, boundary: "none",
 });
 // npm's `_auth` in .npmrc (`_auth=` or `//registry/:_auth=`): base64 of `user:password`.
@@ -551,6 +555,23 @@ assign("env_secret", "(?:_KEY|SECRET)", `(?:base64:)?${TOKEN_VALUE}`, "value of 
 assign("env_token", "_(?:TOKEN|PAT|SESSION)", TOKEN_VALUE, "value of an environment variable named `…_TOKEN`, `…_PAT` or `…_SESSION` (`SLACK_TOKEN=…`, `HF_TOKEN: …` in a compose file, `AZURE_DEVOPS_PAT=…`, Bitwarden's `BW_SESSION=…`, a Dockerfile's `ENV API_TOKEN …`)", { min: 16, max: 512, entropy: 3, classes: 2, ci: false, exactKey: true, spaced: true, check: CHECK.assign_mixed });
 assign("signed_url_signature", "(?:X-Amz-|X-Goog-)?Signature", "[A-Za-z0-9_+/~%-]{32,2048}={0,2}", "signature of a presigned or signed URL (`X-Amz-Signature=`, `X-Goog-Signature=`, CloudFront `Signature=`)", { min: 32, max: 2048, entropy: 3, classes: 2, boundary: "word", exactKey: true, check: CHECK.assign_mixed });
 assign("generic_password", "(?:password|passwd|pwd|passphrase|db[_-]?pass)", "[^\\s\"'`,;<>]{6,128}", "value assigned to a key named like password / passwd / pwd", { min: 6, max: 128, entropy: 2, classes: 2 });
+// A pass phrase: a password's key with a quoted value of two or more words (`password = "correct
+// horse battery staple"`, `PASSWORD='my dog rex 2019'`, a Google app password `"abcd efgh ijkl
+// mnop"`), which generic_password's one word cannot hold (it found none of these, or, for
+// `Tr0ub4dor &3`, a part). Only quoted: unquoted, a value of words after `password:` is a
+// description in API documentation. The key ends with the keyword (`password_hint = "…"` is
+// none); the check keeps the words and refuses prose (`"Enter your password"`, `"Mot de passe"`;
+// checks.ts proseWords). Wi-Fi's `psk` is a rule of its own: in one rule with the others, its
+// three units cut every head to three (`pas`), and every `-passin` was a candidate.
+const PHRASE_WORD = "[^\\s\"'`\\\\<>{}]+";
+const PHRASE = `${PHRASE_WORD}(?: ${PHRASE_WORD})+`;
+function passphraseRule(name: string, keys: string, description: string, o: Opts): void {
+  rule(name, `${keys}["']?\\]?[ \\t]*(?:=|:=|:|=>|\\?=)[ \\t]*(?:"${PHRASE}"|'${PHRASE}')`, description, {
+    check: CHECK.passphrase, entropy: 2.5, classes: 1, endBoundary: false, maxLen: 180, ...o,
+  });
+}
+passphraseRule("quoted_passphrase", "(?:password|passwd|passphrase|pass[_-]phrase)", "pass phrase of two or more words, quoted, under a password's key (`password = \"correct horse battery staple\"`; only the words are redacted)", { ci: true, boundary: "none", min: 8, max: 128 });
+passphraseRule("wifi_psk_phrase", "psk", "Wi-Fi pass phrase of two or more words, quoted, under a key named exactly `psk` (`psk=\"home network 5g\"` in wpa_supplicant.conf; only the words are redacted)", { boundary: "word", min: 8, max: 63 });
 // A key that ends with `_pass` or `-pass` (`SMTP_PASS=`, `MAIL_PASS=`, Ansible's
 // `ansible_become_pass`, `ansible_ssh_pass`), which generic_password's names (`password`,
 // `passwd`, `db_pass`) do not cover. The key ends there (`pass` alone is Python's statement,

@@ -37,13 +37,28 @@ function valueStart(s: string): number {
   return i;
 }
 
+/** An assignment's value from v: without its closing quote when the match ends with the one that opened it. */
+function unquoted(sample: string, v: number): string {
+  const value = sample.slice(v);
+  const q = sample[v - 1] as string;
+  const quoted = v > 0 && /["']/.test(q) && value.length >= 2 && value.endsWith(q) && !value.slice(0, -1).includes(q) && !/[\n\r\t]/.test(value);
+  return quoted ? value.slice(0, -1) : value;
+}
+
 /** The span a rule redacts in its own sample: the token, the assigned value, or the URL password. */
 function expectedSpan(rule: SecretRule, sample: string): string {
   // token_trimmed / assign_trimmed: a final `.` belongs to the sentence
   if (rule.check === CHECK.token_trimmed) return sample.replace(/\.+$/, "");
-  if (rule.check === CHECK.assign_trimmed || rule.check === CHECK.assign_mixed) return sample.slice(valueStart(sample)).replace(/\.+$/, "");
-  if (rule.check === CHECK.assign || rule.check === CHECK.basic_auth) return sample.slice(valueStart(sample));
+  if (rule.check === CHECK.assign_trimmed || rule.check === CHECK.assign_mixed) return unquoted(sample, valueStart(sample)).replace(/\.+$/, "");
+  if (rule.check === CHECK.assign) return unquoted(sample, valueStart(sample));
+  if (rule.check === CHECK.basic_auth) return sample.slice(valueStart(sample));
   if (rule.check === CHECK.url_password) return sample.slice(sample.indexOf(":", sample.indexOf("://") + 3) + 1, -1);
+  // a quoted value that ends the match (a pass phrase's words, a flag's quoted value): what is
+  // between its quotes, on one line
+  const q = sample.at(-1) as string;
+  const opener = /["']/.test(q) ? sample.lastIndexOf(q, sample.length - 2) : -1;
+  const inner = opener >= 0 && opener < sample.length - 2 ? sample.slice(opener + 1, -1) : null;
+  if ((rule.check === CHECK.passphrase || rule.check === CHECK.flag_value) && inner !== null && !/[\n\r\t]/.test(inner)) return inner;
   if (rule.check === CHECK.flag_value || rule.check === CHECK.flag_credential || rule.check === CHECK.header_credential) {
     // the value ends the match: back to a space or a quote, less an attached flag (`-pS3cret`,
     // `/p:S3cret`), or for a credential what follows the argument's first `:` (`pass:S3cret`)
@@ -81,6 +96,13 @@ function positive(rule: SecretRule, r: () => number): { sample: string; head: nu
     return rule.name === "npm_auth_basic" ? { sample: `_auth=${b}`, head: 5 } : { sample: `auth": "${b}`, head: 4 };
   }
   const head = headOf(rule.rest ?? rule.source, rule.ci ?? false, rule.boundary ?? "word", { broadDepth: 2 });
+  if (rule.check === CHECK.passphrase) {
+    // words of letters and digits (a random draw of the pattern's words reads as prose or holds
+    // units outside ASCII, which the check refuses on purpose)
+    const word = () => Array.from({ length: 4 + Math.floor(r() * 5) }, () => "abcdefghijkmnopqrstuvwxyz0123456789"[Math.floor(r() * 35)]).join("");
+    const key = rule.name === "wifi_psk_phrase" ? "psk" : (["password", "DB_PASSWORD", "passphrase", "pass-phrase"][Math.floor(r() * 4)] as string);
+    return { sample: `${key} = "${word()} ${word()} ${word()}"`, head: head.length };
+  }
   if (rule.check === CHECK.pem) {
     // a body of base64 lines, as every key has (a random draw of the pattern has none); OpenVPN's
     // static keys are 16 lines of 32 hex digits
@@ -104,6 +126,9 @@ function positive(rule: SecretRule, r: () => number): { sample: string; head: nu
     // a draw of a class with `%` may hold an escape (`%6B`), which the evasion defences decode
     // before the rules read the text: that sample is a shorter token
     if (/%[0-9A-Fa-f]{2}/.test(sample)) continue;
+    // an unquoted dotted path of names without a digit is code (`value.password`; checks.ts
+    // dottedNames): no value of an assignment
+    if ((rule.check === CHECK.assign || rule.check === CHECK.assign_trimmed || rule.check === CHECK.assign_mixed) && /[=:>][ \t]*[A-Za-z_$]+(?:\.[A-Za-z_$]+)+[)\]:]*$/.test(sample)) continue;
     if (rule.check === CHECK.none || gateOk(rule, expectedSpan(rule, sample))) return { sample, head: back.length + head.length };
   }
   throw new Error(`no sample for ${rule.name}`);
@@ -858,6 +883,46 @@ describe("exact checks on secrets", () => {
     ]) expect(f(clean), clean).toEqual([]);
   });
 
+  it("pass phrases: a quoted value of words under a password's key, and quoted flag values with spaces, whole; prose, labels and templates are none", async () => {
+    const f = findingsOf(secretsOn());
+    const only = (t: string) => f(t).filter((x) => !x.startsWith("generic_password:"));
+    expect(only('password = "correct horse battery staple"')).toEqual(["quoted_passphrase:correct horse battery staple"]);
+    expect(only('{"password": "open sesame 42"}')).toEqual(["quoted_passphrase:open sesame 42"]);
+    expect(only("SMTP_PASSWORD='abcd efgh ijkl mnop'")).toEqual(["quoted_passphrase:abcd efgh ijkl mnop"]);
+    expect(only('$config["db_passphrase"] = "Correct Horse Battery 9"')).toEqual(["quoted_passphrase:Correct Horse Battery 9"]);
+    expect(only('network={\n  ssid="home"\n  psk="blue sky over 5g"\n}')).toEqual(["wifi_psk_phrase:blue sky over 5g"]);
+    // generic_password's one word was a part of it: the phrase covers it, and wins the overlap
+    expect(f('password = "Tr0ub4dor &3"')).toEqual(["generic_password:Tr0ub4dor", "quoted_passphrase:Tr0ub4dor &3"]);
+    const enforcer = createEnforcer({ policy: { name: "p", rules: { pii_redaction: { enabled: true, categories: [], secrets: { enabled: true } } } } });
+    let seen: unknown;
+    await enforcer.call("t", { t: 'password = "Tr0ub4dor &3" and mysql -p"my pass word" db' }, (a) => { seen = a; });
+    expect((seen as { t: string }).t).toBe('password = "<QUOTED_PASSPHRASE>" and mysql -p"<MYSQL_PASSWORD>" db');
+    // a quoted flag value holds its spaces: all of it is the password (was: its first word)
+    expect(f('mysql -u root -p"my pass word" app')).toEqual(["mysql_password_flag:my pass word"]);
+    expect(f("sshpass -p 'blue sky 99' ssh host")).toEqual(["sshpass_password:blue sky 99"]);
+    expect(f('redis-cli -a "s3cret with spaces" ping')).toEqual(["redis_cli_password:s3cret with spaces"]);
+    expect(f('gh secret set DEPLOY_NOTE --body "the value of it"')).toEqual(["gh_secret_body:the value of it"]);
+    expect(f("docker login -u me -p 'a b c d e' registry.example.com")).toEqual(["login_password_flag:a b c d e"]);
+    for (const t of [
+      '"password": "Enter your password"',
+      '"password": "Mot de passe"',
+      '"password": "Master password"',
+      'password = "The password for the user."',
+      'password: "must be at least 8 characters"',
+      'password = "required field"',
+      'password = "Wachtwoord vergeten"',
+      '"password": "Nueva contraseña"',
+      'password = "%s %s"',
+      'password = "$USER pass"',
+      'password_hint = "my dog rex"',
+      'password = "Are you sure?"',
+      "password: correct horse battery staple", // unquoted: a description's shape
+      'password = "aa aa"',
+      'sshpass -p "$PASS WORD" ssh h',
+      "mysql -u root -p'$MYSQL_PWD x' db",
+    ]) expect(only(t), t).toEqual([]);
+  });
+
   it("passwords after other clients' one-letter flags and OpenSSL's pass:; the same flags of other commands are not", () => {
     const e = secretsOn("redis_cli_password", "login_password_flag", "ldap_bind_password", "openssl_passphrase");
     const f = findingsOf(e);
@@ -887,6 +952,9 @@ describe("exact checks on secrets", () => {
     expect(f("kubeadm join 10.0.0.5:6443 --token abcdef.0123456789abcdef --discovery-token-ca-cert-hash sha256:x")).toEqual(["cli_secret_flag:abcdef.0123456789abcdef"]);
     expect(f('mycli --api-key "7f3b2c9d1e8a4f6b0c5d" list')).toEqual(["cli_secret_flag:7f3b2c9d1e8a4f6b0c5d"]);
     expect(f("keytool -importkeystore -srcstorepass Ch4ngeItNow -deststorepass N3wStor3Pass")).toEqual(["cli_secret_flag:Ch4ngeItNow", "cli_secret_flag:N3wStor3Pass"]);
+    // a quoted value with spaces is one value (was: its first word, the rest in clear)
+    expect(f('tool --password "Summer Time 2024!" --user bob')).toEqual(["cli_secret_flag:Summer Time 2024!"]);
+    expect(f("tool --client-secret 'aB3 dE6 gH9 kL2' run")).toEqual(["cli_secret_flag:aB3 dE6 gH9 kL2"]);
     for (const t of [
       "docker login --password-stdin -u me registry",
       "gh auth login --with-token < token.txt",

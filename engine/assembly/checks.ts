@@ -151,7 +151,9 @@ function groupBounded(u: usize, n: i32, s: i32, e: i32): bool {
  * `b/383363683`); or a constant of binary code, a power of two, one less than one, a 32-bit
  * mask of high bits (`134217728`, `2147483647`, `4294967280` = 0xFFFFFFF0), a small negative
  * 32-bit integer read as unsigned (`4294967056`: -240), or a multiple of 65,536 (a size:
- * `133169152` is 127 MiB); or one digit repeated (`999999999`, a limit or a placeholder). Code
+ * `133169152` is 127 MiB); or one digit repeated (`999999999`, a limit or a placeholder); or eight
+ * or more digits counting up or down (`0123456789`, `123456789`, `9876543210`: the digits of a
+ * parser, a placeholder, the SSN in every example and advertisement). Code
  * prints these everywhere, and the national numbers' checksums pass one random number in ten (SSN, routing,
  * SIN, BSN, ITIN, NHS, TFN, NPI; phone numbers with `paths` false: `wa.me/15551234567` is one).
  * Written with separators (`/ssn/123-45-6789`) a number is still one. Reads one unit on each side,
@@ -162,15 +164,24 @@ function impersonalNumber(u: usize, n: i32, s: i32, e: i32, paths: bool): bool {
   let x: u64 = 0;
   const first = unit(u, s);
   let same = true;
+  let up = true;
+  let down = true;
+  let last = first;
   for (let i = s; i < e; i++) {
     const c = unit(u, i);
     if (!isDigit(c)) return false;
     if (c != first) same = false;
+    if (i > s) {
+      // the next digit, counting up or down (9 then 0 counts up: `1234567890`)
+      if (c != (last == 0x39 ? 0x30 : last + 1)) up = false;
+      if (c != (last == 0x30 ? 0x39 : last - 1)) down = false;
+    }
+    last = c;
     x = x * 10 + <u64>(c - 0x30);
   }
   if (paths && ((s > 0 && unit(u, s - 1) == 0x2f) || (e < n && unit(u, e) == 0x2f))) return true;
   if (x == 0) return false;
-  if (same) return true;
+  if (same || ((up || down) && e - s >= 8)) return true;
   if ((x & (x - 1)) == 0 || (x & (x + 1)) == 0 || (x & 0xffff) == 0) return true;
   const word = <u64>1 << 32;
   if (x < word && x >= word - 0x10000) return true; // -65,536..-1 as an unsigned 32-bit word

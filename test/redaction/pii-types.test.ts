@@ -25,10 +25,10 @@ const CASES: Record<string, Case> = {
   // ten bare digits: a phone number only with an area code NANP allows (not a Unix time in seconds)
   // a decimal number (one `.`, nothing else) is no phone: longitudes; nor either part of a longer
   // one; eleven bare digits after a 1 need an area code from 2-9 too; constants of binary code (2147483647, 4294967294) are none
-  phone: { pos: ["(555) 123-4567", "555-123-4567", "+1 555 123 4567", "2125551234", "14155550123", "(173) 263-3445", "415.555.0132", "(214) 748-3647"], neg: ["between 0 and 2147483647", "4294967295", "SKL_TKN_U32_FMT_CH_MAP \"4294967056\"", "5555555555", "if ((arg1 & 4294967294) !== 0)", "mask 4294967280", "55512345678", "555-1234", "1732633445", "0123456789", "longitude -122.4194155", "151.2092955", "7658962.8891432695", "4192936109.5", "10000000000"] },
+  phone: { pos: ["(555) 123-4567", "555-123-4567", "+1 555 123 4567", "2125551234", "14155550123", "(173) 263-3445", "415.555.0132", "(214) 748-3647"], neg: ["between 0 and 2147483647", "4294967295", "SKL_TKN_U32_FMT_CH_MAP \"4294967056\"", "5555555555", "if ((arg1 & 4294967294) !== 0)", "mask 4294967280", "55512345678", "555-1234", "1732633445", "0123456789", "longitude -122.4194155", "151.2092955", "7658962.8891432695", "4192936109.5", "10000000000", "call 1234567890", "9876543210"] },
   // nine bare digits with a `/` before or after are a path's or a resource name's ID, and a power of two (or one less, or a 32-bit mask) a
   // constant of code (also for the routing, SIN, BSN, ITIN, NHS, TFN and NPI numbers)
-  ssn: { pos: ["123-45-6789", "123 45 6789", "/ssn/123-45-6789 => 123-45-6789", "134217729"], neg: ["666-12-3456", "000-12-3456", "123-00-4567", "923-45-6789", "projects/123456789/locations/global", "TODO(b/123456789)", "123456789/env", "JSDocOverride = 134217728", "HasComputedFlags = 536870912", "max_incoming_bytes 133169152", "Decimal('111111111')", "StructuredType = 403701760"] },
+  ssn: { pos: ["123-45-6789", "123 45 6789", "/ssn/123-45-6789 => 123-45-6789", "134217729"], neg: ["666-12-3456", "000-12-3456", "123-00-4567", "923-45-6789", "projects/123456789/locations/global", "TODO(b/123456789)", "123456789/env", "JSDocOverride = 134217728", "HasComputedFlags = 536870912", "max_incoming_bytes 133169152", "Decimal('111111111')", "StructuredType = 403701760", 'Example: "123456789"'] },
   // 17-19 digits (UnionPay, Visa), and a card followed by its CVV or another group: its first 16 digits;
   // each issuer's lengths (Amex 15, Diners 14 or 16, Visa 13 or 16, the rest 16): a 15-digit IMEI is no card
   credit_card: {
@@ -81,8 +81,8 @@ const CASES: Record<string, Case> = {
   uk_postcode: { pos: ["SW1A 1AA", "EC1A 1BB", "M1 1AE", "B33 8TH"], neg: ["QW1A 1AA", "SW1A 1AC"] },
   us_zip4: { pos: ["Springfield, IL 62704-1234 => 62704-1234", "ZIP code: 94105-1234 => 94105-1234", "postal code 10001-0001 => 10001-0001"], neg: ["XX 62704-1234", "order 62704-1234", "ca 62704-1234"] },
   vin: { pos: ["1M8GDM9AXKP042788", "1HGCM82633A004352"], neg: ["1M8GDM9A0KP042788", "12345678901234567"] },
-  us_itin: { pos: ["912-70-1234", "900 88 0000"], neg: ["912-40-1234", "812-70-1234", "timedelta(-999999999)"] },
-  uk_nhs: { pos: ["943 476 5919", "9434765919"], neg: ["943 476 5918", "folders/9434765919", "minimum = -2147483648"] },
+  us_itin: { pos: ["912-70-1234", "900 88 0000"], neg: ["912-40-1234", "812-70-1234", "timedelta(-999999999)", "itin 987654321"] },
+  uk_nhs: { pos: ["943 476 5919", "9434765919"], neg: ["943 476 5918", "folders/9434765919", "minimum = -2147483648", 'return c in "0123456789"'] },
   de_tax_id: { pos: ["86095742719", "86 095 742 719"], neg: ["86095742710", "11111111111"] },
   fr_nir: { pos: ["1 85 05 78 006 084 91", "185057800608491"], neg: ["1 85 05 78 006 084 92", "5 85 05 78 006 084 91"] },
   in_aadhaar: { pos: ["2341 2341 2346", "9876 5432 1096", "234123412346"], neg: ["2341 2341 2347", "1341 2341 2346", "2341-2341 2346"] },

@@ -25,6 +25,9 @@ const impersonal = (m: string): boolean => {
   const x = BigInt(m);
   if (x === 0n) return false;
   if (/^(.)\1*$/.test(m)) return true; // one digit repeated
+  // eight or more digits counting up or down, 9 to 0 and 0 to 9 included
+  const step = (d: number) => [...m].every((c, i) => i === 0 || Number(c) === (Number(m[i - 1]) + d + 10) % 10);
+  if (m.length >= 8 && (step(1) || step(-1))) return true;
   if ((x & (x - 1n)) === 0n || (x & (x + 1n)) === 0n || (x & 0xffffn) === 0n) return true;
   if (x < WORD && x >= WORD - 0x10000n) return true; // a small negative 32-bit integer
   const rest = WORD - x;

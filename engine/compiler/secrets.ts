@@ -421,7 +421,10 @@ const CLI_ARGS = "(?:[ \\t]{1,4}[^\\s|;&]{1,32}){0,6}[ \\t]{1,4}";
 const FLAG_VALUE = `[^\\s"']{2,}`;
 // A quoted value may hold spaces (`-p"my pass word"`, `sshpass -p 'two words'`, `gh secret set N
 // --body "a b"`): the quotes then close it, on its line (the check keeps what is between them).
-const QUOTED_FLAG_VALUE = `"[^"\\n\\r\\t]{2,}"|'[^'\\n\\r\\t]{2,}'`;
+// It starts with no space: so the unit after a flag and its first unit is never a space, the
+// needed unit that refuses `-pa ` (with a space allowed there, `mysql -pa` repeated took 1.10
+// times as long).
+const QUOTED_FLAG_VALUE = `"[^"\\s][^"\\n\\r\\t]+"|'[^'\\s][^'\\n\\r\\t]+'`;
 /** A password after `flag` (the head, and the value) of `command` and up to six arguments (the back part). */
 function flagPassword(name: string, command: string, flag: string, description: string, o: Opts = {}): void {
   const back = `${command}${CLI_ARGS}`;
@@ -433,7 +436,7 @@ flagPassword("mysql_password_flag", "(?:mysql|mysqldump|mysqladmin|mariadb|maria
 flagPassword("sshpass_password", "sshpass", `-p[ \\t]{0,4}(?:["']?${FLAG_VALUE}|${QUOTED_FLAG_VALUE})`, "password after sshpass's `-p` flag (`sshpass -p 'secret' ssh host`; only the password is redacted)");
 // The same for the one-letter password flags of other clients, whose value is a separate argument
 // (it may not start with `-`: `mongo -u admin -p --port 27017` prompts for the password).
-const FLAG_ARG = `(?:["']?[^\\s"'-][^\\s"']+|"[^"\\n\\r\\t-][^"\\n\\r\\t]+"|'[^'\\n\\r\\t-][^'\\n\\r\\t]+')`;
+const FLAG_ARG = `(?:["']?[^\\s"'-][^\\s"']+|"[^"\\s-][^"\\n\\r\\t]+"|'[^'\\s-][^'\\n\\r\\t]+')`;
 flagPassword("redis_cli_password", "redis-cli", `-a[ \\t]{1,4}${FLAG_ARG}`, "password after redis-cli's `-a` flag (`redis-cli -a secret ping`; only the password is redacted)");
 flagPassword("login_password_flag", "(?:(?:docker|podman|buildah|skopeo|nerdctl|oras|helm[ \\t]{1,4}registry)[ \\t]{1,4}login|mongo|mongosh|mongodump|mongorestore|mongoexport|mongoimport|mongostat|mongotop|mongofiles|az[ \\t]{1,4}login)", `-p[ \\t]{1,4}${FLAG_ARG}`, "password after `-p` where a client takes it as the next argument: container registry logins (`docker login -u me -p secret`, podman, buildah, skopeo, nerdctl, oras, helm registry), the MongoDB tools (`mongosh -u admin -p secret`), `az login` (a service principal's secret)");
 flagPassword("ldap_bind_password", "ldap(?:search|modify|add|delete|whoami|passwd|compare|modrdn|exop|url)", `-w[ \\t]{0,4}${FLAG_ARG}`, "bind password after the OpenLDAP clients' `-w` flag (`ldapsearch -D cn=admin,… -w secret`)");
@@ -494,7 +497,7 @@ rule("openssl_passphrase", `-(?:passin|passout|pass|password)[ \\t]{1,4}["']?pas
 // Java's keytool / jarsigner `-storepass` / `-keypass`. The name must end at the space, so
 // `--password-stdin` and `--token-file path` are no matches; `$VAR`, `$(cmd)` and `` `cmd` `` are no secrets.
 // A quoted value may hold spaces (`--password "Summer Time 2024"`): all of it is the value.
-rule("cli_secret_flag", `(?:--(?:password|passwd|pass|passphrase|token|(?:auth|access|api|bot|refresh|registry)-token|api-?key|api-secret|client-secret|secret-key|secret-access-key|access-key-secret|secret-string)|-(?:src|dest)?(?:store|key)pass)[ \\t]{1,4}(?:["']?[^\\s"'\`$-][^\\s"'\`]{5,255}|"[^"\\n\\r\\t\`$-][^"\\n\\r\\t\`]{5,255}"|'[^'\\n\\r\\t\`$-][^'\\n\\r\\t\`]{5,255}')`, "secret after a command-line flag named like a password, token or key (`--password S3cret`, `--token …`, keytool's `-storepass`)", {
+rule("cli_secret_flag", `(?:--(?:password|passwd|pass|passphrase|token|(?:auth|access|api|bot|refresh|registry)-token|api-?key|api-secret|client-secret|secret-key|secret-access-key|access-key-secret|secret-string)|-(?:src|dest)?(?:store|key)pass)[ \\t]{1,4}(?:["']?[^\\s"'\`$-][^\\s"'\`]{5,255}|"[^"\\s\`$-][^"\\n\\r\\t\`]{5,255}"|'[^'\\s\`$-][^'\\n\\r\\t\`]{5,255}')`, "secret after a command-line flag named like a password, token or key (`--password S3cret`, `--token …`, keytool's `-storepass`)", {
   check: CHECK.assign, min: 6, max: 256, entropy: 3, classes: 2, startBoundary: true, boundary: "none",
 });
 // npm's `_auth` in .npmrc (`_auth=` or `//registry/:_auth=`): base64 of `user:password`.

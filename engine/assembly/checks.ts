@@ -371,19 +371,70 @@ function blanksBefore(u: usize, p: i32, stop: i32): i32 {
   return p;
 }
 
+/** Words after which a dotted quad is a version or a section's number (lower case, each between `|`). */
+const VERSION_WORDS = "|version|versions|section|sections|sec|upgrade|upgraded|upgrading|update|updated|updating|bump|bumped|patch|patched|";
+/** Verbs that take a version after `to` (`upgrade V8 to 4.6.85.23`, `merged to 1.6.2.3`). */
+const UPDATE_VERBS = "|upgrade|upgraded|update|updated|bump|bumped|patch|patched|merged|backported|";
+
 /**
- * Whether the address-shaped number at s follows the word `version` (`Version 2.14.1.0`,
- * `version: 1.2.3.4`, `ProductVersion=6.1.7601.1`), then spaces, and `:` or `=` with spaces: a
- * four-part version, not an address. Reads at most 16 units back (a stream keeps 23 before a
- * match of ip_address: its maxLen 15 + the margin of 8).
+ * Where the word that ends at p starts: a lower-case word, a capitalised one, one in capitals
+ * (`RFC`), or the last word of a camelCase name (`FileVersion`); p when none ends there. A word
+ * is taken whole, so one inside another (`conversion`) never reads as its end (`version`).
  */
-function afterVersionWord(u: usize, s: i32): bool {
-  const stop = s > 16 ? s - 16 : 0;
+function wordEndingAt(u: usize, p: i32, stop: i32): i32 {
+  let w = p;
+  while (w > stop && isLower(unit(u, w - 1))) w--;
+  if (w > stop && isUpper(unit(u, w - 1))) {
+    w--;
+    if (w == p - 1) while (w > stop && isUpper(unit(u, w - 1))) w--;
+    return w;
+  }
+  return w < p && (w == 0 || !isDigit(unit(u, w - 1))) ? w : p;
+}
+
+/**
+ * Whether the address-shaped number [s, e) is a version or a section's number by its context: a
+ * pre-release tag after it (`12.4.254.14-node.11`, `1.2.3.4-beta`); or before it, after spaces and
+ * a `:`, `=`, `-` or `#`, a word of VERSION_WORDS (`Version 2.14.1.0`, `ProductVersion=6.1.7601.1`,
+ * `section 4.2.1.10`, `#section-3.8.5.3`, `v8: upgrade 3.21.18.3`), `§`, an RFC's number (`RFC
+ * 7540 8.1.2.4`), or `to` right after one of UPDATE_VERBS (`merged to 1.6.2.3`) or after one and a
+ * component's name with a digit or a `/` (`upgrade V8 to 4.6.85.23`; `connect to 10.0.0.1` and
+ * `update DNS to 10.0.0.6` are addresses). Reads at most 22 units back (a stream keeps 23 before a
+ * match of ip_address: its maxLen 15 + the margin of 8) and two past the match.
+ */
+function versionContext(u: usize, n: i32, s: i32, e: i32): bool {
+  if (e + 1 < n && unit(u, e) == 0x2d && isLetter(unit(u, e + 1))) return true;
+  const stop = s > 22 ? s - 22 : 0;
   let p = blanksBefore(u, s, stop);
-  if (p > stop && (unit(u, p - 1) == 0x3a || unit(u, p - 1) == 0x3d)) p = blanksBefore(u, p - 1, stop);
-  if (p == s || p - 7 < stop || !listed("|version|", u, p - 7, 7, 0x20)) return false;
-  // a whole word or a camelCase end (`FileVersion`), not the end of another word (`conversion`)
-  return unit(u, p - 7) == 0x56 || p - 7 == 0 || !isLower(unit(u, p - 8));
+  if (p > stop) {
+    const c = unit(u, p - 1);
+    if (c == 0xa7) return true; // §
+    if (c == 0x3a || c == 0x3d || c == 0x2d || c == 0x23) p = blanksBefore(u, p - 1, stop);
+  }
+  if (p == s) return false; // no space or separator: a quote, a bracket, a path
+  const w = wordEndingAt(u, p, stop);
+  if (w == p) {
+    // an RFC's number, then the section's (`RFC 7540 8.1.2.4`)
+    let d = p;
+    while (d > stop && isDigit(unit(u, d - 1))) d--;
+    return d < p && d - 4 >= stop && unit(u, d - 1) == 0x20 && listed("|rfc|", u, d - 4, 3, 0x20) && (d - 4 == 0 || !isLetter(unit(u, d - 5)));
+  }
+  if (listed(VERSION_WORDS, u, w, p - w, 0x20)) return true;
+  if (p - w != 2 || (unit(u, w) | 0x20) != 0x74 || (unit(u, w + 1) | 0x20) != 0x6f) return false;
+  // `to`: the word before it is a verb of updates, or the one before that when the word between
+  // names a component with a digit or a path (`V8`, `deps/v8`; `update DNS to 10.0.0.6` is an address)
+  let q = w;
+  for (let k = 0; k < 2; k++) {
+    q = blanksBefore(u, q, stop);
+    if (q == stop || q == w) return false;
+    let a = q;
+    while (a > stop && unit(u, a - 1) != 0x20 && unit(u, a - 1) != 0x09 && unit(u, a - 1) != 0x0a) a--;
+    if (a == stop && a > 0) return false; // the word may go on before the window
+    if (listed(UPDATE_VERBS, u, a, q - a, 0x20)) return true;
+    if (!hasDigit(u, a, q) && !hasUnitOf(u, a, q, "/")) return false;
+    q = a;
+  }
+  return false;
 }
 
 /**
@@ -2461,7 +2512,7 @@ export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i3
   if (check == CHECK_DIGITS) return boundedBy(u, n, s, e, false);
   if (check == CHECK_WORD) return boundedBy(u, n, s, e, true) && !(s > 0 && unit(u, s - 1) == 0x5c); // not an escape: `\U0001F600`
   if (check == CHECK_LUHN) return card(u, n, s, e);
-  if (check == CHECK_IPV4) return boundedBy(u, n, s, e, true) && ipv4(u, s, e) && !dottedRun(u, n, s, e) && !productVersion(u, s) && !selfAddress4(u, s, e) && !afterVersionWord(u, s) && !cidrNetwork(u, n, s, e);
+  if (check == CHECK_IPV4) return boundedBy(u, n, s, e, true) && ipv4(u, s, e) && !dottedRun(u, n, s, e) && !productVersion(u, s) && !selfAddress4(u, s, e) && !versionContext(u, n, s, e) && !cidrNetwork(u, n, s, e);
   if (check == CHECK_EMAIL) return email(u, n, s, e);
   if (check == CHECK_SSN) return boundedBy(u, n, s, e, true) && ssn(u, s, e) && !impersonalNumber(u, n, s, e, true);
   if (check == CHECK_IBAN) return iban(u, n, s, e);

@@ -63,7 +63,8 @@ export const CHECK_ASSIGN_MIXED: u32 = 51; // CHECK_ASSIGN_TRIMMED whose value h
 export const CHECK_HEADER_CREDENTIAL: u32 = 52; // the last word (as CHECK_FLAG_VALUE) of the match without its final `.`s, holding a digit and a letter
 export const CHECK_PEM: u32 = 53; // a PEM block whose body holds a run of 32 base64 units (not two markers quoted apart in code)
 export const CHECK_PASSPHRASE: u32 = 54; // a quoted value of words under a password's key (`password = "correct horse battery"`), not prose
-export const CHECK_MAX: u32 = 54;
+export const CHECK_ECHO_VALUE: u32 = 55; // the value `echo` pipes into a command that reads a password from standard input
+export const CHECK_MAX: u32 = 55;
 
 // The accepted span, set by checkMatch when it returns true.
 export let cS: i32 = 0;
@@ -2248,6 +2249,35 @@ function passphrase(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
 }
 
 /**
+ * The value `echo` writes into a pipe (CHECK_ECHO_VALUE): the match starts with `echo`, blanks and
+ * its flags (`-n`, `-e`), then the value, quoted (what the quotes hold) or a word (to a blank or the
+ * pipe). A placeholder (`$PASS`, `"$(cat f)"`), a credential's name (`your_password`) or one of
+ * its words alone (`echo password | sudo -S …` in a manual) is no password.
+ */
+function echoValue(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
+  let v = s + 4;
+  for (;;) {
+    while (v < e && (unit(u, v) == 0x20 || unit(u, v) == 0x09)) v++;
+    if (v + 1 < e && unit(u, v) == 0x2d && isLetter(unit(u, v + 1))) {
+      while (v < e && unit(u, v) != 0x20 && unit(u, v) != 0x09) v++;
+    } else break;
+  }
+  if (v >= e) return false;
+  const q = unit(u, v);
+  let t = v;
+  if (q == 0x22 || q == 0x27) {
+    v++;
+    t = v;
+    while (t < e && unit(u, t) != q) t++;
+  } else while (t < e && unit(u, t) != 0x20 && unit(u, t) != 0x09 && unit(u, t) != 0x7c) t++;
+  if (t >= e || t <= v) return false;
+  if (placeholderValue(u, v, t) || credentialName(u, v, t) || listed(CREDENTIAL_WORDS, u, v, t - v, 0x20) || !tokenGate(arg, u, n, s, v, t)) return false;
+  cS = v;
+  cE = t;
+  return true;
+}
+
+/**
  * A PEM block (CHECK_PEM): its body holds a run of at least 32 base64 units, as every key's does
  * (64 a line). The markers quoted apart in code (`"-----BEGIN RSA PRIVATE KEY-----", "-----END RSA
  * PRIVATE KEY-----"`), in prose between them, or around a placeholder (`<key bytes>`) hold none.
@@ -2431,6 +2461,15 @@ function decimalNumber(u: usize, s: i32, e: i32): bool {
   return dots == 1;
 }
 
+/** Whether `commit/` or `commits/` ends right before s (reads eight units back). */
+function afterCommitPath(u: usize, s: i32): bool {
+  let p = s;
+  if (p < 7 || unit(u, p - 1) != 0x2f) return false;
+  p--;
+  if (unit(u, p - 1) == 0x73) p--; // commits/
+  return p >= 6 && startsWith(u, p - 6, p, "commit") && (p == 6 || !isLetter(unit(u, p - 7)));
+}
+
 /**
  * North-American phone numbers: no digit right before or after (the original's rule), no ASCII
  * letter touching a digit at either end, so the digit runs inside hex identifiers (commit hashes,
@@ -2441,10 +2480,11 @@ function decimalNumber(u: usize, s: i32, e: i32): bool {
  * digit 2-9): such runs are mostly other numbers, and every Unix time in seconds from 2001 to
  * 2033 is ten digits starting with 1 (`10000000000` is none either); nor are the constants of
  * binary code (`2147483647`, `4294967295`: impersonalNumber). Nor is either part of a decimal
- * number (`7658962.8891432695`, `4192936109.5`).
+ * number (`7658962.8891432695`, `4192936109.5`), nor a commit's short hash in a URL that happens to
+ * be all digits (`…/commit/3122052890`: one in a hundred ten-digit hashes is).
  */
 function phone(u: usize, n: i32, s: i32, e: i32): bool {
-  if (e - s == 10 && unit(u, s) < 0x32 || impersonalNumber(u, n, s, e, false)) return false;
+  if (e - s == 10 && unit(u, s) < 0x32 || impersonalNumber(u, n, s, e, false) || afterCommitPath(u, s)) return false;
   if (e - s == 11 && unit(u, s) == 0x31 && unit(u, s + 1) < 0x32 && !hasNonDigit(u, s, e)) return false;
   if (decimalNumber(u, s, e)) return false;
   if (s >= 2 && unit(u, s - 1) == 0x2e && isDigit(unit(u, s - 2)) && isDigit(unit(u, s))) return false;
@@ -2571,5 +2611,6 @@ export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i3
   if (check == CHECK_PHONE) return phone(u, n, s, e);
   if (check == CHECK_PEM) return pemBody(u, s, e);
   if (check == CHECK_PASSPHRASE) return passphrase(arg, u, n, s, e);
+  if (check == CHECK_ECHO_VALUE) return echoValue(arg, u, n, s, e);
   return false;
 }

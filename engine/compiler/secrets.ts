@@ -460,6 +460,23 @@ flagPassword("gh_secret_body", "gh[ \\t]{1,4}secret[ \\t]{1,4}set", `(?:--body|-
 // alice%secret`, rpcclient, smbcacls, smbget, smbmap); `-U alice` alone prompts for it, `-U%` is
 // the anonymous user. The user stays with the password, as in cli_user_password.
 flagPassword("smb_user_password", "(?:smbclient|rpcclient|smbcacls|smbget|smbmap)", `-U[ \\t]{0,4}["']?[^\\s"'%-][^\\s"'%]*%[^\\s"']{2,}`, "`user%password` after `-U` of Samba's clients (`smbclient //srv/share -U alice%secret`, rpcclient, smbcacls)");
+// A password piped into a command that reads it from standard input: `echo 'S3cret' | sudo -S …`
+// (sudo's -S), `echo "…" | docker login -u me --password-stdin` (and podman, nerdctl, buildah,
+// skopeo, oras, helm registry). `echo`, its flags, the value and the pipe are the back part, and
+// the check keeps the value (`$PASS`, `"$(cat f)"` and a credential's name are none); any unit may
+// be a password, so no entropy gate. Two rules, for their heads: `sudo`, and the flag after the
+// login command's arguments (as the flag rules'); one rule with eight commands in its head got a
+// head of three broad classes (`[bdhnops][ekoru][acdilor]`: `per`, `one`), and a head of the
+// pipe alone made every `|` of a Markdown table a candidate.
+const ECHO_BACK = `echo[ \\t]+(?:-[neE]{1,3}[ \\t]+)?(?:"[^"\\n]+"|'[^'\\n]+'|[^\\s"'|;&]+)[ \\t]*\\|[ \\t]*`;
+const SUDO_STDIN = `sudo(?:[ \\t]+[^\\s|;&]+){0,4}[ \\t]+-[A-Za-z]*S`;
+rule("sudo_stdin_password", ECHO_BACK + SUDO_STDIN, "password echoed into `sudo -S`, which reads it from standard input (`echo 'S3cret' | sudo -S apt update`; only the password is redacted)", {
+  back: ECHO_BACK, rest: SUDO_STDIN, check: CHECK.echo_value, min: 2, max: 128, entropy: 0, endBoundary: false, startBoundary: true, boundary: "none", maxLen: 400,
+});
+const LOGIN_STDIN_BACK = `${ECHO_BACK}(?:docker|podman|nerdctl|buildah|skopeo|oras|helm[ \\t]+registry)[ \\t]+login${CLI_ARGS}`;
+rule("login_stdin_password", `${LOGIN_STDIN_BACK}--password-stdin`, "password echoed into a registry login that reads it from standard input (`echo \"…\" | docker login -u me --password-stdin`, podman, nerdctl, buildah, skopeo, oras, helm registry; only the password is redacted)", {
+  back: LOGIN_STDIN_BACK, rest: "--password-stdin", check: CHECK.echo_value, min: 2, max: 128, entropy: 0, endBoundary: false, startBoundary: true, boundary: "none", maxLen: 600,
+});
 // Windows' `net use` takes a share's password as the argument after the share's UNC path, before
 // or after its switches (`net use Z: \\srv\share S3cret /user:CORP\alice`, `net use \\srv\share
 // /user:alice S3cret`); `*` prompts for it, `""` is none. No entropy gate: that argument is the

@@ -37,6 +37,7 @@ const PHONE = ruleModel(phone.source, phone.maxLen, (t, s, e) => {
   const m = t.slice(s, e);
   if (e - s === 10 && (t[s] === "0" || t[s] === "1")) return false;
   if (impersonal(m)) return false;
+  if (/(?:^|[^A-Za-z])commits?\/$/.test(t.slice(0, s))) return false; // a commit's short hash in a URL
   if (/^1[01][0-9]{9}$/.test(m)) return false;
   if (/^[0-9]*\.[0-9]*$/.test(m)) return false;
   if (t[s - 1] === "." && isDigit(t[s - 2]) && isDigit(t[s])) return false;

@@ -53,6 +53,11 @@ function expectedSpan(rule: SecretRule, sample: string): string {
   if (rule.check === CHECK.assign) return unquoted(sample, valueStart(sample));
   if (rule.check === CHECK.basic_auth) return sample.slice(valueStart(sample));
   if (rule.check === CHECK.url_password) return sample.slice(sample.indexOf(":", sample.indexOf("://") + 3) + 1, -1);
+  if (rule.check === CHECK.echo_value) {
+    // after `echo` and its flags: what the quotes hold, or the word up to a blank or the pipe
+    const m = /^echo[ \t]+(?:-[A-Za-z][^ \t]*[ \t]+)*(?:"([^"]*)"|'([^']*)'|([^ \t|]+))/.exec(sample);
+    return m?.[1] ?? m?.[2] ?? m?.[3] ?? "";
+  }
   // a quoted value that ends the match (a pass phrase's words, a flag's quoted value): what is
   // between its quotes, on one line
   const q = sample.at(-1) as string;
@@ -80,6 +85,7 @@ function gateOk(rule: SecretRule, value: string): boolean {
   if (g.classes > 0 && charClasses(value) < g.classes) return false;
   if (g.entropy > 0 && entropy(value) < g.entropy + 0.05) return false;
   if ((rule.check === CHECK.assign_mixed || rule.check === CHECK.header_credential) && !(/[0-9]/.test(value) && /[A-Za-z]/.test(value))) return false;
+  if (rule.check === CHECK.echo_value && /^-[A-Za-z]/.test(value)) return false; // read as echo's flag
   return !/^[${<%]/.test(value) && !/^(.)\1*$/.test(value);
 }
 
@@ -921,6 +927,27 @@ describe("exact checks on secrets", () => {
       'sshpass -p "$PASS WORD" ssh h',
       "mysql -u root -p'$MYSQL_PWD x' db",
     ]) expect(only(t), t).toEqual([]);
+  });
+
+  it("passwords echoed into sudo -S and into registry logins' --password-stdin; variables, names and other pipes are none", () => {
+    const f = findingsOf(secretsOn("sudo_stdin_password", "login_stdin_password"));
+    expect(f("echo 'S3cretPw!' | sudo -S apt-get update")).toEqual(["sudo_stdin_password:S3cretPw!"]);
+    expect(f('echo "hunter22" | sudo -k -S true && echo done')).toEqual(["sudo_stdin_password:hunter22"]);
+    expect(f("echo 'my pass word' | sudo -u root -S id")).toEqual(["sudo_stdin_password:my pass word"]);
+    expect(f("echo -n s3cr3t | docker login -u me --password-stdin registry.example.com")).toEqual(["login_stdin_password:s3cr3t"]);
+    expect(f('echo "tok3n" | podman login quay.io -u bot --password-stdin')).toEqual(["login_stdin_password:tok3n"]);
+    expect(f("echo 'ghs_x9' | helm registry login ghcr.io -u me --password-stdin")).toEqual(["login_stdin_password:ghs_x9"]);
+    for (const t of [
+      "echo $PASS | sudo -S ls",
+      'echo "$(cat /run/pw)" | docker login --password-stdin',
+      "echo password | sudo -S ls",
+      "echo 'your_password' | sudo -S ls",
+      "echo hi | sudo ls",
+      "echo hi | sudo -s",
+      "cat pw.txt | docker login --password-stdin",
+      "echo S3cret | tee f | sudo -S ls", // the pipe into sudo is tee's output
+      "xecho S3cret | sudo -S ls",
+    ]) expect(f(t), t).toEqual([]);
   });
 
   it("passwords after other clients' one-letter flags and OpenSSL's pass:; the same flags of other commands are not", () => {

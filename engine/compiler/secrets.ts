@@ -703,6 +703,22 @@ rule("netrc_password", `machine[ \\t]+[^\\s]{1,253}(?:[ \\t\\r\\n]+(?:login|acco
   check: CHECK.flag_value, min: 1, max: 0, entropy: 0, endBoundary: false, startBoundary: true, maxLen: 700, placeholder: "<NETRC_PASSWORD>",
 });
 
+// Redis' password in redis.conf or set at runtime: `requirepass S3cret`, a replica's `masterauth
+// S3cret`, `CONFIG SET requirepass S3cret`. Two classes, as generic_password's: the sample file's
+// `# requirepass foobared` is a placeholder. Lower case, as redis.conf writes them: `the MasterAuth
+// struct.` in prose is no password.
+assign("redis_password", "(?:requirepass|masterauth)", "[^\\s\"'`,;<>]{6,128}", "Redis password in redis.conf or `CONFIG SET` (`requirepass S3cret`, a replica's `masterauth S3cret`)", { min: 6, max: 128, entropy: 2, classes: 2, exactKey: true, spaced: true, boundary: "word", ci: false });
+// Windows' `net user NAME PASSWORD` sets a local or domain account's password (`/add`, `/domain`
+// may follow); `*` prompts for it and a `/` starts a switch.
+rule("net_user_password", "(?:net|NET|Net)[ \\t]+(?:user|USER|User)[ \\t]+[\"']?[^\\s\"'/]+[\"']?[ \\t]+[\"']?[^\\s\"'/*<-][^\\s\"']*", "password of an account set with Windows' `net user` (`net user alice S3cret /add`; only the password is redacted)", {
+  check: CHECK.flag_value, min: 4, max: 0, entropy: 0, endBoundary: false, startBoundary: true, maxLen: 400, placeholder: "<NET_USER_PASSWORD>",
+});
+// `openssl passwd` hashes the password given as its argument (`useradd -p "$(openssl passwd -6
+// S3cret)" alice`): the clear password sits on the command line. Its flags come first; `-stdin`
+// and `-in file` read it from elsewhere.
+rule("openssl_passwd", "openssl[ \\t]+passwd(?:[ \\t]+-(?:1|5|6|apr1|aixmd5|crypt|noverify|quiet|table|reverse|salt[ \\t]+[^\\s]+))*[ \\t]+[\"']?[^\\s\"')$<-][^\\s\"')]*", "password given to `openssl passwd` to hash (`openssl passwd -6 S3cret`; only the password is redacted)", {
+  check: CHECK.flag_value, min: 2, max: 0, entropy: 0, endBoundary: false, startBoundary: true, maxLen: 400,
+});
 // Apache's htpasswd takes the password as its last argument in batch mode (`-b`): `htpasswd -b[c…]
 // file user password`, or with `-n` (print the entry, no file) one argument fewer: `htpasswd -nb
 // user password >> .htpasswd`. The command is the head; its flags (one holding `b`; with `n` in

@@ -950,6 +950,27 @@ describe("exact checks on secrets", () => {
     ]) expect(f(t), t).toEqual([]);
   });
 
+  it("Redis' requirepass and masterauth, Windows' `net user` passwords, passwords hashed by `openssl passwd`; placeholders, prompts and switches are none", () => {
+    const f = findingsOf(secretsOn("redis_password", "net_user_password", "openssl_passwd"));
+    expect(f("requirepass Tr0ub4dor3x\nmasterauth Repl1caPass")).toEqual(["redis_password:Tr0ub4dor3x", "redis_password:Repl1caPass"]);
+    expect(f("redis-cli CONFIG SET requirepass S3cret99")).toEqual(["redis_password:S3cret99"]);
+    expect(f("net user alice Tr0ub4dor3x /add")).toEqual(["net_user_password:Tr0ub4dor3x"]);
+    expect(f("NET USER bob NewPass1 /domain")).toEqual(["net_user_password:NewPass1"]);
+    expect(f('useradd -m -p "$(openssl passwd -6 Tr0ub4dor3x)" alice')).toEqual(["openssl_passwd:Tr0ub4dor3x"]);
+    expect(f("openssl passwd -1 -salt xyz S3cret")).toEqual(["openssl_passwd:S3cret"]);
+    for (const t of [
+      "# requirepass foobared",
+      "the requirepass directive",
+      "net user alice * /add",
+      "net user alice /delete",
+      "net user accounts are listed",
+      "net user alice <password> /add",
+      "openssl passwd -stdin < pw.txt",
+      'openssl passwd -6 "$PW"',
+      "openssl passwd -in pw.txt",
+    ]) expect(f(t), t).toEqual([]);
+  });
+
   it("passwords after other clients' one-letter flags and OpenSSL's pass:; the same flags of other commands are not", () => {
     const e = secretsOn("redis_cli_password", "login_password_flag", "ldap_bind_password", "openssl_passphrase");
     const f = findingsOf(e);

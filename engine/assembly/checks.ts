@@ -64,7 +64,8 @@ export const CHECK_HEADER_CREDENTIAL: u32 = 52; // the last word (as CHECK_FLAG_
 export const CHECK_PEM: u32 = 53; // a PEM block whose body holds a run of 32 base64 units (not two markers quoted apart in code)
 export const CHECK_PASSPHRASE: u32 = 54; // a quoted value of words under a password's key (`password = "correct horse battery"`), not prose
 export const CHECK_ECHO_VALUE: u32 = 55; // the value `echo` pipes into a command that reads a password from standard input
-export const CHECK_MAX: u32 = 55;
+export const CHECK_PGPASS: u32 = 56; // the password field of a PostgreSQL password file's line (`host:port:db:user:password`)
+export const CHECK_MAX: u32 = 56;
 
 // The accepted span, set by checkMatch when it returns true.
 export let cS: i32 = 0;
@@ -2278,6 +2279,50 @@ function echoValue(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
 }
 
 /**
+ * Whether s starts its line: only blanks before it on the line, or a line number and a tab as `cat
+ * -n` and `nl` print them (`     1\tdb:5432:…`). Reads at most 32 units back.
+ */
+function lineStart(u: usize, s: i32): bool {
+  const stop = s > 32 ? s - 32 : 0;
+  let p = s;
+  let tab = false;
+  while (p > stop && (unit(u, p - 1) == 0x20 || unit(u, p - 1) == 0x09)) {
+    if (unit(u, p - 1) == 0x09) tab = true;
+    p--;
+  }
+  if (tab && p > stop && isDigit(unit(u, p - 1))) {
+    while (p > stop && isDigit(unit(u, p - 1))) p--;
+    while (p > stop && unit(u, p - 1) == 0x20) p--;
+  }
+  return p == 0 || unit(u, p - 1) == 0x0a || unit(u, p - 1) == 0x0d;
+}
+
+/**
+ * A line of PostgreSQL's password file (CHECK_PGPASS, `~/.pgpass`, `PGPASSFILE`): five fields,
+ * `host:port:database:user:password`, the line alone (lineStart; its end right after it), and
+ * `\:` a colon inside a field. Narrowed to the password, which holds no other
+ * colon (`/etc/passwd`'s seven fields are no match) and is no placeholder (`*`, `<password>`).
+ */
+function pgpassLine(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
+  if (!lineStart(u, s)) return false;
+  if (e < n && unit(u, e) != 0x0a && unit(u, e) != 0x0d) return false;
+  let fields = 0;
+  let v = -1;
+  for (let i = s; i < e; i++) {
+    const c = unit(u, i);
+    if (c == 0x5c) i++; // an escaped unit
+    else if (c == 0x3a) {
+      fields++;
+      if (fields == 4) v = i + 1;
+      else if (fields > 4) return false;
+    }
+  }
+  if (v < 0 || v >= e || placeholderValue(u, v, e) || !tokenGate(arg, u, n, s, v, e)) return false;
+  cS = v;
+  return true;
+}
+
+/**
  * A PEM block (CHECK_PEM): its body holds a run of at least 32 base64 units, as every key's does
  * (64 a line). The markers quoted apart in code (`"-----BEGIN RSA PRIVATE KEY-----", "-----END RSA
  * PRIVATE KEY-----"`), in prose between them, or around a placeholder (`<key bytes>`) hold none.
@@ -2612,5 +2657,6 @@ export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i3
   if (check == CHECK_PEM) return pemBody(u, s, e);
   if (check == CHECK_PASSPHRASE) return passphrase(arg, u, n, s, e);
   if (check == CHECK_ECHO_VALUE) return echoValue(arg, u, n, s, e);
+  if (check == CHECK_PGPASS) return pgpassLine(arg, u, n, s, e);
   return false;
 }

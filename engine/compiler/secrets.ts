@@ -719,6 +719,15 @@ rule("net_user_password", "(?:net|NET|Net)[ \\t]+(?:user|USER|User)[ \\t]+[\"']?
 rule("openssl_passwd", "openssl[ \\t]+passwd(?:[ \\t]+-(?:1|5|6|apr1|aixmd5|crypt|noverify|quiet|table|reverse|salt[ \\t]+[^\\s]+))*[ \\t]+[\"']?[^\\s\"')$<-][^\\s\"')]*", "password given to `openssl passwd` to hash (`openssl passwd -6 S3cret`; only the password is redacted)", {
   check: CHECK.flag_value, min: 2, max: 0, entropy: 0, endBoundary: false, startBoundary: true, maxLen: 400,
 });
+// PostgreSQL's password file (`~/.pgpass`, `PGPASSFILE`): `host:port:database:user:password`, each
+// field possibly `*`, `\:` a colon inside one. The port and its colons are the head (`:5432:`,
+// `:*:`); the host is the back part. The check wants the line alone and five fields, and keeps the
+// password.
+const PG_FIELD = "(?:[^:\\s\\\\]|\\\\.)+";
+rule("pgpass_password", `[A-Za-z0-9.*_\\[\\]-]+:(?:[0-9]{1,5}|\\*):${PG_FIELD}:${PG_FIELD}:(?:[^\\s\\\\]|\\\\.)+`, "password in a line of PostgreSQL's password file (`db.example.com:5432:app:alice:S3cret`; only the password is redacted)", {
+  back: "[A-Za-z0-9.*_\\[\\]-]+", rest: `:(?:[0-9]{1,5}|\\*):${PG_FIELD}:${PG_FIELD}:(?:[^\\s\\\\]|\\\\.)+`,
+  check: CHECK.pgpass, min: 1, max: 128, entropy: 0, endBoundary: false, boundary: "none", maxLen: 600, placeholder: "<PGPASS_PASSWORD>",
+});
 // Apache's htpasswd takes the password as its last argument in batch mode (`-b`): `htpasswd -b[c…]
 // file user password`, or with `-n` (print the entry, no file) one argument fewer: `htpasswd -nb
 // user password >> .htpasswd`. The command is the head; its flags (one holding `b`; with `n` in

@@ -53,6 +53,15 @@ function expectedSpan(rule: SecretRule, sample: string): string {
   if (rule.check === CHECK.assign) return unquoted(sample, valueStart(sample));
   if (rule.check === CHECK.basic_auth) return sample.slice(valueStart(sample));
   if (rule.check === CHECK.url_password) return sample.slice(sample.indexOf(":", sample.indexOf("://") + 3) + 1, -1);
+  if (rule.check === CHECK.pgpass) {
+    // the field after the fourth colon that no backslash escapes
+    let colons = 0;
+    for (let i = 0; i < sample.length; i++) {
+      if (sample[i] === "\\") i++;
+      else if (sample[i] === ":" && ++colons === 4) return sample.slice(i + 1);
+    }
+    return "";
+  }
   if (rule.check === CHECK.echo_value) {
     // after `echo` and its flags: what the quotes hold, or the word up to a blank or the pipe
     const m = /^echo[ \t]+(?:-[A-Za-z][^ \t]*[ \t]+)*(?:"([^"]*)"|'([^']*)'|([^ \t|]+))/.exec(sample);
@@ -86,6 +95,7 @@ function gateOk(rule: SecretRule, value: string): boolean {
   if (g.entropy > 0 && entropy(value) < g.entropy + 0.05) return false;
   if ((rule.check === CHECK.assign_mixed || rule.check === CHECK.header_credential) && !(/[0-9]/.test(value) && /[A-Za-z]/.test(value))) return false;
   if (rule.check === CHECK.echo_value && /^-[A-Za-z]/.test(value)) return false; // read as echo's flag
+  if (rule.check === CHECK.pgpass && /(^|[^\\])(\\\\)*:/.test(value)) return false; // a sixth field
   return !/^[${<%]/.test(value) && !/^(.)\1*$/.test(value);
 }
 
@@ -163,11 +173,13 @@ describe("secret rules", () => {
     it(`${rule.name}: a generated positive is found with its span; its prefix alone is not`, () => {
       const e = secretsOn();
       const { sample, head } = positive(rule, r);
-      const text = `config: ${sample} ;\n`;
+      // a .pgpass line is one only alone on its line
+      const line = rule.check === CHECK.pgpass;
+      const text = line ? `config:\n${sample}\n` : `config: ${sample} ;\n`;
       const want = expectedSpan(rule, sample);
       const found = detect(e, text).filter((f) => f.rule === rule.name);
       expect(found.map((f) => f.text), `${rule.name} in ${JSON.stringify(sample)}`).toEqual([want]);
-      const negative = `config: ${sample.slice(0, head)}x ;\n`;
+      const negative = line ? `config:\n${sample.slice(0, head)}x\n` : `config: ${sample.slice(0, head)}x ;\n`;
       expect(detect(e, negative).filter((f) => f.rule === rule.name), `${rule.name} in ${JSON.stringify(negative)}`).toEqual([]);
     });
   }
@@ -968,6 +980,23 @@ describe("exact checks on secrets", () => {
       "openssl passwd -stdin < pw.txt",
       'openssl passwd -6 "$PW"',
       "openssl passwd -in pw.txt",
+    ]) expect(f(t), t).toEqual([]);
+  });
+
+  it("PostgreSQL password files: the password of a line of five fields alone on its line; /etc/passwd, times and JSON are none", () => {
+    const f = findingsOf(secretsOn("pgpass_password"));
+    expect(f("localhost:5432:mydb:admin:S3cretPw!")).toEqual(["pgpass_password:S3cretPw!"]);
+    expect(f("$ cat ~/.pgpass\n*:*:*:postgres:Sup3rPass9\ndb.example.com:5432:app:alice:pa\\:ss\n")).toEqual(["pgpass_password:Sup3rPass9", "pgpass_password:pa\\:ss"]);
+    expect(f("     1\tdb:6432:*:bob:B0bsPass\r\n")).toEqual(["pgpass_password:B0bsPass"]); // cat -n
+    for (const t of [
+      "root:x:0:0:root:/root:/bin/bash",
+      "12:30:45",
+      "host:5432:db:user:*",
+      "the time is 10:20:30:40:50 now",
+      '"port":5432,"db":"x"',
+      "url host:5432:db:user:pw extra",
+      "a:b:c:d:e",
+      '"MON:18:30-MON:19:30 TUE:18:30-TUE:19:30</code>.</p>"', // time windows in a sentence
     ]) expect(f(t), t).toEqual([]);
   });
 

@@ -723,8 +723,8 @@ rule("openssl_passwd", "openssl[ \\t]+passwd(?:[ \\t]+-(?:1|5|6|apr1|aixmd5|cryp
 // field possibly `*`, `\:` a colon inside one. The port and its colons are the head (`:5432:`,
 // `:*:`); the host is the back part. The check wants the line alone and five fields, and keeps the
 // password. No field holds an unescaped colon, the password's neither: so a run stops at the next
-// one (with the password read to the next blank, texts of the rule's own walks, which hold none,
-// cost 72 units of work per unit, every head reading to maxLen).
+// one (with the password read to the next blank, the texts of the rule's own walks, which hold no
+// blank, cost 72 units of work per unit: every head read to maxLen).
 const PG_FIELD = "(?:[^:\\s\\\\]|\\\\.)+";
 rule("pgpass_password", `[A-Za-z0-9.*_\\[\\]-]+:(?:[0-9]{1,5}|\\*):${PG_FIELD}:${PG_FIELD}:${PG_FIELD}`, "password in a line of PostgreSQL's password file (`db.example.com:5432:app:alice:S3cret`; only the password is redacted)", {
   back: "[A-Za-z0-9.*_\\[\\]-]+", rest: `:(?:[0-9]{1,5}|\\*):${PG_FIELD}:${PG_FIELD}:${PG_FIELD}`,

@@ -8,7 +8,7 @@ import { BundleError } from "../core/errors.js";
 import type { Policy } from "../policies/schema.js";
 
 export const BUNDLE_MAGIC = 0x31424345; // "ECB1"
-export const BUNDLE_FORMAT = 17;
+export const BUNDLE_FORMAT = 18;
 
 /** What the host needs to turn the engine's integer answers into messages, in bundle order. */
 export interface BundleIndex {

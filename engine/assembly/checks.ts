@@ -65,7 +65,8 @@ export const CHECK_PEM: u32 = 53; // a PEM block whose body holds a run of 32 ba
 export const CHECK_PASSPHRASE: u32 = 54; // a quoted value of words under a password's key (`password = "correct horse battery"`), not prose
 export const CHECK_ECHO_VALUE: u32 = 55; // the value `echo` pipes into a command that reads a password from standard input
 export const CHECK_PGPASS: u32 = 56; // the password field of a PostgreSQL password file's line (`host:port:db:user:password`)
-export const CHECK_MAX: u32 = 56;
+export const CHECK_ECHO_CREDENTIAL: u32 = 57; // CHECK_ECHO_VALUE's value is `user:password`: the part after its first `:`
+export const CHECK_MAX: u32 = 57;
 
 // The accepted span, set by checkMatch when it returns true.
 export let cS: i32 = 0;
@@ -2253,9 +2254,11 @@ function passphrase(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
  * The value `echo` writes into a pipe (CHECK_ECHO_VALUE): the match starts with `echo`, blanks and
  * its flags (`-n`, `-e`), then the value, quoted (what the quotes hold) or a word (to a blank or the
  * pipe). A placeholder (`$PASS`, `"$(cat f)"`), a credential's name (`your_password`) or one of
- * its words alone (`echo password | sudo -S …` in a manual) is no password.
+ * its words alone (`echo password | sudo -S …` in a manual) is no password. With `credential`
+ * (CHECK_ECHO_CREDENTIAL) the value is `user:password` (chpasswd's lines), the password is the
+ * part after its first `:`, and the command that ends the match must end there (one unit past it).
  */
-function echoValue(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
+function echoValue(arg: u32, u: usize, n: i32, s: i32, e: i32, credential: bool): bool {
   let v = s + 4;
   for (;;) {
     while (v < e && (unit(u, v) == 0x20 || unit(u, v) == 0x09)) v++;
@@ -2271,6 +2274,12 @@ function echoValue(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
     t = v;
     while (t < e && unit(u, t) != q) t++;
   } else while (t < e && unit(u, t) != 0x20 && unit(u, t) != 0x09 && unit(u, t) != 0x7c) t++;
+  if (credential) {
+    // the command (chpasswd) ends the match: not the start of another word
+    if (e < n && isWord(unit(u, e))) return false;
+    while (v < t && unit(u, v) != 0x3a) v++;
+    v++;
+  }
   if (t >= e || t <= v) return false;
   if (placeholderValue(u, v, t) || credentialName(u, v, t) || listed(CREDENTIAL_WORDS, u, v, t - v, 0x20) || !tokenGate(arg, u, n, s, v, t)) return false;
   cS = v;
@@ -2656,7 +2665,8 @@ export function checkMatch(check: u32, arg: u32, u: usize, n: i32, s: i32, e: i3
   if (check == CHECK_PHONE) return phone(u, n, s, e);
   if (check == CHECK_PEM) return pemBody(u, s, e);
   if (check == CHECK_PASSPHRASE) return passphrase(arg, u, n, s, e);
-  if (check == CHECK_ECHO_VALUE) return echoValue(arg, u, n, s, e);
+  if (check == CHECK_ECHO_VALUE) return echoValue(arg, u, n, s, e, false);
   if (check == CHECK_PGPASS) return pgpassLine(arg, u, n, s, e);
+  if (check == CHECK_ECHO_CREDENTIAL) return echoValue(arg, u, n, s, e, true);
   return false;
 }

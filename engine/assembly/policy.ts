@@ -8,7 +8,7 @@ import { parseDfa, dfaStates, DFA_DESC_SIZE, D_ACCEPT, D_CLASSES, D_TRANS } from
 import { CHECK_MAX, refusesDigitAfter } from "./checks";
 
 export const MAGIC: u32 = 0x31424345; // "ECB1"
-export const FORMAT: u32 = 17; // 2: content records with entity flags and head groups (redaction breadth); 3: entity families; 4: needed units; 5: family state after the head; 6: rule state after the head; 7: state needs; 8: checks token_trimmed, assign_trimmed and email; 9: check flag_value; 10: check flag_credential; 11: units ahead; 12: back memos; 13: checks assign_mixed and header_credential; 14: check pem; 15: check passphrase, quoted flag values; 16: check echo_value; 17: check pgpass
+export const FORMAT: u32 = 18; // 2: content records with entity flags and head groups (redaction breadth); 3: entity families; 4: needed units; 5: family state after the head; 6: rule state after the head; 7: state needs; 8: checks token_trimmed, assign_trimmed and email; 9: check flag_value; 10: check flag_credential; 11: units ahead; 12: back memos; 13: checks assign_mixed and header_credential; 14: check pem; 15: check passphrase, quoted flag values; 16: check echo_value; 17: check pgpass; 18: check echo_credential
 export const NONE: u32 = 0xffffffff;
 
 export let gLoaded = false;

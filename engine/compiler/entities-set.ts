@@ -293,9 +293,9 @@ const cls = (characters: CharSet): NoParent<Element> => ({ type: "CharacterClass
 /**
  * Subset-construction steps a head set may take per state of its budget (regex.ts `guarded`):
  * what bounds its build time, whatever the heads. Every built-in rule's head in one set takes
- * 28.2 million steps (the family's heads and the rules' paths end on markers of the state they
+ * 28.4 million steps (the family's heads and the rules' paths end on markers of the state they
  * lead to: entity-families.ts, head-states.ts), under the 41.0 million this gives the default
- * budget of 16,384 states (20.0 million without the rules' path ends; 27.1 and 19.3 after round
+ * budget of 16,384 states (20.2 million without the rules' path ends; 27.1 and 19.3 after round
  * 20, 24.5 and 17.6 after round 19, whose rules' heads round 20's grew by 2.6 million). 2,000
  * until round 21, whose first rules took the set to 27.6 million against the test's line of 27.9 (the
  * build of every rule still takes 9-11 s; a hostile policy's head set stops at 41.0 million

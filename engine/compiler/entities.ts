@@ -22,7 +22,7 @@ export const CHECK = {
   itin: 26, nhs: 27, de_tax: 28, fr_nir: 29, sg_nric: 30, fi_hetu: 31, pesel: 32, au_tfn: 33, npi: 34, cn_ric: 35, se_pnr: 36,
   za_id: 37, au_medicare: 38, token: 39, github: 40, assign: 41, url_password: 42, basic_auth: 43, custom: 44, phone: 45,
   token_trimmed: 46, assign_trimmed: 47, email: 48, flag_value: 49, flag_credential: 50, assign_mixed: 51, header_credential: 52,
-  pem: 53, passphrase: 54, echo_value: 55, pgpass: 56,
+  pem: 53, passphrase: 54, echo_value: 55, pgpass: 56, echo_credential: 57,
 } as const;
 
 export interface EntityDef {

@@ -473,6 +473,22 @@ const SUDO_STDIN = `sudo(?:[ \\t]+[^\\s|;&]+){0,4}[ \\t]+-[A-Za-z]*S`;
 rule("sudo_stdin_password", ECHO_BACK + SUDO_STDIN, "password echoed into `sudo -S`, which reads it from standard input (`echo 'S3cret' | sudo -S apt update`; only the password is redacted)", {
   back: ECHO_BACK, rest: SUDO_STDIN, check: CHECK.echo_value, min: 2, max: 128, entropy: 0, endBoundary: false, startBoundary: true, boundary: "none", maxLen: 400,
 });
+// The same passwords as a here-string (`sudo -S <<< "S3cret" apt update`), and the `user:password`
+// lines chpasswd reads (`echo 'root:S3cret' | chpasswd`, as Dockerfiles write it, or `chpasswd
+// <<< 'alice:S3cret'`): only the password is redacted. An unquoted here-string needs a blank
+// after `<<<` (the flag checks read the value back to one).
+const HERE_VALUE = `<<<(?:[ \\t]+[^\\s"'|;&]+|[ \\t]*"[^"\\n]+"|[ \\t]*'[^'\\n]+')`;
+rule("sudo_herestring_password", `sudo(?:[ \\t]+[^\\s|;&<]+){0,4}[ \\t]+-[A-Za-z]*S(?:[ \\t]+[^\\s|;&<]+){0,4}[ \\t]*${HERE_VALUE}`, "password given to `sudo -S` as a here-string (`sudo -S <<< 'S3cret' apt update`; only the password is redacted)", {
+  check: CHECK.flag_value, min: 2, max: 128, entropy: 0, endBoundary: false, startBoundary: true, boundary: "none", maxLen: 400,
+});
+rule("chpasswd_password", `chpasswd(?:[ \\t]+-[A-Za-z]+)*[ \\t]*<<<[ \\t]*["']?[^\\s"':|;&]+:[^\\s"'|;&]+`, "password in a `user:password` here-string for chpasswd (`chpasswd <<< 'alice:S3cret'`; only the password is redacted)", {
+  check: CHECK.flag_credential, min: 2, max: 128, entropy: 0, endBoundary: false, startBoundary: true, boundary: "none", maxLen: 400,
+});
+const USER_PASSWORD = `[^\\s"':|;&]+:[^\\s"'|;&]+`;
+const CHPASSWD_BACK = `echo[ \\t]+(?:-[neE]{1,3}[ \\t]+)?(?:"${USER_PASSWORD}"|'${USER_PASSWORD}'|${USER_PASSWORD})[ \\t]*\\|[ \\t]*(?:sudo[ \\t]+)?`;
+rule("chpasswd_stdin_password", `${CHPASSWD_BACK}chpasswd`, "password in a `user:password` line echoed into chpasswd (`echo 'root:S3cret' | chpasswd`, as Dockerfiles write it; only the password is redacted)", {
+  back: CHPASSWD_BACK, rest: "chpasswd", check: CHECK.echo_credential, min: 2, max: 128, entropy: 0, endBoundary: false, startBoundary: true, boundary: "none", maxLen: 400,
+});
 const LOGIN_STDIN_BACK = `${ECHO_BACK}(?:docker|podman|nerdctl|buildah|skopeo|oras|helm[ \\t]+registry)[ \\t]+login${CLI_ARGS}`;
 rule("login_stdin_password", `${LOGIN_STDIN_BACK}--password-stdin`, "password echoed into a registry login that reads it from standard input (`echo \"…\" | docker login -u me --password-stdin`, podman, nerdctl, buildah, skopeo, oras, helm registry; only the password is redacted)", {
   back: LOGIN_STDIN_BACK, rest: "--password-stdin", check: CHECK.echo_value, min: 2, max: 128, entropy: 0, endBoundary: false, startBoundary: true, boundary: "none", maxLen: 600,

@@ -62,10 +62,12 @@ function expectedSpan(rule: SecretRule, sample: string): string {
     }
     return "";
   }
-  if (rule.check === CHECK.echo_value) {
-    // after `echo` and its flags: what the quotes hold, or the word up to a blank or the pipe
-    const m = /^echo[ \t]+(?:-[A-Za-z][^ \t]*[ \t]+)*(?:"([^"]*)"|'([^']*)'|([^ \t|]+))/.exec(sample);
-    return m?.[1] ?? m?.[2] ?? m?.[3] ?? "";
+  if (rule.check === CHECK.echo_value || rule.check === CHECK.echo_credential) {
+    // after `echo` and its flags: what the quotes hold, or the word up to a blank or the pipe;
+    // for a credential (`user:password`), what follows its first `:`
+    const m = /^echo[ \t]+(?:-[A-Za-z][^ \t]*[ \t]+)*(?:"([^"]*)"|'([^']*)'|([^ \t|"'][^ \t|]*))/.exec(sample);
+    const value = m?.[1] ?? m?.[2] ?? m?.[3] ?? "";
+    return rule.check === CHECK.echo_credential ? value.slice(value.indexOf(":") + 1) : value;
   }
   // a quoted value that ends the match (a pass phrase's words, a flag's quoted value): what is
   // between its quotes, on one line
@@ -939,6 +941,24 @@ describe("exact checks on secrets", () => {
       'sshpass -p "$PASS WORD" ssh h',
       "mysql -u root -p'$MYSQL_PWD x' db",
     ]) expect(only(t), t).toEqual([]);
+  });
+
+  it("here-strings into sudo -S, and chpasswd's user:password lines echoed or as a here-string: only the password", () => {
+    const f = findingsOf(secretsOn("sudo_herestring_password", "chpasswd_password", "chpasswd_stdin_password"));
+    expect(f('sudo -S <<< "S3cretPw" apt update')).toEqual(["sudo_herestring_password:S3cretPw"]);
+    expect(f("sudo -k -S <<< 'my pass 9' ls")).toEqual(["sudo_herestring_password:my pass 9"]);
+    expect(f("RUN echo 'root:Docker!' | chpasswd")).toEqual(["chpasswd_stdin_password:Docker!"]);
+    expect(f('echo "alice:S3cret99" | sudo chpasswd')).toEqual(["chpasswd_stdin_password:S3cret99"]);
+    expect(f("chpasswd <<< 'bob:B0bPass'")).toEqual(["chpasswd_password:B0bPass"]);
+    for (const t of [
+      "sudo -S <<< $PW ls",
+      "sudo -S <<<$PW ls",
+      'echo "$USER:$PASS" | chpasswd',
+      "echo 'root:password' | chpasswd",
+      "chpasswd < users.txt",
+      "echo root | chpasswd",
+      "sudo ls <<< 'x'",
+    ]) expect(f(t), t).toEqual([]);
   });
 
   it("passwords echoed into sudo -S and into registry logins' --password-stdin; variables, names and other pipes are none", () => {

@@ -423,7 +423,7 @@ function versionContext(u: usize, n: i32, s: i32, e: i32): bool {
     return d < p && d - 4 >= stop && unit(u, d - 1) == 0x20 && listed("|rfc|", u, d - 4, 3, 0x20) && (d - 4 == 0 || !isLetter(unit(u, d - 5)));
   }
   if (listed(VERSION_WORDS, u, w, p - w, 0x20)) return true;
-  if (p - w != 2 || (unit(u, w) | 0x20) != 0x74 || (unit(u, w + 1) | 0x20) != 0x6f) return false;
+  if (!listed("|to|", u, w, p - w, 0x20)) return false;
   // `to`: the word before it is a verb of updates, or the one before that when the word between
   // names a component with a digit or a path (`V8`, `deps/v8`; `update DNS to 10.0.0.6` is an address)
   let q = w;
@@ -2293,13 +2293,8 @@ function echoValue(arg: u32, u: usize, n: i32, s: i32, e: i32, credential: bool)
  */
 function lineStart(u: usize, s: i32): bool {
   const stop = s > 32 ? s - 32 : 0;
-  let p = s;
-  let tab = false;
-  while (p > stop && (unit(u, p - 1) == 0x20 || unit(u, p - 1) == 0x09)) {
-    if (unit(u, p - 1) == 0x09) tab = true;
-    p--;
-  }
-  if (tab && p > stop && isDigit(unit(u, p - 1))) {
+  let p = blanksBefore(u, s, stop);
+  if (p > stop && isDigit(unit(u, p - 1)) && hasUnitOf(u, p, s, "\t")) {
     while (p > stop && isDigit(unit(u, p - 1))) p--;
     while (p > stop && unit(u, p - 1) == 0x20) p--;
   }

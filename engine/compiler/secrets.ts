@@ -424,7 +424,12 @@ const FLAG_VALUE = `[^\\s"']{2,}`;
 // It starts with no space: so the unit after a flag and its first unit is never a space, the
 // needed unit that refuses `-pa ` (with a space allowed there, `mysql -pa` repeated took 1.10
 // times as long).
-const QUOTED_FLAG_VALUE = `"[^"\\s][^"\\n\\r\\t]+"|'[^'\\s][^'\\n\\r\\t]+'`;
+/**
+ * A value in double or single quotes, as two alternatives: `body(q)` is the pattern between quotes
+ * `q`, which must not admit `q` (the value ends at the first one: no backreferences).
+ */
+const inQuotes = (body: (q: string) => string): string => `"${body('"')}"|'${body("'")}'`;
+const QUOTED_FLAG_VALUE = inQuotes((q) => `[^${q}\\s][^${q}\\n\\r\\t]+`);
 /** A password after `flag` (the head, and the value) of `command` and up to six arguments (the back part). */
 function flagPassword(name: string, command: string, flag: string, description: string, o: Opts = {}): void {
   const back = `${command}${CLI_ARGS}`;
@@ -436,7 +441,7 @@ flagPassword("mysql_password_flag", "(?:mysql|mysqldump|mysqladmin|mariadb|maria
 flagPassword("sshpass_password", "sshpass", `-p[ \\t]{0,4}(?:["']?${FLAG_VALUE}|${QUOTED_FLAG_VALUE})`, "password after sshpass's `-p` flag (`sshpass -p 'secret' ssh host`; only the password is redacted)");
 // The same for the one-letter password flags of other clients, whose value is a separate argument
 // (it may not start with `-`: `mongo -u admin -p --port 27017` prompts for the password).
-const FLAG_ARG = `(?:["']?[^\\s"'-][^\\s"']+|"[^"\\s-][^"\\n\\r\\t]+"|'[^'\\s-][^'\\n\\r\\t]+')`;
+const FLAG_ARG = `(?:["']?[^\\s"'-][^\\s"']+|${inQuotes((q) => `[^${q}\\s-][^${q}\\n\\r\\t]+`)})`;
 flagPassword("redis_cli_password", "redis-cli", `-a[ \\t]{1,4}${FLAG_ARG}`, "password after redis-cli's `-a` flag (`redis-cli -a secret ping`; only the password is redacted)");
 flagPassword("login_password_flag", "(?:(?:docker|podman|buildah|skopeo|nerdctl|oras|helm[ \\t]{1,4}registry)[ \\t]{1,4}login|mongo|mongosh|mongodump|mongorestore|mongoexport|mongoimport|mongostat|mongotop|mongofiles|az[ \\t]{1,4}login)", `-p[ \\t]{1,4}${FLAG_ARG}`, "password after `-p` where a client takes it as the next argument: container registry logins (`docker login -u me -p secret`, podman, buildah, skopeo, nerdctl, oras, helm registry), the MongoDB tools (`mongosh -u admin -p secret`), `az login` (a service principal's secret)");
 flagPassword("ldap_bind_password", "ldap(?:search|modify|add|delete|whoami|passwd|compare|modrdn|exop|url)", `-w[ \\t]{0,4}${FLAG_ARG}`, "bind password after the OpenLDAP clients' `-w` flag (`ldapsearch -D cn=admin,… -w secret`)");
@@ -468,7 +473,10 @@ flagPassword("smb_user_password", "(?:smbclient|rpcclient|smbcacls|smbget|smbmap
 // login command's arguments (as the flag rules'); one rule with eight commands in its head got a
 // head of three broad classes (`[bdhnops][ekoru][acdilor]`: `per`, `one`), and a head of the
 // pipe alone made every `|` of a Markdown table a candidate.
-const ECHO_BACK = `echo[ \\t]+(?:-[neE]{1,3}[ \\t]+)?(?:"[^"\\n]+"|'[^'\\n]+'|[^\\s"'|;&]+)[ \\t]*\\|[ \\t]*`;
+/** `echo` and its flags, before the value it writes; the pipe after the value. */
+const ECHO = "echo[ \\t]+(?:-[neE]{1,3}[ \\t]+)?";
+const PIPE = "[ \\t]*\\|[ \\t]*";
+const ECHO_BACK = `${ECHO}(?:${inQuotes((q) => `[^${q}\\n]+`)}|[^\\s"'|;&]+)${PIPE}`;
 const SUDO_STDIN = `sudo(?:[ \\t]+[^\\s|;&]+){0,4}[ \\t]+-[A-Za-z]*S`;
 rule("sudo_stdin_password", ECHO_BACK + SUDO_STDIN, "password echoed into `sudo -S`, which reads it from standard input (`echo 'S3cret' | sudo -S apt update`; only the password is redacted)", {
   back: ECHO_BACK, rest: SUDO_STDIN, check: CHECK.echo_value, min: 2, max: 128, entropy: 0, endBoundary: false, startBoundary: true, boundary: "none", maxLen: 400,
@@ -485,7 +493,7 @@ rule("chpasswd_password", `chpasswd(?:[ \\t]+-[A-Za-z]+)*[ \\t]*<<<[ \\t]*["']?[
   check: CHECK.flag_credential, min: 2, max: 128, entropy: 0, endBoundary: false, startBoundary: true, boundary: "none", maxLen: 400,
 });
 const USER_PASSWORD = `[^\\s"':|;&]+:[^\\s"'|;&]+`;
-const CHPASSWD_BACK = `echo[ \\t]+(?:-[neE]{1,3}[ \\t]+)?(?:"${USER_PASSWORD}"|'${USER_PASSWORD}'|${USER_PASSWORD})[ \\t]*\\|[ \\t]*(?:sudo[ \\t]+)?`;
+const CHPASSWD_BACK = `${ECHO}(?:${inQuotes(() => USER_PASSWORD)}|${USER_PASSWORD})${PIPE}(?:sudo[ \\t]+)?`;
 rule("chpasswd_stdin_password", `${CHPASSWD_BACK}chpasswd`, "password in a `user:password` line echoed into chpasswd (`echo 'root:S3cret' | chpasswd`, as Dockerfiles write it; only the password is redacted)", {
   back: CHPASSWD_BACK, rest: "chpasswd", check: CHECK.echo_credential, min: 2, max: 128, entropy: 0, endBoundary: false, startBoundary: true, boundary: "none", maxLen: 400,
 });
@@ -530,7 +538,7 @@ rule("openssl_passphrase", `-(?:passin|passout|pass|password)[ \\t]{1,4}["']?pas
 // Java's keytool / jarsigner `-storepass` / `-keypass`. The name must end at the space, so
 // `--password-stdin` and `--token-file path` are no matches; `$VAR`, `$(cmd)` and `` `cmd` `` are no secrets.
 // A quoted value may hold spaces (`--password "Summer Time 2024"`): all of it is the value.
-rule("cli_secret_flag", `(?:--(?:password|passwd|pass|passphrase|token|(?:auth|access|api|bot|refresh|registry)-token|api-?key|api-secret|client-secret|secret-key|secret-access-key|access-key-secret|secret-string)|-(?:src|dest)?(?:store|key)pass)[ \\t]{1,4}(?:["']?[^\\s"'\`$-][^\\s"'\`]{5,255}|"[^"\\s\`$-][^"\\n\\r\\t\`]{5,255}"|'[^'\\s\`$-][^'\\n\\r\\t\`]{5,255}')`, "secret after a command-line flag named like a password, token or key (`--password S3cret`, `--token …`, keytool's `-storepass`)", {
+rule("cli_secret_flag", `(?:--(?:password|passwd|pass|passphrase|token|(?:auth|access|api|bot|refresh|registry)-token|api-?key|api-secret|client-secret|secret-key|secret-access-key|access-key-secret|secret-string)|-(?:src|dest)?(?:store|key)pass)[ \\t]{1,4}(?:["']?[^\\s"'\`$-][^\\s"'\`]{5,255}|${inQuotes((q) => `[^${q}\\s\`$-][^${q}\\n\\r\\t\`]{5,255}`)})`, "secret after a command-line flag named like a password, token or key (`--password S3cret`, `--token …`, keytool's `-storepass`)", {
   check: CHECK.assign, min: 6, max: 256, entropy: 3, classes: 2, startBoundary: true, boundary: "none",
 });
 // npm's `_auth` in .npmrc (`_auth=` or `//registry/:_auth=`): base64 of `user:password`.
@@ -602,7 +610,7 @@ assign("generic_password", "(?:password|passwd|pwd|passphrase|db[_-]?pass)", "[^
 const PHRASE_WORD = "[^\\s\"'`\\\\<>{}]+";
 const PHRASE = `${PHRASE_WORD}(?: ${PHRASE_WORD})+`;
 function passphraseRule(name: string, keys: string, description: string, o: Opts): void {
-  rule(name, `${keys}["']?\\]?[ \\t]*(?:=|:=|:|=>|\\?=)[ \\t]*(?:"${PHRASE}"|'${PHRASE}')`, description, {
+  rule(name, `${keys}["']?\\]?[ \\t]*(?:=|:=|:|=>|\\?=)[ \\t]*(?:${inQuotes(() => PHRASE)})`, description, {
     check: CHECK.passphrase, entropy: 2.5, classes: 1, endBoundary: false, maxLen: 180, ...o,
   });
 }

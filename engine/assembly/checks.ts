@@ -159,10 +159,11 @@ function groupBounded(u: usize, n: i32, s: i32, e: i32): bool {
  * parser, a placeholder, the SSN in every example and advertisement). Code
  * prints these everywhere, and the national numbers' checksums pass one random number in ten (SSN, routing,
  * SIN, BSN, ITIN, NHS, TFN, NPI; phone numbers with `paths` false: `wa.me/15551234567` is one).
- * Written with separators (`/ssn/123-45-6789`) a number is still one. Reads one unit on each side,
- * as the boundaries do.
+ * Written with separators (`/ssn/123-45-6789`) a number is still one. Nor is a number codeNumber
+ * names (a decimal's fraction, a negative literal, a commit's hash, an issue comment's anchor).
  */
 function impersonalNumber(u: usize, n: i32, s: i32, e: i32, paths: bool): bool {
+  if (codeNumber(u, n, s, e)) return true;
   if (e - s > 18) return false;
   let x: u64 = 0;
   const first = unit(u, s);
@@ -190,6 +191,30 @@ function impersonalNumber(u: usize, n: i32, s: i32, e: i32, paths: bool): bool {
   if (x < word && x >= word - 0x10000) return true; // -65,536..-1 as an unsigned 32-bit word
   const rest = word - x; // 2^32 less a power of two: the high bits of a 32-bit word
   return x < word && (rest & (rest - 1)) == 0;
+}
+
+/** Units before a `-` that make it a minus sign (an operator, a bracket, a separator or a blank). */
+const MINUS_AFTER = "=&|([{,;:?!~^*/+<> \t";
+
+/**
+ * Whether the number that starts at s (a digit) is one that code, a changelog or a link writes,
+ * not a person's: the fraction of a decimal number (`0.633851707`, `13,342,884.703919787`); a
+ * negative literal (`INCREMENT = -755606699`, `lane &= -536870913`); a commit's short hash that
+ * happens to be all digits, in Git's release notes (`(merge 4891961105 topic later to maint)`) or
+ * as a Markdown link's code text (`` [`8936302121`](…/commit/…) ``); or a comment's number in
+ * an issue's URL (`#issuecomment-443293282`). Reads at most 13 units back and three past the end
+ * (a stream keeps a rule's maxLen + 8 before a match, see core/redact-stream.ts, and 8 after).
+ */
+function codeNumber(u: usize, n: i32, s: i32, e: i32): bool {
+  if (!isDigit(unit(u, s))) return false;
+  if (s >= 2) {
+    const before = unit(u, s - 1);
+    if (before == 0x2e && isDigit(unit(u, s - 2))) return true;
+    if (before == 0x2d && hasUnitOf(u, s - 2, s - 1, MINUS_AFTER)) return true;
+    if (before == 0x60 && unit(u, s - 2) == 0x5b) return e + 2 < n && startsWith(u, e, e + 3, "`](");
+  }
+  if (s >= 7 && startsWith(u, s - 7, s, "(merge ")) return true;
+  return s >= 13 && startsWith(u, s - 13, s, "issuecomment-");
 }
 
 // Digits of the span, collected once per check (at most 32).
@@ -375,9 +400,11 @@ function blanksBefore(u: usize, p: i32, stop: i32): i32 {
 }
 
 /** Words after which a dotted quad is a version or a section's number (lower case, each between `|`). */
-const VERSION_WORDS = "|version|versions|section|sections|sec|upgrade|upgraded|upgrading|update|updated|updating|bump|bumped|patch|patched|";
+const VERSION_WORDS = "|version|versions|section|sections|sec|upgrade|upgraded|upgrading|update|updated|updating|bump|bumped|patch|patched|since|oid|";
 /** Verbs that take a version after `to` (`upgrade V8 to 4.6.85.23`, `merged to 1.6.2.3`). */
 const UPDATE_VERBS = "|upgrade|upgraded|update|updated|bump|bumped|patch|patched|merged|backported|";
+/** Verbs that take a version after `in` (`fixed in 1.5.4.1`, `broken in 1.6.0.1`). */
+const RELEASE_VERBS = "|fixed|broken|introduced|released|regressed|deprecated|";
 
 /**
  * Where the word that ends at p starts: a lower-case word, a capitalised one, one in capitals
@@ -399,10 +426,11 @@ function wordEndingAt(u: usize, p: i32, stop: i32): i32 {
  * Whether the address-shaped number [s, e) is a version or a section's number by its context: a
  * pre-release tag after it (`12.4.254.14-node.11`, `1.2.3.4-beta`); or before it, after spaces and
  * a `:`, `=`, `-` or `#`, a word of VERSION_WORDS (`Version 2.14.1.0`, `ProductVersion=6.1.7601.1`,
- * `section 4.2.1.10`, `#section-3.8.5.3`, `v8: upgrade 3.21.18.3`), `§`, an RFC's number (`RFC
- * 7540 8.1.2.4`), or `to` right after one of UPDATE_VERBS (`merged to 1.6.2.3`) or after one and a
- * component's name with a digit or a `/` (`upgrade V8 to 4.6.85.23`; `connect to 10.0.0.1` and
- * `update DNS to 10.0.0.6` are addresses). Reads at most 22 units back (a stream keeps 23 before a
+ * `section 4.2.1.10`, `#section-3.8.5.3`, `v8: upgrade 3.21.18.3`, `Fixes since 1.5.5.5`, `OID
+ * 1.3.101.110`), `§`, an RFC's number (`RFC 7540 8.1.2.4`), `in` right after one of RELEASE_VERBS
+ * (`fixed in 1.5.4.1`), or `to` right after one of UPDATE_VERBS (`merged to 1.6.2.3`) or after one
+ * and a component's name with a digit or a `/` (`upgrade V8 to 4.6.85.23`; `connect to 10.0.0.1`
+ * and `update DNS to 10.0.0.6` are addresses). Reads at most 22 units back (a stream keeps 23 before a
  * match of ip_address: its maxLen 15 + the margin of 8) and two past the match.
  */
 function versionContext(u: usize, n: i32, s: i32, e: i32): bool {
@@ -423,9 +451,11 @@ function versionContext(u: usize, n: i32, s: i32, e: i32): bool {
     return d < p && d - 4 >= stop && unit(u, d - 1) == 0x20 && listed("|rfc|", u, d - 4, 3, 0x20) && (d - 4 == 0 || !isLetter(unit(u, d - 5)));
   }
   if (listed(VERSION_WORDS, u, w, p - w, 0x20)) return true;
-  if (!listed("|to|", u, w, p - w, 0x20)) return false;
-  // `to`: the word before it is a verb of updates, or the one before that when the word between
-  // names a component with a digit or a path (`V8`, `deps/v8`; `update DNS to 10.0.0.6` is an address)
+  const afterIn = listed("|in|", u, w, p - w, 0x20);
+  if (!afterIn && !listed("|to|", u, w, p - w, 0x20)) return false;
+  // `in`: the word before it is a verb of releases. `to`: the word before it is a verb of updates,
+  // or the one before that when the word between names a component with a digit or a path (`V8`,
+  // `deps/v8`; `update DNS to 10.0.0.6` is an address)
   let q = w;
   for (let k = 0; k < 2; k++) {
     q = blanksBefore(u, q, stop);
@@ -433,8 +463,8 @@ function versionContext(u: usize, n: i32, s: i32, e: i32): bool {
     let a = q;
     while (a > stop && unit(u, a - 1) != 0x20 && unit(u, a - 1) != 0x09 && unit(u, a - 1) != 0x0a) a--;
     if (a == stop && a > 0) return false; // the word may go on before the window
-    if (listed(UPDATE_VERBS, u, a, q - a, 0x20)) return true;
-    if (!hasDigit(u, a, q) && !hasUnitOf(u, a, q, "/")) return false;
+    if (listed(afterIn ? RELEASE_VERBS : UPDATE_VERBS, u, a, q - a, 0x20)) return true;
+    if (afterIn || (!hasDigit(u, a, q) && !hasUnitOf(u, a, q, "/"))) return false;
     q = a;
   }
   return false;
@@ -2253,13 +2283,15 @@ function passphrase(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
 /**
  * The value `echo` writes into a pipe (CHECK_ECHO_VALUE): the match starts with `echo`, blanks and
  * its flags (`-n`, `-e`), then the value, quoted (what the quotes hold) or a word (to a blank or the
- * pipe). A placeholder (`$PASS`, `"$(cat f)"`), a credential's name (`your_password`) or one of
+ * pipe). Or it starts with `printf`, whose value is its format: one with a conversion (`'%s\n'
+ * "$PW"`) is none. A final `\n` (printf's, `echo -e`'s) is not part of the value. A placeholder (`$PASS`, `"$(cat f)"`), a credential's name (`your_password`) or one of
  * its words alone (`echo password | sudo -S …` in a manual) is no password. With `credential`
  * (CHECK_ECHO_CREDENTIAL) the value is `user:password` (chpasswd's lines), the password is the
  * part after its first `:`, and the command that ends the match must end there (one unit past it).
  */
 function echoValue(arg: u32, u: usize, n: i32, s: i32, e: i32, credential: bool): bool {
-  let v = s + 4;
+  const printf = unit(u, s) == 0x70;
+  let v = s + (printf ? 6 : 4);
   for (;;) {
     while (v < e && (unit(u, v) == 0x20 || unit(u, v) == 0x09)) v++;
     if (v + 1 < e && unit(u, v) == 0x2d && isLetter(unit(u, v + 1))) {
@@ -2281,6 +2313,11 @@ function echoValue(arg: u32, u: usize, n: i32, s: i32, e: i32, credential: bool)
     v++;
   }
   if (t >= e || t <= v) return false;
+  // printf's format: a conversion (`%s`) takes the value from an argument, which is no password here
+  if (printf && hasUnitOf(u, v, t, "%")) return false;
+  // the line's end (`\n`, for printf and `echo -e`) is not part of the value
+  if (t - v >= 2 && unit(u, t - 2) == 0x5c && unit(u, t - 1) == 0x6e) t -= 2;
+  if (t <= v) return false;
   if (placeholderValue(u, v, t) || credentialName(u, v, t) || listed(CREDENTIAL_WORDS, u, v, t - v, 0x20) || !tokenGate(arg, u, n, s, v, t)) return false;
   cS = v;
   cE = t;
@@ -2528,15 +2565,15 @@ function afterCommitPath(u: usize, s: i32): bool {
  * digits (ten, or eleven after a leading 1) are one only with an area code NANP allows (first
  * digit 2-9): such runs are mostly other numbers, and every Unix time in seconds from 2001 to
  * 2033 is ten digits starting with 1 (`10000000000` is none either); nor are the constants of
- * binary code (`2147483647`, `4294967295`: impersonalNumber). Nor is either part of a decimal
- * number (`7658962.8891432695`, `4192936109.5`), nor a commit's short hash in a URL that happens to
- * be all digits (`…/commit/3122052890`: one in a hundred ten-digit hashes is).
+ * binary code (`2147483647`, `4294967295`), nor the numbers codeNumber names (impersonalNumber
+ * tests both). Nor is either part of a decimal number (`7658962.8891432695`, `4192936109.5`), nor
+ * a commit's short hash in a URL that happens to be all digits (`…/commit/3122052890`: one in a
+ * hundred ten-digit hashes is).
  */
 function phone(u: usize, n: i32, s: i32, e: i32): bool {
   if (e - s == 10 && unit(u, s) < 0x32 || impersonalNumber(u, n, s, e, false) || afterCommitPath(u, s)) return false;
   if (e - s == 11 && unit(u, s) == 0x31 && unit(u, s + 1) < 0x32 && !hasNonDigit(u, s, e)) return false;
   if (decimalNumber(u, s, e)) return false;
-  if (s >= 2 && unit(u, s - 1) == 0x2e && isDigit(unit(u, s - 2)) && isDigit(unit(u, s))) return false;
   if (e + 1 < n && unit(u, e) == 0x2e && isDigit(unit(u, e + 1)) && isDigit(unit(u, e - 1))) return false;
   if (!boundedBy(u, n, s, e, false)) return false;
   if (s > 0 && isDigit(unit(u, s)) && isWord(unit(u, s - 1))) return false;

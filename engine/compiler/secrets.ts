@@ -453,8 +453,9 @@ flagPassword("ldap_bind_password", "ldap(?:search|modify|add|delete|whoami|passw
 // a gate's heads are as long as its shortest command (`zip`: 3 units), and `ssh` began every
 // `sshpass` (`sshpass` and random arguments 1.11 times slower). (7-Zip's and RAR's
 // `-psecret`, attached, are not found: every `-p` and the unit after it is already a head of
-// mysql_password_flag, and each more rule with that head cost `-pa -pa …` 2 ms per MB, half its
-// speed with two.)
+// mysql_password_flag and sshpass_password, and a third rule with that head, gated by `7z`,
+// `rar` and `unrar`, made `-pa -pa …` take 1.30 times as long, round 22; each rule's entry in
+// the head list costs a call and its gate's test at every flag.)
 flagPassword("cli_password_flag", "(?:zip|zipcloak|sqlcmd|bcp|ipmitool)", `-P[ \\t]{1,4}${FLAG_ARG}`, "password after `-P` of zip, sqlcmd, bcp and ipmitool (`zip -P secret a.zip f`, `sqlcmd -U sa -P secret`, `ipmitool -U admin -P secret`)");
 flagPassword("ssh_keygen_passphrase", "ssh-keygen", `-[PN][ \\t]{1,4}${FLAG_ARG}`, "passphrase after ssh-keygen's `-P` (old) or `-N` (new) flag (`ssh-keygen -N 'secret' -f key`; `-N ''` is none)");
 flagPassword("unzip_password_flag", "unzip", `-P[ \\t]{1,4}${FLAG_ARG}`, "password after unzip's `-P` flag (`unzip -P secret a.zip`)");
@@ -473,8 +474,8 @@ flagPassword("smb_user_password", "(?:smbclient|rpcclient|smbcacls|smbget|smbmap
 // login command's arguments (as the flag rules'); one rule with eight commands in its head got a
 // head of three broad classes (`[bdhnops][ekoru][acdilor]`: `per`, `one`), and a head of the
 // pipe alone made every `|` of a Markdown table a candidate.
-/** `echo` and its flags, before the value it writes; the pipe after the value. */
-const ECHO = "echo[ \\t]+(?:-[neE]{1,3}[ \\t]+)?";
+/** `echo` and its flags (or `printf`), before the value it writes; the pipe after the value. */
+const ECHO = "(?:echo[ \\t]+(?:-[neE]{1,3}[ \\t]+)?|printf[ \\t]+)";
 const PIPE = "[ \\t]*\\|[ \\t]*";
 const ECHO_BACK = `${ECHO}(?:${inQuotes((q) => `[^${q}\\n]+`)}|[^\\s"'|;&]+)${PIPE}`;
 const SUDO_STDIN = `sudo(?:[ \\t]+[^\\s|;&]+){0,4}[ \\t]+-[A-Za-z]*S`;

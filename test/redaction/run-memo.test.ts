@@ -17,7 +17,8 @@ const isWord = (c: string | undefined): boolean => c !== undefined && /[0-9A-Za-
 // phone (pii.ts): no digit right before or after; no word character touching a digit at either
 // end; bare digits (ten, or eleven after a 1) only with an area code from 2-9, and not a constant
 // of code (checks.ts impersonalNumber); not digits around one `.` (a decimal), nor either part of
-// a decimal number.
+// a decimal number; not a number code or a changelog writes (checks.ts codeNumber: a negative
+// literal, a commit's hash after `(merge ` or as a link's code text, an issue comment's anchor).
 const phone = piiPattern("phone")!;
 const WORD = 1n << 32n;
 const impersonal = (m: string): boolean => {
@@ -38,6 +39,11 @@ const PHONE = ruleModel(phone.source, phone.maxLen, (t, s, e) => {
   if (e - s === 10 && (t[s] === "0" || t[s] === "1")) return false;
   if (impersonal(m)) return false;
   if (/(?:^|[^A-Za-z])commits?\/$/.test(t.slice(0, s))) return false; // a commit's short hash in a URL
+  if (isDigit(t[s])) {
+    const before = t.slice(Math.max(0, s - 13), s);
+    if (/[=&|([{,;:?!~^*/+<> \t]-$/.test(before) || /\(merge $/.test(before) || before.endsWith("issuecomment-")) return false;
+    if (before.endsWith("[`") && t.startsWith("`](", e)) return false;
+  }
   if (/^1[01][0-9]{9}$/.test(m)) return false;
   if (/^[0-9]*\.[0-9]*$/.test(m)) return false;
   if (t[s - 1] === "." && isDigit(t[s - 2]) && isDigit(t[s])) return false;

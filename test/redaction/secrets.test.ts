@@ -949,6 +949,7 @@ describe("exact checks on secrets", () => {
     expect(f("sudo -k -S <<< 'my pass 9' ls")).toEqual(["sudo_herestring_password:my pass 9"]);
     expect(f("RUN echo 'root:Docker!' | chpasswd")).toEqual(["chpasswd_stdin_password:Docker!"]);
     expect(f('echo "alice:S3cret99" | sudo chpasswd')).toEqual(["chpasswd_stdin_password:S3cret99"]);
+    expect(f("printf 'bob:B0bPass9\\n' | chpasswd")).toEqual(["chpasswd_stdin_password:B0bPass9"]);
     expect(f("chpasswd <<< 'bob:B0bPass'")).toEqual(["chpasswd_password:B0bPass"]);
     for (const t of [
       "sudo -S <<< $PW ls",
@@ -969,6 +970,10 @@ describe("exact checks on secrets", () => {
     expect(f("echo -n s3cr3t | docker login -u me --password-stdin registry.example.com")).toEqual(["login_stdin_password:s3cr3t"]);
     expect(f('echo "tok3n" | podman login quay.io -u bot --password-stdin')).toEqual(["login_stdin_password:tok3n"]);
     expect(f("echo 'ghs_x9' | helm registry login ghcr.io -u me --password-stdin")).toEqual(["login_stdin_password:ghs_x9"]);
+    // printf's format is the value; its line end (and `echo -e`'s) is not part of it
+    expect(f("printf 'S3cretPw!\\n' | sudo -S apt-get update")).toEqual(["sudo_stdin_password:S3cretPw!"]);
+    expect(f('printf "tok3n" | docker login -u me --password-stdin')).toEqual(["login_stdin_password:tok3n"]);
+    expect(f("echo -e 'S3cretPw!\\n' | sudo -S ls")).toEqual(["sudo_stdin_password:S3cretPw!"]);
     for (const t of [
       "echo $PASS | sudo -S ls",
       'echo "$(cat /run/pw)" | docker login --password-stdin',
@@ -979,6 +984,8 @@ describe("exact checks on secrets", () => {
       "cat pw.txt | docker login --password-stdin",
       "echo S3cret | tee f | sudo -S ls", // the pipe into sudo is tee's output
       "xecho S3cret | sudo -S ls",
+      "printf '%s\\n' \"$PW\" | sudo -S ls",
+      "printf 'password\\n' | sudo -S ls",
     ]) expect(f(t), t).toEqual([]);
   });
 

@@ -2284,8 +2284,9 @@ function passphrase(arg: u32, u: usize, n: i32, s: i32, e: i32): bool {
  * The value `echo` writes into a pipe (CHECK_ECHO_VALUE): the match starts with `echo`, blanks and
  * its flags (`-n`, `-e`), then the value, quoted (what the quotes hold) or a word (to a blank or the
  * pipe). Or it starts with `printf`, whose value is its format: one with a conversion (`'%s\n'
- * "$PW"`) is none. A final `\n` (printf's, `echo -e`'s) is not part of the value. A placeholder (`$PASS`, `"$(cat f)"`), a credential's name (`your_password`) or one of
- * its words alone (`echo password | sudo -S …` in a manual) is no password. With `credential`
+ * "$PW"`) is none. A final `\n` (printf's, `echo -e`'s) is not part of the value. A placeholder
+ * (`$PASS`, `"$(cat f)"`), a credential's name (`your_password`) or one of its words alone (`echo
+ * password | sudo -S …` in a manual) is no password. With `credential`
  * (CHECK_ECHO_CREDENTIAL) the value is `user:password` (chpasswd's lines), the password is the
  * part after its first `:`, and the command that ends the match must end there (one unit past it).
  */

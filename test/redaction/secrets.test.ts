@@ -1013,6 +1013,8 @@ describe("exact checks on secrets", () => {
   it("PostgreSQL password files: the password of a line of five fields alone on its line; /etc/passwd, times and JSON are none", () => {
     const f = findingsOf(secretsOn("pgpass_password"));
     expect(f("localhost:5432:mydb:admin:S3cretPw!")).toEqual(["pgpass_password:S3cretPw!"]);
+    // an IPv6 host, its colons escaped as the file's format wants them
+    expect(f("\\:\\:1:5432:appdb:app:S3cretPw9\nfe80\\:\\:1:*:*:postgres:Pg6Pass")).toEqual(["pgpass_password:S3cretPw9", "pgpass_password:Pg6Pass"]);
     expect(f("$ cat ~/.pgpass\n*:*:*:postgres:Sup3rPass9\ndb.example.com:5432:app:alice:pa\\:ss\n")).toEqual(["pgpass_password:Sup3rPass9", "pgpass_password:pa\\:ss"]);
     expect(f("     1\tdb:6432:*:bob:B0bsPass\r\n")).toEqual(["pgpass_password:B0bsPass"]); // cat -n
     for (const t of [

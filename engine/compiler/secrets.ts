@@ -753,8 +753,10 @@ rule("openssl_passwd", "openssl[ \\t]+passwd(?:[ \\t]+-(?:1|5|6|apr1|aixmd5|cryp
 const PG_FIELD = "(?:[^:\\s\\\\]|\\\\.)+";
 /** The host: a name, an address, `*`, or an IPv6 address with its colons escaped (`\:\:1`, `fe80\:\:1`). */
 const PG_HOST = "(?:[A-Za-z0-9.*_\\[\\]-]|\\\\:)+";
-rule("pgpass_password", `${PG_HOST}:(?:[0-9]{1,5}|\\*):${PG_FIELD}:${PG_FIELD}:${PG_FIELD}`, "password in a line of PostgreSQL's password file (`db.example.com:5432:app:alice:S3cret`, `\\:\\:1:5432:…` for an IPv6 host; only the password is redacted)", {
-  back: PG_HOST, rest: `:(?:[0-9]{1,5}|\\*):${PG_FIELD}:${PG_FIELD}:${PG_FIELD}`,
+/** The port (the head) and the database, user and password fields after the host. */
+const PG_REST = `:(?:[0-9]{1,5}|\\*):${PG_FIELD}:${PG_FIELD}:${PG_FIELD}`;
+rule("pgpass_password", PG_HOST + PG_REST, "password in a line of PostgreSQL's password file (`db.example.com:5432:app:alice:S3cret`, `\\:\\:1:5432:…` for an IPv6 host; only the password is redacted)", {
+  back: PG_HOST, rest: PG_REST,
   check: CHECK.pgpass, min: 1, max: 128, entropy: 0, endBoundary: false, boundary: "none", maxLen: 600, placeholder: "<PGPASS_PASSWORD>",
 });
 // Apache's htpasswd takes the password as its last argument in batch mode (`-b`): `htpasswd -b[c…]

@@ -119,6 +119,22 @@ export function toUnits(p: usize, len: usize): bool {
       // the ones right after it in this loop: a run of them skips the ASCII test per unit.
       // Each step reads the character and the next lead byte as one u32 (q + 3 < end: in bounds).
       let q = p;
+      // Two characters per step where eight bytes can be read: both checked with one mask, both
+      // valid (no overlong form, no surrogate: their lead and second byte tell), one store.
+      while (q + 8 <= end) {
+        const w = load<u64>(q);
+        if ((w & 0xc0c0f0c0c0f0) != 0x8080e08080e0) break;
+        const a = <u32>w;
+        const b = <u32>(w >> 24);
+        // lead E0 needs a second byte from A0 (else overlong), lead ED one below A0 (else a surrogate)
+        if (((a & 0xff) == 0xe0 && (a & 0x2000) == 0) || ((a & 0xff) == 0xed && (a & 0x2000) != 0)) break;
+        if (((b & 0xff) == 0xe0 && (b & 0x2000) == 0) || ((b & 0xff) == 0xed && (b & 0x2000) != 0)) break;
+        const ca = ((a & 0x0f) << 12) | ((a >> 2) & 0xfc0) | ((a >> 16) & 0x3f);
+        const cb = ((b & 0x0f) << 12) | ((b >> 2) & 0xfc0) | ((b >> 16) & 0x3f);
+        store<u32>(out + (n << 1), ca | (cb << 16));
+        n += 2;
+        q += 6;
+      }
       while (q + 3 < end) {
         const v = load<u32>(q);
         if ((v & 0xc0c0f0) != 0x8080e0) break;
@@ -191,13 +207,23 @@ export function toUnits(p: usize, len: usize): bool {
 export let nPtr: usize = 0; // the normalised units: the units buffer, or the larger copy described above
 export let nLen: i32 = 0; // how many
 export let nIdentity = true;
-// Edit entries (12 bytes): normalised index k, original end of unit k-1, original start of unit k.
+// Edit entries (12 bytes): normalised index k, original end of unit k-1, and original start of
+// unit k with the stride in its top bits (STRIDE_SHIFT): from k to the next entry, normalised unit
+// k+j starts at start + j*stride and ends at its next unit's start. Stride 1 is the identity; a
+// run of escapes of one length (`%41%42%43…`, `&#64;&#65;…`) or of folded surrogate pairs is one
+// entry, not one per unit. (Packed, not a fourth field: a text of only expanding characters makes
+// an entry per character, and a larger entry cost it 6% of its time and memory.)
 // An expansion's entry stores ~start (negative): every unit from k to the next entry comes from
 // the one original character that starts there, and ends where the next entry's "end of unit
 // k-1" says (an expansion always has a next entry: the unit after it, or the closing entry).
 let nEdits: usize = 0;
 let nEditCount: u32 = 0;
 let nEditCap: u32 = 0;
+const EDIT_SIZE: usize = 12;
+// An original offset is below 2^26 (a text's units are at most its UTF-8 bytes, and the engine's
+// memory is 64 MiB); a stride is at most 11 (`&#x` + seven hex digits + `;`, the longest escape).
+const STRIDE_SHIFT: u32 = 27;
+const START_MASK: i32 = (1 << STRIDE_SHIFT) - 1;
 const EDIT_CHUNK: u32 = 1024; // entries per allocation (12 KiB, a multiple of the arena's alignment)
 
 /**
@@ -395,20 +421,20 @@ function entityAt(u: usize, n: i32, i: i32): bool {
   return false;
 }
 
-function addEdit(k: i32, endPrev: i32, start: i32): bool {
+function addEdit(k: i32, endPrev: i32, start: i32, stride: i32): bool {
   if (nEditCount == nEditCap) {
     // Chunks are allocated back to back (nothing else is allocated meanwhile: the one buffer that
     // expansions may need moves the table above itself), so the table stays contiguous.
-    const p = scratchAlloc(<usize>EDIT_CHUNK * 12);
+    const p = scratchAlloc(<usize>EDIT_CHUNK * EDIT_SIZE);
     if (p == 0) return false;
     if (nEditCap == 0) nEdits = p;
-    else if (p != nEdits + <usize>nEditCap * 12) return false;
+    else if (p != nEdits + <usize>nEditCap * EDIT_SIZE) return false;
     nEditCap += EDIT_CHUNK;
   }
-  const e = nEdits + <usize>nEditCount * 12;
+  const e = nEdits + <usize>nEditCount * EDIT_SIZE;
   store<i32>(e, k);
   store<i32>(e + 4, endPrev);
-  store<i32>(e + 8, start);
+  store<i32>(e + 8, start < 0 ? start : start | (stride << STRIDE_SHIFT));
   nEditCount++;
   return true;
 }
@@ -457,7 +483,7 @@ let xInPlace = true;
 function writeExpansion(u: usize, n: i32, cap: i32, i: i32, len: i32, k: i32, cp: u32, lastEnd: i32): i32 {
   const x = expansionOf(cp);
   if (x == 0) return 0;
-  if (!addEdit(k, lastEnd, ~i)) return -1;
+  if (!addEdit(k, lastEnd, ~i, 0)) return -1;
   let e = 0;
   while (e < MAX_EXPANSION && ((x >> <u64>(35 - 7 * e)) & 0x7f) != 0) e++;
   if (xInPlace && xDst + (<usize>(k + e) << 1) > xSrc + (<usize>(i + len) << 1)) {
@@ -478,9 +504,9 @@ function writeExpansion(u: usize, n: i32, cap: i32, i: i32, len: i32, k: i32, cp
       xInPlace = false;
       if (nEditCap != 0) {
         // the edit table moves above the new buffer, so its chunks stay back to back
-        const t = scratchAlloc(<usize>nEditCap * 12);
+        const t = scratchAlloc(<usize>nEditCap * EDIT_SIZE);
         if (t == 0) return -1;
-        memory.copy(t, nEdits, <usize>nEditCount * 12);
+        memory.copy(t, nEdits, <usize>nEditCount * EDIT_SIZE);
         nEdits = t;
       }
     }
@@ -510,18 +536,21 @@ export function normalizeUnits(u: usize, n: i32, cap: i32): bool {
   let k: i32 = first;
   let i: i32 = first;
   let lastEnd: i32 = first;
-  let lastLen: i32 = 1; // 1: the next unit may continue the identity map; else it needs an edit
+  // The stride of the map's current run: a unit of that many original units that starts where the
+  // last one ended continues it; any other needs an edit. 0 after an expansion (its span is
+  // closed by the next entry).
+  let stride: i32 = 1;
   while (i < n) {
     let c = <u32>load<u16>(src + (<usize>i << 1));
     if (plain(c)) {
       // A run of plain ASCII units: copied down as they are; only its first unit can need an edit.
-      if ((i != lastEnd || lastLen != 1) && !addEdit(k, lastEnd, i)) return false;
+      if ((i != lastEnd || stride != 1) && !addEdit(k, lastEnd, i, 1)) return false;
       const j = nextSpecial(src, i + 1, n);
       if (dst + (<usize>k << 1) != src + (<usize>i << 1)) memory.copy(dst + (<usize>k << 1), src + (<usize>i << 1), <usize>(j - i) << 1);
       k += j - i;
       i = j;
       lastEnd = i;
-      lastLen = 1;
+      stride = 1;
       continue;
     }
     if (c >= 0xad && commonInvisible(c)) {
@@ -537,18 +566,41 @@ export function normalizeUnits(u: usize, n: i32, cap: i32): bool {
     if (UNIT_TABLE && c >= 0x80 && simpleUnit(c) != NOT_SIMPLE) {
       // A run of units that stand for one unit each (a sentence in Cyrillic or CJK): written from
       // the table; only its first unit may need an edit.
-      if ((i != lastEnd || lastLen != 1) && !addEdit(k, lastEnd, i)) return false;
+      if ((i != lastEnd || stride != 1) && !addEdit(k, lastEnd, i, 1)) return false;
       const j = copySimpleRun(src, dst, i, k, n);
       k += j - i;
       i = j;
       lastEnd = i;
-      lastLen = 1;
+      stride = 1;
       continue;
     }
     let len: i32 = 1;
     let cand: u32 = 0; // a code point in a block that holds expansions (unicode-fold.ts mayExpand)
-    if (c == 0x25 && percentAt(src, n, i)) { c = decVal; len = decLen; }
-    else if (c == 0x26 && entityAt(src, n, i)) { c = decVal; len = decLen; }
+    if (c == 0x25 && percentAt(src, n, i)) {
+      c = decVal;
+      len = decLen;
+      if (len == 3 && c < 0x80) {
+        // A run of escapes of ASCII characters (`%41%42…`), decoded in a tight loop: one edit for
+        // the run (stride 3), and no fold (ASCII is its own).
+        if ((i != lastEnd || stride != 3) && !addEdit(k, lastEnd, i, 3)) return false;
+        store<u16>(dst + (<usize>k << 1), c);
+        k++;
+        i += 3;
+        while (i + 2 < n && <u32>load<u16>(src + (<usize>i << 1)) == 0x25) {
+          const h = hexDigit(<u32>load<u16>(src + (<usize>(i + 1) << 1)));
+          const l = hexDigit(<u32>load<u16>(src + (<usize>(i + 2) << 1)));
+          if ((h | l) < 0) break;
+          const b = <u32>((h << 4) | l);
+          if (b >= 0x80 || isControl(b)) break;
+          store<u16>(dst + (<usize>k << 1), b);
+          k++;
+          i += 3;
+        }
+        lastEnd = i;
+        stride = 3;
+        continue;
+      }
+    } else if (c == 0x26 && entityAt(src, n, i)) { c = decVal; len = decLen; }
     else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n) {
       // a surrogate pair: astral marks/tags are dropped, math alphanumerics folded, enclosed
       // alphanumerics (🄐 → (A)) expanded
@@ -567,11 +619,11 @@ export function normalizeUnits(u: usize, n: i32, cap: i32): bool {
       if (invisible(c)) { i += len; continue; }
       const f = fold(c);
       if (f != c || !mayExpand(c)) {
-        if ((i != lastEnd || lastLen != 1) && !addEdit(k, lastEnd, i)) return false;
+        if ((i != lastEnd || stride != len) && !addEdit(k, lastEnd, i, len)) return false;
         store<u16>(dst + (<usize>k << 1), f); // never past src + 2i: one unit written for at least one read
         k++;
         lastEnd = i + len;
-        lastLen = len;
+        stride = len;
         i += len;
         continue;
       }
@@ -588,19 +640,19 @@ export function normalizeUnits(u: usize, n: i32, cap: i32): bool {
       dst = xDst;
       k += e;
       lastEnd = i + clen;
-      lastLen = 0; // the next unit needs its own edit: it closes this expansion's span
+      stride = 0; // the next unit needs its own edit: it closes this expansion's span
       i += clen;
       continue;
     }
     // no expansion: the unit as it is (a high surrogate's low surrogate follows on its own)
-    if ((i != lastEnd || lastLen != 1) && !addEdit(k, lastEnd, i)) return false;
+    if ((i != lastEnd || stride != len) && !addEdit(k, lastEnd, i, len)) return false;
     store<u16>(dst + (<usize>k << 1), c);
     k++;
     lastEnd = i + len;
-    lastLen = len;
+    stride = len;
     i += len;
   }
-  if (lastLen != 1 && !addEdit(k, lastEnd, n)) return false;
+  if (stride == 0 && !addEdit(k, lastEnd, n, 0)) return false; // closes a final expansion
   nIdentity = false;
   nPtr = dst;
   nLen = k;
@@ -614,7 +666,7 @@ function editAtOrBefore(k: i32): i32 {
   let found: i32 = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
-    if (load<i32>(nEdits + <usize>mid * 12) <= k) { found = mid; lo = mid + 1; }
+    if (load<i32>(nEdits + <usize>mid * EDIT_SIZE) <= k) { found = mid; lo = mid + 1; }
     else hi = mid - 1;
   }
   return found;
@@ -625,21 +677,22 @@ export function originalStart(k: i32): i32 {
   if (nIdentity) return k;
   const x = editAtOrBefore(k);
   if (x < 0) return k;
-  const e = nEdits + <usize>x * 12;
+  const e = nEdits + <usize>x * EDIT_SIZE;
   const start = load<i32>(e + 8);
   if (start < 0) return ~start; // inside an expansion: its character's start
-  return start + (k - load<i32>(e));
+  return (start & START_MASK) + (k - load<i32>(e)) * (start >> STRIDE_SHIFT);
 }
 
 /** Original offset one past the last unit of normalised unit k. */
 export function originalEnd(k: i32): i32 {
   if (nIdentity) return k + 1;
   const x = editAtOrBefore(k + 1);
-  if (x >= 0) {
-    const e = nEdits + <usize>x * 12;
-    if (load<i32>(e) == k + 1) return load<i32>(e + 4);
-    // inside an expansion (not its last unit): its character's end, recorded by the next entry
-    if (load<i32>(e + 8) < 0) return load<i32>(e + 12 + 4);
-  }
-  return originalStart(k) + 1;
+  if (x < 0) return k + 1;
+  const e = nEdits + <usize>x * EDIT_SIZE;
+  const at = load<i32>(e);
+  if (at == k + 1) return load<i32>(e + 4);
+  const start = load<i32>(e + 8);
+  // inside an expansion (not its last unit): its character's end, recorded by the next entry
+  if (start < 0) return load<i32>(e + EDIT_SIZE + 4);
+  return (start & START_MASK) + (k + 1 - at) * (start >> STRIDE_SHIFT);
 }

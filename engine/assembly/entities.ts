@@ -906,7 +906,7 @@ function prepareHeadTables(): void {
   for (let k: u32 = 1; k <= count; k++) {
     const r = load<u32>(members + (<usize>load<u32>(list + (<usize>k << 2)) << 2));
     if (r >= P.FAMILY_REF) tryFamily(r - P.FAMILY_REF, u, n, i);
-    else tryRule(r, u, n, i, phase);
+    else if ((r >> P.RULE_STATE_SHIFT) != P.GATE_RULE || gateSeen(r & P.RULE_INDEX_MASK, i)) tryRule(r, u, n, i, phase);
     if (mCount >= mLimit) return false;
   }
   return true;
@@ -985,6 +985,20 @@ function setFamilyPhase(phase: u32): void {
     if (!unitIn(e + 4, e + 20, unit)) return false;
   }
   return true;
+}
+
+/**
+ * Whether a head of gated rule r's gate ended in this text at all (its slot is this text's), and
+ * within the rule's longest match before its own head ending at i: gateOpen's answer for a head
+ * of the rule, read without the call. A flag without its command (`-pa -pa …`, `-p` in prose) is
+ * refused here, before tryRule; that call was most of such a text's time.
+ */
+// @ts-ignore: decorator
+@inline function gateSeen(r: u32, i: i32): bool {
+  const st = ruleState + <usize>r * RS;
+  if (load<u32>(st + RS_GEN) != generation) return false;
+  const c = P.gContent + <usize>r * P.CONTENT_SIZE;
+  return i + 1 - <i32>load<u32>(c + P.C_HEADLEN) - load<i32>(st + RS_GATE) <= <i32>load<u32>(c + P.C_MAXLEN);
 }
 
 /**

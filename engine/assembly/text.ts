@@ -121,17 +121,33 @@ export function toUnits(p: usize, len: usize): bool {
       let q = p;
       // Two characters per step where eight bytes can be read: both checked with one mask, both
       // valid (no overlong form, no surrogate: their lead and second byte tell), one store.
+      // The last two characters decoded (their six bytes, and their units): a flood of one
+      // character (zero-width, the usual way to pad a value) repeats them, and is copied.
+      let lastBytes: u64 = u64.MAX_VALUE; // no six bytes equal it
+      let lastUnits: u32 = 0;
       while (q + 8 <= end) {
         const w = load<u64>(q);
+        if ((w & 0xffffffffffff) == lastBytes) {
+          store<u32>(out + (n << 1), lastUnits);
+          n += 2;
+          q += 6;
+          continue;
+        }
         if ((w & 0xc0c0f0c0c0f0) != 0x8080e08080e0) break;
         const a = <u32>w;
         const b = <u32>(w >> 24);
-        // lead E0 needs a second byte from A0 (else overlong), lead ED one below A0 (else a surrogate)
-        if (((a & 0xff) == 0xe0 && (a & 0x2000) == 0) || ((a & 0xff) == 0xed && (a & 0x2000) != 0)) break;
-        if (((b & 0xff) == 0xe0 && (b & 0x2000) == 0) || ((b & 0xff) == 0xed && (b & 0x2000) != 0)) break;
+        // Leads E0 and ED (low nibbles 0 and D) are the only ones that can start a sequence to
+        // refuse: E0 needs a second byte from A0 (else overlong), ED one below A0 (else a
+        // surrogate). One test for both characters; the exact one only for those leads.
+        if ((((1 << (a & 0xf)) | (1 << (b & 0xf))) & 0x2001) != 0) {
+          if (((a & 0xff) == 0xe0 && (a & 0x2000) == 0) || ((a & 0xff) == 0xed && (a & 0x2000) != 0)) break;
+          if (((b & 0xff) == 0xe0 && (b & 0x2000) == 0) || ((b & 0xff) == 0xed && (b & 0x2000) != 0)) break;
+        }
         const ca = ((a & 0x0f) << 12) | ((a >> 2) & 0xfc0) | ((a >> 16) & 0x3f);
         const cb = ((b & 0x0f) << 12) | ((b >> 2) & 0xfc0) | ((b >> 16) & 0x3f);
-        store<u32>(out + (n << 1), ca | (cb << 16));
+        lastBytes = w & 0xffffffffffff;
+        lastUnits = ca | (cb << 16);
+        store<u32>(out + (n << 1), lastUnits);
         n += 2;
         q += 6;
       }

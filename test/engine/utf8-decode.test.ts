@@ -5,6 +5,7 @@
 // offsets in those units, so the offset of a value after such bytes shows how they were decoded.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { detect, engineWith } from "../redaction/helpers.js";
 import { engineFor } from "./helpers.js";
 
 /** UTF-16 units of `bytes` under the documented rule, written independently of text.ts. */
@@ -76,6 +77,25 @@ describe("UTF-8 decoding of raw request bytes", () => {
         return emailStartAfter(bytes) === referenceUnits(bytes) + 1;
       }),
       { numRuns: 500, seed: 11 },
+    );
+  });
+
+  it("property: runs of three-byte characters, floods of one and mixes, decode to themselves", () => {
+    // toUnits reads three-byte sequences two at a time and copies a pair that repeats the last
+    // one: a value after any run of them must be read as written, at its exact offset. Scanned
+    // without normalisation, so the units the scanner sees are the decoded ones.
+    const e = engineWith({ categories: [], normalize: false, custom: [{ name: "tag", pattern: "\u6587\u5b57[0-9]{3}" }] });
+    // With characters one byte away from the value's (存 U+5B58 after 字 U+5B57, U+200C after
+    // U+200B), so that a pair copied on a partial comparison would be read in place of the value.
+    const chars = ["\u4e2d", "\u6587", "\u5b57", "\u5b58", "\u6587\u5b58", "\u200b", "\u200c", "\u3000", "\uff61", "\ud7ff", "\ue000", "\u0800"];
+    const run = fc.tuple(fc.constantFrom(...chars), fc.integer({ min: 1, max: 9 })).map(([c, k]) => c.repeat(k));
+    fc.assert(
+      fc.property(fc.array(run, { maxLength: 8 }), fc.array(run, { maxLength: 3 }), (before, after) => {
+        const prefix = before.join("");
+        const found = detect(e, `${prefix}\u6587\u5b57123${after.join("")}`);
+        return found.length === 1 && found[0]!.start === prefix.length && found[0]!.text === "\u6587\u5b57123";
+      }),
+      { numRuns: 500, seed: 5 },
     );
   });
 });

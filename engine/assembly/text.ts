@@ -228,7 +228,7 @@ export let nIdentity = true;
 // k+j starts at start + j*stride and ends at its next unit's start. Stride 1 is the identity; a
 // run of escapes of one length (`%41%42%43…`, `&#64;&#65;…`) or of folded surrogate pairs is one
 // entry, not one per unit. (Packed, not a fourth field: a text of only expanding characters makes
-// an entry per character, and a larger entry cost it 6% of its time and memory.)
+// an entry per character, and needs no more memory than before.)
 // An expansion's entry stores ~start (negative): every unit from k to the next entry comes from
 // the one original character that starts there, and ends where the next entry's "end of unit
 // k-1" says (an expansion always has a next entry: the unit after it, or the closing entry).

@@ -84,7 +84,7 @@ describe("enforcecore compile and check", () => {
   });
 
   // (the child compiles every secret rule cold: about 4 s, more on a busy machine)
-  it("redact --json lists one entity per replaced stretch, the other rules that matched it as `also`", { timeout: 60_000 }, () => {
+  it("redact --json lists one entity per replaced stretch, the other rules that matched it as `also`", { timeout: 240_000 }, () => {
     const policy = join(tmp, "secrets.yaml");
     writeFileSync(policy, "name: s\nrules:\n  pii_redaction:\n    enabled: true\n    secrets:\n      enabled: true\n");
     const r = spawnSync(process.execPath, [join(root, "dist/cli.js"), "redact", "--json", "--policy", policy], { cwd: root, encoding: "utf8", input: "api_token=ab12cd34ef56gh78 mail a@b.co" });

@@ -396,7 +396,7 @@ describe("component build", () => {
     ]);
     const core = new WebAssembly.Module(readFileSync(join(tmp, "a/component-core.wasm")));
     expect(WebAssembly.Module.imports(core)).toEqual([]);
-  }, 60_000);
+  }, 240_000);
 
   it("speaks the core's ABI version and fails closed before a policy is loaded", async () => {
     const c = await instantiate(getCoreModule(join(tmp, "a/component-js")), {});
@@ -479,7 +479,7 @@ describe("component answers exactly as the core engine", () => {
     expect(counts.redact).toBeGreaterThanOrEqual(5);
     expect(counts.errors).toBeGreaterThanOrEqual(30);
     replayCorpus = corpus;
-  }, 60_000);
+  }, 240_000);
 
   const python = process.env["ENFORCECORE_WASMTIME_PYTHON"];
   it.skipIf(!python)("also through wasmtime (ENFORCECORE_WASMTIME_PYTHON)", () => {

@@ -53,7 +53,7 @@ function pagesAfterLoad(bytes: Uint8Array, bundle: CompiledBundle): number {
 }
 
 describe("scans on the bundle's own tables answer as the derived ones", () => {
-  it("the variants are what they claim: no derived table, some, all", { timeout: 120_000 }, () => {
+  it("the variants are what they claim: no derived table, some, all", { timeout: 360_000 }, () => {
     for (const { name, bundle } of bundlesOnce()) {
       const none = pagesAfterLoad(wasm.noDerived, bundle);
       const some = pagesAfterLoad(wasm.pages112, bundle);

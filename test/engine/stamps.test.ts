@@ -44,7 +44,7 @@ function acrossTheWrap(bundle: CompiledBundle, before: string, after: string): {
 
 describe("the per-text stamps wrap after 2^32 texts without a stale slot or memo", () => {
   for (const families of [true, false]) {
-    it(`rule slots (generation)${families ? "" : ", without the family"}: each corpus text scanned again across the wrap`, { timeout: 120_000 }, () => {
+    it(`rule slots (generation)${families ? "" : ", without the family"}: each corpus text scanned again across the wrap`, { timeout: 360_000 }, () => {
       const bundle = bundleFor(ALL_RULES, {}, { families });
       const texts = buildCorpus({ perType: 2, clean: 20 }).map((r) => r.text);
       let found = 0;

@@ -133,7 +133,7 @@ describe("back memos: contexts that run over their own heads", () => {
 });
 
 describe("back memos: the work they save", () => {
-  it("texts of flags: each unit read about once per rule, where scans read six arguments back (more shapes: accel.test.ts)", { timeout: 60_000 }, () => {
+  it("texts of flags: each unit read about once per rule, where scans read six arguments back (more shapes: accel.test.ts)", { timeout: 240_000 }, () => {
     // without gates (below), so that every `-p` is scanned back from
     const memo = engineWith(bundleFor(ALL_RULES, {}, { gates: false }));
     const none = engineWith(bundleFor(ALL_RULES, {}, { gates: false, backMemos: false }));
@@ -169,7 +169,7 @@ describe("gates: a flag is a candidate only after one of its commands", () => {
     expect(gated.preCall({ tool: "t", args: { text: "mysql -u root -pS3cretPass" }, now: 1 }).violations.length).toBe(1);
   });
 
-  it("a split head set keeps a gate only where its heads and its rule's share a table", { timeout: 120_000 }, () => {
+  it("a split head set keeps a gate only where its heads and its rule's share a table", { timeout: 360_000 }, () => {
     // budgets that split every rule's heads over several tables: answers as with one table
     const texts = commandLineTexts(13, 80, 100, 1500);
     for (const budget of [2_000, 1_200]) {

@@ -49,7 +49,7 @@ const walkers = [...NUMERIC.map((c) => walkerOf(PII_PATTERNS.find((p) => p.categ
 
 describe("families: the same answers as per-rule heads", () => {
   for (const [name, pii] of Object.entries(POLICIES)) {
-    it(`${name}: 300 texts of the numeric automata`, { timeout: 120_000 }, () => {
+    it(`${name}: 300 texts of the numeric automata`, { timeout: 360_000 }, () => {
       const withFamily = engineOf(pii, true);
       const plain = engineOf(pii, false);
       const r = prng(name.length * 7919);

@@ -12,7 +12,7 @@ import { ALL_RULES, answerOf, differentialTexts, prng } from "./helpers.js";
 
 describe("heads split over several tables answer as one table", () => {
   for (const families of [true, false]) {
-    it(`every rule${families ? "" : ", one head per rule (no family)"}: budgets of 4,000, 2,000 and 1,200 states`, { timeout: 180_000 }, () => {
+    it(`every rule${families ? "" : ", one head per rule (no family)"}: budgets of 4,000, 2,000 and 1,200 states`, { timeout: 600_000 }, () => {
       const one = bundleFor(ALL_RULES, {}, { families });
       const reference = engineOf(one);
       const texts = differentialTexts();
